@@ -1,0 +1,134 @@
+"""The `pymigrate` command line: one subcommand per pipeline stage.
+
+Each subcommand lives in the package that does its work, as a module with two functions,
+`configure(parser)` and `run(args) -> int`. The CLI only routes, so a stage can be added or
+replaced without touching the others.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from dataclasses import dataclass
+from types import ModuleType
+from typing import Protocol, Sequence, cast
+
+from pymigrate import __version__
+
+EXIT_OK = 0
+EXIT_FINDINGS = 1
+EXIT_USAGE = 2
+
+
+class CommandModule(Protocol):
+    def configure(self, parser: argparse.ArgumentParser) -> None: ...
+
+    def run(self, args: argparse.Namespace) -> int: ...
+
+
+@dataclass(frozen=True)
+class Subcommand:
+    name: str
+    module: str
+    summary: str
+    example: str
+
+
+SUBCOMMANDS: tuple[Subcommand, ...] = (
+    Subcommand(
+        "analyze",
+        "pymigrate.analyze.command",
+        "migration hints with stable codes, readiness per function and class, and a score",
+        "pymigrate analyze src/mypkg --format json > readiness.json",
+    ),
+    Subcommand(
+        "migrate",
+        "pymigrate.migrate.command",
+        "rewrite a package into the superset: backticks, inferred types, fn/struct upgrades",
+        "pymigrate migrate src/mypkg --diff      # then --write to apply",
+    ),
+    Subcommand(
+        "build",
+        "pymigrate.runtime.build_command",
+        "compile .pys modules to CPython extension modules (.so) with .pyi stubs",
+        "pymigrate build src/mypkg && python -c 'import mypkg'",
+    ),
+    Subcommand(
+        "report",
+        "pymigrate.analyze.report_command",
+        "migration progress for CI: JSON, Markdown, SARIF or a self-contained HTML page",
+        "pymigrate report src/mypkg --format html --output progress.html",
+    ),
+    Subcommand(
+        "parse",
+        "pymigrate.superset.command",
+        "parse .py and .pys files with the superset front end and report syntax errors",
+        "pymigrate parse src/mypkg",
+    ),
+)
+
+
+def _load(sub: Subcommand) -> CommandModule | None:
+    """Import a subcommand's module; None while that stage is not built yet."""
+    try:
+        module: ModuleType = importlib.import_module(sub.module)
+    except ModuleNotFoundError as exc:
+        if exc.name is not None and (sub.module == exc.name or sub.module.startswith(exc.name + ".")):
+            return None
+        raise
+    return cast(CommandModule, module)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="pymigrate",
+        description=(
+            "Move a Python package, a module at a time, into a typed superset of Python "
+            "(fn, struct, var) and compile the upgraded parts to native code, while every "
+            "existing caller keeps working."
+        ),
+        epilog=(
+            "A typical session:\n"
+            "  pymigrate analyze src/mypkg          # what can move, what blocks it\n"
+            "  pymigrate migrate src/mypkg --write  # annotate and upgrade what is safe\n"
+            "  pymigrate build src/mypkg            # compile the .pys modules\n"
+            "Run `pymigrate COMMAND --help` for each command's options and examples."
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"pymigrate {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for sub in SUBCOMMANDS:
+        sp = subparsers.add_parser(
+            sub.name,
+            help=sub.summary,
+            description=sub.summary[0].upper() + sub.summary[1:] + ".",
+            epilog=f"Example:\n  {sub.example}",
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        module = _load(sub)
+        if module is not None:
+            module.configure(sp)
+        else:
+            sp.add_argument("rest", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
+        sp.set_defaults(_subcommand=sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    sub: Subcommand | None = getattr(args, "_subcommand", None)
+    if sub is None:
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
+    module = _load(sub)
+    if module is None:
+        print(f"pymigrate {sub.name}: not available yet in this version", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        return module.run(args)
+    except KeyboardInterrupt:
+        print("pymigrate: interrupted", file=sys.stderr)
+        return 130

@@ -1,0 +1,120 @@
+"""Project configuration from `[tool.pymigrate]` in pyproject.toml.
+
+Found by walking up from the path being processed, as black and ruff do, so running from any
+directory inside a project gives the same answer. Command-line flags override it field by field.
+Unknown keys are errors: a typo silently ignored is a setting silently lost.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+UPGRADE_POLICIES = ("safe", "annotate-only", "none")
+
+DEFAULT_EXCLUDE = (
+    ".git",
+    ".hg",
+    ".venv",
+    "venv",
+    ".tox",
+    ".nox",
+    "__pycache__",
+    "build",
+    "dist",
+    "node_modules",
+    ".mypy_cache",
+    ".pytest_cache",
+)
+
+
+class ConfigError(Exception):
+    """A configuration file that cannot be used; the message names the file and the key."""
+
+
+@dataclass(frozen=True)
+class Config:
+    include: tuple[str, ...] = ("*.py", "*.pys")
+    exclude: tuple[str, ...] = ()
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    fail_under: float | None = None
+    baseline: Path | None = None
+    upgrade: str = "safe"
+    source: Path | None = field(default=None, compare=False)
+
+    def override(self, **changes: Any) -> Config:
+        """A copy with each change applied unless it is None (a flag the user did not give)."""
+        given = {k: v for k, v in changes.items() if v is not None}
+        return replace(self, **given)
+
+
+_KEYS = {f.name.replace("_", "-"): f.name for f in fields(Config) if f.name != "source"}
+
+
+def find_pyproject(start: Path) -> Path | None:
+    """The nearest pyproject.toml at or above `start` that has a [tool.pymigrate] table."""
+    here = start.resolve()
+    if here.is_file():
+        here = here.parent
+    for directory in (here, *here.parents):
+        candidate = directory / "pyproject.toml"
+        if candidate.is_file():
+            try:
+                data = tomllib.loads(candidate.read_text(encoding="utf-8"))
+            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+                continue
+            if "pymigrate" in data.get("tool", {}):
+                return candidate
+    return None
+
+
+def _strings(path: Path, key: str, value: Any) -> tuple[str, ...]:
+    if isinstance(value, str):
+        return (value,)
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return tuple(value)
+    raise ConfigError(f"{path}: [tool.pymigrate] {key} must be a string or a list of strings")
+
+
+def parse_table(table: dict[str, Any], path: Path) -> Config:
+    """Validate a [tool.pymigrate] table; relative paths are resolved against its file."""
+    values: dict[str, Any] = {}
+    for key, value in table.items():
+        name = _KEYS.get(key) or _KEYS.get(key.replace("_", "-"))
+        if name is None:
+            known = ", ".join(sorted(_KEYS))
+            raise ConfigError(f"{path}: unknown key {key!r} in [tool.pymigrate] (known keys: {known})")
+        if name in ("include", "exclude", "select", "ignore"):
+            values[name] = _strings(path, key, value)
+        elif name == "fail_under":
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 100:
+                raise ConfigError(f"{path}: [tool.pymigrate] {key} must be a number from 0 to 100")
+            values[name] = float(value)
+        elif name == "baseline":
+            if not isinstance(value, str):
+                raise ConfigError(f"{path}: [tool.pymigrate] {key} must be a path string")
+            values[name] = (path.parent / value).resolve()
+        elif name == "upgrade":
+            if value not in UPGRADE_POLICIES:
+                allowed = ", ".join(UPGRADE_POLICIES)
+                raise ConfigError(f"{path}: [tool.pymigrate] {key} must be one of: {allowed}")
+            values[name] = value
+    return Config(source=path, **values)
+
+
+def load_config(start: Path) -> Config:
+    """The configuration governing `start`, or the defaults when no file configures it."""
+    pyproject = find_pyproject(start)
+    if pyproject is None:
+        return Config()
+    try:
+        data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{pyproject}: invalid TOML: {exc}") from exc
+    table = data["tool"]["pymigrate"]
+    if not isinstance(table, dict):
+        raise ConfigError(f"{pyproject}: [tool.pymigrate] must be a table")
+    return parse_table(table, pyproject)

@@ -1,0 +1,97 @@
+"""Which files a command works on: one walk, shared by every subcommand.
+
+Paths given explicitly are always taken; directories are walked recursively, keeping files
+that match the configured `include` globs and dropping anything under an `exclude` glob or a
+well-known tool directory. Symlinked directories are followed once: a symlink loop is reported,
+not walked forever.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from pymigrate.config import DEFAULT_EXCLUDE, Config
+
+
+@dataclass(frozen=True)
+class WalkError:
+    """A path that could not be walked, with the reason in words."""
+
+    path: Path
+    message: str
+
+
+def _excluded(path: Path, root: Path, patterns: Iterable[str]) -> bool:
+    try:
+        rel = path.relative_to(root).as_posix()
+    except ValueError:
+        rel = path.as_posix()
+    for pattern in patterns:
+        if fnmatch.fnmatch(path.name, pattern) or fnmatch.fnmatch(rel, pattern):
+            return True
+    return False
+
+
+def iter_source_files(
+    paths: Iterable[Path], config: Config, errors: list[WalkError] | None = None
+) -> Iterator[Path]:
+    """Yield source files under `paths` in a stable (sorted) order.
+
+    Problems (missing paths, unreadable directories, symlink loops) are appended to `errors`
+    when given, so that one bad path never stops a run over a whole repository.
+    """
+    excludes = (*DEFAULT_EXCLUDE, *config.exclude)
+    for top in paths:
+        if not top.exists() and not top.is_symlink():
+            if errors is not None:
+                errors.append(WalkError(top, "no such file or directory"))
+            continue
+        if top.is_file() or (top.is_symlink() and not top.exists()):
+            yield top
+            continue
+        seen: set[tuple[int, int]] = set()
+        yield from _walk(top, top, config.include, excludes, seen, errors)
+
+
+def _walk(
+    directory: Path,
+    root: Path,
+    include: tuple[str, ...],
+    excludes: tuple[str, ...],
+    seen: set[tuple[int, int]],
+    errors: list[WalkError] | None,
+) -> Iterator[Path]:
+    try:
+        st = directory.stat()
+    except OSError as exc:
+        if errors is not None:
+            errors.append(WalkError(directory, exc.strerror or str(exc)))
+        return
+    key = (st.st_dev, st.st_ino)
+    if key in seen:
+        if errors is not None:
+            errors.append(WalkError(directory, "symlink loop: directory already visited"))
+        return
+    seen.add(key)
+    try:
+        entries = sorted(os.scandir(directory), key=lambda e: e.name)
+    except OSError as exc:
+        if errors is not None:
+            errors.append(WalkError(directory, exc.strerror or str(exc)))
+        return
+    for entry in entries:
+        path = Path(entry.path)
+        if _excluded(path, root, excludes):
+            continue
+        try:
+            is_dir = entry.is_dir()
+        except OSError:
+            is_dir = False
+        if is_dir:
+            yield from _walk(path, root, include, excludes, seen, errors)
+        elif any(fnmatch.fnmatch(entry.name, pattern) for pattern in include):
+            yield path
