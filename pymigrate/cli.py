@@ -50,7 +50,7 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
     ),
     Subcommand(
         "build",
-        "pymigrate.runtime.build_command",
+        "pymigrate.codegen.build_command",
         "compile .pys modules to CPython extension modules (.so) with .pyi stubs",
         "pymigrate build src/mypkg && python -c 'import mypkg'",
     ),
