@@ -63,8 +63,16 @@ def find_pyproject(start: Path) -> Path | None:
         candidate = directory / "pyproject.toml"
         if candidate.is_file():
             try:
-                data = tomllib.loads(candidate.read_text(encoding="utf-8"))
-            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+                text = candidate.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                continue
+            try:
+                data = tomllib.loads(text)
+            except tomllib.TOMLDecodeError:
+                # Broken TOML that visibly means to configure us is reported by load_config,
+                # never skipped: skipping would silently apply some other file's settings.
+                if "[tool.pymigrate" in text:
+                    return candidate
                 continue
             if "pymigrate" in data.get("tool", {}):
                 return candidate
