@@ -1,0 +1,124 @@
+"""Entry points of the pre-commit hooks (see .pre-commit-hooks.yaml).
+
+`suggest` shows, for the files pre-commit hands over (the staged ones), every suggested upgrade
+with its code and one-line fix, and leaves the commit alone unless asked to fail. `check` is the
+gate: it fails when `pymigrate migrate --check` would change a file, or when readiness of those
+files went down against the baseline.
+
+    python -m pymigrate.analyze.hooks suggest [--fail] FILE...
+    python -m pymigrate.analyze.hooks check [--baseline FILE] FILE...
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Sequence
+
+from pymigrate.config import Config, ConfigError, load_config
+
+if TYPE_CHECKING:
+    from pymigrate.analyze import AnalysisReport
+
+EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="pymigrate-hook", description=__doc__.split("\n\n")[0])
+    sub = parser.add_subparsers(dest="hook", required=True)
+    suggest = sub.add_parser("suggest", help="print suggested upgrades; exit 0 unless --fail")
+    suggest.add_argument("--fail", action="store_true", help="exit 1 when there is any suggestion")
+    check = sub.add_parser("check", help="fail on pending migrations or a readiness regression")
+    check.add_argument("--baseline", type=Path, metavar="FILE", help="saved JSON report (default: config baseline)")
+    check.add_argument("--no-migrate-check", action="store_true", help="only compare against the baseline")
+    for p in (suggest, check):
+        p.add_argument("--select", help="only these rule codes (comma-separated)")
+        p.add_argument("--ignore", help="skip these rule codes (comma-separated)")
+        p.add_argument("files", nargs="*", type=Path, metavar="FILE")
+    return parser
+
+
+def _config(args: argparse.Namespace) -> Config:
+    def codes(text: str | None) -> tuple[str, ...] | None:
+        return None if text is None else tuple(c.strip() for c in text.split(",") if c.strip())
+
+    config = load_config(args.files[0] if args.files else Path.cwd())
+    return config.override(select=codes(args.select), ignore=codes(args.ignore))
+
+
+def suggestions(report: AnalysisReport) -> list[str]:
+    """One line per suggestion, sorted by place: `path:line:col: CODE message`, then the fix."""
+    found: list[tuple[str, int, int, str]] = []
+    for module in report.files:
+        for finding in module.findings:
+            found.append((finding.path, finding.line, finding.column, f"{finding.code} {finding.message}"))
+    found.sort(key=lambda item: (item[0], item[1], item[2]))
+    return [f"{path}:{line}:{column}: {text}" for path, line, column, text in found]
+
+
+def _suggest(args: argparse.Namespace, config: Config) -> int:
+    from pymigrate.analyze import analyze_paths
+
+    report = analyze_paths(args.files, config)
+    found = suggestions(report)
+    for line in found:
+        print(line)
+    for error in report.errors:
+        print(f"{error.get('path')}: not analyzed: {error.get('message')}", file=sys.stderr)
+    if found:
+        print(f"pymigrate: {len(found)} suggestion(s); `pymigrate migrate --write FILE` applies the safe ones")
+    return EXIT_FAIL if args.fail and found else EXIT_OK
+
+
+def _check(args: argparse.Namespace, config: Config) -> int:
+    from pymigrate.analyze import analyze_paths
+    from pymigrate.analyze.report_command import BaselineError, load_baseline, regressions
+
+    status = EXIT_OK
+    if not args.no_migrate_check:
+        if importlib.util.find_spec("pymigrate.migrate.command") is None:
+            print("pymigrate check: `pymigrate migrate --check` is not available in this version", file=sys.stderr)
+            return EXIT_USAGE
+        from pymigrate.cli import main
+
+        code = main(["migrate", "--check", *map(str, args.files)])
+        if code not in (EXIT_OK, EXIT_FAIL):
+            return code
+        if code == EXIT_FAIL:
+            print("pymigrate check: run `pymigrate migrate --write` on the files above", file=sys.stderr)
+            status = EXIT_FAIL
+    baseline_path = args.baseline or config.baseline
+    if baseline_path is not None:
+        try:
+            baseline = load_baseline(baseline_path)
+        except BaselineError as exc:
+            print(f"pymigrate check: {exc}", file=sys.stderr)
+            return EXIT_USAGE
+        report = analyze_paths(args.files, config)
+        problems = regressions(report.to_json(), baseline.data, whole=False)
+        for problem in problems:
+            print(f"regression: {problem}", file=sys.stderr)
+        if problems:
+            print(f"pymigrate check: readiness regressed against {baseline.path}", file=sys.stderr)
+            status = EXIT_FAIL
+    return status
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if not args.files:
+        return EXIT_OK
+    try:
+        config = _config(args)
+    except ConfigError as exc:
+        print(f"pymigrate: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    if args.hook == "suggest":
+        return _suggest(args, config)
+    return _check(args, config)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,221 @@
+"""`pymigrate report PATH`: migration progress for CI, in the format the CI consumes.
+
+The report is the analysis rendered as JSON, Markdown (a PR comment or job summary), SARIF
+(code-scanning UIs) or one self-contained HTML page; against a saved baseline it also tells
+whether readiness went down, which is what a CI gate needs. Output files are written atomically
+so a failed run never leaves half a report for the next CI step to publish.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import os
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pymigrate.config import Config, ConfigError, load_config
+
+if TYPE_CHECKING:
+    from pymigrate.analyze import AnalysisReport
+
+FORMATS = ("json", "markdown", "sarif", "html")
+STATUS_RANK = {"blocked": 0, "inferable": 1, "ready": 2}
+EPSILON = 0.05  # scores are shown with one decimal: smaller changes are not changes
+
+
+class BaselineError(Exception):
+    """A baseline file that cannot be read as a pymigrate JSON report."""
+
+
+def _codes(text: str) -> tuple[str, ...]:
+    return tuple(code.strip() for code in text.split(",") if code.strip())
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="files or directories to report on")
+    parser.add_argument("--format", choices=FORMATS, default="markdown", help="output format (default: markdown)")
+    parser.add_argument("--output", "-o", type=Path, metavar="FILE", help="write here (atomically) instead of stdout")
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        metavar="FILE",
+        help="a saved `--format json` report: show the change and exit 1 when readiness regresses",
+    )
+    parser.add_argument("--fail-under", type=float, metavar="SCORE", help="exit 1 when the score is below SCORE")
+    parser.add_argument("--select", type=_codes, metavar="CODES", help="only these rule codes (comma-separated)")
+    parser.add_argument("--ignore", type=_codes, metavar="CODES", help="skip these rule codes (comma-separated)")
+    parser.add_argument(
+        "--history",
+        type=int,
+        metavar="N",
+        help="html only: chart the score at each of the last N commits (read from git, working tree untouched)",
+    )
+    parser.add_argument("--title", help="name shown on the HTML page (default: the paths)")
+    parser.add_argument("--rules-url", metavar="URL", help="html only: link blocker codes to URL/<CODE>.md")
+
+
+@dataclass(frozen=True)
+class Baseline:
+    path: Path
+    data: dict[str, Any]
+
+    @property
+    def score(self) -> float:
+        return float(self.data["score"])
+
+
+def load_baseline(path: Path) -> Baseline:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise BaselineError(
+            f"{path}: baseline not found; create it with `pymigrate report PATH --format json --output {path}`"
+        ) from exc
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise BaselineError(f"{path}: cannot read the baseline as JSON: {exc}") from exc
+    if not isinstance(data, dict) or data.get("tool") != "pymigrate" or not isinstance(data.get("score"), (int, float)):
+        raise BaselineError(f"{path}: not a pymigrate JSON report (expected the output of --format json)")
+    return Baseline(path, data)
+
+
+def _key(path: str) -> str:
+    """Paths as compared across runs: relative to the working directory when inside it."""
+    p = Path(path)
+    if p.is_absolute():
+        try:
+            p = p.relative_to(Path.cwd())
+        except ValueError:
+            pass
+    return os.path.normpath(p.as_posix())
+
+
+def regressions(current: dict[str, Any], baseline: dict[str, Any], *, whole: bool = True) -> list[str]:
+    """Why readiness went down, one line each; empty when it did not.
+
+    Compares the files present in both reports: a function or class whose status got worse, a
+    file whose score dropped. With `whole` (the same set of paths was analyzed) the package score
+    too. New code is judged by its own findings, not as a regression.
+    """
+    problems: list[str] = []
+    analyzed = {_key(f["path"]) for f in current.get("files", [])}
+    for kind in ("functions", "classes"):
+        now = {(_key(item["path"]), item["qualname"]): item for item in current.get(kind, [])}
+        for old in baseline.get(kind, []):
+            key = (_key(old["path"]), old["qualname"])
+            new = now.get(key)
+            if key[0] not in analyzed or new is None:
+                continue
+            if STATUS_RANK.get(new["status"], 0) < STATUS_RANK.get(old["status"], 0):
+                blockers = ", ".join(new.get("blockers", [])) or "no blocker code"
+                problems.append(
+                    f"{key[0]}:{new['line']}: {new['qualname']} was {old['status']}, now {new['status']} ({blockers})"
+                )
+    old_files = {_key(f["path"]): f for f in baseline.get("files", [])}
+    for file in current.get("files", []):
+        old_file = old_files.get(_key(file["path"]))
+        if old_file is not None and file["score"] < old_file["score"] - EPSILON:
+            problems.append(f"{_key(file['path'])}: score {old_file['score']:.1f} -> {file['score']:.1f}")
+    if whole and current["score"] < baseline["score"] - EPSILON:
+        problems.append(f"package score {baseline['score']:.1f} -> {current['score']:.1f}")
+    return problems
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Replace `path` in one step: readers see the old file or the new one, never a part."""
+    directory = path.parent if str(path.parent) else Path(".")
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if path.exists():
+            os.chmod(tmp, path.stat().st_mode & 0o777)
+        else:
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+def _render(args: argparse.Namespace, report: AnalysisReport, config: Config, baseline: Baseline | None) -> str:
+    baseline_score = baseline.score if baseline is not None else None
+    if args.format == "html":
+        from pymigrate.analyze.reports import html
+        from pymigrate.analyze.reports.history import collect_history
+
+        history = collect_history(args.paths[0], args.history, config) if args.history is not None else []
+        title = args.title or " ".join(str(p) for p in args.paths)
+        return html.render(
+            report, title=title, history=history, baseline_score=baseline_score, rules_url=args.rules_url
+        )
+    module = importlib.import_module(f"pymigrate.analyze.reports.{args.format}")
+    text: str = module.render(report)
+    if args.format == "markdown" and baseline_score is not None:
+        text = markdown_delta(report.score, baseline_score, baseline.path if baseline else None) + text
+    return text
+
+
+def markdown_delta(score: float, baseline_score: float, path: Path | None) -> str:
+    """The line a PR comment leads with: where the score stands against the baseline."""
+    change = score - baseline_score
+    arrow = "⬆️" if change > EPSILON else "⬇️" if change < -EPSILON else "➡️"
+    where = f" (`{path.name}`)" if path is not None else ""
+    return f"> {arrow} Readiness **{score:.1f}** / 100, **{change:+.1f}** against the baseline{where} ({baseline_score:.1f})\n\n"
+
+
+def run(args: argparse.Namespace) -> int:
+    from pymigrate.analyze import analyze_paths
+    from pymigrate.analyze.reports.history import HistoryError
+
+    if args.history is not None and args.format != "html":
+        print("pymigrate report: --history is charted only with --format html", file=sys.stderr)
+        return 2
+    if args.history is not None and args.history < 1:
+        print(f"pymigrate report: --history must be at least 1, got {args.history}", file=sys.stderr)
+        return 2
+    try:
+        config = load_config(args.paths[0]).override(
+            select=args.select, ignore=args.ignore, fail_under=args.fail_under, baseline=args.baseline
+        )
+        baseline = load_baseline(config.baseline) if config.baseline is not None else None
+    except (ConfigError, BaselineError) as exc:
+        print(f"pymigrate report: {exc}", file=sys.stderr)
+        return 2
+    report = analyze_paths(args.paths, config)
+    try:
+        text = _render(args, report, config, baseline)
+    except HistoryError as exc:
+        print(f"pymigrate report: {exc}", file=sys.stderr)
+        return 2
+    if args.output is not None:
+        try:
+            write_atomic(args.output, text)
+        except OSError as exc:
+            print(f"pymigrate report: cannot write {args.output}: {exc.strerror or exc}", file=sys.stderr)
+            return 2
+    else:
+        sys.stdout.write(text)
+    status = 0
+    if config.fail_under is not None and report.score < config.fail_under:
+        print(f"pymigrate report: score {report.score:.1f} is under --fail-under {config.fail_under:g}", file=sys.stderr)
+        status = 1
+    if baseline is not None:
+        problems = regressions(report.to_json(), baseline.data)
+        for problem in problems:
+            print(f"regression: {problem}", file=sys.stderr)
+        if problems:
+            print(f"pymigrate report: readiness regressed against {baseline.path}", file=sys.stderr)
+            status = 1
+    return status
