@@ -1,0 +1,7 @@
+"""The superset front end: parse `.py`/`.pys` source into a Python AST plus marks, and print it back."""
+
+from pymigrate.superset.keywords import SUPERSET_KEYWORDS
+from pymigrate.superset.marks import Mark, MarkKind
+from pymigrate.superset.parser import ParseResult, parse
+
+__all__ = ["SUPERSET_KEYWORDS", "Mark", "MarkKind", "ParseResult", "parse"]
