@@ -1,0 +1,207 @@
+"""On-disk cache of compiled `.pys` modules, as shared objects loaded without llvmlite.
+
+An entry is one file, `<stem>.pymigrate-<key>.<digest>.so`, where `key` hashes everything that
+decides the machine code (source bytes, module name, compiler and Python versions, CPU, ABI)
+and `digest` is the entry's own content hash. An entry is therefore written once, atomically
+(temp file + os.replace), and checked on every load: a truncated or altered file fails the digest
+check and is rebuilt, and two processes building the same module at once each write a complete
+file, so neither can see a torn one.
+
+This module is on the cached-import path, so it imports only the standard library and stays
+cheap: no llvmlite, no compiler.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import platform
+import sys
+import sysconfig
+from importlib.util import find_spec
+from pathlib import Path
+
+EXEC_SYMBOL = "pymigrate_exec"
+"""Exported by every built `.so`: `int pymigrate_exec(PyObject *module)` runs the module body."""
+
+CACHE_ENV = "PYMIGRATE_CACHE_DIR"
+"""When set, every entry goes to this directory instead of `__pycache__` beside the source."""
+
+NO_CACHE_ENV = "PYMIGRATE_NO_CACHE"
+"""When set (to anything but 0), compiled modules are not written to the cache."""
+
+_FINGERPRINTED_PACKAGES = ("codegen", "superset")
+_fingerprint: str | None = None
+
+
+def _cpu_signature() -> str:
+    """This CPU's model and features: code compiled for the host CPU must not move to another."""
+    try:
+        with open("/proc/cpuinfo", "rb") as handle:
+            block = handle.read(1 << 16).split(b"\n\n", 1)[0]
+        wanted = (b"vendor_id", b"model name", b"flags", b"Features", b"CPU part")
+        lines = [line for line in block.splitlines() if line.split(b":", 1)[0].strip() in wanted]
+        if lines:
+            return hashlib.sha256(b"\n".join(lines)).hexdigest()[:16]
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def compiler_fingerprint() -> str:
+    """Identifies the compiler that produced an entry: pymigrate's sources and llvmlite's version.
+
+    File sizes and modification times stand in for contents, so computing it costs a few stats
+    instead of reading the compiler.
+    """
+    global _fingerprint
+    if _fingerprint is None:
+        digest = hashlib.sha256()
+        package_dir = Path(__file__).resolve().parent.parent
+        for sub in _FINGERPRINTED_PACKAGES:
+            try:
+                entries = sorted(os.scandir(package_dir / sub), key=lambda e: e.name)
+            except OSError:
+                continue
+            for entry in entries:
+                if entry.name.endswith(".py"):
+                    st = entry.stat()
+                    digest.update(f"{sub}/{entry.name}:{st.st_size}:{st.st_mtime_ns}\n".encode())
+        spec = find_spec("llvmlite")
+        if spec is not None and spec.origin:
+            version_file = Path(spec.origin).with_name("_version.py")
+            try:
+                digest.update(version_file.read_bytes())
+            except OSError:
+                digest.update(spec.origin.encode())
+        _fingerprint = digest.hexdigest()
+    return _fingerprint
+
+
+def entry_key(source_bytes: bytes, module_name: str, *, cpu: str = "host") -> str:
+    """The cache key of a module: changes whenever the compiled code could change."""
+    digest = hashlib.sha256()
+    for part in (
+        module_name,
+        compiler_fingerprint(),
+        sys.version,
+        sys.implementation.cache_tag or "",
+        str(sysconfig.get_config_var("EXT_SUFFIX")),
+        platform.machine(),
+        _cpu_signature() if cpu == "host" else cpu,
+    ):
+        digest.update(part.encode("utf-8") + b"\0")
+    digest.update(source_bytes)
+    return digest.hexdigest()[:24]
+
+
+def content_digest(path: Path) -> str:
+    """The digest that names an entry file after its own bytes."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+
+
+class CacheSlot:
+    """Where the entries of one module (at one key) live."""
+
+    def __init__(self, directory: Path, stem: str, key: str, beside_source: bool, writable: bool) -> None:
+        self.directory = directory
+        self.stem = stem
+        self.key = key
+        self.beside_source = beside_source
+        self.writable = writable
+
+    def __repr__(self) -> str:
+        return f"CacheSlot({str(self.directory / self.prefix)!r}, writable={self.writable})"
+
+    @property
+    def prefix(self) -> str:
+        return f"{self.stem}.pymigrate-{self.key}."
+
+    def entry_path(self, digest: str) -> Path:
+        return self.directory / f"{self.prefix}{digest}.so"
+
+    def find(self) -> Path | None:
+        """A complete, untampered entry, or None (damaged entries are removed)."""
+        try:
+            names = [n for n in os.listdir(self.directory) if n.startswith(self.prefix) and n.endswith(".so")]
+        except OSError:
+            return None
+        for name in sorted(names):
+            path = self.directory / name
+            digest = name[len(self.prefix) : -len(".so")]
+            try:
+                intact = content_digest(path) == digest
+            except OSError:
+                continue
+            if intact:
+                return path
+            discard(path)
+        return None
+
+    def commit(self, built: Path) -> Path:
+        """Copy a freshly built shared object into the cache under its content digest (atomic)."""
+        from pymigrate.runtime import atomic
+
+        data = built.read_bytes()
+        final = self.entry_path(hashlib.sha256(data).hexdigest()[:16])
+        atomic.write_bytes(final, data, 0o755)
+        if self.beside_source:
+            self.prune(keep=final)
+        return final
+
+    def prune(self, keep: Path) -> None:
+        """Drop this module's entries for older keys (source edits leave them behind)."""
+        old_prefix = f"{self.stem}.pymigrate-"
+        try:
+            names = os.listdir(self.directory)
+        except OSError:
+            return
+        for name in names:
+            if name.startswith(old_prefix) and name.endswith(".so") and not name.startswith(self.prefix):
+                discard(self.directory / name)
+
+
+def discard(path: Path) -> None:
+    """Remove a cache file if possible; a file another process holds open stays valid for it."""
+    try:
+        path.unlink()
+    except OSError:
+        pass
+
+
+def user_cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "pymigrate"
+
+
+def _writable_dir(directory: Path) -> bool:
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return False
+    return os.access(directory, os.W_OK | os.X_OK)
+
+
+def slot_for(source: Path, module_name: str, source_bytes: bytes) -> CacheSlot | None:
+    """The cache slot for a module, or None when there is nowhere to look.
+
+    Order: $PYMIGRATE_CACHE_DIR, then `__pycache__` beside the source (like `.pyc` files),
+    then the user cache directory. With PYMIGRATE_NO_CACHE=1 existing entries are used but none
+    are written. (`sys.dont_write_bytecode` is not followed: a native build costs seconds where a
+    `.pyc` costs milliseconds, and environments often set PYTHONDONTWRITEBYTECODE globally.)
+    """
+    key = entry_key(source_bytes, module_name)
+    may_write = os.environ.get(NO_CACHE_ENV, "") in ("", "0")
+    override = os.environ.get(CACHE_ENV)
+    if override:
+        directory = Path(override)
+        return CacheSlot(directory, module_name, key, False, may_write and _writable_dir(directory))
+    beside = source.parent / "__pycache__"
+    if may_write and _writable_dir(beside):
+        return CacheSlot(beside, source.stem, key, True, True)
+    fallback = user_cache_dir()
+    if may_write and _writable_dir(fallback):
+        return CacheSlot(fallback, module_name, key, False, True)
+    if beside.is_dir():
+        return CacheSlot(beside, source.stem, key, True, False)
+    return None
