@@ -48,14 +48,45 @@ def _config(args: argparse.Namespace) -> Config:
     return config.override(select=codes(args.select), ignore=codes(args.ignore))
 
 
+def fix_for(code: str, path: str) -> str:
+    """The one-line fix for a finding, by rule family (docs/rules/<CODE>.md has the long form)."""
+    migrate = f"`pymigrate migrate --write {path}`"
+    if code.startswith("PM1"):
+        return f"{migrate} backticks it; CPython callers keep the plain name"
+    if code in ("PM201", "PM203"):
+        return f"{migrate} inserts the inferred annotation"
+    if code.startswith("PM2"):
+        return f"annotate it by hand, then {migrate} can upgrade it"
+    if code.startswith("PM4"):
+        return f"rewrite as docs/rules/{code}.md shows, or keep it a plain class"
+    return f"rewrite as docs/rules/{code}.md shows, or keep it a plain def"
+
+
 def suggestions(report: AnalysisReport) -> list[str]:
-    """One line per suggestion, sorted by place: `path:line:col: CODE message`, then the fix."""
-    found: list[tuple[str, int, int, str]] = []
+    """Two lines per suggestion, sorted by place: `path:line:col: CODE message`, then its fix.
+
+    Findings carry a rule code; upgrades the migrator can make right away (a function or class
+    that is ready, or ready once inferred types are inserted) are labelled `upgrade`.
+    """
+    found: list[tuple[str, int, int, str, str]] = []
     for module in report.files:
         for finding in module.findings:
-            found.append((finding.path, finding.line, finding.column, f"{finding.code} {finding.message}"))
-    found.sort(key=lambda item: (item[0], item[1], item[2]))
-    return [f"{path}:{line}:{column}: {text}" for path, line, column, text in found]
+            fix = fix_for(finding.code, finding.path)
+            found.append((finding.path, finding.line, finding.column, f"{finding.code} {finding.message}", fix))
+        fix = f"`pymigrate migrate --write {module.path}`"
+        for function in module.functions:
+            if function.status == "ready":
+                text = f"upgrade `{function.qualname}` is ready to become a `fn`"
+            elif function.status == "inferable":
+                text = f"upgrade `{function.qualname}` becomes a `fn` once its inferred types are inserted"
+            else:
+                continue
+            found.append((function.path, function.line, 1, text, fix))
+        for klass in module.classes:
+            if klass.status == "ready":
+                found.append((klass.path, klass.line, 1, f"upgrade `{klass.qualname}` is ready to become a `struct`", fix))
+    found.sort(key=lambda item: (item[0], item[1], item[2], item[3]))
+    return [f"{path}:{line}:{column}: {text}\n    fix: {fix}" for path, line, column, text, fix in found]
 
 
 def _suggest(args: argparse.Namespace, config: Config) -> int:
