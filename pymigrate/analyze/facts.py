@@ -1,0 +1,175 @@
+"""Facts about a module computed once from its AST: its functions, classes, constants, imports.
+
+Every rule asks these questions; answering them here keeps each rule small and the walk single.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+
+FuncNode = ast.FunctionDef | ast.AsyncFunctionDef
+
+SCALAR_TYPES = {"int": "int", "float": "float", "bool": "bool", "str": "str",
+                "Int": "int", "Float64": "float", "Bool": "bool", "String": "str"}
+
+
+@dataclass
+class FunctionFacts:
+    qualname: str
+    node: FuncNode
+    owner: ast.ClassDef | None  # the class whose body defines it, if any
+    nested: bool  # defined inside another function (or a class inside one)
+    class_qualname: str | None = None
+    conditional: bool = False  # defined inside an if/try/with/loop rather than directly in its scope body
+
+
+@dataclass
+class ClassFacts:
+    qualname: str
+    node: ast.ClassDef
+    nested: bool  # not at module level
+    methods: dict[str, FunctionFacts] = field(default_factory=dict)
+
+
+@dataclass
+class ModuleFacts:
+    functions: list[FunctionFacts] = field(default_factory=list)
+    classes: list[ClassFacts] = field(default_factory=list)
+    top_functions: dict[str, FunctionFacts] = field(default_factory=dict)
+    top_classes: dict[str, ClassFacts] = field(default_factory=dict)
+    constants: dict[str, str] = field(default_factory=dict)  # module-level NAME = literal, bound once
+    math_names: dict[str, str] = field(default_factory=dict)  # local name -> math attribute ("" = the module)
+    module_names: set[str] = field(default_factory=set)  # every name bound at module level
+    globals_written: set[str] = field(default_factory=set)  # names a `global` statement rebinds
+
+
+def literal_type(node: ast.expr) -> str | None:
+    """The superset type of a literal (negative numbers included), else None."""
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+        inner = literal_type(node.operand)
+        return inner if inner in ("int", "float") else None
+    if isinstance(node, ast.Constant):
+        value = node.value
+        if isinstance(value, bool):
+            return "bool"
+        if isinstance(value, int):
+            return "int" if -(2**63) <= value < 2**63 else None
+        if isinstance(value, float):
+            return "float"
+        if isinstance(value, str):
+            return "str"
+    return None
+
+
+def _bound_names(target: ast.expr) -> list[str]:
+    if isinstance(target, ast.Name):
+        return [target.id]
+    if isinstance(target, (ast.Tuple, ast.List)):
+        return [n for elt in target.elts for n in _bound_names(elt)]
+    if isinstance(target, ast.Starred):
+        return _bound_names(target.value)
+    return []
+
+
+def collect(tree: ast.Module) -> ModuleFacts:
+    facts = ModuleFacts()
+    _collect_scope(tree.body, facts, prefix="", owner=None, nested=False, class_qualname=None)
+    counts: dict[str, int] = {}
+    candidates: dict[str, str] = {}
+    for stmt in tree.body:
+        for name in _module_bindings(stmt, facts):
+            counts[name] = counts.get(name, 0) + 1
+            facts.module_names.add(name)
+        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
+            kind = literal_type(stmt.value)
+            if kind is not None:
+                candidates[stmt.targets[0].id] = kind
+        elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name) and stmt.value is not None:
+            kind = literal_type(stmt.value)
+            if kind is not None and isinstance(stmt.annotation, ast.Name) and SCALAR_TYPES.get(stmt.annotation.id) == kind:
+                candidates[stmt.target.id] = kind
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Global):
+            facts.globals_written.update(node.names)
+    for name, kind in candidates.items():
+        if counts.get(name) == 1 and name not in facts.globals_written:
+            facts.constants[name] = kind
+    for name in list(facts.math_names):
+        if counts.get(name, 0) != 1:
+            del facts.math_names[name]
+    return facts
+
+
+def _module_bindings(stmt: ast.stmt, facts: ModuleFacts) -> list[str]:
+    """Names bound by a module-level statement, looking inside compound statements."""
+    names: list[str] = []
+    for node in ast.walk(stmt):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            if node is stmt:
+                names.append(node.name)
+            continue
+        if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
+            names.append(node.id)
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                bound = alias.asname or alias.name.split(".")[0]
+                names.append(bound)
+                if alias.name == "math" and node is stmt:
+                    facts.math_names[bound] = ""
+        elif isinstance(node, ast.ImportFrom):
+            for alias in node.names:
+                bound = alias.asname or alias.name
+                names.append(bound)
+                if node.module == "math" and node.level == 0 and node is stmt and alias.name != "*":
+                    facts.math_names[bound] = alias.name
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            names.append(node.name)
+    if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return names[:1]
+    return names
+
+
+def _collect_scope(
+    body: list[ast.stmt],
+    facts: ModuleFacts,
+    prefix: str,
+    owner: ast.ClassDef | None,
+    nested: bool,
+    class_qualname: str | None,
+) -> None:
+    for stmt in body:
+        for node in _direct_defs(stmt):
+            qualname = prefix + node.name
+            if isinstance(node, ast.ClassDef):
+                cls = ClassFacts(qualname, node, nested=nested or bool(prefix and owner is None))
+                facts.classes.append(cls)
+                if not prefix and node is stmt:
+                    facts.top_classes[node.name] = cls
+                before = len(facts.functions)
+                _collect_scope(node.body, facts, qualname + ".", owner=node, nested=cls.nested,
+                               class_qualname=qualname)
+                for fn in facts.functions[before:]:
+                    if fn.owner is node and not fn.conditional:
+                        cls.methods.setdefault(fn.node.name, fn)
+            else:
+                fn = FunctionFacts(qualname, node, owner, nested, class_qualname, conditional=node is not stmt)
+                facts.functions.append(fn)
+                if not prefix and node is stmt:
+                    facts.top_functions[node.name] = fn
+                _collect_scope(node.body, facts, qualname + ".<locals>.", owner=None, nested=True,
+                               class_qualname=None)
+
+
+def _direct_defs(stmt: ast.stmt) -> list[FuncNode | ast.ClassDef]:
+    """Definitions in this statement that belong to the current scope (also inside if/try/with/for)."""
+    if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return [stmt]
+    found: list[FuncNode | ast.ClassDef] = []
+    for child in ast.iter_child_nodes(stmt):
+        if isinstance(child, ast.stmt):
+            found.extend(_direct_defs(child))
+        elif isinstance(child, (ast.ExceptHandler, ast.match_case)):
+            for sub in child.body:
+                found.extend(_direct_defs(sub))
+    return found

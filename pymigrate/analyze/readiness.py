@@ -1,0 +1,325 @@
+"""Readiness: the one place that decides whether a function can become a `fn` and a class a `struct`.
+
+A function is `ready` when it has no blocker of its own, everything it calls or builds is ready,
+and (once the compiler's probe exists) the compiler accepts it; `inferable` when the only things
+missing are annotations (PM2xx) that inference can insert; `blocked` otherwise. A class is
+`ready` when it has no struct blocker and every method is ready. Statuses only go down while the
+verdicts propagate through calls, to a fixed point.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+from typing import Callable
+
+from pymigrate.analyze import typesys as T
+from pymigrate.analyze.context import ModuleContext
+from pymigrate.analyze.facts import ClassFacts, FunctionFacts, ModuleFacts, collect
+from pymigrate.analyze.model import ClassInfo, Finding, FunctionInfo
+from pymigrate.analyze.rules import aliasing, keywords, signature, structs
+from pymigrate.analyze.rules.closures import Closures
+from pymigrate.analyze.rules.fn_body import BodyChecker, ModuleModel, Signature
+
+INFERABLE_CODES = ("PM2",)
+Probe = Callable[[ast.AST, ast.Module], list[str]]
+
+
+@dataclass
+class _Unit:
+    qualname: str
+    line: int
+    blockers: list[Finding] = field(default_factory=list)
+    notes: list[Finding] = field(default_factory=list)  # PM2xx: missing annotations
+    calls: dict[str, ast.AST] = field(default_factory=dict)
+    uses: dict[str, ast.AST] = field(default_factory=dict)
+    status: str = "ready"
+    owner: str | None = None  # class qualname for methods
+
+    def settle(self) -> None:
+        if any(not b.code.startswith(INFERABLE_CODES) for b in self.blockers):
+            self.status = "blocked"
+        elif self.notes or any(b.code.startswith(INFERABLE_CODES) for b in self.blockers):
+            self.status = "inferable" if self.status != "blocked" else "blocked"
+
+
+@dataclass
+class Verdicts:
+    functions: list[FunctionInfo]
+    classes: list[ClassInfo]
+    findings: list[Finding]
+
+
+def _probes() -> tuple[Probe | None, Probe | None]:
+    """The compiler's own verdicts, when the compiler is installed (see docs/analyze.md)."""
+    try:
+        from pymigrate.codegen import probe
+    except ImportError:
+        return None, None
+    fn_probe = getattr(probe, "fn_blockers", None)
+    struct_probe = getattr(probe, "struct_blockers", None)
+    return fn_probe, struct_probe
+
+
+def assess(ctx: ModuleContext, source: str, use_probe: bool = True) -> Verdicts:
+    facts = collect(ctx.tree)
+    candidates = {name for name, cls in facts.top_classes.items() if not cls.nested}
+    model = ModuleModel(ctx, facts, candidates)
+    findings: list[Finding] = []
+    if keywords.may_contain_keyword(source):
+        findings.extend(keywords.keyword_findings(ctx))
+
+    # 1. headers: signatures first, since calls and struct fields are typed from them
+    units: dict[str, _Unit] = {}
+    method_of: dict[str, ClassFacts] = {}
+    for cls in facts.classes:
+        for method in cls.methods.values():
+            method_of[method.qualname] = cls
+    for fn in facts.functions:
+        is_method = fn.owner is not None and fn.qualname in method_of \
+            and not any(_is_static(d) for d in fn.node.decorator_list)
+        sig, notes, blockers = signature.signature(ctx, fn, candidates, is_method)
+        model.signatures[fn.qualname] = sig
+        unit = _Unit(fn.qualname, fn.node.lineno, blockers, notes)
+        if fn.qualname in method_of:
+            unit.owner = method_of[fn.qualname].qualname
+        units[fn.qualname] = unit
+
+    # 2. struct fields, from each class's declarations and __init__
+    class_units: dict[str, _Unit] = {}
+    for cls in facts.classes:
+        fields = _declared_fields(cls, candidates)
+        init = cls.methods.get("__init__")
+        if init is not None and not cls.nested:
+            checker = BodyChecker(model, init, model.signatures[init.qualname], cls.node.name, fields)
+            _merge(units[init.qualname], checker.run())
+        model.fields[cls.node.name] = fields
+        cu = _Unit(cls.qualname, cls.node.lineno, structs.class_blockers(ctx, cls))
+        if cls.nested:
+            cu.blockers.append(ctx.finding("PM408", cls.node.lineno, cls.node.col_offset, name=cls.node.name,
+                                           construct="a class defined inside a function or class"))
+        cu.blockers.extend(structs.outside_init(ctx, cls, set(fields)))
+        for fname, ftype in fields.items():
+            if T.vague(ftype):
+                cu.notes.append(ctx.finding("PM205", cls.node.lineno, ctx.name_column(cls.node), name=fname,
+                                            cls=cls.node.name))
+        class_units[cls.qualname] = cu
+    for owner, found in structs.class_attribute_writes(ctx, facts).items():
+        class_units[facts.top_classes[owner].qualname].blockers.extend(found)
+    for owner, found in aliasing.reference_semantics(ctx, facts).items():
+        class_units[facts.top_classes[owner].qualname].blockers.extend(found)
+
+    # 3. bodies
+    closures = Closures(ctx, source)
+    for fn in facts.functions:
+        unit = units[fn.qualname]
+        sig = model.signatures[fn.qualname]
+        cls = method_of.get(fn.qualname)
+        if fn.node.name == "__init__" and cls is not None and not cls.nested:
+            result_done = True
+        else:
+            result_done = False
+            self_struct = cls.node.name if cls is not None and not cls.nested and unit_is_method(sig, fn) else None
+            _merge(unit, BodyChecker(model, fn, sig, self_struct).run(), fn, ctx, sig)
+        if result_done:
+            _finish_returns(unit, fn, ctx, sig)
+        unit.blockers.extend(closures.findings(fn))
+        scope = _scope_problem(fn, facts)
+        if scope is not None:
+            unit.blockers.append(ctx.finding("PM315", fn.node.lineno, ctx.name_column(fn.node),
+                                             name=fn.qualname, reason=scope))
+
+    _propagate(ctx, facts, units, class_units, model, use_probe)
+
+    functions = [
+        FunctionInfo(ctx.path, u.qualname, u.line, u.status, _unique(u.blockers + u.notes))
+        for u in units.values()
+    ]
+    classes = [
+        ClassInfo(ctx.path, u.qualname, u.line, "ready" if u.status == "ready" else "blocked",
+                  _unique(u.blockers + u.notes + _method_notes(u, facts, units)))
+        for u in class_units.values()
+    ]
+    for u in (*units.values(), *class_units.values()):
+        findings.extend(u.blockers)
+        findings.extend(u.notes)
+    return Verdicts(functions, classes, _unique(findings))
+
+
+def unit_is_method(sig: Signature, fn: FunctionFacts) -> bool:
+    return bool(sig.params) and not any(_is_static(d) for d in fn.node.decorator_list)
+
+
+def _is_static(deco: ast.expr) -> bool:
+    return isinstance(deco, ast.Name) and deco.id in ("staticmethod", "classmethod")
+
+
+def _declared_fields(cls: ClassFacts, structs_: set[str]) -> dict[str, str]:
+    fields: dict[str, str] = {}
+    for stmt in cls.node.body:
+        if isinstance(stmt, ast.AnnAssign) and stmt.value is None and isinstance(stmt.target, ast.Name):
+            ann = T.annotation(stmt.annotation, structs_)
+            fields[stmt.target.id] = ann.type if ann.type is not None and ann.type != T.NONE else T.BAD
+    return fields
+
+
+def _merge(unit: _Unit, result: object, fn: FunctionFacts | None = None, ctx: ModuleContext | None = None,
+           sig: Signature | None = None) -> None:
+    from pymigrate.analyze.rules.fn_body import BodyResult
+
+    assert isinstance(result, BodyResult)
+    unit.blockers.extend(result.blockers)
+    for callee, site in result.calls.items():
+        unit.calls.setdefault(callee, site)
+    for used, site in result.structs.items():
+        unit.uses.setdefault(used, site)
+    unit.__dict__["_returns"] = result
+    if fn is not None and ctx is not None and sig is not None:
+        _finish_returns(unit, fn, ctx, sig)
+
+
+def _finish_returns(unit: _Unit, fn: FunctionFacts, ctx: ModuleContext, sig: Signature) -> None:
+    from pymigrate.analyze.rules.fn_body import BodyResult
+
+    result = unit.__dict__.get("_returns")
+    if not isinstance(result, BodyResult):
+        return
+    if not sig.annotated_return and not any(b.code == "PM305" for b in unit.blockers):
+        if fn.node.name == "__init__":
+            unit.notes.append(ctx.finding("PM203", fn.node.lineno, fn.node.col_offset, name=fn.node.name,
+                                          type="None"))
+        else:
+            unit.notes.extend(signature.return_notes(ctx, fn, result.return_types, result.falls_through))
+    elif result.falls_through and sig.returns not in (T.NONE, T.BAD):
+        unit.blockers.append(ctx.finding("PM318", fn.node.lineno, fn.node.col_offset,
+                                         what=f"`{fn.node.name}` may end without returning a value"))
+
+
+def _scope_problem(fn: FunctionFacts, facts: ModuleFacts) -> str | None:
+    if fn.nested:
+        return "a nested function"
+    if fn.conditional:
+        return "defined conditionally"
+    if fn.owner is None and facts.top_functions.get(fn.node.name) is not fn:
+        return "defined more than once"
+    return None
+
+
+def _propagate(ctx: ModuleContext, facts: ModuleFacts, units: dict[str, _Unit], class_units: dict[str, _Unit],
+               model: ModuleModel, use_probe: bool) -> None:
+    for unit in (*units.values(), *class_units.values()):
+        unit.settle()
+    fn_probe, struct_probe = _probes() if use_probe else (None, None)
+    probed: set[str] = set()
+    while True:
+        changed = False
+        for unit in units.values():
+            before = unit.status
+            for callee, site in unit.calls.items():
+                dep = units.get(callee)
+                if dep is None or dep is unit:
+                    continue
+                if dep.status == "blocked" and not _has(unit, "PM310", callee) \
+                        and not (callee.endswith(".__init__") and callee[: -len(".__init__")] in unit.uses):
+                    unit.blockers.append(ctx.at("PM310", site, name=callee))
+                elif dep.status == "inferable" and unit.status == "ready":
+                    unit.status = "inferable"
+            for used, site in unit.uses.items():
+                cls = class_units.get(facts.top_classes[used].qualname) if used in facts.top_classes else None
+                if cls is not None and cls.status == "blocked" and not _has(unit, "PM319", used):
+                    unit.blockers.append(ctx.at("PM319", site, name=used))
+            if unit.owner is not None:
+                cls = class_units[unit.owner]
+                if cls.status == "blocked" and not _has(unit, "PM315", unit.owner):
+                    node = _function_node(facts, unit.qualname)
+                    unit.blockers.append(ctx.finding("PM315", unit.line, ctx.name_column(node) if node else 0,
+                                                     name=unit.qualname,
+                                                     reason=f"a method of `{unit.owner}`, which cannot become a struct"))
+                elif cls.status == "inferable" and unit.status == "ready":
+                    unit.status = "inferable"
+            unit.settle()
+            changed |= unit.status != before
+        for cls_facts in facts.classes:
+            cu = class_units[cls_facts.qualname]
+            before = cu.status
+            for name, method in cls_facts.methods.items():
+                mu = units[method.qualname]
+                own = [b for b in mu.blockers if b.code != "PM315" and not b.code.startswith(INFERABLE_CODES)]
+                if own and not _has(cu, "PM409", name):
+                    reason = ", ".join(sorted({b.code for b in own}))
+                    cu.blockers.append(ctx.finding("PM409", mu.line, 0, method=name, reason=reason))
+                elif mu.status == "inferable" and cu.status == "ready":
+                    cu.status = "inferable"
+            cu.settle()
+            changed |= cu.status != before
+        if not changed and (fn_probe is not None or struct_probe is not None):
+            changed = _apply_probe(ctx, facts, units, class_units, fn_probe, struct_probe, probed)
+        if not changed:
+            return
+
+
+def _apply_probe(ctx: ModuleContext, facts: ModuleFacts, units: dict[str, _Unit], class_units: dict[str, _Unit],
+                 fn_probe: Probe | None, struct_probe: Probe | None, probed: set[str]) -> bool:
+    """Ask the compiler about every unit the analyzer calls ready; its reasons become PM320."""
+    changed = False
+    if struct_probe is not None:
+        for cls in facts.classes:
+            cu = class_units[cls.qualname]
+            if cu.status == "ready" and cls.qualname not in probed:
+                probed.add(cls.qualname)
+                for reason in _ask(struct_probe, cls.node, ctx.tree):
+                    cu.blockers.append(ctx.finding("PM320", cls.node.lineno, ctx.name_column(cls.node),
+                                                   name=cls.qualname, reason=reason))
+                cu.settle()
+                changed |= cu.status != "ready"
+    if fn_probe is not None:
+        for fn in facts.functions:
+            unit = units[fn.qualname]
+            if unit.status == "ready" and fn.qualname not in probed and unit.owner is None:
+                probed.add(fn.qualname)
+                for reason in _ask(fn_probe, fn.node, ctx.tree):
+                    unit.blockers.append(ctx.finding("PM320", fn.node.lineno, ctx.name_column(fn.node),
+                                                     name=fn.qualname, reason=reason))
+                unit.settle()
+                changed |= unit.status != "ready"
+    return changed
+
+
+def _ask(probe: Probe, node: ast.AST, module: ast.Module) -> list[str]:
+    """A probe that crashes is a verdict too: not ready, and the reason says so."""
+    try:
+        return [str(r) for r in probe(node, module)]
+    except Exception as exc:  # noqa: BLE001 - the compiler's failure must not stop the analysis
+        return [f"the compiler's check failed ({type(exc).__name__}: {exc})"]
+
+
+def _method_notes(cu: _Unit, facts: ModuleFacts, units: dict[str, _Unit]) -> list[Finding]:
+    """A class waiting only for its methods' annotations lists those as its blockers."""
+    if cu.status != "inferable":
+        return []
+    for cls in facts.classes:
+        if cls.qualname == cu.qualname:
+            return [n for m in cls.methods.values() for n in units[m.qualname].notes]
+    return []
+
+
+def _has(unit: _Unit, code: str, name: str) -> bool:
+    return any(b.code == code and f"`{name}`" in b.message for b in unit.blockers)
+
+
+def _function_node(facts: ModuleFacts, qualname: str) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
+    for fn in facts.functions:
+        if fn.qualname == qualname:
+            return fn.node
+    return None
+
+
+def _unique(findings: list[Finding]) -> list[Finding]:
+    seen: set[Finding] = set()
+    out: list[Finding] = []
+    for f in findings:
+        if f not in seen:
+            seen.add(f)
+            out.append(f)
+    out.sort(key=Finding.sort_key)
+    return out
