@@ -1,0 +1,216 @@
+"""`pymigrate migrate`: rewrite Python modules into the superset, as a diff, a check or in place."""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import os
+import sys
+from contextlib import nullcontext
+from pathlib import Path
+from typing import Callable, ContextManager, Iterable, Sequence, TextIO
+
+from pymigrate.config import Config, ConfigError, load_config
+from pymigrate.files import WalkError, iter_source_files
+from pymigrate.migrate.pipeline import FileResult, Options, Stages, migrate_files, package_root
+from pymigrate.migrate.writer import UnsafeWrite, apply
+
+EXIT_OK = 0
+EXIT_CHANGES_OR_ERRORS = 1
+EXIT_USAGE = 2
+PROGRESS_MIN_FILES = 5
+
+DESCRIPTION = """\
+Rewrite Python modules into the typed superset, mechanically and reversibly:
+
+  * insert the types inference finds (parameters, returns, attributes);
+  * upgrade what the analyzer calls ready: `def` -> `fn` (typed parameters and return,
+    `var` on each local's first binding, `mut` on parameters changed in place, `raises`),
+    `class` -> `struct` (`var` fields, `fn __init__(out self, ...)`);
+  * write names spelled like superset keywords (fn, struct, var) in backticks.
+
+A module that only gains annotations stays NAME.py; a module that gains any fn or struct
+becomes NAME.pys (its NAME.py is removed). Comments, blank lines and formatting are kept.
+The default is a dry run: a summary on stderr and a unified diff on stdout."""
+
+EPILOG = """\
+examples:
+  pymigrate migrate src/mypkg                 # dry run: summary + diff, nothing written
+  pymigrate migrate src/mypkg --write         # apply (atomic; safe to run again)
+  pymigrate migrate src/mypkg --check         # CI / pre-commit: exit 1 if anything would change
+  pymigrate migrate src/mypkg --no-upgrade    # only insert inferred types, keep every def/class
+  pymigrate migrate src/mypkg --trace "pytest -q tests"   # also learn types by running the tests
+  pymigrate migrate src/mypkg --ignore PM201  # analyzer codes to leave out (like `analyze`)
+
+exit status: 0 when done (or, with --check, nothing would change); 1 when --check finds
+changes or a file could not be migrated or written; 2 for a usage or configuration error."""
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.description = DESCRIPTION
+    parser.epilog = EPILOG
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter
+    parser.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="files or directories to migrate")
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--diff", action="store_const", dest="mode", const="diff", help="print a unified diff (default)")
+    mode.add_argument(
+        "--check", action="store_const", dest="mode", const="check", help="write nothing; exit 1 if anything would change"
+    )
+    mode.add_argument("--write", action="store_const", dest="mode", const="write", help="apply the changes to the files")
+    parser.set_defaults(mode="diff")
+    parser.add_argument(
+        "--no-upgrade", action="store_true", help="only insert inferred types: no fn/struct, no .pys files"
+    )
+    parser.add_argument(
+        "--trace",
+        metavar="CMD",
+        default=None,
+        help='run CMD (e.g. "pytest -q") under a tracer and use the types it observes',
+    )
+    parser.add_argument("--select", metavar="CODES", default=None, help="comma-separated analyzer codes to use")
+    parser.add_argument("--ignore", metavar="CODES", default=None, help="comma-separated analyzer codes to leave out")
+
+
+def _codes(value: str | None) -> tuple[str, ...] | None:
+    if value is None:
+        return None
+    return tuple(code.strip() for code in value.split(",") if code.strip())
+
+
+def _display(path: Path) -> str:
+    try:
+        relative = os.path.relpath(path)
+    except ValueError:
+        return str(path)
+    return str(path) if relative.startswith("..") else relative
+
+
+def unified_diff(result: FileResult) -> str:
+    """A git-style diff from the input file to its destination (possibly another name)."""
+    assert result.after is not None and result.output_path is not None
+    before = result.before.splitlines(keepends=True)
+    after = result.after.splitlines(keepends=True)
+    lines = difflib.unified_diff(
+        before, after, fromfile=f"a/{_display(result.path)}", tofile=f"b/{_display(result.output_path)}"
+    )
+    out = []
+    for line in lines:
+        if line.endswith(("\n", "\r")):
+            out.append(line)
+        else:
+            out.append(line + "\n\\ No newline at end of file\n")
+    return "".join(out)
+
+
+def _describe(result: FileResult, done: bool) -> str:
+    verb = ("upgraded" if done else "would upgrade") if result.upgraded else ("annotated" if done else "would annotate")
+    where = _display(result.path)
+    if result.output_path != result.path and result.output_path is not None:
+        where += f" -> {_display(result.output_path)}"
+    parts = []
+    if result.fns:
+        parts.append("fn: " + ", ".join(result.fns))
+    if result.structs:
+        parts.append("struct: " + ", ".join(result.structs))
+    return f"{verb} {where}" + (f" ({'; '.join(parts)})" if parts else "")
+
+
+def _progress(files: int, stream: TextIO) -> tuple[ContextManager[object], Callable[[Path], None] | None]:
+    """A rich progress bar on a terminal for runs long enough to want one."""
+    if files < PROGRESS_MIN_FILES or not stream.isatty():
+        return nullcontext(), None
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    progress = Progress(
+        TextColumn("migrating"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        TextColumn("{task.description}"),
+        console=Console(file=stream),
+        transient=True,
+    )
+    task = progress.add_task("", total=files)
+
+    def advance(path: Path) -> None:
+        progress.update(task, advance=1, description=path.name)
+
+    return progress, advance
+
+
+def _summary(results: Sequence[FileResult], mode: str, failed: int, skipped: int) -> str:
+    changed = [r for r in results if r.changed]
+    upgraded = [r for r in changed if r.upgraded]
+    fns = sum(len(r.fns) for r in upgraded)
+    structs = sum(len(r.structs) for r in upgraded)
+    unchanged = sum(1 for r in results if r.error is None and not r.changed)
+    head = "migrated" if mode == "write" else "would migrate"
+    text = (
+        f"{head} {len(changed)} file{'s' if len(changed) != 1 else ''}: "
+        f"{len(changed) - len(upgraded)} annotated (.py), {len(upgraded)} upgraded to .pys "
+        f"({fns} fn, {structs} struct); {unchanged} unchanged"
+    )
+    if skipped:
+        text += f"; {skipped} .pys skipped (already superset)"
+    if failed:
+        text += f"; {failed} failed"
+    return text
+
+
+def run(args: argparse.Namespace, stages: Stages | None = None) -> int:
+    err: TextIO = sys.stderr
+    paths: list[Path] = args.paths
+    try:
+        config: Config = load_config(paths[0])
+    except ConfigError as exc:
+        print(f"pymigrate migrate: {exc}", file=err)
+        return EXIT_USAGE
+    config = config.override(select=_codes(args.select), ignore=_codes(args.ignore))
+    options = Options.from_policy(config, no_upgrade=args.no_upgrade, trace_command=args.trace)
+
+    walk_errors: list[WalkError] = []
+    found = list(dict.fromkeys(iter_source_files(paths, config, walk_errors)))
+    for problem in walk_errors:
+        print(f"pymigrate migrate: {problem.path}: {problem.message}", file=err)
+    files = [p for p in found if p.suffix == ".py"]
+    skipped = sum(1 for p in found if p.suffix == ".pys")
+
+    bar, advance = _progress(len(files), err)
+    with bar:
+        results, run_errors = migrate_files(files, package_root(paths), options, stages, advance)
+    for message in run_errors:
+        print(f"pymigrate migrate: {message}", file=err)
+
+    failed = len(walk_errors)
+    for result in results:
+        for note in result.notes:
+            print(f"{_display(result.path)}: note: {note}", file=err)
+        if result.error is not None:
+            print(f"error: {result.error}", file=err)
+            failed += 1
+    changed = [r for r in results if r.changed]
+    if args.mode == "diff":
+        sys.stdout.write("".join(unified_diff(r) for r in changed))
+    written = _write(changed, err) if args.mode == "write" else changed
+    failed += len(changed) - len(written)
+    for result in written:
+        print(_describe(result, done=args.mode == "write"), file=err)
+    print(_summary([r for r in results if r not in changed or r in written], args.mode, failed, skipped), file=err)
+    if failed or (args.mode == "check" and changed):
+        return EXIT_CHANGES_OR_ERRORS
+    return EXIT_OK
+
+
+def _write(changed: Iterable[FileResult], err: TextIO) -> list[FileResult]:
+    written = []
+    for result in changed:
+        try:
+            apply(result)
+        except UnsafeWrite as exc:
+            print(f"error: {exc}", file=err)
+        except OSError as exc:
+            print(f"error: {result.path}: cannot write ({exc.strerror or exc}); file left as it is", file=err)
+        else:
+            written.append(result)
+    return written

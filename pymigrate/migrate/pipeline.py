@@ -1,0 +1,215 @@
+"""One migration run: infer (package-wide, once) -> per file: annotate -> analyze -> upgrade -> emit.
+
+Nothing here writes files; the result of each file is its new text and where it would go
+(`name.py` when it only gains annotations, `name.pys` when it gains any fn or struct), so
+that dry runs, `--check` and `--write` share one code path. The stages other parts provide
+(inference, annotation, analysis) are passed in as `Stages`, defaulting to the real ones.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable, Protocol, Sequence
+
+import libcst as cst
+
+from pymigrate.config import Config
+from pymigrate.migrate.backtick import needs_backticks
+from pymigrate.migrate.emit import render_superset
+from pymigrate.migrate.upgrade import Marks, Plan, upgrade_module
+from pymigrate.migrate.verify import VerifyError, check_python, check_superset
+
+if TYPE_CHECKING:
+    from pymigrate.analyze import ModuleAnalysis
+    from pymigrate.migrate.infer import FileTypes
+
+
+class _PackageTypes(Protocol):
+    def for_file(self, path: Path) -> FileTypes: ...
+
+
+InferFn = Callable[..., _PackageTypes]
+AnnotateFn = Callable[[cst.Module, "FileTypes"], cst.Module]
+AnalyzeFn = Callable[[str, Path, "Config | None"], "ModuleAnalysis"]
+
+
+@dataclass(frozen=True)
+class Stages:
+    infer: InferFn
+    annotate: AnnotateFn
+    analyze: AnalyzeFn
+
+
+def default_stages() -> Stages:
+    """The real inference, annotation and analysis (imported late: they are heavy)."""
+    from pymigrate.analyze import analyze_source
+    from pymigrate.migrate.annotate import annotate_module
+    from pymigrate.migrate.infer import infer_package
+
+    return Stages(infer_package, annotate_module, analyze_source)
+
+
+@dataclass(frozen=True)
+class Options:
+    annotate: bool = True  # insert inferred types
+    upgrade: bool = True  # def -> fn, class -> struct where the analyzer says ready
+    trace_command: str | None = None
+    config: Config = field(default_factory=Config)
+
+    @classmethod
+    def from_policy(cls, config: Config, *, no_upgrade: bool = False, trace_command: str | None = None) -> Options:
+        """`upgrade` policy from config: safe | annotate-only | none (only backticks)."""
+        policy = "annotate-only" if no_upgrade and config.upgrade == "safe" else config.upgrade
+        return cls(
+            annotate=policy != "none",
+            upgrade=policy == "safe",
+            trace_command=trace_command,
+            config=config,
+        )
+
+
+@dataclass
+class FileResult:
+    """What migrating one file gives: the new text and its destination, or an error."""
+
+    path: Path
+    original: bytes
+    before: str = ""
+    after: str | None = None
+    output_path: Path | None = None
+    encoding: str = "utf-8"
+    fns: list[str] = field(default_factory=list)
+    structs: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    error: str | None = None
+
+    @property
+    def changed(self) -> bool:
+        return self.error is None and (self.output_path != self.path or self.after != self.before)
+
+    @property
+    def upgraded(self) -> bool:
+        return self.output_path is not None and self.output_path.suffix == ".pys"
+
+    @property
+    def data(self) -> bytes:
+        assert self.after is not None
+        return self.after.encode(self.encoding)
+
+
+def _has_types(types: FileTypes) -> bool:
+    return bool(types.functions or types.attributes or types.imports)
+
+
+def _plan(analysis: ModuleAnalysis) -> Plan:
+    return Plan(
+        functions=frozenset(f.qualname for f in analysis.functions if f.status == "ready"),
+        classes=frozenset(c.qualname for c in analysis.classes if c.status == "ready"),
+    )
+
+
+def _syntax_error(path: Path, data: bytes, exc: cst.ParserSyntaxError) -> str:
+    """CPython's own position and message when it agrees the file is broken (they are exact)."""
+    line, col, message = exc.raw_line, exc.raw_column + 1, exc.message
+    try:
+        compile(data, str(path), "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+    except SyntaxError as py_exc:
+        line, col, message = py_exc.lineno or line, py_exc.offset or col, py_exc.msg
+    except ValueError:
+        pass
+    return f"{path}:{line}:{col}: cannot parse as Python: {message}; fix the syntax first"
+
+
+def migrate_source(
+    data: bytes, path: Path, types: FileTypes | None, options: Options, stages: Stages
+) -> FileResult:
+    """Migrate one module's bytes; any failure is recorded in the result, never raised."""
+    result = FileResult(path=path, original=data)
+    try:
+        module = cst.parse_module(data)
+    except cst.ParserSyntaxError as exc:
+        result.error = _syntax_error(path, data, exc)
+        return result
+    result.encoding = module.encoding
+    result.before = module.code
+    try:
+        _migrate_module(module, result, types, options, stages)
+    except VerifyError as exc:
+        result.error = f"{path}: internal check failed, file left as it is: {exc}"
+    except Exception as exc:  # one file's failure must not stop the run
+        result.error = f"{path}: migration failed, file left as it is: {type(exc).__name__}: {exc}"
+    if result.error is not None:
+        result.after = None
+        result.output_path = None
+    return result
+
+
+def _migrate_module(
+    module: cst.Module, result: FileResult, types: FileTypes | None, options: Options, stages: Stages
+) -> None:
+    path = result.path
+    if options.annotate and types is not None and _has_types(types):
+        module = stages.annotate(module, types)
+    annotated = module.code
+    marks = Marks()
+    if options.upgrade:
+        analysis = stages.analyze(annotated, path, options.config)
+        if analysis.error:
+            result.notes.append(f"not upgraded: the analyzer could not read it: {analysis.error}")
+        else:
+            attributes = types.attributes if types is not None else {}
+            module, marks = upgrade_module(module, _plan(analysis), attributes)
+    result.notes.extend(marks.notes)
+    superset = marks.upgraded or (not options.annotate and needs_backticks(module))
+    if superset:
+        text = render_superset(module, marks)
+        check_superset(text, annotated, str(path), len(marks.fns), len(marks.structs))
+        result.output_path = path.with_suffix(".pys")
+        result.fns, result.structs = marks.fn_names, marks.struct_names
+    else:
+        text = annotated
+        if text != result.before:
+            check_python(text, str(path))
+        result.output_path = path
+    result.after = text
+
+
+def package_root(paths: Sequence[Path]) -> Path:
+    """The directory inference treats as the package root: the common parent of the inputs."""
+    dirs = [str(p.resolve() if p.is_dir() else p.resolve().parent) for p in paths]
+    return Path(os.path.commonpath(dirs)) if dirs else Path.cwd()
+
+
+def migrate_files(
+    files: Sequence[Path],
+    root: Path,
+    options: Options,
+    stages: Stages | None = None,
+    on_file: Callable[[Path], None] | None = None,
+) -> tuple[list[FileResult], list[str]]:
+    """Migrate `.py` files (inference runs once over all of them); returns results and run-level errors."""
+    stages = stages or default_stages()
+    errors: list[str] = []
+    package_types: _PackageTypes | None = None
+    if options.annotate and files:
+        try:
+            package_types = stages.infer(
+                list(files), root=root, trace_command=options.trace_command, target_version=None, verify=True
+            )
+        except Exception as exc:
+            errors.append(f"type inference failed ({type(exc).__name__}: {exc}); files are migrated without inferred types")
+    results = []
+    for path in files:
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            results.append(FileResult(path=path, original=b"", error=f"{path}: cannot read: {exc.strerror or exc}"))
+            continue
+        types = package_types.for_file(path) if package_types is not None else None
+        results.append(migrate_source(data, path, types, options, stages))
+        if on_file is not None:
+            on_file(path)
+    return results, errors

@@ -1,0 +1,376 @@
+"""The fn/struct upgrades the analyzer planned, applied to a LibCST tree.
+
+The plan (which functions and classes are ready) comes from the analyzer alone; this module
+decides only *how* to spell each upgrade: conventions, `var` declarations, `raises`, field
+declarations. It changes the tree only where Python syntax can say it (`-> None`, `name: T`
+field lines) and records, in `Marks`, which nodes of the resulting tree carry which superset
+keyword, for emit.py to print.
+
+Placement: `fn` is emitted for module-level functions and for the methods of a `struct`;
+`struct` for module-level classes. A ready function nested in another function or in a plain
+class stays a `def`, because only module-level fns and struct methods get bindings.
+When a ready item cannot be spelled (a parameter without a type, a parameter both rebound
+and mutated, a field of unknown type) it stays Python and a note says why.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+import libcst as cst
+
+from pymigrate.migrate.scan import (
+    IN_PLACE_TYPES,
+    MUTATING_METHODS,
+    MutationScan,
+    all_params,
+    annotation_head,
+    can_raise,
+    decorator_names,
+    local_declarations,
+    positional_names,
+    returns_nothing,
+)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Qualified names (`f`, `C`, `C.m`) the analyzer calls ready in one module."""
+
+    functions: frozenset[str] = frozenset()
+    classes: frozenset[str] = frozenset()
+
+
+@dataclass
+class Marks:
+    """Nodes of the upgraded tree that carry superset keywords (by identity)."""
+
+    fns: list[cst.Name] = field(default_factory=list)  # def NAME -> fn NAME
+    structs: list[cst.Name] = field(default_factory=list)  # class NAME -> struct NAME
+    var_decls: list[cst.Name] = field(default_factory=list)  # NAME ... -> var NAME ...
+    conventions: list[tuple[cst.Name, str]] = field(default_factory=list)  # PARAM -> mut/var/out PARAM
+    raises: list[cst.Annotation] = field(default_factory=list)  # -> R  ->  raises -> R
+    fn_names: list[str] = field(default_factory=list)
+    struct_names: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    noted: set[str] = field(default_factory=set)  # qualnames a note is about
+
+    def note(self, qualname: str, text: str) -> None:
+        self.noted.add(qualname)
+        self.notes.append(text)
+
+    @property
+    def upgraded(self) -> bool:
+        return bool(self.fns or self.structs)
+
+
+@dataclass
+class _FnFacts:
+    node: cst.FunctionDef
+    qualname: str
+    self_param: str | None  # first parameter of a method (self), None for functions/staticmethods
+    skip: str | None = None
+    mutated: set[str] = field(default_factory=set)
+    rebound: set[str] = field(default_factory=set)
+    passes: list[tuple[str, int | str, str]] = field(default_factory=list)
+    method_calls: list[tuple[str, str]] = field(default_factory=list)
+
+
+def _fn_facts(node: cst.FunctionDef, qualname: str, *, method: bool, mutating: frozenset[str]) -> _FnFacts:
+    decorators = decorator_names(node)
+    params = all_params(node.params)
+    self_param = None
+    typed = params
+    if method and "staticmethod" not in decorators and params:
+        self_param = params[0].name.value if "classmethod" not in decorators else None
+        typed = params[1:]
+    facts = _FnFacts(node, qualname, self_param)
+    if node.asynchronous is not None:
+        facts.skip = "async functions stay Python"
+        return facts
+    untyped = [p.name.value for p in typed if p.annotation is None]
+    if untyped:
+        facts.skip = f"parameter {untyped[0]!r} has no type annotation"
+        return facts
+    if node.returns is None and not returns_nothing(node):
+        facts.skip = "it returns a value but has no return annotation"
+        return facts
+    names = {p.name.value for p in params}
+    in_place = {p.name.value for p in params if annotation_head(p.annotation) in IN_PLACE_TYPES}
+    scan = MutationScan(names, in_place, mutating)
+    node.body.visit(scan)
+    facts.mutated, facts.rebound = scan.mutated, scan.rebound
+    facts.passes, facts.method_calls = scan.passes, scan.method_calls
+    both = sorted((facts.mutated & facts.rebound) - {self_param})
+    if both:
+        facts.skip = f"parameter {both[0]!r} is both rebound and mutated in place (no convention says that)"
+    if self_param is not None and self_param in facts.rebound:
+        facts.skip = f"it rebinds {self_param!r}"
+    return facts
+
+
+def _propagate(functions: dict[str, _FnFacts]) -> None:
+    """Passing a parameter to an upgraded fn's `mut` parameter mutates it too; to a fixed point."""
+    changed = True
+    while changed:
+        changed = False
+        for facts in functions.values():
+            for callee, where, ours in facts.passes:
+                target = functions.get(callee)
+                if target is None or ours in facts.mutated:
+                    continue
+                if isinstance(where, int):
+                    names = positional_names(target.node.params)
+                    if where >= len(names):
+                        continue
+                    theirs = names[where]
+                else:
+                    theirs = where
+                if theirs in target.mutated:
+                    facts.mutated.add(ours)
+                    changed = True
+
+
+@dataclass
+class _StructFacts:
+    node: cst.ClassDef
+    qualname: str
+    methods: dict[str, _FnFacts]
+    fields: list[tuple[str, str]]  # (name, annotation source) to declare
+    skip: str | None = None
+
+
+def _docstring_end(body: list[cst.BaseStatement]) -> int:
+    if body and isinstance(body[0], cst.SimpleStatementLine):
+        first = body[0].body[0] if body[0].body else None
+        if isinstance(first, cst.Expr) and isinstance(first.value, (cst.SimpleString, cst.ConcatenatedString)):
+            return 1
+    return 0
+
+
+class _SelfFields(cst.CSTVisitor):
+    """`self.NAME` assignments in a method, in order, with the type each one states or implies."""
+
+    def __init__(self, self_name: str, param_types: dict[str, str], module: cst.Module) -> None:
+        super().__init__()
+        self.self_name = self_name
+        self.param_types = param_types
+        self.module = module
+        self.found: list[tuple[str, str | None]] = []
+
+    def _field(self, target: cst.BaseExpression) -> str | None:
+        if (
+            isinstance(target, cst.Attribute)
+            and isinstance(target.value, cst.Name)
+            and target.value.value == self.self_name
+        ):
+            return target.attr.value
+        return None
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        for target in node.targets:
+            name = self._field(target.target)
+            if name is not None:
+                implied = None
+                if isinstance(node.value, cst.Name):
+                    implied = self.param_types.get(node.value.value)
+                self.found.append((name, implied))
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        name = self._field(node.target)
+        if name is not None:
+            self.found.append((name, self.module.code_for_node(node.annotation.annotation)))
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        name = self._field(node.target)
+        if name is not None:
+            self.found.append((name, None))
+
+
+def _struct_facts(
+    node: cst.ClassDef, module: cst.Module, attributes: dict[str, str], mutating: frozenset[str]
+) -> _StructFacts:
+    qualname = node.name.value
+    facts = _StructFacts(node, qualname, {}, [])
+    if not isinstance(node.body, cst.IndentedBlock):
+        return facts
+    declared: set[str] = set()
+    for stmt in node.body.body:
+        if isinstance(stmt, cst.SimpleStatementLine):
+            for small in stmt.body:
+                if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name):
+                    declared.add(small.target.value)
+    stated: dict[str, str] = {}
+    order: list[str] = []
+    methods = [s for s in node.body.body if isinstance(s, cst.FunctionDef)]
+    methods.sort(key=lambda m: m.name.value != "__init__")
+    for method in methods:
+        mfacts = _fn_facts(method, f"{qualname}.{method.name.value}", method=True, mutating=mutating)
+        facts.methods[method.name.value] = mfacts
+        if mfacts.skip is not None:
+            facts.skip = f"method {method.name.value!r}: {mfacts.skip}"
+            return facts
+        if mfacts.self_param is None:
+            continue
+        param_types = {
+            p.name.value: module.code_for_node(p.annotation.annotation)
+            for p in all_params(method.params)
+            if p.annotation is not None
+        }
+        scan = _SelfFields(mfacts.self_param, param_types, module)
+        method.body.visit(scan)
+        for name, type_text in scan.found:
+            if name not in order:
+                order.append(name)
+            if type_text is not None and name not in stated:
+                stated[name] = type_text
+    for name in order:
+        if name in declared:
+            continue
+        type_text = stated.get(name) or attributes.get(f"{qualname}.{name}")
+        if type_text is None:
+            facts.skip = f"the type of field {name!r} is unknown"
+            return facts
+        facts.fields.append((name, type_text))
+    return facts
+
+
+def _mut_self_methods(facts: _StructFacts) -> set[str]:
+    """Methods that change self: assign/mutate a field, or call such a method; to a fixed point."""
+    mut = {
+        name
+        for name, m in facts.methods.items()
+        if m.self_param is not None and m.self_param in m.mutated and name != "__init__"
+    }
+    changed = True
+    while changed:
+        changed = False
+        for name, m in facts.methods.items():
+            if name in mut or m.self_param is None or name == "__init__":
+                continue
+            if any(root == m.self_param and called in mut for root, called in m.method_calls):
+                mut.add(name)
+                changed = True
+    return mut
+
+
+def _emit_fn(node: cst.FunctionDef, facts: _FnFacts, conventions: dict[str, str], marks: Marks) -> cst.FunctionDef:
+    new = node
+    if node.returns is None:
+        new = node.with_changes(returns=cst.Annotation(cst.Name("None")))
+    marks.fns.append(new.name)
+    marks.fn_names.append(facts.qualname)
+    for param in all_params(new.params):
+        convention = conventions.get(param.name.value)
+        if convention is not None:
+            marks.conventions.append((param.name, convention))
+    if can_raise(new) and new.returns is not None:
+        marks.raises.append(new.returns)
+    marks.var_decls.extend(local_declarations(new))
+    return new
+
+
+def _param_conventions(facts: _FnFacts) -> dict[str, str]:
+    out = {name: "var" for name in facts.rebound}
+    out.update({name: "mut" for name in facts.mutated})
+    if facts.self_param is not None:
+        out.pop(facts.self_param, None)
+    return out
+
+
+def _emit_struct(
+    node: cst.ClassDef, facts: _StructFacts, mut_methods: set[str], marks: Marks
+) -> cst.ClassDef:
+    marks.structs.append(node.name)
+    marks.struct_names.append(facts.qualname)
+    assert isinstance(node.body, cst.IndentedBlock)
+    stmts: list[cst.BaseStatement] = []
+    for stmt in node.body.body:
+        if isinstance(stmt, cst.FunctionDef):
+            mfacts = facts.methods[stmt.name.value]
+            conventions = _param_conventions(mfacts)
+            if mfacts.self_param is not None:
+                if stmt.name.value == "__init__":
+                    conventions[mfacts.self_param] = "out"
+                elif stmt.name.value in mut_methods:
+                    conventions[mfacts.self_param] = "mut"
+            stmts.append(_emit_fn(stmt, mfacts, conventions, marks))
+            continue
+        if isinstance(stmt, cst.SimpleStatementLine):
+            for small in stmt.body:
+                if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name):
+                    marks.var_decls.append(small.target)
+        stmts.append(stmt)
+    if facts.fields:
+        at = _docstring_end(stmts)
+        decls: list[cst.BaseStatement] = []
+        for name, type_text in facts.fields:
+            target = cst.Name(name)
+            marks.var_decls.append(target)
+            annotation = cst.Annotation(cst.parse_expression(type_text))
+            decls.append(cst.SimpleStatementLine(body=[cst.AnnAssign(target=target, annotation=annotation)]))
+        following = stmts[at] if at < len(stmts) else None
+        if isinstance(following, (cst.FunctionDef, cst.ClassDef)) and not following.leading_lines:
+            stmts[at] = following.with_changes(leading_lines=[cst.EmptyLine(indent=False)])
+        stmts[at:at] = decls
+    return node.with_changes(body=node.body.with_changes(body=stmts))
+
+
+def _note_unplaced(plan: Plan, marks: Marks) -> None:
+    """Say why a ready function did not become a fn when nothing else said it."""
+    said = set(marks.fn_names) | set(marks.struct_names) | marks.noted
+    for qualname in sorted(plan.functions - said):
+        owner = qualname.split(".")[0]
+        if "." in qualname and owner in marks.struct_names:
+            continue
+        marks.note(
+            qualname,
+            f"function {qualname} stays a def: fn is emitted for module-level functions and struct methods only"
+        )
+
+
+def upgrade_module(module: cst.Module, plan: Plan, attributes: dict[str, str] | None = None) -> tuple[cst.Module, Marks]:
+    """Apply the plan to module-level functions and classes; returns the new tree and its marks."""
+    attributes = attributes or {}
+    marks = Marks()
+    counts = Counter(
+        s.name.value for s in module.body if isinstance(s, (cst.FunctionDef, cst.ClassDef))
+    )
+    twice = {name for name, n in counts.items() if n > 1}
+    for name in sorted(twice & (plan.functions | plan.classes)):
+        marks.note(name, f"{name} stays Python: the module defines it more than once")
+    plan = Plan(plan.functions - twice, plan.classes - twice)
+    structs: dict[str, _StructFacts] = {}
+    for stmt in module.body:
+        if isinstance(stmt, cst.ClassDef) and stmt.name.value in plan.classes:
+            sfacts = _struct_facts(stmt, module, attributes, MUTATING_METHODS)
+            if sfacts.skip is not None:
+                marks.note(sfacts.qualname, f"class {sfacts.qualname} stays a class: {sfacts.skip}")
+            else:
+                structs[sfacts.qualname] = sfacts
+    mut_methods = {name: _mut_self_methods(s) for name, s in structs.items()}
+    mutating = MUTATING_METHODS.union(*mut_methods.values())
+    functions: dict[str, _FnFacts] = {}
+    for stmt in module.body:
+        if isinstance(stmt, cst.FunctionDef) and stmt.name.value in plan.functions:
+            facts = _fn_facts(stmt, stmt.name.value, method=False, mutating=mutating)
+            if facts.skip is not None:
+                marks.note(facts.qualname, f"function {facts.qualname} stays a def: {facts.skip}")
+            else:
+                functions[facts.qualname] = facts
+    _propagate(functions)
+    body: list[cst.BaseStatement] = []
+    for stmt in module.body:
+        if isinstance(stmt, cst.FunctionDef) and stmt.name.value in functions:
+            facts = functions[stmt.name.value]
+            body.append(_emit_fn(stmt, facts, _param_conventions(facts), marks))
+        elif isinstance(stmt, cst.ClassDef) and stmt.name.value in structs:
+            name = stmt.name.value
+            body.append(_emit_struct(stmt, structs[name], mut_methods[name], marks))
+        else:
+            body.append(stmt)
+    _note_unplaced(plan, marks)
+    if not marks.upgraded:
+        return module, marks
+    return module.with_changes(body=body), marks

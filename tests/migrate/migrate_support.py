@@ -1,0 +1,54 @@
+"""Shared pieces for the migrator's tests: golden fixture cases and a plan-driven analyzer.
+
+The plan stand-in lets a fixture state which items are ready (plan.json), so the golden files
+test the transforms themselves; tests of the whole pipeline use the real analyzer.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import tokenize
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import libcst as cst
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "migrate"
+CASES = sorted(p.name for p in FIXTURES.iterdir() if (p / "input.py").is_file())
+
+
+@dataclass
+class PlannedTypes:
+    functions: dict[str, Any] = field(default_factory=dict)
+    attributes: dict[str, str] = field(default_factory=dict)
+    imports: list[str] = field(default_factory=list)
+
+
+def plan_of(case: str) -> dict[str, Any]:
+    plan_file = FIXTURES / case / "plan.json"
+    data: dict[str, Any] = json.loads(plan_file.read_text()) if plan_file.exists() else {}
+    return data
+
+
+def planned_analyzer(plan: dict[str, Any]) -> Any:
+    """An analyze_source stand-in that calls exactly the planned items ready."""
+
+    def analyze(source: str, path: Path, config: Any = None) -> Any:
+        module = cst.parse_module(source)  # the real analyzer reads the text too
+        del module
+        ready = [SimpleNamespace(qualname=q, status="ready") for q in plan.get("functions", [])]
+        classes = [SimpleNamespace(qualname=q, status="ready") for q in plan.get("classes", [])]
+        return SimpleNamespace(path=str(path), functions=ready, classes=classes, findings=[], score=0.0, error=None)
+
+    return analyze
+
+
+def comments(python_source: str) -> list[str]:
+    """Every comment token of a Python source, in order."""
+    tokens = tokenize.generate_tokens(io.StringIO(python_source).readline)
+    return [tok.string for tok in tokens if tok.type == tokenize.COMMENT]
+
+
