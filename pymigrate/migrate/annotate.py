@@ -1,0 +1,225 @@
+"""Insert inferred annotations with LibCST: only into empty slots, every comment and blank line kept.
+
+Imports in ``FileTypes.imports`` are added only when an inserted annotation uses a name they bind and the
+module does not bind it yet, so running twice changes nothing the second time. Attribute types
+(``"C.attr"``) annotate the first ``self.attr = ...`` in ``C.__init__`` (an annotated assignment to an
+attribute stores nothing at run time, so behaviour is unchanged).
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Sequence
+
+from typing import TYPE_CHECKING
+
+import libcst as cst
+
+if TYPE_CHECKING:
+    from pymigrate.migrate.infer.api import FileTypes
+
+
+def annotate_module(module: cst.Module, types: FileTypes) -> cst.Module:
+    if not types.functions and not types.attributes:
+        return module
+    inserter = _Inserter(types, _declared_attributes(module))
+    annotated = module.visit(inserter)
+    if not inserter.used_names:
+        return annotated
+    return _add_imports(annotated, types.imports, inserter.used_names)
+
+
+def _names_in(annotation: str) -> set[str]:
+    try:
+        tree = ast.parse(annotation, mode="eval")
+    except SyntaxError:
+        return set()
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name):
+            names.add(node.id)
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            names |= _names_in(node.value)
+    return names
+
+
+class _Inserter(cst.CSTTransformer):
+    def __init__(self, types: FileTypes, declared: set[str]) -> None:
+        self.types = types
+        self.declared = declared
+        self.scope: list[str] = []
+        self.classes: list[str | None] = []       # class qualname for each open function/class frame
+        self.seen: set[str] = set()
+        self.used_names: set[str] = set()
+        self.done_attributes: set[str] = set()
+
+    def _prefix(self) -> str:
+        return "".join(self.scope)
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        self.classes.append(self._prefix() + node.name.value)
+        self.scope.append(node.name.value + ".")
+
+    def leave_ClassDef(self, original_node: cst.ClassDef, updated_node: cst.ClassDef) -> cst.ClassDef:
+        self.scope.pop()
+        self.classes.pop()
+        return updated_node
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        qualname = self._prefix() + node.name.value
+        in_init_of = self.classes[-1] if self.classes and node.name.value == "__init__" else None
+        self.classes.append(in_init_of)
+        self.scope.append(node.name.value + ".<locals>.")
+        self._init_self = _first_param(node) if in_init_of else None
+        self._stack_qualname = qualname
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef, updated_node: cst.FunctionDef) -> cst.FunctionDef:
+        self.scope.pop()
+        self.classes.pop()
+        qualname = self._prefix() + original_node.name.value
+        if qualname in self.seen:     # a property setter or redefinition shares the qualname: leave it
+            return updated_node
+        self.seen.add(qualname)
+        ft = self.types.functions.get(qualname)
+        if ft is None:
+            return updated_node
+        params = updated_node.params
+        params = params.with_changes(
+            posonly_params=[self._param(p, ft.params) for p in params.posonly_params],
+            params=[self._param(p, ft.params) for p in params.params],
+            kwonly_params=[self._param(p, ft.params) for p in params.kwonly_params],
+            star_arg=self._param(params.star_arg, ft.params) if isinstance(params.star_arg, cst.Param)
+            else params.star_arg,
+            star_kwarg=self._param(params.star_kwarg, ft.params) if params.star_kwarg else None,
+        )
+        updated_node = updated_node.with_changes(params=params)
+        if updated_node.returns is None and ft.returns is not None:
+            updated_node = updated_node.with_changes(returns=cst.Annotation(self._expr(ft.returns)))
+        return updated_node
+
+    def _param(self, param: cst.Param, types: dict[str, str]) -> cst.Param:
+        text = types.get(param.name.value)
+        if param.annotation is not None or text is None:
+            return param
+        return param.with_changes(annotation=cst.Annotation(self._expr(text)))
+
+    def _expr(self, text: str) -> cst.BaseExpression:
+        self.used_names |= _names_in(text)
+        return cst.parse_expression(text)
+
+    def leave_Assign(self, original_node: cst.Assign,
+                     updated_node: cst.Assign) -> cst.Assign | cst.AnnAssign:
+        cls = self.classes[-1] if self.classes else None
+        if cls is None or len(updated_node.targets) != 1:
+            return updated_node
+        target = updated_node.targets[0].target
+        if not (isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name)
+                and target.value.value == getattr(self, "_init_self", None)):
+            return updated_node
+        key = f"{cls}.{target.attr.value}"
+        text = self.types.attributes.get(key)
+        if text is None or key in self.declared or key in self.done_attributes:
+            return updated_node
+        self.done_attributes.add(key)
+        return cst.AnnAssign(target=target, annotation=cst.Annotation(self._expr(text)), value=updated_node.value,
+                             semicolon=updated_node.semicolon)
+
+
+def _first_param(node: cst.FunctionDef) -> str | None:
+    params = [*node.params.posonly_params, *node.params.params]
+    return params[0].name.value if params else None
+
+
+def _declared_attributes(module: cst.Module) -> set[str]:
+    """``C.attr`` for attributes that already carry an annotation or a class-level binding."""
+    tree = ast.parse(module.code)
+    declared: set[str] = set()
+
+    def walk(body: Sequence[ast.stmt], prefix: str) -> None:
+        for stmt in body:
+            if isinstance(stmt, ast.ClassDef):
+                name = prefix + stmt.name
+                for item in stmt.body:
+                    if isinstance(item, ast.AnnAssign) and isinstance(item.target, ast.Name):
+                        declared.add(f"{name}.{item.target.id}")
+                    elif isinstance(item, ast.Assign):
+                        declared.update(f"{name}.{t.id}" for t in item.targets if isinstance(t, ast.Name))
+                    elif isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                        for node in ast.walk(item):
+                            if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Attribute):
+                                declared.add(f"{name}.{node.target.attr}")
+                walk(stmt.body, name + ".")
+            elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                walk(stmt.body, prefix + stmt.name + ".<locals>.")
+
+    walk(tree.body, "")
+    return declared
+
+
+def _bound_names(module: cst.Module) -> set[str]:
+    names: set[str] = set()
+    tree = ast.parse(module.code)
+
+    def scan(body: Sequence[ast.stmt]) -> None:
+        for stmt in body:
+            if isinstance(stmt, (ast.Import, ast.ImportFrom)):
+                names.update((a.asname or a.name).split(".")[0] for a in stmt.names)
+            elif isinstance(stmt, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+                names.add(stmt.name)
+            elif isinstance(stmt, ast.Assign):
+                names.update(t.id for t in stmt.targets if isinstance(t, ast.Name))
+            elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
+                names.add(stmt.target.id)
+            elif isinstance(stmt, ast.If):
+                scan(stmt.body)
+                scan(stmt.orelse)
+            elif isinstance(stmt, ast.Try):
+                scan(stmt.body)
+                for h in stmt.handlers:
+                    scan(h.body)
+
+    scan(tree.body)
+    return names
+
+
+def _statement_binds(statement: str) -> set[str]:
+    bound: set[str] = set()
+    for node in ast.walk(ast.parse(statement)):
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            bound.update((a.asname or a.name).split(".")[0] for a in node.names)
+    return bound
+
+
+def _add_imports(module: cst.Module, imports: Sequence[str], used: set[str]) -> cst.Module:
+    bound = _bound_names(module)
+    needed = set(used)
+    guarded = [s for s in imports if s.startswith("if ") and _statement_binds(s) & needed
+               and not _statement_binds(s) <= bound]
+    if guarded:
+        needed.add("TYPE_CHECKING")     # imported first, only when a guarded block is added
+    plain = [s for s in imports if not s.startswith("if ") and _statement_binds(s) & needed
+             and not _statement_binds(s) <= bound]
+    wanted = plain + guarded
+    if not wanted:
+        return module
+    new = [cst.parse_statement(s + "\n") for s in wanted]
+    body = list(module.body)
+    index = _import_insertion_index(body)
+    return module.with_changes(body=[*body[:index], *new, *body[index:]])
+
+
+def _import_insertion_index(body: Sequence[cst.BaseStatement]) -> int:
+    """After the docstring, __future__ imports and the leading block of imports."""
+    index = 0
+    for i, stmt in enumerate(body):
+        if isinstance(stmt, cst.SimpleStatementLine):
+            small = stmt.body[0] if stmt.body else None
+            if isinstance(small, (cst.Import, cst.ImportFrom)):
+                index = i + 1
+                continue
+            if i == 0 and isinstance(small, cst.Expr) and isinstance(small.value, (cst.SimpleString,
+                                                                                 cst.ConcatenatedString)):
+                index = 1
+                continue
+        break
+    return index

@@ -1,0 +1,141 @@
+"""infer_package: static rounds to a fixed point, traced evidence, one merge, then verification."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import libcst as cst
+
+from pymigrate.migrate.annotate import annotate_module
+
+from . import merge
+from .api import FileTypes, FunctionTypes, PackageTypes
+from .model import Facts, TypeRef
+from .package import Module, load_modules, module_from_text
+from .static import StaticCollector, python_version_of, run_mypy
+from .syntax import FileContext
+
+MAX_ROUNDS = 4
+
+
+@dataclass
+class Choices:
+    """The chosen type of every slot that has none in the source."""
+
+    params: dict[tuple[str, str, str], TypeRef] = field(default_factory=dict)      # (module, qualname, param)
+    returns: dict[tuple[str, str], TypeRef] = field(default_factory=dict)          # (module, qualname)
+    attributes: dict[tuple[str, str], TypeRef] = field(default_factory=dict)       # (module, "C.attr")
+
+    def size(self) -> int:
+        return len(self.params) + len(self.returns) + len(self.attributes)
+
+
+def decide(modules: Sequence[Module], facts: Facts) -> Choices:
+    choices = Choices()
+    for module in modules:
+        for qualname, func in module.functions.items():
+            ff = facts.functions.get((module.name, qualname))
+            if ff is None:
+                continue
+            from .package import all_params
+            for i, arg in enumerate(all_params(func.node)):
+                if arg.annotation is not None or (i == 0 and arg.arg == func.implicit_first):
+                    continue
+                evidence = ff.params.get(arg.arg)
+                t = merge.param_type(evidence) if evidence else None
+                if t is not None:
+                    choices.params[(module.name, qualname, arg.arg)] = t
+            if func.node.returns is None:
+                t = merge.return_type(ff)
+                if t is not None:
+                    choices.returns[(module.name, qualname)] = t
+    for (mod, attr), evidence in facts.attributes.items():
+        t = merge.attribute_type(evidence)
+        if t is not None:
+            choices.attributes[(mod, attr)] = t
+    return choices
+
+
+def render(modules: Sequence[Module], choices: Choices, target: tuple[int, int]) -> dict[Path, FileTypes]:
+    package = frozenset(m.name for m in modules)
+    out: dict[Path, FileTypes] = {}
+    for module in modules:
+        ctx = FileContext.of(module, package, target)
+        ft = FileTypes()
+        for (mod, qualname, param), t in choices.params.items():
+            if mod != module.name:
+                continue
+            func = module.functions[qualname]
+            text = ctx.render(t, func.node.lineno, func.class_name)
+            if text is not None:
+                ft.functions.setdefault(qualname, FunctionTypes()).params[param] = text
+        for (mod, qualname), t in choices.returns.items():
+            if mod != module.name:
+                continue
+            func = module.functions[qualname]
+            text = ctx.render(t, func.node.lineno, func.class_name)
+            if text is not None:
+                ft.functions.setdefault(qualname, FunctionTypes()).returns = text
+        for (mod, attr), t in choices.attributes.items():
+            if mod != module.name:
+                continue
+            cls = attr.rpartition(".")[0]
+            init = module.functions.get(cls + ".__init__")
+            if init is None:
+                continue
+            text = ctx.render(t, init.node.lineno, cls)
+            if text is not None:
+                ft.attributes[attr] = text
+        ft.imports = list(ctx.imports)
+        out[module.path] = ft
+    return out
+
+
+def apply(modules: Sequence[Module], files: dict[Path, FileTypes]) -> dict[Path, str]:
+    texts = {}
+    for module in modules:
+        ft = files.get(module.path)
+        if ft is None or not (ft.functions or ft.attributes):
+            continue
+        texts[module.path] = annotate_module(cst.parse_module(module.source), ft).code
+    return texts
+
+
+def static_rounds(modules: Sequence[Module], target: tuple[int, int], extra: Facts | None) -> Choices:
+    """Iterate mypy builds until the choices stop changing: each round's annotations type the next."""
+    choices = Choices()
+    texts: dict[Path, str] = {}
+    for _ in range(MAX_ROUNDS):
+        result = run_mypy(modules, texts, target)
+        current = [module_from_text(m, texts[m.path]) if m.path in texts else m for m in modules]
+        facts = Facts()
+        StaticCollector(result, current).collect(facts)
+        if extra is not None:
+            facts.merge(extra)
+        new = decide(modules, facts)
+        if new == choices:
+            break
+        choices = new
+        texts = apply(modules, render(modules, choices, target))
+    return choices
+
+
+def infer_package(files: Sequence[Path], *, root: Path, trace_command: str | None = None,
+                  target_version: tuple[int, int] | None = None, verify: bool = True) -> PackageTypes:
+    """Types for every unannotated parameter, return and ``self`` attribute of the package's files."""
+    modules = load_modules(files)
+    if not modules:
+        return PackageTypes()
+    target = target_version or python_version_of(root)
+    traced: Facts | None = None
+    if trace_command:
+        from .trace import run_trace
+        traced = run_trace(trace_command, root, modules)
+    choices = static_rounds(modules, target, traced)
+    if verify:
+        from .verify import verified
+        choices = verified(modules, choices, target)
+    return PackageTypes(render(modules, choices, target))

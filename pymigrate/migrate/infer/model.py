@@ -1,0 +1,167 @@
+"""A small type model shared by the static and dynamic sources, so both merge in one place."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+UNION = "|"
+CALLABLE = "collections.abc.Callable"
+PARAMS = "[]"          # the parameter list of a Callable
+ELLIPSIS = "..."
+NONE = "None"
+TUPLE = "builtins.tuple"
+
+# Numeric promotion as in the typing spec: an int is accepted where a float is, a float where a complex is.
+_PROMOTIONS = {
+    "builtins.bool": ("builtins.int", "builtins.float", "builtins.complex"),
+    "builtins.int": ("builtins.float", "builtins.complex"),
+    "builtins.float": ("builtins.complex",),
+}
+
+
+@dataclass(frozen=True, order=True)
+class TypeRef:
+    """A type by fully qualified name with type arguments; unions use the name ``|``."""
+
+    name: str
+    args: tuple[TypeRef, ...] = ()
+
+    def to_json(self) -> object:
+        if not self.args:
+            return self.name
+        return [self.name, *[a.to_json() for a in self.args]]
+
+    @staticmethod
+    def from_json(data: object) -> TypeRef:
+        if isinstance(data, str):
+            return TypeRef(data)
+        if isinstance(data, list) and data and isinstance(data[0], str):
+            return TypeRef(data[0], tuple(TypeRef.from_json(a) for a in data[1:]))
+        raise ValueError(f"not a type: {data!r}")
+
+    def members(self) -> tuple[TypeRef, ...]:
+        return self.args if self.name == UNION else (self,)
+
+    def names(self) -> Iterable[str]:
+        """Every qualified name the type mentions (for imports and quoting)."""
+        if self.name not in (UNION, PARAMS, ELLIPSIS, NONE):
+            yield self.name
+        for a in self.args:
+            yield from a.names()
+
+
+NONE_T = TypeRef(NONE)
+
+
+def union(types: Iterable[TypeRef]) -> TypeRef | None:
+    """The simplified union of ``types``: flattened, deduplicated, numeric promotion applied, sorted."""
+    flat: list[TypeRef] = []
+    for t in types:
+        for m in t.members():
+            if m not in flat:
+                flat.append(m)
+    if not flat:
+        return None
+    if any(m.name == "builtins.object" for m in flat):
+        return TypeRef("builtins.object")
+    names = {m.name for m in flat if not m.args}
+    flat = [m for m in flat if m.args or not any(p in names for p in _PROMOTIONS.get(m.name, ()))]
+    flat = _merge_generics(flat)
+    if len(flat) == 1:
+        return flat[0]
+    flat.sort(key=lambda m: (m.name == NONE, m.name, m.args))
+    return TypeRef(UNION, tuple(flat))
+
+
+def _merge_generics(flat: list[TypeRef]) -> list[TypeRef]:
+    """list[int] | list[str] -> list[int | str]; a homogeneous tuple absorbs fixed ones of its item."""
+    out: list[TypeRef] = []
+    for m in flat:
+        for i, o in enumerate(out):
+            merged = _merge_pair(o, m)
+            if merged is not None:
+                out[i] = merged
+                break
+        else:
+            out.append(m)
+    return out
+
+
+_HOMOGENEOUS = {"builtins.list", "builtins.set", "builtins.frozenset", "builtins.dict",
+                "collections.abc.Iterator", "collections.abc.Iterable", "collections.abc.Sequence",
+                "builtins.type", "collections.deque"}
+
+
+def _merge_pair(a: TypeRef, b: TypeRef) -> TypeRef | None:
+    if a == b:
+        return a
+    if a.name != b.name:
+        return None
+    if a.name in _HOMOGENEOUS and len(a.args) == len(b.args) and a.args:
+        merged = [union([x, y]) for x, y in zip(a.args, b.args)]
+        if any(m is None for m in merged):
+            return None
+        return TypeRef(a.name, tuple(m for m in merged if m is not None))
+    if a.name == TUPLE:
+        va, vb = _variadic_item(a), _variadic_item(b)
+        if va is not None or vb is not None:
+            items = [*(a.args if va is None else [va]), *(b.args if vb is None else [vb])]
+            item = union(items)
+            return None if item is None else TypeRef(TUPLE, (item, TypeRef(ELLIPSIS)))
+    return None
+
+
+def _variadic_item(t: TypeRef) -> TypeRef | None:
+    if t.name == TUPLE and len(t.args) == 2 and t.args[1].name == ELLIPSIS:
+        return t.args[0]
+    return None
+
+
+def is_complete(t: TypeRef) -> bool:
+    """False when the type says nothing (an empty container's items are unknown)."""
+    return "<never>" not in set(t.names())
+
+
+@dataclass
+class FunctionFacts:
+    """Evidence for one function's slots, by source ("override", "default", "call", "trace", "return")."""
+
+    params: dict[str, dict[str, list[TypeRef]]] = field(default_factory=dict)
+    returns: dict[str, list[TypeRef]] = field(default_factory=dict)
+    returns_incomplete: bool = False    # some return expression has no static type
+    generator: bool = False
+
+    def add_param(self, name: str, source: str, t: TypeRef) -> None:
+        self.params.setdefault(name, {}).setdefault(source, []).append(t)
+
+    def add_return(self, source: str, t: TypeRef) -> None:
+        self.returns.setdefault(source, []).append(t)
+
+
+@dataclass
+class Facts:
+    functions: dict[tuple[str, str], FunctionFacts] = field(default_factory=dict)   # (module, qualname)
+    attributes: dict[tuple[str, str], dict[str, list[TypeRef]]] = field(default_factory=dict)  # (module, "C.a")
+
+    def function(self, module: str, qualname: str) -> FunctionFacts:
+        return self.functions.setdefault((module, qualname), FunctionFacts())
+
+    def add_attribute(self, module: str, name: str, source: str, t: TypeRef) -> None:
+        self.attributes.setdefault((module, name), {}).setdefault(source, []).append(t)
+
+    def merge(self, other: Facts) -> None:
+        for key, ff in other.functions.items():
+            mine = self.function(*key)
+            for name, sources in ff.params.items():
+                for source, types in sources.items():
+                    for t in types:
+                        mine.add_param(name, source, t)
+            for source, types in ff.returns.items():
+                for t in types:
+                    mine.add_return(source, t)
+            mine.generator = mine.generator or ff.generator
+        for key, sources in other.attributes.items():
+            for source, types in sources.items():
+                for t in types:
+                    self.add_attribute(key[0], key[1], source, t)

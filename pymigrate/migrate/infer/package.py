@@ -1,0 +1,144 @@
+"""The package being inferred: module names, parsed sources and an index of functions by qualname."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
+
+
+@dataclass
+class Function:
+    qualname: str
+    node: FunctionNode
+    class_name: str | None          # qualname of the directly enclosing class, for methods
+    is_method: bool                 # takes self/cls implicitly (not a staticmethod)
+
+    @property
+    def implicit_first(self) -> str | None:
+        args = self.node.args.posonlyargs + self.node.args.args
+        return args[0].arg if self.is_method and args else None
+
+
+@dataclass
+class Module:
+    name: str
+    path: Path
+    source: str
+    tree: ast.Module
+    functions: dict[str, Function] = field(default_factory=dict)
+    classes: dict[str, ast.ClassDef] = field(default_factory=dict)
+    future_annotations: bool = False
+
+
+def module_name(path: Path) -> tuple[str, Path]:
+    """The dotted module name of ``path`` and its base directory, found as mypy does (walk up __init__.py)."""
+    path = path.resolve()
+    parts = [] if path.stem == "__init__" else [path.stem]
+    directory = path.parent
+    while (directory / "__init__.py").exists():
+        parts.insert(0, directory.name)
+        directory = directory.parent
+    return ".".join(parts) or path.stem, directory
+
+
+def load_modules(files: Sequence[Path]) -> list[Module]:
+    modules = []
+    for path in files:
+        if path.suffix != ".py":
+            continue
+        source = path.read_text(encoding="utf-8")
+        tree = ast.parse(source, filename=str(path))
+        name, _ = module_name(path)
+        module = Module(name, path.resolve(), source, tree)
+        module.future_annotations = any(
+            isinstance(s, ast.ImportFrom) and s.module == "__future__" and any(a.name == "annotations" for a in s.names)
+            for s in tree.body
+        )
+        _index(module, tree.body, "", None)
+        modules.append(module)
+    return modules
+
+
+def _decorator_names(node: FunctionNode | ast.ClassDef) -> set[str]:
+    names = set()
+    for d in node.decorator_list:
+        target = d.func if isinstance(d, ast.Call) else d
+        if isinstance(target, ast.Name):
+            names.add(target.id)
+        elif isinstance(target, ast.Attribute):
+            names.add(target.attr)
+    return names
+
+
+def _index(module: Module, body: Sequence[ast.stmt], prefix: str, class_name: str | None) -> None:
+    for stmt in _flatten(body):
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            qualname = prefix + stmt.name
+            if qualname not in module.functions:     # keep the first of same-named defs (property setters differ below)
+                is_method = class_name is not None and "staticmethod" not in _decorator_names(stmt)
+                module.functions[qualname] = Function(qualname, stmt, class_name, is_method)
+            _index(module, stmt.body, qualname + ".<locals>.", None)
+        elif isinstance(stmt, ast.ClassDef):
+            qualname = prefix + stmt.name
+            module.classes.setdefault(qualname, stmt)
+            _index(module, stmt.body, qualname + ".", qualname)
+
+
+def _flatten(body: Sequence[ast.stmt]) -> Iterator[ast.stmt]:
+    """Statements of a block, descending into if/try/with (definitions there keep the same qualname)."""
+    for stmt in body:
+        if isinstance(stmt, ast.If):
+            yield from _flatten(stmt.body)
+            yield from _flatten(stmt.orelse)
+        elif isinstance(stmt, ast.Try):
+            yield from _flatten(stmt.body)
+            for h in stmt.handlers:
+                yield from _flatten(h.body)
+            yield from _flatten(stmt.orelse)
+            yield from _flatten(stmt.finalbody)
+        elif isinstance(stmt, (ast.With, ast.AsyncWith)):
+            yield from _flatten(stmt.body)
+        else:
+            yield stmt
+
+
+def own_nodes(func: FunctionNode) -> Iterator[ast.AST]:
+    """Nodes of a function body, not descending into nested functions, lambdas or classes."""
+    stack: list[ast.AST] = list(func.body)
+    while stack:
+        node = stack.pop()
+        yield node
+        for child in ast.iter_child_nodes(node):
+            if not isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+                stack.append(child)
+
+
+def all_params(func: FunctionNode) -> list[ast.arg]:
+    a = func.args
+    out = [*a.posonlyargs, *a.args]
+    if a.vararg:
+        out.append(a.vararg)
+    out.extend(a.kwonlyargs)
+    if a.kwarg:
+        out.append(a.kwarg)
+    return out
+
+
+def defaults(func: FunctionNode) -> dict[str, ast.expr]:
+    a = func.args
+    positional = [*a.posonlyargs, *a.args]
+    out = {p.arg: d for p, d in zip(positional[len(positional) - len(a.defaults):], a.defaults)}
+    out.update({p.arg: d for p, d in zip(a.kwonlyargs, a.kw_defaults) if d is not None})
+    return out
+
+
+def module_from_text(module: Module, text: str) -> Module:
+    """The same module with another text (an annotated candidate), re-indexed."""
+    tree = ast.parse(text, filename=str(module.path))
+    new = Module(module.name, module.path, text, tree, future_annotations=module.future_annotations)
+    _index(new, tree.body, "", None)
+    return new

@@ -1,0 +1,398 @@
+"""Static evidence from one mypy build: expression types (export_types), typed base-class methods, call sites.
+
+PyPI's mypy is compiled with mypyc, so nothing here subclasses its visitors: expressions come from
+``mypy.server.subexpr.get_subexpressions`` and are matched to the ``ast`` of the same file by source span.
+"""
+
+from __future__ import annotations
+
+import ast
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from mypy import build as mypy_build
+from mypy.modulefinder import BuildSource
+from mypy.nodes import ARG_NAMED, ARG_NAMED_OPT, ARG_OPT, ARG_POS, ARG_STAR, ARG_STAR2, Decorator, FuncDef, TypeInfo
+from mypy.options import Options
+from mypy.server.subexpr import get_subexpressions
+from mypy.types import (
+    AnyType,
+    CallableType,
+    Instance,
+    LiteralType,
+    NoneType,
+    TupleType,
+    Type,
+    TypedDictType,
+    TypeType,
+    UnionType,
+    get_proper_type,
+)
+
+from .literals import literal_type
+from .model import CALLABLE, ELLIPSIS, NONE_T, PARAMS, TUPLE, Facts, TypeRef, union
+from .package import Module, all_params, defaults, own_nodes
+
+Span = tuple[int, int, int, int]
+
+# typeshed spells these in typing or private modules; annotations use the public collections.abc/io names.
+_ABC = {"Iterator", "Iterable", "Sequence", "Mapping", "MutableMapping", "Callable", "Generator", "AsyncIterator",
+        "AsyncIterable", "AsyncGenerator", "Awaitable", "Container", "Collection", "Hashable", "Sized", "Reversible",
+        "KeysView", "ItemsView", "ValuesView", "MutableSequence", "MutableSet", "Coroutine"}
+_RENAMES = {"typing.AbstractSet": "collections.abc.Set", "_io.StringIO": "io.StringIO", "_io.BytesIO": "io.BytesIO",
+            "_io.TextIOWrapper": "io.TextIOWrapper", "_io.BufferedReader": "io.BufferedReader",
+            "_io.BufferedWriter": "io.BufferedWriter", "_decimal.Decimal": "decimal.Decimal",
+            "_collections_abc.dict_keys": "collections.abc.KeysView",
+            "_collections_abc.dict_values": "collections.abc.ValuesView",
+            "_collections_abc.dict_items": "collections.abc.ItemsView"}
+
+
+def mypy_options(python_version: tuple[int, int] | None) -> Options:
+    options = Options()
+    options.check_untyped_defs = True
+    options.export_types = True
+    options.incremental = False
+    options.preserve_asts = True
+    options.show_traceback = True
+    options.follow_imports = "silent"
+    options.ignore_missing_imports = True
+    if python_version is not None:
+        options.python_version = max(python_version, (3, 9))
+    return options
+
+
+def run_mypy(modules: Sequence[Module], texts: dict[Path, str] | None = None,
+             python_version: tuple[int, int] | None = None) -> mypy_build.BuildResult:
+    """Build ``modules`` in memory; ``texts`` overrides a file's contents (annotated candidates)."""
+    texts = texts or {}
+    sources = [BuildSource(str(m.path), m.name, texts.get(m.path, m.source), None) for m in modules]
+    return mypy_build.build(sources, mypy_options(python_version))
+
+
+def error_lines(result: mypy_build.BuildResult) -> list[str]:
+    return [e for e in result.errors if ": error:" in e]
+
+
+def to_typeref(t: Type | None, package_prefixes: tuple[str, ...] = ()) -> TypeRef | None:
+    """A mypy type as a TypeRef; None when it has no faithful annotation without Any."""
+    if t is None:
+        return None
+    p = get_proper_type(t)
+    if isinstance(p, Instance):
+        name = _public_name(p.type.fullname, package_prefixes)
+        if name is None:
+            return None
+        if name == "builtins.function":
+            return None
+        args = [to_typeref(a, package_prefixes) for a in p.args]
+        if any(a is None for a in args):
+            return None
+        refs = tuple(a for a in args if a is not None)
+        if name == TUPLE and len(refs) == 1:
+            refs = (refs[0], TypeRef(ELLIPSIS))
+        return TypeRef(name, refs)
+    if isinstance(p, TupleType):
+        fallback = p.partial_fallback.type.fullname
+        if fallback != TUPLE:
+            name = _public_name(fallback, package_prefixes)
+            return None if name is None else TypeRef(name)
+        items = [to_typeref(i, package_prefixes) for i in p.items]
+        if any(i is None for i in items):
+            return None
+        return TypeRef(TUPLE, tuple(i for i in items if i is not None) or (TypeRef("()"),))
+    if isinstance(p, UnionType):
+        items = [to_typeref(i, package_prefixes) for i in p.items]
+        if any(i is None for i in items):
+            return None
+        return union(i for i in items if i is not None)
+    if isinstance(p, NoneType):
+        return NONE_T
+    if isinstance(p, LiteralType):
+        return to_typeref(p.fallback, package_prefixes)
+    if isinstance(p, TypeType):
+        item = to_typeref(p.item, package_prefixes)
+        return None if item is None else TypeRef("builtins.type", (item,))
+    if isinstance(p, TypedDictType):
+        name = p.fallback.type.fullname
+        return None if name.startswith("typing") else TypeRef(name)
+    if isinstance(p, CallableType):
+        if p.is_type_obj():
+            return to_typeref(TypeType(p.ret_type), package_prefixes)
+        ret = to_typeref(p.ret_type, package_prefixes)
+        if ret is None:
+            return None
+        if p.is_ellipsis_args:
+            return TypeRef(CALLABLE, (TypeRef(ELLIPSIS), ret))
+        if any(k != ARG_POS for k in p.arg_kinds):
+            return None
+        params = [to_typeref(a, package_prefixes) for a in p.arg_types]
+        if any(a is None for a in params):
+            return None
+        return TypeRef(CALLABLE, (TypeRef(PARAMS, tuple(a for a in params if a is not None)), ret))
+    return None    # Any, Never, type variables, overloads: nothing faithful to write
+
+
+def _public_name(fullname: str, package_prefixes: tuple[str, ...]) -> str | None:
+    if fullname in _RENAMES:
+        return _RENAMES[fullname]
+    module, _, name = fullname.rpartition(".")
+    if module == "typing" and name in _ABC:
+        return "collections.abc." + name
+    if module.startswith(package_prefixes):
+        return fullname
+    if any(part.startswith("_") for part in module.split(".")) or name.startswith("_"):
+        return None
+    return fullname
+
+
+class StaticCollector:
+    """Turns one mypy build into Facts for the package's functions and attributes."""
+
+    def __init__(self, result: mypy_build.BuildResult, modules: Sequence[Module]) -> None:
+        self.result = result
+        self.modules = modules
+        self.prefixes = tuple(sorted({m.name.split(".")[0] + "." for m in modules} | {m.name + "." for m in modules}))
+        self.by_fullname = {f"{m.name}.{q}": (m.name, q) for m in modules for q in m.functions if "<locals>" not in q}
+
+    def ref(self, t: Type | None) -> TypeRef | None:
+        return to_typeref(t, self.prefixes)
+
+    def collect(self, facts: Facts) -> None:
+        for module in self.modules:
+            state = self.result.graph.get(module.name)
+            if state is None or state.tree is None:
+                continue
+            spans = self._spans(state.tree)
+            self._functions(module, spans, facts)
+            self._calls(module, spans, facts)
+
+    def _spans(self, tree: object) -> dict[Span, Type]:
+        spans: dict[Span, Type] = {}
+        types = self.result.types
+        for e in get_subexpressions(tree):  # type: ignore[arg-type]
+            t = types.get(e)
+            if t is not None and e.end_line is not None and e.end_column is not None:
+                spans.setdefault((e.line, e.column, e.end_line, e.end_column), t)
+        return spans
+
+    def expr(self, node: ast.expr, spans: dict[Span, Type]) -> TypeRef | None:
+        """The type of an expression; displays typed in an Any context (list[Any]) are rebuilt from their items."""
+        lit = literal_type(node)
+        if lit is not None:
+            return lit
+        t = self.ref(spans.get(self._span(node)))
+        if t is not None:
+            return t
+        if isinstance(node, (ast.List, ast.Set)) and node.elts:
+            item = self._join([self.expr(e, spans) for e in node.elts])
+            return None if item is None else TypeRef("builtins.list" if isinstance(node, ast.List)
+                                                     else "builtins.set", (item,))
+        if isinstance(node, ast.Tuple) and node.elts and not any(isinstance(e, ast.Starred) for e in node.elts):
+            items = [self.expr(e, spans) for e in node.elts]
+            if any(i is None for i in items):
+                return None
+            return TypeRef(TUPLE, tuple(i for i in items if i is not None))
+        if isinstance(node, ast.Dict) and node.keys and all(k is not None for k in node.keys):
+            key = self._join([self.expr(k, spans) for k in node.keys if k is not None])
+            value = self._join([self.expr(v, spans) for v in node.values])
+            return None if key is None or value is None else TypeRef("builtins.dict", (key, value))
+        if isinstance(node, (ast.ListComp, ast.SetComp)):
+            item = self.expr(node.elt, spans)
+            return None if item is None else TypeRef("builtins.list" if isinstance(node, ast.ListComp)
+                                                     else "builtins.set", (item,))
+        if isinstance(node, ast.DictComp):
+            key, value = self.expr(node.key, spans), self.expr(node.value, spans)
+            return None if key is None or value is None else TypeRef("builtins.dict", (key, value))
+        if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Mult)):
+            left = self.expr(node.left, spans)
+            if isinstance(node.op, ast.Mult):
+                return left if left is not None and left.name in ("builtins.list", TUPLE, "builtins.str") else None
+            right = self.expr(node.right, spans)
+            if left is not None and right is not None and left.name == right.name == "builtins.list":
+                return union([left, right])
+            return None
+        if isinstance(node, ast.IfExp):
+            return self._join([self.expr(node.body, spans), self.expr(node.orelse, spans)])
+        return None
+
+    @staticmethod
+    def _join(types: list[TypeRef | None]) -> TypeRef | None:
+        if any(t is None for t in types):
+            return None
+        return union(t for t in types if t is not None)
+
+    @staticmethod
+    def _span(node: ast.expr) -> Span:
+        return (node.lineno, node.col_offset, node.end_lineno or node.lineno, node.end_col_offset or 0)
+
+    def _functions(self, module: Module, spans: dict[Span, Type], facts: Facts) -> None:
+        for qualname, func in module.functions.items():
+            ff = facts.function(module.name, qualname)
+            for name, default in defaults(func.node).items():
+                t = self.expr(default, spans)
+                if t is not None:
+                    ff.add_param(name, "default", t)
+            has_value_return = False
+            for node in own_nodes(func.node):
+                if isinstance(node, ast.Return):
+                    if node.value is None:
+                        ff.add_return("return", NONE_T)
+                        continue
+                    has_value_return = True
+                    t = self.expr(node.value, spans)
+                    if t is None:
+                        ff.returns_incomplete = True
+                    else:
+                        ff.add_return("return", t)
+                elif isinstance(node, (ast.Yield, ast.YieldFrom)):
+                    ff.generator = True
+                    if isinstance(node, ast.Yield) and node.value is not None:
+                        t = self.expr(node.value, spans)
+                        if t is None:
+                            ff.returns_incomplete = True
+                        else:
+                            ff.add_return("yield", t)
+                    elif isinstance(node, ast.YieldFrom):
+                        ff.returns_incomplete = True
+                elif (isinstance(node, ast.Assign) and func.class_name is not None
+                      and func.implicit_first is not None):
+                    for target in node.targets:
+                        if (isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name)
+                                and target.value.id == func.implicit_first):
+                            t = self.expr(node.value, spans)
+                            if t is not None:
+                                facts.add_attribute(module.name, f"{func.class_name}.{target.attr}", "assign", t)
+            if not has_value_return and not ff.generator and _falls_through(func.node):
+                ff.add_return("return", NONE_T)
+            self._override(module, qualname, ff)
+
+    def _override(self, module: Module, qualname: str, ff: object) -> None:
+        """A method overriding a typed base-class method takes the base's parameter and return types."""
+        func = module.functions[qualname]
+        if func.class_name is None or "<locals>" in func.class_name or not func.is_method:
+            return
+        info = self._typeinfo(module, func.class_name)
+        if info is None:
+            return
+        for base in info.mro[1:]:
+            sym = base.names.get(func.node.name)
+            if sym is None:
+                continue
+            node = sym.node
+            if isinstance(node, Decorator):
+                node = node.func
+            if not isinstance(node, FuncDef) or not isinstance(node.type, CallableType):
+                return
+            self._apply_signature(func.node, node.type, ff)
+            return
+
+    def _apply_signature(self, node: ast.FunctionDef | ast.AsyncFunctionDef, sig: CallableType, ff: object) -> None:
+        from .model import FunctionFacts
+        assert isinstance(ff, FunctionFacts)
+        ours = [*node.args.posonlyargs, *node.args.args]
+        base_pos = [i for i, k in enumerate(sig.arg_kinds) if k in (ARG_POS, ARG_OPT)]
+        if len(ours) != len(base_pos):
+            return
+        for arg, i in list(zip(ours, base_pos))[1:]:
+            t = self.ref(sig.arg_types[i])
+            if t is not None:
+                ff.add_param(arg.arg, "override", t)
+        for arg in node.args.kwonlyargs:
+            if arg.arg in sig.arg_names:
+                t = self.ref(sig.arg_types[sig.arg_names.index(arg.arg)])
+                if t is not None:
+                    ff.add_param(arg.arg, "override", t)
+        ret = self.ref(sig.ret_type)
+        if ret is not None:
+            ff.add_return("override", ret)
+
+    def _typeinfo(self, module: Module, class_qualname: str) -> TypeInfo | None:
+        state = self.result.graph.get(module.name)
+        if state is None or state.tree is None:
+            return None
+        names = state.tree.names
+        info: TypeInfo | None = None
+        for part in class_qualname.split("."):
+            sym = names.get(part)
+            if sym is None or not isinstance(sym.node, TypeInfo):
+                return None
+            info = sym.node
+            names = info.names
+        return info
+
+    def _calls(self, module: Module, spans: dict[Span, Type], facts: Facts) -> None:
+        for node in ast.walk(module.tree):
+            if not isinstance(node, ast.Call):
+                continue
+            callee = get_proper_type(spans.get(self._span(node.func)))
+            if not isinstance(callee, CallableType) or not isinstance(callee.definition, FuncDef):
+                continue
+            target = self.by_fullname.get(callee.definition.fullname)
+            if target is None:
+                continue
+            ff = facts.function(*target)
+            kinds, names = callee.arg_kinds, callee.arg_names
+            star = next((names[i] for i, k in enumerate(kinds) if k == ARG_STAR), None)
+            star2 = next((names[i] for i, k in enumerate(kinds) if k == ARG_STAR2), None)
+            for i, arg in enumerate(node.args):
+                if isinstance(arg, ast.Starred):
+                    break
+                if i < len(kinds) and kinds[i] in (ARG_POS, ARG_OPT):
+                    name = names[i]
+                elif star is not None:
+                    name = star
+                else:
+                    break
+                t = self.expr(arg, spans)
+                if name is not None and t is not None:
+                    ff.add_param(name, "call", t)
+            for kw in node.keywords:
+                if kw.arg is None:
+                    continue
+                if kw.arg in names and kinds[names.index(kw.arg)] in (ARG_POS, ARG_OPT, ARG_NAMED, ARG_NAMED_OPT):
+                    name = kw.arg
+                elif star2 is not None:
+                    name = star2
+                else:
+                    continue
+                t = self.expr(kw.value, spans)
+                if t is not None:
+                    ff.add_param(name, "call", t)
+
+
+def _falls_through(func: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """True unless the body only raises or is a placeholder (abstract method, protocol stub)."""
+    body = list(func.body)
+    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) \
+            and isinstance(body[0].value.value, str):
+        body = body[1:]
+    if not body:
+        return False
+    if all(isinstance(s, ast.Raise) for s in body):
+        return False
+    if len(body) == 1 and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) \
+            and body[0].value.value is Ellipsis:
+        return False
+    if isinstance(body[-1], ast.Raise):
+        return False
+    return True
+
+
+def python_version_of(root: Path) -> tuple[int, int]:
+    """The minimum Python from pyproject.toml's requires-python, else the running interpreter's."""
+    import re
+    import tomllib
+    for directory in [root, *root.parents]:
+        pyproject = directory / "pyproject.toml"
+        if pyproject.exists():
+            try:
+                data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+            except (OSError, tomllib.TOMLDecodeError):
+                break
+            spec = str(data.get("project", {}).get("requires-python", ""))
+            m = re.search(r">=?\s*3\.(\d+)", spec)
+            if m:
+                return (3, int(m.group(1)))
+            break
+    return sys.version_info[:2]

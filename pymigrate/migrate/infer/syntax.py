@@ -1,0 +1,186 @@
+"""Annotation text for one file: names as the file can see them, imports it needs, the target's syntax.
+
+Union syntax ``X | None`` is used when the target Python evaluates it (3.10+) or annotations are lazy
+(``from __future__ import annotations``); otherwise ``Optional``/``Union``. Names from the package's own
+modules are imported under ``if TYPE_CHECKING:`` (no import cycles at run time), and an annotation that
+names something not bound when the ``def`` runs is written as a string unless annotations are lazy.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+
+from .model import CALLABLE, ELLIPSIS, NONE, PARAMS, UNION, TypeRef
+from .package import Module
+
+_TYPING_OLD = {"builtins.list": "List", "builtins.dict": "Dict", "builtins.set": "Set",
+               "builtins.frozenset": "FrozenSet", "builtins.tuple": "Tuple", "builtins.type": "Type"}
+
+
+@dataclass
+class Binding:
+    fullname: str
+    type_checking_only: bool
+
+
+@dataclass
+class FileContext:
+    module: Module
+    package_modules: frozenset[str]
+    target: tuple[int, int]
+    bindings: dict[str, Binding] = field(default_factory=dict)
+    local_defs: dict[str, int] = field(default_factory=dict)   # module-level class/def/assign name -> line
+    imports: dict[str, None] = field(default_factory=dict)      # statements to add, ordered
+    has_type_checking: bool = False
+
+    @classmethod
+    def of(cls, module: Module, package_modules: frozenset[str], target: tuple[int, int]) -> FileContext:
+        ctx = cls(module, package_modules, target)
+        ctx._scan(module.tree.body, False)
+        return ctx
+
+    def _scan(self, body: list[ast.stmt], guarded: bool) -> None:
+        for stmt in body:
+            if isinstance(stmt, ast.Import):
+                for a in stmt.names:
+                    if a.asname:
+                        self.bindings[a.asname] = Binding(a.name, guarded)
+                    else:
+                        top = a.name.split(".")[0]
+                        self.bindings[top] = Binding(top, guarded)
+            elif isinstance(stmt, ast.ImportFrom):
+                base = self._absolute(stmt)
+                for a in stmt.names:
+                    if a.name != "*":
+                        self.bindings[a.asname or a.name] = Binding(f"{base}.{a.name}", guarded)
+            elif isinstance(stmt, ast.If):
+                test = stmt.test
+                is_tc = (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+                    isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING")
+                self._scan(stmt.body, guarded or is_tc)
+                self._scan(stmt.orelse, guarded)
+            elif isinstance(stmt, ast.Try):
+                self._scan(stmt.body, guarded)
+            elif isinstance(stmt, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+                self.local_defs.setdefault(stmt.name, stmt.lineno)
+            elif isinstance(stmt, (ast.Assign, ast.AnnAssign)):
+                targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+                for t in targets:
+                    if isinstance(t, ast.Name):
+                        self.local_defs.setdefault(t.id, stmt.lineno)
+                        if t.id == "TYPE_CHECKING":
+                            self.has_type_checking = True
+        if "TYPE_CHECKING" in self.bindings:
+            self.has_type_checking = True
+
+    def _absolute(self, stmt: ast.ImportFrom) -> str:
+        if not stmt.level:
+            return stmt.module or ""
+        parts = self.module.name.split(".")
+        is_package = self.module.path.name == "__init__.py"
+        base = parts if is_package else parts[:-1]
+        base = base[: len(base) - (stmt.level - 1)] if stmt.level > 1 else base
+        return ".".join(base + ([stmt.module] if stmt.module else []))
+
+    @property
+    def lazy(self) -> bool:
+        return self.module.future_annotations or self.target >= (3, 14)
+
+    def render(self, t: TypeRef, def_line: int, enclosing_class: str | None = None) -> str | None:
+        """Annotation text for ``t`` at a ``def`` on ``def_line``; None when the file cannot name it."""
+        renderer = _Renderer(self, def_line, enclosing_class)
+        text = renderer.render(t)
+        if text is None:
+            return None
+        for statement in renderer.imports:
+            self.imports[statement] = None
+        if renderer.needs_quotes and not self.lazy:
+            return '"' + text + '"'
+        return text
+
+
+class _Renderer:
+    def __init__(self, ctx: FileContext, def_line: int, enclosing_class: str | None) -> None:
+        self.ctx = ctx
+        self.def_line = def_line
+        self.enclosing = enclosing_class
+        self.imports: list[str] = []
+        self.needs_quotes = False
+
+    @property
+    def new_syntax(self) -> bool:
+        return self.ctx.lazy or self.ctx.target >= (3, 10)
+
+    def render(self, t: TypeRef) -> str | None:
+        if t.name == NONE:
+            return "None"
+        if t.name in ("()", ELLIPSIS):
+            return t.name
+        if t.name == PARAMS:
+            items = [self.render(a) for a in t.args]
+            return None if None in items else "[" + ", ".join(i for i in items if i is not None) + "]"
+        if t.name == UNION:
+            items = [self.render(a) for a in t.args]
+            if None in items:
+                return None
+            texts = [i for i in items if i is not None]
+            if self.new_syntax:
+                return " | ".join(texts)
+            non_none = [x for x in texts if x != "None"]
+            if len(non_none) == 1:
+                return f"{self.name('typing.Optional')}[{non_none[0]}]"
+            inner = ", ".join(texts)
+            return f"{self.name('typing.Union')}[{inner}]"
+        fullname = t.name
+        if t.args and not (self.ctx.lazy or self.ctx.target >= (3, 9)):
+            if fullname in _TYPING_OLD:
+                fullname = "typing." + _TYPING_OLD[fullname]
+            elif fullname.startswith("collections.abc."):
+                fullname = "typing." + fullname.rpartition(".")[2]
+        base = self.name(fullname)
+        if base is None:
+            return None
+        if not t.args:
+            return base
+        args = [self.render(a) for a in t.args]
+        if None in args:
+            return None
+        return base + "[" + ", ".join(a for a in args if a is not None) + "]"
+
+    def name(self, fullname: str) -> str | None:
+        ctx = self.ctx
+        module, _, short = fullname.rpartition(".")
+        if module == "builtins":
+            return short
+        own = ctx.module.name
+        if fullname.startswith(own + "."):
+            qual = fullname[len(own) + 1:]
+            top = qual.split(".")[0]
+            line = ctx.local_defs.get(top)
+            if line is None:
+                return None
+            if line >= self.def_line or (self.enclosing and top == self.enclosing.split(".")[0]):
+                self.needs_quotes = True
+            return qual
+        for bound, binding in ctx.bindings.items():
+            if binding.fullname == fullname or fullname.startswith(binding.fullname + "."):
+                if binding.type_checking_only:
+                    self.needs_quotes = True
+                return bound + fullname[len(binding.fullname):]
+        if short in ctx.bindings or short in ctx.local_defs:
+            return None       # the short name means something else here
+        in_package = module in ctx.package_modules or module.split(".")[0] in {
+            m.split(".")[0] for m in ctx.package_modules}
+        statement = f"from {module} import {short}"
+        if in_package:
+            if not ctx.has_type_checking:
+                self.imports.append("from typing import TYPE_CHECKING")
+            statement = f"if TYPE_CHECKING:\n    {statement}"
+            self.needs_quotes = True
+        self.imports.append(statement)
+        ctx.bindings[short] = Binding(fullname, in_package)
+        return short
+
+
+__all__ = ["FileContext", "CALLABLE"]
