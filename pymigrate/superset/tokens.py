@@ -15,6 +15,7 @@ import re
 import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass, field
+from typing import Callable
 
 from pymigrate.superset import errors
 from pymigrate.superset.errors import Problem
@@ -42,6 +43,7 @@ _TOKEN = re.compile(
 
 #: What may follow a keyword on the same line for it to be one: whitespace, then a name or a backtick.
 _FOLLOW = re.compile(r"[ \t\f]+(?:(`)|([^\W\d]\w*))")
+_HEADER_LIKE = re.compile(r"[ \t\f]*(?:[(:]|\r|\n|$)")
 _ARROW_OR_COLON = re.compile(r"[ \t\f]*(?:->|:)")
 _NEWLINE = re.compile(r"\r\n|\r|\n")
 
@@ -181,6 +183,12 @@ def scan(source: str) -> Scan:
             continue
         if kind == "comment" or kind == "cont":
             continue
+        if kind == "str":
+            text = m.group()
+            if SUPERSET_HINT.search(text) is not None and "f" in text[:3].lower().split(text[-1])[0]:
+                for fs, fe in fstring_fields(text):
+                    for t in _FIELD_TOKEN.finditer(text, fs, fe):
+                        _field_token(t, m.start(), problem, placeholder, out.marks, replacements)
         if header is not None and header.stage == 2 and not (kind == "name" and m.group() == "raises"):
             header = None
         if kind == "name":
@@ -192,7 +200,8 @@ def scan(source: str) -> Scan:
                     header = _Header(False, depth, nxt[1] if nxt else None)
                 elif word == "fn" or word == "struct":
                     if nxt is None:
-                        message = errors.missing_name(word) if stmt_start else errors.keyword_as_name(word)
+                        header_like = stmt_start and _HEADER_LIKE.match(source, end) is not None
+                        message = errors.missing_name(word) if header_like else errors.keyword_as_name(word)
                         problem(start, end, message)
                         replacements.append((start, end, placeholder(word)))
                     elif word == "fn":
@@ -278,6 +287,98 @@ def scan(source: str) -> Scan:
     if replacements:
         _apply(out, source, replacements)
     return out
+
+
+_FIELD_TOKEN = re.compile(
+    r"""(?P<str>'[^']*'|"[^"]*")|(?P<name>(?<!\.)(?<![\w`])(?:fn|struct|var)(?!\w))|(?P<bt>`[^`]*`?)"""
+)
+
+
+def _field_token(
+    t: re.Match[str],
+    offset: int,
+    problem: Callable[[int, int, str], None],
+    placeholder: Callable[[str], str],
+    marks: list[RawMark],
+    replacements: list[tuple[int, int, str]],
+) -> None:
+    """A keyword or backtick inside an f-string replacement field (only names can be there)."""
+    start, end = t.start() + offset, t.end() + offset
+    text = t.group()
+    if t.lastgroup == "name":
+        problem(start, end, errors.keyword_as_name(text))
+        replacements.append((start, end, placeholder(text)))
+    elif t.lastgroup == "bt":
+        inner = text[1:-1]
+        if len(text) < 2 or not text.endswith("`"):
+            problem(start, end, errors.UNCLOSED_BACKTICK)
+        elif not inner.isidentifier():
+            problem(start, end, errors.not_a_name(inner) if inner else errors.EMPTY_BACKTICKS)
+        else:
+            name = unicodedata.normalize("NFKC", inner)
+            marks.append(RawMark(MarkKind.BACKTICK, start, end, name))
+            replacements.append((start, end, placeholder(name)))
+
+
+def fstring_fields(token: str) -> list[tuple[int, int]]:
+    """Spans (indexes into the string token) of the expressions in an f-string's replacement fields.
+
+    Follows Python 3.11's rules: `{{`/`}}` are literal braces, a field ends at its `}` or at a
+    top-level `!`/`:`, and a format spec may hold nested fields.
+    """
+    quote = token.lstrip("rRbBuUfF")[:3]
+    if quote not in ('"""', "'''"):
+        quote = quote[0]
+    i = len(token) - len(token.lstrip("rRbBuUfF")) + len(quote)
+    stop = len(token) - len(quote)
+    spans: list[tuple[int, int]] = []
+    spec_depth = 0  # > 0 while inside a format spec (literal text with nested fields)
+    while i < stop:
+        c = token[i]
+        if c == "{":
+            if spec_depth == 0 and token.startswith("{{", i):
+                i += 2
+                continue
+            i = _field(token, i + 1, stop, spans)
+            if i < stop and token[i] in "!:":
+                if token[i] == "!":
+                    i += 2
+                if i < stop and token[i] == ":":
+                    spec_depth += 1
+                    i += 1
+                    continue
+            i += 1  # the closing brace
+            continue
+        if c == "}":
+            if spec_depth > 0:
+                spec_depth -= 1
+            elif token.startswith("}}", i):
+                i += 1
+        i += 1
+    return spans
+
+
+def _field(token: str, i: int, stop: int, spans: list[tuple[int, int]]) -> int:
+    """Scan one field's expression from `i`; record its span; return where it ends."""
+    start = i
+    nesting = 0
+    while i < stop:
+        c = token[i]
+        if c in "'\"":
+            close = token.find(c, i + 1, stop)
+            i = stop if close < 0 else close + 1
+            continue
+        if c in "([{":
+            nesting += 1
+        elif c in ")]}":
+            if nesting == 0:
+                break
+            nesting -= 1
+        elif nesting == 0 and (c == ":" or (c == "!" and not token.startswith("!=", i))):
+            break
+        i += 1
+    spans.append((start, i))
+    return i
 
 
 def _apply(out: Scan, source: str, replacements: list[tuple[int, int, str]]) -> None:
