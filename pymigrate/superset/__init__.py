@@ -3,6 +3,7 @@
 from pymigrate.superset.keywords import SUPERSET_KEYWORDS
 from pymigrate.superset.marks import Mark, MarkKind
 from pymigrate.superset.parser import ParseResult, parse
+from pymigrate.superset.printer import unparse
 from pymigrate.superset.sourcefile import SourceDecodeError, decode_source, read_source
 
 __all__ = [
@@ -14,4 +15,5 @@ __all__ = [
     "decode_source",
     "parse",
     "read_source",
+    "unparse",
 ]

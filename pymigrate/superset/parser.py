@@ -80,7 +80,19 @@ class ParseResult:
 
     def is_fn(self, node: ast.AST) -> bool:
         """Was this function written with `fn`?"""
-        return isinstance(node, _FunctionNode) and _start(node) in self._starts[MarkKind.FN]
+        if isinstance(node, ast.FunctionDef):
+            return _start(node) in self._starts[MarkKind.FN]
+        if isinstance(node, ast.AsyncFunctionDef) and self._starts[MarkKind.FN]:
+            return self._after_async(node) in self._starts[MarkKind.FN]
+        return False
+
+    def _after_async(self, node: ast.AsyncFunctionDef) -> tuple[int, int] | None:
+        """Position of the keyword after `async` (an async function starts at `async`)."""
+        if not 0 < node.lineno <= len(self._lines):
+            return None
+        text = self._lines[node.lineno - 1]
+        match = _ASYNC.match(text, byte_to_char(text, node.col_offset))
+        return None if match is None else (node.lineno, char_to_byte(text, match.end()))
 
     def is_struct(self, node: ast.AST) -> bool:
         """Was this class written with `struct`?"""
@@ -144,6 +156,7 @@ class ParseResult:
         return (line_no, char_to_byte(text, match.start(1)))
 
 
+_ASYNC = re.compile(r"async[ \t\f]+")
 _HEADER_NAME = re.compile(r"(?:async[ \t\f]+)?(?:def|fn|class|struct)[ \t\f]+(\S)")
 
 
