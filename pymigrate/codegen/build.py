@@ -24,7 +24,7 @@ import sysconfig
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 from pymigrate.runtime import atomic
 from pymigrate.runtime.cache import EXEC_SYMBOL
@@ -108,11 +108,17 @@ def extension_path_for(source: Path) -> Path:
 # LLVM IR -> object code
 
 
-def host_cpu() -> tuple[str, str]:
-    """The host CPU name and feature string, as LLVM sees them."""
+def _llvm() -> Any:
+    """llvmlite's binding layer, imported only when something is compiled."""
     import llvmlite.binding as llvm  # type: ignore[import-untyped]
 
-    return llvm.get_host_cpu_name(), llvm.get_host_cpu_features().flatten()
+    return llvm
+
+
+def host_cpu() -> tuple[str, str]:
+    """The host CPU name and feature string, as LLVM sees them."""
+    llvm = _llvm()
+    return str(llvm.get_host_cpu_name()), str(llvm.get_host_cpu_features().flatten())
 
 
 def emit_object(llvm_ir: str, *, cpu: str = "host", opt_level: int = 3, name: str = "<module>") -> bytes:
@@ -121,8 +127,7 @@ def emit_object(llvm_ir: str, *, cpu: str = "host", opt_level: int = 3, name: st
     `cpu` is "host" (this CPU's name and features: fastest, not portable to older CPUs),
     "generic" (the baseline of the target architecture), or an LLVM CPU name.
     """
-    import llvmlite.binding as llvm  # type: ignore[import-untyped]
-
+    llvm = _llvm()
     llvm.initialize_native_target()
     llvm.initialize_native_asmprinter()
     try:

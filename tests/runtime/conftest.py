@@ -81,30 +81,23 @@ class StandinCompiled:
     structs: list[str] = field(default_factory=list)
 
 
-@dataclass
-class StandinParse:
-    """Enough of pymigrate.superset.ParseResult for the stub writer."""
-
-    tree: ast.Module
-    source: str
-    filename: str
-
-    def is_fn(self, node: ast.AST) -> bool:
-        return False
-
-    def is_struct(self, node: ast.AST) -> bool:
-        return False
-
-
 def standin_compile(source: Path, module_name: str, *, opt_level: int = 3) -> tuple[Any, Any]:
-    """Compile a stand-in `.pys`: plain Python whose namespace also gets the native `add`."""
+    """Compile a stand-in `.pys`: plain Python whose namespace also gets the native `add`.
+
+    A line containing COMPILE ERROR is rejected with a CompileError pointing at it.
+    """
+    from pymigrate.codegen.diagnostics import CompileError, Diagnostic
+    from pymigrate.superset import parse
+
     text = source.read_text(encoding="utf-8")
-    if "COMPILE ERROR" in text:
-        raise RuntimeError(f"{source}:1:1: error: stand-in compile error")
-    tree = ast.parse(text, str(source))
+    result = parse(text, str(source))
+    for lineno, line in enumerate(text.splitlines(), 1):
+        col = line.find("COMPILE ERROR")
+        if col >= 0:
+            raise CompileError([Diagnostic(str(source), lineno, col + 1, "stand-in compile error")])
     symbol = "pm_init_" + module_name.replace(".", "_")
-    compiled = StandinCompiled(STANDIN_IR.replace("SYMBOL", symbol), symbol, tree)
-    return StandinParse(tree, text, str(source)), compiled
+    compiled = StandinCompiled(STANDIN_IR.replace("SYMBOL", symbol), symbol, result.tree)
+    return result, compiled
 
 
 @pytest.fixture
@@ -114,3 +107,38 @@ def standin_compiler(monkeypatch: pytest.MonkeyPatch) -> Callable[..., Any]:
 
     monkeypatch.setattr(build, "compile_source", standin_compile)
     return standin_compile
+
+
+STANDIN_PRELUDE = f"""
+import importlib.util, sys
+_spec = importlib.util.spec_from_file_location("runtime_standin", {str(Path(__file__))!r})
+_standin = importlib.util.module_from_spec(_spec)
+sys.modules["runtime_standin"] = _standin
+_spec.loader.exec_module(_standin)
+from pymigrate.codegen import build as _build
+_build.compile_source = _standin.standin_compile
+"""
+"""Code that makes a fresh interpreter compile with the stand-in (for subprocess tests)."""
+
+BASE_PYTHON_CANDIDATES = ("/root/.pyenv/versions/3.11.7/bin/python3",)
+
+
+def find_base_python() -> str:
+    """An interpreter without pymigrate on its path: the venv's base interpreter."""
+    import os
+    import sys
+
+    for candidate in (getattr(sys, "_base_executable", ""), *BASE_PYTHON_CANDIDATES):
+        if candidate and os.path.exists(candidate):
+            return candidate
+    return sys.executable
+
+
+@pytest.fixture
+def standin_prelude() -> str:
+    return STANDIN_PRELUDE
+
+
+@pytest.fixture(scope="session")
+def base_python() -> str:
+    return find_base_python()
