@@ -134,6 +134,25 @@ def find_base_python() -> str:
     return sys.executable
 
 
+STANDIN_MODULE = """\
+X = add(1, 2)
+
+
+def twice(x):
+    return add(x, x)
+
+
+def boom():
+    raise ValueError("boom from the remainder")
+"""
+"""A module for the stand-in: `add` comes from its native init, the rest is the remainder."""
+
+
+@pytest.fixture
+def module_source() -> str:
+    return STANDIN_MODULE
+
+
 @pytest.fixture
 def standin_prelude() -> str:
     return STANDIN_PRELUDE

@@ -16,17 +16,6 @@ from pymigrate.runtime import build_package
 
 SUFFIX = build.extension_suffix()
 
-MODULE = """\
-X = add(1, 2)
-
-
-def twice(x):
-    return add(x, x)
-
-
-def boom():
-    raise ValueError("boom from the remainder")
-"""
 
 
 @pytest.fixture
@@ -43,8 +32,8 @@ def plain_python(base_python: str) -> Callable[[str, Path], subprocess.Completed
     return run
 
 
-def test_built_module_imports_in_a_plain_interpreter(tmp_path: Path, standin_compiler: Any, plain_python: Any) -> None:
-    (tmp_path / "mod.pys").write_text(MODULE)
+def test_built_module_imports_in_a_plain_interpreter(module_source: str, tmp_path: Path, standin_compiler: Any, plain_python: Any) -> None:
+    (tmp_path / "mod.pys").write_text(module_source)
     built = build.build_file(tmp_path / "mod.pys")
     assert built.extension == tmp_path / f"mod{SUFFIX}"
     assert built.module_name == "mod"
@@ -98,8 +87,8 @@ def test_module_name_from_package_layout(tmp_path: Path) -> None:
     assert build.module_name_for(tmp_path / "a" / "b" / "__init__.pys") == "a.b"
 
 
-def test_failed_link_keeps_the_previous_extension(tmp_path: Path, standin_compiler: Any, plain_python: Any) -> None:
-    (tmp_path / "mod.pys").write_text(MODULE)
+def test_failed_link_keeps_the_previous_extension(module_source: str, tmp_path: Path, standin_compiler: Any, plain_python: Any) -> None:
+    (tmp_path / "mod.pys").write_text(module_source)
     first = build.build_file(tmp_path / "mod.pys").extension
     before = first.read_bytes()
     broken = build.Toolchain(cc=("false",), cflags=(), ldshared=("false",), include_dirs=build.Toolchain.from_sysconfig().include_dirs)
@@ -109,8 +98,8 @@ def test_failed_link_keeps_the_previous_extension(tmp_path: Path, standin_compil
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["mod.pys", "mod.pyi", first.name])
 
 
-def test_missing_compiler_is_a_clear_error(tmp_path: Path, standin_compiler: Any, plain_python: Any) -> None:
-    (tmp_path / "mod.pys").write_text(MODULE)
+def test_missing_compiler_is_a_clear_error(module_source: str, tmp_path: Path, standin_compiler: Any, plain_python: Any) -> None:
+    (tmp_path / "mod.pys").write_text(module_source)
     missing = build.Toolchain(cc=("no-such-cc-xyz",), cflags=(), ldshared=("no-such-cc-xyz", "-shared"), include_dirs=())
     with pytest.raises(build.BuildError, match="C compiler 'no-such-cc-xyz' not found on PATH"):
         build.build_file(tmp_path / "mod.pys", toolchain=missing)

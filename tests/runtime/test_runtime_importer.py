@@ -16,17 +16,6 @@ from pymigrate.codegen import build
 from pymigrate.codegen.diagnostics import CompileError
 from pymigrate.runtime import cache, hook
 
-MODULE = """\
-X = add(1, 2)
-
-
-def twice(x):
-    return add(x, x)
-
-
-def boom():
-    raise ValueError("boom")
-"""
 
 
 @pytest.fixture
@@ -55,14 +44,14 @@ def fail_compile(*args: Any, **kwargs: Any) -> Any:
     raise AssertionError("the module was compiled again instead of loaded from the cache")
 
 
-def test_import_sets_module_attributes(site: Path, standin_compiler: Any) -> None:
-    (site / "mod.pys").write_text(MODULE)
+def test_import_sets_module_attributes(module_source: str, site: Path, standin_compiler: Any) -> None:
+    (site / "mod.pys").write_text(module_source)
     mod = importlib.import_module("mod")
     assert (mod.X, mod.twice(21)) == (3, 42)
     assert mod.__file__ == str(site / "mod.pys")
     assert mod.__spec__.origin == str(site / "mod.pys")
     assert isinstance(mod.__loader__, hook.PysLoader)
-    assert mod.__loader__.get_source("mod") == MODULE
+    assert mod.__loader__.get_source("mod") == module_source
     assert not hasattr(mod, "__path__")
     with pytest.raises(ValueError) as info:
         mod.boom()
@@ -71,9 +60,9 @@ def test_import_sets_module_attributes(site: Path, standin_compiler: Any) -> Non
 
 
 def test_cached_import_loads_without_compiling(
-    site: Path, standin_compiler: Any, monkeypatch: pytest.MonkeyPatch
+    module_source: str, site: Path, standin_compiler: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    (site / "mod.pys").write_text(MODULE)
+    (site / "mod.pys").write_text(module_source)
     importlib.import_module("mod")
     written = entries(site / "__pycache__")
     assert len(written) == 1 and written[0].startswith("mod.pymigrate-")
@@ -84,9 +73,9 @@ def test_cached_import_loads_without_compiling(
 
 
 def test_cached_import_needs_neither_llvmlite_nor_the_compiler(
-    site: Path, standin_prelude: str, tmp_path: Path
+    module_source: str, site: Path, standin_prelude: str, tmp_path: Path
 ) -> None:
-    (site / "mod.pys").write_text(MODULE)
+    (site / "mod.pys").write_text(module_source)
     warm = standin_prelude + f"sys.path.insert(0, {str(site)!r})\nimport pymigrate.importer, mod\n"
     cold = textwrap.dedent(
         f"""
@@ -177,8 +166,8 @@ def test_error_in_module_body_propagates(site: Path, standin_compiler: Any) -> N
 
 
 @pytest.mark.parametrize("damage", ["garbage", "truncate", "flip"])
-def test_damaged_cache_entry_is_rebuilt(site: Path, standin_compiler: Any, damage: str) -> None:
-    (site / "mod.pys").write_text(MODULE)
+def test_damaged_cache_entry_is_rebuilt(module_source: str, site: Path, standin_compiler: Any, damage: str) -> None:
+    (site / "mod.pys").write_text(module_source)
     importlib.import_module("mod")
     [name] = entries(site / "__pycache__")
     entry = site / "__pycache__" / name
@@ -199,24 +188,24 @@ def test_damaged_cache_entry_is_rebuilt(site: Path, standin_compiler: Any, damag
     assert cache.content_digest(site / "__pycache__" / rebuilt) in rebuilt
 
 
-def test_cache_dir_override_and_no_cache(site: Path, standin_compiler: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cache_dir_override_and_no_cache(module_source: str, site: Path, standin_compiler: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     shared = tmp_path / "shared-cache"
     monkeypatch.setenv(cache.CACHE_ENV, str(shared))
-    (site / "mod.pys").write_text(MODULE)
+    (site / "mod.pys").write_text(module_source)
     importlib.import_module("mod")
     assert len(entries(shared)) == 1 and entries(shared)[0].startswith("mod.pymigrate-")
     assert not (site / "__pycache__").exists()
     monkeypatch.delenv(cache.CACHE_ENV)
     monkeypatch.setenv(cache.NO_CACHE_ENV, "1")
-    (site / "other.pys").write_text(MODULE)
+    (site / "other.pys").write_text(module_source)
     assert importlib.import_module("other").X == 3
     assert not (site / "__pycache__").exists() or entries(site / "__pycache__") == []
 
 
 def test_unusable_pycache_falls_back_to_the_user_cache(
-    site: Path, standin_compiler: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    module_source: str, site: Path, standin_compiler: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    (site / "mod.pys").write_text(MODULE)
+    (site / "mod.pys").write_text(module_source)
     (site / "__pycache__").write_text("a file where the cache directory would go")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     assert importlib.import_module("mod").X == 3
@@ -231,8 +220,8 @@ def test_key_changes_with_source_and_name() -> None:
     assert cache.entry_key(b"x = 1\n", "m", cpu="generic") != base
 
 
-def test_concurrent_imports_do_not_corrupt_the_cache(site: Path, standin_prelude: str) -> None:
-    (site / "mod.pys").write_text(MODULE)
+def test_concurrent_imports_do_not_corrupt_the_cache(module_source: str, site: Path, standin_prelude: str) -> None:
+    (site / "mod.pys").write_text(module_source)
     script = standin_prelude + textwrap.dedent(
         f"""
         sys.path.insert(0, {str(site)!r})
@@ -250,9 +239,9 @@ def test_concurrent_imports_do_not_corrupt_the_cache(site: Path, standin_prelude
     assert not [p for p in (site / "__pycache__").iterdir() if p.name.endswith(".tmp")]
 
 
-def test_bad_import_mode(site: Path, standin_compiler: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_bad_import_mode(module_source: str, site: Path, standin_compiler: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(hook.MODE_ENV, "turbo")
-    (site / "mod.pys").write_text(MODULE)
+    (site / "mod.pys").write_text(module_source)
     with pytest.raises(ImportError, match="PYMIGRATE_IMPORT_MODE='turbo' is not one of: auto, native, jit"):
         importlib.import_module("mod")
 
