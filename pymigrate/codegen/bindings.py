@@ -1,0 +1,532 @@
+"""CPython bindings built in LLVM IR: a METH_FASTCALL|METH_KEYWORDS wrapper per fn.
+
+Wrapper fast path (all arguments positional, none missing): check and unbox the
+arguments in place, call the native entry, box the result. Any other call
+shape goes through a plain-Python "binder" with the original signature (its
+defaults evaluated by CPython at the def's position), so keyword handling,
+defaults and every arity TypeError are CPython's own. The binder, the struct
+classes and their method descriptors are registered from the module's Python
+glue through `__pymigrate_register__(slot, obj)`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from llvmlite import ir  # type: ignore[import-untyped]
+
+from pymigrate.codegen.capi import (
+    F64,
+    FLOAT_VALUE,
+    I1,
+    I32,
+    I64,
+    LIST_ITEMS,
+    METH_FASTCALL_KEYWORDS,
+    OB_TYPE,
+    PTR,
+    TP_NAME,
+    TUPLE_ITEMS,
+    VAR_SIZE,
+)
+from pymigrate.codegen.ir import FuncIR, ModuleIR
+from pymigrate.codegen.lower import LIST_HDR, ModuleLowering, mangle
+from pymigrate.codegen.types import BOOL, FLOAT, INT, NONE, STRING, Ty
+
+METHODDEF = ir.LiteralStructType([PTR, PTR, I32, PTR])
+PY_SSIZE_T_MAX = 2**63 - 1
+
+
+@dataclass
+class SlotPlan:
+    """Which registration slot holds what."""
+
+    binders: dict[str, int]  # fn key -> slot of its Python binder
+    classes: dict[str, int]  # struct name -> slot of its class
+    count: int
+
+
+def plan_slots(mir: ModuleIR) -> SlotPlan:
+    binders: dict[str, int] = {}
+    classes: dict[str, int] = {}
+    n = 0
+    for name in mir.structs:
+        classes[name] = n
+        n += 1
+    for func in mir.all_functions():
+        binders[func.key] = n
+        n += 1
+    return SlotPlan(binders, classes, n)
+
+
+def python_params(func: FuncIR) -> list[str]:
+    names = [p.name for p in func.params]
+    return names[1:] if func.owner is not None else names
+
+
+class Bindings:
+    def __init__(self, ml: ModuleLowering, plan: SlotPlan) -> None:
+        self.ml = ml
+        self.capi = ml.capi
+        self.plan = plan
+        self.slots: list[ir.GlobalVariable] = []
+        for i in range(plan.count):
+            g = ir.GlobalVariable(ml.module, PTR, name=f"pm.slot.{i}")
+            g.linkage = "internal"
+            g.initializer = ir.Constant(PTR, None)
+            self.slots.append(g)
+        self.methoddefs: dict[str, ir.GlobalVariable] = {}
+
+    # ------------------------------------------------------------------ small pieces
+    def slot_ptr(self, b: ir.IRBuilder, idx: int) -> ir.Value:
+        return self.slots[idx]
+
+    def ob_type(self, b: ir.IRBuilder, obj: ir.Value) -> ir.Value:
+        return b.load(b.gep(obj, [ir.Constant(I64, OB_TYPE)], source_etype=ir.IntType(8)), typ=PTR)
+
+    def field_at(self, b: ir.IRBuilder, obj: ir.Value, off: int, ty: ir.Type) -> ir.Value:
+        return b.load(b.gep(obj, [ir.Constant(I64, off)], source_etype=ir.IntType(8)), typ=ty)
+
+    def is_subtype(self, b: ir.IRBuilder, tp: ir.Value, base: str) -> ir.Value:
+        exact = b.icmp_unsigned("==", tp, self.capi.obj(base))
+        # PyType_IsSubtype only when not exact (a select would call it always; branch instead)
+        res = b.alloca(I1)
+        b.store(exact, res)
+        with b.if_then(b.not_(exact), likely=False):
+            r = b.call(self.capi.fn("PyType_IsSubtype"), [tp, self.capi.obj(base)])
+            b.store(b.icmp_signed("!=", r, ir.Constant(I32, 0)), res)
+        return b.load(res, typ=I1)
+
+    def type_error(self, b: ir.IRBuilder, what: ir.Value, expected: str, obj: ir.Value) -> None:
+        tp_name = self.field_at(b, self.ob_type(b, obj), TP_NAME, PTR)
+        exc = b.load(self.capi.exc("TypeError"), typ=PTR)
+        fmt = self.ml.cstr(f"%s must be {expected}, not %.200s")
+        b.call(self.capi.fn("PyErr_Format"), [exc, fmt, what, tp_name])
+
+    # ------------------------------------------------------------------ Python -> native
+    def from_py(self, ty: Ty) -> ir.Function:
+        """pm.from_py.<ty>(obj, out, what) -> 0, or -1 with the exception set."""
+        ml = self.ml
+
+        def body(b: ir.IRBuilder, f: ir.Function) -> None:
+            obj, out, what = f.args
+            fail = ir.Constant(I32, -1)
+            ok = ir.Constant(I32, 0)
+            tp = self.ob_type(b, obj)
+            if ty == INT:
+                with b.if_then(b.not_(self.is_subtype(b, tp, "PyLong_Type")), likely=False):
+                    self.type_error(b, what, "int", obj)
+                    b.ret(fail)
+                ovf = b.alloca(I32)
+                v = b.call(self.capi.fn("PyLong_AsLongLongAndOverflow"), [obj, ovf])
+                with b.if_then(b.icmp_signed("!=", b.load(ovf, typ=I32), ir.Constant(I32, 0)), likely=False):
+                    exc = b.load(self.capi.exc("OverflowError"), typ=PTR)
+                    fmt = ml.cstr("%s: Python int too large to convert to Int (64-bit)")
+                    b.call(self.capi.fn("PyErr_Format"), [exc, fmt, what])
+                    b.ret(fail)
+                with b.if_then(b.icmp_signed("==", v, ir.Constant(I64, -1)), likely=False):
+                    with b.if_then(b.icmp_unsigned("!=", b.call(self.capi.fn("PyErr_Occurred"), []), ir.Constant(PTR, None))):
+                        b.ret(fail)
+                b.store(v, out)
+                b.ret(ok)
+            elif ty == FLOAT:
+                with b.if_then(b.icmp_unsigned("==", tp, self.capi.obj("PyFloat_Type")), likely=True):
+                    b.store(self.field_at(b, obj, FLOAT_VALUE, F64), out)
+                    b.ret(ok)
+                is_float = self.is_subtype(b, tp, "PyFloat_Type")
+                is_int = self.is_subtype(b, tp, "PyLong_Type")
+                with b.if_then(b.not_(b.or_(is_float, is_int)), likely=False):
+                    self.type_error(b, what, "float", obj)
+                    b.ret(fail)
+                slot = b.alloca(F64)
+                with b.if_else(is_float) as (then, otherwise):
+                    with then:
+                        b.store(b.call(self.capi.fn("PyFloat_AsDouble"), [obj]), slot)
+                    with otherwise:
+                        b.store(b.call(self.capi.fn("PyLong_AsDouble"), [obj]), slot)
+                v = b.load(slot, typ=F64)
+                with b.if_then(b.fcmp_ordered("==", v, ir.Constant(F64, -1.0)), likely=False):
+                    with b.if_then(b.icmp_unsigned("!=", b.call(self.capi.fn("PyErr_Occurred"), []), ir.Constant(PTR, None))):
+                        b.ret(fail)
+                b.store(v, out)
+                b.ret(ok)
+            elif ty == BOOL:
+                with b.if_then(b.icmp_unsigned("==", obj, self.capi.obj("_Py_TrueStruct"))):
+                    b.store(ir.Constant(I1, 1), out)
+                    b.ret(ok)
+                with b.if_then(b.icmp_unsigned("==", obj, self.capi.obj("_Py_FalseStruct"))):
+                    b.store(ir.Constant(I1, 0), out)
+                    b.ret(ok)
+                with b.if_then(b.not_(self.is_subtype(b, tp, "PyLong_Type")), likely=False):
+                    self.type_error(b, what, "bool", obj)
+                    b.ret(fail)
+                r = b.call(self.capi.fn("PyObject_IsTrue"), [obj])
+                with b.if_then(b.icmp_signed("<", r, ir.Constant(I32, 0)), likely=False):
+                    b.ret(fail)
+                b.store(b.icmp_signed("!=", r, ir.Constant(I32, 0)), out)
+                b.ret(ok)
+            elif ty == STRING:
+                with b.if_then(b.not_(self.is_subtype(b, tp, "PyUnicode_Type")), likely=False):
+                    self.type_error(b, what, "str", obj)
+                    b.ret(fail)
+                b.call(self.capi.fn("Py_IncRef"), [obj])
+                b.store(obj, out)
+                b.ret(ok)
+            elif ty.kind == "List":
+                assert ty.elem is not None
+                elem = ty.elem
+                elt = ml.llty(elem)
+                with b.if_then(b.not_(self.is_subtype(b, tp, "PyList_Type")), likely=False):
+                    self.type_error(b, what, ty.python_name(), obj)
+                    b.ret(fail)
+                n = self.field_at(b, obj, VAR_SIZE, I64)
+                hdr = b.call(ml.list_new_fn(), [n, ir.Constant(I64, ml.size_of(elem))])
+                with b.if_then(b.icmp_unsigned("==", hdr, ir.Constant(PTR, None)), likely=False):
+                    b.ret(fail)
+                data = b.load(b.gep(hdr, [ir.Constant(I32, 0), ir.Constant(I32, 2)], source_etype=LIST_HDR), typ=PTR)
+                item_what = b.alloca(ir.ArrayType(ir.IntType(8), 256))
+                fmt = ml.cstr("%.200s item")
+                snprintf = self.snprintf()
+                b.call(snprintf, [item_what, ir.Constant(I64, 256), fmt, what])
+                lenp = b.gep(hdr, [ir.Constant(I32, 0), ir.Constant(I32, 0)], source_etype=LIST_HDR)
+                b.store(ir.Constant(I64, 0), lenp)
+                from pymigrate.codegen.lower import counted_loop
+
+                with counted_loop(b, n) as i:
+                    cur_n = self.field_at(b, obj, VAR_SIZE, I64)
+                    with b.if_then(b.icmp_signed(">=", i, cur_n), likely=False):
+                        exc = b.load(self.capi.exc("RuntimeError"), typ=PTR)
+                        b.call(self.capi.fn("PyErr_SetString"), [exc, ml.cstr("list changed size during conversion")])
+                        b.call(ml.drop_fn(ty), [hdr])
+                        b.ret(fail)
+                    items = self.field_at(b, obj, LIST_ITEMS, PTR)
+                    item = b.load(b.gep(items, [i], source_etype=PTR), typ=PTR)
+                    r = b.call(self.from_py(elem), [item, b.gep(data, [i], source_etype=elt), item_what])
+                    with b.if_then(b.icmp_signed("!=", r, ok), likely=False):
+                        b.call(ml.drop_fn(ty), [hdr])
+                        b.ret(fail)
+                    b.store(b.add(i, ir.Constant(I64, 1)), lenp)
+                b.store(hdr, out)
+                b.ret(ok)
+            else:
+                assert ty.kind == "Struct"
+                st = ml.mir.structs[ty.name]
+                lt = ml.struct_types[ty.name]
+                cls = b.load(self.slot_ptr(b, self.plan.classes[ty.name]), typ=PTR)
+                self.require_registered(b, cls, ty.name)
+                r = b.call(self.capi.fn("PyObject_IsInstance"), [obj, cls])
+                with b.if_then(b.icmp_signed("<", r, ir.Constant(I32, 0)), likely=False):
+                    b.ret(fail)
+                with b.if_then(b.icmp_signed("==", r, ir.Constant(I32, 0)), likely=False):
+                    self.type_error(b, what, ty.name, obj)
+                    b.ret(fail)
+                b.store(ir.Constant(lt, None), out)
+                for i, (fname, fty) in enumerate(st.fields):
+                    attr = b.call(self.capi.fn("PyObject_GetAttrString"), [obj, ml.cstr(fname)])
+                    with b.if_then(b.icmp_unsigned("==", attr, ir.Constant(PTR, None)), likely=False):
+                        b.call(ml.drop_fn(ty), [b.load(out, typ=lt)])
+                        b.ret(fail)
+                    fwhat = ml.cstr(f"{ty.name}.{fname}")
+                    fp = b.gep(out, [ir.Constant(I32, 0), ir.Constant(I32, i)], source_etype=lt)
+                    rr = b.call(self.from_py(fty), [attr, fp, fwhat])
+                    b.call(self.capi.fn("Py_DecRef"), [attr])
+                    with b.if_then(b.icmp_signed("!=", rr, ok), likely=False):
+                        b.call(ml.drop_fn(ty), [b.load(out, typ=lt)])
+                        b.ret(fail)
+                b.ret(ok)
+
+        return ml.helper(f"pm.from_py.{mangle(ty)}", I32, [PTR, PTR, PTR], body)
+
+    def snprintf(self) -> ir.Function:
+        existing = self.ml.module.globals.get("snprintf")
+        if isinstance(existing, ir.Function):
+            return existing
+        return ir.Function(self.ml.module, ir.FunctionType(I32, [PTR, I64, PTR], var_arg=True), name="snprintf")
+
+    def require_registered(self, b: ir.IRBuilder, cls: ir.Value, name: str) -> None:
+        with b.if_then(b.icmp_unsigned("==", cls, ir.Constant(PTR, None)), likely=False):
+            exc = b.load(self.capi.exc("SystemError"), typ=PTR)
+            b.call(self.capi.fn("PyErr_SetString"), [exc, self.ml.cstr(f"struct {name} is not registered yet")])
+            rt = b.function.function_type.return_type
+            b.ret(ir.Constant(rt, -1) if rt == I32 else ir.Constant(rt, None))
+
+    # ------------------------------------------------------------------ native -> Python
+    def to_py(self, ty: Ty) -> ir.Function:
+        """pm.to_py.<ty>(value) -> new reference, or NULL with the exception set (value is borrowed)."""
+        ml = self.ml
+
+        def body(b: ir.IRBuilder, f: ir.Function) -> None:
+            v = f.args[0]
+            null = ir.Constant(PTR, None)
+            if ty == INT:
+                b.ret(b.call(self.capi.fn("PyLong_FromLongLong"), [v]))
+            elif ty == FLOAT:
+                b.ret(b.call(self.capi.fn("PyFloat_FromDouble"), [v]))
+            elif ty == BOOL:
+                b.ret(b.call(self.capi.fn("PyBool_FromLong"), [b.zext(v, I64)]))
+            elif ty == NONE:
+                none = self.capi.obj("_Py_NoneStruct")
+                b.call(self.capi.fn("Py_IncRef"), [none])
+                b.ret(none)
+            elif ty == STRING:
+                b.call(self.capi.fn("Py_IncRef"), [v])
+                b.ret(v)
+            elif ty.kind == "List":
+                assert ty.elem is not None
+                elt = ml.llty(ty.elem)
+                n = b.load(b.gep(v, [ir.Constant(I32, 0), ir.Constant(I32, 0)], source_etype=LIST_HDR), typ=I64)
+                data = b.load(b.gep(v, [ir.Constant(I32, 0), ir.Constant(I32, 2)], source_etype=LIST_HDR), typ=PTR)
+                lst = b.call(self.capi.fn("PyList_New"), [n])
+                with b.if_then(b.icmp_unsigned("==", lst, null), likely=False):
+                    b.ret(null)
+                items = self.field_at(b, lst, LIST_ITEMS, PTR)
+                from pymigrate.codegen.lower import counted_loop
+
+                with counted_loop(b, n) as i:
+                    item = b.call(self.to_py(ty.elem), [b.load(b.gep(data, [i], source_etype=elt), typ=elt)])
+                    with b.if_then(b.icmp_unsigned("==", item, null), likely=False):
+                        b.call(self.capi.fn("Py_DecRef"), [lst])
+                        b.ret(null)
+                    b.store(item, b.gep(items, [i], source_etype=PTR))
+                b.ret(lst)
+            else:
+                assert ty.kind == "Struct"
+                st = ml.mir.structs[ty.name]
+                cls = b.load(self.slot_ptr(b, self.plan.classes[ty.name]), typ=PTR)
+                self.require_registered(b, cls, ty.name)
+                inst = b.call(self.capi.fn("PyType_GenericNew"), [cls, null, null])
+                with b.if_then(b.icmp_unsigned("==", inst, null), likely=False):
+                    b.ret(null)
+                self.set_fields(b, inst, v, ty, on_error=lambda: (b.call(self.capi.fn("Py_DecRef"), [inst]), b.ret(null)))
+                b.ret(inst)
+                del st
+
+        return ml.helper(f"pm.to_py.{mangle(ty)}", PTR, [self.ml.llty(ty)], body)
+
+    def set_fields(self, b: ir.IRBuilder, inst: ir.Value, v: ir.Value, ty: Ty, on_error: object) -> None:
+        """Write a native struct's fields onto a Python object (attribute by attribute)."""
+        st = self.ml.mir.structs[ty.name]
+        null = ir.Constant(PTR, None)
+        for i, (fname, fty) in enumerate(st.fields):
+            o = b.call(self.to_py(fty), [b.extract_value(v, i)])
+            with b.if_then(b.icmp_unsigned("==", o, null), likely=False):
+                on_error()  # type: ignore[operator]
+            r = b.call(self.capi.fn("PyObject_SetAttrString"), [inst, self.ml.cstr(fname), o])
+            b.call(self.capi.fn("Py_DecRef"), [o])
+            with b.if_then(b.icmp_signed("<", r, ir.Constant(I32, 0)), likely=False):
+                on_error()  # type: ignore[operator]
+
+    # ------------------------------------------------------------------ wrappers
+    def wrapper(self, func: FuncIR) -> ir.Function:
+        ml, capi = self.ml, self.capi
+        fnty = ir.FunctionType(PTR, [PTR, PTR, I64, PTR])
+        w = ir.Function(ml.module, fnty, name=f"pmw.{func.key}")
+        w.linkage = "internal"
+        selfobj, args, nargs, kwnames = w.args
+        b = ir.IRBuilder(w.append_basic_block("entry"))
+        null = ir.Constant(PTR, None)
+        is_method = func.owner is not None
+        pyparams = func.params[1:] if is_method else func.params
+        n = len(pyparams)
+        qual = func.key
+        # native-side storage for every argument (zeroed so cleanup can drop all)
+        slots = []
+        for p in func.params:
+            s = b.alloca(ml.llty(p.ty), name=f"a.{p.name}")
+            b.store(ir.Constant(ml.llty(p.ty), None), s)
+            slots.append(s)
+        tup = b.alloca(PTR, name="bound")
+        b.store(null, tup)
+        argv = b.alloca(PTR, name="argv")
+        fast = b.and_(b.icmp_unsigned("==", kwnames, null), b.icmp_signed("==", nargs, ir.Constant(I64, n)))
+        has_kwonly = any(p.kind == "kwonly" for p in pyparams)
+        if has_kwonly:
+            fast = ir.Constant(I1, 0)
+        fail_bb = w.append_basic_block("fail")
+        with b.if_else(fast, likely=True) as (then, otherwise):
+            with then:
+                b.store(args, argv)
+            with otherwise:
+                binder = b.load(self.slot_ptr(b, self.plan.binders[func.key]), typ=PTR)
+                with b.if_then(b.icmp_unsigned("==", binder, null), likely=False):
+                    exc = b.load(capi.exc("TypeError"), typ=PTR)
+                    msg = ml.cstr(f"{qual}() takes {n} positional arguments")
+                    b.call(capi.fn("PyErr_SetString"), [exc, msg])
+                    b.ret(null)
+                t = b.call(capi.fn("PyObject_Vectorcall"), [binder, args, nargs, kwnames])
+                with b.if_then(b.icmp_unsigned("==", t, null), likely=False):
+                    b.ret(null)
+                b.store(t, tup)
+                b.store(b.gep(t, [ir.Constant(I64, TUPLE_ITEMS)], source_etype=ir.IntType(8)), argv)
+        av = b.load(argv, typ=PTR)
+        first = 0
+        if is_method:
+            p0 = func.params[0]
+            if p0.convention != "out":
+                r = b.call(self.from_py(p0.ty), [selfobj, slots[0], ml.cstr(f"{qual}() self")])
+                self._fail_if(b, r, fail_bb)
+            else:
+                d = b.call(ml.default_fn(p0.ty), [])
+                with b.if_then(b.extract_value(d, 1), likely=False):
+                    b.branch(fail_bb)
+                b.store(b.extract_value(d, 0), slots[0])
+            first = 1
+        for k, p in enumerate(pyparams):
+            obj = b.load(b.gep(av, [ir.Constant(I64, k)], source_etype=PTR), typ=PTR)
+            what = ml.cstr(f"{qual}() argument '{p.name}'")
+            r = b.call(self.from_py(p.ty), [obj, slots[first + k], what])
+            self._fail_if(b, r, fail_bb)
+        call_args: list[ir.Value] = []
+        for p, s in zip(func.params, slots):
+            if p.convention in ("mut", "out") or (p.convention == "read" and p.ty.kind == "Struct"):
+                call_args.append(s)
+            else:
+                call_args.append(b.load(s, typ=ml.llty(p.ty)))
+        res = b.call(ml.natives[func.key], call_args)
+        # var parameters now belong to the callee
+        for p, s in zip(func.params, slots):
+            if p.convention == "var" and p.ty.needs_drop:
+                b.store(ir.Constant(ml.llty(p.ty), None), s)
+        with b.if_then(b.extract_value(res, 1), likely=False):
+            b.branch(fail_bb)
+        value = b.extract_value(res, 0)
+        if func.is_init:
+            out = b.call(self.to_py(NONE), [value])
+        else:
+            out = b.call(self.to_py(func.ret), [value])
+            if func.ret.needs_drop:
+                b.call(ml.drop_fn(func.ret), [value])
+        with b.if_then(b.icmp_unsigned("==", out, null), likely=False):
+            b.branch(fail_bb)
+        # write back what the callee changed in place
+        for idx, (p, s) in enumerate(zip(func.params, slots)):
+            if p.convention not in ("mut", "out"):
+                continue
+            orig = selfobj if (is_method and idx == 0) else b.load(
+                b.gep(av, [ir.Constant(I64, idx - first)], source_etype=PTR), typ=PTR
+            )
+            if p.ty.kind == "List":
+                newlist = b.call(self.to_py(p.ty), [b.load(s, typ=PTR)])
+                with b.if_then(b.icmp_unsigned("==", newlist, null), likely=False):
+                    b.call(capi.fn("Py_DecRef"), [out])
+                    b.branch(fail_bb)
+                rr = b.call(capi.fn("PyList_SetSlice"), [orig, ir.Constant(I64, 0), ir.Constant(I64, PY_SSIZE_T_MAX), newlist])
+                b.call(capi.fn("Py_DecRef"), [newlist])
+                with b.if_then(b.icmp_signed("<", rr, ir.Constant(I32, 0)), likely=False):
+                    b.call(capi.fn("Py_DecRef"), [out])
+                    b.branch(fail_bb)
+            elif p.ty.kind == "Struct":
+                sv = b.load(s, typ=ml.llty(p.ty))
+
+                def on_err(b: ir.IRBuilder = b, out: ir.Value = out) -> None:
+                    b.call(capi.fn("Py_DecRef"), [out])
+                    b.branch(fail_bb)
+
+                self.set_fields(b, orig, sv, p.ty, on_err)
+        self._cleanup(b, func, slots, tup)
+        b.ret(out)
+        b.position_at_end(fail_bb)
+        self._cleanup(b, func, slots, tup)
+        b.ret(null)
+        return w
+
+    def _fail_if(self, b: ir.IRBuilder, r: ir.Value, fail_bb: ir.Block) -> None:
+        cont = b.function.append_basic_block("conv.ok")
+        br = b.cbranch(b.icmp_signed("!=", r, ir.Constant(I32, 0)), fail_bb, cont)
+        br.set_weights([1, 2000])
+        b.position_at_end(cont)
+
+    def _cleanup(self, b: ir.IRBuilder, func: FuncIR, slots: list[ir.Value], tup: ir.Value) -> None:
+        for p, s in zip(func.params, slots):
+            if p.ty.needs_drop:
+                b.call(self.ml.drop_fn(p.ty), [b.load(s, typ=self.ml.llty(p.ty))])
+        t = b.load(tup, typ=PTR)
+        with b.if_then(b.icmp_unsigned("!=", t, ir.Constant(PTR, None))):
+            b.call(self.capi.fn("Py_DecRef"), [t])
+
+    def methoddef(self, name: str, meth: ir.Function, key: str) -> ir.GlobalVariable:
+        g = ir.GlobalVariable(self.ml.module, METHODDEF, name=f"pm.def.{key}")
+        g.linkage = "internal"
+        g.initializer = ir.Constant(
+            METHODDEF, [self.ml.cstr(name), meth, ir.Constant(I32, METH_FASTCALL_KEYWORDS), ir.Constant(PTR, None)]
+        )
+        self.methoddefs[key] = g
+        return g
+
+    # ------------------------------------------------------------------ registration and init
+    def register_fn(self) -> ir.Function:
+        """__pymigrate_register__(slot, obj): keep obj; for a struct class, add its method descriptors."""
+        ml, capi = self.ml, self.capi
+        fnty = ir.FunctionType(PTR, [PTR, PTR, I64, PTR])
+        w = ir.Function(ml.module, fnty, name="pmw.register")
+        w.linkage = "internal"
+        _, args, nargs, _kw = w.args
+        b = ir.IRBuilder(w.append_basic_block("entry"))
+        null = ir.Constant(PTR, None)
+        with b.if_then(b.icmp_signed("!=", nargs, ir.Constant(I64, 2)), likely=False):
+            exc = b.load(capi.exc("TypeError"), typ=PTR)
+            b.call(capi.fn("PyErr_SetString"), [exc, ml.cstr("__pymigrate_register__() takes 2 arguments")])
+            b.ret(null)
+        idx_obj = b.load(args, typ=PTR)
+        obj = b.load(b.gep(args, [ir.Constant(I64, 1)], source_etype=PTR), typ=PTR)
+        ovf = b.alloca(I32)
+        idx = b.call(capi.fn("PyLong_AsLongLongAndOverflow"), [idx_obj, ovf])
+        bad = b.or_(b.icmp_signed("<", idx, ir.Constant(I64, 0)), b.icmp_signed(">=", idx, ir.Constant(I64, self.plan.count)))
+        with b.if_then(bad, likely=False):
+            exc = b.load(capi.exc("ValueError"), typ=PTR)
+            b.call(capi.fn("PyErr_SetString"), [exc, ml.cstr("__pymigrate_register__(): bad slot")])
+            b.ret(null)
+        b.call(capi.fn("Py_IncRef"), [obj])
+        for k, g in enumerate(self.slots):
+            with b.if_then(b.icmp_signed("==", idx, ir.Constant(I64, k))):
+                b.call(capi.fn("Py_DecRef"), [b.load(g, typ=PTR)])
+                b.store(obj, g)
+        for sname, cslot in self.plan.classes.items():
+            st = ml.mir.structs[sname]
+            with b.if_then(b.icmp_signed("==", idx, ir.Constant(I64, cslot))):
+                for mname, meth in st.methods.items():
+                    descr = b.call(capi.fn("PyDescr_NewMethod"), [obj, self.methoddefs[meth.key]])
+                    with b.if_then(b.icmp_unsigned("==", descr, null), likely=False):
+                        b.ret(null)
+                    r = b.call(capi.fn("PyObject_SetAttrString"), [obj, ml.cstr(mname), descr])
+                    b.call(capi.fn("Py_DecRef"), [descr])
+                    with b.if_then(b.icmp_signed("<", r, ir.Constant(I32, 0)), likely=False):
+                        b.ret(null)
+        none = capi.obj("_Py_NoneStruct")
+        b.call(capi.fn("Py_IncRef"), [none])
+        b.ret(none)
+        return w
+
+    def init_fn(self, symbol: str) -> None:
+        ml, capi = self.ml, self.capi
+        for func in ml.mir.all_functions():
+            self.methoddef(func.name, self.wrapper(func), func.key)
+        reg = self.methoddef("__pymigrate_register__", self.register_fn(), "__register__")
+        f = ir.Function(ml.module, ir.FunctionType(I32, [PTR]), name=symbol)
+        module = f.args[0]
+        b = ir.IRBuilder(f.append_basic_block("entry"))
+        null = ir.Constant(PTR, None)
+        fail = ir.Constant(I32, -1)
+        for text, g in list(ml.str_globals.items()):
+            data = text.encode("utf-8", "surrogatepass")
+            s = b.call(capi.fn("PyUnicode_DecodeUTF8"), [ml.cstr(data), ir.Constant(I64, len(data)), ml.cstr("surrogatepass")])
+            with b.if_then(b.icmp_unsigned("==", s, null), likely=False):
+                b.ret(fail)
+            b.store(s, g)
+        modname = b.call(capi.fn("PyObject_GetAttrString"), [module, ml.cstr("__name__")])
+        with b.if_then(b.icmp_unsigned("==", modname, null), likely=False):
+            b.ret(fail)
+        entries = [(func.name, self.methoddefs[func.key]) for func in ml.mir.functions.values()]
+        entries.append(("__pymigrate_register__", reg))
+        for name, mdef in entries:
+            fobj = b.call(capi.fn("PyCFunction_NewEx"), [mdef, null, modname])
+            with b.if_then(b.icmp_unsigned("==", fobj, null), likely=False):
+                b.call(capi.fn("Py_DecRef"), [modname])
+                b.ret(fail)
+            r = b.call(capi.fn("PyObject_SetAttrString"), [module, ml.cstr(name), fobj])
+            b.call(capi.fn("Py_DecRef"), [fobj])
+            with b.if_then(b.icmp_signed("<", r, ir.Constant(I32, 0)), likely=False):
+                b.call(capi.fn("Py_DecRef"), [modname])
+                b.ret(fail)
+        b.call(capi.fn("Py_DecRef"), [modname])
+        b.ret(ir.Constant(I32, 0))

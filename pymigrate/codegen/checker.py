@@ -1,0 +1,1034 @@
+"""The type checker: the one authority on what compiles.
+
+It walks every `fn` and `struct` of a superset module, gives every expression a
+type, resolves every call and reports each problem as a diagnostic that says
+what to write instead. Its output is the typed program of `ir.py`.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+
+from pymigrate.codegen.diagnostics import CompileError, Diagnostic
+from pymigrate.codegen.ir import CallInfo, FuncIR, ModuleIR, Param, StructIR
+from pymigrate.codegen.marks import MarkedModule
+from pymigrate.codegen.types import (
+    BOOL,
+    FLOAT,
+    INT,
+    NONE,
+    STRING,
+    AnnotationError,
+    Ty,
+    list_of,
+    parse_annotation,
+    struct_ty,
+)
+
+INT_MIN = -(2**63)
+INT_MAX = 2**63 - 1
+
+# math functions: name -> (argument count, result type)
+MATH_FLOAT1 = {
+    "sqrt", "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "tanh",
+    "asinh", "acosh", "atanh", "exp", "expm1", "log2", "log10", "log1p", "fabs",
+}  # fmt: skip
+MATH_FUNCS: dict[str, tuple[int, Ty]] = {name: (1, FLOAT) for name in MATH_FLOAT1}
+MATH_FUNCS.update(
+    {
+        "log": (1, FLOAT),
+        "floor": (1, INT),
+        "ceil": (1, INT),
+        "trunc": (1, INT),
+        "isnan": (1, BOOL),
+        "isinf": (1, BOOL),
+        "isfinite": (1, BOOL),
+        "atan2": (2, FLOAT),
+        "pow": (2, FLOAT),
+        "hypot": (2, FLOAT),
+        "copysign": (2, FLOAT),
+        "fmod": (2, FLOAT),
+    }
+)
+MATH_CONSTANTS = {"pi", "e", "tau", "inf", "nan"}
+
+EXCEPTIONS = (
+    "Exception", "ArithmeticError", "AssertionError", "IndexError", "KeyError", "LookupError",
+    "NotImplementedError", "OverflowError", "RuntimeError", "TypeError", "ValueError",
+    "ZeroDivisionError",
+)  # fmt: skip
+
+UNSUPPORTED_STMT = {
+    ast.Try: "try/except",
+    ast.With: "with",
+    ast.Global: "global",
+    ast.Nonlocal: "nonlocal",
+    ast.Delete: "del",
+    ast.Import: "import",
+    ast.ImportFrom: "import",
+    ast.FunctionDef: "a nested def",
+    ast.ClassDef: "a nested class",
+    ast.AsyncFunctionDef: "async def",
+    ast.Match: "match",
+}
+
+
+class _Abort(Exception):
+    """Stops checking the current statement after a diagnostic."""
+
+
+@dataclass
+class _FnScope:
+    func: FuncIR
+    declared: dict[str, Ty] = field(default_factory=dict)
+    loop_depth: int = 0
+
+
+def _numeric_result(a: Ty, b: Ty) -> Ty:
+    return FLOAT if FLOAT in (a, b) else INT
+
+
+class Checker:
+    def __init__(self, marked: MarkedModule, *, implicit_decls: bool = False) -> None:
+        self.m = marked
+        self.path = marked.filename
+        self.implicit_decls = implicit_decls
+        self.diags: list[Diagnostic] = []
+        self.types: dict[int, Ty] = {}
+        self.calls: dict[int, CallInfo] = {}
+        self.structs: dict[str, StructIR] = {}
+        self.functions: dict[str, FuncIR] = {}
+        self.constants: dict[str, tuple[Ty, object]] = {}
+        self.math_names: dict[str, str] = {}  # local name -> math attribute ("math" -> "")
+        self.python_body: list[ast.stmt] = []
+        self.consts: dict[int, tuple[Ty, object]] = {}
+
+    # ----------------------------------------------------------------- diagnostics
+    def error(self, node: ast.AST, message: str) -> None:
+        line = getattr(node, "lineno", 1)
+        col = getattr(node, "col_offset", 0) + 1
+        self.diags.append(Diagnostic(self.path, line, col, message))
+
+    def fail(self, node: ast.AST, message: str) -> _Abort:
+        self.error(node, message)
+        return _Abort()
+
+    # ----------------------------------------------------------------- module
+    def run(self) -> ModuleIR:
+        tree = self.m.tree
+        self._collect_module(tree)
+        for func in self.functions.values():
+            self._check_body(func)
+        for st in self.structs.values():
+            for meth in st.methods.values():
+                self._check_body(meth)
+        if self.diags:
+            raise CompileError(self.diags)
+        return ModuleIR(
+            path=self.path,
+            functions=self.functions,
+            structs=self.structs,
+            constants=self.constants,
+            types=self.types,
+            calls=self.calls,
+            python_body=self.python_body,
+            consts=self.consts,
+        )
+
+    def _collect_module(self, tree: ast.Module) -> None:
+        fn_nodes: list[ast.FunctionDef] = []
+        struct_nodes: list[ast.ClassDef] = []
+        for stmt in tree.body:
+            if isinstance(stmt, ast.FunctionDef) and self.m.is_fn(stmt):
+                fn_nodes.append(stmt)
+            elif isinstance(stmt, ast.ClassDef) and self.m.is_struct(stmt):
+                struct_nodes.append(stmt)
+            else:
+                self.python_body.append(stmt)
+                self._note_imports(stmt)
+        self._find_misplaced_marks(tree)
+        self._collect_constants(tree)
+        names = {n.name for n in struct_nodes}
+        for cls in struct_nodes:
+            self._collect_struct(cls, names)
+        for fnode in fn_nodes:
+            if fnode.name in self.structs:
+                self.error(fnode, f"fn '{fnode.name}' has the name of a struct")
+                continue
+            func = self._signature(fnode, fnode.name, None, names)
+            if func is not None:
+                self.functions[fnode.name] = func
+
+    def _find_misplaced_marks(self, tree: ast.Module) -> None:
+        top = set(map(id, tree.body))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.FunctionDef) and self.m.is_fn(node) and id(node) not in top:
+                if not any(
+                    isinstance(p, ast.ClassDef) and self.m.is_struct(p) and node in p.body for p in ast.walk(tree)
+                ):
+                    self.error(node, f"fn '{node.name}' must be at module level or a method of a struct")
+            if isinstance(node, ast.ClassDef) and self.m.is_struct(node) and id(node) not in top:
+                self.error(node, f"struct '{node.name}' must be at module level")
+
+    def _note_imports(self, stmt: ast.stmt) -> None:
+        if isinstance(stmt, ast.Import):
+            for alias in stmt.names:
+                if alias.name == "math":
+                    self.math_names[alias.asname or "math"] = ""
+        elif isinstance(stmt, ast.ImportFrom) and stmt.module == "math" and stmt.level == 0:
+            for alias in stmt.names:
+                if alias.name in MATH_FUNCS or alias.name in MATH_CONSTANTS:
+                    self.math_names[alias.asname or alias.name] = alias.name
+
+    def _collect_constants(self, tree: ast.Module) -> None:
+        counts: dict[str, int] = {}
+        for stmt in tree.body:
+            for name in _bound_names(stmt):
+                counts[name] = counts.get(name, 0) + 1
+        for node in ast.walk(tree):
+            if isinstance(node, (ast.Global, ast.Nonlocal)):
+                for name in node.names:
+                    counts[name] = counts.get(name, 0) + 2
+        for stmt in tree.body:
+            target: ast.expr | None = None
+            value: ast.expr | None = None
+            if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
+                target, value = stmt.targets[0], stmt.value
+            elif isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
+                target, value = stmt.target, stmt.value
+            if not isinstance(target, ast.Name) or value is None or counts.get(target.id) != 1:
+                continue
+            found = self._const_value(value)
+            if found is not None:
+                self.constants[target.id] = found
+
+    def _const_value(self, node: ast.expr) -> tuple[Ty, object] | None:
+        """Evaluate a module-level constant expression (literals and arithmetic on them)."""
+        if isinstance(node, ast.Constant):
+            v = node.value
+            if isinstance(v, bool):
+                return BOOL, v
+            if isinstance(v, int):
+                return (INT, v) if INT_MIN <= v <= INT_MAX else None
+            if isinstance(v, float):
+                return FLOAT, v
+            if isinstance(v, str):
+                return STRING, v
+            return None
+        if isinstance(node, ast.Name) and node.id in self.constants:
+            return self.constants[node.id]
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+            inner = self._const_value(node.operand)
+            if inner is None or inner[0] not in (INT, FLOAT):
+                return None
+            return self._fold(lambda: -inner[1] if isinstance(node.op, ast.USub) else +inner[1])  # type: ignore[operator]
+        if isinstance(node, ast.BinOp) and isinstance(
+            node.op, (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.FloorDiv, ast.Mod, ast.Pow)
+        ):
+            left, right = self._const_value(node.left), self._const_value(node.right)
+            if left is None or right is None or left[0] not in (INT, FLOAT) or right[0] not in (INT, FLOAT):
+                return None
+            expr = ast.Expression(
+                ast.BinOp(ast.Constant(left[1]), node.op, ast.Constant(right[1]), lineno=1, col_offset=0)  # type: ignore[arg-type]
+            )
+            ast.fix_missing_locations(expr)
+            code = compile(expr, "<const>", "eval")
+            return self._fold(lambda: eval(code, {"__builtins__": {}}))
+        return None
+
+    @staticmethod
+    def _fold(compute: object) -> tuple[Ty, object] | None:
+        try:
+            v = compute()  # type: ignore[operator]
+        except (ArithmeticError, ValueError):
+            return None
+        if isinstance(v, bool) or not isinstance(v, (int, float)):
+            return None
+        if isinstance(v, int):
+            return (INT, v) if INT_MIN <= v <= INT_MAX else None
+        return FLOAT, v
+
+    def _collect_struct(self, cls: ast.ClassDef, names: set[str]) -> None:
+        if cls.bases or cls.keywords or cls.decorator_list:
+            self.error(cls, f"struct '{cls.name}' cannot have bases, keywords or decorators")
+        st = StructIR(cls.name, cls, [])
+        self.structs[cls.name] = st
+        methods: list[ast.FunctionDef] = []
+        for stmt in cls.body:
+            if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
+                if not self.m.is_var_decl(stmt):
+                    self.error(stmt, f"declare the field with var: `var {ast.unparse(stmt)}`")
+                    continue
+                if stmt.value is not None:
+                    self.error(stmt, "a struct field takes no default value; set it in __init__")
+                try:
+                    ty = parse_annotation(stmt.annotation, names)
+                except AnnotationError as exc:
+                    self.error(exc.node, str(exc))
+                    continue
+                if ty == struct_ty(cls.name) or (ty.kind == "None"):
+                    self.error(stmt, f"field '{stmt.target.id}' cannot have type {ty}")
+                    continue
+                st.fields.append((stmt.target.id, ty))
+            elif isinstance(stmt, ast.FunctionDef):
+                if not self.m.is_fn(stmt):
+                    self.error(stmt, f"a struct method must be a fn: write `fn {stmt.name}(...)`")
+                    continue
+                methods.append(stmt)
+            elif isinstance(stmt, ast.Pass) or (
+                isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant)
+            ):
+                continue
+            else:
+                self.error(stmt, "a struct body holds only `var field: T` declarations and fn methods")
+        for meth in methods:
+            func = self._signature(meth, f"{cls.name}.{meth.name}", cls.name, names)
+            if func is not None:
+                st.methods[meth.name] = func
+
+    def _signature(self, node: ast.FunctionDef, key: str, owner: str | None, structs: set[str]) -> FuncIR | None:
+        ok = True
+        if node.decorator_list:
+            self.error(node.decorator_list[0], f"fn '{node.name}' cannot have decorators; keep it a def")
+            ok = False
+        a = node.args
+        if a.vararg or a.kwarg:
+            bad = a.vararg or a.kwarg
+            assert bad is not None
+            self.error(bad, f"fn '{node.name}' cannot take *args or **kwargs; keep it a def")
+            ok = False
+        params: list[Param] = []
+        defaults: list[ast.expr | None] = [None] * (len(a.posonlyargs) + len(a.args) - len(a.defaults))
+        defaults += list(a.defaults)
+        allargs = [(x, "posonly") for x in a.posonlyargs] + [(x, "positional") for x in a.args]
+        kw = [(x, "kwonly") for x in a.kwonlyargs]
+        all_defaults = defaults + list(a.kw_defaults)
+        for i, ((arg, kind), default) in enumerate(zip(allargs + kw, all_defaults)):
+            conv = self.m.convention(node, arg)
+            if owner is not None and i == 0:
+                expected = "out" if node.name == "__init__" else None
+                if arg.annotation is not None:
+                    self.error(arg, "`self` takes no annotation")
+                if expected == "out" and conv != "out":
+                    self.error(arg, "__init__ takes `out self`: write `fn __init__(out self, ...)`")
+                    ok = False
+                elif expected is None and conv not in ("read", "mut"):
+                    self.error(arg, "a method takes `self` or `mut self`")
+                    ok = False
+                params.append(Param(arg.arg, struct_ty(owner), conv, None, arg, kind))
+                continue
+            if conv == "out":
+                self.error(arg, "only `self` in __init__ can be `out`")
+                ok = False
+            if arg.annotation is None:
+                self.error(arg, f"parameter '{arg.arg}' needs a type: write `{arg.arg}: Int` (or its type)")
+                ok = False
+                continue
+            try:
+                ty = parse_annotation(arg.annotation, structs)
+            except AnnotationError as exc:
+                self.error(exc.node, str(exc))
+                ok = False
+                continue
+            if ty.kind == "None":
+                self.error(arg, f"parameter '{arg.arg}' cannot have type None")
+                ok = False
+                continue
+            if default is not None:
+                if conv == "mut":
+                    self.error(default, f"`mut` parameter '{arg.arg}' cannot have a default")
+                    ok = False
+                elif not self._check_default(default, ty):
+                    ok = False
+            params.append(Param(arg.arg, ty, conv, default, arg, kind))
+        if owner is not None and not params:
+            self.error(node, f"method '{node.name}' needs `self` as its first parameter")
+            return None
+        if node.returns is None:
+            if node.name == "__init__" and owner is not None:
+                ret = NONE
+            else:
+                self.error(node, f"fn '{node.name}' needs a return type: write `-> None` if it returns nothing")
+                return None
+        else:
+            try:
+                ret = parse_annotation(node.returns, structs)
+            except AnnotationError as exc:
+                self.error(exc.node, str(exc))
+                return None
+        if owner is not None and node.name == "__init__" and ret != NONE:
+            self.error(node, "__init__ returns None")
+            ok = False
+        if not ok:
+            return None
+        local_types = {p.name: p.ty for p in params}
+        return FuncIR(key, node.name, node, params, ret, local_types, self.m.raises(node), owner)
+
+    def _check_default(self, node: ast.expr, ty: Ty) -> bool:
+        found = self._const_value(node)
+        if found is None:
+            self.error(node, "a fn parameter default must be a literal or a module constant")
+            return False
+        if not _assignable(found[0], ty):
+            self.error(node, f"default of type {found[0]} does not match the parameter type {ty}")
+            return False
+        self.types[id(node)] = found[0]
+        self.consts[id(node)] = found
+        return True
+
+    # ----------------------------------------------------------------- bodies
+    def _check_body(self, func: FuncIR) -> None:
+        scope = _FnScope(func, dict(func.locals))
+        self._block(func.node.body, scope)
+        func.locals = scope.declared
+        if func.ret != NONE and not _always_exits(func.node.body):
+            self.error(
+                func.node,
+                f"fn '{func.name}' can reach its end without returning {func.ret}: add a return (or raise)",
+            )
+
+    def _block(self, body: list[ast.stmt], scope: _FnScope) -> None:
+        for stmt in body:
+            try:
+                self._stmt(stmt, scope)
+            except _Abort:
+                pass
+
+    def _stmt(self, s: ast.stmt, scope: _FnScope) -> None:
+        if isinstance(s, (ast.Assign, ast.AnnAssign)) and self.m.is_var_decl(s):
+            self._var_decl(s, scope)
+        elif isinstance(s, ast.AnnAssign):
+            if isinstance(s.target, ast.Name) and s.target.id not in scope.declared and not self.implicit_decls:
+                raise self.fail(s, f"declare the local with var: `var {ast.unparse(s)}`")
+            self._var_decl(s, scope)
+        elif isinstance(s, ast.Assign):
+            if len(s.targets) != 1:
+                raise self.fail(s, "chained assignment a = b = c is not supported in a fn; assign one at a time")
+            self._assign(s.targets[0], s.value, scope, s)
+        elif isinstance(s, ast.AugAssign):
+            target_ty = self._lvalue(s.target, scope, for_aug=True)
+            value_ty = self.expr(s.value, scope)
+            result = self._binop_type(s, target_ty, s.op, value_ty)
+            if not _assignable(result, target_ty):
+                raise self.fail(
+                    s, f"`{ast.unparse(s)}` makes a {result} but the target is {target_ty}: convert explicitly"
+                )
+        elif isinstance(s, ast.Return):
+            ret = scope.func.ret
+            if s.value is None:
+                if ret != NONE:
+                    raise self.fail(s, f"fn '{scope.func.name}' must return a {ret}")
+            else:
+                if ret == NONE:
+                    self.expr(s.value, scope, expected=None)
+                    if self.types[id(s.value)] != NONE:
+                        raise self.fail(s.value, f"fn '{scope.func.name}' returns None: change its return type")
+                else:
+                    got = self.expr(s.value, scope, expected=ret)
+                    if not _assignable(got, ret):
+                        raise self.fail(s.value, f"returns {got} but fn '{scope.func.name}' is declared -> {ret}")
+        elif isinstance(s, ast.If):
+            self.cond(s.test, scope)
+            self._block(s.body, scope)
+            self._block(s.orelse, scope)
+        elif isinstance(s, ast.While):
+            if s.orelse:
+                raise self.fail(s, "while/else is not supported in a fn")
+            self.cond(s.test, scope)
+            scope.loop_depth += 1
+            self._block(s.body, scope)
+            scope.loop_depth -= 1
+        elif isinstance(s, ast.For):
+            self._for(s, scope)
+        elif isinstance(s, (ast.Break, ast.Continue)):
+            if scope.loop_depth == 0:
+                raise self.fail(s, "break/continue outside a loop")
+        elif isinstance(s, ast.Pass):
+            pass
+        elif isinstance(s, ast.Expr):
+            if isinstance(s.value, ast.Constant) and isinstance(s.value.value, str):
+                return  # docstring
+            if not isinstance(s.value, ast.Call):
+                raise self.fail(s, "an expression statement in a fn must be a call")
+            self.expr(s.value, scope)
+        elif isinstance(s, ast.Raise):
+            self._raise(s, scope)
+        elif isinstance(s, ast.Assert):
+            self.cond(s.test, scope)
+            if s.msg is not None and self.expr(s.msg, scope) != STRING:
+                raise self.fail(s.msg, "the assert message must be a String")
+        else:
+            what = UNSUPPORTED_STMT.get(type(s), type(s).__name__)
+            raise self.fail(s, f"{what} is not supported in a fn; keep this function a def")
+
+    def _var_decl(self, s: ast.Assign | ast.AnnAssign, scope: _FnScope) -> None:
+        annotation: ast.expr | None
+        value: ast.expr | None
+        if isinstance(s, ast.Assign):
+            if len(s.targets) != 1 or not isinstance(s.targets[0], ast.Name):
+                raise self.fail(s, "`var` declares one name: `var x = value`")
+            target, annotation, value = s.targets[0], None, s.value
+        else:
+            if not isinstance(s.target, ast.Name):
+                raise self.fail(s, "`var` declares one name: `var x: T = value`")
+            target, annotation, value = s.target, s.annotation, s.value
+        name = target.id
+        declared: Ty | None = None
+        if annotation is not None:
+            try:
+                declared = parse_annotation(annotation, set(self.structs))
+            except AnnotationError as exc:
+                raise self.fail(exc.node, str(exc)) from None
+            if declared == NONE:
+                raise self.fail(annotation, "a local cannot have type None")
+        if value is not None:
+            got = self.expr(value, scope, expected=declared)
+            if got == NONE:
+                raise self.fail(value, "this call returns nothing; it has no value to store")
+            if declared is not None and not _assignable(got, declared):
+                raise self.fail(value, f"cannot assign a {got} to '{name}' declared {declared}")
+            if declared is None:
+                declared = got
+        if declared is None:
+            raise self.fail(s, f"give '{name}' a type or a value: `var {name}: Int` or `var {name} = 0`")
+        old = scope.declared.get(name)
+        if name in self._param_names(scope):
+            raise self.fail(target, f"'{name}' is a parameter; assign it without `var`")
+        if old is not None and old != declared:
+            raise self.fail(target, f"'{name}' is already declared as {old}; use another name for a {declared}")
+        scope.declared[name] = declared
+        self.types[id(target)] = declared
+
+    @staticmethod
+    def _param_names(scope: _FnScope) -> set[str]:
+        return {p.name for p in scope.func.params}
+
+    def _assign(self, target: ast.expr, value: ast.expr, scope: _FnScope, stmt: ast.stmt) -> None:
+        if isinstance(target, ast.Tuple):
+            if not isinstance(value, ast.Tuple) or len(value.elts) != len(target.elts):
+                raise self.fail(stmt, "tuple assignment in a fn needs a tuple of the same length on the right")
+            for t in target.elts:
+                if isinstance(t, ast.Starred):
+                    raise self.fail(t, "starred assignment is not supported in a fn")
+            tys = [self._lvalue(t, scope, for_aug=False, value=v) for t, v in zip(target.elts, value.elts)]
+            for t, v, ty in zip(target.elts, value.elts, tys):
+                got = self.expr(v, scope, expected=ty)
+                if not _assignable(got, ty):
+                    raise self.fail(v, f"cannot assign a {got} to '{ast.unparse(t)}' of type {ty}")
+            return
+        ty = self._lvalue(target, scope, for_aug=False, value=value)
+        got = self.expr(value, scope, expected=ty)
+        if not _assignable(got, ty):
+            raise self.fail(value, f"cannot assign a {got} to '{ast.unparse(target)}' of type {ty}")
+
+    def _lvalue(self, target: ast.expr, scope: _FnScope, *, for_aug: bool, value: ast.expr | None = None) -> Ty:
+        """Type an assignment target and check that it may be written."""
+        if isinstance(target, ast.Name):
+            name = target.id
+            param = next((p for p in scope.func.params if p.name == name), None)
+            if param is not None:
+                if param.convention == "read":
+                    raise self.fail(
+                        target,
+                        f"parameter '{name}' is read-only in a fn: declare it `var {name}` "
+                        f"(an owned copy) or `mut {name}` (the caller sees the change)",
+                    )
+                ty = param.ty
+            elif name in scope.declared:
+                ty = scope.declared[name]
+            elif self.implicit_decls and not for_aug and value is not None:
+                got = self.expr(value, scope)
+                if got == NONE:
+                    raise self.fail(value, "this call returns nothing; it has no value to store")
+                scope.declared[name] = got
+                ty = got
+            else:
+                raise self.fail(target, f"undeclared local '{name}': declare it with `var {name} = ...`")
+            self.types[id(target)] = ty
+            return ty
+        if isinstance(target, (ast.Attribute, ast.Subscript)):
+            self._require_mutable(target, scope)
+            return self.expr(target, scope)
+        raise self.fail(target, f"cannot assign to {ast.unparse(target)} in a fn")
+
+    def _require_mutable(self, node: ast.expr, scope: _FnScope) -> None:
+        root = node
+        while isinstance(root, (ast.Attribute, ast.Subscript)):
+            root = root.value
+        if not isinstance(root, ast.Name):
+            raise self.fail(node, f"cannot modify a temporary value: `{ast.unparse(node)}`")
+        param = next((p for p in scope.func.params if p.name == root.id), None)
+        if param is not None and param.convention == "read":
+            if param.name == "self" and scope.func.owner is not None:
+                raise self.fail(node, f"method '{scope.func.name}' changes self: declare it `mut self`")
+            raise self.fail(
+                node,
+                f"parameter '{root.id}' is read-only in a fn: declare it `mut {root.id}` "
+                f"so the caller sees the change (or `var {root.id}` for an owned copy)",
+            )
+        if param is None and root.id not in scope.declared:
+            raise self.fail(root, f"'{root.id}' is not a local of this fn; it cannot be modified")
+
+    def _for(self, s: ast.For, scope: _FnScope) -> None:
+        if s.orelse:
+            raise self.fail(s, "for/else is not supported in a fn")
+        if not isinstance(s.target, ast.Name):
+            raise self.fail(s.target, "a for loop in a fn binds one name")
+        it = s.iter
+        if isinstance(it, ast.Call) and isinstance(it.func, ast.Name) and it.func.id == "range" and (
+            "range" not in scope.declared
+        ):
+            if it.keywords or not 1 <= len(it.args) <= 3:
+                raise self.fail(it, "range() takes 1 to 3 positional arguments")
+            for a in it.args:
+                t = self.expr(a, scope)
+                if t not in (INT, BOOL):
+                    raise self.fail(a, f"range() arguments must be Int, not {t}")
+            elem = INT
+            self.calls[id(it)] = CallInfo("range", "range", list(it.args))
+        else:
+            t = self.expr(it, scope)
+            if t.kind != "List":
+                raise self.fail(it, f"a for loop in a fn iterates over range(...) or a List, not {t}")
+            assert t.elem is not None
+            elem = t.elem
+        name = s.target.id
+        if any(p.name == name for p in scope.func.params):
+            raise self.fail(s.target, f"the loop variable '{name}' shadows a parameter; use another name")
+        old = scope.declared.get(name)
+        if old is not None and old != elem:
+            raise self.fail(s.target, f"loop variable '{name}' is {elem} but was declared {old}")
+        scope.declared[name] = elem
+        self.types[id(s.target)] = elem
+        scope.loop_depth += 1
+        self._block(s.body, scope)
+        scope.loop_depth -= 1
+
+    def _raise(self, s: ast.Raise, scope: _FnScope) -> None:
+        if s.cause is not None:
+            raise self.fail(s, "`raise ... from ...` is not supported in a fn")
+        exc = s.exc
+        if exc is None:
+            raise self.fail(s, "a bare `raise` is not supported in a fn")
+        name_node = exc.func if isinstance(exc, ast.Call) else exc
+        if not isinstance(name_node, ast.Name) or name_node.id not in EXCEPTIONS:
+            raise self.fail(exc, f"a fn can raise the builtin exceptions {', '.join(EXCEPTIONS)}")
+        if isinstance(exc, ast.Call):
+            if exc.keywords or len(exc.args) > 1:
+                raise self.fail(exc, "raise an exception with at most one message argument")
+            if exc.args and self.expr(exc.args[0], scope) != STRING:
+                raise self.fail(exc.args[0], "the exception message must be a String")
+
+    # ----------------------------------------------------------------- expressions
+    def cond(self, node: ast.expr, scope: _FnScope) -> None:
+        t = self.expr(node, scope)
+        if t.kind in ("Struct", "None"):
+            raise self.fail(node, f"a {t} cannot be used as a condition")
+
+    def expr(self, node: ast.expr, scope: _FnScope, expected: Ty | None = None) -> Ty:
+        ty = self._expr(node, scope, expected)
+        self.types[id(node)] = ty
+        return ty
+
+    def _expr(self, e: ast.expr, scope: _FnScope, expected: Ty | None) -> Ty:
+        if isinstance(e, ast.Constant):
+            v = e.value
+            if isinstance(v, bool):
+                return BOOL
+            if isinstance(v, int):
+                if not INT_MIN <= v <= INT_MAX:
+                    raise self.fail(e, "integer literal does not fit in Int (64-bit)")
+                return INT
+            if isinstance(v, float):
+                return FLOAT
+            if isinstance(v, str):
+                return STRING
+            raise self.fail(e, f"literal {v!r} is not supported in a fn")
+        if isinstance(e, ast.Name):
+            if e.id in scope.declared:
+                return scope.declared[e.id]
+            if e.id in self.constants:
+                return self.constants[e.id][0]
+            if e.id in self.math_names and self.math_names[e.id] in MATH_CONSTANTS:
+                return FLOAT
+            if e.id in self.functions or e.id in self.structs:
+                raise self.fail(e, f"'{e.id}' can only be called in a fn, not used as a value")
+            raise self.fail(
+                e,
+                f"undeclared name '{e.id}': declare a local with `var {e.id} = ...`, "
+                "or make it a module-level constant assigned once",
+            )
+        if isinstance(e, ast.Attribute):
+            if isinstance(e.value, ast.Name) and self.math_names.get(e.value.id) == "":
+                if e.attr in MATH_CONSTANTS:
+                    return FLOAT
+                raise self.fail(e, f"math.{e.attr} is not supported in a fn")
+            base = self.expr(e.value, scope)
+            if base.kind == "Struct":
+                st = self.structs[base.name]
+                for fname, fty in st.fields:
+                    if fname == e.attr:
+                        return fty
+                raise self.fail(e, f"struct {base.name} has no field '{e.attr}'")
+            raise self.fail(e, f"{base} has no attribute '{e.attr}' in a fn")
+        if isinstance(e, ast.UnaryOp):
+            t = self.expr(e.operand, scope)
+            if isinstance(e.op, ast.Not):
+                if t.kind in ("Struct", "None"):
+                    raise self.fail(e, f"`not` needs a value with a truth value, not {t}")
+                return BOOL
+            if t not in (INT, FLOAT, BOOL):
+                raise self.fail(e, f"unary {type(e.op).__name__} needs a number, not {t}")
+            if isinstance(e.op, ast.Invert):
+                if t == FLOAT:
+                    raise self.fail(e, "~ needs an Int, not Float64")
+                return INT
+            return FLOAT if t == FLOAT else INT
+        if isinstance(e, ast.BinOp):
+            lt = self.expr(e.left, scope, expected if isinstance(e.op, ast.Add) else None)
+            rt = self.expr(e.right, scope, expected if isinstance(e.op, ast.Add) else None)
+            return self._binop_type(e, lt, e.op, rt, e.right)
+        if isinstance(e, ast.BoolOp):
+            tys = [self.expr(v, scope) for v in e.values]
+            if all(t == tys[0] for t in tys) and tys[0].kind not in ("Struct", "None"):
+                return tys[0]
+            raise self.fail(e, f"and/or operands must have one type in a fn, got {', '.join(map(str, tys))}")
+        if isinstance(e, ast.Compare):
+            operands = [e.left, *e.comparators]
+            tys = [self.expr(v, scope) for v in operands]
+            for op, (a, b), node in zip(e.ops, zip(tys, tys[1:]), e.comparators):
+                self._compare_ok(node, op, a, b)
+            return BOOL
+        if isinstance(e, ast.IfExp):
+            self.cond(e.test, scope)
+            a = self.expr(e.body, scope, expected)
+            b = self.expr(e.orelse, scope, expected)
+            if a != b:
+                raise self.fail(e, f"both branches of `x if c else y` must have one type, got {a} and {b}")
+            return a
+        if isinstance(e, ast.Call):
+            return self._call(e, scope, expected)
+        if isinstance(e, ast.Subscript):
+            base = self.expr(e.value, scope)
+            if isinstance(e.slice, ast.Slice):
+                raise self.fail(e, "slicing is not supported in a fn")
+            if base.kind == "List":
+                idx = self.expr(e.slice, scope)
+                if idx not in (INT, BOOL):
+                    raise self.fail(e.slice, f"list indices must be Int, not {idx}")
+                assert base.elem is not None
+                return base.elem
+            raise self.fail(e, f"{base} cannot be indexed in a fn")
+        if isinstance(e, ast.List):
+            if not e.elts:
+                if expected is not None and expected.kind == "List":
+                    return expected
+                raise self.fail(e, "an empty list needs a type: declare `var x: List[Int] = []`")
+            want = expected.elem if expected is not None and expected.kind == "List" else None
+            tys = [self.expr(v, scope, want) for v in e.elts]
+            if any(isinstance(v, ast.Starred) for v in e.elts):
+                raise self.fail(e, "starred items are not supported in a fn")
+            first = tys[0]
+            if want is not None and all(_assignable(t, want) for t in tys):
+                return list_of(want)
+            if all(t == first for t in tys) and first != NONE:
+                return list_of(first)
+            raise self.fail(e, f"list items must have one type in a fn, got {', '.join(map(str, tys))}")
+        if isinstance(e, ast.ListComp):
+            raise self.fail(e, "list comprehensions are not supported in a fn; build the list with append")
+        if isinstance(e, ast.Tuple):
+            raise self.fail(e, "tuples are not supported in a fn")
+        if isinstance(e, ast.JoinedStr):
+            raise self.fail(e, "f-strings are not supported in a fn")
+        raise self.fail(e, f"{type(e).__name__} expressions are not supported in a fn")
+
+    def _binop_type(self, node: ast.AST, lt: Ty, op: ast.operator, rt: Ty, right: ast.expr | None = None) -> Ty:
+        sym = _OP_SYMBOLS.get(type(op), "?")
+        if lt.is_numeric and rt.is_numeric:
+            if isinstance(op, (ast.Add, ast.Sub, ast.Mult, ast.FloorDiv, ast.Mod)):
+                return _numeric_result(lt, rt)
+            if isinstance(op, ast.Div):
+                return FLOAT
+            if isinstance(op, ast.Pow):
+                if FLOAT in (lt, rt):
+                    return FLOAT
+                if isinstance(right, ast.Constant) and isinstance(right.value, int) and right.value >= 0:
+                    return INT
+                raise self.fail(
+                    node,
+                    "Int ** Int needs a non-negative integer literal exponent (a negative exponent makes a float "
+                    "in Python): write float(a) ** b",
+                )
+            if isinstance(op, (ast.BitAnd, ast.BitOr, ast.BitXor)):
+                if lt == BOOL and rt == BOOL:
+                    return BOOL
+                if FLOAT in (lt, rt):
+                    raise self.fail(node, f"`{sym}` needs Int operands, not Float64")
+                return INT
+            if isinstance(op, (ast.LShift, ast.RShift)):
+                if FLOAT in (lt, rt):
+                    raise self.fail(node, f"`{sym}` needs Int operands, not Float64")
+                return INT
+        if isinstance(op, ast.Add) and lt == rt and lt.kind in ("String", "List"):
+            return lt
+        if isinstance(op, ast.Mult) and lt.kind == "List" and rt in (INT, BOOL):
+            return lt
+        if isinstance(op, ast.Mult) and rt.kind == "List" and lt in (INT, BOOL):
+            return rt
+        raise self.fail(node, f"unsupported operand types for {sym}: {lt} and {rt}")
+
+    def _compare_ok(self, node: ast.AST, op: ast.cmpop, a: Ty, b: Ty) -> None:
+        if isinstance(op, (ast.In, ast.NotIn)):
+            if b.kind == "List" and b.elem is not None and (b.elem == a or (a.is_numeric and b.elem.is_numeric)):
+                if b.elem.kind in ("List", "Struct"):
+                    raise self.fail(node, "`in` on a list of lists or structs is not supported in a fn")
+                return
+            raise self.fail(node, f"`in` needs a List of {a} on the right, not {b}")
+        if isinstance(op, (ast.Is, ast.IsNot)):
+            raise self.fail(node, "`is` is not supported in a fn; compare with ==")
+        if a.is_numeric and b.is_numeric:
+            return
+        if a == STRING and b == STRING:
+            return
+        raise self.fail(node, f"cannot compare {a} with {b} in a fn")
+
+    # ----------------------------------------------------------------- calls
+    def _call(self, e: ast.Call, scope: _FnScope, expected: Ty | None) -> Ty:
+        f = e.func
+        if any(isinstance(a, ast.Starred) for a in e.args) or any(k.arg is None for k in e.keywords):
+            raise self.fail(e, "*args/**kwargs in a call are not supported in a fn")
+        if isinstance(f, ast.Name):
+            name = f.id
+            if name in self.functions:
+                func = self.functions[name]
+                args = self._bind(e, func.params, func.name)
+                self._check_args(args, func.params, scope, func.name)
+                self.calls[id(e)] = CallInfo("fn", func.key, args)
+                return func.ret
+            if name in self.structs:
+                return self._ctor(e, self.structs[name], scope)
+            if name in self.math_names and self.math_names[name] in MATH_FUNCS:
+                return self._math(e, self.math_names[name], scope)
+            if name in _BUILTINS and name not in scope.declared:
+                return self._builtin(e, name, scope, expected)
+            if name in EXCEPTIONS:
+                raise self.fail(e, f"{name}(...) can only be raised in a fn: `raise {name}(...)`")
+            raise self.fail(e, f"'{name}' is not a fn, struct or supported builtin; a fn can only call those")
+        if isinstance(f, ast.Attribute):
+            if isinstance(f.value, ast.Name) and self.math_names.get(f.value.id) == "":
+                if f.attr in MATH_FUNCS:
+                    return self._math(e, f.attr, scope)
+                raise self.fail(e, f"math.{f.attr} is not supported in a fn")
+            recv = self.expr(f.value, scope)
+            if recv.kind == "List":
+                return self._list_method(e, f, recv, scope)
+            if recv.kind == "Struct":
+                st = self.structs[recv.name]
+                meth = st.methods.get(f.attr)
+                if meth is None or f.attr == "__init__":
+                    raise self.fail(e, f"struct {recv.name} has no method '{f.attr}'")
+                if meth.params[0].convention == "mut":
+                    self._require_mutable(f.value, scope)
+                args = self._bind(e, meth.params[1:], f"{recv.name}.{f.attr}")
+                self._check_args(args, meth.params[1:], scope, f.attr)
+                self.calls[id(e)] = CallInfo("method", meth.key, args, f.value)
+                return meth.ret
+            raise self.fail(e, f"{recv} has no method '{f.attr}' in a fn")
+        raise self.fail(e, "only fns, structs, math functions and builtins can be called in a fn")
+
+    def _bind(self, e: ast.Call, params: list[Param], name: str) -> list[ast.expr]:
+        """Match call arguments to parameters as CPython would, at compile time."""
+        slots: list[ast.expr | None] = [None] * len(params)
+        positional = [p for p in params if p.kind != "kwonly"]
+        if len(e.args) > len(positional):
+            raise self.fail(
+                e, f"{name}() takes {len(positional)} positional arguments but {len(e.args)} were given"
+            )
+        for i, a in enumerate(e.args):
+            slots[i] = a
+        for kw in e.keywords:
+            idx = next((i for i, p in enumerate(params) if p.name == kw.arg and p.kind != "posonly"), None)
+            if idx is None:
+                raise self.fail(kw, f"{name}() got an unexpected keyword argument '{kw.arg}'")
+            if slots[idx] is not None:
+                raise self.fail(kw, f"{name}() got multiple values for argument '{kw.arg}'")
+            slots[idx] = kw.value
+        out: list[ast.expr] = []
+        for p, slot in zip(params, slots):
+            if slot is None:
+                if p.default is None:
+                    raise self.fail(e, f"{name}() missing required argument '{p.name}'")
+                slot = p.default
+            out.append(slot)
+        return out
+
+    def _check_args(self, args: list[ast.expr], params: list[Param], scope: _FnScope, name: str) -> None:
+        for a, p in zip(args, params):
+            if a is p.default:
+                continue
+            got = self.expr(a, scope, expected=p.ty)
+            if p.convention == "mut":
+                if got != p.ty:
+                    raise self.fail(a, f"`mut` parameter '{p.name}' of {name}() needs a {p.ty}, not {got}")
+                if not isinstance(a, (ast.Name, ast.Attribute, ast.Subscript)):
+                    raise self.fail(a, f"`mut` parameter '{p.name}' of {name}() needs a variable, not a value")
+                self._require_mutable(a, scope)
+            elif not _assignable(got, p.ty):
+                raise self.fail(a, f"{name}() parameter '{p.name}' is {p.ty}, not {got}")
+
+    def _ctor(self, e: ast.Call, st: StructIR, scope: _FnScope) -> Ty:
+        init = st.methods.get("__init__")
+        params = init.params[1:] if init is not None else [
+            Param(n, t, "read", None, ast.arg(arg=n)) for n, t in st.fields
+        ]
+        args = self._bind(e, params, st.name)
+        self._check_args(args, params, scope, st.name)
+        self.calls[id(e)] = CallInfo("ctor", st.name, args)
+        return struct_ty(st.name)
+
+    def _math(self, e: ast.Call, name: str, scope: _FnScope) -> Ty:
+        nargs, ret = MATH_FUNCS[name]
+        if name == "log" and len(e.args) == 2:
+            nargs = 2
+        if e.keywords or len(e.args) != nargs:
+            raise self.fail(e, f"math.{name}() takes {nargs} positional argument(s) in a fn")
+        for a in e.args:
+            t = self.expr(a, scope)
+            if not t.is_numeric:
+                raise self.fail(a, f"math.{name}() needs a number, not {t}")
+        self.calls[id(e)] = CallInfo("math", name, list(e.args))
+        return ret
+
+    def _builtin(self, e: ast.Call, name: str, scope: _FnScope, expected: Ty | None) -> Ty:
+        if e.keywords:
+            raise self.fail(e, f"{name}() takes no keyword arguments in a fn")
+        tys = [self.expr(a, scope) for a in e.args]
+        self.calls[id(e)] = CallInfo("builtin", name, list(e.args))
+        n = len(tys)
+        if name == "len":
+            if n == 1 and tys[0].kind in ("List", "String"):
+                return INT
+            raise self.fail(e, "len() takes one List or String in a fn")
+        if name == "abs":
+            if n == 1 and tys[0].is_numeric:
+                return FLOAT if tys[0] == FLOAT else INT
+            raise self.fail(e, "abs() takes one number")
+        if name in ("min", "max"):
+            if n == 1 and tys[0].kind == "List" and tys[0].elem is not None and tys[0].elem.is_numeric:
+                return tys[0].elem
+            if n >= 2 and all(t == tys[0] for t in tys) and tys[0].is_numeric:
+                return tys[0]
+            raise self.fail(
+                e, f"{name}() takes one List of numbers or several numbers of one type (convert with float())"
+            )
+        if name in ("float", "int", "bool"):
+            if n == 0:
+                return {"float": FLOAT, "int": INT, "bool": BOOL}[name]
+            if n == 1 and (tys[0].is_numeric or (name == "bool" and tys[0].kind in ("List", "String"))):
+                return {"float": FLOAT, "int": INT, "bool": BOOL}[name]
+            raise self.fail(e, f"{name}() takes one number in a fn")
+        if name == "range":
+            raise self.fail(e, "range() can only be used as the iterable of a for loop in a fn")
+        raise self.fail(e, f"{name}() is not supported in a fn")
+
+    def _list_method(self, e: ast.Call, f: ast.Attribute, recv: Ty, scope: _FnScope) -> Ty:
+        assert recv.elem is not None
+        if e.keywords:
+            raise self.fail(e, f"list.{f.attr}() takes no keyword arguments")
+        if f.attr == "append":
+            self._require_mutable(f.value, scope)
+            if len(e.args) != 1:
+                raise self.fail(e, "append() takes exactly one argument")
+            got = self.expr(e.args[0], scope, recv.elem)
+            if not _assignable(got, recv.elem):
+                raise self.fail(e.args[0], f"cannot append a {got} to a {recv}")
+            self.calls[id(e)] = CallInfo("list_method", "append", list(e.args), f.value)
+            return NONE
+        if f.attr == "pop":
+            self._require_mutable(f.value, scope)
+            if len(e.args) > 1:
+                raise self.fail(e, "pop() takes at most one argument")
+            for a in e.args:
+                if self.expr(a, scope) not in (INT, BOOL):
+                    raise self.fail(a, "pop() index must be an Int")
+            self.calls[id(e)] = CallInfo("list_method", "pop", list(e.args), f.value)
+            return recv.elem
+        if f.attr == "clear":
+            self._require_mutable(f.value, scope)
+            if e.args:
+                raise self.fail(e, "clear() takes no arguments")
+            self.calls[id(e)] = CallInfo("list_method", "clear", [], f.value)
+            return NONE
+        if f.attr == "copy":
+            if e.args:
+                raise self.fail(e, "copy() takes no arguments")
+            self.calls[id(e)] = CallInfo("list_method", "copy", [], f.value)
+            return recv
+        raise self.fail(e, f"list.{f.attr}() is not supported in a fn")
+
+
+_BUILTINS = {"len", "abs", "min", "max", "float", "int", "bool", "range"}
+
+_OP_SYMBOLS: dict[type, str] = {
+    ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.FloorDiv: "//", ast.Mod: "%",
+    ast.Pow: "**", ast.BitAnd: "&", ast.BitOr: "|", ast.BitXor: "^", ast.LShift: "<<", ast.RShift: ">>",
+    ast.MatMult: "@",
+}  # fmt: skip
+
+
+def _assignable(src: Ty, dst: Ty) -> bool:
+    if src == dst:
+        return True
+    if dst == FLOAT and src in (INT, BOOL):
+        return True
+    return dst == INT and src == BOOL
+
+
+def _always_exits(body: list[ast.stmt]) -> bool:
+    """Conservative: does every path through body end in return or raise?"""
+    for s in body:
+        if isinstance(s, (ast.Return, ast.Raise)):
+            return True
+        if isinstance(s, ast.If) and s.orelse and _always_exits(s.body) and _always_exits(s.orelse):
+            return True
+        if (
+            isinstance(s, ast.While)
+            and isinstance(s.test, ast.Constant)
+            and s.test.value is True
+            and not any(isinstance(n, ast.Break) for n in _loop_own_nodes(s.body))
+        ):
+            return True
+    return False
+
+
+def _loop_own_nodes(body: list[ast.stmt]) -> list[ast.AST]:
+    """Nodes of a loop body, not descending into nested loops (whose breaks are their own)."""
+    out: list[ast.AST] = []
+    stack: list[ast.AST] = list(body)
+    while stack:
+        n = stack.pop()
+        out.append(n)
+        if isinstance(n, (ast.For, ast.While)):
+            continue
+        stack.extend(ast.iter_child_nodes(n))
+    return out
+
+
+def _bound_names(stmt: ast.stmt) -> list[str]:
+    """Names a module-level statement binds (not looking into function bodies)."""
+    names: list[str] = []
+    if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return [stmt.name]
+    if isinstance(stmt, (ast.Import, ast.ImportFrom)):
+        return [(a.asname or a.name).split(".")[0] for a in stmt.names]
+    for node in ast.walk(stmt):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
+            names.append(node.id)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.append(node.name)
+    return names
+
+
+def check_module(marked: MarkedModule, *, implicit_decls: bool = False) -> ModuleIR:
+    return Checker(marked, implicit_decls=implicit_decls).run()

@@ -1,0 +1,81 @@
+"""The typed program the checker hands to lowering.
+
+It is the superset AST plus side tables: the type of every expression, the
+resolved target of every call and the signature and locals of every fn.
+Lowering reads these tables and never re-infers a type.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+
+from pymigrate.codegen.types import Ty
+
+
+@dataclass
+class Param:
+    name: str
+    ty: Ty
+    convention: str  # "read" | "mut" | "var" | "out"
+    default: ast.expr | None
+    node: ast.arg
+    kind: str = "positional"  # "posonly" | "positional" | "kwonly"
+
+
+@dataclass
+class CallInfo:
+    """A call resolved at compile time; args are in parameter order with defaults filled in."""
+
+    kind: str  # "fn" | "ctor" | "method" | "builtin" | "math" | "list_method" | "cast"
+    target: str
+    args: list[ast.expr]
+    recv: ast.expr | None = None
+
+
+@dataclass
+class FuncIR:
+    key: str  # symbol key: "f" or "Point.norm"
+    name: str
+    node: ast.FunctionDef
+    params: list[Param]
+    ret: Ty
+    locals: dict[str, Ty]
+    raises: bool
+    owner: str | None = None
+
+    @property
+    def is_init(self) -> bool:
+        return self.owner is not None and self.name == "__init__"
+
+
+@dataclass
+class StructIR:
+    name: str
+    node: ast.ClassDef
+    fields: list[tuple[str, Ty]]
+    methods: dict[str, FuncIR] = field(default_factory=dict)
+
+    def field_index(self, name: str) -> int:
+        for i, (fname, _) in enumerate(self.fields):
+            if fname == name:
+                return i
+        raise KeyError(name)
+
+
+@dataclass
+class ModuleIR:
+    path: str
+    functions: dict[str, FuncIR]  # module-level fns by name
+    structs: dict[str, StructIR]
+    constants: dict[str, tuple[Ty, object]]
+    types: dict[int, Ty]
+    calls: dict[int, CallInfo]
+    python_body: list[ast.stmt]
+    consts: dict[int, tuple[Ty, object]] = field(default_factory=dict)  # folded default values
+
+    def all_functions(self) -> list[FuncIR]:
+        funcs = list(self.functions.values())
+        for st in self.structs.values():
+            funcs.extend(st.methods.values())
+        return funcs

@@ -1,0 +1,1207 @@
+"""Lowering of one fn body: statements, expressions, calls (see lower.py for the ABI)."""
+
+from __future__ import annotations
+
+import ast
+import math
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from llvmlite import ir  # type: ignore[import-untyped]
+
+from pymigrate.codegen.capi import F64, I1, I32, I64, PTR
+from pymigrate.codegen.ir import CallInfo, FuncIR, Param
+from pymigrate.codegen.lower import (
+    _CAN_OVERFLOW,
+    _INTRINSIC_MATH,
+    LIST_HDR,
+    OVERFLOW_MSG,
+    ModuleLowering,
+    Val,
+)
+from pymigrate.codegen.types import BOOL, FLOAT, INT, NONE, STRING, Ty, list_of
+
+TWO53 = 2**53
+_CMP = {ast.Eq: "==", ast.NotEq: "!=", ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">="}
+_FLIP = {"==": "==", "!=": "!=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
+_RICH = {"<": 0, "<=": 1, "==": 2, "!=": 3, ">": 4, ">=": 5}
+_MATH_CONST = {"pi": math.pi, "e": math.e, "tau": math.tau, "inf": math.inf, "nan": math.nan}
+
+
+class FunctionLowering:
+    def __init__(self, ml: ModuleLowering, func: FuncIR) -> None:
+        self.ml = ml
+        self.mir = ml.mir
+        self.capi = ml.capi
+        self.func = func
+        self.fn = ml.natives[func.key]
+        self.alloca_bb = self.fn.append_basic_block("allocas")
+        self.ab = ir.IRBuilder(self.alloca_bb)
+        self.b = ir.IRBuilder(self.fn.append_basic_block("body"))
+        self.body_entry = self.b.block
+        self.slots: dict[str, ir.Value] = {}
+        self.owned_locals: list[str] = []
+        self.temps: list[Val] = []
+        self.loops: list[tuple[ir.Block, ir.Block]] = []
+        self.params = {p.name: p for p in func.params}
+        self._err_bb: ir.Block | None = None
+
+    # ------------------------------------------------------------------ frame
+    def run(self) -> None:
+        ml, b = self.ml, self.b
+        for p, arg in zip(self.func.params, self.fn.args):
+            arg.name = p.name
+            if p.convention in ("mut", "out") or (p.convention == "read" and p.ty.kind == "Struct"):
+                self.slots[p.name] = arg
+            else:
+                slot = self.ab.alloca(ml.llty(p.ty), name=p.name)
+                self.ab.store(arg, slot)
+                self.slots[p.name] = slot
+                if p.convention == "var" and p.ty.needs_drop:
+                    self.owned_locals.append(p.name)
+        for name, ty in self.func.locals.items():
+            if name in self.params:
+                continue
+            slot = self.ab.alloca(ml.llty(ty), name=name)
+            self.slots[name] = slot
+            if ty.needs_drop:
+                r = b.call(ml.default_fn(ty), [])
+                self.check(b.extract_value(r, 1))
+                b.store(b.extract_value(r, 0), slot)
+                self.owned_locals.append(name)
+            else:
+                self.ab.store(ir.Constant(ml.llty(ty), None), slot)
+        self.block(self.func.node.body)
+        if not self.b.block.is_terminated:
+            if self.func.ret == NONE:
+                self.emit_return(None)
+            else:
+                self.ml.set_error(self.b, "SystemError", f"fn '{self.func.name}' ended without a return")
+                self.b.branch(self.err_bb())
+        self.ab.branch(self.body_entry)
+
+    def err_bb(self) -> ir.Block:
+        """The shared error exit: release the locals, return the error flag."""
+        if self._err_bb is None:
+            self._err_bb = self.fn.append_basic_block("error")
+            eb = ir.IRBuilder(self._err_bb)
+            for name in self.owned_locals:
+                ty = self.local_ty(name)
+                eb.call(self.ml.drop_fn(ty), [eb.load(self.slots[name], typ=self.ml.llty(ty))])
+            self.ml._ret_err(eb, self.fn)
+        return self._err_bb
+
+    def local_ty(self, name: str) -> Ty:
+        return self.func.locals[name]
+
+    def check(self, err: ir.Value) -> None:
+        """Branch to the error exit when err is set."""
+        cont = self.fn.append_basic_block("ok")
+        br = self.b.cbranch(err, self.err_bb(), cont)
+        br.set_weights([1, 2000])
+        self.b.position_at_end(cont)
+
+    @contextmanager
+    def raising(self, cond: ir.Value) -> Iterator[None]:
+        """`with self.raising(cond): set the exception` -> the error exit when cond holds."""
+        exc_bb = self.fn.append_basic_block("raise")
+        cont = self.fn.append_basic_block("ok")
+        br = self.b.cbranch(cond, exc_bb, cont)
+        br.set_weights([1, 2000])
+        self.b.position_at_end(exc_bb)
+        yield
+        self.b.branch(self.err_bb())
+        self.b.position_at_end(cont)
+
+    def raise_if(self, cond: ir.Value, exc: str, msg: str) -> None:
+        with self.raising(cond):
+            self.ml.set_error(self.b, exc, msg)
+
+    def call_checked(self, f: ir.Function, args: list[ir.Value]) -> ir.Value:
+        r = self.b.call(f, args)
+        self.check(self.b.extract_value(r, 1))
+        return self.b.extract_value(r, 0)
+
+    # ------------------------------------------------------------------ ownership
+    def use(self, v: Val) -> ir.Value:
+        """Borrow a value for the current statement (owned temporaries are released at its end)."""
+        if v.owned and v.ty.needs_drop:
+            self.temps.append(v)
+        return v.v
+
+    def take(self, v: Val) -> ir.Value:
+        """An owned value: temporaries move, anything else is copied."""
+        if v.owned or not v.ty.needs_drop:
+            return v.v
+        return self.call_checked(self.ml.copy_fn(v.ty), [v.v])
+
+    def drop(self, ty: Ty, v: ir.Value) -> None:
+        if ty.needs_drop:
+            self.b.call(self.ml.drop_fn(ty), [v])
+
+    def flush(self) -> None:
+        temps, self.temps = self.temps, []
+        for t in temps:
+            self.drop(t.ty, t.v)
+
+    def emit_return(self, value: Val | None) -> None:
+        b = self.b
+        moved: str | None = None
+        if value is None:
+            out: ir.Value = ir.Constant(self.ml.llty(NONE), 0)
+        else:
+            out = value.v
+        self.flush()
+        for name in self.owned_locals:
+            if name == moved:
+                continue
+            ty = self.local_ty(name)
+            self.drop(ty, b.load(self.slots[name], typ=self.ml.llty(ty)))
+        self.ml._ret_ok(b, self.fn, out)
+
+    # ------------------------------------------------------------------ statements
+    def block(self, body: list[ast.stmt]) -> None:
+        for s in body:
+            if self.b.block.is_terminated:
+                self.b.position_at_end(self.fn.append_basic_block("dead"))
+            self.stmt(s)
+            self.flush()
+
+    def stmt(self, s: ast.stmt) -> None:
+        b = self.b
+        if isinstance(s, ast.Assign):
+            target = s.targets[0]
+            if isinstance(target, ast.Tuple):
+                assert isinstance(s.value, ast.Tuple)
+                vals = []
+                for t, v in zip(target.elts, s.value.elts):
+                    vals.append(self.take(self.coerce(self.expr(v), self.target_ty(t))))
+                for t, v in zip(target.elts, vals):
+                    self.store_to(t, v)
+            else:
+                self.assign(target, s.value)
+        elif isinstance(s, ast.AnnAssign):
+            if s.value is None:
+                if self.mir.types[id(s.target)].needs_drop:
+                    ty = self.mir.types[id(s.target)]
+                    assert isinstance(s.target, ast.Name)
+                    r = b.call(self.ml.default_fn(ty), [])
+                    self.check(b.extract_value(r, 1))
+                    self.store_to(s.target, b.extract_value(r, 0))
+                return
+            self.assign(s.target, s.value)
+        elif isinstance(s, ast.AugAssign):
+            tty = self.target_ty(s.target)
+            if isinstance(s.target, ast.Name):
+                cur = Val(b.load(self.slots[s.target.id], typ=self.ml.llty(tty)), tty)
+                res = self.binop(s.op, cur, self.expr(s.value))
+                self.store_to(s.target, self.take(self.coerce(res, tty)))
+            else:
+                ptr = self.addr(s.target)
+                cur = Val(b.load(ptr, typ=self.ml.llty(tty)), tty)
+                res = self.take(self.coerce(self.binop(s.op, cur, self.expr(s.value)), tty))
+                if tty.needs_drop:
+                    self.drop(tty, b.load(ptr, typ=self.ml.llty(tty)))
+                b.store(res, ptr)
+        elif isinstance(s, ast.Expr):
+            if isinstance(s.value, ast.Constant):
+                return
+            self.use(self.expr(s.value))
+        elif isinstance(s, ast.Return):
+            if s.value is None or self.func.ret == NONE:
+                if s.value is not None:
+                    self.use(self.expr(s.value))
+                self.emit_return(None)
+            else:
+                self.emit_return(Val(self.take(self.coerce(self.expr(s.value), self.func.ret)), self.func.ret, True))
+        elif isinstance(s, ast.If):
+            cond = self.truth(self.expr(s.test))
+            self.flush()
+            then_bb = self.fn.append_basic_block("if.then")
+            else_bb = self.fn.append_basic_block("if.else")
+            end_bb = self.fn.append_basic_block("if.end")
+            b.cbranch(cond, then_bb, else_bb)
+            b.position_at_end(then_bb)
+            self.block(s.body)
+            if not self.b.block.is_terminated:
+                self.b.branch(end_bb)
+            self.b.position_at_end(else_bb)
+            self.block(s.orelse)
+            if not self.b.block.is_terminated:
+                self.b.branch(end_bb)
+            self.b.position_at_end(end_bb)
+        elif isinstance(s, ast.While):
+            head = self.fn.append_basic_block("while.head")
+            body = self.fn.append_basic_block("while.body")
+            end = self.fn.append_basic_block("while.end")
+            b.branch(head)
+            b.position_at_end(head)
+            cond = self.truth(self.expr(s.test))
+            self.flush()
+            self.b.cbranch(cond, body, end)
+            self.b.position_at_end(body)
+            self.loops.append((head, end))
+            self.block(s.body)
+            self.loops.pop()
+            if not self.b.block.is_terminated:
+                self.b.branch(head)
+            self.b.position_at_end(end)
+        elif isinstance(s, ast.For):
+            if id(s.iter) in self.mir.calls and self.mir.calls[id(s.iter)].kind == "range":
+                self.for_range(s)
+            else:
+                self.for_list(s)
+        elif isinstance(s, ast.Break):
+            self.flush()
+            b.branch(self.loops[-1][1])
+        elif isinstance(s, ast.Continue):
+            self.flush()
+            b.branch(self.loops[-1][0])
+        elif isinstance(s, ast.Pass):
+            pass
+        elif isinstance(s, ast.Raise):
+            self.raise_stmt(s)
+        elif isinstance(s, ast.Assert):
+            ok = self.truth(self.expr(s.test))
+            with self.raising(b.not_(ok)):
+                exc = self.b.load(self.capi.exc("AssertionError"), typ=PTR)
+                if s.msg is None:
+                    self.b.call(self.capi.fn("PyErr_SetNone"), [exc])
+                else:
+                    self.b.call(self.capi.fn("PyErr_SetObject"), [exc, self.use(self.expr(s.msg))])
+        else:  # the checker lets nothing else through
+            raise AssertionError(f"unexpected statement {type(s).__name__}")
+
+    def raise_stmt(self, s: ast.Raise) -> None:
+        exc = s.exc
+        assert exc is not None
+        name = exc.func.id if isinstance(exc, ast.Call) and isinstance(exc.func, ast.Name) else None
+        if name is None:
+            assert isinstance(exc, ast.Name)
+            name = exc.id
+        etype = self.b.load(self.capi.exc(name), typ=PTR)
+        if isinstance(exc, ast.Call) and exc.args:
+            arg = exc.args[0]
+            if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+                self.b.call(self.capi.fn("PyErr_SetString"), [etype, self.ml.cstr(arg.value)])
+            else:
+                self.b.call(self.capi.fn("PyErr_SetObject"), [etype, self.use(self.expr(arg))])
+        else:
+            self.b.call(self.capi.fn("PyErr_SetNone"), [etype])
+        self.flush()
+        self.b.branch(self.err_bb())
+
+    def target_ty(self, t: ast.expr) -> Ty:
+        return self.mir.types[id(t)]
+
+    def assign(self, target: ast.expr, value: ast.expr) -> None:
+        ty = self.target_ty(target)
+        v = self.take(self.coerce(self.expr(value), ty))
+        self.store_to(target, v)
+
+    def store_to(self, target: ast.expr, v: ir.Value) -> None:
+        """Store an owned value, releasing what the target held."""
+        ty = self.target_ty(target)
+        ptr = self.slots[target.id] if isinstance(target, ast.Name) else self.addr(target)
+        if ty.needs_drop:
+            old = self.b.load(ptr, typ=self.ml.llty(ty))
+            self.b.store(v, ptr)
+            self.drop(ty, old)
+        else:
+            self.b.store(v, ptr)
+
+    def for_range(self, s: ast.For) -> None:
+        b = self.b
+        info = self.mir.calls[id(s.iter)]
+        args = [self.coerce(self.expr(a), INT).v for a in info.args]
+        step_const: int | None = 1
+        if len(args) == 1:
+            start, stop, step = ir.Constant(I64, 0), args[0], ir.Constant(I64, 1)
+        else:
+            start, stop = args[0], args[1]
+            step = args[2] if len(args) == 3 else ir.Constant(I64, 1)
+            if len(args) == 3:
+                node = info.args[2]
+                step_const = _int_literal(node)
+                if step_const == 0 or step_const is None:
+                    self.raise_if(
+                        b.icmp_signed("==", step, ir.Constant(I64, 0)), "ValueError", "range() arg 3 must not be zero"
+                    )
+        self.flush()
+        counter = self.ab.alloca(I64, name="range.i")
+        b.store(start, counter)
+        head = self.fn.append_basic_block("for.head")
+        body = self.fn.append_basic_block("for.body")
+        latch = self.fn.append_basic_block("for.next")
+        end = self.fn.append_basic_block("for.end")
+        b.branch(head)
+        b.position_at_end(head)
+        i = b.load(counter, typ=I64)
+        if step_const is not None:
+            cond = b.icmp_signed("<" if step_const > 0 else ">", i, stop)
+        else:
+            pos = b.icmp_signed(">", step, ir.Constant(I64, 0))
+            cond = b.select(pos, b.icmp_signed("<", i, stop), b.icmp_signed(">", i, stop))
+        b.cbranch(cond, body, end)
+        b.position_at_end(body)
+        assert isinstance(s.target, ast.Name)
+        b.store(i, self.slots[s.target.id])
+        self.loops.append((latch, end))
+        self.block(s.body)
+        self.loops.pop()
+        if not self.b.block.is_terminated:
+            self.b.branch(latch)
+        self.b.position_at_end(latch)
+        i2 = self.b.load(counter, typ=I64)
+        if step_const == 1:
+            self.b.store(self.b.add(i2, ir.Constant(I64, 1), flags=["nsw"]), counter)
+            self.b.branch(head)
+        else:
+            r = self.b.call(self.ml.intrinsic("llvm.sadd.with.overflow", I64, 2, overflow=True), [i2, step])
+            self.b.store(self.b.extract_value(r, 0), counter)
+            self.b.cbranch(self.b.extract_value(r, 1), end, head)
+        self.b.position_at_end(end)
+
+    def for_list(self, s: ast.For) -> None:
+        b = self.b
+        lv = self.expr(s.iter)
+        assert isinstance(s.target, ast.Name)
+        root = _root_name(s.iter)
+        owned = lv.owned
+        hdr = lv.v
+        if not owned and (root is None or _assigns(s.body, root)):
+            hdr = self.take(lv)
+            owned = True
+        self.temps = [t for t in self.temps if t.v is not hdr]
+        self.flush()
+        elem_ty = lv.ty.elem
+        assert elem_ty is not None
+        elt = self.ml.llty(elem_ty)
+        counter = self.ab.alloca(I64, name="for.i")
+        b.store(ir.Constant(I64, 0), counter)
+        head = self.fn.append_basic_block("for.head")
+        body = self.fn.append_basic_block("for.body")
+        latch = self.fn.append_basic_block("for.next")
+        end = self.fn.append_basic_block("for.end")
+        b.branch(head)
+        b.position_at_end(head)
+        i = b.load(counter, typ=I64)
+        n = b.load(self._hdr_field(hdr, 0), typ=I64)
+        b.cbranch(b.icmp_signed("<", i, n), body, end)
+        b.position_at_end(body)
+        data = b.load(self._hdr_field(hdr, 2), typ=PTR)
+        item = b.load(b.gep(data, [i], source_etype=elt), typ=elt)
+        self.store_to(s.target, self.take(Val(item, elem_ty)))
+        self.loops.append((latch, end))
+        self.block(s.body)
+        self.loops.pop()
+        if not self.b.block.is_terminated:
+            self.b.branch(latch)
+        self.b.position_at_end(latch)
+        self.b.store(self.b.add(self.b.load(counter, typ=I64), ir.Constant(I64, 1)), counter)
+        self.b.branch(head)
+        self.b.position_at_end(end)
+        if owned:
+            self.drop(lv.ty, hdr)
+
+    # ------------------------------------------------------------------ places
+    def _hdr_field(self, hdr: ir.Value, i: int) -> ir.Value:
+        return self.b.gep(hdr, [ir.Constant(I32, 0), ir.Constant(I32, i)], source_etype=LIST_HDR)
+
+    def addressable(self, e: ast.expr) -> bool:
+        if isinstance(e, ast.Name):
+            return e.id in self.slots
+        if isinstance(e, ast.Attribute):
+            return self.addressable(e.value) or True
+        return isinstance(e, ast.Subscript)
+
+    def addr(self, e: ast.expr, *, store: bool = False) -> ir.Value:
+        """Pointer to the storage an lvalue names (bounds-checked for list items)."""
+        b = self.b
+        if isinstance(e, ast.Name):
+            return self.slots[e.id]
+        if isinstance(e, ast.Attribute):
+            bty = self.mir.types[id(e.value)]
+            st = self.mir.structs[bty.name]
+            if isinstance(e.value, (ast.Name, ast.Attribute, ast.Subscript)) and (
+                not isinstance(e.value, ast.Name) or e.value.id in self.slots
+            ):
+                base = self.addr(e.value, store=store)
+            else:
+                base = self.spill(self.expr(e.value))
+            return b.gep(
+                base, [ir.Constant(I32, 0), ir.Constant(I32, st.field_index(e.attr))],
+                source_etype=self.ml.struct_types[bty.name],
+            )  # fmt: skip
+        assert isinstance(e, ast.Subscript)
+        lst = self.expr(e.value)
+        hdr = self.use(lst)
+        idx = self.coerce(self.expr(e.slice), INT).v
+        assert lst.ty.elem is not None
+        return self.elem_ptr(hdr, idx, lst.ty.elem, "list assignment index out of range" if store else "list index out of range")
+
+    def elem_ptr(self, hdr: ir.Value, idx: ir.Value, elem: Ty, msg: str) -> ir.Value:
+        b = self.b
+        n = b.load(self._hdr_field(hdr, 0), typ=I64)
+        neg = b.icmp_signed("<", idx, ir.Constant(I64, 0))
+        idx = b.select(neg, b.add(idx, n), idx)
+        bad = b.icmp_unsigned(">=", idx, n)
+        self.raise_if(bad, "IndexError", msg)
+        data = self.b.load(self._hdr_field(hdr, 2), typ=PTR)
+        return self.b.gep(data, [idx], source_etype=self.ml.llty(elem))
+
+    def spill(self, v: Val) -> ir.Value:
+        """Put a struct rvalue in memory (temporaries are released at the statement's end)."""
+        slot = self.ab.alloca(self.ml.llty(v.ty))
+        self.b.store(self.use(v), slot)
+        return slot
+
+    # ------------------------------------------------------------------ expressions
+    def const(self, ty: Ty, value: object) -> Val:
+        if ty == INT:
+            return Val(ir.Constant(I64, int(value)), INT)  # type: ignore[call-overload]
+        if ty == FLOAT:
+            return Val(ir.Constant(F64, float(value)), FLOAT)  # type: ignore[arg-type]
+        if ty == BOOL:
+            return Val(ir.Constant(I1, int(bool(value))), BOOL)
+        assert ty == STRING and isinstance(value, str)
+        return Val(self.b.load(self.ml.str_global(value), typ=PTR), STRING)
+
+    def expr(self, e: ast.expr) -> Val:
+        if id(e) in self.mir.consts:
+            return self.const(*self.mir.consts[id(e)])
+        b = self.b
+        ty = self.mir.types[id(e)]
+        if isinstance(e, ast.Constant):
+            return self.const(ty, e.value)
+        if isinstance(e, ast.Name):
+            if e.id in self.slots:
+                return Val(b.load(self.slots[e.id], typ=self.ml.llty(ty)), ty)
+            if e.id in self.mir.constants:
+                return self.const(*self.mir.constants[e.id])
+            return self.const(FLOAT, _MATH_CONST[self.math_alias(e.id)])
+        if isinstance(e, ast.Attribute):
+            vty = self.mir.types.get(id(e.value))
+            if vty is None:  # math.<constant>
+                return self.const(FLOAT, _MATH_CONST[e.attr])
+            if isinstance(e.value, (ast.Name, ast.Attribute, ast.Subscript)):
+                return Val(b.load(self.addr(e), typ=self.ml.llty(ty)), ty)
+            base = self.expr(e.value)
+            idx = self.mir.structs[vty.name].field_index(e.attr)
+            field = b.extract_value(self.use(base), idx)
+            return Val(field, ty)
+        if isinstance(e, ast.Subscript):
+            return Val(b.load(self.addr(e), typ=self.ml.llty(ty)), ty)
+        if isinstance(e, ast.BinOp):
+            return self.binop(e.op, self.expr(e.left), self.expr(e.right), e.right)
+        if isinstance(e, ast.UnaryOp):
+            return self.unary(e.op, self.expr(e.operand))
+        if isinstance(e, ast.BoolOp):
+            return self.boolop(e, ty)
+        if isinstance(e, ast.Compare):
+            return Val(self.compare_chain(e), BOOL)
+        if isinstance(e, ast.IfExp):
+            return self.ifexp(e, ty)
+        if isinstance(e, ast.Call):
+            return self.call(e, ty)
+        if isinstance(e, ast.List):
+            return self.list_literal(e, ty)
+        raise AssertionError(f"unexpected expression {type(e).__name__}")
+
+    def math_alias(self, name: str) -> str:
+        from_math = {"pi", "e", "tau", "inf", "nan"}
+        return name if name in from_math else name
+
+    def coerce(self, v: Val, to: Ty) -> Val:
+        if v.ty == to:
+            return v
+        b = self.b
+        if to == FLOAT:
+            if v.ty == INT:
+                return Val(b.sitofp(v.v, F64), FLOAT)
+            if v.ty == BOOL:
+                return Val(b.uitofp(v.v, F64), FLOAT)
+        if to == INT and v.ty == BOOL:
+            return Val(b.zext(v.v, I64), INT)
+        return v
+
+    def truth(self, v: Val) -> ir.Value:
+        b = self.b
+        if v.ty == BOOL:
+            return v.v
+        if v.ty == INT:
+            return b.icmp_signed("!=", v.v, ir.Constant(I64, 0))
+        if v.ty == FLOAT:
+            return b.fcmp_unordered("!=", v.v, ir.Constant(F64, 0.0))
+        if v.ty.kind == "List":
+            n = b.load(self._hdr_field(self.use(v), 0), typ=I64)
+            return b.icmp_signed("!=", n, ir.Constant(I64, 0))
+        if v.ty == STRING:
+            n = b.call(self.capi.fn("PyUnicode_GetLength"), [self.use(v)])
+            return b.icmp_signed("!=", n, ir.Constant(I64, 0))
+        raise AssertionError(f"no truth value for {v.ty}")
+
+    # --- arithmetic
+    def checked_int(self, name: str, a: ir.Value, c: ir.Value) -> ir.Value:
+        r = self.b.call(self.ml.intrinsic(f"llvm.{name}.with.overflow", I64, 2, overflow=True), [a, c])
+        self.raise_if(self.b.extract_value(r, 1), "OverflowError", OVERFLOW_MSG)
+        return self.b.extract_value(r, 0)
+
+    def binop(self, op: ast.operator, left: Val, right: Val, rnode: ast.expr | None = None) -> Val:
+        b = self.b
+        lt, rt = left.ty, right.ty
+        if lt.kind == "List" or rt.kind == "List" or lt == STRING:
+            return self.seq_binop(op, left, right)
+        if isinstance(op, (ast.BitAnd, ast.BitOr, ast.BitXor)):
+            if lt == BOOL and rt == BOOL:
+                ops = {ast.BitAnd: b.and_, ast.BitOr: b.or_, ast.BitXor: b.xor}
+                return Val(ops[type(op)](left.v, right.v), BOOL)
+            l, r = self.coerce(left, INT).v, self.coerce(right, INT).v
+            ops = {ast.BitAnd: b.and_, ast.BitOr: b.or_, ast.BitXor: b.xor}
+            return Val(ops[type(op)](l, r), INT)
+        if isinstance(op, (ast.LShift, ast.RShift)):
+            return Val(self.shift(op, self.coerce(left, INT).v, self.coerce(right, INT).v), INT)
+        if isinstance(op, ast.Div):
+            if FLOAT not in (lt, rt):
+                return Val(self.int_truediv(self.coerce(left, INT).v, self.coerce(right, INT).v), FLOAT)
+            l, r = self.coerce(left, FLOAT).v, self.coerce(right, FLOAT).v
+            self.raise_if(b.fcmp_ordered("==", r, ir.Constant(F64, 0.0)), "ZeroDivisionError", "float division by zero")
+            return Val(b.fdiv(l, r), FLOAT)
+        if FLOAT in (lt, rt):
+            l, r = self.coerce(left, FLOAT).v, self.coerce(right, FLOAT).v
+            if isinstance(op, ast.Add):
+                return Val(b.fadd(l, r), FLOAT)
+            if isinstance(op, ast.Sub):
+                return Val(b.fsub(l, r), FLOAT)
+            if isinstance(op, ast.Mult):
+                return Val(b.fmul(l, r), FLOAT)
+            if isinstance(op, ast.FloorDiv):
+                return Val(self.call_checked(self.ml.float_floordiv_fn(), [l, r]), FLOAT)
+            if isinstance(op, ast.Mod):
+                return Val(self.call_checked(self.ml.float_mod_fn(), [l, r]), FLOAT)
+            if isinstance(op, ast.Pow):
+                return Val(self.call_checked(self.ml.float_pow_fn(), [l, r]), FLOAT)
+        l, r = self.coerce(left, INT).v, self.coerce(right, INT).v
+        if isinstance(op, ast.Add):
+            return Val(self.checked_int("sadd", l, r), INT)
+        if isinstance(op, ast.Sub):
+            return Val(self.checked_int("ssub", l, r), INT)
+        if isinstance(op, ast.Mult):
+            return Val(self.checked_int("smul", l, r), INT)
+        if isinstance(op, (ast.FloorDiv, ast.Mod)):
+            return Val(self.int_divmod(l, r, isinstance(op, ast.FloorDiv)), INT)
+        if isinstance(op, ast.Pow):
+            exp = _int_literal(rnode) if rnode is not None else None
+            if exp == 2:
+                return Val(self.checked_int("smul", l, l), INT)
+            return Val(self.call_checked(self.ml.int_pow_fn(), [l, r]), INT)
+        raise AssertionError(f"unexpected operator {type(op).__name__}")
+
+    def int_divmod(self, a: ir.Value, c: ir.Value, floor: bool) -> ir.Value:
+        b = self.b
+        zero = ir.Constant(I64, 0)
+        msg = "integer division or modulo by zero" if floor else "integer modulo by zero"
+        self.raise_if(b.icmp_signed("==", c, zero), "ZeroDivisionError", msg)
+        minus1 = b.icmp_signed("==", c, ir.Constant(I64, -1))
+        if floor:
+            self.raise_if(b.and_(minus1, b.icmp_signed("==", a, ir.Constant(I64, -(2**63)))), "OverflowError", OVERFLOW_MSG)
+        safe_c = b.select(minus1, ir.Constant(I64, 1), c)  # x // -1 and x % -1 without the INT_MIN trap
+        q = b.sdiv(a, safe_c)
+        r = b.srem(a, safe_c)
+        fix = b.and_(b.icmp_signed("!=", r, zero), b.icmp_signed("<", b.xor(r, c), zero))
+        if floor:
+            q = b.select(fix, b.sub(q, ir.Constant(I64, 1)), q)
+            return b.select(minus1, b.sub(zero, a), q)
+        r = b.select(fix, b.add(r, c), r)
+        return b.select(minus1, zero, r)
+
+    def int_truediv(self, a: ir.Value, c: ir.Value) -> ir.Value:
+        b = self.b
+        self.raise_if(b.icmp_signed("==", c, ir.Constant(I64, 0)), "ZeroDivisionError", "division by zero")
+        lim = ir.Constant(I64, TWO53)
+        small = b.and_(self._abs_le(a, lim), self._abs_le(c, lim))
+        fast_bb = self.b.block
+        slow = self.fn.append_basic_block("div.slow")
+        join = self.fn.append_basic_block("div.join")
+        fast_val = b.fdiv(b.sitofp(a, F64), b.sitofp(c, F64))
+        br = b.cbranch(small, join, slow)
+        br.set_weights([2000, 1])
+        b.position_at_end(slow)
+        slow_val = self.call_checked(self.ml.int_truediv_slow_fn(), [a, c])
+        slow_end = self.b.block
+        self.b.branch(join)
+        self.b.position_at_end(join)
+        phi = self.b.phi(F64)
+        phi.add_incoming(fast_val, fast_bb)
+        phi.add_incoming(slow_val, slow_end)
+        return phi
+
+    def _abs_le(self, x: ir.Value, lim: ir.Value) -> ir.Value:
+        b = self.b
+        return b.and_(b.icmp_signed("<=", x, lim), b.icmp_signed(">=", x, b.neg(lim)))
+
+    def shift(self, op: ast.operator, a: ir.Value, n: ir.Value) -> ir.Value:
+        b = self.b
+        zero = ir.Constant(I64, 0)
+        self.raise_if(b.icmp_signed("<", n, zero), "ValueError", "negative shift count")
+        big = b.icmp_signed(">=", n, ir.Constant(I64, 64))
+        sn = b.select(big, ir.Constant(I64, 63), n)
+        if isinstance(op, ast.RShift):
+            return b.ashr(a, sn)
+        r = b.shl(a, sn)
+        lost = b.or_(b.and_(big, b.icmp_signed("!=", a, zero)), b.icmp_signed("!=", b.ashr(r, sn), a))
+        self.raise_if(lost, "OverflowError", OVERFLOW_MSG)
+        return r
+
+    def unary(self, op: ast.unaryop, v: Val) -> Val:
+        b = self.b
+        if isinstance(op, ast.Not):
+            return Val(b.not_(self.truth(v)), BOOL)
+        if v.ty == FLOAT:
+            if isinstance(op, ast.USub):
+                return Val(b.fneg(v.v), FLOAT)
+            return v
+        x = self.coerce(v, INT).v
+        if isinstance(op, ast.USub):
+            return Val(self.checked_int("ssub", ir.Constant(I64, 0), x), INT)
+        if isinstance(op, ast.Invert):
+            return Val(b.xor(x, ir.Constant(I64, -1)), INT)
+        return Val(x, INT)
+
+    def boolop(self, e: ast.BoolOp, ty: Ty) -> Val:
+        slot = self.ab.alloca(self.ml.llty(ty))
+        end = self.fn.append_basic_block("bool.end")
+        for i, node in enumerate(e.values):
+            v = self.take(self.expr(node))
+            self.b.store(v, slot)
+            if i == len(e.values) - 1:
+                self.b.branch(end)
+                break
+            t = self.truth(Val(v, ty))
+            nxt = self.fn.append_basic_block("bool.next")
+            drop_bb = self.fn.append_basic_block("bool.drop")
+            if isinstance(e.op, ast.And):
+                self.b.cbranch(t, drop_bb, end)
+            else:
+                self.b.cbranch(t, end, drop_bb)
+            self.b.position_at_end(drop_bb)
+            self.drop(ty, v)
+            self.b.branch(nxt)
+            self.b.position_at_end(nxt)
+        self.b.position_at_end(end)
+        return Val(self.b.load(slot, typ=self.ml.llty(ty)), ty, True)
+
+    def ifexp(self, e: ast.IfExp, ty: Ty) -> Val:
+        slot = self.ab.alloca(self.ml.llty(ty))
+        cond = self.truth(self.expr(e.test))
+        then_bb = self.fn.append_basic_block("ifx.then")
+        else_bb = self.fn.append_basic_block("ifx.else")
+        end = self.fn.append_basic_block("ifx.end")
+        self.b.cbranch(cond, then_bb, else_bb)
+        for bb, node in ((then_bb, e.body), (else_bb, e.orelse)):
+            self.b.position_at_end(bb)
+            self.b.store(self.take(self.coerce(self.expr(node), ty)), slot)
+            self.b.branch(end)
+        self.b.position_at_end(end)
+        return Val(self.b.load(slot, typ=self.ml.llty(ty)), ty, True)
+
+    # --- comparisons
+    def compare_chain(self, e: ast.Compare) -> ir.Value:
+        if len(e.ops) == 1:
+            return self.compare(e.ops[0], self.expr(e.left), self.expr(e.comparators[0]))
+        slot = self.ab.alloca(I1)
+        end = self.fn.append_basic_block("cmp.end")
+        left = self.expr(e.left)
+        for i, (op, node) in enumerate(zip(e.ops, e.comparators)):
+            right = self.expr(node)
+            r = self.compare(op, left, right)
+            self.b.store(r, slot)
+            if i == len(e.ops) - 1:
+                self.b.branch(end)
+            else:
+                nxt = self.fn.append_basic_block("cmp.next")
+                self.b.cbranch(r, nxt, end)
+                self.b.position_at_end(nxt)
+            left = right
+        self.b.position_at_end(end)
+        return self.b.load(slot, typ=I1)
+
+    def compare(self, op: ast.cmpop, left: Val, right: Val) -> ir.Value:
+        b = self.b
+        if isinstance(op, (ast.In, ast.NotIn)):
+            found = self.contains(right, left)
+            return b.not_(found) if isinstance(op, ast.NotIn) else found
+        sym = _CMP[type(op)]
+        if left.ty == STRING:
+            r = b.call(self.capi.fn("PyObject_RichCompareBool"), [self.use(left), self.use(right), ir.Constant(I32, _RICH[sym])])
+            self.raise_if_set(b.icmp_signed("<", r, ir.Constant(I32, 0)))
+            return self.b.icmp_signed(">", r, ir.Constant(I32, 0))
+        lt, rt = left.ty, right.ty
+        if FLOAT not in (lt, rt):
+            return b.icmp_signed(sym, self.coerce(left, INT).v, self.coerce(right, INT).v)
+        if lt == FLOAT and rt == FLOAT:
+            if sym == "!=":
+                return b.fcmp_unordered("!=", left.v, right.v)
+            return b.fcmp_ordered(sym, left.v, right.v)
+        if lt == FLOAT:
+            return self.cmp_int_float(_FLIP[sym], self.coerce(right, INT).v, left.v)
+        return self.cmp_int_float(sym, self.coerce(left, INT).v, right.v)
+
+    def raise_if_set(self, cond: ir.Value) -> None:
+        """Branch to the error exit (the exception is already set) when cond holds."""
+        self.check(cond)
+
+    def cmp_int_float(self, sym: str, i: ir.Value, f: ir.Value) -> ir.Value:
+        """Exact int-vs-float comparison, as CPython does it (no rounding of the int)."""
+        b = self.b
+        o = b.call(self.cmp_int_float_fn(), [i, f])
+        c = {"<": [-1], "<=": [-1, 0], "==": [0], "!=": [-1, 1, 2], ">": [1], ">=": [0, 1]}[sym]
+        res = b.icmp_signed("==", o, ir.Constant(I32, c[0]))
+        for k in c[1:]:
+            res = b.or_(res, b.icmp_signed("==", o, ir.Constant(I32, k)))
+        return res
+
+    def cmp_int_float_fn(self) -> ir.Function:
+        ml = self.ml
+
+        def body(b: ir.IRBuilder, f: ir.Function) -> None:
+            i, x = f.args
+            with b.if_then(b.fcmp_unordered("uno", x, x), likely=False):
+                b.ret(ir.Constant(I32, 2))
+            fi = b.sitofp(i, F64)
+            with b.if_then(b.fcmp_ordered("<", fi, x)):
+                b.ret(ir.Constant(I32, -1))
+            with b.if_then(b.fcmp_ordered(">", fi, x)):
+                b.ret(ir.Constant(I32, 1))
+            with b.if_then(b.fcmp_ordered(">=", x, ir.Constant(F64, 2.0**63))):
+                b.ret(ir.Constant(I32, -1))
+            xi = b.fptosi(x, I64)
+            lt = b.icmp_signed("<", i, xi)
+            gt = b.icmp_signed(">", i, xi)
+            b.ret(b.select(lt, ir.Constant(I32, -1), b.select(gt, ir.Constant(I32, 1), ir.Constant(I32, 0))))
+
+        return ml.helper("pm.cmp_int_float", I32, [I64, F64], body)
+
+    def contains(self, lst: Val, item: Val) -> ir.Value:
+        b = self.b
+        assert lst.ty.elem is not None
+        hdr = self.use(lst)
+        elem = lst.ty.elem
+        slot = self.ab.alloca(I1)
+        b.store(ir.Constant(I1, 0), slot)
+        counter = self.ab.alloca(I64)
+        b.store(ir.Constant(I64, 0), counter)
+        head = self.fn.append_basic_block("in.head")
+        body = self.fn.append_basic_block("in.body")
+        end = self.fn.append_basic_block("in.end")
+        b.branch(head)
+        b.position_at_end(head)
+        i = b.load(counter, typ=I64)
+        n = b.load(self._hdr_field(hdr, 0), typ=I64)
+        b.cbranch(b.icmp_signed("<", i, n), body, end)
+        b.position_at_end(body)
+        data = b.load(self._hdr_field(hdr, 2), typ=PTR)
+        x = Val(b.load(b.gep(data, [i], source_etype=self.ml.llty(elem)), typ=self.ml.llty(elem)), elem)
+        eq = self.compare(ast.Eq(), item, x)
+        self.b.store(eq, slot)
+        self.b.store(self.b.add(i, ir.Constant(I64, 1)), counter)
+        self.b.cbranch(eq, end, head)
+        self.b.position_at_end(end)
+        return self.b.load(slot, typ=I1)
+
+    # --- sequences
+    def seq_binop(self, op: ast.operator, left: Val, right: Val) -> Val:
+        b = self.b
+        if left.ty == STRING:
+            r = b.call(self.capi.fn("PyUnicode_Concat"), [self.use(left), self.use(right)])
+            self.check(b.icmp_unsigned("==", r, ir.Constant(PTR, None)))
+            return Val(r, STRING, True)
+        if isinstance(op, ast.Add):
+            return self.list_concat(left, right)
+        lst, times = (left, right) if left.ty.kind == "List" else (right, left)
+        return self.list_repeat(lst, self.coerce(times, INT).v)
+
+    def new_list(self, n: ir.Value, elem: Ty) -> ir.Value:
+        hdr = self.b.call(self.ml.list_new_fn(), [n, ir.Constant(I64, self.ml.size_of(elem))])
+        self.check(self.b.icmp_unsigned("==", hdr, ir.Constant(PTR, None)))
+        return hdr
+
+    def list_literal(self, e: ast.List, ty: Ty) -> Val:
+        assert ty.elem is not None
+        vals = [self.take(self.coerce(self.expr(x), ty.elem)) for x in e.elts]
+        hdr = self.new_list(ir.Constant(I64, len(vals)), ty.elem)
+        data = self.b.load(self._hdr_field(hdr, 2), typ=PTR)
+        elt = self.ml.llty(ty.elem)
+        for i, v in enumerate(vals):
+            self.b.store(v, self.b.gep(data, [ir.Constant(I64, i)], source_etype=elt))
+        return Val(hdr, ty, True)
+
+    def list_repeat(self, lst: Val, times: ir.Value) -> Val:
+        b = self.b
+        assert lst.ty.elem is not None
+        elem, elt = lst.ty.elem, self.ml.llty(lst.ty.elem)
+        src = self.use(lst)
+        k = b.load(self._hdr_field(src, 0), typ=I64)
+        times = b.select(b.icmp_signed("<", times, ir.Constant(I64, 0)), ir.Constant(I64, 0), times)
+        r = b.call(self.ml.intrinsic("llvm.smul.with.overflow", I64, 2, overflow=True), [k, times])
+        with self.raising(b.extract_value(r, 1)):
+            self.b.call(self.capi.fn("PyErr_NoMemory"), [])
+        total = self.b.extract_value(r, 0)
+        hdr = self.new_list(total, elem)
+        sdata = self.b.load(self._hdr_field(src, 2), typ=PTR)
+        ddata = self.b.load(self._hdr_field(hdr, 2), typ=PTR)
+        counter = self.ab.alloca(I64)
+        self.b.store(ir.Constant(I64, 0), counter)
+        head = self.fn.append_basic_block("rep.head")
+        body = self.fn.append_basic_block("rep.body")
+        end = self.fn.append_basic_block("rep.end")
+        self.b.branch(head)
+        self.b.position_at_end(head)
+        i = self.b.load(counter, typ=I64)
+        self.b.cbranch(self.b.icmp_signed("<", i, total), body, end)
+        self.b.position_at_end(body)
+        j = self.b.urem(i, k) if not _is_const_one(k) else ir.Constant(I64, 0)
+        item = self.b.load(self.b.gep(sdata, [j], source_etype=elt), typ=elt)
+        self.b.store(self.take(Val(item, elem)), self.b.gep(ddata, [i], source_etype=elt))
+        self.b.store(self.b.add(i, ir.Constant(I64, 1)), counter)
+        self.b.branch(head)
+        self.b.position_at_end(end)
+        return Val(hdr, lst.ty, True)
+
+    def list_concat(self, left: Val, right: Val) -> Val:
+        b = self.b
+        assert left.ty.elem is not None
+        elem, elt = left.ty.elem, self.ml.llty(left.ty.elem)
+        a, c = self.use(left), self.use(right)
+        na = b.load(self._hdr_field(a, 0), typ=I64)
+        nc = b.load(self._hdr_field(c, 0), typ=I64)
+        hdr = self.new_list(self.b.add(na, nc), elem)
+        ddata = self.b.load(self._hdr_field(hdr, 2), typ=PTR)
+        for src, n, off in ((a, na, ir.Constant(I64, 0)), (c, nc, na)):
+            sdata = self.b.load(self._hdr_field(src, 2), typ=PTR)
+            counter = self.ab.alloca(I64)
+            self.b.store(ir.Constant(I64, 0), counter)
+            head = self.fn.append_basic_block("cat.head")
+            body = self.fn.append_basic_block("cat.body")
+            end = self.fn.append_basic_block("cat.end")
+            self.b.branch(head)
+            self.b.position_at_end(head)
+            i = self.b.load(counter, typ=I64)
+            self.b.cbranch(self.b.icmp_signed("<", i, n), body, end)
+            self.b.position_at_end(body)
+            item = self.b.load(self.b.gep(sdata, [i], source_etype=elt), typ=elt)
+            self.b.store(self.take(Val(item, elem)), self.b.gep(ddata, [self.b.add(i, off)], source_etype=elt))
+            self.b.store(self.b.add(i, ir.Constant(I64, 1)), counter)
+            self.b.branch(head)
+            self.b.position_at_end(end)
+        return Val(hdr, left.ty, True)
+
+    # ------------------------------------------------------------------ calls
+    def call(self, e: ast.Call, ty: Ty) -> Val:
+        info = self.mir.calls[id(e)]
+        if info.kind == "fn":
+            func = self.mir.functions[info.target]
+            return self.call_native(func, info.args, None)
+        if info.kind == "method":
+            owner, name = info.target.split(".", 1)
+            func = self.mir.structs[owner].methods[name]
+            assert info.recv is not None
+            return self.call_native(func, info.args, info.recv)
+        if info.kind == "ctor":
+            return self.construct(info, ty)
+        if info.kind == "builtin":
+            return self.builtin(info, ty)
+        if info.kind == "math":
+            return self.math_call(info, ty)
+        if info.kind == "list_method":
+            return self.list_method(info, ty)
+        raise AssertionError(info.kind)
+
+    def arg_value(self, p: Param, node: ast.expr) -> ir.Value:
+        if p.convention in ("mut", "out"):
+            return self.addr(node, store=True)
+        v = self.coerce(self.expr(node), p.ty)
+        if p.convention == "var":
+            return self.take(v)
+        if p.ty.kind == "Struct":
+            if isinstance(node, (ast.Name, ast.Attribute, ast.Subscript)) and (
+                not isinstance(node, ast.Name) or node.id in self.slots
+            ):
+                return self.addr(node)
+            return self.spill(v)
+        return self.use(v)
+
+    def self_ptr(self, func: FuncIR, recv: ast.expr) -> ir.Value:
+        if isinstance(recv, (ast.Name, ast.Attribute, ast.Subscript)) and (
+            not isinstance(recv, ast.Name) or recv.id in self.slots
+        ):
+            return self.addr(recv, store=func.params[0].convention == "mut")
+        return self.spill(self.expr(recv))
+
+    def call_native(self, func: FuncIR, args: list[ast.expr], recv: ast.expr | None) -> Val:
+        params = func.params
+        vals: list[ir.Value] = []
+        if recv is not None:
+            vals.append(self.self_ptr(func, recv))
+            params = params[1:]
+        for p, node in zip(params, args):
+            vals.append(self.arg_value(p, node))
+        out = self.call_checked(self.ml.natives[func.key], vals)
+        return Val(out, func.ret, True)
+
+    def construct(self, info: CallInfo, ty: Ty) -> Val:
+        st = self.mir.structs[info.target]
+        lt = self.ml.struct_types[st.name]
+        init = st.methods.get("__init__")
+        if init is None:
+            v: ir.Value = ir.Constant(lt, None)
+            for i, ((_, fty), node) in enumerate(zip(st.fields, info.args)):
+                v = self.b.insert_value(v, self.take(self.coerce(self.expr(node), fty)), i)
+            return Val(v, ty, True)
+        slot = self.ab.alloca(lt)
+        vals: list[ir.Value] = [slot]
+        for p, node in zip(init.params[1:], info.args):
+            vals.append(self.arg_value(p, node))
+        r = self.call_checked(self.ml.default_fn(ty), [])
+        self.b.store(r, slot)
+        res = self.b.call(self.ml.natives[init.key], vals)
+        err = self.b.extract_value(res, 1)
+        with self.raising(err):
+            self.drop(ty, self.b.load(slot, typ=lt))
+        return Val(self.b.load(slot, typ=lt), ty, True)
+
+    def builtin(self, info: CallInfo, ty: Ty) -> Val:
+        b = self.b
+        name = info.target
+        args = [self.expr(a) for a in info.args]
+        if name == "len":
+            v = args[0]
+            if v.ty == STRING:
+                return Val(b.call(self.capi.fn("PyUnicode_GetLength"), [self.use(v)]), INT)
+            return Val(b.load(self._hdr_field(self.use(v), 0), typ=I64), INT)
+        if name == "abs":
+            v = args[0]
+            if v.ty == FLOAT:
+                return Val(b.call(self.ml.intrinsic("llvm.fabs", F64), [v.v]), FLOAT)
+            x = self.coerce(v, INT).v
+            self.raise_if(b.icmp_signed("==", x, ir.Constant(I64, -(2**63))), "OverflowError", OVERFLOW_MSG)
+            neg = self.b.icmp_signed("<", x, ir.Constant(I64, 0))
+            return Val(self.b.select(neg, self.b.neg(x), x), INT)
+        if name in ("min", "max"):
+            return self.minmax(name, args, ty)
+        if name == "float":
+            if not args:
+                return Val(ir.Constant(F64, 0.0), FLOAT)
+            return self.coerce(args[0], FLOAT)
+        if name == "bool":
+            if not args:
+                return Val(ir.Constant(I1, 0), BOOL)
+            return Val(self.truth(args[0]), BOOL)
+        if name == "int":
+            if not args:
+                return Val(ir.Constant(I64, 0), INT)
+            v = args[0]
+            if v.ty != FLOAT:
+                return self.coerce(v, INT)
+            return Val(self.float_to_int(v.v), INT)
+        raise AssertionError(name)
+
+    def float_to_int(self, x: ir.Value) -> ir.Value:
+        b = self.b
+        self.raise_if(b.fcmp_unordered("uno", x, x), "ValueError", "cannot convert float NaN to integer")
+        inf = self.b.fcmp_ordered("==", self.b.call(self.ml.intrinsic("llvm.fabs", F64), [x]), ir.Constant(F64, math.inf))
+        self.raise_if(inf, "OverflowError", "cannot convert float infinity to integer")
+        out = self.b.or_(
+            self.b.fcmp_ordered(">=", x, ir.Constant(F64, 2.0**63)), self.b.fcmp_ordered("<", x, ir.Constant(F64, -(2.0**63)))
+        )
+        self.raise_if(out, "OverflowError", OVERFLOW_MSG)
+        return self.b.fptosi(x, I64)
+
+    def minmax(self, name: str, args: list[Val], ty: Ty) -> Val:
+        b = self.b
+        sym = ">" if name == "max" else "<"
+        op = ast.Gt() if name == "max" else ast.Lt()
+        if len(args) >= 2:
+            best = args[0]
+            for v in args[1:]:
+                better = self.compare(op, v, best)
+                best = Val(self.b.select(better, v.v, best.v), ty)
+            return best
+        lst = args[0]
+        hdr = self.use(lst)
+        elt = self.ml.llty(ty)
+        n = b.load(self._hdr_field(hdr, 0), typ=I64)
+        self.raise_if(b.icmp_signed("==", n, ir.Constant(I64, 0)), "ValueError", f"{name}() arg is an empty sequence")
+        data = self.b.load(self._hdr_field(hdr, 2), typ=PTR)
+        slot = self.ab.alloca(elt)
+        self.b.store(self.b.load(data, typ=elt), slot)
+        counter = self.ab.alloca(I64)
+        self.b.store(ir.Constant(I64, 1), counter)
+        head = self.fn.append_basic_block("mm.head")
+        body = self.fn.append_basic_block("mm.body")
+        end = self.fn.append_basic_block("mm.end")
+        self.b.branch(head)
+        self.b.position_at_end(head)
+        i = self.b.load(counter, typ=I64)
+        self.b.cbranch(self.b.icmp_signed("<", i, n), body, end)
+        self.b.position_at_end(body)
+        x = self.b.load(self.b.gep(data, [i], source_etype=elt), typ=elt)
+        cur = self.b.load(slot, typ=elt)
+        better = self.compare(op, Val(x, ty), Val(cur, ty))
+        self.b.store(self.b.select(better, x, cur), slot)
+        self.b.store(self.b.add(i, ir.Constant(I64, 1)), counter)
+        self.b.branch(head)
+        self.b.position_at_end(end)
+        del sym
+        return Val(self.b.load(slot, typ=elt), ty)
+
+    def math_call(self, info: CallInfo, ty: Ty) -> Val:
+        b = self.b
+        name = info.target
+        xs = [self.coerce(self.expr(a), FLOAT).v for a in info.args]
+        if name in ("isnan", "isinf", "isfinite"):
+            x = xs[0]
+            if name == "isnan":
+                return Val(b.fcmp_unordered("uno", x, x), BOOL)
+            absx = b.call(self.ml.intrinsic("llvm.fabs", F64), [x])
+            if name == "isinf":
+                return Val(b.fcmp_ordered("==", absx, ir.Constant(F64, math.inf)), BOOL)
+            return Val(b.fcmp_ordered("<", absx, ir.Constant(F64, math.inf)), BOOL)
+        if name in ("floor", "ceil", "trunc"):
+            r = b.call(self.ml.intrinsic(f"llvm.{name}", F64), [xs[0]])
+            return Val(self.float_to_int(r), INT)
+        if name == "log" and len(xs) == 2:
+            num = self.math_checked("log", [xs[0]])
+            den = self.math_checked("log", [xs[1]])
+            self.raise_if(self.b.fcmp_ordered("==", den, ir.Constant(F64, 0.0)), "ZeroDivisionError", "float division by zero")
+            return Val(self.b.fdiv(num, den), FLOAT)
+        return Val(self.math_checked(name, xs), FLOAT)
+
+    def math_checked(self, name: str, xs: list[ir.Value]) -> ir.Value:
+        """libm call plus CPython's math-module error rules (domain -> ValueError, range -> OverflowError)."""
+        b = self.b
+        if name in _INTRINSIC_MATH:
+            r = b.call(self.ml.intrinsic(f"llvm.{name}", F64), xs)
+        elif name in ("pow", "copysign"):
+            r = b.call(self.ml.intrinsic(f"llvm.{name}", F64, 2), xs)
+        else:
+            r = b.call(self.capi.fn(name), xs)
+        if name in ("copysign", "atan2", "fabs", "hypot", "atan", "tanh", "asinh"):
+            return r
+        inf = ir.Constant(F64, math.inf)
+        nan_in = b.fcmp_unordered("uno", xs[0], xs[0])
+        for x in xs[1:]:
+            nan_in = b.or_(nan_in, b.fcmp_unordered("uno", x, x))
+        fin_in = b.fcmp_ordered("<", b.call(self.ml.intrinsic("llvm.fabs", F64), [xs[0]]), inf)
+        for x in xs[1:]:
+            fin_in = b.and_(fin_in, b.fcmp_ordered("<", b.call(self.ml.intrinsic("llvm.fabs", F64), [x]), inf))
+        if name == "log" or name in ("log2", "log10"):
+            self.raise_if(b.fcmp_ordered("<=", xs[0], ir.Constant(F64, 0.0)), "ValueError", "math domain error")
+            return r
+        if name == "fmod":
+            bad = b.or_(b.fcmp_ordered("==", xs[1], ir.Constant(F64, 0.0)),
+                        b.fcmp_ordered("==", b.call(self.ml.intrinsic("llvm.fabs", F64), [xs[0]]), inf))
+            self.raise_if(b.and_(bad, b.not_(nan_in)), "ValueError", "math domain error")
+            return r
+        r_nan = self.b.fcmp_unordered("uno", r, r)
+        self.raise_if(self.b.and_(r_nan, self.b.not_(nan_in)), "ValueError", "math domain error")
+        r_inf = self.b.fcmp_ordered("==", self.b.call(self.ml.intrinsic("llvm.fabs", F64), [r]), inf)
+        bad_inf = self.b.and_(r_inf, fin_in)
+        if name == "pow":
+            zero_base = self.b.fcmp_ordered("==", xs[0], ir.Constant(F64, 0.0))
+            self.raise_if(self.b.and_(bad_inf, zero_base), "ValueError", "math domain error")
+            self.raise_if(bad_inf, "OverflowError", "math range error")
+        elif name in _CAN_OVERFLOW:
+            self.raise_if(bad_inf, "OverflowError", "math range error")
+        else:
+            self.raise_if(bad_inf, "ValueError", "math domain error")
+        return r
+
+    def list_method(self, info: CallInfo, ty: Ty) -> Val:
+        b = self.b
+        assert info.recv is not None
+        lty = self.mir.types[id(info.recv)]
+        assert lty.elem is not None
+        elem, elt = lty.elem, self.ml.llty(lty.elem)
+        if info.target == "copy":
+            return Val(self.take(self.expr(info.recv)), lty, True)
+        if info.target == "append":
+            v = self.take(self.coerce(self.expr(info.args[0]), elem))
+            hdr = self.use(self.expr(info.recv))
+            n = b.load(self._hdr_field(hdr, 0), typ=I64)
+            cap = b.load(self._hdr_field(hdr, 1), typ=I64)
+            grow = self.fn.append_basic_block("append.grow")
+            store = self.fn.append_basic_block("append.store")
+            br = b.cbranch(b.icmp_signed("<", n, cap), store, grow)
+            br.set_weights([100, 1])
+            b.position_at_end(grow)
+            n1 = b.add(n, ir.Constant(I64, 1))
+            err = b.call(self.ml.list_reserve_fn(), [hdr, n1, ir.Constant(I64, self.ml.size_of(elem))])
+            with self.raising(err):
+                self.drop(elem, v)
+            self.b.branch(store)
+            self.b.position_at_end(store)
+            data = self.b.load(self._hdr_field(hdr, 2), typ=PTR)
+            self.b.store(v, self.b.gep(data, [n], source_etype=elt))
+            self.b.store(self.b.add(n, ir.Constant(I64, 1)), self._hdr_field(hdr, 0))
+            return Val(ir.Constant(self.ml.llty(NONE), 0), NONE)
+        hdr = self.use(self.expr(info.recv))
+        n = b.load(self._hdr_field(hdr, 0), typ=I64)
+        if info.target == "clear":
+            data = b.load(self._hdr_field(hdr, 2), typ=PTR)
+            if elem.needs_drop:
+                from pymigrate.codegen.lower import counted_loop
+
+                with counted_loop(self.b, n) as i:
+                    self.drop(elem, self.b.load(self.b.gep(data, [i], source_etype=elt), typ=elt))
+            self.b.store(ir.Constant(I64, 0), self._hdr_field(hdr, 0))
+            return Val(ir.Constant(self.ml.llty(NONE), 0), NONE)
+        assert info.target == "pop"
+        self.raise_if(b.icmp_signed("==", n, ir.Constant(I64, 0)), "IndexError", "pop from empty list")
+        if info.args:
+            idx = self.coerce(self.expr(info.args[0]), INT).v
+        else:
+            idx = ir.Constant(I64, -1)
+        ptr = self.elem_ptr(hdr, idx, elem, "pop index out of range")
+        item = self.b.load(ptr, typ=elt)
+        data = self.b.load(self._hdr_field(hdr, 2), typ=PTR)
+        end_ptr = self.b.gep(data, [n], source_etype=elt)
+        nxt = self.b.gep(ptr, [ir.Constant(I64, 1)], source_etype=elt)
+        nbytes = self.b.sub(self.b.ptrtoint(end_ptr, I64), self.b.ptrtoint(nxt, I64))
+        self.b.call(self.capi.fn("memmove"), [ptr, nxt, nbytes])
+        self.b.store(self.b.sub(n, ir.Constant(I64, 1)), self._hdr_field(hdr, 0))
+        return Val(item, elem, True)
+
+
+def _int_literal(node: ast.expr | None) -> int | None:
+    if isinstance(node, ast.Constant) and isinstance(node.value, int) and not isinstance(node.value, bool):
+        return node.value
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        inner = _int_literal(node.operand)
+        return -inner if inner is not None else None
+    return None
+
+
+def _is_const_one(v: ir.Value) -> bool:
+    return isinstance(v, ir.Constant) and v.constant == 1
+
+
+def _root_name(e: ast.expr) -> str | None:
+    while isinstance(e, (ast.Attribute, ast.Subscript)):
+        e = e.value
+    return e.id if isinstance(e, ast.Name) else None
+
+
+def _assigns(body: list[ast.stmt], name: str) -> bool:
+    """Does the loop body rebind or mutate `name` (so iteration must work on a copy)?"""
+    for node in ast.walk(ast.Module(body=body, type_ignores=[])):
+        if isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Store):
+            return True
+        if isinstance(node, ast.Call):
+            for a in node.args:
+                if _root_name(a) == name:
+                    return True
+    return False
+
+
+_ = (list_of,)
