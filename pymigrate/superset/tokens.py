@@ -34,7 +34,7 @@ _TOKEN = re.compile(
           |"(?:[^"\\\r\n]|\\(?:\r\n|.))*"))
     |(?P<name>[^\W\d]\w*)
     |(?P<num>\.?\d(?:[eE][+-]|[\w.])*)
-    |(?P<bt>`[^`\r\n]*`?)
+    |(?P<bt>`[^`\r\n]*`|`\w*)
     |(?P<op>->|[()\[\]{},:;])
     |(?P<other>\S)
     """,
@@ -218,7 +218,7 @@ def scan(source: str) -> Scan:
                         if not header.is_fn:
                             problem(start, end, errors.RAISES_IN_DEF)
                         header = None
-                    elif prev == ")" and _ARROW_OR_COLON.match(source, end):
+                    elif _ARROW_OR_COLON.match(source, end):
                         problem(start, end, errors.RAISES_MISPLACED, hint=True)
                 else:  # var, mut, out
                     in_params = (
@@ -318,6 +318,8 @@ def _field_token(
             name = unicodedata.normalize("NFKC", inner)
             marks.append(RawMark(MarkKind.BACKTICK, start, end, name))
             replacements.append((start, end, placeholder(name)))
+            return
+        replacements.append((start, end, placeholder("_")))  # so that CPython reports what comes later
 
 
 def fstring_fields(token: str) -> list[tuple[int, int]]:

@@ -1,7 +1,7 @@
 """Standard-library round trip: the superset parser against CPython's, file by file.
 
 Used by test_superset_stdlib.py (one worker per core) and runnable alone:
-`python tests/superset/stdlib_sweep.py` prints every difference and the totals.
+`python tests/superset/superset_stdlib_sweep.py` prints every difference and the totals.
 """
 
 from __future__ import annotations
