@@ -589,10 +589,13 @@ class Checker:
             self.calls[id(it)] = CallInfo("range", "range", list(it.args))
         else:
             t = self.expr(it, scope)
-            if t.kind != "List":
-                raise self.fail(it, f"a for loop in a fn iterates over range(...) or a List, not {t}")
-            assert t.elem is not None
-            elem = t.elem
+            if t == STRING:
+                elem = STRING
+            elif t.kind != "List":
+                raise self.fail(it, f"a for loop in a fn iterates over range(...), a List or a String, not {t}")
+            else:
+                assert t.elem is not None
+                elem = t.elem
         name = s.target.id
         if any(p.name == name for p in scope.func.params):
             raise self.fail(s.target, f"the loop variable '{name}' shadows a parameter; use another name")
@@ -719,6 +722,13 @@ class Checker:
                     raise self.fail(e.slice, f"list indices must be Int, not {idx}")
                 assert base.elem is not None
                 return base.elem
+            if base == STRING:
+                idx = self.expr(e.slice, scope)
+                if idx not in (INT, BOOL):
+                    raise self.fail(e.slice, f"string indices must be Int, not {idx}")
+                if isinstance(e.ctx, ast.Store):
+                    raise self.fail(e, "a String is immutable: build a new one instead")
+                return STRING
             raise self.fail(e, f"{base} cannot be indexed in a fn")
         if isinstance(e, ast.List):
             if not e.elts:

@@ -362,8 +362,52 @@ class FunctionLowering:
             self.b.cbranch(self.b.extract_value(r, 1), end, head)
         self.b.position_at_end(end)
 
+    def str_index(self, sv: Val, idx: ir.Value) -> Val:
+        """s[i]: a one-character String (CPython hands out its cached Latin-1 singletons)."""
+        b = self.b
+        s = self.use(sv)
+        n = b.call(self.capi.fn("PyUnicode_GetLength"), [s])
+        idx = b.select(b.icmp_signed("<", idx, ir.Constant(I64, 0)), b.add(idx, n), idx)
+        self.raise_if(b.icmp_unsigned(">=", idx, n), "IndexError", "string index out of range")
+        r = self.b.call(self.capi.fn("PyUnicode_Substring"), [s, idx, self.b.add(idx, ir.Constant(I64, 1))])
+        self.check(self.b.icmp_unsigned("==", r, ir.Constant(PTR, None)))
+        return Val(r, STRING, True)
+
+    def for_str(self, s: ast.For) -> None:
+        sv = self.expr(s.iter)
+        text = self.take(sv)
+        self.flush()
+        assert isinstance(s.target, ast.Name)
+        counter = self.ab.alloca(I64, name="for.i")
+        self.b.store(ir.Constant(I64, 0), counter)
+        head = self.fn.append_basic_block("fors.head")
+        body = self.fn.append_basic_block("fors.body")
+        latch = self.fn.append_basic_block("fors.next")
+        end = self.fn.append_basic_block("fors.end")
+        n = self.b.call(self.capi.fn("PyUnicode_GetLength"), [text])
+        self.b.branch(head)
+        self.b.position_at_end(head)
+        i = self.b.load(counter, typ=I64)
+        self.b.cbranch(self.b.icmp_signed("<", i, n), body, end)
+        self.b.position_at_end(body)
+        ch = self.str_index(Val(text, STRING), i)
+        self.store_to(s.target, ch.v)
+        self.loops.append((latch, end))
+        self.block(s.body)
+        self.loops.pop()
+        if not self.b.block.is_terminated:
+            self.b.branch(latch)
+        self.b.position_at_end(latch)
+        self.b.store(self.b.add(self.b.load(counter, typ=I64), ir.Constant(I64, 1)), counter)
+        self.b.branch(head)
+        self.b.position_at_end(end)
+        self.drop(STRING, text)
+
     def for_list(self, s: ast.For) -> None:
         b = self.b
+        if self.mir.types[id(s.iter)] == STRING:
+            self.for_str(s)
+            return
         lv = self.expr(s.iter)
         assert isinstance(s.target, ast.Name)
         root = _root_name(s.iter)
@@ -491,6 +535,8 @@ class FunctionLowering:
             field = b.extract_value(self.use(base), idx)
             return Val(field, ty)
         if isinstance(e, ast.Subscript):
+            if self.mir.types[id(e.value)] == STRING:
+                return self.str_index(self.expr(e.value), self.coerce(self.expr(e.slice), INT).v)
             return Val(b.load(self.addr(e), typ=self.ml.llty(ty)), ty)
         if isinstance(e, ast.BinOp):
             return self.binop(e.op, self.expr(e.left), self.expr(e.right), e.right)
@@ -733,9 +779,7 @@ class FunctionLowering:
             return b.not_(found) if isinstance(op, ast.NotIn) else found
         sym = _CMP[type(op)]
         if left.ty == STRING:
-            r = b.call(self.capi.fn("PyObject_RichCompareBool"), [self.use(left), self.use(right), ir.Constant(I32, _RICH[sym])])
-            self.raise_if_set(b.icmp_signed("<", r, ir.Constant(I32, 0)))
-            return self.b.icmp_signed(">", r, ir.Constant(I32, 0))
+            return self.str_compare(sym, self.use(left), self.use(right))
         lt, rt = left.ty, right.ty
         if FLOAT not in (lt, rt):
             return b.icmp_signed(sym, self.coerce(left, INT).v, self.coerce(right, INT).v)
@@ -746,6 +790,21 @@ class FunctionLowering:
         if lt == FLOAT:
             return self.cmp_int_float(_FLIP[sym], self.coerce(right, INT).v, left.v)
         return self.cmp_int_float(sym, self.coerce(left, INT).v, right.v)
+
+    def str_compare(self, sym: str, a: ir.Value, c: ir.Value) -> ir.Value:
+        """String comparison; identical objects decide ==/!= without a call."""
+        b = self.b
+        slot = self.ab.alloca(I1)
+        same = b.icmp_unsigned("==", a, c)
+        if sym in ("==", "!="):
+            b.store(ir.Constant(I1, 1 if sym == "==" else 0), slot)
+        else:
+            b.store(ir.Constant(I1, 0), slot)
+        with b.if_then(b.not_(same) if sym in ("==", "!=") else ir.Constant(I1, 1)):
+            r = b.call(self.capi.fn("PyObject_RichCompareBool"), [a, c, ir.Constant(I32, _RICH[sym])])
+            self.raise_if_set(b.icmp_signed("<", r, ir.Constant(I32, 0)))
+            self.b.store(self.b.icmp_signed(">", r, ir.Constant(I32, 0)), slot)
+        return self.b.load(slot, typ=I1)
 
     def raise_if_set(self, cond: ir.Value) -> None:
         """Branch to the error exit (the exception is already set) when cond holds."""
