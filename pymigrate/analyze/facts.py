@@ -6,7 +6,10 @@ Every rule asks these questions; answering them here keeps each rule small and t
 from __future__ import annotations
 
 import ast
+from collections import Counter
 from dataclasses import dataclass, field
+
+from pymigrate.analyze.index import ModuleIndex
 
 FuncNode = ast.FunctionDef | ast.AsyncFunctionDef
 
@@ -62,26 +65,22 @@ def literal_type(node: ast.expr) -> str | None:
     return None
 
 
-def _bound_names(target: ast.expr) -> list[str]:
-    if isinstance(target, ast.Name):
-        return [target.id]
-    if isinstance(target, (ast.Tuple, ast.List)):
-        return [n for elt in target.elts for n in _bound_names(elt)]
-    if isinstance(target, ast.Starred):
-        return _bound_names(target.value)
-    return []
-
-
-def collect(tree: ast.Module) -> ModuleFacts:
+def collect(tree: ast.Module, index: ModuleIndex) -> ModuleFacts:
     facts = ModuleFacts()
     _collect_scope(tree.body, facts, prefix="", owner=None, nested=False, class_qualname=None)
-    counts: dict[str, int] = {}
+    counts = Counter(index.module.stored)
+    facts.module_names = set(counts)
     candidates: dict[str, str] = {}
     for stmt in tree.body:
-        for name in _module_bindings(stmt, facts):
-            counts[name] = counts.get(name, 0) + 1
-            facts.module_names.add(name)
-        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
+        if isinstance(stmt, ast.Import):
+            for alias in stmt.names:
+                if alias.name == "math":
+                    facts.math_names[alias.asname or "math"] = ""
+        elif isinstance(stmt, ast.ImportFrom) and stmt.module == "math" and stmt.level == 0:
+            for alias in stmt.names:
+                if alias.name != "*":
+                    facts.math_names[alias.asname or alias.name] = alias.name
+        elif isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
             kind = literal_type(stmt.value)
             if kind is not None:
                 candidates[stmt.targets[0].id] = kind
@@ -89,9 +88,8 @@ def collect(tree: ast.Module) -> ModuleFacts:
             kind = literal_type(stmt.value)
             if kind is not None and isinstance(stmt.annotation, ast.Name) and SCALAR_TYPES.get(stmt.annotation.id) == kind:
                 candidates[stmt.target.id] = kind
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Global):
-            facts.globals_written.update(node.names)
+    for node in index.globals:
+        facts.globals_written.update(node.names)
     for name, kind in candidates.items():
         if counts.get(name) == 1 and name not in facts.globals_written:
             facts.constants[name] = kind
@@ -99,35 +97,6 @@ def collect(tree: ast.Module) -> ModuleFacts:
         if counts.get(name, 0) != 1:
             del facts.math_names[name]
     return facts
-
-
-def _module_bindings(stmt: ast.stmt, facts: ModuleFacts) -> list[str]:
-    """Names bound by a module-level statement, looking inside compound statements."""
-    names: list[str] = []
-    for node in ast.walk(stmt):
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            if node is stmt:
-                names.append(node.name)
-            continue
-        if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
-            names.append(node.id)
-        elif isinstance(node, ast.Import):
-            for alias in node.names:
-                bound = alias.asname or alias.name.split(".")[0]
-                names.append(bound)
-                if alias.name == "math" and node is stmt:
-                    facts.math_names[bound] = ""
-        elif isinstance(node, ast.ImportFrom):
-            for alias in node.names:
-                bound = alias.asname or alias.name
-                names.append(bound)
-                if node.module == "math" and node.level == 0 and node is stmt and alias.name != "*":
-                    facts.math_names[bound] = alias.name
-        elif isinstance(node, ast.ExceptHandler) and node.name:
-            names.append(node.name)
-    if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-        return names[:1]
-    return names
 
 
 def _collect_scope(

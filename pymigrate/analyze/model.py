@@ -72,6 +72,10 @@ class ModuleAnalysis:
     error: str | None = None
     lines: int = 0
 
+    @property
+    def units(self) -> list[FunctionInfo | ClassInfo]:
+        return [*self.functions, *self.classes]
+
     def function(self, qualname: str) -> FunctionInfo:
         """The function named `qualname` (KeyError when absent): a convenience for callers and tests."""
         for info in self.functions:
@@ -103,6 +107,10 @@ class AnalysisReport:
     @property
     def findings(self) -> list[Finding]:
         return [f for m in self.files for f in m.findings]
+
+    @property
+    def units(self) -> list[FunctionInfo | ClassInfo]:
+        return [u for m in self.files for u in m.units]
 
     @property
     def lines(self) -> int:

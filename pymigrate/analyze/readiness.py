@@ -10,12 +10,14 @@ verdicts propagate through calls, to a fixed point.
 from __future__ import annotations
 
 import ast
+import importlib
 from dataclasses import dataclass, field
 from typing import Callable
 
 from pymigrate.analyze import typesys as T
 from pymigrate.analyze.context import ModuleContext
 from pymigrate.analyze.facts import ClassFacts, FunctionFacts, ModuleFacts, collect
+from pymigrate.analyze.index import build as build_index
 from pymigrate.analyze.model import ClassInfo, Finding, FunctionInfo
 from pymigrate.analyze.rules import aliasing, keywords, signature, structs
 from pymigrate.analyze.rules.closures import Closures
@@ -53,7 +55,7 @@ class Verdicts:
 def _probes() -> tuple[Probe | None, Probe | None]:
     """The compiler's own verdicts, when the compiler is installed (see docs/analyze.md)."""
     try:
-        from pymigrate.codegen import probe
+        probe = importlib.import_module("pymigrate.codegen.probe")
     except ImportError:
         return None, None
     fn_probe = getattr(probe, "fn_blockers", None)
@@ -62,12 +64,13 @@ def _probes() -> tuple[Probe | None, Probe | None]:
 
 
 def assess(ctx: ModuleContext, source: str, use_probe: bool = True) -> Verdicts:
-    facts = collect(ctx.tree)
+    index = build_index(ctx.tree)
+    facts = collect(ctx.tree, index)
     candidates = {name for name, cls in facts.top_classes.items() if not cls.nested}
-    model = ModuleModel(ctx, facts, candidates)
+    model = ModuleModel(ctx, facts, candidates, index)
     findings: list[Finding] = []
     if keywords.may_contain_keyword(source):
-        findings.extend(keywords.keyword_findings(ctx))
+        findings.extend(keywords.keyword_findings(ctx, index.nodes))
 
     # 1. headers: signatures first, since calls and struct fields are typed from them
     units: dict[str, _Unit] = {}
@@ -78,7 +81,7 @@ def assess(ctx: ModuleContext, source: str, use_probe: bool = True) -> Verdicts:
     for fn in facts.functions:
         is_method = fn.owner is not None and fn.qualname in method_of \
             and not any(_is_static(d) for d in fn.node.decorator_list)
-        sig, notes, blockers = signature.signature(ctx, fn, candidates, is_method)
+        sig, notes, blockers = signature.signature(ctx, fn, candidates, is_method, index)
         model.signatures[fn.qualname] = sig
         unit = _Unit(fn.qualname, fn.node.lineno, blockers, notes)
         if fn.qualname in method_of:
@@ -98,28 +101,29 @@ def assess(ctx: ModuleContext, source: str, use_probe: bool = True) -> Verdicts:
         if cls.nested:
             cu.blockers.append(ctx.finding("PM408", cls.node.lineno, cls.node.col_offset, name=cls.node.name,
                                            construct="a class defined inside a function or class"))
-        cu.blockers.extend(structs.outside_init(ctx, cls, set(fields)))
+        cu.blockers.extend(structs.outside_init(ctx, cls, set(fields), index))
         for fname, ftype in fields.items():
             if T.vague(ftype):
                 cu.notes.append(ctx.finding("PM205", cls.node.lineno, ctx.name_column(cls.node), name=fname,
                                             cls=cls.node.name))
         class_units[cls.qualname] = cu
-    for owner, found in structs.class_attribute_writes(ctx, facts).items():
+    for owner, found in structs.class_attribute_writes(ctx, facts, index).items():
         class_units[facts.top_classes[owner].qualname].blockers.extend(found)
-    for owner, found in aliasing.reference_semantics(ctx, facts).items():
+    for owner, found in aliasing.reference_semantics(ctx, facts, index).items():
         class_units[facts.top_classes[owner].qualname].blockers.extend(found)
 
     # 3. bodies
-    closures = Closures(ctx, source)
+    closures = Closures(ctx, source, index)
     for fn in facts.functions:
         unit = units[fn.qualname]
         sig = model.signatures[fn.qualname]
-        cls = method_of.get(fn.qualname)
-        if fn.node.name == "__init__" and cls is not None and not cls.nested:
+        owner_cls = method_of.get(fn.qualname)
+        if fn.node.name == "__init__" and owner_cls is not None and not owner_cls.nested:
             result_done = True
         else:
             result_done = False
-            self_struct = cls.node.name if cls is not None and not cls.nested and unit_is_method(sig, fn) else None
+            self_struct = owner_cls.node.name if owner_cls is not None and not owner_cls.nested \
+                and unit_is_method(sig, fn) else None
             _merge(unit, BodyChecker(model, fn, sig, self_struct).run(), fn, ctx, sig)
         if result_done:
             _finish_returns(unit, fn, ctx, sig)
@@ -184,7 +188,9 @@ def _finish_returns(unit: _Unit, fn: FunctionFacts, ctx: ModuleContext, sig: Sig
     result = unit.__dict__.get("_returns")
     if not isinstance(result, BodyResult):
         return
-    if not sig.annotated_return and not any(b.code == "PM305" for b in unit.blockers):
+    if not sig.annotated_return:
+        if any(b.code == "PM305" for b in unit.blockers):
+            return
         if fn.node.name == "__init__":
             unit.notes.append(ctx.finding("PM203", fn.node.lineno, fn.node.col_offset, name=fn.node.name,
                                           type="None"))

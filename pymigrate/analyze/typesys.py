@@ -58,10 +58,10 @@ def annotation(node: ast.expr, structs: set[str]) -> Annotation:
     text = ast.unparse(node)
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         try:
-            inner = ast.parse(node.value, mode="eval").body
+            parsed = ast.parse(node.value, mode="eval").body
         except SyntaxError:
             return Annotation(None, text=text)
-        return annotation(inner, structs)
+        return annotation(parsed, structs)
     if isinstance(node, ast.Constant) and node.value is None:
         return Annotation(NONE, text=text)
     if isinstance(node, ast.Name):

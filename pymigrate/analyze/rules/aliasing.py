@@ -11,7 +11,8 @@ import ast
 from dataclasses import dataclass, field
 
 from pymigrate.analyze.context import ModuleContext
-from pymigrate.analyze.facts import ModuleFacts
+from pymigrate.analyze.facts import ClassFacts, ModuleFacts
+from pymigrate.analyze.index import ModuleIndex
 from pymigrate.analyze.model import Finding
 
 LIST_MUTATORS = {"append", "extend", "insert", "pop", "remove", "clear", "sort", "reverse"}
@@ -123,44 +124,35 @@ class _Scope:
                 if func.attr in self.mutating.get(group.cls, set()):
                     self.mutate(receiver.id, node)
             elif isinstance(receiver, (ast.Attribute, ast.Subscript)) and func.attr in LIST_MUTATORS:
-                root = receiver
-                while isinstance(root, (ast.Attribute, ast.Subscript)):
-                    root = root.value
-                if isinstance(root, ast.Name):
-                    self.mutate(root.id, node)
+                self.mutation_target(receiver, node)
 
 
-def reference_semantics(ctx: ModuleContext, facts: ModuleFacts) -> dict[str, list[Finding]]:
-    """class name -> PM406 findings, over the module body and every function body."""
+def reference_semantics(ctx: ModuleContext, facts: ModuleFacts, index: ModuleIndex) -> dict[str, list[Finding]]:
+    """class name -> PM406 findings, over the module body and every function body that builds one."""
     classes = set(facts.top_classes)
     if not classes:
         return {}
-    mutating = {name: _mutating_methods(cls.node) for name, cls in facts.top_classes.items()}
+    mutating = {name: _mutating_methods(cls, index) for name, cls in facts.top_classes.items()}
     out: dict[str, list[Finding]] = {}
-    _Scope(ctx, classes, mutating, out).stmts(ctx.tree.body)
-    for fn in facts.functions:
-        _Scope(ctx, classes, mutating, out).stmts(fn.node.body)
+    scopes: list[tuple[ast.AST, list[ast.stmt]]] = [(ctx.tree, ctx.tree.body)]
+    scopes.extend((fn.node, fn.node.body) for fn in facts.functions)
+    for node, body in scopes:
+        if any(isinstance(c.func, ast.Name) and c.func.id in classes for c in index.scope(node).calls):
+            _Scope(ctx, classes, mutating, out).stmts(body)
     return out
 
 
-def _mutating_methods(cls: ast.ClassDef) -> set[str]:
+def _mutating_methods(cls: ClassFacts, index: ModuleIndex) -> set[str]:
     """Methods (other than __init__) that assign to an attribute of `self`."""
     names: set[str] = set()
-    for stmt in cls.body:
-        if not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) or stmt.name == "__init__" \
-                or not stmt.args.args:
+    for name, method in cls.methods.items():
+        if name == "__init__" or not method.node.args.args:
             continue
-        self_name = stmt.args.args[0].arg
-        for node in ast.walk(stmt):
-            targets: list[ast.expr] = []
-            if isinstance(node, ast.Assign):
-                targets = node.targets
-            elif isinstance(node, (ast.AugAssign, ast.AnnAssign)):
-                targets = [node.target]
-            for target in targets:
-                root = target
-                while isinstance(root, (ast.Attribute, ast.Subscript)):
-                    root = root.value
-                if root is not target and isinstance(root, ast.Name) and root.id == self_name:
-                    names.add(stmt.name)
+        self_name = method.node.args.args[0].arg
+        for target in index.scope(method.node).attr_targets:
+            root: ast.expr = target
+            while isinstance(root, (ast.Attribute, ast.Subscript)):
+                root = root.value
+            if isinstance(root, ast.Name) and root.id == self_name:
+                names.add(name)
     return names

@@ -8,15 +8,18 @@ from __future__ import annotations
 
 import ast
 import symtable
+from collections import Counter
 
 from pymigrate.analyze.context import ModuleContext
 from pymigrate.analyze.facts import FunctionFacts
+from pymigrate.analyze.index import ModuleIndex
 from pymigrate.analyze.model import Finding
 
 
 class Closures:
-    def __init__(self, ctx: ModuleContext, source: str) -> None:
+    def __init__(self, ctx: ModuleContext, source: str, index: ModuleIndex) -> None:
         self.ctx = ctx
+        self.index = index
         self.source = source
         self._tables: dict[tuple[str, int], symtable.SymbolTable] | None = None
 
@@ -36,41 +39,25 @@ class Closures:
         return self._tables
 
     def findings(self, fn: FunctionFacts) -> list[Finding]:
-        nested = [n for n in ast.walk(fn.node) if n is not fn.node
-                  and isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))]
-        if not nested:
+        scope = self.index.scope(fn.node)
+        if not any(isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)) for n in scope.children):
             return []
         outer = self._index().get((fn.node.name, fn.node.lineno))
         if outer is None:
             return []
-        writes = _write_counts(fn.node)
+        writes = Counter(scope.stored)
+        writes.update(a.arg for a in (*fn.node.args.posonlyargs, *fn.node.args.args, *fn.node.args.kwonlyargs))
         out: list[Finding] = []
         for child in outer.get_children():
             if child.get_type() != "function":
                 continue
             assert isinstance(child, symtable.Function)
-            declared_nonlocal = {s.get_name() for s in child.get_symbols() if s.is_declared_global() is False
-                                 and s.is_nonlocal()} if hasattr(symtable.Symbol, "is_nonlocal") else set()
+            declared_nonlocal = {s.get_name() for s in child.get_symbols() if s.is_nonlocal()}
             for name in child.get_frees():
                 if writes.get(name, 0) > 1 or name in declared_nonlocal:
                     node = _def_node(fn.node, child.get_name(), child.get_lineno())
                     out.append(self.ctx.at("PM308", node or fn.node, inner=child.get_name(), name=name))
         return out
-
-
-def _write_counts(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    stack: list[ast.AST] = list(fn.body)
-    while stack:
-        node = stack.pop()
-        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
-            counts[node.id] = counts.get(node.id, 0) + 1
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
-            continue
-        stack.extend(ast.iter_child_nodes(node))
-    for a in (*fn.args.posonlyargs, *fn.args.args, *fn.args.kwonlyargs):
-        counts[a.arg] = counts.get(a.arg, 0) + 1
-    return counts
 
 
 def _def_node(fn: ast.AST, name: str, line: int) -> ast.AST | None:

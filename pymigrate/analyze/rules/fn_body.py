@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pymigrate.analyze import typesys as T
 from pymigrate.analyze.context import ModuleContext
 from pymigrate.analyze.facts import FunctionFacts, ModuleFacts, literal_type
+from pymigrate.analyze.index import ModuleIndex
 from pymigrate.analyze.model import Finding
 from pymigrate.analyze.rules import overflow
 
@@ -57,6 +58,7 @@ class ModuleModel:
     ctx: ModuleContext
     facts: ModuleFacts
     structs: set[str]  # module-level classes a type may name
+    index: ModuleIndex
     signatures: dict[str, Signature] = field(default_factory=dict)  # qualname -> signature
     fields: dict[str, dict[str, str]] = field(default_factory=dict)  # class -> field -> type
 
@@ -82,7 +84,7 @@ class BodyChecker:
         self.env: dict[str, str] = {}
         self.out = BodyResult()
         self.loop_depth = 0
-        self.locals = _assigned_names(fn.node)
+        self.locals = _assigned_names(fn.node, model.index)
         for i, p in enumerate(sig.params):
             if i == 0 and self_struct is not None:
                 self.env[p.name] = T.struct_of(self_struct)
@@ -633,28 +635,13 @@ def _is_self(node: ast.expr, sig: Signature) -> bool:
     return isinstance(node, ast.Name) and bool(sig.params) and node.id == sig.params[0].name
 
 
-def _assigned_names(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
-    """Names the function binds itself (its locals), not looking into nested scopes."""
-    names = {a.arg for a in (*fn.args.posonlyargs, *fn.args.args, *fn.args.kwonlyargs)}
+def _assigned_names(fn: ast.FunctionDef | ast.AsyncFunctionDef, index: ModuleIndex) -> set[str]:
+    """Names the function binds itself (its locals), not those of nested scopes."""
+    names = set(index.scope(fn).stored)
+    names.update(a.arg for a in (*fn.args.posonlyargs, *fn.args.args, *fn.args.kwonlyargs))
     for extra in (fn.args.vararg, fn.args.kwarg):
         if extra is not None:
             names.add(extra.arg)
-    stack: list[ast.AST] = list(fn.body)
-    while stack:
-        node = stack.pop()
-        if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
-            names.add(node.id)
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            names.add(node.name)
-            stack.extend(node.decorator_list)
-            continue
-        elif isinstance(node, (ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
-            continue
-        elif isinstance(node, (ast.Import, ast.ImportFrom)):
-            names.update((a.asname or a.name).split(".")[0] for a in node.names)
-        elif isinstance(node, ast.ExceptHandler) and node.name:
-            names.add(node.name)
-        stack.extend(ast.iter_child_nodes(node))
     return names
 
 

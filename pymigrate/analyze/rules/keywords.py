@@ -7,6 +7,7 @@ parameter, a keyword argument at a call site, an attribute, an imported name, a 
 from __future__ import annotations
 
 import ast
+import re
 
 from pymigrate.analyze.context import ModuleContext
 from pymigrate.analyze.model import Finding
@@ -19,14 +20,17 @@ except ImportError:  # pragma: no cover - depends on build order
 KEYWORDS: frozenset[str] = frozenset(_KEYWORDS)
 
 
+_WORD = re.compile(r"\b(?:" + "|".join(sorted(KEYWORDS)) + r")\b")
+
+
 def may_contain_keyword(source: str) -> bool:
-    """Cheap pre-test: most files never spell a keyword, and then the walk is skipped."""
-    return any(word in source for word in KEYWORDS)
+    """Cheap pre-test: most files never spell a keyword as a word, and then the walk is skipped."""
+    return _WORD.search(source) is not None
 
 
-def keyword_findings(ctx: ModuleContext) -> list[Finding]:
+def keyword_findings(ctx: ModuleContext, nodes: list[ast.AST]) -> list[Finding]:
     out: list[Finding] = []
-    for node in ast.walk(ctx.tree):
+    for node in nodes:
         if isinstance(node, ast.Name):
             if node.id in KEYWORDS:
                 code = "PM106" if isinstance(node.ctx, ast.Load) else "PM101"

@@ -12,11 +12,12 @@ import ast
 from pymigrate.analyze import typesys as T
 from pymigrate.analyze.context import ModuleContext
 from pymigrate.analyze.facts import FunctionFacts, literal_type
+from pymigrate.analyze.index import ModuleIndex
 from pymigrate.analyze.model import Finding
 from pymigrate.analyze.rules.fn_body import Param, Signature
 
 
-def signature(ctx: ModuleContext, fn: FunctionFacts, structs: set[str], is_method: bool
+def signature(ctx: ModuleContext, fn: FunctionFacts, structs: set[str], is_method: bool, index: ModuleIndex
               ) -> tuple[Signature, list[Finding], list[Finding]]:
     """(signature, annotation findings PM2xx, blockers PM3xx)."""
     node = fn.node
@@ -34,14 +35,14 @@ def signature(ctx: ModuleContext, fn: FunctionFacts, structs: set[str], is_metho
         blockers.append(ctx.at("PM314", arg, name=arg.arg, reason="positional-only parameters are not supported"))
     for arg in args.kwonlyargs:
         blockers.append(ctx.at("PM314", arg, name=arg.arg, reason="keyword-only parameters are not supported"))
-    if _is_generator(node):
+    if index.scope(node).has_yield:
         blockers.append(ctx.finding("PM305", node.lineno, node.col_offset, name=node.name))
 
     positional = [*args.posonlyargs, *args.args]
     defaults: list[ast.expr | None] = [None] * (len(positional) - len(args.defaults)) + list(args.defaults)
     params: list[Param] = []
-    for index, (arg, default) in enumerate(zip(positional, defaults)):
-        if index == 0 and is_method:
+    for position, (arg, default) in enumerate(zip(positional, defaults)):
+        if position == 0 and is_method:
             params.append(Param(arg.arg, T.UNKNOWN, default is not None, arg))
             continue
         default_type = literal_type(default) if default is not None else None
@@ -94,15 +95,3 @@ def return_notes(ctx: ModuleContext, fn: FunctionFacts, return_types: list[str],
     if len(kinds) == 1 and not T.vague(next(iter(kinds))):
         return [ctx.finding("PM203", node.lineno, node.col_offset, name=node.name, type=T.show(kinds.pop()))]
     return [ctx.finding("PM204", node.lineno, node.col_offset, name=node.name)]
-
-
-def _is_generator(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
-    stack: list[ast.AST] = list(node.body)
-    while stack:
-        child = stack.pop()
-        if isinstance(child, (ast.Yield, ast.YieldFrom)):
-            return True
-        if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
-            continue
-        stack.extend(ast.iter_child_nodes(child))
-    return False

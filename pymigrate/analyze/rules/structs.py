@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import ast
+from collections.abc import KeysView
 
 from pymigrate.analyze.context import ModuleContext
 from pymigrate.analyze.facts import ClassFacts, ModuleFacts
+from pymigrate.analyze.index import ModuleIndex
 from pymigrate.analyze.model import Finding
 
 ATTRIBUTE_HOOKS = (
@@ -55,7 +57,7 @@ def _describe(stmt: ast.stmt) -> str:
     return f"a `{type(stmt).__name__}` statement"
 
 
-def outside_init(ctx: ModuleContext, cls: ClassFacts, fields: set[str]) -> list[Finding]:
+def outside_init(ctx: ModuleContext, cls: ClassFacts, fields: set[str], index: ModuleIndex) -> list[Finding]:
     """PM403: `self.x = ...` in a method other than `__init__` for an `x` that `__init__` does not set.
 
     Also PM405 for `type(self).x = ...` and `self.__class__.x = ...` in any method but `__init__`.
@@ -66,44 +68,27 @@ def outside_init(ctx: ModuleContext, cls: ClassFacts, fields: set[str]) -> list[
         if name == "__init__" or not method.node.args.args:
             continue
         self_name = method.node.args.args[0].arg
-        for node in ast.walk(method.node):
-            targets: list[ast.expr] = []
-            if isinstance(node, ast.Assign):
-                targets = node.targets
-            elif isinstance(node, (ast.AnnAssign, ast.AugAssign)):
-                targets = [node.target]
-            for target in targets:
-                if isinstance(target, ast.Attribute) and _is_own_class(target.value, self_name):
-                    out.append(ctx.at("PM405", target, cls=cls.node.name, attr=target.attr))
-                if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) \
-                        and target.value.id == self_name and target.attr not in fields and target.attr not in seen:
-                    seen.add(target.attr)
-                    out.append(ctx.at("PM403", target, attr=target.attr, method=name))
+        for target in index.scope(method.node).attr_targets:
+            if _is_own_class(target.value, self_name):
+                out.append(ctx.at("PM405", target, cls=cls.node.name, attr=target.attr))
+            elif isinstance(target.value, ast.Name) and target.value.id == self_name \
+                    and target.attr not in fields and target.attr not in seen:
+                seen.add(target.attr)
+                out.append(ctx.at("PM403", target, attr=target.attr, method=name))
     return out
 
 
-def class_attribute_writes(ctx: ModuleContext, facts: ModuleFacts) -> dict[str, list[Finding]]:
-    """PM405: `C.attr = ...`, `type(self).attr = ...` or `self.__class__.attr = ...` anywhere in the module."""
+def class_attribute_writes(ctx: ModuleContext, facts: ModuleFacts, index: ModuleIndex) -> dict[str, list[Finding]]:
+    """PM405: `C.attr = ...` (or `+=`, `del`) anywhere in the module, for a module-level class C."""
     out: dict[str, list[Finding]] = {}
-    owners = {name for name in facts.top_classes}
-    for node in ast.walk(ctx.tree):
-        targets: list[ast.expr] = []
-        if isinstance(node, ast.Assign):
-            targets = node.targets
-        elif isinstance(node, (ast.AnnAssign, ast.AugAssign)):
-            targets = [node.target]
-        elif isinstance(node, ast.Delete):
-            targets = node.targets
-        for target in targets:
-            if not isinstance(target, ast.Attribute):
-                continue
-            owner = _class_expr(target.value, owners)
-            if owner is not None:
-                out.setdefault(owner, []).append(ctx.at("PM405", target, cls=owner, attr=target.attr))
+    for target in index.all_attr_targets():
+        owner = _class_expr(target.value, facts.top_classes.keys())
+        if owner is not None:
+            out.setdefault(owner, []).append(ctx.at("PM405", target, cls=owner, attr=target.attr))
     return out
 
 
-def _class_expr(node: ast.expr, owners: set[str]) -> str | None:
+def _class_expr(node: ast.expr, owners: KeysView[str]) -> str | None:
     if isinstance(node, ast.Name) and node.id in owners:
         return node.id
     return None

@@ -1,0 +1,12 @@
+"""`--format json`: the versioned document of docs/analyze-json.md (validated by schema.json)."""
+
+from __future__ import annotations
+
+import json as _json
+from typing import Any
+
+from pymigrate.analyze.model import AnalysisReport
+
+
+def render(report: AnalysisReport, **opts: Any) -> str:
+    return _json.dumps(report.to_json(), indent=2, ensure_ascii=False) + "\n"

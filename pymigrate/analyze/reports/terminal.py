@@ -1,0 +1,63 @@
+"""The default view: a package summary, then each file's findings (rich, for a person at a terminal)."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from pymigrate.analyze.model import AnalysisReport, summary_counts
+from pymigrate.analyze.reports.markdown import blocker_counts
+from pymigrate.analyze.rules import RULES
+
+STYLES = {"error": "bold red", "warning": "yellow", "info": "cyan"}
+STATUS_STYLES = {"ready": "green", "inferable": "cyan", "blocked": "red"}
+
+
+def render(report: AnalysisReport, *, color: bool = False, width: int = 100, **opts: Any) -> str:
+    buffer = io.StringIO()
+    console = Console(file=buffer, force_terminal=color, no_color=not color, width=width, highlight=False)
+    show(report, console)
+    return buffer.getvalue()
+
+
+def show(report: AnalysisReport, console: Console) -> None:
+    counts = summary_counts(report)
+    summary = Table(title=f"pymigrate readiness: {report.score:.1f} / 100", title_justify="left")
+    summary.add_column("")
+    for status in ("ready", "inferable", "blocked"):
+        summary.add_column(status, justify="right", style=STATUS_STYLES[status])
+    summary.add_column("total", justify="right")
+    summary.add_row("functions", str(counts["functions_ready"]), str(counts["functions_inferable"]),
+                    str(counts["functions_blocked"]), str(counts["functions"]))
+    summary.add_row("classes", str(counts["classes_ready"]), "-", str(counts["classes_blocked"]),
+                    str(counts["classes"]))
+    console.print(summary)
+    console.print(f"{counts['files']} files analyzed, {counts['errors']} could not be, "
+                  f"{counts['findings']} findings")
+    top = blocker_counts(report)
+    if top:
+        console.print(Text("Top blockers: ", style="bold") + Text(", ".join(
+            f"{code} {RULES[code].name} ({n})" for code, n in top[:5])))
+    for m in report.files:
+        if m.error is not None:
+            continue
+        if not m.findings:
+            continue
+        console.print()
+        units = m.units
+        ready = sum(u.status == "ready" for u in units)
+        console.print(Text(m.path, style="bold") + Text(f"  score {m.score:.1f}, {ready}/{len(units)} ready"))
+        for f in m.findings:
+            line = Text(f"  {f.line}:{f.column} ")
+            line.append(f.code, style=STYLES[f.severity])
+            line.append(" " + f.message)
+            console.print(line, overflow="fold")
+    if report.errors:
+        console.print()
+        console.print(Text("Could not analyze:", style="bold red"))
+        for e in report.errors:
+            console.print(Text(f"  {e['message']}"), overflow="fold")
