@@ -302,7 +302,7 @@ class FunctionLowering:
     def store_to(self, target: ast.expr, v: ir.Value) -> None:
         """Store an owned value, releasing what the target held."""
         ty = self.target_ty(target)
-        ptr = self.slots[target.id] if isinstance(target, ast.Name) else self.addr(target)
+        ptr = self.slots[target.id] if isinstance(target, ast.Name) else self.addr(target, store=True)
         if ty.needs_drop:
             old = self.b.load(ptr, typ=self.ml.llty(ty))
             self.b.store(v, ptr)
@@ -470,7 +470,7 @@ class FunctionLowering:
             if isinstance(e.value, (ast.Name, ast.Attribute, ast.Subscript)) and (
                 not isinstance(e.value, ast.Name) or e.value.id in self.slots
             ):
-                base = self.addr(e.value, store=store)
+                base = self.addr(e.value)
             else:
                 base = self.spill(self.expr(e.value))
             return b.gep(
