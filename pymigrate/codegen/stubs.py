@@ -181,9 +181,18 @@ def render_stub(result: ParseResult, compiled: CompiledModule | None = None) -> 
     if compiled is not None and (compiled.functions or compiled.structs):
         native = [*compiled.functions, *compiled.structs]
         header.append("# Compiled to native code: " + ", ".join(native))
-    if writer.uses_any:
+    if writer.uses_any and not _imports_any(result.tree):
         header.append("from typing import Any")
     return "\n".join([*header, *writer.lines]) + "\n"
+
+
+def _imports_any(tree: ast.Module) -> bool:
+    return any(
+        isinstance(stmt, ast.ImportFrom)
+        and stmt.module == "typing"
+        and any(alias.name == "Any" and alias.asname in (None, "Any") for alias in stmt.names)
+        for stmt in tree.body
+    )
 
 
 def _display_name(filename: str) -> str:
