@@ -544,7 +544,12 @@ class Checker:
                 scope.declared[name] = got
                 ty = got
             else:
-                raise self.fail(target, f"undeclared local '{name}': declare it with `var {name} = ...`")
+                self.error(target, f"undeclared local '{name}': declare it with `var {name} = ...`")
+                if value is not None:  # declare it anyway so later uses are not reported again
+                    got = self.expr(value, scope)
+                    if got != NONE:
+                        scope.declared[name] = got
+                raise _Abort()
             self.types[id(target)] = ty
             return ty
         if isinstance(target, (ast.Attribute, ast.Subscript)):
