@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from multiprocessing import Pool
 from pathlib import Path
 
-from pymigrate.superset import SUPERSET_KEYWORDS, parse
+from pymigrate.superset import SUPERSET_KEYWORDS, SourceDecodeError, decode_source, parse
 
 
 @dataclass
@@ -92,12 +92,16 @@ def _shift(tree: ast.AST, uses: list[Use], src: str) -> None:
 def check_file(path: str) -> Outcome:
     data = Path(path).read_bytes()
     try:
-        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
-        src = data.decode(encoding)
-    except (SyntaxError, UnicodeDecodeError, LookupError) as exc:
-        return Outcome(path, "undecodable", detail=str(exc))
-    if src.startswith("\ufeff"):
-        src = src[1:]
+        src = decode_source(data, Path(path))
+    except SourceDecodeError as exc:
+        # Not text: CPython must refuse the bytes too (our command reports, never parses, these).
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                ast.parse(data, path)
+        except SyntaxError:
+            return Outcome(path, "undecodable", detail=str(exc))
+        return Outcome(path, "diff", detail=f"CPython decodes what we call undecodable: {exc}")
     nlines = src.count("\n") + 1
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
