@@ -84,14 +84,7 @@ def build(tree: ast.Module) -> ModuleIndex:
             for child in reversed(outer_parts):
                 stack.append((child, scope))
             continue
-        children: list[ast.AST] = []
-        for name in node._fields:
-            value = getattr(node, name, None)
-            if isinstance(value, list):
-                children.extend(v for v in value if isinstance(v, ast.AST))
-            elif isinstance(value, ast.AST):
-                children.append(value)
-        for child in reversed(children):
+        for child in reversed(_children(node)):
             stack.append((child, scope))
     return ModuleIndex(top, scopes, nodes, globals_)
 
@@ -125,11 +118,16 @@ def _split(node: ast.AST) -> tuple[list[ast.AST], list[ast.AST]]:
         return [*args.defaults, *(d for d in args.kw_defaults if d),
                 *args.posonlyargs, *args.args, *args.kwonlyargs,
                 *(a for a in (args.vararg, args.kwarg) if a is not None)], [node.body]
-    comp: list[ast.AST] = []
+    return [], _children(node)
+
+
+def _children(node: ast.AST) -> list[ast.AST]:
+    """Direct child nodes, in field order (ast.iter_child_nodes without the generators)."""
+    children: list[ast.AST] = []
     for name in node._fields:
         value = getattr(node, name, None)
         if isinstance(value, list):
-            comp.extend(v for v in value if isinstance(v, ast.AST))
+            children.extend(v for v in value if isinstance(v, ast.AST))
         elif isinstance(value, ast.AST):
-            comp.append(value)
-    return [], comp
+            children.append(value)
+    return children

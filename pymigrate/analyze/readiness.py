@@ -21,7 +21,7 @@ from pymigrate.analyze.index import build as build_index
 from pymigrate.analyze.model import ClassInfo, Finding, FunctionInfo
 from pymigrate.analyze.rules import aliasing, keywords, signature, structs
 from pymigrate.analyze.rules.closures import Closures
-from pymigrate.analyze.rules.fn_body import BodyChecker, ModuleModel, Signature
+from pymigrate.analyze.rules.fn_body import BodyChecker, ModuleModel, Param, Signature
 
 INFERABLE_CODES = ("PM2",)
 Probe = Callable[[ast.AST, ast.Module], list[str]]
@@ -93,6 +93,8 @@ def assess(ctx: ModuleContext, source: str, use_probe: bool = True) -> Verdicts:
     for cls in facts.classes:
         fields = _declared_fields(cls, candidates)
         init = cls.methods.get("__init__")
+        if init is None and structs.dataclass_decorator(cls.node) is not None:
+            model.signatures[cls.qualname + ".__init__"] = _dataclass_init(cls, fields)
         if init is not None and not cls.nested:
             checker = BodyChecker(model, init, model.signatures[init.qualname], cls.node.name, fields)
             _merge(units[init.qualname], checker.run())
@@ -158,10 +160,21 @@ def _is_static(deco: ast.expr) -> bool:
     return isinstance(deco, ast.Name) and deco.id in ("staticmethod", "classmethod")
 
 
+def _dataclass_init(cls: ClassFacts, fields: dict[str, str]) -> Signature:
+    """The `__init__` a dataclass generates: one parameter per field, in order, defaults kept."""
+    self_arg = ast.arg(arg="self")
+    params = [Param("self", T.UNKNOWN, False, self_arg)]
+    for stmt in cls.node.body:
+        if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
+            name = stmt.target.id
+            params.append(Param(name, fields.get(name, T.BAD), stmt.value is not None, ast.arg(arg=name)))
+    return Signature(params, T.NONE, True)
+
+
 def _declared_fields(cls: ClassFacts, structs_: set[str]) -> dict[str, str]:
     fields: dict[str, str] = {}
     for stmt in cls.node.body:
-        if isinstance(stmt, ast.AnnAssign) and stmt.value is None and isinstance(stmt.target, ast.Name):
+        if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
             ann = T.annotation(stmt.annotation, structs_)
             fields[stmt.target.id] = ann.type if ann.type is not None and ann.type != T.NONE else T.BAD
     return fields

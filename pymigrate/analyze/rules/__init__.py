@@ -76,6 +76,8 @@ _RULES = (
     Rule("PM408", "class-body", "{construct} in the body of `{name}`; a struct body holds field declarations and methods only", "warning"),
     Rule("PM409", "method-not-ready", "method `{method}` cannot become a `fn` ({reason})", "warning"),
     Rule("PM410", "no-init", "`{name}` has no `__init__`; a struct is built by its `fn __init__(out self, ...)`", "warning"),
+    Rule("PM411", "identity-equality", "`{name}` is a plain class: it compares and hashes by identity, a struct by value (make it a `@dataclass` if value equality is meant)", "warning"),
+    Rule("PM412", "special-method", "`{name}.{method}` is a special method; a struct gets its own `__repr__` and `__eq__` and takes `__init__` only", "warning"),
     # PM5xx: values that may exceed 64 bits (Int raises OverflowError where Python grows).
     Rule("PM501", "int-power", "integer `**` may exceed 64 bits; a `fn` raises OverflowError where Python returns a big int", "warning"),
     Rule("PM502", "int-product-loop", "`{name}` is multiplied in a loop and may exceed 64 bits; a `fn` raises OverflowError where Python returns a big int", "warning"),

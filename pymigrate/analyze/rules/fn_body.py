@@ -524,10 +524,13 @@ class BodyChecker:
                 return self.check_args(e, fn.qualname, name, skip_self=False)
             if not shadowed and name in facts.top_classes and name in self.model.structs:
                 self.out.structs.setdefault(name, e)
-                init = facts.top_classes[name].methods.get("__init__")
+                cls_facts = facts.top_classes[name]
+                init = cls_facts.methods.get("__init__")
                 if init is not None:
                     self.out.calls.setdefault(init.qualname, e)
                     self.check_args(e, init.qualname, name, skip_self=True)
+                elif cls_facts.qualname + ".__init__" in self.model.signatures:
+                    self.check_args(e, cls_facts.qualname + ".__init__", name, skip_self=True)
                 return T.struct_of(name)
             if not shadowed and name in facts.math_names and facts.math_names[name]:
                 return self.math(e, facts.math_names[name])

@@ -6,7 +6,7 @@ import ast
 from collections.abc import KeysView
 
 from pymigrate.analyze.context import ModuleContext
-from pymigrate.analyze.facts import ClassFacts, ModuleFacts
+from pymigrate.analyze.facts import ClassFacts, ModuleFacts, literal_type
 from pymigrate.analyze.index import ModuleIndex
 from pymigrate.analyze.model import Finding
 
@@ -20,29 +20,48 @@ def class_blockers(ctx: ModuleContext, cls: ClassFacts) -> list[Finding]:
     """Blockers found in the class statement itself and its body (not in its methods' bodies)."""
     node = cls.node
     out: list[Finding] = []
+    dataclass = dataclass_decorator(node)
     for base in node.bases:
         if not (isinstance(base, ast.Name) and base.id == "object"):
             out.append(ctx.at("PM401", base, name=node.name, base=ast.unparse(base)))
     for kw in node.keywords:
         out.append(ctx.at("PM402", kw, name=node.name, keyword=kw.arg or "**"))
     for deco in node.decorator_list:
-        out.append(ctx.at("PM407", deco, name=node.name, decorator="@" + ast.unparse(deco)))
+        if deco is not dataclass:
+            out.append(ctx.at("PM407", deco, name=node.name, decorator="@" + ast.unparse(deco)))
     for index, stmt in enumerate(node.body):
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
             if stmt.name in ATTRIBUTE_HOOKS:
                 out.append(ctx.at("PM404", stmt, name=node.name, hook=stmt.name))
+            elif stmt.name.startswith("__") and stmt.name.endswith("__") and stmt.name != "__init__":
+                out.append(ctx.at("PM412", stmt, name=node.name, method=stmt.name))
             continue
         if index == 0 and isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant) \
                 and isinstance(stmt.value.value, str):
             continue
-        if isinstance(stmt, ast.AnnAssign) and stmt.value is None and isinstance(stmt.target, ast.Name):
-            continue  # a field declaration
+        if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name) and (
+                stmt.value is None or (dataclass is not None and literal_type(stmt.value) is not None)):
+            continue  # a field declaration (with a literal default in a dataclass)
         if isinstance(stmt, ast.Pass):
             continue
         out.append(ctx.at("PM408", stmt, name=node.name, construct=_describe(stmt)))
-    if "__init__" not in cls.methods:
+    if "__init__" not in cls.methods and dataclass is None:
         out.append(ctx.finding("PM410", node.lineno, ctx.name_column(node), name=node.name))
+    if dataclass is None:
+        out.append(ctx.finding("PM411", node.lineno, ctx.name_column(node), name=node.name))
     return out
+
+
+def dataclass_decorator(node: ast.ClassDef) -> ast.expr | None:
+    """The `@dataclass` (bare or called without arguments) decorating `node`: its generated `__init__`,
+    `__repr__` and `__eq__` are what a struct provides. Options such as `frozen=True` are not."""
+    for deco in node.decorator_list:
+        target = deco.func if isinstance(deco, ast.Call) and not deco.args and not deco.keywords else deco
+        if (isinstance(target, ast.Name) and target.id == "dataclass") or (
+                isinstance(target, ast.Attribute) and target.attr == "dataclass"
+                and isinstance(target.value, ast.Name) and target.value.id == "dataclasses"):
+            return deco
+    return None
 
 
 def _describe(stmt: ast.stmt) -> str:
