@@ -7,13 +7,14 @@ import argparse
 import json
 import os
 import platform
+import subprocess
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks import impls, imports, report, runner
-from benchmarks.kernels import CALLS_MODULE, KernelError, discover
+from benchmarks import compile_probe, impls, imports, report, runner
+from benchmarks.kernels import CALLS_MODULE, KERNELS_DIR, Kernel, KernelError, discover
 
 BENCH_DIR = Path(__file__).resolve().parent
 
@@ -90,6 +91,34 @@ def compile_json(
     return table
 
 
+def probe_compiler(kernels: list[Kernel], build_dir: Path) -> dict[str, dict[str, Any]]:
+    """In-process compiler phases for each hand-migrated module and for a 200+-line module made of
+    them (benchmarks/compile_probe.py): module -> {"lines", "seconds": {phase: s}} or {"reason"}."""
+    sources = [(k.name, k.hand_migrated) for k in kernels if k.hand_migrated.exists()]
+    combined = compile_probe.combined_module(KERNELS_DIR, build_dir / "compile" / "compile200.pys")
+    if combined is not None:
+        sources.append(("compile200", combined))
+    found: dict[str, dict[str, Any]] = {}
+    for name, source in sources:
+        _log(f"probe  compiler on {source.name}")
+        phases: dict[str, Any] = {}
+        for extra in ([], ["--whole"]):
+            proc = subprocess.run([sys.executable, "-m", "benchmarks.compile_probe", str(source), *extra],
+                                  capture_output=True, text=True, cwd=impls.REPO_ROOT, timeout=600)
+            if proc.returncode != 0:
+                tail = (proc.stderr.strip().splitlines() or ["no output"])[-1]
+                phases = {"reason": f"compile failed: {tail[:200]}"}
+                break
+            phases.update(json.loads(proc.stdout.strip().splitlines()[-1]))
+        if "reason" in phases:
+            found[name] = phases
+            continue
+        found[name] = {"lines": phases["lines"], "source": str(source),
+                       "seconds": {"front end": phases["front_end_s"], "LLVM": phases["llvm_s"],
+                                   "whole build": phases["build_file_s"]}}
+    return found
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     if args.show:
@@ -149,10 +178,12 @@ def main(argv: list[str] | None = None) -> int:
                                              number=20_000 if quick else 200_000, logs=logs)
         doc["call_overhead"] = report.call_overhead_json(calls)
     doc["compile"] = compile_json(modules, builds, names, measured)
+    if "pymigrate-hand" in names and impls.get("pymigrate-hand").unavailable() is None:
+        doc["compiler_phases"] = probe_compiler(kernels, build_dir)
     if not args.no_imports:
         _log("run    import times")
         doc["imports"] = imports.measure(kernels, names, builds, build_dir, repeats=2 if quick else 5)
-    doc["goals"] = report.evaluate_goals(doc)
+    doc["goals"] = report.all_goals(doc)
     doc["elapsed_s"] = time.perf_counter() - started
 
     args.json.parent.mkdir(parents=True, exist_ok=True)

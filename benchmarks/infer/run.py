@@ -158,7 +158,7 @@ def run_package(name: str, workdir: Path, trace: bool) -> Score:
 
     command = None
     if trace:
-        env_path = f"PYTHONPATH={copy / 'src'}"
+        env_path = f"PYTHONPATH={copy / 'src'}:$PYTHONPATH"
         command = f"cd {copy} && {env_path} " + test_command.format(python=sys.executable)
     start = time.perf_counter()
     result = infer_package(files, root=copy, trace_command=command)
