@@ -69,6 +69,7 @@ class ModuleLowering:
         for name, st in mir.structs.items():
             self.struct_types[name].set_body(*[self.llty(t) for _, t in st.fields])
         self._cstrs: dict[bytes, ir.GlobalVariable] = {}
+        self._tbaa: dict[str, ir.MDValue] = {}
         self.str_globals: dict[str, ir.GlobalVariable] = {}
         self.helpers: dict[str, ir.Function] = {}
         self.natives: dict[str, ir.Function] = {}
@@ -105,6 +106,29 @@ class ModuleLowering:
 
     def size_of(self, ty: Ty) -> int:
         return int(self.llty(ty).get_abi_size(host_target_data()))
+
+    def tbaa(self, kind: str) -> ir.MDValue:
+        """Type-based alias tags: list headers never alias list items, items of different types never alias.
+
+        Kinds: "len", "cap", "data" (header fields) and "f64", "i64", "i1", "ptr" (items and struct fields).
+        """
+        if kind not in self._tbaa:
+            if "root" not in self._tbaa:
+                self._tbaa["root"] = self.module.add_metadata(["pymigrate tbaa"])
+            node = self.module.add_metadata([kind, self._tbaa["root"], ir.Constant(I64, 0)])
+            self._tbaa[kind] = self.module.add_metadata([node, node, ir.Constant(I64, 0)])
+        return self._tbaa[kind]
+
+    def value_kind(self, lt: ir.Type) -> str | None:
+        if lt == F64:
+            return "f64"
+        if lt == I64:
+            return "i64"
+        if lt == I1:
+            return "i1"
+        if lt == PTR:
+            return "ptr"
+        return None
 
     # ------------------------------------------------------------------ constants
     def cstr(self, text: str | bytes) -> ir.GlobalVariable:

@@ -198,11 +198,11 @@ class FunctionLowering:
                 self.store_to(s.target, self.take(self.coerce(res, tty)))
             else:
                 ptr = self.addr(s.target)
-                cur = Val(b.load(ptr, typ=self.ml.llty(tty)), tty)
+                cur = Val(self.load(ptr, tty), tty)
                 res = self.take(self.coerce(self.binop(s.op, cur, self.expr(s.value)), tty))
                 if tty.needs_drop:
-                    self.drop(tty, b.load(ptr, typ=self.ml.llty(tty)))
-                b.store(res, ptr)
+                    self.drop(tty, self.load(ptr, tty))
+                self.store(res, ptr, tty)
         elif isinstance(s, ast.Expr):
             if isinstance(s.value, ast.Constant):
                 return
@@ -304,11 +304,11 @@ class FunctionLowering:
         ty = self.target_ty(target)
         ptr = self.slots[target.id] if isinstance(target, ast.Name) else self.addr(target, store=True)
         if ty.needs_drop:
-            old = self.b.load(ptr, typ=self.ml.llty(ty))
-            self.b.store(v, ptr)
+            old = self.load(ptr, ty)
+            self.store(v, ptr, ty)
             self.drop(ty, old)
         else:
-            self.b.store(v, ptr)
+            self.store(v, ptr, ty)
 
     def for_range(self, s: ast.For) -> None:
         b = self.b
@@ -430,10 +430,10 @@ class FunctionLowering:
         b.branch(head)
         b.position_at_end(head)
         i = b.load(counter, typ=I64)
-        n = b.load(self._hdr_field(hdr, 0), typ=I64)
+        n = self.hdr_load(hdr, 0)
         b.cbranch(b.icmp_signed("<", i, n), body, end)
         b.position_at_end(body)
-        data = b.load(self._hdr_field(hdr, 2), typ=PTR)
+        data = self.hdr_load(hdr, 2)
         item = b.load(b.gep(data, [i], source_etype=elt), typ=elt)
         self.store_to(s.target, self.take(Val(item, elem_ty)))
         self.loops.append((latch, end))
@@ -451,6 +451,32 @@ class FunctionLowering:
     # ------------------------------------------------------------------ places
     def _hdr_field(self, hdr: ir.Value, i: int) -> ir.Value:
         return self.b.gep(hdr, [ir.Constant(I32, 0), ir.Constant(I32, i)], source_etype=LIST_HDR)
+
+    _HDR_KINDS = ("len", "cap", "data")
+
+    def hdr_load(self, hdr: ir.Value, i: int) -> ir.Value:
+        v = self.b.load(self._hdr_field(hdr, i), typ=PTR if i == 2 else I64)
+        v.set_metadata("tbaa", self.ml.tbaa(self._HDR_KINDS[i]))
+        return v
+
+    def hdr_store(self, v: ir.Value, hdr: ir.Value, i: int) -> None:
+        st = self.b.store(v, self._hdr_field(hdr, i))
+        st.set_metadata("tbaa", self.ml.tbaa(self._HDR_KINDS[i]))
+
+    def load(self, ptr: ir.Value, ty: Ty) -> ir.Value:
+        """Load an item/field/local, tagged with its scalar kind for alias analysis."""
+        lt = self.ml.llty(ty)
+        v = self.b.load(ptr, typ=lt)
+        kind = self.ml.value_kind(lt)
+        if kind is not None and ty.kind != "String":
+            v.set_metadata("tbaa", self.ml.tbaa(kind))
+        return v
+
+    def store(self, v: ir.Value, ptr: ir.Value, ty: Ty) -> None:
+        st = self.b.store(v, ptr)
+        kind = self.ml.value_kind(self.ml.llty(ty))
+        if kind is not None and ty.kind != "String":
+            st.set_metadata("tbaa", self.ml.tbaa(kind))
 
     def addressable(self, e: ast.expr) -> bool:
         if isinstance(e, ast.Name):
@@ -485,14 +511,31 @@ class FunctionLowering:
         return self.elem_ptr(hdr, idx, lst.ty.elem, "list assignment index out of range" if store else "list index out of range")
 
     def elem_ptr(self, hdr: ir.Value, idx: ir.Value, elem: Ty, msg: str) -> ir.Value:
+        """Bounds-checked item address; negative indices take a cold path."""
         b = self.b
-        n = b.load(self._hdr_field(hdr, 0), typ=I64)
-        neg = b.icmp_signed("<", idx, ir.Constant(I64, 0))
-        idx = b.select(neg, b.add(idx, n), idx)
-        bad = b.icmp_unsigned(">=", idx, n)
-        self.raise_if(bad, "IndexError", msg)
-        data = self.b.load(self._hdr_field(hdr, 2), typ=PTR)
-        return self.b.gep(data, [idx], source_etype=self.ml.llty(elem))
+        n = self.hdr_load(hdr, 0)
+        if isinstance(idx, ir.Constant) and idx.constant >= 0:
+            real: ir.Value = idx
+            self.raise_if(b.icmp_unsigned(">=", idx, n), "IndexError", msg)
+        else:
+            fast_bb = b.block
+            neg_bb = self.fn.append_basic_block("idx.neg")
+            join = self.fn.append_basic_block("idx.ok")
+            br = b.cbranch(b.icmp_unsigned("<", idx, n), join, neg_bb)
+            br.set_weights([2000, 1])
+            b.position_at_end(neg_bb)
+            adj = b.add(idx, n)
+            bad = b.or_(b.icmp_signed(">=", idx, ir.Constant(I64, 0)), b.icmp_signed("<", adj, ir.Constant(I64, 0)))
+            self.raise_if(bad, "IndexError", msg)
+            neg_end = self.b.block
+            self.b.branch(join)
+            self.b.position_at_end(join)
+            phi = self.b.phi(I64)
+            phi.add_incoming(idx, fast_bb)
+            phi.add_incoming(adj, neg_end)
+            real = phi
+        data = self.hdr_load(hdr, 2)
+        return self.b.gep(data, [real], source_etype=self.ml.llty(elem))
 
     def spill(self, v: Val) -> ir.Value:
         """Put a struct rvalue in memory (temporaries are released at the statement's end)."""
@@ -529,7 +572,7 @@ class FunctionLowering:
             if vty is None:  # math.<constant>
                 return self.const(FLOAT, _MATH_CONST[e.attr])
             if isinstance(e.value, (ast.Name, ast.Attribute, ast.Subscript)):
-                return Val(b.load(self.addr(e), typ=self.ml.llty(ty)), ty)
+                return Val(self.load(self.addr(e), ty), ty)
             base = self.expr(e.value)
             idx = self.mir.structs[vty.name].field_index(e.attr)
             field = b.extract_value(self.use(base), idx)
@@ -537,7 +580,7 @@ class FunctionLowering:
         if isinstance(e, ast.Subscript):
             if self.mir.types[id(e.value)] == STRING:
                 return self.str_index(self.expr(e.value), self.coerce(self.expr(e.slice), INT).v)
-            return Val(b.load(self.addr(e), typ=self.ml.llty(ty)), ty)
+            return Val(self.load(self.addr(e), ty), ty)
         if isinstance(e, ast.BinOp):
             return self.binop(e.op, self.expr(e.left), self.expr(e.right), e.right)
         if isinstance(e, ast.UnaryOp):
@@ -580,7 +623,7 @@ class FunctionLowering:
         if v.ty == FLOAT:
             return b.fcmp_unordered("!=", v.v, ir.Constant(F64, 0.0))
         if v.ty.kind == "List":
-            n = b.load(self._hdr_field(self.use(v), 0), typ=I64)
+            n = self.hdr_load(self.use(v), 0)
             return b.icmp_signed("!=", n, ir.Constant(I64, 0))
         if v.ty == STRING:
             n = b.call(self.capi.fn("PyUnicode_GetLength"), [self.use(v)])
@@ -856,11 +899,11 @@ class FunctionLowering:
         b.branch(head)
         b.position_at_end(head)
         i = b.load(counter, typ=I64)
-        n = b.load(self._hdr_field(hdr, 0), typ=I64)
+        n = self.hdr_load(hdr, 0)
         b.cbranch(b.icmp_signed("<", i, n), body, end)
         b.position_at_end(body)
-        data = b.load(self._hdr_field(hdr, 2), typ=PTR)
-        x = Val(b.load(b.gep(data, [i], source_etype=self.ml.llty(elem)), typ=self.ml.llty(elem)), elem)
+        data = self.hdr_load(hdr, 2)
+        x = Val(self.load(b.gep(data, [i], source_etype=self.ml.llty(elem)), elem), elem)
         eq = self.compare(ast.Eq(), item, x)
         self.b.store(eq, slot)
         self.b.store(self.b.add(i, ir.Constant(I64, 1)), counter)
@@ -889,7 +932,7 @@ class FunctionLowering:
         assert ty.elem is not None
         vals = [self.take(self.coerce(self.expr(x), ty.elem)) for x in e.elts]
         hdr = self.new_list(ir.Constant(I64, len(vals)), ty.elem)
-        data = self.b.load(self._hdr_field(hdr, 2), typ=PTR)
+        data = self.hdr_load(hdr, 2)
         elt = self.ml.llty(ty.elem)
         for i, v in enumerate(vals):
             self.b.store(v, self.b.gep(data, [ir.Constant(I64, i)], source_etype=elt))
@@ -900,15 +943,15 @@ class FunctionLowering:
         assert lst.ty.elem is not None
         elem, elt = lst.ty.elem, self.ml.llty(lst.ty.elem)
         src = self.use(lst)
-        k = b.load(self._hdr_field(src, 0), typ=I64)
+        k = self.hdr_load(src, 0)
         times = b.select(b.icmp_signed("<", times, ir.Constant(I64, 0)), ir.Constant(I64, 0), times)
         r = b.call(self.ml.intrinsic("llvm.smul.with.overflow", I64, 2, overflow=True), [k, times])
         with self.raising(b.extract_value(r, 1)):
             self.b.call(self.capi.fn("PyErr_NoMemory"), [])
         total = self.b.extract_value(r, 0)
         hdr = self.new_list(total, elem)
-        sdata = self.b.load(self._hdr_field(src, 2), typ=PTR)
-        ddata = self.b.load(self._hdr_field(hdr, 2), typ=PTR)
+        sdata = self.hdr_load(src, 2)
+        ddata = self.hdr_load(hdr, 2)
         counter = self.ab.alloca(I64)
         self.b.store(ir.Constant(I64, 0), counter)
         head = self.fn.append_basic_block("rep.head")
@@ -932,12 +975,12 @@ class FunctionLowering:
         assert left.ty.elem is not None
         elem, elt = left.ty.elem, self.ml.llty(left.ty.elem)
         a, c = self.use(left), self.use(right)
-        na = b.load(self._hdr_field(a, 0), typ=I64)
-        nc = b.load(self._hdr_field(c, 0), typ=I64)
+        na = self.hdr_load(a, 0)
+        nc = self.hdr_load(c, 0)
         hdr = self.new_list(self.b.add(na, nc), elem)
-        ddata = self.b.load(self._hdr_field(hdr, 2), typ=PTR)
+        ddata = self.hdr_load(hdr, 2)
         for src, n, off in ((a, na, ir.Constant(I64, 0)), (c, nc, na)):
-            sdata = self.b.load(self._hdr_field(src, 2), typ=PTR)
+            sdata = self.hdr_load(src, 2)
             counter = self.ab.alloca(I64)
             self.b.store(ir.Constant(I64, 0), counter)
             head = self.fn.append_basic_block("cat.head")
@@ -1037,7 +1080,7 @@ class FunctionLowering:
             v = args[0]
             if v.ty == STRING:
                 return Val(b.call(self.capi.fn("PyUnicode_GetLength"), [self.use(v)]), INT)
-            return Val(b.load(self._hdr_field(self.use(v), 0), typ=I64), INT)
+            return Val(self.hdr_load(self.use(v), 0), INT)
         if name == "abs":
             v = args[0]
             if v.ty == FLOAT:
@@ -1089,9 +1132,9 @@ class FunctionLowering:
         lst = args[0]
         hdr = self.use(lst)
         elt = self.ml.llty(ty)
-        n = b.load(self._hdr_field(hdr, 0), typ=I64)
+        n = self.hdr_load(hdr, 0)
         self.raise_if(b.icmp_signed("==", n, ir.Constant(I64, 0)), "ValueError", f"{name}() arg is an empty sequence")
-        data = self.b.load(self._hdr_field(hdr, 2), typ=PTR)
+        data = self.hdr_load(hdr, 2)
         slot = self.ab.alloca(elt)
         self.b.store(self.b.load(data, typ=elt), slot)
         counter = self.ab.alloca(I64)
@@ -1187,8 +1230,8 @@ class FunctionLowering:
         if info.target == "append":
             v = self.take(self.coerce(self.expr(info.args[0]), elem))
             hdr = self.use(self.expr(info.recv))
-            n = b.load(self._hdr_field(hdr, 0), typ=I64)
-            cap = b.load(self._hdr_field(hdr, 1), typ=I64)
+            n = self.hdr_load(hdr, 0)
+            cap = self.hdr_load(hdr, 1)
             grow = self.fn.append_basic_block("append.grow")
             store = self.fn.append_basic_block("append.store")
             br = b.cbranch(b.icmp_signed("<", n, cap), store, grow)
@@ -1200,20 +1243,20 @@ class FunctionLowering:
                 self.drop(elem, v)
             self.b.branch(store)
             self.b.position_at_end(store)
-            data = self.b.load(self._hdr_field(hdr, 2), typ=PTR)
+            data = self.hdr_load(hdr, 2)
             self.b.store(v, self.b.gep(data, [n], source_etype=elt))
-            self.b.store(self.b.add(n, ir.Constant(I64, 1)), self._hdr_field(hdr, 0))
+            self.hdr_store(self.b.add(n, ir.Constant(I64, 1)), hdr, 0)
             return Val(ir.Constant(self.ml.llty(NONE), 0), NONE)
         hdr = self.use(self.expr(info.recv))
-        n = b.load(self._hdr_field(hdr, 0), typ=I64)
+        n = self.hdr_load(hdr, 0)
         if info.target == "clear":
-            data = b.load(self._hdr_field(hdr, 2), typ=PTR)
+            data = self.hdr_load(hdr, 2)
             if elem.needs_drop:
                 from pymigrate.codegen.lower import counted_loop
 
                 with counted_loop(self.b, n) as i:
                     self.drop(elem, self.b.load(self.b.gep(data, [i], source_etype=elt), typ=elt))
-            self.b.store(ir.Constant(I64, 0), self._hdr_field(hdr, 0))
+            self.hdr_store(ir.Constant(I64, 0), hdr, 0)
             return Val(ir.Constant(self.ml.llty(NONE), 0), NONE)
         assert info.target == "pop"
         self.raise_if(b.icmp_signed("==", n, ir.Constant(I64, 0)), "IndexError", "pop from empty list")
@@ -1223,12 +1266,12 @@ class FunctionLowering:
             idx = ir.Constant(I64, -1)
         ptr = self.elem_ptr(hdr, idx, elem, "pop index out of range")
         item = self.b.load(ptr, typ=elt)
-        data = self.b.load(self._hdr_field(hdr, 2), typ=PTR)
+        data = self.hdr_load(hdr, 2)
         end_ptr = self.b.gep(data, [n], source_etype=elt)
         nxt = self.b.gep(ptr, [ir.Constant(I64, 1)], source_etype=elt)
         nbytes = self.b.sub(self.b.ptrtoint(end_ptr, I64), self.b.ptrtoint(nxt, I64))
         self.b.call(self.capi.fn("memmove"), [ptr, nxt, nbytes])
-        self.b.store(self.b.sub(n, ir.Constant(I64, 1)), self._hdr_field(hdr, 0))
+        self.hdr_store(self.b.sub(n, ir.Constant(I64, 1)), hdr, 0)
         return Val(item, elem, True)
 
 
