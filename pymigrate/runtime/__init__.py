@@ -6,7 +6,10 @@ compiler is only imported when something must actually be compiled.
 
 from __future__ import annotations
 
-from pathlib import Path
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (this is on the import path)
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 def build_package(path: Path | str, *, cpu: str = "host", stubs: bool = True) -> list[Path]:
@@ -16,6 +19,8 @@ def build_package(path: Path | str, *, cpu: str = "host", stubs: bool = True) ->
     CompileError or BuildError, each naming the file); use `pymigrate build` to build what can
     be built and report the rest.
     """
+    from pathlib import Path
+
     from pymigrate.codegen.build import build_file
     from pymigrate.config import load_config
     from pymigrate.files import WalkError, iter_source_files

@@ -15,11 +15,10 @@ from __future__ import annotations
 
 import hashlib
 import os
-import platform
 import sys
 import sysconfig
-from importlib.util import find_spec
-from pathlib import Path
+from importlib.machinery import PathFinder
+
 
 EXEC_SYMBOL = "pymigrate_exec"
 """Exported by every built `.so`: `int pymigrate_exec(PyObject *module)` runs the module body."""
@@ -34,6 +33,12 @@ _FINGERPRINTED_PACKAGES = ("codegen", "superset")
 _fingerprint: str | None = None
 
 
+def _machine() -> str:
+    """The hardware name (x86_64, aarch64...); `platform` is not imported, it costs an import of re."""
+    uname = getattr(os, "uname", None)
+    return str(uname().machine) if uname is not None else str(sysconfig.get_platform())
+
+
 def _cpu_signature() -> str:
     """This CPU's model and features: code compiled for the host CPU must not move to another."""
     try:
@@ -45,7 +50,7 @@ def _cpu_signature() -> str:
             return hashlib.sha256(b"\n".join(lines)).hexdigest()[:16]
     except OSError:
         pass
-    return platform.processor() or platform.machine()
+    return _machine()
 
 
 def compiler_fingerprint() -> str:
@@ -57,21 +62,22 @@ def compiler_fingerprint() -> str:
     global _fingerprint
     if _fingerprint is None:
         digest = hashlib.sha256()
-        package_dir = Path(__file__).resolve().parent.parent
+        package_dir = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
         for sub in _FINGERPRINTED_PACKAGES:
             try:
-                entries = sorted(os.scandir(package_dir / sub), key=lambda e: e.name)
+                entries = sorted(os.scandir(os.path.join(package_dir, sub)), key=lambda e: e.name)
             except OSError:
                 continue
             for entry in entries:
                 if entry.name.endswith(".py"):
                     st = entry.stat()
                     digest.update(f"{sub}/{entry.name}:{st.st_size}:{st.st_mtime_ns}\n".encode())
-        spec = find_spec("llvmlite")
+        spec = PathFinder.find_spec("llvmlite")
         if spec is not None and spec.origin:
-            version_file = Path(spec.origin).with_name("_version.py")
+            version_file = os.path.join(os.path.dirname(spec.origin), "_version.py")
             try:
-                digest.update(version_file.read_bytes())
+                with open(version_file, "rb") as handle:
+                    digest.update(handle.read())
             except OSError:
                 digest.update(spec.origin.encode())
         _fingerprint = digest.hexdigest()
@@ -87,7 +93,7 @@ def entry_key(source_bytes: bytes, module_name: str, *, cpu: str = "host") -> st
         sys.version,
         sys.implementation.cache_tag or "",
         str(sysconfig.get_config_var("EXT_SUFFIX")),
-        platform.machine(),
+        _machine(),
         _cpu_signature() if cpu == "host" else cpu,
     ):
         digest.update(part.encode("utf-8") + b"\0")
@@ -95,15 +101,16 @@ def entry_key(source_bytes: bytes, module_name: str, *, cpu: str = "host") -> st
     return digest.hexdigest()[:24]
 
 
-def content_digest(path: Path) -> str:
+def content_digest(path: str | os.PathLike[str]) -> str:
     """The digest that names an entry file after its own bytes."""
-    return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+    with open(path, "rb") as handle:
+        return hashlib.sha256(handle.read()).hexdigest()[:16]
 
 
 class CacheSlot:
     """Where the entries of one module (at one key) live."""
 
-    def __init__(self, directory: Path, stem: str, key: str, beside_source: bool, writable: bool) -> None:
+    def __init__(self, directory: str, stem: str, key: str, beside_source: bool, writable: bool) -> None:
         self.directory = directory
         self.stem = stem
         self.key = key
@@ -111,23 +118,23 @@ class CacheSlot:
         self.writable = writable
 
     def __repr__(self) -> str:
-        return f"CacheSlot({str(self.directory / self.prefix)!r}, writable={self.writable})"
+        return f"CacheSlot({os.path.join(self.directory, self.prefix)!r}, writable={self.writable})"
 
     @property
     def prefix(self) -> str:
         return f"{self.stem}.pymigrate-{self.key}."
 
-    def entry_path(self, digest: str) -> Path:
-        return self.directory / f"{self.prefix}{digest}.so"
+    def entry_path(self, digest: str) -> str:
+        return os.path.join(self.directory, f"{self.prefix}{digest}.so")
 
-    def find(self) -> Path | None:
+    def find(self) -> str | None:
         """A complete, untampered entry, or None (damaged entries are removed)."""
         try:
             names = [n for n in os.listdir(self.directory) if n.startswith(self.prefix) and n.endswith(".so")]
         except OSError:
             return None
         for name in sorted(names):
-            path = self.directory / name
+            path = os.path.join(self.directory, name)
             digest = name[len(self.prefix) : -len(".so")]
             try:
                 intact = content_digest(path) == digest
@@ -138,18 +145,20 @@ class CacheSlot:
             discard(path)
         return None
 
-    def commit(self, built: Path) -> Path:
+    def commit(self, built: str | os.PathLike[str]) -> str:
         """Copy a freshly built shared object into the cache under its content digest (atomic)."""
+        from pathlib import Path
+
         from pymigrate.runtime import atomic
 
-        data = built.read_bytes()
+        data = Path(built).read_bytes()
         final = self.entry_path(hashlib.sha256(data).hexdigest()[:16])
-        atomic.write_bytes(final, data, 0o755)
+        atomic.write_bytes(Path(final), data, 0o755)
         if self.beside_source:
             self.prune(keep=final)
         return final
 
-    def prune(self, keep: Path) -> None:
+    def prune(self, keep: str) -> None:
         """Drop this module's entries for older keys (source edits leave them behind)."""
         old_prefix = f"{self.stem}.pymigrate-"
         try:
@@ -158,31 +167,31 @@ class CacheSlot:
             return
         for name in names:
             if name.startswith(old_prefix) and name.endswith(".so") and not name.startswith(self.prefix):
-                discard(self.directory / name)
+                discard(os.path.join(self.directory, name))
 
 
-def discard(path: Path) -> None:
+def discard(path: str | os.PathLike[str]) -> None:
     """Remove a cache file if possible; a file another process holds open stays valid for it."""
     try:
-        path.unlink()
+        os.unlink(path)
     except OSError:
         pass
 
 
-def user_cache_dir() -> Path:
+def user_cache_dir() -> str:
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "pymigrate"
+    return os.path.join(base, "pymigrate")
 
 
-def _writable_dir(directory: Path) -> bool:
+def _writable_dir(directory: str) -> bool:
     try:
-        directory.mkdir(parents=True, exist_ok=True)
+        os.makedirs(directory, exist_ok=True)
     except OSError:
         return False
     return os.access(directory, os.W_OK | os.X_OK)
 
 
-def slot_for(source: Path, module_name: str, source_bytes: bytes) -> CacheSlot | None:
+def slot_for(source: str, module_name: str, source_bytes: bytes) -> CacheSlot | None:
     """The cache slot for a module, or None when there is nowhere to look.
 
     Order: $PYMIGRATE_CACHE_DIR, then `__pycache__` beside the source (like `.pyc` files),
@@ -194,14 +203,15 @@ def slot_for(source: Path, module_name: str, source_bytes: bytes) -> CacheSlot |
     may_write = os.environ.get(NO_CACHE_ENV, "") in ("", "0")
     override = os.environ.get(CACHE_ENV)
     if override:
-        directory = Path(override)
+        directory = override
         return CacheSlot(directory, module_name, key, False, may_write and _writable_dir(directory))
-    beside = source.parent / "__pycache__"
+    beside = os.path.join(os.path.dirname(source), "__pycache__")
+    stem = os.path.splitext(os.path.basename(source))[0]
     if may_write and _writable_dir(beside):
-        return CacheSlot(beside, source.stem, key, True, True)
+        return CacheSlot(beside, stem, key, True, True)
     fallback = user_cache_dir()
     if may_write and _writable_dir(fallback):
         return CacheSlot(fallback, module_name, key, False, True)
-    if beside.is_dir():
-        return CacheSlot(beside, source.stem, key, True, False)
+    if os.path.isdir(beside):
+        return CacheSlot(beside, stem, key, True, False)
     return None

@@ -24,12 +24,13 @@ import ctypes
 import os
 import sys
 from importlib.machinery import BYTECODE_SUFFIXES, EXTENSION_SUFFIXES, SOURCE_SUFFIXES, ModuleSpec
-from importlib.util import spec_from_file_location
-from pathlib import Path
 from types import ModuleType
-from typing import Callable, Sequence
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (this is on the import path)
 
 from pymigrate.runtime import cache
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
 
 PYS_SUFFIX = ".pys"
 MODE_ENV = "PYMIGRATE_IMPORT_MODE"
@@ -74,7 +75,7 @@ class PysLoader:
         return self.get_data(self.path).decode("utf-8")
 
     def is_package(self, fullname: str | None = None) -> bool:
-        return Path(self.path).stem == "__init__"
+        return os.path.splitext(os.path.basename(self.path))[0] == "__init__"
 
     def create_module(self, spec: ModuleSpec) -> ModuleType | None:
         return None
@@ -87,7 +88,7 @@ class PysLoader:
         return module
 
     def exec_module(self, module: ModuleType) -> None:
-        source = Path(self.path)
+        source = self.path
         source_bytes = self.get_data(self.path)
         mode = import_mode()
         if mode == "jit":
@@ -116,7 +117,7 @@ def _toolchain_problem() -> str | None:
     return Toolchain.from_sysconfig().missing()
 
 
-def _load_shared(path: Path) -> Callable[[ModuleType], int] | None:
+def _load_shared(path: str) -> Callable[[ModuleType], int] | None:
     """The `pymigrate_exec` entry of a built shared object, or None if it cannot be loaded."""
     key = str(path)
     try:
@@ -130,15 +131,16 @@ def _load_shared(path: Path) -> Callable[[ModuleType], int] | None:
     return runner  # type: ignore[no-any-return]
 
 
-def _exec_native(module: ModuleType, source: Path, fullname: str, slot: cache.CacheSlot | None) -> None:
+def _exec_native(module: ModuleType, source: str, fullname: str, slot: cache.CacheSlot | None) -> None:
     import tempfile
+    from pathlib import Path
 
     from pymigrate.codegen import build
 
-    _result, compiled = build.compile_source(source, fullname)
+    _result, compiled = build.compile_source(Path(source), fullname)
     with tempfile.TemporaryDirectory(prefix="pymigrate-import-") as work:
-        built = build.build_shared_object(compiled, source, fullname, Path(work) / "module.so")
-        entry: Path | None = None
+        built = str(build.build_shared_object(compiled, Path(source), fullname, Path(work) / "module.so"))
+        entry: str | None = None
         if slot is not None and slot.writable:
             try:
                 entry = slot.commit(built)
@@ -150,12 +152,23 @@ def _exec_native(module: ModuleType, source: Path, fullname: str, slot: cache.Ca
     runner(module)
 
 
-def _exec_jit(module: ModuleType, source: Path, fullname: str) -> None:
+def _exec_jit(module: ModuleType, source: str, fullname: str) -> None:
+    from pathlib import Path
+
     from pymigrate.codegen import build
     from pymigrate.runtime.jit import load
 
-    _result, compiled = build.compile_source(source, fullname)
+    _result, compiled = build.compile_source(Path(source), fullname)
     load(compiled, module)
+
+
+def _spec(fullname: str, path: str, package_dir: str | None) -> ModuleSpec:
+    loader = PysLoader(fullname, path)
+    spec = ModuleSpec(fullname, loader, origin=path, is_package=package_dir is not None)  # type: ignore[arg-type]
+    spec.has_location = True
+    if package_dir is not None:
+        spec.submodule_search_locations = [package_dir]
+    return spec
 
 
 class PysFinder:
@@ -201,15 +214,12 @@ class PysFinder:
                 inner = self._listing(package_dir)
                 if "__init__" + PYS_SUFFIX in inner:
                     init = os.path.join(package_dir, "__init__" + PYS_SUFFIX)
-                    loader = PysLoader(fullname, init)
-                    return spec_from_file_location(
-                        fullname, init, loader=loader, submodule_search_locations=[package_dir]
-                    )
+                    return _spec(fullname, init, package_dir)
                 if any("__init__" + suffix in inner for suffix in _OTHER_SUFFIXES):
                     return None
             if tail + PYS_SUFFIX in names:
                 module_path = os.path.join(directory, tail + PYS_SUFFIX)
-                return spec_from_file_location(fullname, module_path, loader=PysLoader(fullname, module_path))
+                return _spec(fullname, module_path, None)
             if any(tail + suffix in names for suffix in _OTHER_SUFFIXES):
                 return None
         return None
