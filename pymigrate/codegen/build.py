@@ -20,6 +20,7 @@ import os
 import shlex
 import shutil
 import subprocess
+import sys
 import sysconfig
 import tempfile
 from dataclasses import dataclass
@@ -327,9 +328,13 @@ def link_extension(
         work = Path(work_dir)
         (work / "native.o").write_bytes(obj)
         (work / "entry.c").write_text(entry_c, encoding="utf-8")
-        (work / "exports.map").write_text(
-            f"{{ global: PyInit_{last}; {EXEC_SYMBOL}; local: *; }};\n", encoding="utf-8"
-        )
+        if sys.platform == "darwin":
+            exports = [f"-Wl,-exported_symbol,_PyInit_{last}", f"-Wl,-exported_symbol,_{EXEC_SYMBOL}"]
+        else:
+            (work / "exports.map").write_text(
+                f"{{ global: PyInit_{last}; {EXEC_SYMBOL}; local: *; }};\n", encoding="utf-8"
+            )
+            exports = ["-Wl,--version-script=exports.map"]
         includes = [f"-I{d}" for d in toolchain.include_dirs]
         _run(
             [*toolchain.cc, *toolchain.cflags, *includes, "-c", "entry.c", "-o", "entry.o"],
@@ -341,7 +346,7 @@ def link_extension(
                 *toolchain.ldshared,
                 "entry.o",
                 "native.o",
-                "-Wl,--version-script=exports.map",
+                *exports,
                 "-lm",
                 "-o",
                 "module.so",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import traceback
 from pathlib import Path
 
 from pymigrate.codegen.build import BuildError, build_file
@@ -89,6 +90,11 @@ def run(args: argparse.Namespace) -> int:
             built = build_file(source, cpu=args.cpu, opt_level=args.opt_level, stubs=not args.no_stubs)
         except (SyntaxError, CompileError, BuildError, OSError, UnicodeDecodeError) as exc:
             print(describe_error(exc), file=sys.stderr)
+            failed = True
+            continue
+        except Exception as exc:  # a compiler bug: report it with its traceback, build the rest
+            traceback.print_exc(file=sys.stderr)
+            print(f"{source}: internal error while building ({type(exc).__name__}: {exc}); please report it", file=sys.stderr)
             failed = True
             continue
         built_count += 1
