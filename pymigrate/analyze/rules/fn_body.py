@@ -62,6 +62,12 @@ class ModuleModel:
     signatures: dict[str, Signature] = field(default_factory=dict)  # qualname -> signature
     fields: dict[str, dict[str, str]] = field(default_factory=dict)  # class -> field -> type
 
+    def field_names(self) -> set[str]:
+        return {name for fields in self.fields.values() for name in fields}
+
+    def method_names(self) -> set[str]:
+        return {name for cls in self.facts.top_classes.values() for name in cls.methods if not name.startswith("__")}
+
 
 @dataclass
 class BodyResult:
@@ -397,8 +403,10 @@ class BodyChecker:
             if self.init_fields is not None and cls == self.self_struct and e.attr in self.init_fields:
                 return self.init_fields[e.attr]
             return self.type_error(e, f"`{cls}` has no field `{e.attr}`")
-        if T.vague(owner):
-            return owner
+        if owner == T.BAD or (owner == T.UNKNOWN and e.attr in self.model.field_names()):
+            return owner  # may be a struct's field once the type is known
+        if owner == T.UNKNOWN:
+            return self.unsupported(e, f"attribute `.{e.attr}` (no struct of this module has that field)")
         return self.unsupported(e, f"attribute `.{e.attr}` of a `{T.show(owner)}`")
 
     def e_Subscript(self, e: ast.Subscript) -> str:
@@ -554,8 +562,8 @@ class BodyChecker:
                 return T.NONE
             if T.is_list(owner) and func.attr == "pop" and not e.args and not e.keywords:
                 return T.element(owner)
-            if owner == T.UNKNOWN:
-                return T.UNKNOWN
+            if owner == T.UNKNOWN and (func.attr in ("append", "pop") or func.attr in self.model.method_names()):
+                return T.UNKNOWN  # may be fine once the receiver's type is known
             if owner == T.BAD:
                 return T.BAD
             return self.block("PM317", e, name=ast.unparse(func))
