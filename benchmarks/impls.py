@@ -118,22 +118,23 @@ class C(Implementation):
 
     name = "c"
     label = "C (cc -O3)"
+    flags: tuple[str, ...] = tuple(C_FLAGS)
 
     def unavailable(self) -> str | None:
         return None if shutil.which(CC) else "no C compiler (cc) on PATH"
 
     def build(self, name: str, source: Path, build_dir: Path) -> Build:
-        out_dir = build_dir / "c"
+        out_dir = build_dir / self.name
         out_dir.mkdir(parents=True, exist_ok=True)
         if name == "trivial":
             c_source = C_DIR / "callext.c"
             out = out_dir / f"callext{EXT_SUFFIX}"
             include = sysconfig.get_paths()["include"]
-            cmd = [CC, *C_FLAGS, f"-I{include}", str(c_source), "-o", str(out)]
+            cmd = [CC, *self.flags, f"-I{include}", str(c_source), "-o", str(out)]
         else:
             c_source = C_DIR / f"{name}.c"
             out = out_dir / f"lib{name}.so"
-            cmd = [CC, *C_FLAGS, str(c_source), "-o", str(out), "-lm"]
+            cmd = [CC, *self.flags, str(c_source), "-o", str(out), "-lm"]
         if not c_source.exists():
             return Build(error=f"no C version ({c_source.relative_to(REPO_ROOT)} is missing)")
         try:
@@ -150,6 +151,19 @@ class C(Implementation):
         func.argtypes = [ctypes.c_longlong]
         func.restype = ctypes.c_double if returns == "float" else ctypes.c_longlong
         return types.SimpleNamespace(**{name: func})
+
+
+class CScalar(C):
+    """The same C without auto-vectorization: separates what SIMD buys C from everything else."""
+
+    name = "c-scalar"
+    label = "C scalar (no SIMD)"
+    flags = (*C_FLAGS, "-fno-tree-vectorize", "-fno-tree-slp-vectorize")
+
+    def build(self, name: str, source: Path, build_dir: Path) -> Build:
+        if name == "trivial":
+            return Build(error="same extension as the C column")
+        return super().build(name, source, build_dir)
 
 
 class Numba(Implementation):
@@ -317,7 +331,7 @@ class PymigrateHand(Implementation):
 
 
 IMPLEMENTATIONS: dict[str, Callable[[], Implementation]] = {
-    cls.name: cls for cls in (CPython, C, Numba, Mypyc, PymigratePipeline, PymigrateHand)
+    cls.name: cls for cls in (CPython, C, CScalar, Numba, Mypyc, PymigratePipeline, PymigrateHand)
 }
 ORDER = tuple(IMPLEMENTATIONS)
 

@@ -115,7 +115,7 @@ def measure(kernels: list[Kernel], names: list[str], builds: dict[str, dict[str,
     shutil.rmtree(root, ignore_errors=True)
     out: dict[str, Any] = {"module": chosen.name}
     for impl in names:
-        if impl == "c":
+        if impl in ("c", "c-scalar"):
             continue  # the C kernels are loaded with ctypes, not imported
         build = builds[chosen.name][impl]
         if build.error is not None:
