@@ -31,7 +31,9 @@ def _parser() -> argparse.ArgumentParser:
     suggest = sub.add_parser("suggest", help="print suggested upgrades; exit 0 unless --fail")
     suggest.add_argument("--fail", action="store_true", help="exit 1 when there is any suggestion")
     check = sub.add_parser("check", help="fail on pending migrations or a readiness regression")
-    check.add_argument("--baseline", type=Path, metavar="FILE", help="saved JSON report (default: config baseline)")
+    check.add_argument(
+        "--baseline", type=Path, metavar="FILE", help="saved JSON report (default: config baseline)"
+    )
     check.add_argument("--no-migrate-check", action="store_true", help="only compare against the baseline")
     for p in (suggest, check):
         p.add_argument("--select", help="only these rule codes (comma-separated)")
@@ -56,7 +58,7 @@ def fix_for(code: str, path: str) -> str:
     if code in ("PM201", "PM203"):
         return f"{migrate} inserts the inferred annotation"
     if code.startswith("PM2"):
-        return f"annotate it by hand, then {migrate} can upgrade it"
+        return f"annotate it, or let {migrate} infer it from the package and its callers"
     if code.startswith("PM4"):
         return f"rewrite as docs/rules/{code}.md shows, or keep it a plain class"
     return f"rewrite as docs/rules/{code}.md shows, or keep it a plain def"
@@ -72,7 +74,9 @@ def suggestions(report: AnalysisReport) -> list[str]:
     for module in report.files:
         for finding in module.findings:
             fix = fix_for(finding.code, finding.path)
-            found.append((finding.path, finding.line, finding.column, f"{finding.code} {finding.message}", fix))
+            found.append(
+                (finding.path, finding.line, finding.column, f"{finding.code} {finding.message}", fix)
+            )
         fix = f"`pymigrate migrate --write {module.path}`"
         for function in module.functions:
             if function.status == "ready":
@@ -84,7 +88,15 @@ def suggestions(report: AnalysisReport) -> list[str]:
             found.append((function.path, function.line, 1, text, fix))
         for klass in module.classes:
             if klass.status == "ready":
-                found.append((klass.path, klass.line, 1, f"upgrade `{klass.qualname}` is ready to become a `struct`", fix))
+                found.append(
+                    (
+                        klass.path,
+                        klass.line,
+                        1,
+                        f"upgrade `{klass.qualname}` is ready to become a `struct`",
+                        fix,
+                    )
+                )
     found.sort(key=lambda item: (item[0], item[1], item[2], item[3]))
     return [f"{path}:{line}:{column}: {text}\n    fix: {fix}" for path, line, column, text, fix in found]
 
@@ -99,7 +111,9 @@ def _suggest(args: argparse.Namespace, config: Config) -> int:
     for error in report.errors:
         print(f"{error.get('path')}: not analyzed: {error.get('message')}", file=sys.stderr)
     if found:
-        print(f"pymigrate: {len(found)} suggestion(s); `pymigrate migrate --write FILE` applies the safe ones")
+        print(
+            f"pymigrate: {len(found)} suggestion(s); `pymigrate migrate --write FILE` applies the safe ones"
+        )
     return EXIT_FAIL if args.fail and found else EXIT_OK
 
 
@@ -110,7 +124,10 @@ def _check(args: argparse.Namespace, config: Config) -> int:
     status = EXIT_OK
     if not args.no_migrate_check:
         if importlib.util.find_spec("pymigrate.migrate.command") is None:
-            print("pymigrate check: `pymigrate migrate --check` is not available in this version", file=sys.stderr)
+            print(
+                "pymigrate check: `pymigrate migrate --check` is not available in this version",
+                file=sys.stderr,
+            )
             return EXIT_USAGE
         from pymigrate.cli import main
 

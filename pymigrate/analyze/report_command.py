@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 FORMATS = ("json", "markdown", "sarif", "html")
 STATUS_RANK = {"blocked": 0, "inferable": 1, "ready": 2}
 EPSILON = 0.05  # scores are shown with one decimal: smaller changes are not changes
+RULES_DOCS = "docs/rules"  # where Markdown links each rule code (`--rules-url` gives an absolute base)
 
 
 class BaselineError(Exception):
@@ -33,22 +34,34 @@ class BaselineError(Exception):
 
 
 def _codes(text: str) -> tuple[str, ...]:
-    return tuple(code.strip() for code in text.split(",") if code.strip())
+    return tuple(code.strip().upper() for code in text.split(",") if code.strip())
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="files or directories to report on")
-    parser.add_argument("--format", choices=FORMATS, default="markdown", help="output format (default: markdown)")
-    parser.add_argument("--output", "-o", type=Path, metavar="FILE", help="write here (atomically) instead of stdout")
+    parser.add_argument(
+        "paths", nargs="+", type=Path, metavar="PATH", help="files or directories to report on"
+    )
+    parser.add_argument(
+        "--format", choices=FORMATS, default="markdown", help="output format (default: markdown)"
+    )
+    parser.add_argument(
+        "--output", "-o", type=Path, metavar="FILE", help="write here (atomically) instead of stdout"
+    )
     parser.add_argument(
         "--baseline",
         type=Path,
         metavar="FILE",
         help="a saved `--format json` report: show the change and exit 1 when readiness regresses",
     )
-    parser.add_argument("--fail-under", type=float, metavar="SCORE", help="exit 1 when the score is below SCORE")
-    parser.add_argument("--select", type=_codes, metavar="CODES", help="only these rule codes (comma-separated)")
-    parser.add_argument("--ignore", type=_codes, metavar="CODES", help="skip these rule codes (comma-separated)")
+    parser.add_argument(
+        "--fail-under", type=float, metavar="SCORE", help="exit 1 when the score is below SCORE"
+    )
+    parser.add_argument(
+        "--select", type=_codes, metavar="CODES", help="only these rule codes (comma-separated)"
+    )
+    parser.add_argument(
+        "--ignore", type=_codes, metavar="CODES", help="skip these rule codes (comma-separated)"
+    )
     parser.add_argument(
         "--history",
         type=int,
@@ -56,7 +69,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="html only: chart the score at each of the last N commits (read from git, working tree untouched)",
     )
     parser.add_argument("--title", help="name shown on the HTML page (default: the paths)")
-    parser.add_argument("--rules-url", metavar="URL", help="html only: link blocker codes to URL/<CODE>.md")
+    parser.add_argument(
+        "--rules-url",
+        metavar="URL",
+        help=f"link rule codes to URL/<CODE>.md (markdown links to {RULES_DOCS}/<CODE>.md without it)",
+    )
 
 
 @dataclass(frozen=True)
@@ -78,7 +95,11 @@ def load_baseline(path: Path) -> Baseline:
         ) from exc
     except (OSError, UnicodeDecodeError, ValueError) as exc:
         raise BaselineError(f"{path}: cannot read the baseline as JSON: {exc}") from exc
-    if not isinstance(data, dict) or data.get("tool") != "pymigrate" or not isinstance(data.get("score"), (int, float)):
+    if (
+        not isinstance(data, dict)
+        or data.get("tool") != "pymigrate"
+        or not isinstance(data.get("score"), (int, float))
+    ):
         raise BaselineError(f"{path}: not a pymigrate JSON report (expected the output of --format json)")
     return Baseline(path, data)
 
@@ -149,7 +170,9 @@ def write_atomic(path: Path, text: str) -> None:
         raise
 
 
-def _render(args: argparse.Namespace, report: AnalysisReport, config: Config, baseline: Baseline | None) -> str:
+def _render(
+    args: argparse.Namespace, report: AnalysisReport, config: Config, baseline: Baseline | None
+) -> str:
     baseline_score = baseline.score if baseline is not None else None
     if args.format == "html":
         from pymigrate.analyze.reports import html
@@ -161,18 +184,37 @@ def _render(args: argparse.Namespace, report: AnalysisReport, config: Config, ba
             report, title=title, history=history, baseline_score=baseline_score, rules_url=args.rules_url
         )
     module = importlib.import_module(f"pymigrate.analyze.reports.{args.format}")
-    text: str = module.render(report)
-    if args.format == "markdown" and baseline_score is not None:
-        text = markdown_delta(report.score, baseline_score, baseline.path if baseline else None) + text
-    return text
+    if args.format == "markdown":
+        text: str = module.render(report, rules_url=args.rules_url or RULES_DOCS)
+        if baseline is not None:
+            heading, _, rest = text.partition("\n\n")
+            text = f"{heading}\n\n{markdown_delta(report.score, baseline.score, baseline.path)}{rest}"
+        return text
+    rendered: str = module.render(report, rules_url=args.rules_url)
+    return rendered
 
 
-def markdown_delta(score: float, baseline_score: float, path: Path | None) -> str:
+def markdown_delta(score: float, baseline_score: float, path: Path) -> str:
     """The line a PR comment leads with: where the score stands against the baseline."""
     change = score - baseline_score
     arrow = "⬆️" if change > EPSILON else "⬇️" if change < -EPSILON else "➡️"
-    where = f" (`{path.name}`)" if path is not None else ""
-    return f"> {arrow} Readiness **{score:.1f}** / 100, **{change:+.1f}** against the baseline{where} ({baseline_score:.1f})\n\n"
+    return (
+        f"> {arrow} **{change:+.1f}** against the baseline `{path.name}` "
+        f"({baseline_score:.1f} -> {score:.1f})\n\n"
+    )
+
+
+def _check_codes(codes: tuple[str, ...], where: str) -> None:
+    from pymigrate.analyze.rules import RULES
+
+    for code in codes:
+        if not any(known.startswith(code) for known in RULES):
+            raise ConfigError(f"{where}: no rule code starts with {code!r} (see docs/rules/)")
+
+
+def _writes_baseline(output: Path | None, baseline: Path) -> bool:
+    """Making or refreshing the baseline itself: nothing to compare against, nothing to fail."""
+    return output is not None and output.resolve() == baseline.resolve()
 
 
 def run(args: argparse.Namespace) -> int:
@@ -189,7 +231,11 @@ def run(args: argparse.Namespace) -> int:
         config = load_config(args.paths[0]).override(
             select=args.select, ignore=args.ignore, fail_under=args.fail_under, baseline=args.baseline
         )
-        baseline = load_baseline(config.baseline) if config.baseline is not None else None
+        _check_codes(config.select, "--select")
+        _check_codes(config.ignore, "--ignore")
+        baseline = None
+        if config.baseline is not None and not _writes_baseline(args.output, config.baseline):
+            baseline = load_baseline(config.baseline)
     except (ConfigError, BaselineError) as exc:
         print(f"pymigrate report: {exc}", file=sys.stderr)
         return 2
@@ -209,7 +255,10 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write(text)
     status = 0
     if config.fail_under is not None and report.score < config.fail_under:
-        print(f"pymigrate report: score {report.score:.1f} is under --fail-under {config.fail_under:g}", file=sys.stderr)
+        print(
+            f"pymigrate report: score {report.score:.1f} is under --fail-under {config.fail_under:g}",
+            file=sys.stderr,
+        )
         status = 1
     if baseline is not None:
         problems = regressions(report.to_json(), baseline.data)

@@ -77,7 +77,7 @@ def test_unknown_key_is_named(tmp_path: Path) -> None:
         ("include = 3", "include must be a string or a list of strings"),
         ('exclude = ["a", 1]', "exclude must be a string or a list of strings"),
         ("select = true", "select must be a string or a list of strings"),
-        ("ignore = [[\"x\"]]", "ignore must be a string or a list of strings"),
+        ('ignore = [["x"]]', "ignore must be a string or a list of strings"),
         ("fail-under = 101", "fail-under must be a number from 0 to 100"),
         ("fail-under = -1", "fail-under must be a number from 0 to 100"),
         ('fail-under = "80"', "fail-under must be a number from 0 to 100"),
@@ -134,7 +134,7 @@ def test_nearest_configured_pyproject_wins(tmp_path: Path) -> None:
 
 def test_pyproject_without_table_is_passed_by(tmp_path: Path) -> None:
     """Like black and ruff: a sub-project's pyproject.toml without our table does not stop the walk."""
-    outer = write_pyproject(tmp_path, "[tool.pymigrate]\nupgrade = \"none\"\n")
+    outer = write_pyproject(tmp_path, '[tool.pymigrate]\nupgrade = "none"\n')
     write_pyproject(tmp_path / "pkg", "[project]\nname = 'pkg'\n")
     assert find_pyproject(tmp_path / "pkg") == outer
     assert load_config(tmp_path / "pkg").upgrade == "none"

@@ -11,6 +11,8 @@ from html import escape
 from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
 from pymigrate.analyze.reports import history as history_chart
+from pymigrate.analyze.reports.markdown import blocker_counts
+from pymigrate.analyze.rules import RULES
 
 if TYPE_CHECKING:
     from pymigrate.analyze import AnalysisReport, ModuleAnalysis
@@ -133,16 +135,6 @@ def _module_row(module: ModuleAnalysis) -> str:
     return "<tr>" + "".join(cells) + "</tr>"
 
 
-def _blockers(report: AnalysisReport) -> list[tuple[str, int]]:
-    """Blocker codes by how many functions and classes each one blocks."""
-    counter: Counter[str] = Counter()
-    for module in report.files:
-        for item in (*module.functions, *module.classes):
-            if item.status == "blocked":
-                counter.update({finding.code for finding in item.blockers})
-    return sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))
-
-
 def render(
     report: AnalysisReport,
     *,
@@ -153,12 +145,11 @@ def render(
     **_opts: object,
 ) -> str:
     """The page. `rules_url`, when given, links each blocker code to `<rules_url>/<CODE>.md`."""
-    functions = [f for m in report.files for f in m.functions]
-    classes = [c for m in report.files for c in m.classes]
+    functions, classes = report.functions, report.classes
     fn_counts = _counts(functions, ("ready", "inferable", "blocked"))
     cls_counts = _counts(classes, ("ready", "blocked"))
     rows = "".join(_module_row(m) for m in sorted(report.files, key=lambda m: m.path))
-    blockers = _blockers(report)
+    blockers = blocker_counts(report)
     blocker_rows = "".join(
         "<tr><td>"
         + (
@@ -166,7 +157,7 @@ def render(
             if rules_url
             else f"<code>{escape(code)}</code>"
         )
-        + f'</td><td class="num">{count}</td></tr>'
+        + f'</td><td>{escape(RULES[code].name) if code in RULES else ""}</td><td class="num">{count}</td></tr>'
         for code, count in blockers[:15]
     )
     errors = "".join(
@@ -176,7 +167,9 @@ def render(
     if history:
         chart_note = f"Package score at each of the last {len(history)} commits, then the working tree."
     else:
-        chart_note = "Only the working tree so far: run with <code>--history N</code> to chart the last N commits."
+        chart_note = (
+            "Only the working tree so far: run with <code>--history N</code> to chart the last N commits."
+        )
     sections = [
         '<section class="card summary" id="readiness">'
         f'<div><div class="score">{report.score:.1f}<small>/100</small></div>'
@@ -194,7 +187,7 @@ def render(
     if blockers:
         sections.append(
             '<section class="card" id="blockers"><h2>Top blockers</h2>'
-            '<table class="sortable"><thead><tr><th>Code</th><th class="num">Blocks</th></tr></thead>'
+            '<table class="sortable"><thead><tr><th>Code</th><th>Rule</th><th class="num">Units blocked</th></tr></thead>'
             f"<tbody>{blocker_rows}</tbody></table></section>"
         )
     if errors:
