@@ -116,18 +116,14 @@ def _llvm() -> Any:
     return llvm
 
 
-def host_cpu() -> tuple[str, str]:
-    """The host CPU name and feature string, as LLVM sees them."""
-    llvm = _llvm()
-    return str(llvm.get_host_cpu_name()), str(llvm.get_host_cpu_features().flatten())
-
-
 def emit_object(llvm_ir: str, *, cpu: str = "host", opt_level: int = 3, name: str = "<module>") -> bytes:
     """Optimize `llvm_ir` and emit position-independent object code for this machine.
 
     `cpu` is "host" (this CPU's name and features: fastest, not portable to older CPUs),
     "generic" (the baseline of the target architecture), or an LLVM CPU name.
     """
+    from pymigrate.codegen.target import host_target_machine, optimize
+
     llvm = _llvm()
     llvm.initialize_native_target()
     llvm.initialize_native_asmprinter()
@@ -136,20 +132,24 @@ def emit_object(llvm_ir: str, *, cpu: str = "host", opt_level: int = 3, name: st
         module.verify()
     except RuntimeError as exc:
         raise BuildError(f"{name}: the compiler produced invalid LLVM IR: {exc}") from exc
+    level = max(0, min(opt_level, 3))
     if cpu == "host":
-        cpu_name, features = host_cpu()
-    elif cpu == "generic":
-        cpu_name, features = "", ""
-    else:
-        cpu_name, features = cpu, ""
+        # The JIT's own machine and pipeline: the .so runs the code the JIT would run.
+        machine = host_target_machine(level)
+        module.triple = machine.triple
+        module.data_layout = str(machine.target_data)
+        optimize(module, level)
+        return bytes(machine.emit_object(module))
     target = llvm.Target.from_triple(llvm.get_process_triple())
     machine = target.create_target_machine(
-        cpu=cpu_name, features=features, opt=min(opt_level, 3), reloc="pic", codemodel="default"
+        cpu="" if cpu == "generic" else cpu, features="", opt=level, reloc="pic", codemodel="default"
     )
     module.triple = machine.triple
     module.data_layout = str(machine.target_data)
-    if opt_level > 0:
-        tuning = llvm.create_pipeline_tuning_options(speed_level=min(opt_level, 3))
+    if level > 0:
+        tuning = llvm.create_pipeline_tuning_options(speed_level=level)
+        tuning.loop_vectorization = tuning.slp_vectorization = level >= 2
+        tuning.loop_unrolling = True
         builder = llvm.create_pass_builder(machine, tuning)
         builder.getModulePassManager().run(module, builder)
     return bytes(machine.emit_object(module))

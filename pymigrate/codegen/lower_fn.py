@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import ast
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from llvmlite import ir  # type: ignore[import-untyped]
 
 from pymigrate.codegen.capi import F64, I1, I32, I64, PTR
-from pymigrate.codegen.ir import CallInfo, FuncIR, Param
+from pymigrate.codegen.ir import CallInfo, FuncIR, ModuleIR, Param
 from pymigrate.codegen.lower import (
     _CAN_OVERFLOW,
     _INTRINSIC_MATH,
@@ -45,6 +45,7 @@ class FunctionLowering:
         self.loops: list[tuple[ir.Block, ir.Block]] = []
         self.params = {p.name: p for p in func.params}
         self._err_bb: ir.Block | None = None
+        self.hoisted: dict[str, tuple[ir.Value, ir.Value]] = {}
 
     # ------------------------------------------------------------------ frame
     def run(self) -> None:
@@ -231,20 +232,24 @@ class FunctionLowering:
                 self.b.branch(end_bb)
             self.b.position_at_end(end_bb)
         elif isinstance(s, ast.While):
-            head = self.fn.append_basic_block("while.head")
-            body = self.fn.append_basic_block("while.body")
             end = self.fn.append_basic_block("while.end")
-            b.branch(head)
-            b.position_at_end(head)
-            cond = self.truth(self.expr(s.test))
-            self.flush()
-            self.b.cbranch(cond, body, end)
-            self.b.position_at_end(body)
-            self.loops.append((head, end))
-            self.block(s.body)
-            self.loops.pop()
-            if not self.b.block.is_terminated:
+
+            def emit_while(version: str) -> None:
+                head = self.fn.append_basic_block(f"while.head{version}")
+                body = self.fn.append_basic_block(f"while.body{version}")
                 self.b.branch(head)
+                self.b.position_at_end(head)
+                cond = self.truth(self.expr(s.test))
+                self.flush()
+                self.b.cbranch(cond, body, end)
+                self.b.position_at_end(body)
+                self.loops.append((head, end))
+                self.block(s.body)
+                self.loops.pop()
+                if not self.b.block.is_terminated:
+                    self.b.branch(head)
+
+            self.versioned(s.body, [s.test], set(), emit_while)
             self.b.position_at_end(end)
         elif isinstance(s, ast.For):
             if id(s.iter) in self.mir.calls and self.mir.calls[id(s.iter)].kind == "range":
@@ -328,39 +333,87 @@ class FunctionLowering:
                         b.icmp_signed("==", step, ir.Constant(I64, 0)), "ValueError", "range() arg 3 must not be zero"
                     )
         self.flush()
-        counter = self.ab.alloca(I64, name="range.i")
-        b.store(start, counter)
-        head = self.fn.append_basic_block("for.head")
-        body = self.fn.append_basic_block("for.body")
-        latch = self.fn.append_basic_block("for.next")
-        end = self.fn.append_basic_block("for.end")
-        b.branch(head)
-        b.position_at_end(head)
-        i = b.load(counter, typ=I64)
-        if step_const is not None:
-            cond = b.icmp_signed("<" if step_const > 0 else ">", i, stop)
-        else:
-            pos = b.icmp_signed(">", step, ir.Constant(I64, 0))
-            cond = b.select(pos, b.icmp_signed("<", i, stop), b.icmp_signed(">", i, stop))
-        b.cbranch(cond, body, end)
-        b.position_at_end(body)
         assert isinstance(s.target, ast.Name)
-        b.store(i, self.slots[s.target.id])
-        self.loops.append((latch, end))
-        self.block(s.body)
-        self.loops.pop()
-        if not self.b.block.is_terminated:
-            self.b.branch(latch)
-        self.b.position_at_end(latch)
-        i2 = self.b.load(counter, typ=I64)
-        if step_const == 1:
-            self.b.store(self.b.add(i2, ir.Constant(I64, 1), flags=["nsw"]), counter)
-            self.b.branch(head)
-        else:
-            r = self.b.call(self.ml.intrinsic("llvm.sadd.with.overflow", I64, 2, overflow=True), [i2, step])
-            self.b.store(self.b.extract_value(r, 0), counter)
-            self.b.cbranch(self.b.extract_value(r, 1), end, head)
+        target = s.target.id
+        end = self.fn.append_basic_block("for.end")
+
+        def emit(version: str) -> None:
+            b = self.b
+            counter = self.ab.alloca(I64, name="range.i")
+            b.store(start, counter)
+            head = self.fn.append_basic_block(f"for.head{version}")
+            body = self.fn.append_basic_block(f"for.body{version}")
+            latch = self.fn.append_basic_block(f"for.next{version}")
+            b.branch(head)
+            b.position_at_end(head)
+            i = b.load(counter, typ=I64)
+            if step_const is not None:
+                cond = b.icmp_signed("<" if step_const > 0 else ">", i, stop)
+            else:
+                pos = b.icmp_signed(">", step, ir.Constant(I64, 0))
+                cond = b.select(pos, b.icmp_signed("<", i, stop), b.icmp_signed(">", i, stop))
+            b.cbranch(cond, body, end)
+            b.position_at_end(body)
+            b.store(i, self.slots[target])
+            self.loops.append((latch, end))
+            self.block(s.body)
+            self.loops.pop()
+            if not self.b.block.is_terminated:
+                self.b.branch(latch)
+            self.b.position_at_end(latch)
+            i2 = self.b.load(counter, typ=I64)
+            if step_const == 1:
+                self.b.store(self.b.add(i2, ir.Constant(I64, 1), flags=["nsw"]), counter)
+                self.b.branch(head)
+            else:
+                r = self.b.call(self.ml.intrinsic("llvm.sadd.with.overflow", I64, 2, overflow=True), [i2, step])
+                self.b.store(self.b.extract_value(r, 0), counter)
+                self.b.cbranch(self.b.extract_value(r, 1), end, head)
+
+        self.versioned(s.body, [], {target}, emit)
         self.b.position_at_end(end)
+
+    def versioned(self, body: list[ast.stmt], extra: list[ast.expr], bound: set[str], emit: Callable[[str], None]) -> None:
+        """Emit an innermost loop twice when list headers can be hoisted: a fast copy that reads
+        them once (taken when every hoisted index is in range) and the plain copy."""
+        keys = self.hoist_candidates(body, extra, bound)
+        if not keys:
+            emit("")
+            return
+        b = self.b
+        guards: list[ir.Value] = []
+        outer: dict[str, ir.Value] = {}
+        for key, x in keys:
+            if isinstance(x, ast.Subscript):
+                assert isinstance(x.value, ast.Name)
+                name = x.value.id
+                if name not in outer:
+                    outer[name] = b.load(self.slots[name], typ=PTR)
+                k = self.coerce(self.expr(x.slice), INT).v
+                guards.append(b.icmp_unsigned("<", k, self.hdr_load(outer[name], 0)))
+        fast_bb = self.fn.append_basic_block("loop.hoisted")
+        plain_bb = self.fn.append_basic_block("loop.plain")
+        ok: ir.Value = ir.Constant(I1, 1)
+        for g in guards:
+            ok = b.and_(ok, g)
+        br = b.cbranch(ok, fast_bb, plain_bb)
+        br.set_weights([2000, 1])
+        b.position_at_end(fast_bb)
+        saved = dict(self.hoisted)
+        for key, x in keys:
+            if isinstance(x, ast.Name):
+                hdr = b.load(self.slots[x.id], typ=PTR)
+            else:
+                assert isinstance(x, ast.Subscript) and isinstance(x.value, ast.Name)
+                data = self.hdr_load(outer[x.value.id], 2)
+                k = self.coerce(self.expr(x.slice), INT).v
+                hdr = b.load(b.gep(data, [k], source_etype=PTR), typ=PTR)
+                hdr.set_metadata("tbaa", self.ml.tbaa("ptr"))
+            self.hoisted[key] = (self.hdr_load(hdr, 0), self.hdr_load(hdr, 2))
+        emit(".h")
+        self.hoisted = saved
+        self.b.position_at_end(plain_bb)
+        emit("")
 
     def str_index(self, sv: Val, idx: ir.Value) -> Val:
         """s[i]: a one-character String (CPython hands out its cached Latin-1 singletons)."""
@@ -504,11 +557,74 @@ class FunctionLowering:
                 source_etype=self.ml.struct_types[bty.name],
             )  # fmt: skip
         assert isinstance(e, ast.Subscript)
+        msg = "list assignment index out of range" if store else "list index out of range"
+        cached = self.hoisted.get(ast.dump(e.value))
+        if cached is not None:
+            return self.cached_elem_ptr(e, cached, msg)
         lst = self.expr(e.value)
         hdr = self.use(lst)
         idx = self.coerce(self.expr(e.slice), INT).v
         assert lst.ty.elem is not None
-        return self.elem_ptr(hdr, idx, lst.ty.elem, "list assignment index out of range" if store else "list index out of range")
+        return self.elem_ptr(hdr, idx, lst.ty.elem, msg)
+
+    # --- loop-invariant list headers
+    def cached_elem_ptr(self, e: ast.Subscript, cached: tuple[ir.Value, ir.Value], msg: str) -> ir.Value:
+        """Item address through a header hoisted out of the loop; anything unusual takes the full path."""
+        b = self.b
+        n, data = cached
+        ety = self.mir.types[id(e)]
+        idx = self.coerce(self.expr(e.slice), INT).v
+        fast_ptr = b.gep(data, [idx], source_etype=self.ml.llty(ety))
+        fast_bb = b.block
+        slow_bb = self.fn.append_basic_block("hidx.slow")
+        join = self.fn.append_basic_block("hidx.ok")
+        br = b.cbranch(b.icmp_unsigned("<", idx, n), join, slow_bb)
+        br.set_weights([2000, 1])
+        b.position_at_end(slow_bb)
+        lst = self.expr(e.value)
+        slow_ptr = self.elem_ptr(self.use(lst), idx, ety, msg)
+        slow_end = self.b.block
+        self.b.branch(join)
+        self.b.position_at_end(join)
+        phi = self.b.phi(PTR)
+        phi.add_incoming(fast_ptr, fast_bb)
+        phi.add_incoming(slow_ptr, slow_end)
+        return phi
+
+    def hoist_candidates(self, body: list[ast.stmt], extra: list[ast.expr], bound: set[str]) -> list[tuple[str, ast.expr]]:
+        """Lists an innermost loop indexes but cannot resize (so their len/data are loop-invariant)."""
+        nodes: list[ast.AST] = [*body, *extra]
+        for node in nodes:
+            for sub in ast.walk(node):
+                if isinstance(sub, (ast.For, ast.While)):
+                    return []
+        if _resizes(nodes, self.mir):
+            return []
+        assigned = set(bound)
+        for node in nodes:
+            for sub in ast.walk(node):
+                if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Store):
+                    assigned.add(sub.id)
+
+        def invariant(x: ast.expr) -> bool:
+            ty = self.mir.types.get(id(x))
+            if ty is None or ty.kind != "List":
+                return False
+            if isinstance(x, ast.Name):
+                return x.id in self.slots and x.id not in assigned
+            if isinstance(x, ast.Subscript) and isinstance(x.value, ast.Name) and invariant(x.value):
+                k = x.slice
+                if isinstance(k, ast.Name):
+                    return k.id in self.slots and k.id not in assigned
+                return isinstance(k, ast.Constant) and type(k.value) is int and k.value >= 0
+            return False
+
+        found: dict[str, ast.expr] = {}
+        for node in nodes:
+            for sub in ast.walk(node):
+                if isinstance(sub, ast.Subscript) and invariant(sub.value):
+                    found.setdefault(ast.dump(sub.value), sub.value)
+        return [(k, v) for k, v in found.items() if k not in self.hoisted]
 
     def elem_ptr(self, hdr: ir.Value, idx: ir.Value, elem: Ty, msg: str) -> ir.Value:
         """Bounds-checked item address; negative indices take a cold path."""
@@ -1273,6 +1389,41 @@ class FunctionLowering:
         self.b.call(self.capi.fn("memmove"), [ptr, nxt, nbytes])
         self.hdr_store(self.b.sub(n, ir.Constant(I64, 1)), hdr, 0)
         return Val(item, elem, True)
+
+
+def _resizes(nodes: list[ast.AST], mir: ModuleIR) -> bool:
+    """Could running these nodes resize, replace or free any list (so cached headers go stale)?"""
+    for node in nodes:
+        for sub in ast.walk(node):
+            if isinstance(sub, ast.Call):
+                info = mir.calls.get(id(sub))
+                if info is None:
+                    continue
+                if info.kind == "list_method" and info.target != "copy":
+                    return True
+                if info.kind in ("fn", "method"):
+                    owner, _, name = info.target.rpartition(".")
+                    func = mir.structs[owner].methods[name] if owner else mir.functions[name]
+                    if any(p.convention in ("mut", "out") for p in func.params):
+                        return True
+                if info.kind == "ctor":
+                    init = mir.structs[info.target].methods.get("__init__")
+                    if init is not None and any(p.convention == "mut" for p in init.params[1:]):
+                        return True
+            targets: list[ast.expr] = []
+            if isinstance(sub, ast.Assign):
+                targets = list(sub.targets)
+            elif isinstance(sub, (ast.AugAssign, ast.AnnAssign)):
+                targets = [sub.target]
+            while targets:
+                t = targets.pop()
+                if isinstance(t, ast.Tuple):
+                    targets.extend(t.elts)
+                    continue
+                ty = mir.types.get(id(t))
+                if not isinstance(t, ast.Name) and (ty is None or ty.needs_drop):
+                    return True
+    return False
 
 
 def _int_literal(node: ast.expr | None) -> int | None:
