@@ -71,7 +71,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _analyze(args: argparse.Namespace, config: Config) -> int:
-    from pymigrate.analyze.engine import analyze_paths
+    from pymigrate.analyze.engine import INTERNAL, analyze_paths
     from pymigrate.analyze.report_command import BaselineError, load_baseline, regressions
 
     baseline = None
@@ -96,9 +96,11 @@ def _analyze(args: argparse.Namespace, config: Config) -> int:
         module = importlib.import_module(f"pymigrate.analyze.reports.{args.format}")
         sys.stdout.write(module.render(report, rules_url=args.rules_url))
     status = EXIT_OK
+    internal = False
     for error in report.errors:
         print(f"pymigrate analyze: {error['message']}", file=sys.stderr)
         status = EXIT_FINDINGS
+        internal |= INTERNAL in error["message"]
     if any(f.severity == "error" for f in report.findings):
         status = EXIT_FINDINGS
     if config.fail_under is not None and report.score < config.fail_under:
@@ -109,4 +111,4 @@ def _analyze(args: argparse.Namespace, config: Config) -> int:
         for problem in regressions(report.to_json(), baseline.data):
             print(f"pymigrate analyze: regression: {problem}", file=sys.stderr)
             status = EXIT_FINDINGS
-    return status
+    return EXIT_USAGE if internal else status

@@ -19,14 +19,15 @@ from typing import Iterator, Sequence
 
 from pymigrate.analyze.context import Locator, ModuleContext
 from pymigrate.analyze.model import AnalysisReport, ModuleAnalysis
-from pymigrate.analyze.readiness import assess
+from pymigrate.analyze.readiness import Verdicts, assess
 from pymigrate.analyze.rules import selected
 from pymigrate.analyze.scoring import module_score, package_score
 from pymigrate.config import Config
 from pymigrate.files import WalkError, iter_source_files
 
 MAX_FILE_BYTES = 8 * 1024 * 1024  # larger files are reported, not parsed (memory stays bounded)
-SERIAL_BELOW = 24  # fewer files than this: starting worker processes costs more than it saves
+SERIAL_BELOW = 24
+INTERNAL = "internal error (please report it):"  # fewer files than this: starting worker processes costs more than it saves
 
 
 @contextmanager
@@ -65,6 +66,8 @@ def analyze_source(source: str, path: Path, config: Config | None = None, *, use
 
 
 def _analyze(source: str | bytes, path: str, config: Config, use_probe: bool) -> ModuleAnalysis:
+    if path.endswith(".pys"):
+        return _analyze_superset(source, path, config, use_probe)
     with _gc_paused():
         try:
             tree = _parse(source, path)
@@ -75,6 +78,29 @@ def _analyze(source: str | bytes, path: str, config: Config, use_probe: bool) ->
         text = source if isinstance(source, str) else _decode(source)
         ctx = ModuleContext(path, tree, Locator(text))
         verdicts = assess(ctx, text, use_probe=use_probe)
+    return _module(path, text, verdicts, config)
+
+
+def _analyze_superset(source: str | bytes, path: str, config: Config, use_probe: bool) -> ModuleAnalysis:
+    """A `.pys` module: parsed by the superset front end; its `fn`s and structs are ready by definition."""
+    from pymigrate.superset import SourceDecodeError, decode_source, parse
+
+    try:
+        text = source if isinstance(source, str) else decode_source(source, Path(path))
+        result = parse(text, path)
+    except SourceDecodeError as exc:
+        return ModuleAnalysis(path, error=f"{path}: cannot decode: {exc}")
+    except SyntaxError as exc:
+        return ModuleAnalysis(path, error=_syntax_message(exc, path).replace("Python", "the superset front end"))
+    except ValueError as exc:
+        return ModuleAnalysis(path, error=f"{path}: not superset source ({exc})")
+    with _gc_paused():
+        ctx = ModuleContext(path, result.tree, Locator(text))
+        verdicts = assess(ctx, text, use_probe=use_probe, superset=result)
+    return _module(path, text, verdicts, config)
+
+
+def _module(path: str, text: str, verdicts: Verdicts, config: Config) -> ModuleAnalysis:
     findings = [f for f in verdicts.findings if selected(f.code, config.select, config.ignore)]
     lines = text.count("\n") + (0 if text.endswith("\n") or not text else 1)
     return ModuleAnalysis(
@@ -110,7 +136,12 @@ def analyze_file(path: Path, config: Config, use_probe: bool = True) -> ModuleAn
         if exc.errno == 40:  # ELOOP
             reason = "symlink loop"
         return ModuleAnalysis(shown, error=f"{shown}: cannot read: {reason}")
-    return _analyze(data, shown, config, use_probe)
+    try:
+        return _analyze(data, shown, config, use_probe)
+    except RecursionError:
+        return ModuleAnalysis(shown, error=f"{shown}: {INTERNAL} nesting too deep to analyze")
+    except Exception as exc:  # noqa: BLE001 - one file's failure never stops the run; reported, exit 2
+        return ModuleAnalysis(shown, error=f"{shown}: {INTERNAL} {type(exc).__name__}: {exc}")
 
 
 def _worker_batch(args: tuple[list[str], Config]) -> list[ModuleAnalysis]:

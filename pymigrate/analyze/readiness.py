@@ -12,7 +12,7 @@ from __future__ import annotations
 import ast
 import importlib
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from pymigrate.analyze import typesys as T
 from pymigrate.analyze.context import ModuleContext
@@ -22,6 +22,9 @@ from pymigrate.analyze.model import ClassInfo, Finding, FunctionInfo
 from pymigrate.analyze.rules import aliasing, keywords, signature, structs
 from pymigrate.analyze.rules.closures import Closures
 from pymigrate.analyze.rules.fn_body import BodyChecker, ModuleModel, Param, Signature
+
+if TYPE_CHECKING:
+    from pymigrate.superset import ParseResult
 
 INFERABLE_CODES = ("PM2",)
 Probe = Callable[[ast.AST, ast.Module], list[str]]
@@ -37,6 +40,7 @@ class _Unit:
     uses: dict[str, ast.AST] = field(default_factory=dict)
     status: str = "ready"
     owner: str | None = None  # class qualname for methods
+    upgraded: bool = False  # written `fn`/`struct` in a .pys already
 
     def settle(self) -> None:
         if any(not b.code.startswith(INFERABLE_CODES) for b in self.blockers):
@@ -63,13 +67,13 @@ def _probes() -> tuple[Probe | None, Probe | None]:
     return fn_probe, struct_probe
 
 
-def assess(ctx: ModuleContext, source: str, use_probe: bool = True) -> Verdicts:
+def assess(ctx: ModuleContext, source: str, use_probe: bool = True, superset: ParseResult | None = None) -> Verdicts:
     index = build_index(ctx.tree)
     facts = collect(ctx.tree, index)
     candidates = {name for name, cls in facts.top_classes.items() if not cls.nested}
     model = ModuleModel(ctx, facts, candidates, index)
     findings: list[Finding] = []
-    if keywords.may_contain_keyword(source):
+    if superset is None and keywords.may_contain_keyword(source):  # in a parsed .pys they are backticked
         findings.extend(keywords.keyword_findings(ctx, index.nodes))
 
     # 1. headers: signatures first, since calls and struct fields are typed from them
@@ -135,6 +139,8 @@ def assess(ctx: ModuleContext, source: str, use_probe: bool = True) -> Verdicts:
             unit.blockers.append(ctx.finding("PM315", fn.node.lineno, ctx.name_column(fn.node),
                                              name=fn.qualname, reason=scope))
 
+    if superset is not None:
+        _already_upgraded(facts, units, class_units, superset)
     _propagate(ctx, facts, units, class_units, model, use_probe)
 
     functions = [
@@ -150,6 +156,23 @@ def assess(ctx: ModuleContext, source: str, use_probe: bool = True) -> Verdicts:
         findings.extend(u.blockers)
         findings.extend(u.notes)
     return Verdicts(functions, classes, _unique(findings))
+
+
+def _already_upgraded(facts: ModuleFacts, units: dict[str, _Unit], class_units: dict[str, _Unit],
+                      superset: ParseResult) -> None:
+    """In a `.pys` module, what is written `fn`/`struct` is upgraded already: ready, nothing to report."""
+    for fn in facts.functions:
+        if superset.is_fn(fn.node):
+            units[fn.qualname].upgraded = True
+            units[fn.qualname].blockers.clear()
+            units[fn.qualname].notes.clear()
+            units[fn.qualname].calls.clear()
+            units[fn.qualname].uses.clear()
+    for cls in facts.classes:
+        if superset.is_struct(cls.node):
+            class_units[cls.qualname].upgraded = True
+            class_units[cls.qualname].blockers.clear()
+            class_units[cls.qualname].notes.clear()
 
 
 def unit_is_method(sig: Signature, fn: FunctionFacts) -> bool:
@@ -284,7 +307,7 @@ def _apply_probe(ctx: ModuleContext, facts: ModuleFacts, units: dict[str, _Unit]
     if struct_probe is not None:
         for cls in facts.classes:
             cu = class_units[cls.qualname]
-            if cu.status == "ready" and cls.qualname not in probed:
+            if cu.status == "ready" and cls.qualname not in probed and not cu.upgraded:
                 probed.add(cls.qualname)
                 for reason in _ask(struct_probe, cls.node, ctx.tree):
                     cu.blockers.append(ctx.finding("PM320", cls.node.lineno, ctx.name_column(cls.node),
@@ -294,7 +317,7 @@ def _apply_probe(ctx: ModuleContext, facts: ModuleFacts, units: dict[str, _Unit]
     if fn_probe is not None:
         for fn in facts.functions:
             unit = units[fn.qualname]
-            if unit.status == "ready" and fn.qualname not in probed and unit.owner is None:
+            if unit.status == "ready" and fn.qualname not in probed and unit.owner is None and not unit.upgraded:
                 probed.add(fn.qualname)
                 for reason in _ask(fn_probe, fn.node, ctx.tree):
                     unit.blockers.append(ctx.finding("PM320", fn.node.lineno, ctx.name_column(fn.node),
