@@ -28,6 +28,15 @@ class Choices:
     params: dict[tuple[str, str, str], TypeRef] = field(default_factory=dict)      # (module, qualname, param)
     returns: dict[tuple[str, str], TypeRef] = field(default_factory=dict)          # (module, qualname)
     attributes: dict[tuple[str, str], TypeRef] = field(default_factory=dict)       # (module, "C.attr")
+    fallbacks: dict[tuple[str, str, str], list[TypeRef]] = field(default_factory=dict)  # next params to try
+
+    def retreat(self, key: tuple[str, str, str]) -> None:
+        """Replace a parameter's type by its next candidate, or drop it."""
+        rest = self.fallbacks.get(key)
+        if rest:
+            self.params[key] = rest.pop(0)
+        else:
+            self.params.pop(key, None)
 
     def size(self) -> int:
         return len(self.params) + len(self.returns) + len(self.attributes)
@@ -45,9 +54,10 @@ def decide(modules: Sequence[Module], facts: Facts) -> Choices:
                 if arg.annotation is not None or (i == 0 and arg.arg == func.implicit_first):
                     continue
                 evidence = ff.params.get(arg.arg)
-                t = merge.param_type(evidence) if evidence else None
-                if t is not None:
-                    choices.params[(module.name, qualname, arg.arg)] = t
+                candidates = merge.param_candidates(evidence) if evidence else []
+                if candidates:
+                    choices.params[(module.name, qualname, arg.arg)] = candidates[0]
+                    choices.fallbacks[(module.name, qualname, arg.arg)] = candidates[1:]
             if func.node.returns is None:
                 t = merge.return_type(ff)
                 if t is not None:

@@ -13,14 +13,32 @@ from .model import NONE_T, FunctionFacts, TypeRef, is_complete, union
 ITERATOR = "collections.abc.Iterator"
 
 
-def param_type(evidence: dict[str, list[TypeRef]]) -> TypeRef | None:
+def param_candidates(evidence: dict[str, list[TypeRef]]) -> list[TypeRef]:
+    """The slot's types, most faithful first; verification falls back along the list before dropping.
+
+    After the full union come: the union without a ``None`` that only traced calls passed (tests often
+    probe how a function copes with None), then what the package's own code passes (call sites, defaults).
+    """
     if "override" in evidence:
-        return union(evidence["override"])
-    flowing = evidence.get("call", []) + evidence.get("trace", [])
-    default = evidence.get("default", [])
-    if not flowing and (not default or default == [NONE_T]):
-        return None
-    return _complete(union(flowing + default))
+        t = union(evidence["override"])
+        return [] if t is None else [t]
+    static = evidence.get("call", []) + evidence.get("default", [])
+    traced = [t for t in evidence.get("trace", []) if t.name != "builtins.object"] or evidence.get("trace", [])
+    if not all(is_complete(t) for t in traced):
+        return []       # a run-time value with no writable type: every candidate would be too narrow
+    out: list[TypeRef] = []
+    for types in (static + traced,
+                  static + [t for t in traced if t != NONE_T],
+                  static):
+        t = _complete(union(types))
+        if t is not None and t != NONE_T and t not in out:
+            out.append(t)
+    return out
+
+
+def param_type(evidence: dict[str, list[TypeRef]]) -> TypeRef | None:
+    candidates = param_candidates(evidence)
+    return candidates[0] if candidates else None
 
 
 def return_type(facts: FunctionFacts) -> TypeRef | None:

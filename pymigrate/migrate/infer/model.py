@@ -11,6 +11,9 @@ PARAMS = "[]"          # the parameter list of a Callable
 ELLIPSIS = "..."
 NONE = "None"
 TUPLE = "builtins.tuple"
+EMPTY_NAME = "()"
+NEVER = "<never>"         # nothing known (an empty container's items)
+UNKNOWN = "<unknown>"     # a value seen whose type cannot be written (a function object)
 
 # Numeric promotion as in the typing spec: an int is accepted where a float is, a float where a complex is.
 _PROMOTIONS = {
@@ -52,6 +55,7 @@ class TypeRef:
 
 
 NONE_T = TypeRef(NONE)
+EMPTY = TypeRef(EMPTY_NAME)
 
 
 def union(types: Iterable[TypeRef]) -> TypeRef | None:
@@ -61,6 +65,8 @@ def union(types: Iterable[TypeRef]) -> TypeRef | None:
         for m in t.members():
             if m not in flat:
                 flat.append(m)
+    if len(flat) > 1:
+        flat = [m for m in flat if m.name != NEVER] or flat
     if not flat:
         return None
     if any(m.name == "builtins.object" for m in flat):
@@ -104,6 +110,10 @@ def _merge_pair(a: TypeRef, b: TypeRef) -> TypeRef | None:
             return None
         return TypeRef(a.name, tuple(m for m in merged if m is not None))
     if a.name == TUPLE:
+        if a.args == (EMPTY,) and _variadic_item(b) is not None:
+            return b
+        if b.args == (EMPTY,) and _variadic_item(a) is not None:
+            return a
         va, vb = _variadic_item(a), _variadic_item(b)
         if va is not None or vb is not None:
             items = [*(a.args if va is None else [va]), *(b.args if vb is None else [vb])]
@@ -120,7 +130,8 @@ def _variadic_item(t: TypeRef) -> TypeRef | None:
 
 def is_complete(t: TypeRef) -> bool:
     """False when the type says nothing (an empty container's items are unknown)."""
-    return "<never>" not in set(t.names())
+    names = set(t.names())
+    return NEVER not in names and UNKNOWN not in names and "<skip>" not in names
 
 
 @dataclass

@@ -8,7 +8,10 @@ mypy runs again until no error is added (in the worst case nothing is kept).
 
 from __future__ import annotations
 
+import ast
+import os
 import re
+import sys
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
@@ -22,7 +25,7 @@ _CALLED = re.compile(r'(?:Argument \d+ to|Missing positional argument[s]? .* in 
                      r'Unexpected keyword argument "\w+" for) "(?P<name>\w+)"')
 _QUOTED = re.compile(r'"(?P<name>[A-Za-z_]\w*)"')
 _ATTR_ASSIGN = re.compile(r"^\s*(?P<obj>\w+)\.(?P<attr>\w+)\s*(:[^=]*)?=")
-MAX_ATTEMPTS = 8
+MAX_ATTEMPTS = 12
 
 
 def _parse(error: str) -> tuple[str, int, str] | None:
@@ -47,11 +50,15 @@ def new_errors(baseline: Sequence[str], errors: Sequence[str]) -> list[tuple[str
     return out
 
 
+Blame = set[tuple[str, tuple[str, ...]]]     # ("param" | "return" | "attr", key)
+
+
 def verified(modules: Sequence[Module], choices: object, target: tuple[int, int]) -> object:
     from .engine import Choices, apply, render
     assert isinstance(choices, Choices)
     baseline = error_lines(run_mypy(modules, None, target))
     by_path = {str(m.path): m for m in modules}
+    debug = bool(os.environ.get("PYMIGRATE_INFER_DEBUG"))
     for _ in range(MAX_ATTEMPTS):
         if not choices.size():
             return choices
@@ -59,61 +66,90 @@ def verified(modules: Sequence[Module], choices: object, target: tuple[int, int]
         errors = error_lines(run_mypy(modules, texts, target))
         if len(errors) <= len(baseline):
             return choices
-        blamed = 0
-        for path, line, msg in new_errors(baseline, errors):
+        added = new_errors(baseline, errors)
+        if debug:
+            print(f"verify: {len(errors)} errors, {len(added)} new, {choices.size()} slots", file=sys.stderr)
+            print("\n".join(f"verify: {p}:{n}: {m}" for p, n, m in added), file=sys.stderr)
+        blame: Blame = set()
+        for path, line, msg in added:
             module = by_path.get(path) or by_path.get(str(Path(path).resolve()))
             if module is None:
                 continue
             annotated = module_from_text(module, texts[module.path]) if module.path in texts else module
-            blamed += _blame(choices, module, annotated, line, msg, modules)
-        if not blamed:
+            blame |= _blame(choices, module, annotated, line, msg)
+        if not blame:      # nothing attributable: give up the files that gained errors
+            names = {by_path[p].name for p, _, _ in added if p in by_path}
+            blame = {(kind, k) for kind, mapping in (("param", choices.params), ("return", choices.returns),
+                                                     ("attr", choices.attributes))
+                     for k in mapping if k[0] in names}
+        if not blame:
             return Choices()
+        for kind, key in blame:
+            if kind == "param":
+                choices.retreat(key)  # type: ignore[arg-type]
+            elif kind == "return":
+                choices.returns.pop(key, None)  # type: ignore[call-overload]
+            else:
+                choices.attributes.pop(key, None)  # type: ignore[call-overload]
     return Choices()
 
 
-def _drop(mapping: dict, keys: list) -> int:  # type: ignore[type-arg]
-    for k in keys:
-        del mapping[k]
-    return len(keys)
-
-
-def _blame(choices: object, module: Module, annotated: Module, line: int, msg: str,
-           modules: Sequence[Module]) -> int:
+def _blame(choices: object, module: Module, annotated: Module, line: int, msg: str) -> Blame:
+    """The slots that can have caused one new error, most specific reason first."""
     from .engine import Choices
     assert isinstance(choices, Choices)
     enclosing = _enclosing(annotated, line)
     name = module.name
-    dropped = 0
+    lines = annotated.source.splitlines()
+    source_line = lines[line - 1] if 0 < line <= len(lines) else ""
+    words = set(re.findall(r"[A-Za-z_]\w*", source_line))
+    out: Blame = set()
     called = _CALLED.search(msg)
     if called:
         target = called.group("name")
-        dropped += _drop(choices.params, [k for k in choices.params
-                                          if k[1].split(".")[-1] == target or k[1].endswith(f"{target}.__init__")])
-        dropped += _drop(choices.returns, [k for k in choices.returns if k[1].split(".")[-1] == target])
+        out |= {("param", k) for k in choices.params
+                if k[1].split(".")[-1] == target or k[1].endswith(f"{target}.__init__")}
+        out |= {("return", k) for k in choices.returns if k[1].split(".")[-1] == target}
     if enclosing is not None and msg.startswith("Incompatible return value"):
-        dropped += _drop(choices.returns, [k for k in choices.returns if k == (name, enclosing)])
-    source_line = annotated.source.splitlines()[line - 1] if 0 < line <= len(annotated.source.splitlines()) else ""
+        return out | {("return", k) for k in choices.returns if k == (name, enclosing)}
     assign = _ATTR_ASSIGN.match(source_line)
     if assign and enclosing is not None:
         cls = annotated.functions[enclosing].class_name
         if cls is not None:
-            dropped += _drop(choices.attributes, [k for k in choices.attributes if k == (name, f"{cls}.{assign['attr']}")])
+            out |= {("attr", k) for k in choices.attributes if k == (name, f"{cls}.{assign['attr']}")}
     for quoted in _QUOTED.findall(msg):
-        dropped += _drop(choices.attributes, [k for k in choices.attributes if k[1].endswith("." + quoted)])
-        dropped += _drop(choices.returns, [k for k in choices.returns if k[1].split(".")[-1] == quoted])
-    if dropped:
-        return dropped
+        out |= {("attr", k) for k in choices.attributes if k[1].endswith("." + quoted)}
+        out |= {("return", k) for k in choices.returns if k[1].split(".")[-1] == quoted}
     if enclosing is not None:
-        dropped += _drop(choices.params, [k for k in choices.params if k[:2] == (name, enclosing)])
-        dropped += _drop(choices.returns, [k for k in choices.returns if k == (name, enclosing)])
-        cls = annotated.functions[enclosing].class_name
-        dropped += _drop(choices.attributes, [k for k in choices.attributes if k[0] == name and cls is not None
-                                              and k[1].startswith(cls + ".")])
-    if dropped:
-        return dropped
-    dropped += _drop(choices.params, [k for k in choices.params if k[0] == name])
-    dropped += _drop(choices.returns, [k for k in choices.returns if k[0] == name])
-    return dropped + _drop(choices.attributes, [k for k in choices.attributes if k[0] == name])
+        # the enclosing function's parameters named on the error's line
+        out |= {("param", k) for k in choices.params if k[:2] == (name, enclosing) and k[2] in words}
+        # locals named on the line take their types from the package functions called where they are assigned
+        called_names = _origins(annotated.functions[enclosing].node, words)
+        out |= {("return", k) for k in choices.returns if k[0] == name and k[1].split(".")[-1] in called_names}
+        out |= {("return", k) for k in choices.returns if k[1].split(".")[-1] in called_names}
+    if out or enclosing is None:
+        return out
+    cls = annotated.functions[enclosing].class_name
+    return ({("param", k) for k in choices.params if k[:2] == (name, enclosing)}
+            | {("return", k) for k in choices.returns if k == (name, enclosing)}
+            | {("attr", k) for k in choices.attributes if k[0] == name and cls is not None
+               and k[1].startswith(cls + ".")})
+
+
+def _origins(func: ast.AST, words: set[str]) -> set[str]:
+    """Names of functions called in the assignments of the local variables among ``words``."""
+    out: set[str] = set()
+    for node in ast.walk(func):
+        if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            bound = {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
+            if bound & words and node.value is not None:
+                for call in ast.walk(node.value):
+                    if isinstance(call, ast.Call):
+                        f = call.func
+                        out.add(f.id if isinstance(f, ast.Name) else f.attr if isinstance(f, ast.Attribute) else "")
+    out.discard("")
+    return out
 
 
 def _enclosing(module: Module, line: int) -> str | None:

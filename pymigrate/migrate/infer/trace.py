@@ -1,0 +1,101 @@
+"""Dynamic evidence: run the user's command (typically the test suite) under the sampling tracer.
+
+The tracer is injected through a generated ``sitecustomize`` put first on PYTHONPATH, so any Python the
+command starts (pytest, tox envs that keep the environment, subprocesses) records into one directory; the
+command should therefore extend PYTHONPATH rather than replace it.
+"""
+
+from __future__ import annotations
+
+import builtins
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+from .model import NEVER, Facts, TypeRef
+from .package import Module
+from .static import _public_name
+
+TIMEOUT = 3600
+# run-time types that live in builtins but have no builtin name
+_BUILTIN_VIEWS = {"builtins.dict_keys": "collections.abc.KeysView", "builtins.dict_values": "collections.abc.ValuesView",
+                  "builtins.dict_items": "collections.abc.ItemsView"}
+
+
+def run_trace(command: str, root: Path, modules: Sequence[Module]) -> Facts:
+    with tempfile.TemporaryDirectory(prefix="pymigrate-trace-") as tmp:
+        work = Path(tmp)
+        shutil.copy(Path(__file__).with_name("tracer_runtime.py"), work / "_pymigrate_tracer.py")
+        (work / "sitecustomize.py").write_text("import _pymigrate_tracer\n_pymigrate_tracer.start()\n")
+        files = work / "files.txt"
+        files.write_text("\n".join(str(m.path) for m in modules) + "\n")
+        out = work / "out"
+        out.mkdir()
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join([str(work), *filter(None, [env.get("PYTHONPATH")])])
+        env["PYMIGRATE_TRACE_DIR"] = str(out)
+        env["PYMIGRATE_TRACE_FILES"] = str(files)
+        proc = subprocess.run(command, shell=True, cwd=root, env=env, timeout=TIMEOUT,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        if proc.returncode != 0:
+            print(f"pymigrate: traced command exited with {proc.returncode}; using the types it recorded",
+                  file=sys.stderr)
+        return load_traces(sorted(out.glob("trace-*.json")), modules)
+
+
+def load_traces(paths: Sequence[Path], modules: Sequence[Module]) -> Facts:
+    facts = Facts()
+    by_path = {str(m.path): m for m in modules}
+    prefixes = tuple({m.name.split(".")[0] + "." for m in modules})
+    for path in paths:
+        for entry in json.loads(path.read_text(encoding="utf-8")):
+            module = by_path.get(entry["file"])
+            if module is None or entry["qualname"] not in module.functions:
+                continue
+            ff = facts.function(module.name, entry["qualname"])
+            for name, types in entry["params"].items():
+                for key in types:
+                    t = _typeref(json.loads(key), prefixes)
+                    if t is not None:
+                        ff.add_param(name, "trace", t)
+            for key in entry["returns"]:
+                t = _typeref(json.loads(key), prefixes)
+                if t is not None:
+                    ff.add_return("trace", t)
+            for key in entry["yields"]:
+                t = _typeref(json.loads(key), prefixes)
+                if t is not None:
+                    ff.add_return("trace-yield", t)
+    return facts
+
+
+def _typeref(data: object, prefixes: tuple[str, ...]) -> TypeRef | None:
+    """A traced descriptor as a TypeRef under the names annotations use (None if it has none)."""
+    t = TypeRef.from_json(data)
+    return _rename(t, prefixes)
+
+
+def _rename(t: TypeRef, prefixes: tuple[str, ...]) -> TypeRef | None:
+    from .model import union
+    name = t.name
+    if name.startswith("builtins.") and not hasattr(builtins, name[9:]):
+        name = _BUILTIN_VIEWS.get(name, NEVER)
+        if name == NEVER:
+            return TypeRef(NEVER)
+    elif "." in name:
+        public = _public_name(name, prefixes)
+        if public is None:
+            return TypeRef("<never>")
+        name = public
+    args = [_rename(a, prefixes) for a in t.args]
+    if any(a is None for a in args):
+        return None
+    refs = tuple(a for a in args if a is not None)
+    if name == "|":
+        return union(refs)
+    return TypeRef(name, refs)

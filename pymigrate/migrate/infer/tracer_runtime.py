@@ -1,0 +1,175 @@
+"""Runs inside the traced process (loaded by a generated sitecustomize): records argument, return and
+yield types of the package's functions with sys.setprofile, sampled, and writes them as JSON at exit.
+
+Self-contained on purpose: the traced interpreter need not have pymigrate installed. Arguments are kept
+only for calls that return normally, so calls made to test error handling do not widen the types.
+"""
+
+import atexit
+import dis
+import json
+import os
+import sys
+import threading
+
+FULL_SAMPLES = 200       # calls per function recorded in full, then one call in SAMPLE_EVERY
+SAMPLE_EVERY = 16
+ITEMS = 8                # container items looked at
+_RETURN = {dis.opmap[n] for n in ("RETURN_VALUE", "RETURN_CONST") if n in dis.opmap}
+_YIELD = dis.opmap["YIELD_VALUE"]
+_GENERATOR = 0x20 | 0x200 | 0x100 | 0x80      # generator, async generator, coroutine, iterable coroutine
+_FOREIGN = ("pretend", "unittest.mock", "mock", "__main__", "_pytest", "pytest", "hypothesis", "freezegun")
+
+_files = set()
+_wanted = {}
+_counts = {}
+_pending = {}
+_data = {}
+_out = None
+
+
+def _nameable(cls):
+    """The importable name of a class, or None for test doubles and local classes."""
+    for klass in cls.__mro__:
+        module = getattr(klass, "__module__", "") or ""
+        qual = getattr(klass, "__qualname__", klass.__name__)
+        parts = module.split(".")
+        if "<locals>" in qual or module.startswith(_FOREIGN) or any(
+                p.startswith(("test", "conftest")) for p in parts):
+            continue
+        if module == "builtins" and qual in ("function", "builtin_function_or_method", "method"):
+            return None
+        return module + "." + qual
+    return None
+
+
+def describe(value, depth=0):
+    t = type(value)
+    if value is None:
+        return "None"
+    if t in (int, float, str, bool, bytes, complex):
+        return "builtins." + t.__name__
+    if depth > 3:
+        return "<never>"
+    if t in (list, set, frozenset):
+        items = _union([describe(v, depth + 1) for _, v in zip(range(ITEMS), value)])
+        return ["builtins." + t.__name__, items]
+    if t is dict:
+        keys = _union([describe(k, depth + 1) for _, k in zip(range(ITEMS), value)])
+        values = _union([describe(v, depth + 1) for _, v in zip(range(ITEMS), value.values())])
+        return ["builtins.dict", keys, values]
+    if t is tuple:
+        if 0 < len(value) <= 6:
+            return ["builtins.tuple"] + [describe(v, depth + 1) for v in value]
+        return ["builtins.tuple", _union([describe(v, depth + 1) for _, v in zip(range(ITEMS), value)]), "..."]
+    if isinstance(value, type):
+        name = _nameable(value)
+        return "<skip>" if name is None else ["builtins.type", name]
+    if callable(value) and t.__name__ in ("function", "builtin_function_or_method", "method", "partial"):
+        return "<unknown>"
+    name = _nameable(t)
+    return "<skip>" if name is None else name
+
+
+def _union(items):
+    seen = []
+    for i in items:
+        if i not in seen:
+            seen.append(i)
+    if not seen:
+        return "<never>"
+    if len(seen) == 1:
+        return seen[0]
+    return ["|"] + seen
+
+
+def _key(value):
+    return json.dumps(value, sort_keys=True)
+
+
+def _record(code, kind, name, value):
+    entry = _data.setdefault(_wanted[code], {"params": {}, "returns": {}, "yields": {}})
+    bucket = entry[kind] if name is None else entry[kind].setdefault(name, {})
+    described = describe(value)
+    if described == "<skip>":
+        return          # a test double: says nothing about the real callers
+    k = _key(described)
+    bucket[k] = bucket.get(k, 0) + 1
+
+
+def _params(code, frame):
+    names = code.co_varnames
+    n = code.co_argcount + code.co_kwonlyargcount
+    f_locals = frame.f_locals
+    out = [(names[i], f_locals.get(names[i])) for i in range(n) if names[i] in f_locals]
+    flags = code.co_flags
+    if flags & 0x04 and names[n] in f_locals:          # *args: element types
+        out.extend((names[n], v) for _, v in zip(range(ITEMS), f_locals[names[n]]))
+        n += 1
+    if flags & 0x08 and names[n] in f_locals:          # **kwargs: value types
+        out.extend((names[n], v) for _, v in zip(range(ITEMS), f_locals[names[n]].values()))
+    return out
+
+
+def _profile(frame, event, arg):
+    if event == "call":
+        code = frame.f_code
+        if code not in _wanted:
+            path = os.path.realpath(code.co_filename)
+            if path not in _files:
+                _wanted[code] = None
+                return
+            _wanted[code] = (path, getattr(code, "co_qualname", code.co_name))
+        if _wanted[code] is None:
+            return
+        count = _counts.get(code, 0) + 1
+        _counts[code] = count
+        if count > FULL_SAMPLES and count % SAMPLE_EVERY:
+            return
+        try:
+            _pending[frame] = _params(code, frame)
+        except Exception:
+            pass
+    elif event == "return":
+        code = frame.f_code
+        if _wanted.get(code) is None:
+            return
+        op = code.co_code[frame.f_lasti] if 0 <= frame.f_lasti < len(code.co_code) else -1
+        try:
+            if op == _YIELD and code.co_flags & _GENERATOR:
+                _record(code, "yields", None, arg)
+                return
+            params = _pending.pop(frame, None)
+            if op not in _RETURN or params is None:
+                return          # raised: neither its arguments nor a return value count
+            for name, value in params:
+                _record(code, "params", name, value)
+            if not code.co_flags & _GENERATOR:
+                _record(code, "returns", None, arg)
+        except Exception:
+            pass
+
+
+def _dump():
+    sys.setprofile(None)
+    threading.setprofile(None)
+    if _out is None:
+        return
+    payload = [{"file": f, "qualname": q, **entry} for (f, q), entry in _data.items()]
+    path = os.path.join(_out, "trace-%d.json" % os.getpid())
+    with open(path + ".tmp", "w") as fh:
+        json.dump(payload, fh)
+    os.replace(path + ".tmp", path)
+
+
+def start():
+    global _out
+    _out = os.environ.get("PYMIGRATE_TRACE_DIR")
+    files_list = os.environ.get("PYMIGRATE_TRACE_FILES")
+    if not _out or not files_list:
+        return
+    with open(files_list) as fh:
+        _files.update(os.path.realpath(line.strip()) for line in fh if line.strip())
+    atexit.register(_dump)
+    threading.setprofile(_profile)
+    sys.setprofile(_profile)
