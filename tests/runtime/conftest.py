@@ -79,6 +79,7 @@ class StandinCompiled:
     python_tree: ast.Module
     functions: list[str] = field(default_factory=lambda: ["add"])
     structs: list[str] = field(default_factory=list)
+    opt_level: int = 3
 
 
 def standin_compile(source: Path, module_name: str, *, opt_level: int = 3) -> tuple[Any, Any]:

@@ -168,3 +168,33 @@ def test_cli_help_has_an_example() -> None:
     assert proc.returncode == 0
     assert "pymigrate build src/mypkg" in proc.stdout
     assert "--cpu" in proc.stdout
+
+
+@pytest.mark.parametrize("cpu", ["generic", "x86-64"])
+def test_portable_cpu_builds(
+    tmp_path: Path, standin_compiler: Any, plain_python: Any, module_source: str, cpu: str
+) -> None:
+    if cpu == "x86-64" and build.sysconfig.get_config_var("HOST_GNU_TYPE").split("-")[0] != "x86_64":
+        pytest.skip("an x86-64 CPU name needs an x86-64 host")
+    (tmp_path / "mod.pys").write_text(module_source)
+    build.build_file(tmp_path / "mod.pys", cpu=cpu, opt_level=1)
+    assert plain_python("import mod; print(mod.twice(mod.X))", tmp_path).stdout.strip() == "6"
+
+
+def test_cli_reports_an_internal_compiler_error_and_builds_the_rest(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, standin_compiler: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def flaky(source: Path, module_name: str, *, opt_level: int = 3) -> Any:
+        if source.name == "crash.pys":
+            raise KeyError("a compiler bug")
+        return standin_compiler(source, module_name, opt_level=opt_level)
+
+    monkeypatch.setattr(build, "compile_source", flaky)
+    (tmp_path / "crash.pys").write_text("")
+    (tmp_path / "fine.pys").write_text("")
+    assert cli.main(["build", "-q", "--no-stubs", str(tmp_path)]) == 1
+    out, err = capsys.readouterr()
+    assert out.splitlines() == [str(tmp_path / f"fine{SUFFIX}")]
+    assert f"{tmp_path / 'crash.pys'}: internal error while building (KeyError: 'a compiler bug'); please report it" in err
+    assert "Traceback" in err
+    assert not (tmp_path / "fine.pyi").exists()

@@ -33,7 +33,10 @@ def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     yield root
     hook.uninstall()
     for name in set(sys.modules) - before:
-        del sys.modules[name]
+        # pymigrate's own modules stay: the JIT keeps its engines (the code behind every
+        # compiled function) alive through pymigrate.runtime.jit.
+        if name.partition(".")[0] not in ("pymigrate", "llvmlite"):
+            del sys.modules[name]
 
 
 def entries(directory: Path) -> list[str]:
@@ -253,3 +256,25 @@ def test_importer_module_installs_the_finder_once() -> None:
     assert sum(isinstance(f, hook.PysFinder) for f in sys.meta_path) == 1
     hook.uninstall()
     assert not any(isinstance(f, hook.PysFinder) for f in sys.meta_path)
+
+
+def test_native_mode_without_a_compiler_is_an_import_error(
+    module_source: str, site: Path, standin_compiler: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CC", "no-such-cc-xyz")
+    monkeypatch.setenv(hook.MODE_ENV, "native")
+    (site / "mod.pys").write_text(module_source)
+    with pytest.raises(ImportError, match="cannot build natively: C compiler 'no-such-cc-xyz' not found"):
+        importlib.import_module("mod")
+
+
+@pytest.mark.parametrize("mode", ["auto", "jit"])
+def test_jit_without_a_compiler_or_on_request(
+    module_source: str, site: Path, standin_compiler: Any, monkeypatch: pytest.MonkeyPatch, mode: str
+) -> None:
+    monkeypatch.setenv("CC", "no-such-cc-xyz")
+    monkeypatch.setenv(hook.MODE_ENV, mode)
+    (site / "mod.pys").write_text(module_source)
+    mod = importlib.import_module("mod")
+    assert (mod.X, mod.twice(4), mod.__file__) == (3, 8, str(site / "mod.pys"))
+    assert entries(site / "__pycache__") == []
