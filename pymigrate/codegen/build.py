@@ -310,6 +310,12 @@ def _run(command: Sequence[str], what: str, cwd: Path) -> None:
         raise BuildError(f"{what} failed ({shlex.join(command)}):\n{detail}")
 
 
+def _accepts_prefix_map(toolchain: Toolchain) -> bool:
+    """gcc and clang take -fdebug-prefix-map; other compilers get no extra flag."""
+    name = os.path.basename(toolchain.cc[0])
+    return any(known in name for known in ("gcc", "clang")) or name in ("cc", "c99")
+
+
 def link_extension(
     obj: bytes,
     entry_c: str,
@@ -336,8 +342,10 @@ def link_extension(
             )
             exports = ["-Wl,--version-script=exports.map"]
         includes = [f"-I{d}" for d in toolchain.include_dirs]
+        # Keep the temporary directory's name out of the debug info: same input, same bytes.
+        reproducible = [f"-fdebug-prefix-map={work}=."] if _accepts_prefix_map(toolchain) else []
         _run(
-            [*toolchain.cc, *toolchain.cflags, *includes, "-c", "entry.c", "-o", "entry.o"],
+            [*toolchain.cc, *toolchain.cflags, *reproducible, *includes, "-c", "entry.c", "-o", "entry.o"],
             f"{module_name}: compiling the entry point",
             work,
         )

@@ -198,3 +198,9 @@ def test_cli_reports_an_internal_compiler_error_and_builds_the_rest(
     assert f"{tmp_path / 'crash.pys'}: internal error while building (KeyError: 'a compiler bug'); please report it" in err
     assert "Traceback" in err
     assert not (tmp_path / "fine.pyi").exists()
+
+
+def test_builds_are_reproducible(tmp_path: Path, standin_compiler: Any, module_source: str) -> None:
+    (tmp_path / "mod.pys").write_text(module_source)
+    first = build.build_file(tmp_path / "mod.pys").extension.read_bytes()
+    assert build.build_file(tmp_path / "mod.pys").extension.read_bytes() == first
