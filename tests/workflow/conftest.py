@@ -46,6 +46,15 @@ class Repo:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")
 
+    def commit_baseline(self, package: str) -> None:
+        """The baseline made the documented way (docs/ci.md), then committed."""
+        done = run_pymigrate(
+            "report", package, "--format", "json", "--output", "readiness-baseline.json", cwd=self.root
+        )
+        assert done.returncode == 0, done.stderr
+        self.git("add", "readiness-baseline.json")
+        self.git("commit", "-q", "-m", "baseline")
+
     def commit(self, files: dict[str, str], message: str) -> str:
         self.write(files)
         self.git("add", *files)

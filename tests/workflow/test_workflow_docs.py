@@ -23,18 +23,7 @@ def ci_repo(make_repo: Callable[[str], Any]) -> Any:
     repo = make_repo("ci")
     repo.commit({"src/pkg/__init__.py": "", "src/pkg/core.py": EVAL}, "first")
     repo.commit({"src/pkg/util.py": READY}, "second")
-    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
-    baseline = subprocess.run(
-        ["pymigrate", "report", "src", "--format", "json", "--output", "readiness-baseline.json"],
-        cwd=repo.root,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert baseline.returncode == 0, baseline.stderr
-    repo.git("add", "readiness-baseline.json")
-    repo.git("commit", "-q", "-m", "baseline")
+    repo.commit_baseline("src")
     return repo
 
 

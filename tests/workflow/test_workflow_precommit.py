@@ -89,44 +89,22 @@ def test_suggest_fails_only_when_asked(project: Any, pre_commit_home: Path) -> N
     assert "pkg/staged.py:1:1: PM101" in done.stdout
 
 
-def baseline_of(project: Any, pre_commit_home: Path) -> None:
-    """The committed baseline, made the documented way."""
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pymigrate",
-            "report",
-            "pkg",
-            "--format",
-            "json",
-            "--output",
-            "readiness-baseline.json",
-        ],
-        cwd=project.root,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    project.git("add", "readiness-baseline.json")
-    project.git("commit", "-q", "-m", "baseline")
+def stage_and_check(project: Any, home: Path, files: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    project.write(files)
+    project.git("add", *files)
+    return pre_commit(project.root, home, "run", "pymigrate-check")
 
 
 def test_check_fails_on_a_readiness_regression(project: Any, pre_commit_home: Path) -> None:
-    baseline_of(project, pre_commit_home)
-    project.write({"pkg/calc.py": BLOCKED})
-    project.git("add", "pkg/calc.py")
-    done = pre_commit(project.root, pre_commit_home, "run", "pymigrate-check")
+    project.commit_baseline("pkg")
+    done = stage_and_check(project, pre_commit_home, {"pkg/calc.py": BLOCKED})
     assert done.returncode == 1, done.stdout
     assert "regression: pkg/calc.py:1: add was ready, now blocked (PM301)" in done.stdout
     assert "readiness regressed against" in done.stdout
 
 
 def test_check_fails_when_migrate_would_change_a_file(project: Any, pre_commit_home: Path) -> None:
-    project.write({"pkg/more.py": READY})
-    project.git("add", "pkg/more.py")
-    done = pre_commit(project.root, pre_commit_home, "run", "pymigrate-check")
+    done = stage_and_check(project, pre_commit_home, {"pkg/more.py": READY})
     assert done.returncode == 1, done.stdout
     assert "would upgrade pkg/more.py -> pkg/more.pys (fn: add)" in done.stdout
     assert "pymigrate check: run `pymigrate migrate --write` on the files above" in done.stdout
@@ -135,9 +113,9 @@ def test_check_fails_when_migrate_would_change_a_file(project: Any, pre_commit_h
 def test_check_passes_when_nothing_regressed(project: Any, pre_commit_home: Path) -> None:
     # Blocked but fully annotated: nothing for migrate to do, and no worse than the baseline.
     project.commit({"pkg/calc.py": EVAL}, "blocked calc")
-    baseline_of(project, pre_commit_home)
-    project.write({"pkg/calc.py": EVAL + "\n\n" + EVAL.replace("run", "run_again")})
-    project.git("add", "pkg/calc.py")
-    done = pre_commit(project.root, pre_commit_home, "run", "pymigrate-check")
+    project.commit_baseline("pkg")
+    done = stage_and_check(
+        project, pre_commit_home, {"pkg/calc.py": EVAL + "\n\n" + EVAL.replace("run", "run_again")}
+    )
     assert done.returncode == 0, done.stdout
     assert "pymigrate check" in done.stdout and "Passed" in done.stdout
