@@ -24,7 +24,7 @@ import ctypes
 import os
 import sys
 from importlib.machinery import BYTECODE_SUFFIXES, EXTENSION_SUFFIXES, SOURCE_SUFFIXES, ModuleSpec
-from types import ModuleType
+from types import CodeType, ModuleType
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (this is on the import path)
 
 from pymigrate.runtime import cache
@@ -80,6 +80,15 @@ class PysLoader:
     def create_module(self, spec: ModuleSpec) -> ModuleType | None:
         return None
 
+    def get_code(self, fullname: str | None = None) -> CodeType:
+        """Code that runs this module in the namespace it is executed in (for runpy / `-m`).
+
+        The compiled parts need a module object, so the code finds the module that owns the
+        namespace (runpy's `__main__`) and runs the module into it.
+        """
+        call = f"__import__('pymigrate.runtime.hook', fromlist=['_']).run_into(globals(), {self.path!r}, {self.name!r})"
+        return compile(call, self.path, "exec", dont_inherit=True)
+
     def load_module(self, fullname: str) -> ModuleType:
         """Legacy entry point, kept for the loader protocol (importlib uses exec_module)."""
         from importlib._bootstrap import _load_module_shim  # type: ignore[attr-defined]
@@ -109,6 +118,18 @@ class PysLoader:
             _exec_jit(module, source, self.name)
             return
         _exec_native(module, source, self.name, slot)
+
+
+def run_into(namespace: dict[str, object], path: str, fullname: str) -> None:
+    """Run the `.pys` module at `path` into the module whose namespace is `namespace`."""
+    owner = next((m for m in list(sys.modules.values()) if getattr(m, "__dict__", None) is namespace), None)
+    if owner is None:
+        owner = ModuleType(str(namespace.get("__name__", fullname)))
+        owner.__dict__.update(namespace)
+        PysLoader(fullname, path).exec_module(owner)
+        namespace.update(owner.__dict__)
+        return
+    PysLoader(fullname, path).exec_module(owner)
 
 
 def _toolchain_problem() -> str | None:

@@ -88,3 +88,21 @@ def test_build_reports_the_compile_error(tmp_path: Path) -> None:
     assert proc.stdout == ""
     assert proc.stderr.startswith(f"{tmp_path / 'bad.pys'}:4:12: error: ")
     assert list(tmp_path.iterdir()) == [tmp_path / "bad.pys"]
+
+
+def test_run_a_pys_module_as_main(tmp_path: Path) -> None:
+    pkg = tmp_path / "pk"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("")
+    (pkg / "tool.pys").write_text(
+        "import sys\n\n"
+        "fn sq(x: int) raises -> int:\n    return x * x\n\n"
+        'if __name__ == "__main__":\n    print(sq(int(sys.argv[1])), __name__, sys.argv[1:])\n'
+    )
+    proc = subprocess.run(
+        [sys.executable, "-m", "pymigrate.runtime", "pk.tool", "7"], cwd=tmp_path, capture_output=True, text=True, check=False
+    )
+    assert proc.stdout == "49 __main__ ['7']\n", proc.stderr
+    usage = subprocess.run([sys.executable, "-m", "pymigrate.runtime"], capture_output=True, text=True, check=False)
+    assert usage.returncode == 2
+    assert usage.stderr.startswith("usage: python -m pymigrate.runtime MODULE [ARGS...]")
