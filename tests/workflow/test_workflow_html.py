@@ -92,6 +92,12 @@ def test_page_shows_readiness_modules_and_chart(page: tuple[str, Any]) -> None:
     )
     assert "pkg &lt;main&gt;" in text and "&lt;odd &amp; name&gt;.py" in text  # escaped, never markup
     assert "<main>" in text and text.count("<main>") == 1
+    broken = next(m for m in report.files if m.path.endswith("broken.py"))
+    assert broken.error is not None
+    assert f'<span class="error" title="{broken.error}">not analyzed</span>' in text
+    (error,) = report.errors
+    assert error["message"].startswith(error["path"])  # so the page shows the path once
+    assert f"<li><code>{error['path']}</code>{error['message'][len(error['path']):]}</li>" in text
 
 
 def test_rule_links_only_when_asked(tmp_path: Path) -> None:

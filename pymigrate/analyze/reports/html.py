@@ -43,7 +43,8 @@ th, td { text-align:left; padding:7px 8px; border-bottom:1px solid var(--line); 
 th { font-weight:600; color:var(--muted); cursor:pointer; user-select:none; white-space:nowrap; }
 th[aria-sort="ascending"]::after { content:" \\25B2"; } th[aria-sort="descending"]::after { content:" \\25BC"; }
 td.num, th.num { text-align:right; font-variant-numeric: tabular-nums; }
-td.path { font-family: ui-monospace,SFMono-Regular,Menlo,monospace; font-size:13px; word-break:break-all; }
+td.path { font-family: ui-monospace,SFMono-Regular,Menlo,monospace; font-size:13px; min-width:220px;
+          overflow-wrap:anywhere; }
 .bar { width:120px; height:8px; background:var(--line); border-radius:4px; overflow:hidden; display:inline-block;
        vertical-align:middle; margin-left:8px; }
 .bar span { display:block; height:100%; background:var(--accent); }
@@ -119,7 +120,10 @@ def _module_row(module: ModuleAnalysis) -> str:
     fn = _counts(module.functions, ("ready", "inferable", "blocked"))
     cls = _counts(module.classes, ("ready", "blocked"))
     if module.error:
-        score_cell = f'<td class="num" data-value="-1"><span class="error">{escape(module.error)}</span></td>'
+        score_cell = (
+            f'<td class="num" data-value="-1"><span class="error" title="{escape(module.error)}">'
+            "not analyzed</span></td>"
+        )
     else:
         score_cell = (
             f'<td class="num" data-value="{module.score:.2f}">{module.score:.1f}'
@@ -133,6 +137,14 @@ def _module_row(module: ModuleAnalysis) -> str:
         f'<td class="num">{len(module.findings)}</td>',
     ]
     return "<tr>" + "".join(cells) + "</tr>"
+
+
+def _error_line(error: dict[str, Any]) -> str:
+    """`path: message`, without saying the path twice when the message starts with it."""
+    path, message = str(error.get("path", "")), str(error.get("message", ""))
+    if path and message.startswith(path):
+        return f"<code>{escape(path)}</code>{escape(message[len(path):])}"
+    return f"<code>{escape(path)}</code>: {escape(message)}"
 
 
 def render(
@@ -160,10 +172,7 @@ def render(
         + f'</td><td>{escape(RULES[code].name) if code in RULES else ""}</td><td class="num">{count}</td></tr>'
         for code, count in blockers[:15]
     )
-    errors = "".join(
-        f'<li><code>{escape(str(e.get("path", "")))}</code>: {escape(str(e.get("message", "")))}</li>'
-        for e in report.errors
-    )
+    errors = "".join(f"<li>{_error_line(e)}</li>" for e in report.errors)
     if history:
         chart_note = f"Package score at each of the last {len(history)} commits, then the working tree."
     else:
