@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -161,3 +163,31 @@ def test_flags_override_field_by_field(tmp_path: Path) -> None:
     assert changed.ignore == ("PM9",)
     assert changed.upgrade == "none"
     assert config.fail_under == 50.0  # the original is unchanged
+
+
+DOC = Path(__file__).resolve().parents[2] / "docs" / "configuration.md"
+
+
+def test_documented_example_loads(tmp_path: Path) -> None:
+    text = DOC.read_text(encoding="utf-8")
+    example = text[text.index("```toml\n") + 8 :].split("```")[0]
+    write_pyproject(tmp_path, example)
+    config = load_config(tmp_path)
+    assert config.include == ("*.py", "*.pys")
+    assert config.exclude == ("tests", "src/pkg/_generated_*")
+    assert (config.select, config.ignore) == (("PM1", "PM3"), ("PM313",))
+    assert config.fail_under == 60.0
+    assert config.baseline == (tmp_path / "readiness-baseline.json").resolve()
+    assert config.upgrade == "safe"
+
+
+def test_documented_error_message(tmp_path: Path) -> None:
+    text = DOC.read_text(encoding="utf-8")
+    shown = text[text.index("$ pymigrate report src\n") :].split("```")[0].splitlines()[1]
+    pyproject = write_pyproject(tmp_path, "[tool.pymigrate]\nfail-undr = 1\n")
+    (tmp_path / "src").mkdir()
+    done = subprocess.run(
+        [sys.executable, "-m", "pymigrate", "report", "src"], cwd=tmp_path, capture_output=True, text=True
+    )
+    assert done.returncode == 2
+    assert done.stderr.strip() == shown.replace("/home/me/proj/pyproject.toml", str(pyproject))
