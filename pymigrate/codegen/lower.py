@@ -59,7 +59,7 @@ class ModuleLowering:
 
     def __init__(self, mir: ModuleIR, module_name: str) -> None:
         self.mir = mir
-        self.module = ir.Module(name=module_name)
+        self.module = ir.Module(name=module_name, context=ir.Context())
         self.module.triple = llvm.get_process_triple()
         self.module.data_layout = str(host_target_machine().target_data)
         self.capi = CApi(self.module)
@@ -105,7 +105,7 @@ class ModuleLowering:
         return self.llty(p.ty)
 
     def size_of(self, ty: Ty) -> int:
-        return int(self.llty(ty).get_abi_size(host_target_data()))
+        return int(self.llty(ty).get_abi_size(host_target_data(), context=self.module.context))
 
     def tbaa(self, kind: str) -> ir.MDValue:
         """Type-based alias tags: list headers never alias list items, items of different types never alias.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import functools
 import math
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -355,12 +356,7 @@ class FunctionLowering:
             b.cbranch(cond, body, end)
             b.position_at_end(body)
             b.store(i, self.slots[target])
-            self.loops.append((latch, end))
-            self.block(s.body)
-            self.loops.pop()
-            if not self.b.block.is_terminated:
-                self.b.branch(latch)
-            self.b.position_at_end(latch)
+            self.loop_body(s.body, latch, end)
             i2 = self.b.load(counter, typ=I64)
             if step_const == 1:
                 self.b.store(self.b.add(i2, ir.Constant(I64, 1), flags=["nsw"]), counter)
@@ -427,42 +423,17 @@ class FunctionLowering:
         return Val(r, STRING, True)
 
     def for_str(self, s: ast.For) -> None:
-        sv = self.expr(s.iter)
-        text = self.take(sv)
+        text = self.take(self.expr(s.iter))
         self.flush()
-        assert isinstance(s.target, ast.Name)
-        counter = self.ab.alloca(I64, name="for.i")
-        self.b.store(ir.Constant(I64, 0), counter)
-        head = self.fn.append_basic_block("fors.head")
-        body = self.fn.append_basic_block("fors.body")
-        latch = self.fn.append_basic_block("fors.next")
-        end = self.fn.append_basic_block("fors.end")
         n = self.b.call(self.capi.fn("PyUnicode_GetLength"), [text])
-        self.b.branch(head)
-        self.b.position_at_end(head)
-        i = self.b.load(counter, typ=I64)
-        self.b.cbranch(self.b.icmp_signed("<", i, n), body, end)
-        self.b.position_at_end(body)
-        ch = self.str_index(Val(text, STRING), i)
-        self.store_to(s.target, ch.v)
-        self.loops.append((latch, end))
-        self.block(s.body)
-        self.loops.pop()
-        if not self.b.block.is_terminated:
-            self.b.branch(latch)
-        self.b.position_at_end(latch)
-        self.b.store(self.b.add(self.b.load(counter, typ=I64), ir.Constant(I64, 1)), counter)
-        self.b.branch(head)
-        self.b.position_at_end(end)
+        self.for_items(s, lambda: n, lambda i: self.str_index(Val(text, STRING), i).v)
         self.drop(STRING, text)
 
     def for_list(self, s: ast.For) -> None:
-        b = self.b
         if self.mir.types[id(s.iter)] == STRING:
             self.for_str(s)
             return
         lv = self.expr(s.iter)
-        assert isinstance(s.target, ast.Name)
         root = _root_name(s.iter)
         owned = lv.owned
         hdr = lv.v
@@ -474,32 +445,52 @@ class FunctionLowering:
         elem_ty = lv.ty.elem
         assert elem_ty is not None
         elt = self.ml.llty(elem_ty)
-        counter = self.ab.alloca(I64, name="for.i")
-        b.store(ir.Constant(I64, 0), counter)
-        head = self.fn.append_basic_block("for.head")
-        body = self.fn.append_basic_block("for.body")
-        latch = self.fn.append_basic_block("for.next")
-        end = self.fn.append_basic_block("for.end")
+
+        def item(i: ir.Value) -> ir.Value:
+            data = self.hdr_load(hdr, 2)
+            return self.take(Val(self.load(self.b.gep(data, [i], source_etype=elt), elem_ty), elem_ty))
+
+        self.for_items(s, lambda: self.hdr_load(hdr, 0), item)
+        if owned:
+            self.drop(lv.ty, hdr)
+
+    @contextmanager
+    def index_loop(self, length: Callable[[], ir.Value], name: str, start: int = 0) -> Iterator[tuple[ir.Value, ir.Block]]:
+        """for i in range(start, length()) with the length re-read every iteration (lists may grow).
+
+        Yields i and the exit block; the body may branch to the exit (then it continues in a new block).
+        """
+        b = self.b
+        counter = self.ab.alloca(I64, name=f"{name}.i")
+        b.store(ir.Constant(I64, start), counter)
+        head = self.fn.append_basic_block(f"{name}.head")
+        body = self.fn.append_basic_block(f"{name}.body")
+        end = self.fn.append_basic_block(f"{name}.end")
         b.branch(head)
         b.position_at_end(head)
         i = b.load(counter, typ=I64)
-        n = self.hdr_load(hdr, 0)
-        b.cbranch(b.icmp_signed("<", i, n), body, end)
+        b.cbranch(b.icmp_signed("<", i, length()), body, end)
         b.position_at_end(body)
-        data = self.hdr_load(hdr, 2)
-        item = b.load(b.gep(data, [i], source_etype=elt), typ=elt)
-        self.store_to(s.target, self.take(Val(item, elem_ty)))
+        yield i, end
+        self.b.store(self.b.add(i, ir.Constant(I64, 1)), counter)
+        self.b.branch(head)
+        self.b.position_at_end(end)
+
+    def for_items(self, s: ast.For, length: Callable[[], ir.Value], item: Callable[[ir.Value], ir.Value]) -> None:
+        """A for loop over the items of a list or string; `continue` goes to the increment."""
+        assert isinstance(s.target, ast.Name)
+        with self.index_loop(length, "for") as (i, end):
+            self.store_to(s.target, item(i))
+            self.loop_body(s.body, self.fn.append_basic_block("for.next"), end)
+
+    def loop_body(self, body: list[ast.stmt], latch: ir.Block, end: ir.Block) -> None:
+        """Emit a loop body whose `continue` goes to latch and `break` to end; continue at latch."""
         self.loops.append((latch, end))
-        self.block(s.body)
+        self.block(body)
         self.loops.pop()
         if not self.b.block.is_terminated:
             self.b.branch(latch)
         self.b.position_at_end(latch)
-        self.b.store(self.b.add(self.b.load(counter, typ=I64), ir.Constant(I64, 1)), counter)
-        self.b.branch(head)
-        self.b.position_at_end(end)
-        if owned:
-            self.drop(lv.ty, hdr)
 
     # ------------------------------------------------------------------ places
     def _hdr_field(self, hdr: ir.Value, i: int) -> ir.Value:
@@ -1001,30 +992,19 @@ class FunctionLowering:
         return ml.helper("pm.cmp_int_float", I32, [I64, F64], body)
 
     def contains(self, lst: Val, item: Val) -> ir.Value:
-        b = self.b
         assert lst.ty.elem is not None
         hdr = self.use(lst)
         elem = lst.ty.elem
         slot = self.ab.alloca(I1)
-        b.store(ir.Constant(I1, 0), slot)
-        counter = self.ab.alloca(I64)
-        b.store(ir.Constant(I64, 0), counter)
-        head = self.fn.append_basic_block("in.head")
-        body = self.fn.append_basic_block("in.body")
-        end = self.fn.append_basic_block("in.end")
-        b.branch(head)
-        b.position_at_end(head)
-        i = b.load(counter, typ=I64)
-        n = self.hdr_load(hdr, 0)
-        b.cbranch(b.icmp_signed("<", i, n), body, end)
-        b.position_at_end(body)
-        data = self.hdr_load(hdr, 2)
-        x = Val(self.load(b.gep(data, [i], source_etype=self.ml.llty(elem)), elem), elem)
-        eq = self.compare(ast.Eq(), item, x)
-        self.b.store(eq, slot)
-        self.b.store(self.b.add(i, ir.Constant(I64, 1)), counter)
-        self.b.cbranch(eq, end, head)
-        self.b.position_at_end(end)
+        self.b.store(ir.Constant(I1, 0), slot)
+        with self.index_loop(lambda: self.hdr_load(hdr, 0), "in") as (i, end):
+            data = self.hdr_load(hdr, 2)
+            x = Val(self.load(self.b.gep(data, [i], source_etype=self.ml.llty(elem)), elem), elem)
+            eq = self.compare(ast.Eq(), item, x)
+            self.b.store(eq, slot)
+            nxt = self.fn.append_basic_block("in.next")
+            self.b.cbranch(eq, end, nxt)
+            self.b.position_at_end(nxt)
         return self.b.load(slot, typ=I1)
 
     # --- sequences
@@ -1068,22 +1048,10 @@ class FunctionLowering:
         hdr = self.new_list(total, elem)
         sdata = self.hdr_load(src, 2)
         ddata = self.hdr_load(hdr, 2)
-        counter = self.ab.alloca(I64)
-        self.b.store(ir.Constant(I64, 0), counter)
-        head = self.fn.append_basic_block("rep.head")
-        body = self.fn.append_basic_block("rep.body")
-        end = self.fn.append_basic_block("rep.end")
-        self.b.branch(head)
-        self.b.position_at_end(head)
-        i = self.b.load(counter, typ=I64)
-        self.b.cbranch(self.b.icmp_signed("<", i, total), body, end)
-        self.b.position_at_end(body)
-        j = self.b.urem(i, k) if not _is_const_one(k) else ir.Constant(I64, 0)
-        item = self.b.load(self.b.gep(sdata, [j], source_etype=elt), typ=elt)
-        self.b.store(self.take(Val(item, elem)), self.b.gep(ddata, [i], source_etype=elt))
-        self.b.store(self.b.add(i, ir.Constant(I64, 1)), counter)
-        self.b.branch(head)
-        self.b.position_at_end(end)
+        with self.index_loop(lambda: total, "rep") as (i, _):
+            j = self.b.urem(i, k) if not _is_const_one(k) else ir.Constant(I64, 0)
+            item = self.b.load(self.b.gep(sdata, [j], source_etype=elt), typ=elt)
+            self.b.store(self.take(Val(item, elem)), self.b.gep(ddata, [i], source_etype=elt))
         return Val(hdr, lst.ty, True)
 
     def list_concat(self, left: Val, right: Val) -> Val:
@@ -1097,21 +1065,9 @@ class FunctionLowering:
         ddata = self.hdr_load(hdr, 2)
         for src, n, off in ((a, na, ir.Constant(I64, 0)), (c, nc, na)):
             sdata = self.hdr_load(src, 2)
-            counter = self.ab.alloca(I64)
-            self.b.store(ir.Constant(I64, 0), counter)
-            head = self.fn.append_basic_block("cat.head")
-            body = self.fn.append_basic_block("cat.body")
-            end = self.fn.append_basic_block("cat.end")
-            self.b.branch(head)
-            self.b.position_at_end(head)
-            i = self.b.load(counter, typ=I64)
-            self.b.cbranch(self.b.icmp_signed("<", i, n), body, end)
-            self.b.position_at_end(body)
-            item = self.b.load(self.b.gep(sdata, [i], source_etype=elt), typ=elt)
-            self.b.store(self.take(Val(item, elem)), self.b.gep(ddata, [self.b.add(i, off)], source_etype=elt))
-            self.b.store(self.b.add(i, ir.Constant(I64, 1)), counter)
-            self.b.branch(head)
-            self.b.position_at_end(end)
+            with self.index_loop(functools.partial(_same, n), "cat") as (i, _):
+                item = self.b.load(self.b.gep(sdata, [i], source_etype=elt), typ=elt)
+                self.b.store(self.take(Val(item, elem)), self.b.gep(ddata, [self.b.add(i, off)], source_etype=elt))
         return Val(hdr, left.ty, True)
 
     # ------------------------------------------------------------------ calls
@@ -1237,7 +1193,6 @@ class FunctionLowering:
 
     def minmax(self, name: str, args: list[Val], ty: Ty) -> Val:
         b = self.b
-        sym = ">" if name == "max" else "<"
         op = ast.Gt() if name == "max" else ast.Lt()
         if len(args) >= 2:
             best = args[0]
@@ -1253,24 +1208,11 @@ class FunctionLowering:
         data = self.hdr_load(hdr, 2)
         slot = self.ab.alloca(elt)
         self.b.store(self.b.load(data, typ=elt), slot)
-        counter = self.ab.alloca(I64)
-        self.b.store(ir.Constant(I64, 1), counter)
-        head = self.fn.append_basic_block("mm.head")
-        body = self.fn.append_basic_block("mm.body")
-        end = self.fn.append_basic_block("mm.end")
-        self.b.branch(head)
-        self.b.position_at_end(head)
-        i = self.b.load(counter, typ=I64)
-        self.b.cbranch(self.b.icmp_signed("<", i, n), body, end)
-        self.b.position_at_end(body)
-        x = self.b.load(self.b.gep(data, [i], source_etype=elt), typ=elt)
-        cur = self.b.load(slot, typ=elt)
-        better = self.compare(op, Val(x, ty), Val(cur, ty))
-        self.b.store(self.b.select(better, x, cur), slot)
-        self.b.store(self.b.add(i, ir.Constant(I64, 1)), counter)
-        self.b.branch(head)
-        self.b.position_at_end(end)
-        del sym
+        with self.index_loop(lambda: n, "mm", start=1) as (i, _):
+            x = self.b.load(self.b.gep(data, [i], source_etype=elt), typ=elt)
+            cur = self.b.load(slot, typ=elt)
+            better = self.compare(op, Val(x, ty), Val(cur, ty))
+            self.b.store(self.b.select(better, x, cur), slot)
         return Val(self.b.load(slot, typ=elt), ty)
 
     def math_call(self, info: CallInfo, ty: Ty) -> Val:
@@ -1389,6 +1331,10 @@ class FunctionLowering:
         self.b.call(self.capi.fn("memmove"), [ptr, nxt, nbytes])
         self.hdr_store(self.b.sub(n, ir.Constant(I64, 1)), hdr, 0)
         return Val(item, elem, True)
+
+
+def _same(v: ir.Value) -> ir.Value:
+    return v
 
 
 def _resizes(nodes: list[ast.AST], mir: ModuleIR) -> bool:

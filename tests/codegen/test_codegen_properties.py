@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 from codegen_support import agrees, compiled, outcome, plain
 from hypothesis import given, settings
@@ -73,8 +75,8 @@ def test_float_power_agrees(kind: str, data: st.DataObject) -> None:
     ta, tb = KINDS[kind]
     a = data.draw(STRATS[ta] if ta == "Float64" else SMALL)
     b = data.draw(STRATS[tb] if tb == "Float64" else SMALL)
-    want = outcome(getattr(PLAIN, f"pow_{kind}"), a, b)
-    if want[0] == "ok" and isinstance(want[1], complex):
+    fa, fb = float(a), float(b)
+    if fa < 0 and math.isfinite(fa) and math.isfinite(fb) and fb != int(fb):
         # CPython makes a complex number; a Float64 fn raises ValueError instead (docs/compiler.md)
         got = outcome(getattr(NATIVE, f"pow_{kind}"), a, b)
         assert got[0] == "raise" and got[1][0] is ValueError
