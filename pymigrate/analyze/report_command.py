@@ -14,6 +14,7 @@ import json
 import os
 import sys
 import tempfile
+import traceback
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -178,7 +179,7 @@ def _render(
         from pymigrate.analyze.reports import html
         from pymigrate.analyze.reports.history import collect_history
 
-        history = collect_history(args.paths[0], args.history, config) if args.history is not None else []
+        history = collect_history(args.paths, args.history, config) if args.history is not None else []
         title = args.title or " ".join(str(p) for p in args.paths)
         return html.render(
             report, title=title, history=history, baseline_score=baseline_score, rules_url=args.rules_url
@@ -231,19 +232,28 @@ def run(args: argparse.Namespace) -> int:
         config = load_config(args.paths[0]).override(
             select=args.select, ignore=args.ignore, fail_under=args.fail_under, baseline=args.baseline
         )
-        _check_codes(config.select, "--select")
-        _check_codes(config.ignore, "--ignore")
+        _check_codes(config.select, "select")
+        _check_codes(config.ignore, "ignore")
+        if config.fail_under is not None and not 0 <= config.fail_under <= 100:
+            raise ConfigError("--fail-under must be a number from 0 to 100")
         baseline = None
         if config.baseline is not None and not _writes_baseline(args.output, config.baseline):
             baseline = load_baseline(config.baseline)
     except (ConfigError, BaselineError) as exc:
         print(f"pymigrate report: {exc}", file=sys.stderr)
         return 2
-    report = analyze_paths(args.paths, config)
     try:
+        report = analyze_paths(args.paths, config)
         text = _render(args, report, config, baseline)
     except HistoryError as exc:
         print(f"pymigrate report: {exc}", file=sys.stderr)
+        return 2
+    except Exception:  # an internal error is exit 2 with its traceback, never a report that looks fine
+        traceback.print_exc()
+        print(
+            "pymigrate report: internal error (exit 2); please report it with the traceback above",
+            file=sys.stderr,
+        )
         return 2
     if args.output is not None:
         try:

@@ -41,7 +41,7 @@ def test_scores_per_commit_oldest_first(make_repo: Callable[[str], Any], tmp_pat
     status_before = repo.git("status", "--porcelain=v1", "--untracked-files=all")
     index_before = repo.git("ls-files", "--stage")
 
-    points = collect_history(repo.root / "src" / "pkg", 10, Config())
+    points = collect_history([repo.root / "src" / "pkg"], 10, Config())
 
     assert [p.commit for p in points] == [first, second, third, fourth]
     assert [p.subject for p in points] == ["start", "add pkg", "upgrade a", "docs only"]
@@ -61,7 +61,7 @@ def test_count_limits_to_the_last_commits(make_repo: Callable[[str], Any]) -> No
     repo.commit({"m.py": BLOCKED}, "one")
     repo.commit({"m.py": READY}, "two")
     third = repo.commit({"m.py": BLOCKED + READY}, "three")
-    points = collect_history(repo.root / "m.py", 1, Config())  # a single file works too
+    points = collect_history([repo.root / "m.py"], 1, Config())  # a single file works too
     assert [p.commit for p in points] == [third]
     assert points[0].score == analyze_paths([repo.root / "m.py"], Config()).score
 
@@ -69,7 +69,7 @@ def test_count_limits_to_the_last_commits(make_repo: Callable[[str], Any]) -> No
 def test_outside_a_repository_is_an_error(tmp_path: Path) -> None:
     (tmp_path / "m.py").write_text(READY, encoding="utf-8")
     with pytest.raises(HistoryError, match="not inside a git repository"):
-        collect_history(tmp_path, 3, Config())
+        collect_history([tmp_path], 3, Config())
 
 
 def test_chart_has_one_point_per_commit_plus_the_working_tree(make_repo: Callable[[str], Any]) -> None:
@@ -77,7 +77,7 @@ def test_chart_has_one_point_per_commit_plus_the_working_tree(make_repo: Callabl
     repo.commit({"README.md": "x\n"}, "start")
     repo.commit({"m.py": BLOCKED}, "one")
     repo.commit({"m.py": READY}, "two <&>")
-    points = collect_history(repo.root / "m.py", 5, Config())
+    points = collect_history([repo.root / "m.py"], 5, Config())
     report = analyze_paths([repo.root / "m.py"], Config())
     svg = history.render(report, history=points)
     assert svg.startswith('<svg id="progress-chart"')
@@ -85,3 +85,18 @@ def test_chart_has_one_point_per_commit_plus_the_working_tree(make_repo: Callabl
     assert svg.count('class="absent"') == 1  # the commit before the file existed
     assert "two &lt;&amp;&gt;" in svg  # commit subjects are escaped
     assert "<polyline" in svg
+
+
+def test_several_paths_are_charted_together(make_repo: Callable[[str], Any], tmp_path: Path) -> None:
+    repo = make_repo("repo")
+    one = repo.commit({"a/m.py": BLOCKED}, "a only")
+    two = repo.commit({"b/n.py": READY, "c/ignored.py": BLOCKED}, "b too")
+    points = collect_history([repo.root / "a", repo.root / "b"], 5, Config())
+    assert [p.commit for p in points] == [one, two]
+    assert [p.files for p in points] == [1, 2]
+    assert points[0].score == score_of({"a/m.py": BLOCKED}, tmp_path / "t1")
+    assert points[1].score == score_of({"a/m.py": BLOCKED, "b/n.py": READY}, tmp_path / "t2")
+    other = make_repo("other")
+    other.commit({"x.py": READY}, "x")
+    with pytest.raises(HistoryError, match="in another git repository"):
+        collect_history([repo.root / "a", other.root / "x.py"], 2, Config())

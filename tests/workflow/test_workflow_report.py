@@ -197,7 +197,9 @@ def test_usage_errors(project: Path, pymigrate_cli: Cli) -> None:
     bad = pymigrate_cli("report", "pkg", "--baseline", "bad.json", cwd=project)
     assert bad.returncode == 2 and "bad.json: not a pymigrate JSON report" in bad.stderr
     code = pymigrate_cli("report", "pkg", "--select", "PM9", cwd=project)
-    assert code.returncode == 2 and "--select: no rule code starts with 'PM9'" in code.stderr
+    assert code.returncode == 2 and "select: no rule code starts with 'PM9'" in code.stderr
+    under = pymigrate_cli("report", "pkg", "--fail-under", "120", cwd=project)
+    assert under.returncode == 2 and "--fail-under must be a number from 0 to 100" in under.stderr
     fmt = pymigrate_cli("report", "pkg", "--format", "pdf", cwd=project)
     assert fmt.returncode == 2 and "invalid choice: 'pdf'" in fmt.stderr
 

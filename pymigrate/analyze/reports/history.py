@@ -72,36 +72,44 @@ def _object_id(top: Path, commit: str, relative: str) -> str | None:
     return done.stdout.decode().strip() if done.returncode == 0 else None
 
 
-def _extract(top: Path, commit: str, relative: str, into: Path) -> Path:
-    archive = _git(top, "archive", "--format=tar", commit, "--", relative)
+def _extract(top: Path, commit: str, relatives: Sequence[str], into: Path) -> list[Path]:
+    archive = _git(top, "archive", "--format=tar", commit, "--", *relatives)
     with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
         tar.extractall(into, filter="data")
-    return into / relative
+    return [into / relative for relative in relatives]
 
 
-def collect_history(path: Path, count: int, config: Config) -> list[HistoryPoint]:
-    """Scores for the last `count` commits reachable from HEAD (first parent), oldest first."""
+def collect_history(paths: Sequence[Path], count: int, config: Config) -> list[HistoryPoint]:
+    """Scores of `paths` at the last `count` commits reachable from HEAD (first parent), oldest first."""
     from pymigrate.analyze import analyze_paths
 
     if count < 1:
         raise HistoryError(f"--history must be at least 1, got {count}")
-    top, relative = _repository(path)
+    located = [_repository(path) for path in paths]
+    top = located[0][0]
+    for path, (other, _) in zip(paths, located):
+        if other != top:
+            raise HistoryError(
+                f"{path}: in another git repository than {paths[0]}; chart one repository at a time"
+            )
+    relatives = [relative for _, relative in located]
     log = _git(top, "log", f"-n{count}", "--first-parent", "--format=%H%x1f%cI%x1f%s%x1e", "HEAD")
     entries = [e.strip("\n") for e in log.decode("utf-8", "replace").split("\x1e") if e.strip()]
-    by_object: dict[str, tuple[float, int]] = {}
+    by_objects: dict[tuple[str | None, ...], tuple[float, int]] = {}
     points: list[HistoryPoint] = []
     with tempfile.TemporaryDirectory(prefix="pymigrate-history-") as tmp:
         for index, entry in enumerate(entries):
             commit, date, subject = entry.split("\x1f", 2)
-            object_id = _object_id(top, commit, relative)
-            if object_id is None:
+            objects = tuple(_object_id(top, commit, relative) for relative in relatives)
+            present = [relative for relative, obj in zip(relatives, objects) if obj is not None]
+            if not present:
                 points.append(HistoryPoint(commit, date, subject, None, 0))
                 continue
-            if object_id not in by_object:
-                checkout = _extract(top, commit, relative, Path(tmp) / str(index))
-                report = analyze_paths([checkout], config)
-                by_object[object_id] = (report.score, len(report.files))
-            score, files = by_object[object_id]
+            if objects not in by_objects:
+                checkout = _extract(top, commit, present, Path(tmp) / str(index))
+                report = analyze_paths(checkout, config)
+                by_objects[objects] = (report.score, len(report.files))
+            score, files = by_objects[objects]
             points.append(HistoryPoint(commit, date, subject, score, files))
     points.reverse()
     return points
