@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import re
+import shutil
+import socket
 import subprocess
+import time
+import urllib.error
+import urllib.request
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 import pytest
 
@@ -175,3 +181,107 @@ def test_renders_in_headless_chromium(
     assert console_messages(snap.stderr) == []
     data = shot.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 20_000  # a real page, not a blank one
+
+
+class WebDriver:
+    """Just enough of the W3C WebDriver protocol (over chromedriver) to click and read the console."""
+
+    def __init__(self, port: int) -> None:
+        self.base = f"http://127.0.0.1:{port}"
+        self.session = ""
+
+    def call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+        data = None if body is None else json.dumps(body).encode()
+        request = urllib.request.Request(
+            self.base + path, data=data, method=method, headers={"Content-Type": "application/json"}
+        )
+        with urllib.request.urlopen(request, timeout=120) as response:
+            return json.loads(response.read())["value"]
+
+    def open(self, url: str) -> None:
+        self.call("POST", f"/session/{self.session}/url", {"url": url})
+
+    def script(self, source: str) -> Any:
+        return self.call("POST", f"/session/{self.session}/execute/sync", {"script": source, "args": []})
+
+    def click(self, css: str) -> None:
+        element = self.call(
+            "POST", f"/session/{self.session}/element", {"using": "css selector", "value": css}
+        )
+        (element_id,) = element.values()
+        self.call("POST", f"/session/{self.session}/element/{element_id}/click", {})
+
+    def console(self) -> list[dict[str, Any]]:
+        entries: list[dict[str, Any]] = self.call(
+            "POST", f"/session/{self.session}/se/log", {"type": "browser"}
+        )
+        return entries
+
+
+@pytest.fixture
+def webdriver(chromium: str, tmp_path: Path) -> Iterator[WebDriver]:
+    chromedriver = shutil.which("chromedriver")
+    if chromedriver is None:
+        pytest.skip("chromedriver is not installed (Debian: apt-get install -y chromium-driver)")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [chromedriver, f"--port={port}"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    driver = WebDriver(port)
+    try:
+        for _ in range(300):  # wait for the server to listen (at most about 30 s)
+            try:
+                if driver.call("GET", "/status")["ready"]:
+                    break
+            except (urllib.error.URLError, ConnectionError):
+                time.sleep(0.1)
+        options = {
+            "binary": chromium,
+            "args": [
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--host-resolver-rules=MAP * ~NOTFOUND",
+                f"--user-data-dir={tmp_path / 'webdriver-profile'}",
+            ],
+        }
+        capabilities = {
+            "browserName": "chrome",
+            "goog:chromeOptions": options,
+            "goog:loggingPrefs": {"browser": "ALL"},
+        }
+        driver.session = driver.call("POST", "/session", {"capabilities": {"alwaysMatch": capabilities}})[
+            "sessionId"
+        ]
+        yield driver
+        driver.call("DELETE", f"/session/{driver.session}")
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
+
+
+def test_console_log_api_sees_errors(webdriver: WebDriver, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.html"
+    bad.write_text("<!DOCTYPE html><p>x</p><script>console.error('boom'); missingFunction();</script>")
+    webdriver.open(bad.as_uri())
+    messages = [entry["message"] for entry in webdriver.console() if entry["level"] == "SEVERE"]
+    assert any("boom" in m for m in messages) and any("missingFunction" in m for m in messages)
+
+
+def test_sorting_in_the_browser(webdriver: WebDriver, tmp_path: Path) -> None:
+    report = analyze_paths([write_package(tmp_path)], Config())
+    page = tmp_path / "page.html"
+    page.write_text(html.render(report), encoding="utf-8")
+    webdriver.open(page.as_uri())
+    assert webdriver.script("return document.documentElement.dataset.pmReady") == "1"
+    rows = "return Array.from(document.querySelectorAll('#modules td.path')).map(td => td.textContent)"
+    assert webdriver.script(rows) == sorted(m.path for m in report.files)  # the page's own order
+    webdriver.click("#modules th:nth-child(2)")  # by score, ascending; a file not analyzed counts as -1
+    scores = {m.path: (-1.0 if m.error else m.score) for m in report.files}
+    ascending = webdriver.script(rows)
+    assert [scores[p] for p in ascending] == sorted(scores.values())
+    webdriver.click("#modules th:nth-child(2)")
+    assert [scores[p] for p in webdriver.script(rows)] == sorted(scores.values(), reverse=True)
+    assert webdriver.console() == []  # no message at all, let alone an error
