@@ -174,8 +174,8 @@ def main(argv: list[str] | None = None) -> int:
     doc["medians"], doc["ratios"] = report.kernel_tables(doc["kernels"])
     if not args.no_calls:
         _log("run    call overhead")
-        calls = runner.measure_call_overhead(CALLS_MODULE, names, builds["trivial"], rounds=max(rounds, 5),
-                                             number=20_000 if quick else 200_000, logs=logs)
+        calls = runner.measure_call_overhead(CALLS_MODULE, names, builds["trivial"], rounds=max(rounds, 7),
+                                             number=10_000 if quick else 50_000, logs=logs)
         doc["call_overhead"] = report.call_overhead_json(calls)
     doc["compile"] = compile_json(modules, builds, names, measured)
     if "pymigrate-hand" in names and impls.get("pymigrate-hand").unavailable() is None:

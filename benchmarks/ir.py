@@ -14,18 +14,16 @@ from typing import Any
 
 
 def optimized(llvm_ir: str, *, asm: bool) -> str:
+    """The module after the compiler's own O3 pipeline for the host CPU (pymigrate.codegen.target)."""
     llvm: Any = importlib.import_module("llvmlite.binding")
-    build: Any = importlib.import_module("pymigrate.codegen.build")
+    target: Any = importlib.import_module("pymigrate.codegen.target")
     llvm.initialize_native_target()
     llvm.initialize_native_asmprinter()
     module = llvm.parse_assembly(llvm_ir)
-    cpu, features = build.host_cpu()
-    machine = llvm.Target.from_triple(llvm.get_process_triple()).create_target_machine(
-        cpu=cpu, features=features, opt=3, reloc="pic", codemodel="default")
+    machine = target.host_target_machine(3)
     module.triple = machine.triple
     module.data_layout = str(machine.target_data)
-    builder = llvm.create_pass_builder(machine, llvm.create_pipeline_tuning_options(speed_level=3))
-    builder.getModulePassManager().run(module, builder)
+    target.optimize(module, 3)
     return str(machine.emit_assembly(module)) if asm else str(module)
 
 

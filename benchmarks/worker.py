@@ -48,7 +48,7 @@ def run_samples(func: Callable[[int], object], n: int, inner: int) -> tuple[floa
     return elapsed / inner, result
 
 
-def call_overhead(func: Callable[[int], object], number: int, repeat: int = 5) -> tuple[float, float]:
+def call_overhead(func: Callable[[int], object], number: int, repeat: int = 15) -> tuple[float, float]:
     """Seconds per iteration of `f(1)` and of the same loop that only loads `f`: the best of
     `repeat` alternating runs of each (the minimum is the run least disturbed by other processes)."""
     call_timer = timeit.Timer("f(1)", globals={"f": func})
