@@ -207,9 +207,13 @@ class _Parser:
         except SyntaxError as exc:
             self._report_python_error(exc)
             raise  # pragma: no cover - _report_python_error always raises
-        checker = _TreeFixer(self)
-        checker.visit_all(tree)
-        problems = sc.problems + checker.problems
+        problems = sc.problems
+        if sc.text is not self.source or sc.fstring_words:
+            # Something was rewritten, or may hide in an f-string: walk the tree. Otherwise the
+            # superset words were all in comments and strings and the tree is CPython's as is.
+            checker = _TreeFixer(self)
+            checker.visit_all(tree)
+            problems = problems + checker.problems
         if problems:
             self._raise(min(problems, key=lambda p: p.start))
         return ParseResult(tree, self._marks(), self.source, self.filename)

@@ -91,6 +91,8 @@ class Scan:
     var_decls: dict[int, int] = field(default_factory=dict)
     #: index of a parameter name's first character -> index of its convention keyword
     conventions: dict[int, int] = field(default_factory=dict)
+    #: an f-string mentions a superset word: the tree must be checked for names the scan cannot see
+    fstring_words: bool = False
 
     def line_col(self, index: int) -> tuple[int, int]:
         """1-based line and 0-based character column of a source index."""
@@ -186,6 +188,7 @@ def scan(source: str) -> Scan:
         if kind == "str":
             text = m.group()
             if SUPERSET_HINT.search(text) is not None and "f" in text[:3].lower().split(text[-1])[0]:
+                out.fstring_words = True
                 for fs, fe in fstring_fields(text):
                     for t in _FIELD_TOKEN.finditer(text, fs, fe):
                         _field_token(t, m.start(), problem, placeholder, out.marks, replacements)
