@@ -111,6 +111,8 @@ class _Probe:
 
     def _upgrade_struct(self, cls: ast.ClassDef) -> None:
         self.marks.structs.add(id(cls))
+        # a plain @dataclass is what a struct gives anyway (field-wise __init__, __repr__, __eq__)
+        cls.decorator_list = [d for d in cls.decorator_list if not _plain_dataclass(d)]
         self.spans[cls.name] = (cls.lineno, cls.end_lineno or cls.lineno)
         declared = {s.target.id for s in cls.body if isinstance(s, ast.AnnAssign) and isinstance(s.target, ast.Name)}
         for s in cls.body:
@@ -166,6 +168,16 @@ class _Probe:
                         "changed afterwards; in a fn assignment copies (value semantics), so keep this a def"
                     )
         return out
+
+
+def _plain_dataclass(d: ast.expr) -> bool:
+    if isinstance(d, ast.Call):
+        if d.args or d.keywords:
+            return False
+        d = d.func
+    if isinstance(d, ast.Attribute) and isinstance(d.value, ast.Name) and d.value.id == "dataclasses":
+        return d.attr == "dataclass"
+    return isinstance(d, ast.Name) and d.id == "dataclass"
 
 
 def _is_called(scope: ast.AST, name: ast.Name) -> bool:
