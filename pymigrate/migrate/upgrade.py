@@ -263,6 +263,8 @@ def _emit_fn(node: cst.FunctionDef, facts: _FnFacts, conventions: dict[str, str]
     marks.fn_names.append(facts.qualname)
     for param in all_params(new.params):
         convention = conventions.get(param.name.value)
+        if isinstance(param.star, str) and param.star:
+            continue  # *args/**kwargs are fresh objects each call: mutating them is invisible to callers
         if convention is not None:
             marks.conventions.append((param.name, convention))
     if can_raise(new) and new.returns is not None:
