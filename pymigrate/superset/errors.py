@@ -81,14 +81,9 @@ def fstring_keyword(word: str) -> str:
     )
 
 
-def to_syntax_error(
-    problem: Problem,
-    filename: str,
-    line_text: str | None,
-    cls: type[SyntaxError] = SyntaxError,
-) -> SyntaxError:
+def to_syntax_error(problem: Problem, filename: str, line_text: str | None) -> SyntaxError:
     """A SyntaxError laid out as CPython lays out its own (offsets 1-based, in characters)."""
-    return cls(
+    return SyntaxError(
         problem.message,
         (filename, problem.line, problem.col + 1, line_text, problem.end_line, problem.end_col + 1),
     )

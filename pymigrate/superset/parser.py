@@ -14,7 +14,7 @@ import ast
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Iterator
+from typing import Iterator, NoReturn
 
 from pymigrate.superset import errors
 from pymigrate.superset.errors import Problem
@@ -197,8 +197,8 @@ class _Parser:
             return self.orig_lines[line - 1] + "\n"
         return None
 
-    def _raise(self, problem: Problem, cls: type[SyntaxError] = SyntaxError) -> None:
-        raise errors.to_syntax_error(problem, self.filename, self._line_text(problem.line), cls)
+    def _raise(self, problem: Problem) -> NoReturn:
+        raise errors.to_syntax_error(problem, self.filename, self._line_text(problem.line))
 
     def run(self) -> ParseResult:
         sc = self.scan
@@ -206,7 +206,6 @@ class _Parser:
             tree = ast.parse(sc.text, self.filename)
         except SyntaxError as exc:
             self._report_python_error(exc)
-            raise  # pragma: no cover - _report_python_error always raises
         problems = sc.problems
         if sc.text is not self.source or sc.fstring_words:
             # Something was rewritten, or may hide in an f-string: walk the tree. Otherwise the
@@ -226,7 +225,7 @@ class _Parser:
             result.append(Mark(raw.kind, line, col, end_line, end_col, raw.name))
         return tuple(result)
 
-    def _report_python_error(self, exc: SyntaxError) -> None:
+    def _report_python_error(self, exc: SyntaxError) -> NoReturn:
         """Re-raise CPython's error at its original place, unless one of ours comes first."""
         if exc.lineno is None or exc.lineno <= 0:
             index = self.source.find("\0")
