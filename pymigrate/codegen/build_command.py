@@ -8,11 +8,13 @@ progress and errors to stderr.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import traceback
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from pymigrate.codegen.build import BuildError, build_file
+from pymigrate.codegen.build import BuildError, BuiltModule, build_file
 from pymigrate.codegen.diagnostics import CompileError
 from pymigrate.config import ConfigError, load_config
 from pymigrate.files import WalkError, iter_source_files
@@ -22,6 +24,7 @@ examples:
   pymigrate build src/mypkg                # every .pys under src/mypkg
   pymigrate build src/mypkg/kernels.pys    # one module
   pymigrate build --cpu generic src/mypkg  # portable code (any CPU of this architecture)
+  pymigrate build -j 0 src/                # many files: one build per CPU at once
 
 Each `name.pys` gets `name.cpython-311-<platform>.so` (this interpreter's EXT_SUFFIX) and
 `name.pyi` beside it; `python -c 'import mypkg.name'` then loads the compiled module and needs
@@ -44,6 +47,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "-O", dest="opt_level", type=int, choices=range(4), default=3, metavar="N", help="optimization level 0-3 (default 3)"
     )
     parser.add_argument("--no-stubs", action="store_true", help="do not write .pyi stubs")
+    parser.add_argument(
+        "-j", "--jobs", type=int, default=1, metavar="N", help="build N files at once (0: one per CPU; default 1)"
+    )
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress lines on stderr")
 
 
@@ -72,6 +78,19 @@ def describe_error(exc: BaseException) -> str:
     return str(exc)
 
 
+def build_one(source: Path, cpu: str, opt_level: int, stubs: bool) -> tuple[BuiltModule | None, str | None]:
+    """Build one file; (result, None) or (None, the error text to print). Runs in workers too."""
+    try:
+        return build_file(source, cpu=cpu, opt_level=opt_level, stubs=stubs), None
+    except (SyntaxError, CompileError, BuildError, OSError, UnicodeDecodeError) as exc:
+        return None, describe_error(exc)
+    except Exception as exc:  # a compiler bug: report it with its traceback, build the rest
+        return None, (
+            traceback.format_exc().rstrip()
+            + f"\n{source}: internal error while building ({type(exc).__name__}: {exc}); please report it"
+        )
+
+
 def run(args: argparse.Namespace) -> int:
     errors: list[WalkError] = []
     files = _pys_files(list(args.paths), errors)
@@ -83,24 +102,26 @@ def run(args: argparse.Namespace) -> int:
     failed = bool(errors)
     total = len(files)
     built_count = 0
-    for index, source in enumerate(files, 1):
-        if not args.quiet and total > 1:
-            print(f"[{index}/{total}] {source}", file=sys.stderr, flush=True)
-        try:
-            built = build_file(source, cpu=args.cpu, opt_level=args.opt_level, stubs=not args.no_stubs)
-        except (SyntaxError, CompileError, BuildError, OSError, UnicodeDecodeError) as exc:
-            print(describe_error(exc), file=sys.stderr)
-            failed = True
-            continue
-        except Exception as exc:  # a compiler bug: report it with its traceback, build the rest
-            traceback.print_exc(file=sys.stderr)
-            print(f"{source}: internal error while building ({type(exc).__name__}: {exc}); please report it", file=sys.stderr)
-            failed = True
-            continue
-        built_count += 1
-        print(built.extension)
-        if not args.no_stubs:
-            print(built.stub)
+    options = (args.cpu, args.opt_level, not args.no_stubs)
+    jobs = min(args.jobs or os.cpu_count() or 1, total)
+    pool = ProcessPoolExecutor(max_workers=jobs) if jobs > 1 else None
+    try:
+        pending = [pool.submit(build_one, source, *options) for source in files] if pool else []
+        for index, source in enumerate(files, 1):
+            if not args.quiet and total > 1:
+                print(f"[{index}/{total}] {source}", file=sys.stderr, flush=True)
+            built, problem = pending[index - 1].result() if pool else build_one(source, *options)
+            if built is None:
+                print(problem, file=sys.stderr)
+                failed = True
+                continue
+            built_count += 1
+            print(built.extension)
+            if not args.no_stubs:
+                print(built.stub)
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
     if not args.quiet and total > 1:
         print(f"built {built_count} of {total} modules", file=sys.stderr)
     return 1 if failed else 0

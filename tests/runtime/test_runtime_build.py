@@ -204,3 +204,19 @@ def test_builds_are_reproducible(tmp_path: Path, standin_compiler: Any, module_s
     (tmp_path / "mod.pys").write_text(module_source)
     first = build.build_file(tmp_path / "mod.pys").extension.read_bytes()
     assert build.build_file(tmp_path / "mod.pys").extension.read_bytes() == first
+
+
+def test_cli_parallel_build_keeps_file_order(
+    tmp_path: Path, standin_compiler: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for name in ("a", "b", "c"):
+        (tmp_path / f"{name}.pys").write_text(f"NAME = {name!r}\n")
+    (tmp_path / "d.pys").write_text("x = (\n")
+    assert cli.main(["build", "-j", "3", "--no-stubs", str(tmp_path)]) == 1
+    out, err = capsys.readouterr()
+    assert out.splitlines() == [str(tmp_path / f"{name}{SUFFIX}") for name in ("a", "b", "c")]
+    lines = err.splitlines()
+    assert lines[:3] == [f"[{i}/4] {tmp_path / n}.pys" for i, n in ((1, "a"), (2, "b"), (3, "c"))]
+    assert lines[3] == f"[4/4] {tmp_path / 'd.pys'}"
+    assert lines[4].startswith(f"{tmp_path / 'd.pys'}:1:")
+    assert lines[-1] == "built 3 of 4 modules"
