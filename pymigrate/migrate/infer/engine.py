@@ -17,6 +17,7 @@ from .model import Facts, TypeRef
 from .package import Module, load_modules, module_from_text
 from .static import StaticCollector, python_version_of, run_mypy
 from .syntax import FileContext
+from .usage import as_iterable
 
 MAX_ROUNDS = 4
 
@@ -55,6 +56,10 @@ def decide(modules: Sequence[Module], facts: Facts) -> Choices:
                     continue
                 evidence = ff.params.get(arg.arg)
                 candidates = merge.param_candidates(evidence) if evidence else []
+                if candidates and "override" not in (evidence or {}):
+                    wide = as_iterable(candidates[0], func.node, arg.arg)
+                    if wide is not None:
+                        candidates.insert(0, wide)
                 if candidates:
                     choices.params[(module.name, qualname, arg.arg)] = candidates[0]
                     choices.fallbacks[(module.name, qualname, arg.arg)] = candidates[1:]

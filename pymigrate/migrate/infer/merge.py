@@ -8,7 +8,7 @@ when mypy typed them all, else that join widened by the traced return values; no
 
 from __future__ import annotations
 
-from .model import NONE_T, FunctionFacts, TypeRef, is_complete, union
+from .model import NONE_T, UNKNOWN, FunctionFacts, TypeRef, is_complete, union
 
 ITERATOR = "collections.abc.Iterator"
 
@@ -24,16 +24,25 @@ def param_candidates(evidence: dict[str, list[TypeRef]]) -> list[TypeRef]:
         return [] if t is None else [t]
     static = evidence.get("call", []) + evidence.get("default", [])
     traced = [t for t in evidence.get("trace", []) if t.name != "builtins.object"] or evidence.get("trace", [])
-    if not all(is_complete(t) for t in traced):
+    if any(UNKNOWN in set(t.names()) for t in traced):
         return []       # a run-time value with no writable type: every candidate would be too narrow
     out: list[TypeRef] = []
-    for types in (static + traced,
-                  static + [t for t in traced if t != NONE_T],
-                  static):
+    for types in [static + traced, static + [t for t in traced if t != NONE_T], *_rarest_first(static, traced),
+                  static]:
         t = _complete(union(types))
         if t is not None and t != NONE_T and t not in out:
             out.append(t)
     return out
+
+
+def _rarest_first(static: list[TypeRef], traced: list[TypeRef]) -> list[list[TypeRef]]:
+    """Traced types with the rarest ones removed one by one (rare values are usually error probes)."""
+    counts: dict[TypeRef, int] = {}
+    for t in traced:
+        if t != NONE_T:
+            counts[t] = counts.get(t, 0) + 1
+    order = sorted(counts, key=lambda t: (counts[t], t))
+    return [static + order[i:] for i in range(1, len(order))]
 
 
 def param_type(evidence: dict[str, list[TypeRef]]) -> TypeRef | None:
@@ -42,6 +51,18 @@ def param_type(evidence: dict[str, list[TypeRef]]) -> TypeRef | None:
 
 
 def return_type(facts: FunctionFacts) -> TypeRef | None:
+    t = _return_type(facts)
+    if t is None:
+        return None
+    # NotImplemented (binary dunders) is accepted by every return type
+    kept = [m for m in t.members() if m.name not in _NOT_IMPLEMENTED]
+    return union(kept) if kept else None
+
+
+_NOT_IMPLEMENTED = {"builtins._NotImplementedType", "types.NotImplementedType", "builtins.NotImplementedType"}
+
+
+def _return_type(facts: FunctionFacts) -> TypeRef | None:
     if "override" in facts.returns:
         return union(facts.returns["override"])
     if facts.generator:

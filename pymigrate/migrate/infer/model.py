@@ -115,6 +115,14 @@ def _merge_pair(a: TypeRef, b: TypeRef) -> TypeRef | None:
         if b.args == (EMPTY,) and _variadic_item(a) is not None:
             return a
         va, vb = _variadic_item(a), _variadic_item(b)
+        if va is None and vb is None and len(a.args) == len(b.args) and EMPTY not in a.args:
+            items = [union([x, y]) for x, y in zip(a.args, b.args)]    # same length: join item by item
+            if any(i is None for i in items):
+                return None
+            return TypeRef(TUPLE, tuple(i for i in items if i is not None))
+        if va is None and vb is None and EMPTY not in a.args and EMPTY not in b.args:
+            va = union(a.args)      # lengths differ: a variable-length tuple of the joined items
+            vb = union(b.args)
         if va is not None or vb is not None:
             items = [*(a.args if va is None else [va]), *(b.args if vb is None else [vb])]
             item = union(items)

@@ -22,6 +22,7 @@ from .package import Module
 from .static import _public_name
 
 TIMEOUT = 3600
+MAX_WEIGHT = 100
 # run-time types that live in builtins but have no builtin name
 _BUILTIN_VIEWS = {"builtins.dict_keys": "collections.abc.KeysView", "builtins.dict_values": "collections.abc.ValuesView",
                   "builtins.dict_items": "collections.abc.ItemsView"}
@@ -59,10 +60,11 @@ def load_traces(paths: Sequence[Path], modules: Sequence[Module]) -> Facts:
                 continue
             ff = facts.function(module.name, entry["qualname"])
             for name, types in entry["params"].items():
-                for key in types:
+                for key, count in types.items():
                     t = _typeref(json.loads(key), prefixes)
                     if t is not None:
-                        ff.add_param(name, "trace", t)
+                        for _ in range(min(int(count), MAX_WEIGHT)):   # frequency orders the fallbacks
+                            ff.add_param(name, "trace", t)
             for key in entry["returns"]:
                 t = _typeref(json.loads(key), prefixes)
                 if t is not None:

@@ -54,6 +54,9 @@ def describe(value, depth=0):
     if t in (list, set, frozenset):
         items = _union([describe(v, depth + 1) for _, v in zip(range(ITEMS), value)])
         return ["builtins." + t.__name__, items]
+    if t.__name__ in ("dict_keys", "dict_values") and t.__module__ == "builtins":
+        items = _union([describe(v, depth + 1) for _, v in zip(range(ITEMS), value)])
+        return ["collections.abc.KeysView" if t.__name__ == "dict_keys" else "collections.abc.ValuesView", items]
     if t is dict:
         keys = _union([describe(k, depth + 1) for _, k in zip(range(ITEMS), value)])
         values = _union([describe(v, depth + 1) for _, v in zip(range(ITEMS), value.values())])

@@ -121,8 +121,12 @@ def _blame(choices: object, module: Module, annotated: Module, line: int, msg: s
         out |= {("attr", k) for k in choices.attributes if k[1].endswith("." + quoted)}
         out |= {("return", k) for k in choices.returns if k[1].split(".")[-1] == quoted}
     if enclosing is not None:
-        # the enclosing function's parameters named on the error's line
-        out |= {("param", k) for k in choices.params if k[:2] == (name, enclosing) and k[2] in words}
+        # the enclosing function's parameters named on the error's line (those whose type the message
+        # shows, when there are such)
+        named = [k for k in choices.params if k[:2] == (name, enclosing) and k[2] in words]
+        shown = _shown_types(msg)
+        matching = [k for k in named if _short_members(choices.params[k]) in shown]
+        out |= {("param", k) for k in (matching or named)}
         # locals named on the line take their types from the package functions called where they are assigned
         called_names = _origins(annotated.functions[enclosing].node, words)
         out |= {("return", k) for k in choices.returns if k[0] == name and k[1].split(".")[-1] in called_names}
@@ -134,6 +138,14 @@ def _blame(choices: object, module: Module, annotated: Module, line: int, msg: s
             | {("return", k) for k in choices.returns if k == (name, enclosing)}
             | {("attr", k) for k in choices.attributes if k[0] == name and cls is not None
                and k[1].startswith(cls + ".")})
+
+
+def _shown_types(msg: str) -> list[frozenset[str]]:
+    return [frozenset(p.strip().split("[")[0] for p in q.split(" | ")) for q in re.findall(r'"([^"]+)"', msg)]
+
+
+def _short_members(t: TypeRef) -> frozenset[str]:
+    return frozenset(m.name.rpartition(".")[2] for m in t.members())
 
 
 def _origins(func: ast.AST, words: set[str]) -> set[str]:
