@@ -25,10 +25,10 @@ import os
 import sys
 from importlib.machinery import BYTECODE_SUFFIXES, EXTENSION_SUFFIXES, SOURCE_SUFFIXES, ModuleSpec
 from types import CodeType, ModuleType
-TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (this is on the import path)
 
 from pymigrate.runtime import cache
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (this is on the import path)
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
