@@ -10,6 +10,7 @@ implementation cannot disturb the others.
 from __future__ import annotations
 
 import ctypes
+import dataclasses
 import importlib
 import importlib.machinery
 import importlib.util
@@ -188,6 +189,10 @@ def numba_module(name: str, source: Path, *, cache: bool) -> types.ModuleType:
     namespace = module.__dict__
     for key, value in list(namespace.items()):
         if isinstance(value, type) and value.__module__ == name and value.__dict__.get("__annotations__"):
+            if dataclasses.is_dataclass(value):
+                # jitclass takes no dataclass machinery: keep the fields and the generated __init__.
+                value = type(key, (), {"__annotations__": value.__annotations__, "__init__": value.__init__,
+                                       "__module__": name})
             namespace[key] = jitclass(value)
     for key, value in list(namespace.items()):
         if isinstance(value, types.FunctionType) and value.__module__ == name:

@@ -1,6 +1,7 @@
 """N-body simulation of the Jovian planets: a float kernel over a list of records."""
 
 import math
+from dataclasses import dataclass
 
 SMALL = 100
 LARGE = 50000
@@ -12,9 +13,11 @@ SOLAR_MASS = 4.0 * PI * PI
 DAYS_PER_YEAR = 365.24
 
 
+@dataclass
 class Body:
-    """One body: position, velocity and mass. Only ever updated through `bodies[i].field`, so the
-    kernel means the same with reference semantics (Python) and value semantics (a struct)."""
+    """One body: position, velocity and mass; a record compared by value. Only ever updated through
+    `bodies[i].field`, so the kernel means the same with reference semantics (Python) and value
+    semantics (a struct)."""
 
     x: float
     y: float
@@ -23,15 +26,6 @@ class Body:
     vy: float
     vz: float
     mass: float
-
-    def __init__(self, x: float, y: float, z: float, vx: float, vy: float, vz: float, mass: float) -> None:
-        self.x = x
-        self.y = y
-        self.z = z
-        self.vx = vx
-        self.vy = vy
-        self.vz = vz
-        self.mass = mass
 
 
 def make_bodies() -> list[Body]:
