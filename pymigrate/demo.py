@@ -45,7 +45,7 @@ def run_stage(title: str, args: list[str], cwd: Path, *, ok_codes: tuple[int, ..
     if len(lines) > 60:
         output = "\n".join([*lines[:60], f"... ({len(lines) - 60} more lines)"])
     if output:
-        console.print(output, markup=False)
+        console.print(output, markup=False, soft_wrap=True)
     if proc.returncode not in ok_codes:
         raise StageFailed(f"`pymigrate {' '.join(args)}` exited with {proc.returncode}")
     return True
