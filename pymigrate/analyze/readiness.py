@@ -109,7 +109,10 @@ def assess(ctx: ModuleContext, source: str, use_probe: bool = True, superset: Pa
                                            construct="a class defined inside a function or class"))
         cu.blockers.extend(structs.outside_init(ctx, cls, set(fields), index))
         for fname, ftype in fields.items():
-            if T.vague(ftype):
+            if ftype == T.struct_of(cls.node.name):
+                cu.blockers.append(ctx.finding("PM312", cls.node.lineno, ctx.name_column(cls.node),
+                                               where=f"field {fname}", type=f"{cls.node.name} (the struct itself)"))
+            elif T.vague(ftype):
                 cu.notes.append(ctx.finding("PM205", cls.node.lineno, ctx.name_column(cls.node), name=fname,
                                             cls=cls.node.name))
         class_units[cls.qualname] = cu
@@ -289,7 +292,8 @@ def _propagate(ctx: ModuleContext, facts: ModuleFacts, units: dict[str, _Unit], 
                 own = [b for b in mu.blockers if b.code != "PM315" and not b.code.startswith(INFERABLE_CODES)]
                 if own and not _has(cu, "PM409", name):
                     reason = ", ".join(sorted({b.code for b in own}))
-                    cu.blockers.append(ctx.finding("PM409", mu.line, 0, method=name, reason=reason))
+                    cu.blockers.append(ctx.finding("PM409", mu.line, ctx.name_column(method.node), method=name,
+                                                   reason=reason))
                 elif mu.status == "inferable" and cu.status == "ready":
                     cu.status = "inferable"
             cu.settle()

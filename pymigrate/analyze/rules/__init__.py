@@ -56,7 +56,7 @@ _RULES = (
     Rule("PM309", "global-write", "`{kind} {name}` writes outside the function; a `fn` only writes its locals and `mut` parameters", "warning"),
     Rule("PM310", "calls-blocked", "calls `{name}`, which cannot become a `fn`", "warning"),
     Rule("PM311", "any-type", "`{where}` is typed `Any`; a `fn` needs a concrete type", "warning"),
-    Rule("PM312", "unsupported-type", "`{where}` is typed `{type}`, which the compiler does not support (use int, float, bool, str, list[T] or a struct)", "warning"),
+    Rule("PM312", "unsupported-type", "`{where}` is typed `{type}`, which the compiler does not support (use int, float, bool, str, list[T] or another struct)", "warning"),
     Rule("PM313", "try-statement", "`try` statements are not supported in a `fn`", "warning"),
     Rule("PM314", "parameter-kind", "parameter `{name}`: {reason}", "warning"),
     Rule("PM315", "not-upgradable-scope", "`{name}` is {reason}; only module-level functions and methods of structs become `fn`", "warning"),

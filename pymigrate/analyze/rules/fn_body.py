@@ -244,10 +244,12 @@ class BodyChecker:
             got = self.expr(it)
             if T.is_list(got):
                 elem = T.element(got)
+            elif got == T.STR:
+                elem = T.STR
             elif T.vague(got):
                 elem = T.UNKNOWN if got == T.UNKNOWN else T.BAD
             else:
-                self.unsupported(it, f"a `for` loop over `{T.show(got)}` (only `range()` and lists)")
+                self.unsupported(it, f"a `for` loop over `{T.show(got)}` (only `range()`, lists and str)")
                 elem = T.BAD
         self.bind(s.target, elem, s.target)
         self.loop(s.body)
@@ -418,6 +420,8 @@ class BodyChecker:
             self.type_error(e.slice, f"index is `{T.show(index)}`, not `int`")
         if T.is_list(container):
             return T.element(container)
+        if container == T.STR:
+            return T.STR
         if T.vague(container):
             return container
         return self.unsupported(e, f"indexing a `{T.show(container)}`")

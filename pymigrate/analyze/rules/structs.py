@@ -6,7 +6,7 @@ import ast
 from collections.abc import KeysView
 
 from pymigrate.analyze.context import ModuleContext
-from pymigrate.analyze.facts import ClassFacts, ModuleFacts, literal_type
+from pymigrate.analyze.facts import ClassFacts, ModuleFacts
 from pymigrate.analyze.index import ModuleIndex
 from pymigrate.analyze.model import Finding
 
@@ -39,9 +39,8 @@ def class_blockers(ctx: ModuleContext, cls: ClassFacts) -> list[Finding]:
         if index == 0 and isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant) \
                 and isinstance(stmt.value.value, str):
             continue
-        if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name) and (
-                stmt.value is None or (dataclass is not None and literal_type(stmt.value) is not None)):
-            continue  # a field declaration (with a literal default in a dataclass)
+        if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name) and stmt.value is None:
+            continue  # a field declaration
         if isinstance(stmt, ast.Pass):
             continue
         out.append(ctx.at("PM408", stmt, name=node.name, construct=_describe(stmt)))
@@ -65,6 +64,8 @@ def dataclass_decorator(node: ast.ClassDef) -> ast.expr | None:
 
 
 def _describe(stmt: ast.stmt) -> str:
+    if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
+        return f"a default value for field `{stmt.target.id}` (set it in `__init__`)"
     if isinstance(stmt, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
         targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
         names = ", ".join(ast.unparse(t) for t in targets)
