@@ -1,0 +1,92 @@
+"""Ready means behaviour is kept: the ready functions and structs of the readiness fixtures, migrated and
+JIT-compiled, give the same results and raise the same exceptions as CPython on the same inputs."""
+
+from __future__ import annotations
+
+import math
+import sys
+import types
+from pathlib import Path
+from typing import Any, Callable
+
+import libcst as cst
+import pytest
+
+from pymigrate.analyze import analyze_source
+from pymigrate.codegen import compile_module
+from pymigrate.migrate.emit import render_superset
+from pymigrate.migrate.upgrade import Plan, upgrade_module
+from pymigrate.runtime.jit import load
+from pymigrate.superset import parse
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from test_analyze_compiler import _without_dataclass_decorators  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[2]
+READINESS = ROOT / "fixtures" / "analyze" / "readiness"
+
+
+def both(name: str) -> tuple[types.ModuleType, types.ModuleType, set[str]]:
+    """(CPython module, compiled module, names compiled) for fixtures/analyze/readiness/<name>.py."""
+    path = READINESS / f"{name}.py"
+    text = path.read_text(encoding="utf-8")
+    analysis = analyze_source(text, path)
+    ready_f = {f.qualname for f in analysis.functions if f.status == "ready"}
+    ready_c = {c.qualname for c in analysis.classes if c.status == "ready"}
+    tree, marks = upgrade_module(_without_dataclass_decorators(cst.parse_module(text), ready_c),
+                                 Plan(frozenset(ready_f), frozenset(ready_c)))
+    compiled = compile_module(parse(render_superset(tree, marks), str(path.with_suffix(".pys"))), name)
+    modules = []
+    for label in ("cpython", "compiled"):
+        module = types.ModuleType(f"_analyze_behaviour_{name}_{label}")
+        sys.modules[module.__name__] = module
+        modules.append(module)
+    exec(compile(text, str(path), "exec"), modules[0].__dict__)
+    load(compiled, modules[1])
+    return modules[0], modules[1], set(compiled.functions) | set(compiled.structs)
+
+
+def outcome(call: Callable[[], Any]) -> tuple[str, Any]:
+    try:
+        value = call()
+    except Exception as exc:  # noqa: BLE001 - the exception type is the observable behaviour
+        return ("raises", type(exc).__name__)
+    if isinstance(value, float) and math.isnan(value):
+        return ("nan", None)
+    return ("returns", repr(value))
+
+
+NUMERIC_CASES: list[tuple[str, tuple[Any, ...]]] = [
+    ("dot", ([1.0, 2.0, 3.0], [4.0, 5.0, 6.0])), ("dot", ([], [])), ("dot", ([1.0, 2.0], [1.0])),
+    ("norm", ([3.0, 4.0],)), ("clamp", (5, 0, 3)), ("clamp", (-5, 0, 3)), ("clamp", (2, 0, 3)),
+    ("collatz_steps", (27,)), ("collatz_steps", (6,)), ("collatz_steps", (1,)), ("fib", (20,)), ("fib", (-3,)),
+    ("mean", ([1.0, 2.5],)), ("mean", ([],)), ("scaled", ([1.0, -2.0], 0.5)), ("zeros", (3,)), ("zeros", (-1,)),
+    ("between", (0.0, 0.5, 1.0)), ("between", (0.0, 0.0, 1.0)), ("between", (0.0, 1.0, 1.0)),
+    ("hypot2", (3.0, 4.0)), ("hypot2", (-1.5, 2.5)), ("count_up", (10,)), ("count_up", (10, 3)),
+    ("count_up", (10, 0)), ("count_up", (5, -1)),
+]
+
+
+@pytest.fixture(scope="module")
+def numeric() -> tuple[types.ModuleType, types.ModuleType, set[str]]:
+    return both("numeric")
+
+
+@pytest.mark.parametrize(("name", "args"), NUMERIC_CASES, ids=[f"{n}{a}" for n, a in NUMERIC_CASES])
+def test_numeric(numeric: tuple[types.ModuleType, types.ModuleType, set[str]], name: str, args: tuple[Any, ...]) -> None:
+    original, compiled, names = numeric
+    assert name in names, f"{name} was expected to be ready and compiled"
+    assert outcome(lambda: getattr(compiled, name)(*args)) == outcome(lambda: getattr(original, name)(*args))
+
+
+def test_records() -> None:
+    original, compiled, names = both("records")
+    assert {"Point", "Particle", "make_point", "point_norm", "heavier"} <= names
+    seen = []
+    for m in (original, compiled):
+        a = m.Point(1.0, 2.0)
+        a.shift(0.5)
+        b = m.make_point(3.0)
+        seen.append((repr(a), a == m.Point(1.5, 2.0), a == b, m.point_norm(b), m.heavier(m.Particle(a, 2.0)),
+                     outcome(lambda: hash(a)), outcome(lambda: m.Point("x", 1.0))))
+    assert seen[0] == seen[1]
