@@ -111,9 +111,62 @@ class _StubWriter:
         bases = [ast.unparse(b) for b in cls.bases] + [ast.unparse(k) for k in cls.keywords]
         self.emit(depth, f"class {cls.name}" + (f"({', '.join(bases)})" if bases else "") + ":")
         before = len(self.lines)
+        if not self.result.is_struct(cls):
+            for name, annotation in self.instance_attributes(cls):
+                self.emit(depth + 1, f"{name}: {annotation}")
         self.body(cls.body, depth + 1, in_class=True)
         if len(self.lines) == before:
             self.emit(depth + 1, "...")
+
+    def instance_attributes(self, cls: ast.ClassDef) -> list[tuple[str, str]]:
+        """Attributes a plain class sets on `self` in its methods: a stub must declare them.
+
+        The type is the written annotation, else the annotation of the parameter assigned, else
+        a literal's type, else Any. Names the class body declares itself are left to the body.
+        """
+        declared = {
+            t.id
+            for stmt in cls.body
+            for t in (stmt.targets if isinstance(stmt, ast.Assign) else [getattr(stmt, "target", None)])
+            if isinstance(t, ast.Name)
+        } | {stmt.name for stmt in cls.body if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
+        found: dict[str, str] = {}
+        for method in cls.body:
+            if not isinstance(method, (ast.FunctionDef, ast.AsyncFunctionDef)) or not method.args.args:
+                continue
+            if any(isinstance(d, ast.Name) and d.id in ("staticmethod", "classmethod") for d in method.decorator_list):
+                continue
+            self_name = method.args.args[0].arg
+            params = {a.arg: a.annotation for a in [*method.args.posonlyargs, *method.args.args, *method.args.kwonlyargs]}
+            for node in ast.walk(method):
+                targets: list[ast.expr]
+                value: ast.expr | None
+                annotation: str | None
+                if isinstance(node, ast.AnnAssign):
+                    targets, value, annotation = [node.target], node.value, self.annotation(node.annotation)
+                elif isinstance(node, ast.Assign):
+                    targets, value, annotation = node.targets, node.value, None
+                else:
+                    continue
+                for target in targets:
+                    if not (
+                        isinstance(target, ast.Attribute)
+                        and isinstance(target.value, ast.Name)
+                        and target.value.id == self_name
+                    ):
+                        continue
+                    name = target.attr
+                    if name in declared or (name in found and found[name] != "Any" and annotation is None):
+                        continue
+                    if annotation is None:
+                        if isinstance(value, ast.Name) and params.get(value.id) is not None:
+                            annotation = self.annotation(params[value.id])
+                        elif value is None:
+                            annotation = self.annotation(None)
+                        else:
+                            annotation = self.literal_type(value, ast.Name(name))
+                    found[name] = annotation
+        return list(found.items())
 
     def body(self, statements: list[ast.stmt], depth: int, in_class: bool) -> None:
         for stmt in statements:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
+from typing import Any
 
 from mypy import api as mypy_api
 
@@ -11,6 +13,7 @@ from pymigrate.superset import parse
 
 GOLDEN = Path(__file__).parent / "golden"
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "packages"
+PACKAGES = ("demo_kernels", "records", "keyword_names", "partial")
 
 
 def test_stub_text_matches_the_golden_file() -> None:
@@ -49,3 +52,38 @@ def test_stub_is_what_mypy_checks_callers_against(tmp_path: Path) -> None:
     errors = [line.split(": error:")[0].rpartition("caller.py:")[2] for line in out.splitlines() if ": error:" in line]
     assert status == 1, out + err
     assert errors == ["6", "7", "8"], out
+
+
+def _mypy_errors(site: Path) -> list[str]:
+    out, err, _status = mypy_api.run(
+        [
+            "--strict",
+            "--no-incremental",
+            "--cache-dir",
+            str(site / ".mypy_cache"),
+            "--config-file",
+            "",
+            *sorted(str(p.relative_to(site)) for p in site.glob("*/tests")),
+        ]
+    )
+    assert "error: Cannot find" not in out, out
+    return sorted(line for line in out.splitlines() if ": error:" in line)
+
+
+def test_fixture_suites_type_check_the_same_against_the_stubs(tmp_path: Path, monkeypatch: Any) -> None:
+    """mypy's verdict on each fixture's own tests is the same for the original package and for
+    the stubs of its migration (stubs beside the package's non-migrated modules)."""
+    original, stubbed = tmp_path / "original", tmp_path / "stubbed"
+    for name in PACKAGES:
+        shutil.copytree(FIXTURES / name, original / name)
+        shutil.copytree(FIXTURES / name / "tests", stubbed / name / "tests")
+        for path in (FIXTURES / f"{name}.expected").iterdir():
+            if path.suffix == ".pys":
+                result = parse(path.read_text(), str(path))
+                (stubbed / name / path.with_suffix(".pyi").name).write_text(render_stub(result))
+            else:
+                shutil.copy(path, stubbed / name / path.name)
+    monkeypatch.chdir(original)
+    expected = _mypy_errors(original)
+    monkeypatch.chdir(stubbed)
+    assert _mypy_errors(stubbed) == expected
