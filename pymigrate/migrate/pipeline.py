@@ -20,7 +20,7 @@ from pymigrate.config import Config
 from pymigrate.migrate.backtick import needs_backticks
 from pymigrate.migrate.emit import render_superset
 from pymigrate.migrate.upgrade import Marks, Plan, upgrade_module
-from pymigrate.migrate.verify import VerifyError, check_python, check_superset
+from pymigrate.migrate.verify import VerifyError, check_python, check_superset, check_upgrade
 
 if TYPE_CHECKING:
     from pymigrate.analyze import ModuleAnalysis
@@ -166,7 +166,8 @@ def _migrate_module(
     superset = marks.upgraded or (not options.annotate and needs_backticks(module))
     if superset:
         text = render_superset(module, marks)
-        check_superset(text, annotated, str(path), len(marks.fns), len(marks.structs))
+        check_upgrade(annotated, module.code, str(path), marks.dataclasses)
+        check_superset(text, module.code, str(path), len(marks.fns), len(marks.structs))
         result.output_path = path.with_suffix(".pys")
         result.fns, result.structs = marks.fn_names, marks.struct_names
     else:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Sequence
 
 import libcst as cst
 
@@ -55,6 +56,8 @@ class Marks:
     struct_names: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     noted: set[str] = field(default_factory=set)  # qualnames a note is about
+    dataclasses: set[str] = field(default_factory=set)  # @dataclass classes turned into structs
+    dropped_imports: int = 0  # `dataclass` imports no longer needed
 
     def note(self, qualname: str, text: str) -> None:
         self.noted.add(qualname)
@@ -139,6 +142,8 @@ class _StructFacts:
     methods: dict[str, _FnFacts]
     fields: list[tuple[str, str]]  # (name, annotation source) to declare
     skip: str | None = None
+    dataclass: bool = False  # a plain @dataclass: the decorator goes, its __init__ is written out
+    generated_init: cst.FunctionDef | None = None
 
 
 def _docstring_end(body: list[cst.BaseStatement]) -> int:
@@ -188,6 +193,67 @@ class _SelfFields(cst.CSTVisitor):
             self.found.append((name, None))
 
 
+def is_plain_dataclass(decorator: cst.Decorator) -> bool:
+    """`@dataclass`, `@dataclass()` or `@dataclasses.dataclass[()]`: exactly what a struct provides
+    (field-wise `__init__`, `__repr__`, `__eq__`). Options such as `frozen=True` are not."""
+    expr = decorator.decorator
+    if isinstance(expr, cst.Call):
+        if expr.args:
+            return False
+        expr = expr.func
+    if isinstance(expr, cst.Attribute):
+        return expr.attr.value == "dataclass" and isinstance(expr.value, cst.Name) and expr.value.value == "dataclasses"
+    return isinstance(expr, cst.Name) and expr.value == "dataclass"
+
+
+def _decorator_name(decorator: cst.Decorator) -> str | None:
+    expr = decorator.decorator
+    if isinstance(expr, cst.Call):
+        expr = expr.func
+    if isinstance(expr, cst.Attribute):
+        return expr.attr.value
+    return expr.value if isinstance(expr, cst.Name) else None
+
+
+def _dataclass_init(node: cst.ClassDef, module: cst.Module) -> tuple[cst.FunctionDef | None, str | None]:
+    """The `__init__` a plain dataclass generates, written out; or why it cannot be."""
+    assert isinstance(node.body, cst.IndentedBlock)
+    params: list[str] = []
+    lines: list[str] = []
+    has_init = has_post_init = False
+    for stmt in node.body.body:
+        if isinstance(stmt, cst.FunctionDef):
+            has_init |= stmt.name.value == "__init__"
+            has_post_init |= stmt.name.value == "__post_init__"
+            continue
+        if not isinstance(stmt, cst.SimpleStatementLine):
+            continue
+        for small in stmt.body:
+            if not (isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name)):
+                continue
+            name = small.target.value
+            head = annotation_head(small.annotation)
+            if head in ("ClassVar", "InitVar", "KW_ONLY"):
+                return None, f"its field {name!r} is a {head}"
+            if isinstance(small.value, cst.Call):
+                return None, f"its field {name!r} has a computed default ({module.code_for_node(small.value)})"
+            param = f"{name}: {module.code_for_node(small.annotation.annotation)}"
+            if small.value is not None:
+                param += f" = {module.code_for_node(small.value)}"
+            params.append(param)
+            lines.append(f"self.{name} = {name}")
+    if has_init:
+        return None, None
+    if has_post_init:
+        lines.append("self.__post_init__()")
+    indent = module.default_indent
+    body = "".join(f"{indent}{line}\n" for line in lines or ["pass"])
+    source = f"def __init__({', '.join(['self', *params])}) -> None:\n{body}"
+    init = cst.parse_statement(source, config=module.config_for_parsing)
+    assert isinstance(init, cst.FunctionDef)
+    return init.with_changes(leading_lines=[cst.EmptyLine(indent=False)]), None
+
+
 def _struct_facts(
     node: cst.ClassDef, module: cst.Module, attributes: dict[str, str], mutating: frozenset[str]
 ) -> _StructFacts:
@@ -195,6 +261,19 @@ def _struct_facts(
     facts = _StructFacts(node, qualname, {}, [])
     if not isinstance(node.body, cst.IndentedBlock):
         return facts
+    plain = [d for d in node.decorators if is_plain_dataclass(d)]
+    configured = [d for d in node.decorators if _decorator_name(d) == "dataclass" and not is_plain_dataclass(d)]
+    if configured:
+        facts.skip = f"@{module.code_for_node(configured[0].decorator)} has options a struct does not provide"
+        return facts
+    if plain:
+        facts.dataclass = True
+        if any(d.trailing_whitespace.comment is not None or _has_comment(d.leading_lines) for d in plain):
+            facts.skip = "a comment sits on its @dataclass line"
+            return facts
+        facts.generated_init, facts.skip = _dataclass_init(node, module)
+        if facts.skip is not None:
+            return facts
     declared: set[str] = set()
     for stmt in node.body.body:
         if isinstance(stmt, cst.SimpleStatementLine):
@@ -204,6 +283,8 @@ def _struct_facts(
     stated: dict[str, str] = {}
     order: list[str] = []
     methods = [s for s in node.body.body if isinstance(s, cst.FunctionDef)]
+    if facts.generated_init is not None:
+        methods.append(facts.generated_init)
     methods.sort(key=lambda m: m.name.value != "__init__")
     for method in methods:
         mfacts = _fn_facts(method, f"{qualname}.{method.name.value}", method=True, mutating=mutating)
@@ -304,6 +385,10 @@ def _emit_struct(
                 if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name):
                     marks.var_decls.append(small.target)
         stmts.append(stmt)
+    if facts.generated_init is not None:
+        init = facts.generated_init
+        at = 1 + max((i for i, st in enumerate(stmts) if _declares_field(st)), default=_docstring_end(stmts) - 1)
+        stmts.insert(at, _emit_fn(init, facts.methods["__init__"], {_first_param(init): "out"}, marks))
     if facts.fields:
         at = _docstring_end(stmts)
         decls: list[cst.BaseStatement] = []
@@ -316,7 +401,20 @@ def _emit_struct(
         if isinstance(following, (cst.FunctionDef, cst.ClassDef)) and not following.leading_lines:
             stmts[at] = following.with_changes(leading_lines=[cst.EmptyLine(indent=False)])
         stmts[at:at] = decls
-    return node.with_changes(body=node.body.with_changes(body=stmts))
+    if facts.dataclass:
+        marks.dataclasses.add(facts.qualname)
+    decorators = [d for d in node.decorators if not (facts.dataclass and is_plain_dataclass(d))]
+    return node.with_changes(decorators=decorators, body=node.body.with_changes(body=stmts))
+
+
+def _declares_field(stmt: cst.BaseStatement) -> bool:
+    return isinstance(stmt, cst.SimpleStatementLine) and any(
+        isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name) for small in stmt.body
+    )
+
+
+def _first_param(func: cst.FunctionDef) -> str:
+    return all_params(func.params)[0].name.value
 
 
 def _note_unplaced(plan: Plan, marks: Marks) -> None:
@@ -375,4 +473,74 @@ def upgrade_module(module: cst.Module, plan: Plan, attributes: dict[str, str] | 
     _note_unplaced(plan, marks)
     if not marks.upgraded:
         return module, marks
+    if marks.dataclasses:
+        body = _drop_unused_dataclass_imports(body, marks)
     return module.with_changes(body=body), marks
+
+
+def _has_comment(lines: Sequence[cst.EmptyLine]) -> bool:
+    return any(line.comment is not None for line in lines)
+
+
+class _NamesUsed(cst.CSTVisitor):
+    def __init__(self) -> None:
+        super().__init__()
+        self.names: set[str] = set()
+
+    def visit_Name(self, node: cst.Name) -> None:
+        self.names.add(node.value)
+
+    def visit_Import(self, node: cst.Import) -> bool:
+        return False
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
+        return False
+
+
+def _drop_unused_dataclass_imports(body: list[cst.BaseStatement], marks: Marks) -> list[cst.BaseStatement]:
+    """Remove a module-level `from dataclasses import dataclass` / `import dataclasses` that the
+    upgrade left unused (a whole line only, and only when no comment is on it)."""
+    used = _NamesUsed()
+    for stmt in body:
+        stmt.visit(used)
+    out: list[cst.BaseStatement] = []
+    carried: list[cst.EmptyLine] = []  # blank lines of a dropped line go to the next statement
+    for stmt in body:
+        if (
+            isinstance(stmt, cst.SimpleStatementLine)
+            and len(stmt.body) == 1
+            and not _has_comment(stmt.leading_lines)
+            and stmt.trailing_whitespace.comment is None
+            and _unused_dataclass_import(stmt.body[0], used.names)
+        ):
+            marks.dropped_imports += 1
+            carried.extend(stmt.leading_lines)
+            continue
+        if carried and isinstance(stmt, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
+            stmt = stmt.with_changes(leading_lines=[*carried, *stmt.leading_lines])
+            carried = []
+        out.append(stmt)
+    return out
+
+
+def _unused_dataclass_import(small: cst.BaseSmallStatement, used: set[str]) -> bool:
+    if isinstance(small, cst.ImportFrom):
+        module = small.module
+        if not (isinstance(module, cst.Name) and module.value == "dataclasses") or small.relative:
+            return False
+        if isinstance(small.names, cst.ImportStar):
+            return False
+        aliases = small.names
+        wanted = "dataclass"
+    elif isinstance(small, cst.Import):
+        aliases = small.names
+        wanted = "dataclasses"
+    else:
+        return False
+    for alias in aliases:
+        if not (isinstance(alias.name, cst.Name) and alias.name.value == wanted):
+            return False
+        bound = alias.asname.name if alias.asname is not None else alias.name
+        if not isinstance(bound, cst.Name) or bound.value in used:
+            return False
+    return True

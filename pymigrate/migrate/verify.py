@@ -50,6 +50,33 @@ class _StripAnnotations(ast.NodeTransformer):
         return node
 
 
+def _plain_dataclass(node: ast.expr) -> bool:
+    if isinstance(node, ast.Call) and not node.args and not node.keywords:
+        node = node.func
+    if isinstance(node, ast.Attribute):
+        return node.attr == "dataclass" and isinstance(node.value, ast.Name) and node.value.id == "dataclasses"
+    return isinstance(node, ast.Name) and node.id == "dataclass"
+
+
+def _forget_dataclasses(tree: ast.Module, classes: set[str]) -> ast.Module:
+    """Undo what turning a plain @dataclass into a struct adds or removes, on either side:
+    the decorator, the written-out `__init__`, and the `dataclasses` import."""
+    body: list[ast.stmt] = []
+    for stmt in tree.body:
+        if isinstance(stmt, ast.ImportFrom) and stmt.module == "dataclasses" and not stmt.level:
+            continue
+        if isinstance(stmt, ast.Import) and all(a.name == "dataclasses" for a in stmt.names):
+            continue
+        if isinstance(stmt, ast.ClassDef) and stmt.name in classes:
+            if any(_plain_dataclass(d) for d in stmt.decorator_list):
+                stmt.decorator_list = [d for d in stmt.decorator_list if not _plain_dataclass(d)]
+            else:
+                stmt.body = [s for s in stmt.body if not (isinstance(s, ast.FunctionDef) and s.name == "__init__")]
+        body.append(stmt)
+    tree.body = body
+    return tree
+
+
 def _shape(tree: ast.Module) -> str:
     return ast.dump(_StripAnnotations().visit(tree), include_attributes=False)
 
@@ -61,8 +88,26 @@ def check_python(text: str, filename: str) -> None:
         raise VerifyError(f"the migrated text does not parse as Python: {exc}") from exc
 
 
-def check_superset(text: str, original: str, filename: str, fns: int, structs: int) -> None:
-    """`text` parses as superset, has `fns`/`structs` upgrades, and is `original`'s program."""
+def check_upgrade(annotated: str, upgraded: str, filename: str, dataclasses: set[str]) -> None:
+    """The upgraded Python is the annotated program, up to annotations, declarations and the
+    @dataclass -> struct rewrite (which the struct itself provides)."""
+    before = ast.parse(annotated, filename)
+    after = ast.parse(upgraded, filename)
+    if dataclasses:
+        # the "before" side loses its decorator and import, the "after" side its written-out __init__
+        generated = {
+            s.name for s in before.body if isinstance(s, ast.ClassDef) and s.name in dataclasses
+            and not any(isinstance(m, ast.FunctionDef) and m.name == "__init__" for m in s.body)
+        }
+        before = _forget_dataclasses(before, dataclasses)
+        after = _forget_dataclasses(after, generated)
+    if _shape(before) != _shape(after):
+        raise VerifyError("the upgraded program differs from the original beyond annotations and declarations")
+
+
+def check_superset(text: str, reference: str, filename: str, fns: int, structs: int) -> None:
+    """`text` parses as superset with `fns`/`structs` upgrades and is exactly the Python `reference`
+    (the upgraded tree before keywords were printed) once the superset marks are read."""
     try:
         result = parse(text, filename)
     except SyntaxError as exc:
@@ -76,6 +121,6 @@ def check_superset(text: str, original: str, filename: str, fns: int, structs: i
             f"expected {fns} fn and {structs} struct upgrades, the parser found "
             f"{counts[MarkKind.FN]} and {counts[MarkKind.STRUCT]}"
         )
-    before = _shape(ast.parse(original, filename))
-    if _shape(result.tree) != before:
-        raise VerifyError("the migrated program differs from the original beyond annotations and keywords")
+    expected = ast.dump(ast.parse(reference, filename), include_attributes=False)
+    if ast.dump(result.tree, include_attributes=False) != expected:
+        raise VerifyError("the superset text does not read back as the upgraded program")
