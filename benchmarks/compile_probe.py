@@ -4,9 +4,8 @@ interpreter's start-up).
 
 Prints one JSON object. Default: front_end_s (parse, check, lower to LLVM IR) and llvm_s (LLVM O3
 and machine code). With --whole: build_file_s (everything `pymigrate build` does for the file:
-front end, LLVM, the C entry point, link, stub). Each compiles the module once per process: the
-compiler keeps struct types in LLVM's global context, so a second compile of a module with a
-struct in the same process fails (see docs/performance.md).
+front end, LLVM, the C entry point, link, stub). Each runs in its own process and compiles the
+module once, so neither measurement sees caches warmed by the other.
 """
 
 from __future__ import annotations

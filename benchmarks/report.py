@@ -119,7 +119,7 @@ def evaluate_goals(doc: dict[str, Any], impl: str = HEADLINE) -> list[dict[str, 
         why = next((r["reason"] for r in phases.values() if "reason" in r), "no compiled module of that size")
         goals.append(_goal(title, f"< {COMPILE_GOAL_S:g} s", "-", None, why))
     imports = doc.get("imports", {})
-    for key, what in ((impl, "built extension module"), (f"{impl}-hook", "import hook")):
+    for key, what in ((impl, "built extension module"), ("pymigrate-hook", "import hook")):
         cached = imports.get(key, {}).get("cached", {}).get("import_s")
         goals.append(_goal(f"cached import under {IMPORT_GOAL_S * 1000:.0f} ms ({what})",
                            f"< {IMPORT_GOAL_S * 1000:.0f} ms", f"{cached * 1000:.1f} ms" if cached is not None else "-",
