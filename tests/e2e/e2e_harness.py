@@ -1,0 +1,207 @@
+"""Differential harness: one package, three ways to run it, the same calls, outcomes compared.
+
+(a) the original `.py` modules under CPython; (b) the output of the real `pymigrate migrate --write`
+on a copy, imported through `pymigrate.importer` in JIT mode; (c) that output after the real
+`pymigrate build`, imported as extension modules by a bare interpreter (`-S`, no pymigrate).
+Every way runs in a subprocess that prints one line per call as it goes, so a crash of compiled
+code is caught, pinned to its call, and the remaining calls still run.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import pickle
+import shutil
+import signal
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+RUNNER = Path(__file__).with_name("e2e_runner.py")
+MODES = ("cpython", "jit", "so")
+CALL_TIMEOUT = 300.0
+
+
+class PipelineError(AssertionError):
+    """A pipeline stage (migrate, build) failed: a finding in itself."""
+
+
+@dataclass
+class Package:
+    """A package written three times under one root: orig/, mig/ (migrated), built/ (migrated + built)."""
+
+    root: Path
+    name: str
+    modules: dict[str, str]
+    migrate_log: str = ""
+    build_log: str = ""
+    pys: dict[str, str] = field(default_factory=dict)
+
+    def dir(self, mode: str) -> Path:
+        return self.root / {"cpython": "orig", "jit": "mig", "so": "built"}[mode]
+
+
+def _run(cmd: list[str], cwd: Path, env: dict[str, str] | None = None, timeout: float = 900) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
+
+
+def make_package(root: Path, name: str, modules: dict[str, str], *, build: bool = True) -> Package:
+    """Write the modules, migrate a copy with `pymigrate migrate --write`, build a copy of that."""
+    pkg = Package(root, name, modules)
+    orig = pkg.dir("cpython") / name
+    orig.mkdir(parents=True)
+    (orig / "__init__.py").write_text("")
+    for mod, text in modules.items():
+        (orig / f"{mod}.py").write_text(text)
+    mig = pkg.dir("jit") / name
+    shutil.copytree(orig, mig)
+    proc = _run([str(BIN / "pymigrate"), "migrate", "--write", str(mig)], cwd=root)
+    pkg.migrate_log = proc.stdout + proc.stderr
+    if proc.returncode != 0:
+        raise PipelineError(f"pymigrate migrate --write failed ({proc.returncode}):\n{pkg.migrate_log}")
+    for mod in modules:
+        path = mig / f"{mod}.pys"
+        if path.exists():
+            pkg.pys[mod] = path.read_text()
+    if build:
+        built = pkg.dir("so") / name
+        shutil.copytree(mig, built)
+        if pkg.pys:
+            jobs = "0" if len(pkg.pys) > 1 else "1"
+            proc = _run([str(BIN / "pymigrate"), "build", "-q", "-j", jobs, str(built)], cwd=root)
+            pkg.build_log = proc.stdout + proc.stderr
+            if proc.returncode != 0:
+                raise PipelineError(f"pymigrate build failed ({proc.returncode}):\n{pkg.build_log}")
+    return pkg
+
+
+def fn_names(pys_source: str, filename: str = "<e2e>") -> set[str]:
+    """Names written as `fn` (module level and struct methods as `S.m`) and `struct` in a .pys."""
+    from pymigrate.superset import parse
+
+    result = parse(pys_source, filename)
+    names: set[str] = set()
+    for node in result.tree.body:
+        if isinstance(node, ast.FunctionDef) and result.is_fn(node):
+            names.add(node.name)
+        elif isinstance(node, ast.ClassDef) and result.is_struct(node):
+            names.add(node.name)
+            for sub in node.body:
+                if isinstance(sub, ast.FunctionDef) and result.is_fn(sub):
+                    names.add(f"{node.name}.{sub.name}")
+    return names
+
+
+def ready_names(source: str, path: Path) -> set[str]:
+    """What the analyzer calls ready in a (fully annotated) module."""
+    from pymigrate.analyze import analyze_source
+
+    analysis = analyze_source(source, path)
+    ready = {f.qualname for f in analysis.functions if f.status == "ready"}
+    ready |= {c.qualname for c in analysis.classes if c.status == "ready"}
+    return ready
+
+
+def assert_upgraded(pkg: Package, mod: str) -> set[str]:
+    """The migrated module is a .pys in which everything the analyzer calls ready is a fn/struct."""
+    assert mod in pkg.pys, f"{mod}.py was not upgraded to .pys:\n{pkg.migrate_log}"
+    ready = ready_names(pkg.modules[mod], pkg.dir("cpython") / pkg.name / f"{mod}.py")
+    upgraded = fn_names(pkg.pys[mod], f"{mod}.pys")
+    top_ready = {q for q in ready if "<locals>" not in q}
+    missing = top_ready - upgraded
+    assert not missing, f"analyzer calls {sorted(missing)} ready but the .pys keeps them def/class:\n{pkg.pys[mod]}"
+    assert upgraded, f"nothing upgraded in {mod}.pys"
+    return upgraded
+
+
+def _env(mode: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "PYMIGRATE"))}
+    if mode == "jit":
+        env["PYMIGRATE_IMPORT_MODE"] = "jit"
+        env["PYMIGRATE_NO_CACHE"] = "1"
+    return env
+
+
+def run_calls(pkg: Package, mode: str, items: list[dict[str, Any]], scratch: Path | None = None) -> list[Any]:
+    """Outcome of every item in one way of running; ("crash", signal) for a call that killed the process."""
+    scratch = scratch or pkg.root
+    calls = scratch / f"calls-{mode}-{os.getpid()}.pickle"
+    with open(calls, "wb") as fh:
+        pickle.dump(items, fh)
+    if mode == "so":
+        cmd = [getattr(sys, "_base_executable", sys.executable), "-S", "-I", str(RUNNER)]
+    else:
+        cmd = [sys.executable, str(RUNNER)]
+    results: list[Any] = [None] * len(items)
+    start = 0
+    leaked: Any = []
+    while start < len(items):
+        proc = _run(cmd + [mode, str(pkg.dir(mode)), str(calls), str(start)], cwd=scratch, env=_env(mode), timeout=CALL_TIMEOUT)
+        last = start - 1
+        for line in proc.stdout.splitlines():
+            index_text, _, payload = line.partition("\t")
+            index = int(index_text)
+            if index == -1:
+                leaked = ast.literal_eval(payload)
+                continue
+            results[index] = ast.literal_eval(payload)
+            last = index
+        if proc.returncode == 0 and last == len(items) - 1:
+            break
+        crashed = last + 1
+        if crashed >= len(items):
+            break
+        sig = -proc.returncode if proc.returncode < 0 else None
+        name = signal.Signals(sig).name if sig else f"exit {proc.returncode}"
+        results[crashed] = ("crash", name, proc.stderr[-2000:])
+        start = crashed + 1
+    assert not leaked, f"the built extension imported {leaked}"
+    return results
+
+
+@dataclass
+class Difference:
+    item: dict[str, Any]
+    mode: str
+    expected: Any
+    got: Any
+
+    def __str__(self) -> str:
+        call = self.item.get("code") or f"{self.item['call']}(*{self.item.get('args')!r})"
+        return f"[{self.mode}] {self.item['module']}: {call}\n    expected {self.expected!r}\n    got      {self.got!r}"
+
+
+def check_origin(mode: str, result: Any, module: str) -> Any:
+    """Strip the ("file", path, outcome) envelope after checking the module came from the right file."""
+    if result[0] != "file":
+        return result
+    _, path, out = result
+    want = {"cpython": ".py", "jit": ".pys", "so": ".so"}[mode]
+    assert path.endswith(want), f"[{mode}] {module} was imported from {path}, expected a {want} file"
+    return out
+
+
+def differences(pkg: Package, items: list[dict[str, Any]], modes: tuple[str, ...] = MODES,
+                expected: list[Any] | None = None) -> list[Difference]:
+    """Every call whose outcome in a compiled way differs from CPython's (or from `expected`)."""
+    base = [check_origin("cpython", r, i["module"]) for r, i in zip(run_calls(pkg, "cpython", items), items)]
+    if expected is not None:
+        base = [e if e is not None else b for e, b in zip(expected, base)]
+    found = []
+    for mode in modes:
+        if mode == "cpython":
+            continue
+        got = [check_origin(mode, r, i["module"]) for r, i in zip(run_calls(pkg, mode, items), items)]
+        for item, want, have in zip(items, base, got):
+            if want != have:
+                found.append(Difference(item, mode, want, have))
+    return found
+
+
+def call(module: str, code: str) -> dict[str, Any]:
+    return {"module": module, "code": code}
