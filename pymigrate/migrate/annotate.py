@@ -205,7 +205,17 @@ def _add_imports(module: cst.Module, imports: Sequence[str], used: set[str]) -> 
     new = [cst.parse_statement(s + "\n") for s in wanted]
     body = list(module.body)
     index = _import_insertion_index(body)
+    if index < len(body) and not body[index].leading_lines and not _is_import(body[index]):
+        # keep the import block apart from the code that follows, as formatters do
+        body[index] = body[index].with_changes(leading_lines=[cst.EmptyLine(), cst.EmptyLine()])
+    if index > 0 and not _is_import(body[index - 1]):
+        new[0] = new[0].with_changes(leading_lines=[cst.EmptyLine()])
     return module.with_changes(body=[*body[:index], *new, *body[index:]])
+
+
+def _is_import(stmt: cst.BaseStatement) -> bool:
+    return isinstance(stmt, cst.SimpleStatementLine) and bool(stmt.body) and isinstance(
+        stmt.body[0], (cst.Import, cst.ImportFrom))
 
 
 def _import_insertion_index(body: Sequence[cst.BaseStatement]) -> int:

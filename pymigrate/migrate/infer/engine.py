@@ -13,7 +13,7 @@ from pymigrate.migrate.annotate import annotate_module
 
 from . import merge
 from .api import FileTypes, FunctionTypes, PackageTypes
-from .model import Facts, TypeRef
+from .model import Facts, FunctionFacts, TypeRef
 from .package import Module, load_modules, module_from_text
 from .static import StaticCollector, python_version_of, run_mypy
 from .syntax import FileContext
@@ -123,11 +123,16 @@ def static_rounds(modules: Sequence[Module], target: tuple[int, int], extra: Fac
     """Iterate mypy builds until the choices stop changing: each round's annotations type the next."""
     choices = Choices()
     texts: dict[Path, str] = {}
-    for _ in range(MAX_ROUNDS):
+    grounded = Facts()      # round one: call sites typed by the source's own annotations only
+    for round_ in range(MAX_ROUNDS):
         result = run_mypy(modules, texts, target)
         current = [module_from_text(m, texts[m.path]) if m.path in texts else m for m in modules]
         facts = Facts()
-        StaticCollector(result, current).collect(facts)
+        StaticCollector(result, current, "call" if round_ == 0 else "call-derived").collect(facts)
+        if round_ == 0:
+            grounded = facts
+        else:
+            facts.merge(Facts(functions={k: _calls_only(v) for k, v in grounded.functions.items()}))
         if extra is not None:
             facts.merge(extra)
         new = decide(modules, facts)
@@ -136,6 +141,10 @@ def static_rounds(modules: Sequence[Module], target: tuple[int, int], extra: Fac
         choices = new
         texts = apply(modules, render(modules, choices, target))
     return choices
+
+
+def _calls_only(ff: FunctionFacts) -> FunctionFacts:
+    return FunctionFacts(params={n: {"call": ev["call"]} for n, ev in ff.params.items() if "call" in ev})
 
 
 def infer_package(files: Sequence[Path], *, root: Path, trace_command: str | None = None,

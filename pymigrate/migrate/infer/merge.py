@@ -17,13 +17,15 @@ def param_candidates(evidence: dict[str, list[TypeRef]]) -> list[TypeRef]:
     """The slot's types, most faithful first; verification falls back along the list before dropping.
 
     After the full union come: the union without a ``None`` that only traced calls passed (tests often
-    probe how a function copes with None), then what the package's own code passes (call sites, defaults).
+    probe how a function copes with None), the union without its rarest traced types one by one, then what
+    the package's own code passes (call sites typed by its own annotations, defaults).
     """
     if "override" in evidence:
         t = union(evidence["override"])
         return [] if t is None else [t]
     static = evidence.get("call", []) + evidence.get("default", [])
     traced = [t for t in evidence.get("trace", []) if t.name != "builtins.object"] or evidence.get("trace", [])
+    traced = traced + evidence.get("call-derived", [])      # flows from other inferred (unverified) slots
     if any(UNKNOWN in set(t.names()) for t in traced):
         return []       # a run-time value with no writable type: every candidate would be too narrow
     out: list[TypeRef] = []

@@ -74,9 +74,12 @@ def error_lines(result: mypy_build.BuildResult) -> list[str]:
     return [e for e in result.errors if ": error:" in e]
 
 
-def to_typeref(t: Type | None, package_prefixes: tuple[str, ...] = ()) -> TypeRef | None:
-    """A mypy type as a TypeRef; None when it has no faithful annotation without Any."""
-    if t is None:
+MAX_DEPTH = 6
+
+
+def to_typeref(t: Type | None, package_prefixes: tuple[str, ...] = (), depth: int = 0) -> TypeRef | None:
+    """A mypy type as a TypeRef; None when it has no faithful annotation without Any (or is recursive)."""
+    if t is None or depth > MAX_DEPTH:
         return None
     p = get_proper_type(t)
     if isinstance(p, Instance):
@@ -85,7 +88,7 @@ def to_typeref(t: Type | None, package_prefixes: tuple[str, ...] = ()) -> TypeRe
             return None
         if name == "builtins.function":
             return None
-        args = [to_typeref(a, package_prefixes) for a in p.args]
+        args = [to_typeref(a, package_prefixes, depth + 1) for a in p.args]
         if any(a is None for a in args):
             return None
         refs = tuple(a for a in args if a is not None)
@@ -97,36 +100,36 @@ def to_typeref(t: Type | None, package_prefixes: tuple[str, ...] = ()) -> TypeRe
         if fallback != TUPLE:
             name = _public_name(fallback, package_prefixes)
             return None if name is None else TypeRef(name)
-        items = [to_typeref(i, package_prefixes) for i in p.items]
+        items = [to_typeref(i, package_prefixes, depth + 1) for i in p.items]
         if any(i is None for i in items):
             return None
         return TypeRef(TUPLE, tuple(i for i in items if i is not None) or (TypeRef("()"),))
     if isinstance(p, UnionType):
-        items = [to_typeref(i, package_prefixes) for i in p.items]
+        items = [to_typeref(i, package_prefixes, depth + 1) for i in p.items]
         if any(i is None for i in items):
             return None
         return union(i for i in items if i is not None)
     if isinstance(p, NoneType):
         return NONE_T
     if isinstance(p, LiteralType):
-        return to_typeref(p.fallback, package_prefixes)
+        return to_typeref(p.fallback, package_prefixes, depth + 1)
     if isinstance(p, TypeType):
-        item = to_typeref(p.item, package_prefixes)
+        item = to_typeref(p.item, package_prefixes, depth + 1)
         return None if item is None else TypeRef("builtins.type", (item,))
     if isinstance(p, TypedDictType):
         name = p.fallback.type.fullname
         return None if name.startswith("typing") else TypeRef(name)
     if isinstance(p, CallableType):
         if p.is_type_obj():
-            return to_typeref(TypeType(p.ret_type), package_prefixes)
-        ret = to_typeref(p.ret_type, package_prefixes)
+            return to_typeref(TypeType(p.ret_type), package_prefixes, depth + 1)
+        ret = to_typeref(p.ret_type, package_prefixes, depth + 1)
         if ret is None:
             return None
         if p.is_ellipsis_args:
             return TypeRef(CALLABLE, (TypeRef(ELLIPSIS), ret))
         if any(k != ARG_POS for k in p.arg_kinds):
             return None
-        params = [to_typeref(a, package_prefixes) for a in p.arg_types]
+        params = [to_typeref(a, package_prefixes, depth + 1) for a in p.arg_types]
         if any(a is None for a in params):
             return None
         return TypeRef(CALLABLE, (TypeRef(PARAMS, tuple(a for a in params if a is not None)), ret))
@@ -149,7 +152,8 @@ def _public_name(fullname: str, package_prefixes: tuple[str, ...]) -> str | None
 class StaticCollector:
     """Turns one mypy build into Facts for the package's functions and attributes."""
 
-    def __init__(self, result: mypy_build.BuildResult, modules: Sequence[Module]) -> None:
+    def __init__(self, result: mypy_build.BuildResult, modules: Sequence[Module], call_source: str = "call") -> None:
+        self.call_source = call_source      # "call-derived" once the text carries inferred annotations
         self.result = result
         self.modules = modules
         self.prefixes = tuple(sorted({m.name.split(".")[0] + "." for m in modules} | {m.name + "." for m in modules}))
@@ -346,7 +350,7 @@ class StaticCollector:
                     break
                 t = self.expr(arg, spans)
                 if name is not None and t is not None:
-                    ff.add_param(name, "call", t)
+                    ff.add_param(name, self.call_source, t)
             for kw in node.keywords:
                 if kw.arg is None:
                     continue
@@ -358,7 +362,7 @@ class StaticCollector:
                     continue
                 t = self.expr(kw.value, spans)
                 if t is not None:
-                    ff.add_param(name, "call", t)
+                    ff.add_param(name, self.call_source, t)
 
 
 def _falls_through(func: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:

@@ -84,6 +84,8 @@ def verified(modules: Sequence[Module], choices: object, target: tuple[int, int]
                      for k in mapping if k[0] in names}
         if not blame:
             return Choices()
+        if debug:
+            print(f"verify: blame {sorted(blame)}", file=sys.stderr)
         for kind, key in blame:
             if kind == "param":
                 choices.retreat(key)  # type: ignore[arg-type]

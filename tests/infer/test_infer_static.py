@@ -1,0 +1,139 @@
+"""Static inference: exact annotation text, and mypy's verdict on the annotated package."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import libcst as cst
+
+from pymigrate.migrate.annotate import annotate_module
+from pymigrate.migrate.infer import FunctionTypes, infer_package
+from pymigrate.migrate.infer.package import load_modules
+from pymigrate.migrate.infer.static import error_lines, run_mypy
+
+HELPERS = """
+class Point:
+    def __init__(self, x, y):
+        self.x = x
+        self.y = y
+
+    def __eq__(self, other):
+        return isinstance(other, Point) and self.x == other.x
+
+    def shifted(self, dx):
+        return Point(self.x + dx, self.y)
+
+
+def repeat(n, sep=", "):
+    return sep.join([str(n)] * 3)
+
+
+def scale(values, factor=2):
+    return [v * factor for v in values]
+
+
+def origin(xs: list[int]) -> str:
+    p = Point(0, 1)
+    p.shifted(1.5)
+    return repeat(len(xs)) + str(scale(xs))
+"""
+
+
+def test_callers_defaults_returns_and_overrides(make_package) -> None:  # type: ignore[no-untyped-def]
+    files = make_package({"geo.py": HELPERS})
+    types = infer_package(files, root=files[0].parent, target_version=(3, 11)).for_file(files[1])
+    assert types.functions["repeat"] == FunctionTypes({"n": "int", "sep": "str"}, "str")
+    # `values` is only iterated, so the list its caller passes widens to Iterable
+    assert types.functions["scale"] == FunctionTypes({"values": "Iterable[int]", "factor": "int"}, "list[int]")
+    assert types.imports == ["from collections.abc import Iterable"]
+    # an unannotated method gets the types its (annotated) callers pass, iterated to a fixed point
+    # (x also receives `self.x + dx` with dx float from shifted: a float)
+    assert types.functions["Point.__init__"] == FunctionTypes({"x": "float", "y": "int"}, "None")
+    # inside its own class body the name is not bound yet at def time (3.11): quoted
+    assert types.functions["Point.shifted"] == FunctionTypes({"dx": "float"}, '"Point"')
+    # a method overriding a typed base-class method takes its signature
+    assert types.functions["Point.__eq__"] == FunctionTypes({"other": "object"}, "bool")
+    assert types.attributes == {"Point.x": "float", "Point.y": "int"}
+    assert "origin" not in types.functions          # fully annotated already
+
+
+def test_annotated_package_adds_no_mypy_error(make_package) -> None:  # type: ignore[no-untyped-def]
+    files = make_package({"geo.py": HELPERS})
+    before = len(error_lines(run_mypy(load_modules(files))))
+    types = infer_package(files, root=files[0].parent, target_version=(3, 11))
+    for path in files:
+        path.write_text(annotate_module(cst.parse_module(path.read_text()), types.for_file(path)).code)
+    after = error_lines(run_mypy(load_modules(files)))
+    assert len(after) <= before, after
+    text = files[1].read_text()
+    assert "def repeat(n: int, sep: str=\", \") -> str:" in text
+    assert "        self.x: float = x\n" in text
+    assert text.startswith("from collections.abc import Iterable\n\n\nclass Point:\n")
+
+
+def test_target_version_syntax_and_forward_references(make_package) -> None:  # type: ignore[no-untyped-def]
+    files = make_package({"m.py": """
+        def pick(flag, value=None):
+            if flag:
+                return Box()
+            return None
+
+
+        class Box:
+            pass
+
+
+        def use() -> None:
+            pick(True, 3)
+        """})
+    types = infer_package(files, root=files[0].parent, target_version=(3, 9)).for_file(files[1])
+    fn = types.functions["pick"]
+    # 3.9 evaluates annotations at def time: no `X | None`, and Box (defined later) is quoted
+    assert fn.returns == '"Optional[Box]"'
+    assert fn.params == {"flag": "bool", "value": "Optional[int]"}
+    assert "from typing import Optional" in types.imports
+    new = infer_package(files, root=files[0].parent, target_version=(3, 11)).for_file(files[1])
+    assert new.functions["pick"].returns == '"Box | None"'
+    assert new.functions["pick"].params["value"] == "int | None"
+
+
+def test_cross_module_types_are_imported_for_type_checking_only(make_package) -> None:  # type: ignore[no-untyped-def]
+    files = make_package({
+        "shapes.py": """
+            from __future__ import annotations
+
+
+            class Square:
+                def __init__(self, side: int) -> None:
+                    self.side = side
+            """,
+        "use.py": """
+            from __future__ import annotations
+
+            from pkg import shapes
+
+
+            def area(s):
+                return s.side * s.side
+
+
+            def main() -> int:
+                return area(shapes.Square(2))
+            """,
+    })
+    types = infer_package(files, root=files[0].parent, target_version=(3, 11)).for_file(files[2])
+    assert types.functions["area"] == FunctionTypes({"s": "shapes.Square"}, "int")
+    assert types.imports == []
+
+
+def test_no_any_and_no_guess_without_evidence(make_package) -> None:  # type: ignore[no-untyped-def]
+    files = make_package({"m.py": """
+        def unknown(x, y=None):
+            return x
+        """})
+    types = infer_package(files, root=files[0].parent, target_version=(3, 11)).for_file(files[1])
+    assert types.functions == {}
+
+
+def test_empty_package_and_paths_outside_it(tmp_path: Path) -> None:
+    assert infer_package([], root=tmp_path).for_file(tmp_path / "x.py").functions == {}
