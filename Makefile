@@ -16,7 +16,7 @@ install: $(STAMP)
 
 # Headless Chromium renders the HTML report in the tests; installed from Debian's packages when missing.
 system-deps:
-	@command -v chromium >/dev/null 2>&1 || { \
+	@{ command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1; } || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
 	  else echo "note: chromium not found; the browser test of the HTML report will be skipped"; fi; }
