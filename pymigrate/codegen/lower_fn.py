@@ -216,6 +216,8 @@ class FunctionLowering:
                 self.emit_return(None)
             else:
                 self.emit_return(Val(self.take(self.coerce(self.expr(s.value), self.func.ret)), self.func.ret, True))
+        elif isinstance(s, ast.If) and self.branchless_update(s):
+            pass
         elif isinstance(s, ast.If):
             cond = self.truth(self.expr(s.test))
             self.flush()
@@ -277,6 +279,38 @@ class FunctionLowering:
                     self.b.call(self.capi.fn("PyErr_SetObject"), [exc, self.use(self.expr(s.msg))])
         else:  # the checker lets nothing else through
             raise AssertionError(f"unexpected statement {type(s).__name__}")
+
+    def branchless_update(self, s: ast.If) -> bool:
+        """`if c: x += k` (x a numeric local, k a literal or a local) without a data-dependent branch.
+
+        The update is computed either way and selected; its overflow only counts when c holds,
+        so the observable behaviour is the branchy one's. Counting loops stop mispredicting.
+        """
+        if s.orelse or len(s.body) != 1 or not isinstance(s.body[0], ast.AugAssign):
+            return False
+        aug = s.body[0]
+        t, v = aug.target, aug.value
+        if not isinstance(t, ast.Name) or t.id not in self.slots or not isinstance(aug.op, (ast.Add, ast.Sub)):
+            return False
+        if not (isinstance(v, ast.Constant) or (isinstance(v, ast.Name) and v.id in self.slots)):
+            return False
+        tty, vty = self.mir.types[id(t)], self.mir.types[id(v)]
+        if tty not in (INT, FLOAT) or vty not in (INT, FLOAT, BOOL) or (tty == INT and vty == FLOAT):
+            return False
+        b = self.b
+        cond = self.truth(self.expr(s.test))
+        self.flush()
+        cur = b.load(self.slots[t.id], typ=self.ml.llty(tty))
+        val = self.coerce(self.expr(v), tty).v
+        if tty == FLOAT:
+            new = b.fadd(cur, val) if isinstance(aug.op, ast.Add) else b.fsub(cur, val)
+        else:
+            name = "sadd" if isinstance(aug.op, ast.Add) else "ssub"
+            r = b.call(self.ml.intrinsic(f"llvm.{name}.with.overflow", I64, 2, overflow=True), [cur, val])
+            self.raise_if(b.and_(cond, b.extract_value(r, 1)), "OverflowError", OVERFLOW_MSG)
+            new = self.b.extract_value(r, 0)
+        self.b.store(self.b.select(cond, new, cur), self.slots[t.id])
+        return True
 
     def raise_stmt(self, s: ast.Raise) -> None:
         exc = s.exc
