@@ -45,6 +45,7 @@ class ModuleFacts:
     math_names: dict[str, str] = field(default_factory=dict)  # local name -> math attribute ("" = the module)
     module_names: set[str] = field(default_factory=set)  # every name bound at module level
     globals_written: set[str] = field(default_factory=set)  # names a `global` statement rebinds
+    bindings: Counter[str] = field(default_factory=Counter)  # module-level bindings per name
 
 
 def literal_type(node: ast.expr) -> str | None:
@@ -69,6 +70,7 @@ def collect(tree: ast.Module, index: ModuleIndex) -> ModuleFacts:
     facts = ModuleFacts()
     _collect_scope(tree.body, facts, prefix="", owner=None, nested=False, class_qualname=None)
     counts = Counter(index.module.stored)
+    facts.bindings = counts
     facts.module_names = set(counts)
     candidates: dict[str, str] = {}
     for stmt in tree.body:

@@ -245,8 +245,9 @@ def _scope_problem(fn: FunctionFacts, facts: ModuleFacts) -> str | None:
         return "a nested function"
     if fn.conditional:
         return "defined conditionally"
-    if fn.owner is None and facts.top_functions.get(fn.node.name) is not fn:
-        return "defined more than once"
+    if fn.owner is None and (facts.top_functions.get(fn.node.name) is not fn
+                             or facts.bindings[fn.node.name] > 1 or fn.node.name in facts.globals_written):
+        return "bound more than once at module level"
     return None
 
 
