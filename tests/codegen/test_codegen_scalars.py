@@ -161,6 +161,15 @@ fn nothing(a: Int) -> None:
 
 fn tofloat(a: Int) -> Float64:
     return a
+
+fn cond_add(start: Int, step: Int, flags: Int) -> Int:
+    var x = start
+    for i in range(4):
+        if (flags >> i) & 1 == 1:
+            x += step
+        if i == 2:
+            x -= 0
+    return x
 '''
 
 
@@ -300,6 +309,23 @@ def test_calls_recursion_constants_defaults(mods) -> None:  # type: ignore[no-un
     check(mods, "nothing", 3)
     assert mods[0].tofloat(3) == 3.0
     assert isinstance(mods[0].tofloat(3), float)
+
+
+def test_conditional_update_overflows_only_when_taken(mods) -> None:  # type: ignore[no-untyped-def]
+    native = mods[0]
+    for start in (0, 2**63 - 1, -(2**63), 5):
+        for step in (1, -1, 2**62):
+            for flags in range(16):
+                x, overflow = start, False
+                for i in range(4):  # the same steps with 64-bit Int semantics
+                    if (flags >> i) & 1 == 1:
+                        x += step
+                        overflow = overflow or not -(2**63) <= x < 2**63
+                if overflow:
+                    with pytest.raises(OverflowError):
+                        native.cond_add(start, step, flags)
+                else:
+                    assert native.cond_add(start, step, flags) == x
 
 
 def test_wrapper_rejects_bad_arguments(mods) -> None:  # type: ignore[no-untyped-def]
