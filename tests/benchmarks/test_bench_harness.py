@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-import jsonschema
+import jsonschema  # type: ignore[import-untyped]
 import pytest
 
 from benchmarks import impls, runner
@@ -86,3 +86,29 @@ def test_quick_run_of_the_real_harness(tmp_path: Path) -> None:
         assert doc["ratios"][name]["c"]["slower_than_c"] == 1.0
     assert doc["call_overhead"]["c"]["vs_c_extension"] == 1.0
     assert "x slower than C" in proc.stdout and "Call overhead of add1(x)" in proc.stdout
+
+
+def _cpython(name: str, n: int) -> object:
+    module = impls.get("cpython").load(f"_cpython_{name}", "", impls.BENCH_DIR / "kernels" / f"{name}.py", "")
+    return getattr(module, name)(n)
+
+
+@pytest.mark.parametrize("name", ["nbody", "sieve"])
+def test_numba_column_runs_the_unchanged_kernel(name: str) -> None:
+    pytest.importorskip("numba")
+    kernel = next(k for k in discover() if k.name == name)
+    module = impls.numba_module(f"_numba_{name}", kernel.path, cache=False)
+    assert getattr(module, name)(kernel.small) == _cpython(name, kernel.small)
+
+
+@pytest.mark.slow
+def test_mypyc_column_builds_and_matches(tmp_path: Path) -> None:
+    impl = impls.get("mypyc")
+    if impl.unavailable():
+        pytest.skip(impl.unavailable() or "")
+    kernel = next(k for k in discover() if k.name == "fib")
+    build = impl.build("fib", kernel.path, tmp_path)
+    assert build.error is None and build.seconds["mypyc"] > 0
+    outcomes = runner.measure_kernel(kernel, ["cpython", "mypyc"], {"cpython": impls.Build(artifact=str(kernel.path)), "mypyc": build},
+                                     quick=True, rounds=1, target=0.001, logs=tmp_path / "logs")
+    assert outcomes["mypyc"].ok, outcomes["mypyc"].reason
