@@ -6,9 +6,7 @@ test the transforms themselves; tests of the whole pipeline use the real analyze
 
 from __future__ import annotations
 
-import io
 import json
-import tokenize
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
@@ -44,12 +42,6 @@ def planned_analyzer(plan: dict[str, Any]) -> Any:
         return SimpleNamespace(path=str(path), functions=ready, classes=classes, findings=[], score=0.0, error=None)
 
     return analyze
-
-
-def comments(python_source: str) -> list[str]:
-    """Every comment token of a Python source, in order."""
-    tokens = tokenize.generate_tokens(io.StringIO(python_source).readline)
-    return [tok.string for tok in tokens if tok.type == tokenize.COMMENT]
 
 
 

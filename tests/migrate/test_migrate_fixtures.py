@@ -7,8 +7,9 @@ import re
 from pathlib import Path
 
 import pytest
-from migrate_support import FIXTURES, PlannedTypes, comments, plan_of, planned_analyzer
+from migrate_support import FIXTURES, PlannedTypes, plan_of, planned_analyzer
 
+from pymigrate.migrate.audit import comment_tokens as comments
 from pymigrate.migrate.pipeline import Options, Stages, migrate_source
 from pymigrate.superset import MarkKind, parse
 
