@@ -50,8 +50,13 @@ def _run(cmd: list[str], cwd: Path, env: dict[str, str] | None = None, timeout: 
     return subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
 
 
-def make_package(root: Path, name: str, modules: dict[str, str], *, build: bool = True) -> Package:
-    """Write the modules, migrate a copy with `pymigrate migrate --write`, build a copy of that."""
+def make_package(root: Path, name: str, modules: dict[str, str], *, build: bool | list[str] = True,
+                 extra: dict[str, str] | None = None) -> Package:
+    """Write the modules, migrate a copy with `pymigrate migrate --write`, build a copy of that.
+
+    `build` may list the modules to build (the others stay unbuilt); `extra` modules (oracles) are
+    written into orig/ only, after the migrated copy was taken.
+    """
     pkg = Package(root, name, modules)
     orig = pkg.dir("cpython") / name
     orig.mkdir(parents=True)
@@ -62,6 +67,8 @@ def make_package(root: Path, name: str, modules: dict[str, str], *, build: bool 
     shutil.copytree(orig, mig)
     proc = _run([str(BIN / "pymigrate"), "migrate", "--write", str(mig)], cwd=root)
     pkg.migrate_log = proc.stdout + proc.stderr
+    for mod, text in (extra or {}).items():
+        (orig / f"{mod}.py").write_text(text)
     if proc.returncode != 0:
         raise PipelineError(f"pymigrate migrate --write failed ({proc.returncode}):\n{pkg.migrate_log}")
     for mod in modules:
@@ -71,9 +78,10 @@ def make_package(root: Path, name: str, modules: dict[str, str], *, build: bool 
     if build:
         built = pkg.dir("so") / name
         shutil.copytree(mig, built)
-        if pkg.pys:
+        targets = [str(built)] if build is True else [str(built / f"{m}.pys") for m in build if m in pkg.pys]
+        if pkg.pys and targets:
             jobs = "0" if len(pkg.pys) > 1 else "1"
-            proc = _run([str(BIN / "pymigrate"), "build", "-q", "-j", jobs, str(built)], cwd=root)
+            proc = _run([str(BIN / "pymigrate"), "build", "-q", "-j", jobs, *targets], cwd=root)
             pkg.build_log = proc.stdout + proc.stderr
             if proc.returncode != 0:
                 raise PipelineError(f"pymigrate build failed ({proc.returncode}):\n{pkg.build_log}")
@@ -187,9 +195,13 @@ def check_origin(mode: str, result: Any, module: str) -> Any:
 
 
 def differences(pkg: Package, items: list[dict[str, Any]], modes: tuple[str, ...] = MODES,
-                expected: list[Any] | None = None) -> list[Difference]:
-    """Every call whose outcome in a compiled way differs from CPython's (or from `expected`)."""
-    base = [check_origin("cpython", r, i["module"]) for r, i in zip(run_calls(pkg, "cpython", items), items)]
+                expected: list[Any] | None = None, base_items: list[dict[str, Any]] | None = None) -> list[Difference]:
+    """Every call whose outcome in a compiled way differs from CPython's (or from `expected`).
+
+    `base_items` (same length as items) are what CPython runs instead, e.g. calls into oracle modules.
+    """
+    base_items = base_items or items
+    base = [check_origin("cpython", r, i["module"]) for r, i in zip(run_calls(pkg, "cpython", base_items), base_items)]
     if expected is not None:
         base = [e if e is not None else b for e, b in zip(expected, base)]
     found = []
