@@ -33,6 +33,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--fail-under", type=float, metavar="SCORE", help="exit 1 when the score is below SCORE")
     parser.add_argument("--baseline", type=Path, metavar="FILE",
                         help="a saved `--format json` report: exit 1 when readiness regresses against it")
+    parser.add_argument("--mypy", action="store_true",
+                        help="also run mypy: a type error in a function, or a call to it with wrong types, blocks it (PM321)")
     parser.add_argument("--jobs", "-j", type=int, metavar="N", help="worker processes (default: 2 or fewer)")
     parser.add_argument("--rules-url", metavar="URL", help="link rule codes to URL/<CODE>.md in markdown and sarif")
     parser.add_argument("--color", choices=("auto", "always", "never"), default="auto",
@@ -72,6 +74,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _analyze(args: argparse.Namespace, config: Config) -> int:
     from pymigrate.analyze.engine import INTERNAL, analyze_paths
+    from pymigrate.analyze.typecheck import MypyUnavailable
     from pymigrate.analyze.report_command import BaselineError, load_baseline, regressions
 
     baseline = None
@@ -81,7 +84,11 @@ def _analyze(args: argparse.Namespace, config: Config) -> int:
         except BaselineError as exc:
             print(f"pymigrate analyze: {exc}", file=sys.stderr)
             return EXIT_USAGE
-    report = analyze_paths(args.paths, config, progress=True, jobs=args.jobs)
+    try:
+        report = analyze_paths(args.paths, config, progress=True, jobs=args.jobs, mypy=args.mypy)
+    except MypyUnavailable as exc:
+        print(f"pymigrate analyze: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     if args.format == "text":
         from rich.console import Console
 

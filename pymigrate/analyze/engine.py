@@ -22,6 +22,7 @@ from pymigrate.analyze.model import AnalysisReport, ModuleAnalysis
 from pymigrate.analyze.readiness import Verdicts, assess
 from pymigrate.analyze.rules import selected
 from pymigrate.analyze.scoring import module_score, package_score
+from pymigrate.analyze.typecheck import TypeError_, mypy_errors
 from pymigrate.config import Config
 from pymigrate.files import WalkError, iter_source_files
 
@@ -56,16 +57,17 @@ def _parse(source: str | bytes, path: str) -> ast.Module:
     return tree
 
 
-def analyze_source(source: str, path: Path, config: Config | None = None, *, use_probe: bool = True
-                   ) -> ModuleAnalysis:
+def analyze_source(source: str, path: Path, config: Config | None = None, *, use_probe: bool = True,
+                   type_errors: Sequence[TypeError_] = ()) -> ModuleAnalysis:
     """Analyze one module's text. Syntax errors become `error`; nothing is raised for bad input.
 
     `use_probe=False` gives the analyzer's own verdict without asking the compiler (PM320).
     """
-    return _analyze(source, str(path), config or Config(), use_probe=use_probe)
+    return _analyze(source, str(path), config or Config(), use_probe, type_errors)
 
 
-def _analyze(source: str | bytes, path: str, config: Config, use_probe: bool) -> ModuleAnalysis:
+def _analyze(source: str | bytes, path: str, config: Config, use_probe: bool,
+             type_errors: Sequence[TypeError_] = ()) -> ModuleAnalysis:
     if path.endswith(".pys"):
         return _analyze_superset(source, path, config, use_probe)
     with _gc_paused():
@@ -77,7 +79,7 @@ def _analyze(source: str | bytes, path: str, config: Config, use_probe: bool) ->
             return ModuleAnalysis(path, error=f"{path}: not Python source ({exc})")
         text = source if isinstance(source, str) else _decode(source)
         ctx = ModuleContext(path, tree, Locator(text))
-        verdicts = assess(ctx, text, use_probe=use_probe)
+        verdicts = assess(ctx, text, use_probe=use_probe, type_errors=type_errors)
     return _module(path, text, verdicts, config)
 
 
@@ -122,7 +124,8 @@ def _decode(data: bytes) -> str:
     return data.decode(encoding).removeprefix("\ufeff")
 
 
-def analyze_file(path: Path, config: Config, use_probe: bool = True) -> ModuleAnalysis:
+def analyze_file(path: Path, config: Config, use_probe: bool = True,
+                 type_errors: Sequence[TypeError_] = ()) -> ModuleAnalysis:
     """Read and analyze one file; every failure is a per-file error with the reason in words."""
     shown = str(path)
     try:
@@ -137,16 +140,16 @@ def analyze_file(path: Path, config: Config, use_probe: bool = True) -> ModuleAn
             reason = "symlink loop"
         return ModuleAnalysis(shown, error=f"{shown}: cannot read: {reason}")
     try:
-        return _analyze(data, shown, config, use_probe)
+        return _analyze(data, shown, config, use_probe, type_errors)
     except RecursionError:
         return ModuleAnalysis(shown, error=f"{shown}: {INTERNAL} nesting too deep to analyze")
     except Exception as exc:  # noqa: BLE001 - one file's failure never stops the run; reported, exit 2
         return ModuleAnalysis(shown, error=f"{shown}: {INTERNAL} {type(exc).__name__}: {exc}")
 
 
-def _worker_batch(args: tuple[list[str], Config]) -> list[ModuleAnalysis]:
-    paths, config = args
-    return [analyze_file(Path(p), config) for p in paths]
+def _worker_batch(args: tuple[list[str], Config, dict[Path, list[TypeError_]]]) -> list[ModuleAnalysis]:
+    paths, config, errors = args
+    return [analyze_file(Path(p), config, type_errors=_errors_of(Path(p), errors)) for p in paths]
 
 
 def _batches(paths: list[Path], jobs: int) -> list[list[str]]:
@@ -156,10 +159,24 @@ def _batches(paths: list[Path], jobs: int) -> list[list[str]]:
     return [[str(p) for p in paths[i::count]] for i in range(count)]
 
 
+def _errors_of(path: Path, errors: dict[Path, list[TypeError_]]) -> list[TypeError_]:
+    """mypy's errors for one file (keyed by real path; realpath never fails on a symlink loop)."""
+    return errors.get(Path(os.path.realpath(path)), []) if errors else []
+
+
+def _errors_for(batch: list[str], errors: dict[Path, list[TypeError_]]) -> dict[Path, list[TypeError_]]:
+    if not errors:
+        return {}
+    wanted = {Path(os.path.realpath(p)) for p in batch}
+    return {k: v for k, v in errors.items() if k in wanted}
+
+
 def analyze_paths(paths: Sequence[Path], config: Config, *, progress: bool = False,
-                  jobs: int | None = None) -> AnalysisReport:
+                  jobs: int | None = None, mypy: bool = False) -> AnalysisReport:
+    """Analyze every source file under `paths`; `mypy=True` adds mypy's errors as blockers (PM321)."""
     walk_errors: list[WalkError] = []
     files = list(dict.fromkeys(iter_source_files(paths, config, walk_errors)))
+    type_errors = mypy_errors(files) if mypy else {}
     jobs = jobs if jobs is not None else min(2, os.cpu_count() or 1)
     results: list[ModuleAnalysis] = []
     show = progress and sys.stderr.isatty()
@@ -167,13 +184,14 @@ def analyze_paths(paths: Sequence[Path], config: Config, *, progress: bool = Fal
     try:
         if jobs <= 1 or len(files) < SERIAL_BELOW:
             for path in files:
-                results.append(analyze_file(path, config))
+                results.append(analyze_file(path, config, type_errors=_errors_of(path, type_errors)))
                 if bar is not None:
                     bar.advance(1)
         else:
             batches = _batches(files, jobs)
+            work = [(b, config, _errors_for(b, type_errors)) for b in batches]
             with ProcessPoolExecutor(max_workers=jobs) as pool:
-                for batch in pool.map(_worker_batch, [(b, config) for b in batches]):
+                for batch in pool.map(_worker_batch, work):
                     results.extend(batch)
                     if bar is not None:
                         bar.advance(len(batch))

@@ -12,15 +12,16 @@ from __future__ import annotations
 import ast
 import importlib
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Callable, Sequence
 
 from pymigrate.analyze import typesys as T
 from pymigrate.analyze.context import ModuleContext
 from pymigrate.analyze.facts import ClassFacts, FunctionFacts, ModuleFacts, collect
 from pymigrate.analyze.index import build as build_index
 from pymigrate.analyze.model import ClassInfo, Finding, FunctionInfo
-from pymigrate.analyze.rules import aliasing, keywords, signature, structs
+from pymigrate.analyze.rules import RULES, aliasing, keywords, signature, structs
 from pymigrate.analyze.rules.closures import Closures
+from pymigrate.analyze.typecheck import TypeError_
 from pymigrate.analyze.rules.fn_body import BodyChecker, ModuleModel, Param, Signature
 
 if TYPE_CHECKING:
@@ -67,7 +68,8 @@ def _probes() -> tuple[Probe | None, Probe | None]:
     return fn_probe, struct_probe
 
 
-def assess(ctx: ModuleContext, source: str, use_probe: bool = True, superset: ParseResult | None = None) -> Verdicts:
+def assess(ctx: ModuleContext, source: str, use_probe: bool = True, superset: ParseResult | None = None,
+           type_errors: Sequence[TypeError_] = ()) -> Verdicts:
     index = build_index(ctx.tree)
     facts = collect(ctx.tree, index)
     candidates = {name for name, cls in facts.top_classes.items() if not cls.nested}
@@ -142,6 +144,8 @@ def assess(ctx: ModuleContext, source: str, use_probe: bool = True, superset: Pa
             unit.blockers.append(ctx.finding("PM315", fn.node.lineno, ctx.name_column(fn.node),
                                              name=fn.qualname, reason=scope))
 
+    if type_errors:
+        _type_errors(ctx, facts, units, type_errors)
     if superset is not None:
         _already_upgraded(facts, units, class_units, superset)
     _propagate(ctx, facts, units, class_units, model, use_probe)
@@ -159,6 +163,23 @@ def assess(ctx: ModuleContext, source: str, use_probe: bool = True, superset: Pa
         findings.extend(u.blockers)
         findings.extend(u.notes)
     return Verdicts(functions, classes, _unique(findings))
+
+
+def _type_errors(ctx: ModuleContext, facts: ModuleFacts, units: dict[str, _Unit],
+                 errors: Sequence[TypeError_]) -> None:
+    """PM321: a mypy error inside a function's own body, or a call to it with wrong argument types."""
+    spans = sorted(((fn.node.lineno, fn.node.end_lineno or fn.node.lineno, fn) for fn in facts.functions),
+                   key=lambda s: s[1] - s[0])  # innermost first
+    for error in errors:
+        if error.callee is not None and error.callee in facts.top_functions:
+            target: FunctionFacts | None = facts.top_functions[error.callee]
+        else:
+            target = next((fn for lo, hi, fn in spans if lo <= error.line <= hi), None)
+        if target is None:
+            continue
+        units[target.qualname].blockers.append(Finding("PM321", ctx.path, error.line, error.column,
+                                                       RULES["PM321"].message.format(message=error.message),
+                                                       RULES["PM321"].severity))
 
 
 def _already_upgraded(facts: ModuleFacts, units: dict[str, _Unit], class_units: dict[str, _Unit],

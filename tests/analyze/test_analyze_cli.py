@@ -118,3 +118,16 @@ def test_other_formats(tmp_path: Path, capsys: pytest.CaptureFixture[str], fmt: 
     assert main(["analyze", str(tmp_path), "--format", fmt]) == 0
     out = capsys.readouterr().out
     assert "PM301" in out
+
+
+def test_mypy_option(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(tmp_path, "a.py", READY + "area('1', 2.0)\n")
+    main(["analyze", str(tmp_path), "--format", "json"])
+    assert json.loads(capsys.readouterr().out)["functions"][0]["status"] == "ready"
+    main(["analyze", str(tmp_path), "--format", "json", "--mypy"])
+    document = json.loads(capsys.readouterr().out)
+    assert document["functions"][0]["status"] == "blocked"
+    assert document["functions"][0]["blockers"] == ["PM321"]
+    (finding,) = document["findings"]
+    assert (finding["line"], finding["column"]) == (3, 6)
+    assert finding["message"] == 'mypy: Argument 1 to "area" has incompatible type "str"; expected "float"'

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from pymigrate.analyze import analyze_source
+from pymigrate.analyze import analyze_paths, analyze_source
+from pymigrate.config import Config
 from pymigrate.analyze.rules import RULES
 from pymigrate.superset import parse
 
@@ -24,10 +25,18 @@ def examples(code: str) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("code", sorted(RULES))
-def test_rule_page_examples(code: str) -> None:
+def test_rule_page_examples(code: str, tmp_path: Path) -> None:
     found = examples(code)
     assert set(found) == {"Before", "After"}
     use_probe = code == "PM320"
+    if code == "PM321":  # the optional mypy pass reads files
+        for kind in ("Before", "After"):
+            (tmp_path / f"{kind}.py").write_text(found[kind], encoding="utf-8")
+        before_report = analyze_paths([tmp_path / "Before.py"], Config(), jobs=1, mypy=True).files[0]
+        after_report = analyze_paths([tmp_path / "After.py"], Config(), jobs=1, mypy=True).files[0]
+        assert code in {f.code for f in before_report.findings}
+        assert code not in {f.code for f in after_report.findings}
+        return
     before = analyze_source(found["Before"], Path(f"{code}_before.py"), use_probe=use_probe)
     assert before.error is None
     assert code in {f.code for f in before.findings}

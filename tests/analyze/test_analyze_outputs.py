@@ -68,7 +68,8 @@ def test_schema_rejects_what_it_should(report: AnalysisReport) -> None:
 
 
 def test_whole_fixture_tree_validates() -> None:
-    document = json.loads(json_report.render(analyze_paths([ROOT / "fixtures" / "analyze"], Config())))
+    report = analyze_paths([ROOT / "fixtures" / "analyze"], Config(), mypy=True)
+    document = json.loads(json_report.render(report))
     jsonschema.validate(document, SCHEMA)
     assert {f["code"] for f in document["findings"]} == set(RULES)
 

@@ -122,10 +122,10 @@ def test_internal_failure_in_one_file_is_reported_not_raised(tmp_path: Path, mon
     (tmp_path / "boom.py").write_text("x = 1\n", encoding="utf-8")
     real = engine._analyze
 
-    def flaky(source: str | bytes, path: str, config: Config, use_probe: bool) -> object:
+    def flaky(source: str | bytes, path: str, *rest: object) -> object:
         if path.endswith("boom.py"):
             raise RuntimeError("simulated")
-        return real(source, path, config, use_probe)
+        return real(source, path, *rest)
 
     monkeypatch.setattr(engine, "_analyze", flaky)
     errors = errors_by_name(tmp_path)

@@ -64,6 +64,7 @@ _RULES = (
     Rule("PM317", "unsupported-call", "call to `{name}`: only other `fn`s of the module, struct constructors, `math`, len/abs/min/max/float/int and list methods are supported", "warning"),
     Rule("PM318", "type-error", "{what}", "warning"),
     Rule("PM319", "uses-blocked-class", "uses class `{name}`, which cannot become a struct", "warning"),
+    Rule("PM321", "mypy-error", "mypy: {message}", "warning"),
     Rule("PM320", "compiler-rejects", "the compiler rejects `{name}` as a `fn`/struct: {reason}", "warning"),
     # PM4xx: reasons a class cannot become a `struct`.
     Rule("PM401", "inheritance", "`{name}` inherits from `{base}`; a struct has no base classes", "warning"),
