@@ -57,6 +57,7 @@ _FUNCS: dict[str, tuple[ir.Type, list[ir.Type], bool]] = {
     "PyCFunction_NewEx": (PTR, [PTR, PTR, PTR], False),
     "PyDescr_NewMethod": (PTR, [PTR, PTR], False),
     "Py_IncRef": (VOID, [PTR], False),
+    "Py_GetRecursionLimit": (I32, [], False),
     "Py_DecRef": (VOID, [PTR], False),
     "malloc": (PTR, [I64], False),
     "calloc": (PTR, [I64, I64], False),

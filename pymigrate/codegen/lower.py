@@ -73,12 +73,21 @@ class ModuleLowering:
         self.str_globals: dict[str, ir.GlobalVariable] = {}
         self.helpers: dict[str, ir.Function] = {}
         self.natives: dict[str, ir.Function] = {}
+        self.recursive = recursive_functions(mir)
+        self.depth = self._global_i64("pm.depth")
+        self.depth_limit = self._global_i64("pm.depth_limit")
         for func in mir.all_functions():
             fnty = ir.FunctionType(self.ret_type(func.ret), [self.param_type(p) for p in func.params])
             f = ir.Function(self.module, fnty, name=native_name(func.key))
             f.linkage = "internal"
             f.attributes.add("nounwind")
             self.natives[func.key] = f
+
+    def _global_i64(self, name: str) -> ir.GlobalVariable:
+        g = ir.GlobalVariable(self.module, I64, name=name)
+        g.linkage = "internal"
+        g.initializer = ir.Constant(I64, 0)
+        return g
 
     # ------------------------------------------------------------------ types
     def llty(self, ty: Ty) -> ir.Type:
@@ -460,6 +469,35 @@ class ModuleLowering:
             return existing
         ret: ir.Type = ir.LiteralStructType([ty, I1]) if overflow else ty
         return ir.Function(self.module, ir.FunctionType(ret, [ty] * nargs), name=full)
+
+
+def recursive_functions(mir: ModuleIR) -> set[str]:
+    """Keys of the fns that can call themselves (directly or through others): they count their depth."""
+    callees: dict[str, set[str]] = {}
+    for func in mir.all_functions():
+        out: set[str] = set()
+        for node in ast.walk(func.node):
+            info = mir.calls.get(id(node))
+            if info is None:
+                continue
+            if info.kind in ("fn", "method"):
+                out.add(info.target)
+            elif info.kind == "ctor" and "__init__" in mir.structs[info.target].methods:
+                out.add(f"{info.target}.__init__")
+        callees[func.key] = out
+    found: set[str] = set()
+    for start in callees:
+        stack, seen = list(callees[start]), set()
+        while stack:
+            k = stack.pop()
+            if k == start:
+                found.add(start)
+                break
+            if k in seen:
+                continue
+            seen.add(k)
+            stack.extend(callees.get(k, ()))
+    return found
 
 
 @contextmanager

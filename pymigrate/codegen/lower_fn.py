@@ -51,6 +51,9 @@ class FunctionLowering:
     # ------------------------------------------------------------------ frame
     def run(self) -> None:
         ml, b = self.ml, self.b
+        self.counted = self.func.key in ml.recursive
+        if self.counted:
+            self.enter_frame()
         for p, arg in zip(self.func.params, self.fn.args):
             arg.name = p.name
             if p.convention in ("mut", "out") or (p.convention == "read" and p.ty.kind == "Struct"):
@@ -82,6 +85,30 @@ class FunctionLowering:
                 self.b.branch(self.err_bb())
         self.ab.branch(self.body_entry)
 
+    def enter_frame(self) -> None:
+        """Recursive fns count their depth: RecursionError as CPython would, never a stack overflow."""
+        b, ml = self.b, self.ml
+        d = b.add(b.load(ml.depth, typ=I64), ir.Constant(I64, 1))
+        b.store(d, ml.depth)
+        over = self.fn.append_basic_block("depth.check")
+        ok = self.fn.append_basic_block("depth.ok")
+        br = b.cbranch(b.icmp_signed(">", d, b.load(ml.depth_limit, typ=I64)), over, ok)
+        br.set_weights([1, 2000])
+        b.position_at_end(over)
+        limit = b.sext(b.call(self.capi.fn("Py_GetRecursionLimit"), []), I64)
+        b.store(limit, ml.depth_limit)
+        too_deep = self.fn.append_basic_block("depth.error")
+        b.cbranch(b.icmp_signed(">", d, limit), too_deep, ok)
+        b.position_at_end(too_deep)
+        ml.set_error(b, "RecursionError", "maximum recursion depth exceeded")
+        self.leave_frame(b)
+        ml._ret_err(b, self.fn)
+        b.position_at_end(ok)
+
+    def leave_frame(self, b: ir.IRBuilder) -> None:
+        if self.counted:
+            b.store(b.sub(b.load(self.ml.depth, typ=I64), ir.Constant(I64, 1)), self.ml.depth)
+
     def err_bb(self) -> ir.Block:
         """The shared error exit: release the locals, return the error flag."""
         if self._err_bb is None:
@@ -90,6 +117,7 @@ class FunctionLowering:
             for name in self.owned_locals:
                 ty = self.local_ty(name)
                 eb.call(self.ml.drop_fn(ty), [eb.load(self.slots[name], typ=self.ml.llty(ty))])
+            self.leave_frame(eb)
             self.ml._ret_err(eb, self.fn)
         return self._err_bb
 
@@ -159,6 +187,7 @@ class FunctionLowering:
                 continue
             ty = self.local_ty(name)
             self.drop(ty, b.load(self.slots[name], typ=self.ml.llty(ty)))
+        self.leave_frame(b)
         self.ml._ret_ok(b, self.fn, out)
 
     # ------------------------------------------------------------------ statements

@@ -328,6 +328,29 @@ def test_conditional_update_overflows_only_when_taken(mods) -> None:  # type: ig
                     assert native.cond_add(start, step, flags) == x
 
 
+def test_runaway_recursion_is_a_recursion_error_not_a_crash() -> None:
+    src = """
+fn down(n: Int) -> Int:
+    if n == 0:
+        return 0
+    return 1 + down(n - 1)
+
+fn ping(n: Int) -> Int:
+    return pong(n + 1)
+
+fn pong(n: Int) -> Int:
+    return ping(n + 1)
+"""
+    native, py = compiled(src), plain(src)
+    assert native.down(500) == py.down(500) == 500
+    for f in (native.down, py.down):
+        with pytest.raises(RecursionError, match="maximum recursion depth exceeded"):
+            f(10**6)
+    with pytest.raises(RecursionError, match="maximum recursion depth exceeded"):
+        native.ping(0)
+    assert native.down(500) == 500  # the depth count is back to zero after an error
+
+
 def test_wrapper_rejects_bad_arguments(mods) -> None:  # type: ignore[no-untyped-def]
     native = mods[0]
     with pytest.raises(TypeError, match=r"add\(\) argument 'a' must be int, not str"):
