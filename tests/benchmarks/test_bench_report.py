@@ -6,8 +6,11 @@ from typing import Any
 from benchmarks import report
 
 
+def ok(seconds: float) -> dict[str, Any]:
+    return {"status": "ok", "median_s": seconds, "samples_s": [seconds], "inner": 1}
+
+
 def _doc() -> dict[str, Any]:
-    ok = lambda s: {"status": "ok", "median_s": s, "samples_s": [s], "inner": 1}  # noqa: E731
     kernels = {
         "fib": {"kind": "int", "n": 32, "lines": 12, "tolerance": 0.0, "results": {
             "cpython": ok(0.2), "c": ok(0.002), "pymigrate": ok(0.0025)}},
@@ -92,3 +95,21 @@ Notes:
 
 def test_report_table_text() -> None:
     assert report.format_report(_doc()) == EXPECTED_TABLE
+
+
+def test_compile_and_import_goals() -> None:
+    doc = _doc()
+    doc["compiler_phases"] = {
+        "fib": {"lines": 12, "seconds": {"front end": 0.01, "LLVM": 0.02, "whole build": 0.2}},
+        "compile200": {"lines": 240, "seconds": {"front end": 0.09, "LLVM": 0.42, "whole build": 0.62}},
+    }
+    doc["imports"] = {"module": "spectral_norm", "pymigrate": {"cached": {"import_s": 0.0007, "first_call_s": 1e-5}},
+                      "pymigrate-hook": {"cached": {"import_s": 0.025, "first_call_s": 1e-5}}}
+    goals = {g["goal"]: g for g in report.evaluate_goals(doc)}
+    compile_goal = goals["a 200-line module compiles in under 1 s"]
+    assert (compile_goal["met"], compile_goal["measured"]) == (True, "compile200 (240 lines): 0.62 s")
+    assert goals["cached import under 20 ms (built extension module)"]["met"] is True
+    hook = goals["cached import under 20 ms (import hook)"]
+    assert (hook["met"], hook["measured"]) == (False, "25.0 ms")
+    doc["compiler_phases"] = {"fib": doc["compiler_phases"]["fib"]}
+    assert {g["goal"]: g for g in report.evaluate_goals(doc)}["a 200-line module compiles in under 1 s"]["met"] is None
