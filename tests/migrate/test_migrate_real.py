@@ -54,7 +54,7 @@ def _check_outputs(before: dict[str, bytes], root: Path, paths: list[str]) -> No
     assert problems == []
 
 
-FIXTURE_PACKAGES = ["demo_kernels", "keyword_names", "partial"]
+FIXTURE_PACKAGES = ["demo_kernels", "keyword_names", "partial", "records"]
 
 
 def test_fixture_packages_migrate_to_their_expected_form_and_then_stay(
