@@ -846,7 +846,8 @@ class Checker:
                 if meth.params[0].convention == "mut":
                     self._require_mutable(f.value, scope)
                 args = self._bind(e, meth.params[1:], f"{recv.name}.{f.attr}")
-                self._check_args(args, meth.params[1:], scope, f.attr)
+                mut_self = f.value if meth.params[0].convention == "mut" else None
+                self._check_args(args, meth.params[1:], scope, f.attr, mut_self)
                 self.calls[id(e)] = CallInfo("method", meth.key, args, f.value)
                 return meth.ret
             raise self.fail(e, f"{recv} has no method '{f.attr}' in a fn")
@@ -878,7 +879,10 @@ class Checker:
             out.append(slot)
         return out
 
-    def _check_args(self, args: list[ast.expr], params: list[Param], scope: _FnScope, name: str) -> None:
+    def _check_args(
+        self, args: list[ast.expr], params: list[Param], scope: _FnScope, name: str, recv: ast.expr | None = None
+    ) -> None:
+        self._exclusive(args, params, name, recv)
         for a, p in zip(args, params):
             if a is p.default:
                 continue
@@ -891,6 +895,23 @@ class Checker:
                 self._require_mutable(a, scope)
             elif not _assignable(got, p.ty):
                 raise self.fail(a, f"{name}() parameter '{p.name}' is {p.ty}, not {got}")
+
+    def _exclusive(self, args: list[ast.expr], params: list[Param], name: str, recv: ast.expr | None) -> None:
+        """A value passed as `mut` may not reach the callee a second time (it would alias itself)."""
+        pairs = [(a, p.convention == "mut") for a, p in zip(args, params) if a is not p.default]
+        if recv is not None:
+            pairs.append((recv, True))
+        for i, (a, is_mut) in enumerate(pairs):
+            if not is_mut:
+                continue
+            root = _root_of(a)
+            for j, (other, _) in enumerate(pairs):
+                if j != i and root is not None and root in _names_in(other):
+                    raise self.fail(
+                        other,
+                        f"'{root}' is passed to {name}() as `mut` and also in another argument; "
+                        "copy it first (`var c = ...`)",
+                    )
 
     def _ctor(self, e: ast.Call, st: StructIR, scope: _FnScope) -> Ty:
         init = st.methods.get("__init__")
@@ -990,6 +1011,16 @@ _OP_SYMBOLS: dict[type, str] = {
     ast.Pow: "**", ast.BitAnd: "&", ast.BitOr: "|", ast.BitXor: "^", ast.LShift: "<<", ast.RShift: ">>",
     ast.MatMult: "@",
 }  # fmt: skip
+
+
+def _root_of(e: ast.expr) -> str | None:
+    while isinstance(e, (ast.Attribute, ast.Subscript)):
+        e = e.value
+    return e.id if isinstance(e, ast.Name) else None
+
+
+def _names_in(e: ast.expr) -> set[str]:
+    return {n.id for n in ast.walk(e) if isinstance(n, ast.Name)}
 
 
 def _assignable(src: Ty, dst: Ty) -> bool:

@@ -64,3 +64,13 @@ def test_int_power_needs_literal_exponent() -> None:
 
 def test_every_error_is_reported_not_just_the_first() -> None:
     assert len(errors("fn f(a: Int) -> Int:\n    x = 1\n    y = 2\n    return a\n")) == 2
+
+
+def test_mut_argument_may_not_alias_another_argument() -> None:
+    src = (
+        "fn f(mut a: List[Int], b: List[Int]) -> None:\n    a.append(len(b))\n\n"
+        "fn g() -> None:\n    var xs = [1]\n    f(xs, xs)\n"
+    )
+    assert errors(src) == [
+        "m.pys:6:11: error: 'xs' is passed to f() as `mut` and also in another argument; copy it first (`var c = ...`)"
+    ]
