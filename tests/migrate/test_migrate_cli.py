@@ -201,3 +201,23 @@ def test_progress_bar_only_on_a_terminal(tmp_path: Path) -> None:
     with bar:
         advance(tmp_path / "a.py")
     assert "migrating" in stream.getvalue()
+
+
+def test_trace_select_and_ignore_reach_inference_and_analysis(pkg: Path) -> None:
+    seen: dict[str, Any] = {}
+
+    def infer(files: list[Path], **kwargs: Any) -> _Types:
+        seen["files"] = sorted(p.name for p in files)
+        seen.update(kwargs)
+        return _Types()
+
+    def analyze(source: str, path: Path, config: Any = None) -> Any:
+        seen["select"], seen["ignore"] = config.select, config.ignore
+        return planned_analyzer({})(source, path, config)
+
+    stages = Stages(infer=infer, annotate=lambda m, t: m, analyze=analyze)
+    argv = [str(pkg), "--trace", "pytest -q", "--select", "PM2,PM3", "--ignore", " PM201 "]
+    assert _run(argv, stages) == 0
+    assert seen["files"] == ["__init__.py", "mod.py"]
+    assert seen["trace_command"] == "pytest -q" and seen["root"] == pkg.resolve()
+    assert (seen["select"], seen["ignore"]) == (("PM2", "PM3"), ("PM201",))
