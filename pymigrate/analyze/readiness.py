@@ -90,6 +90,9 @@ def assess(ctx: ModuleContext, source: str, use_probe: bool = True, superset: Pa
         sig, notes, blockers = signature.signature(ctx, fn, candidates, is_method, index)
         model.signatures[fn.qualname] = sig
         unit = _Unit(fn.qualname, fn.node.lineno, blockers, notes)
+        for p in sig.params:
+            _note_struct_use(unit, p.type, p.node.annotation or p.node)
+        _note_struct_use(unit, sig.returns, fn.node.returns or fn.node)
         if fn.qualname in method_of:
             unit.owner = method_of[fn.qualname].qualname
         units[fn.qualname] = unit
@@ -117,6 +120,9 @@ def assess(ctx: ModuleContext, source: str, use_probe: bool = True, superset: Pa
             elif T.vague(ftype):
                 cu.notes.append(ctx.finding("PM205", cls.node.lineno, ctx.name_column(cls.node), name=fname,
                                             cls=cls.node.name))
+        for ftype in fields.values():
+            if ftype != T.struct_of(cls.node.name):
+                _note_struct_use(cu, ftype, cls.node)
         class_units[cls.qualname] = cu
     for owner, found in structs.class_attribute_writes(ctx, facts, index).items():
         class_units[facts.top_classes[owner].qualname].blockers.extend(found)
@@ -180,6 +186,16 @@ def _type_errors(ctx: ModuleContext, facts: ModuleFacts, units: dict[str, _Unit]
         units[target.qualname].blockers.append(Finding("PM321", ctx.path, error.line, error.column,
                                                        RULES["PM321"].message.format(message=error.message),
                                                        RULES["PM321"].severity))
+
+
+def _note_struct_use(unit: _Unit, kind: str, site: ast.AST) -> None:
+    """A struct named by a signature or field type (also inside list[...]) must be a struct too."""
+    inner = kind
+    while T.is_list(inner):
+        inner = T.element(inner)
+    name = T.struct_name(inner)
+    if name is not None:
+        unit.uses.setdefault(name, site)
 
 
 def _already_upgraded(facts: ModuleFacts, units: dict[str, _Unit], class_units: dict[str, _Unit],
@@ -318,6 +334,10 @@ def _propagate(ctx: ModuleContext, facts: ModuleFacts, units: dict[str, _Unit], 
                                                    reason=reason))
                 elif mu.status == "inferable" and cu.status == "ready":
                     cu.status = "inferable"
+            for used, site in cu.uses.items():
+                dep_cls = class_units.get(facts.top_classes[used].qualname) if used in facts.top_classes else None
+                if dep_cls is not None and dep_cls.status == "blocked" and not _has(cu, "PM319", used):
+                    cu.blockers.append(ctx.at("PM319", site, name=used))
             cu.settle()
             changed |= cu.status != before
         if not changed and (fn_probe is not None or struct_probe is not None):

@@ -114,6 +114,9 @@ class _Scope:
 
     def call(self, node: ast.Call) -> None:
         func = node.func
+        if isinstance(func, ast.Name) and func.id in self.classes:
+            for arg in (*node.args, *(k.value for k in node.keywords)):
+                self.escape(arg)  # stored in the new instance's field: a struct would store a copy
         if isinstance(func, ast.Attribute):
             receiver = func.value
             if func.attr in STORE_METHODS:
