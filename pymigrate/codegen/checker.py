@@ -882,7 +882,6 @@ class Checker:
     def _check_args(
         self, args: list[ast.expr], params: list[Param], scope: _FnScope, name: str, recv: ast.expr | None = None
     ) -> None:
-        self._exclusive(args, params, name, recv)
         for a, p in zip(args, params):
             if a is p.default:
                 continue
@@ -895,6 +894,7 @@ class Checker:
                 self._require_mutable(a, scope)
             elif not _assignable(got, p.ty):
                 raise self.fail(a, f"{name}() parameter '{p.name}' is {p.ty}, not {got}")
+        self._exclusive(args, params, name, recv)
 
     def _exclusive(self, args: list[ast.expr], params: list[Param], name: str, recv: ast.expr | None) -> None:
         """A value passed as `mut` may not reach the callee a second time (it would alias itself)."""
@@ -902,8 +902,8 @@ class Checker:
         if recv is not None:
             pairs.append((recv, True))
         for i, (a, is_mut) in enumerate(pairs):
-            if not is_mut:
-                continue
+            if not is_mut or not self._owns_heap(self.types.get(id(a))):
+                continue  # sharing plain numbers in place is harmless (and is what Python does)
             root = _root_of(a)
             for j, (other, _) in enumerate(pairs):
                 if j != i and root is not None and root in _names_in(other):
@@ -912,6 +912,13 @@ class Checker:
                         f"'{root}' is passed to {name}() as `mut` and also in another argument; "
                         "copy it first (`var c = ...`)",
                     )
+
+    def _owns_heap(self, ty: Ty | None) -> bool:
+        if ty is None or ty.kind in ("List", "String"):
+            return True
+        if ty.kind == "Struct":
+            return any(self._owns_heap(f) for _, f in self.structs[ty.name].fields)
+        return False
 
     def _ctor(self, e: ast.Call, st: StructIR, scope: _FnScope) -> Ty:
         init = st.methods.get("__init__")
