@@ -42,7 +42,7 @@ PACKAGES = {
     "humanize": ("humanize", "{python} -m pytest -q -x -p no:cacheprovider -p no:randomly tests "
                              "--ignore=tests/test_benchmarks.py"),
     "packaging": ("packaging", "{python} -m pytest -q -p no:cacheprovider tests --ignore=tests/property "
-                               "-x -k 'not test_manylinux and not test_musllinux'"),
+                               "-k 'not test_manylinux and not test_musllinux'"),
 }
 
 Slot = tuple[str, str, int, str]     # (module file, qualname, occurrence, "param:x" | "return")

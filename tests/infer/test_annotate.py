@@ -1,0 +1,108 @@
+"""annotate_module: exact output text, comments and blank lines kept, imports only when needed, idempotent."""
+
+from __future__ import annotations
+
+import textwrap
+
+import libcst as cst
+
+from pymigrate.migrate.annotate import annotate_module
+from pymigrate.migrate.infer import FileTypes, FunctionTypes
+
+SOURCE = textwrap.dedent('''\
+    """Module docstring."""
+    import os  # keep me
+
+
+    # a comment before the class
+    class C:
+        def __init__(self, size):   # trailing comment
+            self.size = size
+
+        @property
+        def value(self):
+            return 1
+
+        @value.setter
+        def value(self, new):
+            pass
+
+
+    def outer(a, b: int = 2, *args, **kw):
+        def inner(x):
+
+            return x
+        return inner(a)
+    ''')
+
+TYPES = FileTypes(
+    functions={
+        "C.__init__": FunctionTypes({"size": "int"}, "None"),
+        "C.value": FunctionTypes({}, "int"),
+        "outer": FunctionTypes({"a": "Sequence[str]", "b": "str", "args": "int", "kw": "Path"}, "str"),
+        "outer.<locals>.inner": FunctionTypes({"x": "str"}, "str"),
+    },
+    attributes={"C.size": "int"},
+    imports=["from collections.abc import Sequence", "from typing import TYPE_CHECKING",
+             "if TYPE_CHECKING:\n    from pathlib import Path", "from decimal import Decimal"],
+)
+
+EXPECTED = textwrap.dedent('''\
+    """Module docstring."""
+    import os  # keep me
+    from collections.abc import Sequence
+    from typing import TYPE_CHECKING
+    if TYPE_CHECKING:
+        from pathlib import Path
+
+
+    # a comment before the class
+    class C:
+        def __init__(self, size: int) -> None:   # trailing comment
+            self.size: int = size
+
+        @property
+        def value(self) -> int:
+            return 1
+
+        @value.setter
+        def value(self, new):
+            pass
+
+
+    def outer(a: Sequence[str], b: int = 2, *args: int, **kw: Path) -> str:
+        def inner(x: str) -> str:
+
+            return x
+        return inner(a)
+    ''')
+
+
+def test_golden_output() -> None:
+    out = annotate_module(cst.parse_module(SOURCE), TYPES).code
+    assert out == EXPECTED
+
+
+def test_idempotent() -> None:
+    once = annotate_module(cst.parse_module(SOURCE), TYPES).code
+    assert annotate_module(cst.parse_module(once), TYPES).code == once
+
+
+def test_no_imports_when_nothing_inserted_uses_them() -> None:
+    source = "def f(x: int):\n    return x\n"
+    types = FileTypes(functions={"f": FunctionTypes({"x": "Decimal"}, None)},
+                      imports=["from decimal import Decimal"])
+    assert annotate_module(cst.parse_module(source), types).code == source
+
+
+def test_existing_binding_is_not_imported_again() -> None:
+    source = "from typing import TYPE_CHECKING\n\nif TYPE_CHECKING:\n    from pathlib import Path\n\n\ndef f(p):\n    pass\n"
+    types = FileTypes(functions={"f": FunctionTypes({"p": "Path"}, "None")},
+                      imports=["if TYPE_CHECKING:\n    from pathlib import Path"])
+    out = annotate_module(cst.parse_module(source), types).code
+    assert out == source.replace("def f(p):", "def f(p: Path) -> None:")
+
+
+def test_empty_types_leave_module_untouched() -> None:
+    module = cst.parse_module(SOURCE)
+    assert annotate_module(module, FileTypes()) is module

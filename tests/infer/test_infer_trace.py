@@ -1,0 +1,86 @@
+"""The tracer on a small package with its own tests: recorded argument/return types become annotations."""
+
+from __future__ import annotations
+
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from pymigrate.migrate.infer import FunctionTypes, infer_package
+from pymigrate.migrate.infer.package import load_modules
+from pymigrate.migrate.infer.trace import run_trace
+
+SHAPES = '''
+def area(w, h):
+    return w * h
+
+
+def label(name, sides=None):
+    if sides is None:
+        return name
+    return f"{name}/{sides}"
+
+
+def total(items):
+    return sum(items)
+
+
+def corners(n):
+    for i in range(n):
+        yield (i, i)
+'''
+
+TESTS = '''
+import pytest
+from calc.shapes import area, label, total, corners
+
+
+def test_all():
+    assert area(2, 3) == 6
+    assert area(1.5, 2.5) == 3.75
+    assert label("sq") == "sq"
+    assert label("tri", 3) == "tri/3"
+    assert total([1, 2]) == 3
+    assert list(corners(2)) == [(0, 0), (1, 1)]
+    with pytest.raises(TypeError):
+        area("a", "b")          # raises: its argument types are not recorded
+'''
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    (tmp_path / "calc").mkdir()
+    (tmp_path / "calc" / "__init__.py").write_text("")
+    (tmp_path / "calc" / "shapes.py").write_text(SHAPES)
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "test_shapes.py").write_text(textwrap.dedent(TESTS))
+    return tmp_path
+
+
+def command(project: Path) -> str:
+    return f"PYTHONPATH={project}:$PYTHONPATH {sys.executable} -m pytest -q -p no:cacheprovider tests"
+
+
+def test_tracer_records_types_of_normal_calls(project: Path) -> None:
+    modules = load_modules([project / "calc" / "shapes.py"])
+    facts = run_trace(command(project), project, modules)
+    area = facts.functions[("calc.shapes", "area")]
+    assert {t.name for t in area.params["w"]["trace"]} == {"builtins.int", "builtins.float"}
+    assert {t.name for t in area.returns["trace"]} == {"builtins.int", "builtins.float"}
+    corners = facts.functions[("calc.shapes", "corners")]
+    assert {str(t.to_json()) for t in corners.returns["trace-yield"]} == {
+        "['builtins.tuple', 'builtins.int', 'builtins.int']"}
+
+
+def test_traced_types_merge_into_annotations(project: Path) -> None:
+    files = [project / "calc" / "__init__.py", project / "calc" / "shapes.py"]
+    types = infer_package(files, root=project, trace_command=command(project), target_version=(3, 11))
+    fns = types.for_file(files[1]).functions
+    assert fns["area"] == FunctionTypes({"w": "float", "h": "float"}, "float")
+    assert fns["label"] == FunctionTypes({"name": "str", "sides": "int | None"}, "str")
+    assert fns["total"] == FunctionTypes({"items": "Iterable[int]"}, "int")
+    assert fns["corners"] == FunctionTypes({"n": "int"}, "Iterator[tuple[int, int]]")
+    assert sorted(types.for_file(files[1]).imports) == ["from collections.abc import Iterable",
+                                                       "from collections.abc import Iterator"]
