@@ -107,7 +107,7 @@ def expr(draw: st.DrawFn, ctx: Ctx, ty: str, depth: int) -> E:
     leaf = depth <= 0 or draw(st.integers(0, 3)) == 0
     names = ctx.of(ty)
     if leaf:
-        if names and draw(st.booleans()):
+        if names and draw(st.integers(0, 3)) > 0:
             return both(draw(st.sampled_from(names)), ty)
         if ty == INT:
             return both(int_literal(draw), INT)

@@ -205,6 +205,12 @@ def differences(pkg: Package, items: list[dict[str, Any]], modes: tuple[str, ...
     if expected is not None:
         base = [e if e is not None else b for e, b in zip(expected, base)]
     found = []
+    if os.environ.get("PYMIGRATE_E2E_STATS"):
+        kinds: dict[str, int] = {}
+        for b in base:
+            key = b[0] if b[0] != "raise" else f"raise {b[1]}"
+            kinds[key] = kinds.get(key, 0) + 1
+        print("e2e baseline outcomes:", dict(sorted(kinds.items())))
     for mode in modes:
         if mode == "cpython":
             continue

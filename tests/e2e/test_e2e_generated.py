@@ -89,6 +89,8 @@ def test_generated_programs_agree(tmp_path: Path) -> None:
     found = differences(pkg, items, modes=("jit",), base_items=base_items)
     found += differences(pkg, so_items, modes=("so",), base_items=so_base)
     unknown = [d for d in found if not any(known(d) for known in KNOWN.values())]
+    print(f"e2e generated: {len(progs)} programs, {upgraded}/{total} fns, {len(items)} JIT calls, "
+          f"{len(so_items)} .so calls, {len(found)} discrepancies ({len(found) - len(unknown)} known)")
     report = "\n\n".join(f"{d}\n--- program:\n{pkg.modules[d.item['module'].split('.')[1]]}" for d in unknown[:5])
     assert not unknown, f"{len(unknown)} discrepancies ({len(found)} incl. known):\n{report}"
 
