@@ -196,7 +196,8 @@ def run(args: argparse.Namespace, stages: Stages | None = None) -> int:
     failed += len(changed) - len(written)
     for result in written:
         print(_describe(result, done=args.mode == "write"), file=err)
-    print(_summary([r for r in results if r not in changed or r in written], args.mode, failed, skipped), file=err)
+    refused = {id(r) for r in changed} - {id(r) for r in written}
+    print(_summary([r for r in results if id(r) not in refused], args.mode, failed, skipped), file=err)
     if failed or (args.mode == "check" and changed):
         return EXIT_CHANGES_OR_ERRORS
     return EXIT_OK
