@@ -32,6 +32,8 @@ def apply(result: FileResult) -> None:
     """Write one changed result; raises UnsafeWrite or OSError with the original untouched."""
     assert result.changed and result.output_path is not None
     path, target = result.path, result.output_path
+    if path.is_symlink():
+        raise UnsafeWrite(f"{path}: is a symbolic link; nothing written (migrate the file it points to)")
     try:
         current = path.read_bytes()
     except FileNotFoundError:

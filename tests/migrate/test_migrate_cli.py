@@ -221,3 +221,11 @@ def test_trace_select_and_ignore_reach_inference_and_analysis(pkg: Path) -> None
     assert seen["files"] == ["__init__.py", "mod.py"]
     assert seen["trace_command"] == "pytest -q" and seen["root"] == pkg.resolve()
     assert (seen["select"], seen["ignore"]) == (("PM2", "PM3"), ("PM201",))
+
+
+def test_refuses_to_write_through_a_symlink(pkg: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (pkg / "link.py").symlink_to(pkg / "mod.py")
+    assert _run([str(pkg / "link.py"), "--write"], _stages(["double"])) == 1
+    assert (pkg / "link.py").is_symlink() and (pkg / "mod.py").read_text() == SOURCE
+    assert not (pkg / "link.pys").exists()
+    assert "is a symbolic link" in capsys.readouterr().err
