@@ -22,7 +22,7 @@ from pymigrate.analyze.model import ClassInfo, Finding, FunctionInfo
 from pymigrate.analyze.rules import RULES, aliasing, keywords, signature, structs
 from pymigrate.analyze.rules.closures import Closures
 from pymigrate.analyze.typecheck import TypeError_
-from pymigrate.analyze.rules.fn_body import BodyChecker, ModuleModel, Param, Signature
+from pymigrate.analyze.rules.fn_body import BodyChecker, BodyResult, ModuleModel, Param, Signature
 
 if TYPE_CHECKING:
     from pymigrate.superset import ParseResult
@@ -42,6 +42,7 @@ class _Unit:
     status: str = "ready"
     owner: str | None = None  # class qualname for methods
     upgraded: bool = False  # written `fn`/`struct` in a .pys already
+    body: BodyResult | None = None  # what the body checker found (functions only)
 
     def settle(self) -> None:
         if any(not b.code.startswith(INFERABLE_CODES) for b in self.blockers):
@@ -135,15 +136,11 @@ def assess(ctx: ModuleContext, source: str, use_probe: bool = True, superset: Pa
         unit = units[fn.qualname]
         sig = model.signatures[fn.qualname]
         owner_cls = method_of.get(fn.qualname)
-        if fn.node.name == "__init__" and owner_cls is not None and not owner_cls.nested:
-            result_done = True
-        else:
-            result_done = False
+        if unit.body is None:  # a struct candidate's __init__ was checked with its fields in step 2
             self_struct = owner_cls.node.name if owner_cls is not None and not owner_cls.nested \
                 and unit_is_method(sig, fn) else None
-            _merge(unit, BodyChecker(model, fn, sig, self_struct).run(), fn, ctx, sig)
-        if result_done:
-            _finish_returns(unit, fn, ctx, sig)
+            _merge(unit, BodyChecker(model, fn, sig, self_struct).run())
+        _finish_returns(unit, fn, ctx, sig)
         unit.blockers.extend(closures.findings(fn))
         scope = _scope_problem(fn, facts)
         if scope is not None:
@@ -243,26 +240,19 @@ def _declared_fields(cls: ClassFacts, structs_: set[str]) -> dict[str, str]:
     return fields
 
 
-def _merge(unit: _Unit, result: object, fn: FunctionFacts | None = None, ctx: ModuleContext | None = None,
-           sig: Signature | None = None) -> None:
-    from pymigrate.analyze.rules.fn_body import BodyResult
-
-    assert isinstance(result, BodyResult)
+def _merge(unit: _Unit, result: BodyResult) -> None:
     unit.blockers.extend(result.blockers)
     for callee, site in result.calls.items():
         unit.calls.setdefault(callee, site)
     for used, site in result.structs.items():
         unit.uses.setdefault(used, site)
-    unit.__dict__["_returns"] = result
-    if fn is not None and ctx is not None and sig is not None:
-        _finish_returns(unit, fn, ctx, sig)
+    unit.body = result
 
 
 def _finish_returns(unit: _Unit, fn: FunctionFacts, ctx: ModuleContext, sig: Signature) -> None:
-    from pymigrate.analyze.rules.fn_body import BodyResult
-
-    result = unit.__dict__.get("_returns")
-    if not isinstance(result, BodyResult):
+    """PM203/PM204 for a missing return annotation; PM318 when a value-returning function can fall off."""
+    result = unit.body
+    if result is None:
         return
     if not sig.annotated_return:
         if any(b.code == "PM305" for b in unit.blockers):
