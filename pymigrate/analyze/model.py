@@ -45,9 +45,10 @@ class FunctionInfo:
     line: int
     status: str  # "ready" | "inferable" | "blocked"
     blockers: list[Finding] = field(default_factory=list)
+    calls: list[str] = field(default_factory=list)  # functions and methods of the same module it calls
 
     def to_json(self) -> dict[str, Any]:
-        return _unit_json(self.path, self.qualname, self.line, self.status, self.blockers)
+        return {**_unit_json(self.path, self.qualname, self.line, self.status, self.blockers), "calls": self.calls}
 
 
 @dataclass

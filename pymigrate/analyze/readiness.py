@@ -154,7 +154,7 @@ def assess(ctx: ModuleContext, source: str, use_probe: bool = True, superset: Pa
     _propagate(ctx, facts, units, class_units, model, use_probe)
 
     functions = [
-        FunctionInfo(ctx.path, u.qualname, u.line, u.status, _unique(u.blockers + u.notes))
+        FunctionInfo(ctx.path, u.qualname, u.line, u.status, _unique(u.blockers + u.notes), sorted(u.calls))
         for u in units.values()
     ]
     classes = [

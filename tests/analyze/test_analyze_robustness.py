@@ -167,3 +167,24 @@ def test_analyze_source_never_raises_on_bad_text() -> None:
         else:
             assert module.error is None
     assert ast.parse(GOOD) is not None
+
+
+def test_no_progress_bar_when_stderr_is_not_a_terminal(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "good.py").write_text(GOOD, encoding="utf-8")
+    report = analyze_paths([tmp_path], Config(), progress=True, jobs=1)
+    assert report.files[0].error is None
+    assert capsys.readouterr().err == ""
+
+
+def test_progress_bar_on_a_terminal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    (tmp_path / "good.py").write_text(GOOD, encoding="utf-8")
+    fake = Tty()
+    monkeypatch.setattr("sys.stderr", fake)
+    analyze_paths([tmp_path], Config(), progress=True, jobs=1)
+    assert "analyzing" in fake.getvalue()
