@@ -52,11 +52,21 @@ DOCUMENTED.update({
     ("records", "result = m.Point(1, 2)"):  # an int crossing into a Float64 field is converted
         ("return", ("obj", "Point", [("x", ("float", "0x1.0000000000000p+0")), ("y", ("float", "0x1.0000000000000p+1"))]),
          ("list", [])),
+    ("edges", "result = m.fl(1e300)"): ("raise", "OverflowError", OVERFLOW, ("list", [])),
+    ("edges", "result = m.pow2(3037000500)"): ("raise", "OverflowError", OVERFLOW, ("list", [])),
+    ("edges", "result = m.absint(-2**63)"): ("raise", "OverflowError", OVERFLOW, ("list", [])),
+    ("edges", "result = m.defaults(True), m.defaults(2, 3)"):  # bool -> Int 1, int -> Float64 3.0
+        ("return", ("tuple", [("float", "0x1.4000000000000p+1"), ("float", "0x1.8000000000000p+2")]), ("list", [])),
+    ("edges", "result = m.defaults(2, b=None)"): _door("defaults", "b", "float", "NoneType"),
+    ("edges", "result = m.defaults(2, c='')"): _door("defaults", "c", "bool", "str"),
+    ("edges", "result = m.defaults(2, c=[1])"): _door("defaults", "c", "bool", "list"),
 })
 del DOCUMENTED[("numeric", "result = m.mod(-7, 3), m.mod(7, -3), m.mod(-2**63, -1)")]  # (-2**63) % -1 == 0 fits
 
 # module -> names that must be compiled (the analyzer's readiness is checked as well)
 MUST_UPGRADE = {
+    "edges": {"absint", "atan", "bool_ret", "cmpmix", "defaults", "divide", "ex", "fabs_", "fl", "hyp", "isq", "lg",
+              "mix", "mn", "nested", "pi_", "pow2", "rebind"},
     "mixed": {"clamp", "scaled", "norm"},
     "records": {"Point", "Account", "total", "norm_of"},
     "keywords": {"fn", "apply", "total"},
