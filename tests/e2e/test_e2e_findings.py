@@ -92,6 +92,24 @@ class P:
     x: float
     y: float
 ''',
+    "f9_struct_eq_identity": '''
+from dataclasses import dataclass
+
+
+@dataclass
+class P:
+    x: float
+    y: float
+''',
+    "f10_struct_init_arity": '''
+from dataclasses import dataclass
+
+
+@dataclass
+class P:
+    x: float
+    y: float
+''',
 }
 
 # repro -> (names that must be upgraded, call snippets that must agree with CPython)
@@ -110,6 +128,8 @@ CASES: dict[str, tuple[set[str], list[str]]] = {
     "f8_dataclass_protocol": ({"P"}, ["import dataclasses; result = dataclasses.asdict(m.P(1.0, 2.0))",
                                       "import dataclasses; result = dataclasses.replace(m.P(1.0, 2.0), y=5.0)",
                                       "result = vars(m.P(1.0, 2.0))"]),
+    "f9_struct_eq_identity": ({"P"}, ["x = float('nan'); result = m.P(x, 1.0) == m.P(x, 1.0)"]),
+    "f10_struct_init_arity": ({"P"}, ["result = m.P(1.0, 2.0, 3.0)", "result = m.P()"]),
 }
 
 REASONS = {
@@ -133,6 +153,12 @@ REASONS = {
     "f8_dataclass_protocol": "F8: a @dataclass upgraded to struct is no longer a dataclass: dataclasses.asdict/"
                              "replace and vars() fail (codegen/glue.py struct class lacks __dataclass_fields__ "
                              "and __dict__)",
+    "f9_struct_eq_identity": "F9: struct __eq__ compares fields as doubles; the dataclass compares field tuples, "
+                             "where the same nan object is equal to itself (identity first), so P(x, 1.0) == "
+                             "P(x, 1.0) with x = nan is True on CPython, False compiled (codegen/bindings.py __eq__)",
+    "f10_struct_init_arity": "F10: the arity TypeError of a struct constructor does not count self: 'P.__init__() "
+                             "takes 2 positional arguments but 3 were given' where CPython says 'takes 3 ... but "
+                             "4 were given' (codegen/glue.py binder for __init__ lacks self)",
 }
 
 
