@@ -124,8 +124,10 @@ def _merge_pair(a: TypeRef, b: TypeRef) -> TypeRef | None:
             va = union(a.args)      # lengths differ: a variable-length tuple of the joined items
             vb = union(b.args)
         if va is not None or vb is not None:
-            items = [*(a.args if va is None else [va]), *(b.args if vb is None else [vb])]
-            item = union(items)
+            joined: list[TypeRef] = []
+            for whole, variadic in ((a, va), (b, vb)):
+                joined.extend(whole.args if variadic is None else [variadic])
+            item = union(joined)
             return None if item is None else TypeRef(TUPLE, (item, TypeRef(ELLIPSIS)))
     return None
 

@@ -5,12 +5,16 @@ Self-contained on purpose: the traced interpreter need not have pymigrate instal
 only for calls that return normally, so calls made to test error handling do not widen the types.
 """
 
+from __future__ import annotations
+
 import atexit
 import dis
 import json
 import os
 import sys
 import threading
+from types import FrameType
+from typing import Any
 
 FULL_SAMPLES = 200       # calls per function recorded in full, then one call in SAMPLE_EVERY
 SAMPLE_EVERY = 16
@@ -20,15 +24,17 @@ _YIELD = dis.opmap["YIELD_VALUE"]
 _GENERATOR = 0x20 | 0x200 | 0x100 | 0x80      # generator, async generator, coroutine, iterable coroutine
 _FOREIGN = ("pretend", "unittest.mock", "mock", "__main__", "_pytest", "pytest", "hypothesis", "freezegun")
 
-_files = set()
-_wanted = {}
-_counts = {}
-_pending = {}
-_data = {}
-_out = None
+Described = Any      # a JSON-able type descriptor: a name or [name, *args]
+
+_files: set[str] = set()
+_wanted: dict[Any, tuple[str, str] | None] = {}
+_counts: dict[Any, int] = {}
+_pending: dict[FrameType, list[tuple[str, object]]] = {}
+_data: dict[tuple[str, str], dict[str, Any]] = {}
+_out: str | None = None
 
 
-def _nameable(cls):
+def _nameable(cls: type) -> str | None:
     """The importable name of a class, or None for test doubles and local classes."""
     for klass in cls.__mro__:
         module = getattr(klass, "__module__", "") or ""
@@ -43,7 +49,7 @@ def _nameable(cls):
     return None
 
 
-def describe(value, depth=0):
+def describe(value: Any, depth: int = 0) -> Described:
     t = type(value)
     if value is None:
         return "None"
@@ -74,8 +80,8 @@ def describe(value, depth=0):
     return "<skip>" if name is None else name
 
 
-def _union(items):
-    seen = []
+def _union(items: list[Described]) -> Described:
+    seen: list[Described] = []
     for i in items:
         if i not in seen:
             seen.append(i)
@@ -86,12 +92,15 @@ def _union(items):
     return ["|"] + seen
 
 
-def _key(value):
+def _key(value: Described) -> str:
     return json.dumps(value, sort_keys=True)
 
 
-def _record(code, kind, name, value):
-    entry = _data.setdefault(_wanted[code], {"params": {}, "returns": {}, "yields": {}})
+def _record(code: Any, kind: str, name: str | None, value: object) -> None:
+    where = _wanted[code]
+    if where is None:
+        return
+    entry = _data.setdefault(where, {"params": {}, "returns": {}, "yields": {}})
     bucket = entry[kind] if name is None else entry[kind].setdefault(name, {})
     described = describe(value)
     if described == "<skip>":
@@ -100,7 +109,7 @@ def _record(code, kind, name, value):
     bucket[k] = bucket.get(k, 0) + 1
 
 
-def _params(code, frame):
+def _params(code: Any, frame: FrameType) -> list[tuple[str, object]]:
     names = code.co_varnames
     n = code.co_argcount + code.co_kwonlyargcount
     f_locals = frame.f_locals
@@ -114,7 +123,7 @@ def _params(code, frame):
     return out
 
 
-def _profile(frame, event, arg):
+def _profile(frame: FrameType, event: str, arg: object) -> None:
     if event == "call":
         code = frame.f_code
         if code not in _wanted:
@@ -153,7 +162,7 @@ def _profile(frame, event, arg):
             pass
 
 
-def _dump():
+def _dump() -> None:
     sys.setprofile(None)
     threading.setprofile(None)
     if _out is None:
@@ -165,7 +174,7 @@ def _dump():
     os.replace(path + ".tmp", path)
 
 
-def start():
+def start() -> None:
     global _out
     _out = os.environ.get("PYMIGRATE_TRACE_DIR")
     files_list = os.environ.get("PYMIGRATE_TRACE_FILES")

@@ -12,11 +12,15 @@ import ast
 import os
 import re
 import sys
+from typing import TYPE_CHECKING
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
 from .model import TypeRef
+
+if TYPE_CHECKING:
+    from .engine import Choices
 from .package import Module, module_from_text
 from .static import error_lines, run_mypy
 
@@ -53,9 +57,8 @@ def new_errors(baseline: Sequence[str], errors: Sequence[str]) -> list[tuple[str
 Blame = set[tuple[str, tuple[str, ...]]]     # ("param" | "return" | "attr", key)
 
 
-def verified(modules: Sequence[Module], choices: object, target: tuple[int, int]) -> object:
+def verified(modules: Sequence[Module], choices: Choices, target: tuple[int, int]) -> Choices:
     from .engine import Choices, apply, render
-    assert isinstance(choices, Choices)
     baseline = error_lines(run_mypy(modules, None, target))
     by_path = {str(m.path): m for m in modules}
     debug = bool(os.environ.get("PYMIGRATE_INFER_DEBUG"))
@@ -87,19 +90,17 @@ def verified(modules: Sequence[Module], choices: object, target: tuple[int, int]
         if debug:
             print(f"verify: blame {sorted(blame)}", file=sys.stderr)
         for kind, key in blame:
-            if kind == "param":
-                choices.retreat(key)  # type: ignore[arg-type]
-            elif kind == "return":
-                choices.returns.pop(key, None)  # type: ignore[call-overload]
-            else:
-                choices.attributes.pop(key, None)  # type: ignore[call-overload]
+            if kind == "param" and len(key) == 3:
+                choices.retreat((key[0], key[1], key[2]))
+            elif kind == "return" and len(key) == 2:
+                choices.returns.pop((key[0], key[1]), None)
+            elif len(key) == 2:
+                choices.attributes.pop((key[0], key[1]), None)
     return Choices()
 
 
-def _blame(choices: object, module: Module, annotated: Module, line: int, msg: str) -> Blame:
+def _blame(choices: Choices, module: Module, annotated: Module, line: int, msg: str) -> Blame:
     """The slots that can have caused one new error, most specific reason first."""
-    from .engine import Choices
-    assert isinstance(choices, Choices)
     enclosing = _enclosing(annotated, line)
     name = module.name
     lines = annotated.source.splitlines()
