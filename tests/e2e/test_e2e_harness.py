@@ -1,0 +1,58 @@
+"""The harness itself: a crash is caught and pinned to its call, outcomes compare exactly."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+from e2e_harness import Package, call, run_calls
+from e2e_runner import canon
+
+CRASHY = '''
+import ctypes
+
+
+def ok(x):
+    return x + 1
+
+
+def crash():
+    ctypes.string_at(0)
+
+
+def boom(x):
+    raise KeyError(x)
+'''
+
+
+def _package(tmp_path: Path) -> Package:
+    pkg = Package(tmp_path, "e2eself", {"crashy": CRASHY})
+    mod_dir = pkg.dir("cpython") / "e2eself"
+    mod_dir.mkdir(parents=True)
+    (mod_dir / "__init__.py").write_text("")
+    (mod_dir / "crashy.py").write_text(CRASHY)
+    return pkg
+
+
+def test_crash_is_pinned_and_run_goes_on(tmp_path: Path) -> None:
+    pkg = _package(tmp_path)
+    items = [{"module": "e2eself.crashy", "call": "ok", "args": (1,)},
+             {"module": "e2eself.crashy", "call": "crash", "args": ()},
+             {"module": "e2eself.crashy", "call": "boom", "args": ("k",)},
+             call("e2eself.crashy", "xs = [1]; xs.append(2); result = xs")]
+    out = run_calls(pkg, "cpython", items)
+    assert out[0][2] == ("return", ("int", 2), ("list", [("int", 1)]))
+    assert out[1][0] == "crash" and out[1][1] == "SIGSEGV"
+    assert out[2][2] == ("raise", "KeyError", "'k'", ("list", [("str", "k")]))
+    assert out[3][2] == ("return", ("list", [("int", 1), ("int", 2)]), ("list", []))
+    assert out[0][1].endswith("crashy.py")
+
+
+def test_canon_is_exact() -> None:
+    assert canon(0.0) != canon(-0.0)
+    assert canon(float("nan")) == canon(-float("nan"))
+    assert canon(1) != canon(1.0) != canon(True)
+    assert canon(1) != canon(True)
+    assert canon([1, 2]) != canon((1, 2))
+    assert canon(math.inf) == ("float", "inf")
+    assert canon(2**70) == ("int", 2**70)
