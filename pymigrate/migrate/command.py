@@ -131,7 +131,7 @@ def _progress(files: int, stream: TextIO) -> tuple[ContextManager[object], Calla
         console=Console(file=stream),
         transient=True,
     )
-    task = progress.add_task("", total=files)
+    task = progress.add_task("inferring types (package-wide)", total=files)
 
     def advance(path: Path) -> None:
         progress.update(task, advance=1, description=path.name)
