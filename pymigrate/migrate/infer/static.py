@@ -7,7 +7,11 @@ PyPI's mypy is compiled with mypyc, so nothing here subclasses its visitors: exp
 from __future__ import annotations
 
 import ast
+import atexit
+import itertools
+import shutil
 import sys
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -52,7 +56,10 @@ def mypy_options(python_version: tuple[int, int] | None) -> Options:
     options = Options()
     options.check_untyped_defs = True
     options.export_types = True
-    options.incremental = False
+    # the standard library and installed packages are read from a per-process cache; the package's own
+    # modules always carry a fresh marker line (run_mypy) so they are analysed again, with their types
+    options.incremental = True
+    options.cache_dir = _cache_dir()
     options.preserve_asts = True
     options.show_traceback = True
     options.follow_imports = "silent"
@@ -62,11 +69,24 @@ def mypy_options(python_version: tuple[int, int] | None) -> Options:
     return options
 
 
+_BUILDS = itertools.count()
+_CACHE: list[str] = []
+
+
+def _cache_dir() -> str:
+    if not _CACHE:
+        directory = tempfile.mkdtemp(prefix="pymigrate-mypy-")
+        atexit.register(shutil.rmtree, directory, True)
+        _CACHE.append(directory)
+    return _CACHE[0]
+
+
 def run_mypy(modules: Sequence[Module], texts: dict[Path, str] | None = None,
              python_version: tuple[int, int] | None = None) -> mypy_build.BuildResult:
     """Build ``modules`` in memory; ``texts`` overrides a file's contents (annotated candidates)."""
     texts = texts or {}
-    sources = [BuildSource(str(m.path), m.name, texts.get(m.path, m.source), None) for m in modules]
+    marker = f"\n# pymigrate build {next(_BUILDS)}\n"     # a new comment line at the end: lines unchanged
+    sources = [BuildSource(str(m.path), m.name, texts.get(m.path, m.source) + marker, None) for m in modules]
     return mypy_build.build(sources, mypy_options(python_version))
 
 
