@@ -200,7 +200,7 @@ MATH2 = ["math.atan2", "math.hypot", "math.fmod", "math.copysign", "math.pow"]
 
 def float_expr(draw: st.DrawFn, ctx: Ctx, depth: int) -> E:
     kind = draw(st.sampled_from(["bin", "bin", "bin", "div", "math1", "math2", "conv", "index", "call",
-                                 "neg", "abs"]))
+                                 "neg", "abs", "minmax"]))
     if kind == "bin":
         a = expr(draw, ctx, FLOAT, depth)
         b = num(draw, ctx, depth)
@@ -237,11 +237,15 @@ def float_expr(draw: st.DrawFn, ctx: Ctx, depth: int) -> E:
     if kind == "abs":
         a = expr(draw, ctx, FLOAT, depth)
         return E(f"abs({a.plain})", f"abs({a.checked})", FLOAT)
+    if kind == "minmax":
+        a, b = expr(draw, ctx, FLOAT, depth), expr(draw, ctx, FLOAT, depth)
+        fn = draw(st.sampled_from(["min", "max"]))
+        return E(f"{fn}({a.plain}, {b.plain})", f"{fn}({a.checked}, {b.checked})", FLOAT)
     return expr(draw, ctx, FLOAT, 0)
 
 
 def bool_expr(draw: st.DrawFn, ctx: Ctx, depth: int) -> E:
-    kind = draw(st.sampled_from(["cmp", "cmp", "chain", "andor", "not", "isnan", "call"]))
+    kind = draw(st.sampled_from(["cmp", "cmp", "chain", "andor", "not", "isnan", "call", "truth"]))
     if kind == "cmp":
         a, b = num(draw, ctx, depth), num(draw, ctx, depth)
         op = draw(st.sampled_from(["<", "<=", "==", "!=", ">", ">="]))
@@ -265,6 +269,9 @@ def bool_expr(draw: st.DrawFn, ctx: Ctx, depth: int) -> E:
         a = expr(draw, ctx, FLOAT, depth)
         fn = draw(st.sampled_from(["math.isnan", "math.isinf", "math.isfinite"]))
         return E(f"{fn}({a.plain})", f"{fn}({a.checked})", BOOL)
+    if kind == "truth":
+        a = num(draw, ctx, depth)
+        return E(f"bool({a.plain})", f"bool({a.checked})", BOOL)
     e = call_expr(draw, ctx, BOOL, depth)
     return e if e else expr(draw, ctx, BOOL, 0)
 
@@ -298,7 +305,7 @@ def assign(draw: st.DrawFn, ctx: Ctx, indent: int) -> Lines:
 
 
 def stmt(draw: st.DrawFn, ctx: Ctx, ret: str, indent: int, depth: int) -> Lines:
-    kinds = ["assign", "assign", "if", "return_if", "raise_if", "append", "setitem"]
+    kinds = ["assign", "assign", "if", "return_if", "raise_if", "append", "setitem", "augitem"]
     if depth > 0:
         kinds += ["for", "for", "while", "forin"]
     if ctx.in_loop:
@@ -341,6 +348,17 @@ def stmt(draw: st.DrawFn, ctx: Ctx, ret: str, indent: int, depth: int) -> Lines:
         i = both(str(draw(st.integers(-4, 4))), INT) if draw(st.booleans()) else expr(draw, ctx, INT, 1)
         e = expr(draw, ctx, INT if ctx.vars[lst] == LINT else FLOAT, 2)
         return [(indent, f"{lst}[{i.plain}] = {e.plain}", f"{lst}[{i.checked}] = {e.checked}")]
+    if kind == "augitem":
+        lists = [n for n in ctx.of(LINT) + ctx.of(LFLOAT) if n in ctx.mutable]
+        if not lists:
+            return []
+        lst = draw(st.sampled_from(lists))
+        i = both(str(draw(st.integers(-3, 3))), INT)
+        if ctx.vars[lst] == LINT:
+            e = expr(draw, ctx, INT, 1)
+            return [(indent, f"{lst}[{i.plain}] += {e.plain}", f"{lst}[{i.checked}] = _ck({lst}[{i.checked}] + {e.checked})")]
+        e = expr(draw, ctx, FLOAT, 1)
+        return [(indent, f"{lst}[{i.plain}] *= {e.plain}", f"{lst}[{i.checked}] *= {e.checked}")]
     if kind == "break":
         c = expr(draw, ctx, BOOL, 1)
         return [(indent, f"if {c.plain}:", f"if {c.checked}:"), (indent + 1, "break", "break")]
@@ -450,6 +468,8 @@ def programs(draw: st.DrawFn) -> Program:
 def arg_for(ty: str) -> st.SearchStrategy[object]:
     ints = st.one_of(st.integers(-10, 10), st.sampled_from(INT_EDGES), st.integers(INT_MIN, INT_MAX))
     floats = st.one_of(st.sampled_from(FLOAT_EDGES), st.floats(), st.floats(-100, 100))
+    if ty == FLOAT:
+        return st.one_of(floats, st.integers(-5, 5), st.sampled_from([2**53 + 1, -(2**63)]))
     if ty == INT:
         return st.one_of(ints, st.sampled_from([2**63, INT_MIN - 1]))
     if ty == FLOAT:

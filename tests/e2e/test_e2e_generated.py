@@ -23,7 +23,7 @@ from e2e_harness import Difference, assert_upgraded, differences, fn_names, make
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-EXAMPLES = int(os.environ.get("PYMIGRATE_E2E_EXAMPLES", "36"))
+EXAMPLES = int(os.environ.get("PYMIGRATE_E2E_EXAMPLES", "60"))
 BUILD_EVERY = int(os.environ.get("PYMIGRATE_E2E_BUILD_EVERY", "4"))
 DERANDOMIZE = not os.environ.get("PYMIGRATE_E2E_RANDOM")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
+from typing import Any
 
 from e2e_harness import Package, call, run_calls
 from e2e_runner import canon
@@ -36,7 +37,7 @@ def _package(tmp_path: Path) -> Package:
 
 def test_crash_is_pinned_and_run_goes_on(tmp_path: Path) -> None:
     pkg = _package(tmp_path)
-    items = [{"module": "e2eself.crashy", "call": "ok", "args": (1,)},
+    items: list[dict[str, Any]] = [{"module": "e2eself.crashy", "call": "ok", "args": (1,)},
              {"module": "e2eself.crashy", "call": "crash", "args": ()},
              {"module": "e2eself.crashy", "call": "boom", "args": ("k",)},
              call("e2eself.crashy", "xs = [1]; xs.append(2); result = xs")]
