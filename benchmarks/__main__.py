@@ -15,6 +15,7 @@ from typing import Any
 
 from benchmarks import compile_probe, impls, imports, report, runner
 from benchmarks.kernels import CALLS_MODULE, KERNELS_DIR, Kernel, KernelError, discover
+from pymigrate.runtime import atomic
 
 BENCH_DIR = Path(__file__).resolve().parent
 
@@ -187,9 +188,7 @@ def main(argv: list[str] | None = None) -> int:
     doc["elapsed_s"] = time.perf_counter() - started
 
     args.json.parent.mkdir(parents=True, exist_ok=True)
-    tmp = args.json.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(doc, indent=2) + "\n")
-    os.replace(tmp, args.json)
+    atomic.write_text(args.json, json.dumps(doc, indent=2) + "\n")
     print(report.format_report(doc), end="")
     print(f"\nwrote {args.json}")
     if not args.no_plot:

@@ -12,14 +12,15 @@ import argparse
 import importlib
 import json
 import os
+import stat
 import sys
-import tempfile
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pymigrate.config import Config, ConfigError, load_config
+from pymigrate.runtime import atomic
 
 if TYPE_CHECKING:
     from pymigrate.analyze import AnalysisReport
@@ -148,27 +149,17 @@ def regressions(current: dict[str, Any], baseline: dict[str, Any], *, whole: boo
 
 
 def write_atomic(path: Path, text: str) -> None:
-    """Replace `path` in one step: readers see the old file or the new one, never a part."""
-    directory = path.parent if str(path.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if path.exists():
-            os.chmod(tmp, path.stat().st_mode & 0o777)
-        else:
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
+    """Replace `path` in one step, keeping its mode (a new file gets the umask's default).
+
+    Readers see the old report or the new one, never a part: a CI step may publish it at once.
+    """
+    if path.exists():
+        mode = stat.S_IMODE(path.stat().st_mode)
+    else:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
+    atomic.write_text(path, text, mode)
 
 
 def _render(
@@ -242,6 +233,11 @@ def run(args: argparse.Namespace) -> int:
     except (ConfigError, BaselineError) as exc:
         print(f"pymigrate report: {exc}", file=sys.stderr)
         return 2
+    missing = [path for path in args.paths if not path.exists()]
+    if missing:  # a mistyped PATH would otherwise pass CI as an empty package scoring 100
+        for path in missing:
+            print(f"pymigrate report: {path}: no such file or directory", file=sys.stderr)
+        return 2
     try:
         report = analyze_paths(args.paths, config)
         text = _render(args, report, config, baseline)
@@ -263,6 +259,8 @@ def run(args: argparse.Namespace) -> int:
             return 2
     else:
         sys.stdout.write(text)
+    for error in report.errors:  # also in the report, but a CI log should show them too
+        print(f"pymigrate report: {error['message']}", file=sys.stderr)
     status = 0
     if config.fail_under is not None and report.score < config.fail_under:
         print(

@@ -243,3 +243,19 @@ def test_regressions_rules() -> None:
         49.98, {"a.py": 49.98, "b.py": 50.0}, [unit("a.py", "f2", "blocked"), unit("b.py", "g", "ready")]
     )
     assert regressions(moved, base) == []
+
+
+def test_missing_path_is_a_usage_error_not_an_empty_report(project: Path, pymigrate_cli: Cli) -> None:
+    done = pymigrate_cli("report", "pkg", "pkgg", "--format", "json", cwd=project)
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert done.stderr == "pymigrate report: pkgg: no such file or directory\n"
+
+
+def test_files_that_cannot_be_analyzed_are_named_on_stderr(project: Path, pymigrate_cli: Cli) -> None:
+    (project / "pkg" / "broken.py").write_text("def f(:\n    pass\n", encoding="utf-8")
+    done = pymigrate_cli("report", "pkg", "--format", "json", cwd=project)
+    assert done.returncode == 0  # the report is still produced; the file is listed in it
+    assert [e["path"] for e in json.loads(done.stdout)["errors"]] == ["pkg/broken.py"]
+    (line,) = done.stderr.splitlines()
+    assert line.startswith("pymigrate report: pkg/broken.py:1:")
