@@ -110,6 +110,32 @@ class P:
     x: float
     y: float
 ''',
+    "f11_return_param_identity": '''
+from dataclasses import dataclass
+
+
+@dataclass
+class P:
+    x: float
+    y: float
+
+
+def same(xs: list[int]) -> list[int]:
+    return xs
+
+
+def first_row(g: list[list[int]]) -> list[int]:
+    return g[0]
+
+
+def ident(p: P) -> P:
+    return p
+''',
+    "f12_aliased_arguments": '''
+def push_and_len(dst: list[int], src: list[int]) -> int:
+    dst.append(1)
+    return len(src)
+''',
 }
 
 # repro -> (names that must be upgraded, call snippets that must agree with CPython)
@@ -130,6 +156,11 @@ CASES: dict[str, tuple[set[str], list[str]]] = {
                                       "result = vars(m.P(1.0, 2.0))"]),
     "f9_struct_eq_identity": ({"P"}, ["x = float('nan'); result = m.P(x, 1.0) == m.P(x, 1.0)"]),
     "f10_struct_init_arity": ({"P"}, ["result = m.P(1.0, 2.0, 3.0)", "result = m.P()"]),
+    "f11_return_param_identity": ({"same", "first_row", "ident"},
+                                  ["xs = [1]; ys = m.same(xs); ys.append(2); result = (xs, xs is ys)",
+                                   "g = [[1], [2]]; r = m.first_row(g); r.append(9); result = g",
+                                   "p = m.P(1.0, 2.0); q = m.ident(p); q.x = 5.0; result = (p, p is q)"]),
+    "f12_aliased_arguments": ({"push_and_len"}, ["xs = [0]; result = (m.push_and_len(xs, xs), xs)"]),
 }
 
 REASONS = {
@@ -159,6 +190,13 @@ REASONS = {
     "f10_struct_init_arity": "F10: the arity TypeError of a struct constructor does not count self: 'P.__init__() "
                              "takes 2 positional arguments but 3 were given' where CPython says 'takes 3 ... but "
                              "4 were given' (codegen/glue.py binder for __init__ lacks self)",
+    "f11_return_param_identity": "F11: a fn that returns a list/struct parameter (or an item of one) returns a "
+                                 "new object: `same(xs) is xs` is False and changes through the result no "
+                                 "longer reach the caller's object (analyzer/probe accept returning a "
+                                 "parameter; bindings box a copy)",
+    "f12_aliased_arguments": "F12: one list passed for a `mut` and a read parameter: the read one is a copy taken "
+                             "on entry, so `push_and_len(xs, xs)` sees len 1 where CPython sees 2 "
+                             "(codegen/bindings.py converts each argument separately)",
 }
 
 
