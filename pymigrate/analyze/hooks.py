@@ -43,11 +43,16 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _config(args: argparse.Namespace) -> Config:
-    def codes(text: str | None) -> tuple[str, ...] | None:
-        return None if text is None else tuple(c.strip() for c in text.split(",") if c.strip())
+    from pymigrate.analyze.report_command import check_codes, parse_codes
 
     config = load_config(args.files[0] if args.files else Path.cwd())
-    return config.override(select=codes(args.select), ignore=codes(args.ignore))
+    config = config.override(
+        select=None if args.select is None else parse_codes(args.select),
+        ignore=None if args.ignore is None else parse_codes(args.ignore),
+    )
+    check_codes(config.select, "select")
+    check_codes(config.ignore, "ignore")
+    return config
 
 
 def fix_for(code: str, path: str) -> str:
@@ -109,7 +114,7 @@ def _suggest(args: argparse.Namespace, config: Config) -> int:
     for line in found:
         print(line)
     for error in report.errors:
-        print(f"{error.get('path')}: not analyzed: {error.get('message')}", file=sys.stderr)
+        print(f"pymigrate suggest: not analyzed: {error.get('message')}", file=sys.stderr)
     if found:
         print(
             f"pymigrate: {len(found)} suggestion(s); `pymigrate migrate --write FILE` applies the safe ones"

@@ -35,7 +35,8 @@ class BaselineError(Exception):
     """A baseline file that cannot be read as a pymigrate JSON report."""
 
 
-def _codes(text: str) -> tuple[str, ...]:
+def parse_codes(text: str) -> tuple[str, ...]:
+    """`--select`/`--ignore` values: comma-separated codes or prefixes, any case."""
     return tuple(code.strip().upper() for code in text.split(",") if code.strip())
 
 
@@ -59,10 +60,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--fail-under", type=float, metavar="SCORE", help="exit 1 when the score is below SCORE"
     )
     parser.add_argument(
-        "--select", type=_codes, metavar="CODES", help="only these rule codes (comma-separated)"
+        "--select", type=parse_codes, metavar="CODES", help="only these rule codes (comma-separated)"
     )
     parser.add_argument(
-        "--ignore", type=_codes, metavar="CODES", help="skip these rule codes (comma-separated)"
+        "--ignore", type=parse_codes, metavar="CODES", help="skip these rule codes (comma-separated)"
     )
     parser.add_argument(
         "--history",
@@ -196,7 +197,8 @@ def markdown_delta(score: float, baseline_score: float, path: Path) -> str:
     )
 
 
-def _check_codes(codes: tuple[str, ...], where: str) -> None:
+def check_codes(codes: tuple[str, ...], where: str) -> None:
+    """A code that matches no rule would silently select or ignore nothing: an error instead."""
     from pymigrate.analyze.rules import RULES
 
     for code in codes:
@@ -223,8 +225,8 @@ def run(args: argparse.Namespace) -> int:
         config = load_config(args.paths[0]).override(
             select=args.select, ignore=args.ignore, fail_under=args.fail_under, baseline=args.baseline
         )
-        _check_codes(config.select, "select")
-        _check_codes(config.ignore, "ignore")
+        check_codes(config.select, "select")
+        check_codes(config.ignore, "ignore")
         if config.fail_under is not None and not 0 <= config.fail_under <= 100:
             raise ConfigError("--fail-under must be a number from 0 to 100")
         baseline = None

@@ -94,3 +94,17 @@ def test_check_runs_migrate_check(module: Path, capsys: pytest.CaptureFixture[st
     captured = capsys.readouterr()
     assert "would upgrade m.py -> m.pys" in captured.out + captured.err
     assert "run `pymigrate migrate --write` on the files above" in captured.err
+
+
+def test_unknown_rule_code_is_a_usage_error(module: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["suggest", "--select", "PM9Z", str(module)]) == 2  # would otherwise select nothing
+    assert capsys.readouterr().err == "pymigrate: select: no rule code starts with 'PM9Z' (see docs/rules/)\n"
+    assert main(["suggest", "--ignore", "pm3", str(module)]) == 0  # codes are matched in any case
+    assert "PM301" not in capsys.readouterr().out
+
+
+def test_file_that_cannot_be_analyzed_is_named_once(module: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    Path("bad.py").write_text("def f(:\n", encoding="utf-8")
+    assert main(["suggest", "bad.py"]) == 0  # suggestions never block a commit
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.startswith("pymigrate suggest: not analyzed: bad.py:1:")
