@@ -131,7 +131,8 @@ def _blame(choices: Choices, module: Module, annotated: Module, line: int, msg: 
         matching = [k for k in named if _short_members(choices.params[k]) in shown]
         out |= {("param", k) for k in (matching or named)}
         # locals named on the line take their types from the package functions called where they are assigned
-        called_names = _origins(annotated.functions[enclosing].node, words)
+        called_names, assigned_from = _origins(annotated.functions[enclosing].node, words)
+        out |= {("param", k) for k in choices.params if k[:2] == (name, enclosing) and k[2] in assigned_from}
         out |= {("return", k) for k in choices.returns if k[0] == name and k[1].split(".")[-1] in called_names}
         out |= {("return", k) for k in choices.returns if k[1].split(".")[-1] in called_names}
     if out or enclosing is None:
@@ -151,20 +152,23 @@ def _short_members(t: TypeRef) -> frozenset[str]:
     return frozenset(m.name.rpartition(".")[2] for m in t.members())
 
 
-def _origins(func: ast.AST, words: set[str]) -> set[str]:
-    """Names of functions called in the assignments of the local variables among ``words``."""
-    out: set[str] = set()
+def _origins(func: ast.AST, words: set[str]) -> tuple[set[str], set[str]]:
+    """For the local variables among ``words``: the functions called and the names read where they are assigned."""
+    called: set[str] = set()
+    read: set[str] = set()
     for node in ast.walk(func):
         if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             bound = {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
             if bound & words and node.value is not None:
-                for call in ast.walk(node.value):
-                    if isinstance(call, ast.Call):
-                        f = call.func
-                        out.add(f.id if isinstance(f, ast.Name) else f.attr if isinstance(f, ast.Attribute) else "")
-    out.discard("")
-    return out
+                for sub in ast.walk(node.value):
+                    if isinstance(sub, ast.Call):
+                        f = sub.func
+                        called.add(f.id if isinstance(f, ast.Name) else f.attr if isinstance(f, ast.Attribute) else "")
+                    elif isinstance(sub, ast.Name):
+                        read.add(sub.id)
+    called.discard("")
+    return called, read
 
 
 def _enclosing(module: Module, line: int) -> str | None:
