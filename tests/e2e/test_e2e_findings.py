@@ -136,6 +136,23 @@ def push_and_len(dst: list[int], src: list[int]) -> int:
     dst.append(1)
     return len(src)
 ''',
+    "f13_introspection": '''
+from dataclasses import dataclass
+
+
+@dataclass
+class Opt:
+    n: int
+
+
+def clamp(x: int, lo: int = 0, hi: int = 10) -> int:
+    """Clamp x into [lo, hi]."""
+    if x < lo:
+        return lo
+    if x > hi:
+        return hi
+    return x
+''',
 }
 
 # repro -> (names that must be upgraded, call snippets that must agree with CPython)
@@ -161,6 +178,9 @@ CASES: dict[str, tuple[set[str], list[str]]] = {
                                    "g = [[1], [2]]; r = m.first_row(g); r.append(9); result = g",
                                    "p = m.P(1.0, 2.0); q = m.ident(p); q.x = 5.0; result = (p, p is q)"]),
     "f12_aliased_arguments": ({"push_and_len"}, ["xs = [0]; result = (m.push_and_len(xs, xs), xs)"]),
+    "f13_introspection": ({"clamp", "Opt"}, ["result = m.clamp.__doc__",
+                                             "import inspect; result = str(inspect.signature(m.clamp))",
+                                             "result = m.Opt.__doc__"]),
 }
 
 REASONS = {
@@ -197,6 +217,9 @@ REASONS = {
     "f12_aliased_arguments": "F12: one list passed for a `mut` and a read parameter: the read one is a copy taken "
                              "on entry, so `push_and_len(xs, xs)` sees len 1 where CPython sees 2 "
                              "(codegen/bindings.py converts each argument separately)",
+    "f13_introspection": "F13: compiled fns lose their docstring (__doc__ None) and signature (inspect.signature "
+                         "raises ValueError: no __text_signature__), a struct loses the class docstring "
+                         "(codegen/bindings.py PyMethodDef ml_doc is NULL; codegen/glue.py struct class)",
 }
 
 
