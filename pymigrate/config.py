@@ -7,6 +7,7 @@ Unknown keys are errors: a typo silently ignored is a setting silently lost.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -79,36 +80,75 @@ def find_pyproject(start: Path) -> Path | None:
     return None
 
 
-def _strings(path: Path, key: str, value: Any) -> tuple[str, ...]:
+_HEADER = re.compile(r"^\s*\[(?!\[)\s*([^\]]*?)\s*\]")
+
+
+def key_position(text: str, key: str) -> tuple[int, int] | None:
+    """Line and 1-based column of `key` in the [tool.pymigrate] table of `text`, when written there.
+
+    tomllib keeps no positions; an editor jumping to the bad line is worth this small scan.
+    Keys written elsewhere (an inline table, dotted keys under [tool]) give None.
+    """
+    table = ""
+    assignment = re.compile(r"^(\s*)([\"']?)" + re.escape(key) + r"\2\s*=")
+    for number, line in enumerate(text.splitlines(), start=1):
+        header = _HEADER.match(line)
+        if header is not None:
+            table = re.sub(r"[\s\"']", "", header.group(1))
+            continue
+        match = assignment.match(line)
+        if table == "tool.pymigrate" and match is not None:
+            return number, len(match.group(1)) + 1
+    return None
+
+
+class _Table:
+    """Where each error of one [tool.pymigrate] table points: `path:line:col` when the key is found."""
+
+    def __init__(self, path: Path, text: str | None) -> None:
+        self.path = path
+        self.text = text
+
+    def error(self, key: str, message: str) -> ConfigError:
+        position = key_position(self.text, key) if self.text is not None else None
+        where = f"{self.path}:{position[0]}:{position[1]}" if position else str(self.path)
+        return ConfigError(f"{where}: {message}")
+
+
+def _strings(table: _Table, key: str, value: Any) -> tuple[str, ...]:
     if isinstance(value, str):
         return (value,)
     if isinstance(value, list) and all(isinstance(v, str) for v in value):
         return tuple(value)
-    raise ConfigError(f"{path}: [tool.pymigrate] {key} must be a string or a list of strings")
+    raise table.error(key, f"[tool.pymigrate] {key} must be a string or a list of strings")
 
 
-def parse_table(table: dict[str, Any], path: Path) -> Config:
-    """Validate a [tool.pymigrate] table; relative paths are resolved against its file."""
+def parse_table(table: dict[str, Any], path: Path, text: str | None = None) -> Config:
+    """Validate a [tool.pymigrate] table; relative paths are resolved against its file.
+
+    With the file's `text`, each error points at the offending key's line and column.
+    """
+    where = _Table(path, text)
     values: dict[str, Any] = {}
     for key, value in table.items():
         name = _KEYS.get(key) or _KEYS.get(key.replace("_", "-"))
         if name is None:
             known = ", ".join(sorted(_KEYS))
-            raise ConfigError(f"{path}: unknown key {key!r} in [tool.pymigrate] (known keys: {known})")
+            raise where.error(key, f"unknown key {key!r} in [tool.pymigrate] (known keys: {known})")
         if name in ("include", "exclude", "select", "ignore"):
-            values[name] = _strings(path, key, value)
+            values[name] = _strings(where, key, value)
         elif name == "fail_under":
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 100:
-                raise ConfigError(f"{path}: [tool.pymigrate] {key} must be a number from 0 to 100")
+                raise where.error(key, f"[tool.pymigrate] {key} must be a number from 0 to 100")
             values[name] = float(value)
         elif name == "baseline":
             if not isinstance(value, str):
-                raise ConfigError(f"{path}: [tool.pymigrate] {key} must be a path string")
+                raise where.error(key, f"[tool.pymigrate] {key} must be a path string")
             values[name] = (path.parent / value).resolve()
         elif name == "upgrade":
             if value not in UPGRADE_POLICIES:
                 allowed = ", ".join(UPGRADE_POLICIES)
-                raise ConfigError(f"{path}: [tool.pymigrate] {key} must be one of: {allowed}")
+                raise where.error(key, f"[tool.pymigrate] {key} must be one of: {allowed}")
             values[name] = value
     return Config(source=path, **values)
 
@@ -118,11 +158,16 @@ def load_config(start: Path) -> Config:
     pyproject = find_pyproject(start)
     if pyproject is None:
         return Config()
+    text = pyproject.read_text(encoding="utf-8")
     try:
-        data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{pyproject}: invalid TOML: {exc}") from exc
+        reason = str(exc)
+        at = re.search(r" \(at line (\d+), column (\d+)\)$", reason)
+        where = f"{pyproject}:{at.group(1)}:{at.group(2)}" if at else str(pyproject)
+        reason = reason[: at.start()] if at else reason
+        raise ConfigError(f"{where}: invalid TOML: {reason}; fix the file or remove its [tool.pymigrate] table") from exc
     table = data["tool"]["pymigrate"]
     if not isinstance(table, dict):
         raise ConfigError(f"{pyproject}: [tool.pymigrate] must be a table")
-    return parse_table(table, pyproject)
+    return parse_table(table, pyproject, text)
