@@ -9,6 +9,7 @@ mypy runs again until no error is added (in the worst case nothing is kept).
 from __future__ import annotations
 
 import ast
+import copy
 import os
 import re
 import sys
@@ -30,6 +31,7 @@ _CALLED = re.compile(r'(?:Argument \d+ to|Missing positional argument[s]? .* in 
 _QUOTED = re.compile(r'"(?P<name>[A-Za-z_]\w*)"')
 _ATTR_ASSIGN = re.compile(r"^\s*(?P<obj>\w+)\.(?P<attr>\w+)\s*(:[^=]*)?=")
 MAX_ATTEMPTS = 12
+MAX_RESTORE_RUNS = 48
 
 
 def _parse(error: str) -> tuple[str, int, str] | None:
@@ -58,8 +60,45 @@ Blame = set[tuple[str, tuple[str, ...]]]     # ("param" | "return" | "attr", key
 
 
 def verified(modules: Sequence[Module], choices: Choices, target: tuple[int, int]) -> Choices:
-    from .engine import Choices, apply, render
+    from .engine import Choices
     baseline = error_lines(run_mypy(modules, None, target))
+    original = copy.deepcopy(choices)
+    kept = _narrow(modules, choices, target, baseline)
+    return _restore(modules, original, kept, target, baseline)
+
+
+def _passes(modules: Sequence[Module], choices: Choices, target: tuple[int, int], baseline: Sequence[str]) -> bool:
+    from .engine import apply, render
+    texts = apply(modules, render(modules, choices, target))
+    return len(error_lines(run_mypy(modules, texts, target))) <= len(baseline)
+
+
+def _restore(modules: Sequence[Module], original: Choices, kept: Choices, target: tuple[int, int],
+             baseline: Sequence[str]) -> Choices:
+    """Put back, in groups split in halves on failure, the slots blame took away that were not at fault."""
+    lost: list[tuple[str, tuple[str, ...], TypeRef]] = []
+    lost += [("param", k, t) for k, t in original.params.items() if kept.params.get(k) != t]
+    lost += [("return", k, t) for k, t in original.returns.items() if k not in kept.returns]
+    lost += [("attr", k, t) for k, t in original.attributes.items() if k not in kept.attributes]
+    queue = [lost] if lost else []
+    runs = 0
+    while queue and runs < MAX_RESTORE_RUNS:
+        group = queue.pop()
+        runs += 1
+        trial = copy.deepcopy(kept)
+        for kind, key, t in group:
+            {"param": trial.params, "return": trial.returns, "attr": trial.attributes}[kind][key] = t  # type: ignore[index]
+        if _passes(modules, trial, target, baseline):
+            kept = trial
+        elif len(group) > 1:
+            queue += [group[len(group) // 2:], group[: len(group) // 2]]
+    return kept
+
+
+def _narrow(modules: Sequence[Module], choices: Choices, target: tuple[int, int],
+            baseline: Sequence[str]) -> Choices:
+    """Blame and retreat until the annotated package has no more errors than the baseline."""
+    from .engine import Choices, apply, render
     by_path = {str(m.path): m for m in modules}
     debug = bool(os.environ.get("PYMIGRATE_INFER_DEBUG"))
     for _ in range(MAX_ATTEMPTS):
