@@ -128,6 +128,11 @@ class ModuleLowering:
             self._tbaa[kind] = self.module.add_metadata([node, node, ir.Constant(I64, 0)])
         return self._tbaa[kind]
 
+    def len_range(self) -> ir.MDValue:
+        if "range" not in self._tbaa:
+            self._tbaa["range"] = self.module.add_metadata([ir.Constant(I64, 0), ir.Constant(I64, 2**56)])
+        return self._tbaa["range"]
+
     def value_kind(self, lt: ir.Type) -> str | None:
         if lt == F64:
             return "f64"

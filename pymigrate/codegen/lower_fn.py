@@ -564,6 +564,8 @@ class FunctionLowering:
     def hdr_load(self, hdr: ir.Value, i: int) -> ir.Value:
         v = self.b.load(self._hdr_field(hdr, i), typ=PTR if i == 2 else I64)
         v.set_metadata("tbaa", self.ml.tbaa(self._HDR_KINDS[i]))
+        if i < 2:  # a length is bounded by the address space: lets LLVM drop overflow checks on indices
+            v.set_metadata("range", self.ml.len_range())
         return v
 
     def hdr_store(self, v: ir.Value, hdr: ir.Value, i: int) -> None:
