@@ -382,6 +382,8 @@ class Bindings:
                 call_args.append(s)
             else:
                 call_args.append(b.load(s, typ=ml.llty(p.ty)))
+        if func.key in ml.recursive:
+            call_args.append(ir.Constant(I64, 1))
         res = b.call(ml.natives[func.key], call_args)
         # var parameters now belong to the callee
         for p, s in zip(func.params, slots):

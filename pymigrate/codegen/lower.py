@@ -74,10 +74,12 @@ class ModuleLowering:
         self.helpers: dict[str, ir.Function] = {}
         self.natives: dict[str, ir.Function] = {}
         self.recursive = recursive_functions(mir)
-        self.depth = self._global_i64("pm.depth")
         self.depth_limit = self._global_i64("pm.depth_limit")
         for func in mir.all_functions():
-            fnty = ir.FunctionType(self.ret_type(func.ret), [self.param_type(p) for p in func.params])
+            params = [self.param_type(p) for p in func.params]
+            if func.key in self.recursive:
+                params.append(I64)  # the call depth, passed along in a register
+            fnty = ir.FunctionType(self.ret_type(func.ret), params)
             f = ir.Function(self.module, fnty, name=native_name(func.key))
             f.linkage = "internal"
             f.attributes.add("nounwind")

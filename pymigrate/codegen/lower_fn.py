@@ -54,7 +54,7 @@ class FunctionLowering:
         self.counted = self.func.key in ml.recursive
         if self.counted:
             self.enter_frame()
-        for p, arg in zip(self.func.params, self.fn.args):
+        for p, arg in zip(self.func.params, self.fn.args):  # (the depth argument, if any, is last)
             arg.name = p.name
             if p.convention in ("mut", "out") or (p.convention == "read" and p.ty.kind == "Struct"):
                 self.slots[p.name] = arg
@@ -86,10 +86,11 @@ class FunctionLowering:
         self.ab.branch(self.body_entry)
 
     def enter_frame(self) -> None:
-        """Recursive fns count their depth: RecursionError as CPython would, never a stack overflow."""
+        """Recursive fns get their call depth as a hidden last argument and raise RecursionError
+        past the interpreter's limit (read again whenever it is exceeded), never overflowing the stack."""
         b, ml = self.b, self.ml
-        d = b.add(b.load(ml.depth, typ=I64), ir.Constant(I64, 1))
-        b.store(d, ml.depth)
+        d = self.fn.args[-1]
+        d.name = "depth"
         over = self.fn.append_basic_block("depth.check")
         ok = self.fn.append_basic_block("depth.ok")
         br = b.cbranch(b.icmp_signed(">", d, b.load(ml.depth_limit, typ=I64)), over, ok)
@@ -101,13 +102,16 @@ class FunctionLowering:
         b.cbranch(b.icmp_signed(">", d, limit), too_deep, ok)
         b.position_at_end(too_deep)
         ml.set_error(b, "RecursionError", "maximum recursion depth exceeded")
-        self.leave_frame(b)
         ml._ret_err(b, self.fn)
         b.position_at_end(ok)
 
-    def leave_frame(self, b: ir.IRBuilder) -> None:
+    def depth_args(self, key: str) -> list[ir.Value]:
+        """The hidden depth argument when calling a recursive fn."""
+        if key not in self.ml.recursive:
+            return []
         if self.counted:
-            b.store(b.sub(b.load(self.ml.depth, typ=I64), ir.Constant(I64, 1)), self.ml.depth)
+            return [self.b.add(self.fn.args[-1], ir.Constant(I64, 1))]
+        return [ir.Constant(I64, 1)]
 
     def err_bb(self) -> ir.Block:
         """The shared error exit: release the locals, return the error flag."""
@@ -117,7 +121,6 @@ class FunctionLowering:
             for name in self.owned_locals:
                 ty = self.local_ty(name)
                 eb.call(self.ml.drop_fn(ty), [eb.load(self.slots[name], typ=self.ml.llty(ty))])
-            self.leave_frame(eb)
             self.ml._ret_err(eb, self.fn)
         return self._err_bb
 
@@ -187,7 +190,6 @@ class FunctionLowering:
                 continue
             ty = self.local_ty(name)
             self.drop(ty, b.load(self.slots[name], typ=self.ml.llty(ty)))
-        self.leave_frame(b)
         self.ml._ret_ok(b, self.fn, out)
 
     # ------------------------------------------------------------------ statements
@@ -1185,7 +1187,7 @@ class FunctionLowering:
             params = params[1:]
         for p, node in zip(params, args):
             vals.append(self.arg_value(p, node))
-        out = self.call_checked(self.ml.natives[func.key], vals)
+        out = self.call_checked(self.ml.natives[func.key], vals + self.depth_args(func.key))
         return Val(out, func.ret, True)
 
     def construct(self, info: CallInfo, ty: Ty) -> Val:
@@ -1203,7 +1205,7 @@ class FunctionLowering:
             vals.append(self.arg_value(p, node))
         r = self.call_checked(self.ml.default_fn(ty), [])
         self.b.store(r, slot)
-        res = self.b.call(self.ml.natives[init.key], vals)
+        res = self.b.call(self.ml.natives[init.key], vals + self.depth_args(init.key))
         err = self.b.extract_value(res, 1)
         with self.raising(err):
             self.drop(ty, self.b.load(slot, typ=lt))
