@@ -123,6 +123,7 @@ def test_emit_holds_on_real_code_with_every_item_upgraded() -> None:
 @pytest.mark.slow
 def test_emit_holds_on_all_of_rich_and_black_with_every_item_upgraded() -> None:
     paths = sorted((SITE / "rich").rglob("*.py")) + sorted((SITE / "black").rglob("*.py"))
-    assert _stress(paths) > 1000
+    # 748 fn and 161 struct when written; the floor guards against the stress silently doing nothing
+    assert _stress(paths) > 800
 
 
