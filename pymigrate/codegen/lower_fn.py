@@ -150,6 +150,23 @@ class FunctionLowering:
         with self.raising(cond):
             self.ml.set_error(self.b, exc, msg)
 
+    def unless_cold(self, fast_ok: ir.Value, fast: ir.Value, cold: Callable[[], ir.Value], name: str) -> ir.Value:
+        """fast when fast_ok holds (the likely case), otherwise the value cold() computes on a cold path."""
+        fast_bb = self.b.block
+        cold_bb = self.fn.append_basic_block(f"{name}.cold")
+        join = self.fn.append_basic_block(f"{name}.join")
+        br = self.b.cbranch(fast_ok, join, cold_bb)
+        br.set_weights([2000, 1])
+        self.b.position_at_end(cold_bb)
+        cold_val = cold()
+        cold_end = self.b.block
+        self.b.branch(join)
+        self.b.position_at_end(join)
+        phi = self.b.phi(fast.type)
+        phi.add_incoming(fast, fast_bb)
+        phi.add_incoming(cold_val, cold_end)
+        return phi
+
     def call_checked(self, f: ir.Function, args: list[ir.Value]) -> ir.Value:
         r = self.b.call(f, args)
         self.check(self.b.extract_value(r, 1))
@@ -633,21 +650,11 @@ class FunctionLowering:
         ety = self.mir.types[id(e)]
         idx = self.coerce(self.expr(e.slice), INT).v
         fast_ptr = b.gep(data, [idx], source_etype=self.ml.llty(ety))
-        fast_bb = b.block
-        slow_bb = self.fn.append_basic_block("hidx.slow")
-        join = self.fn.append_basic_block("hidx.ok")
-        br = b.cbranch(b.icmp_unsigned("<", idx, n), join, slow_bb)
-        br.set_weights([2000, 1])
-        b.position_at_end(slow_bb)
-        lst = self.expr(e.value)
-        slow_ptr = self.elem_ptr(self.use(lst), idx, ety, msg)
-        slow_end = self.b.block
-        self.b.branch(join)
-        self.b.position_at_end(join)
-        phi = self.b.phi(PTR)
-        phi.add_incoming(fast_ptr, fast_bb)
-        phi.add_incoming(slow_ptr, slow_end)
-        return phi
+
+        def full() -> ir.Value:
+            return self.elem_ptr(self.use(self.expr(e.value)), idx, ety, msg)
+
+        return self.unless_cold(b.icmp_unsigned("<", idx, n), fast_ptr, full, "hidx")
 
     def hoist_candidates(self, body: list[ast.stmt], extra: list[ast.expr], bound: set[str]) -> list[tuple[str, ast.expr]]:
         """Lists an innermost loop indexes but cannot resize (so their len/data are loop-invariant)."""
@@ -692,22 +699,16 @@ class FunctionLowering:
             real: ir.Value = idx
             self.raise_if(b.icmp_unsigned(">=", idx, n), "IndexError", msg)
         else:
-            fast_bb = b.block
-            neg_bb = self.fn.append_basic_block("idx.neg")
-            join = self.fn.append_basic_block("idx.ok")
-            br = b.cbranch(b.icmp_unsigned("<", idx, n), join, neg_bb)
-            br.set_weights([2000, 1])
-            b.position_at_end(neg_bb)
-            adj = b.add(idx, n)
-            bad = b.or_(b.icmp_signed(">=", idx, ir.Constant(I64, 0)), b.icmp_signed("<", adj, ir.Constant(I64, 0)))
-            self.raise_if(bad, "IndexError", msg)
-            neg_end = self.b.block
-            self.b.branch(join)
-            self.b.position_at_end(join)
-            phi = self.b.phi(I64)
-            phi.add_incoming(idx, fast_bb)
-            phi.add_incoming(adj, neg_end)
-            real = phi
+
+            def negative() -> ir.Value:
+                adj = self.b.add(idx, n)
+                bad = self.b.or_(
+                    self.b.icmp_signed(">=", idx, ir.Constant(I64, 0)), self.b.icmp_signed("<", adj, ir.Constant(I64, 0))
+                )
+                self.raise_if(bad, "IndexError", msg)
+                return adj
+
+            real = self.unless_cold(b.icmp_unsigned("<", idx, n), idx, negative, "idx")
         data = self.hdr_load(hdr, 2)
         return self.b.gep(data, [real], source_etype=self.ml.llty(elem))
 
@@ -883,21 +884,8 @@ class FunctionLowering:
         self.raise_if(b.icmp_signed("==", c, ir.Constant(I64, 0)), "ZeroDivisionError", "division by zero")
         lim = ir.Constant(I64, TWO53)
         small = b.and_(self._abs_le(a, lim), self._abs_le(c, lim))
-        fast_bb = self.b.block
-        slow = self.fn.append_basic_block("div.slow")
-        join = self.fn.append_basic_block("div.join")
         fast_val = b.fdiv(b.sitofp(a, F64), b.sitofp(c, F64))
-        br = b.cbranch(small, join, slow)
-        br.set_weights([2000, 1])
-        b.position_at_end(slow)
-        slow_val = self.call_checked(self.ml.int_truediv_slow_fn(), [a, c])
-        slow_end = self.b.block
-        self.b.branch(join)
-        self.b.position_at_end(join)
-        phi = self.b.phi(F64)
-        phi.add_incoming(fast_val, fast_bb)
-        phi.add_incoming(slow_val, slow_end)
-        return phi
+        return self.unless_cold(small, fast_val, lambda: self.call_checked(self.ml.int_truediv_slow_fn(), [a, c]), "div")
 
     def _abs_le(self, x: ir.Value, lim: ir.Value) -> ir.Value:
         b = self.b
