@@ -229,3 +229,23 @@ def test_refuses_to_write_through_a_symlink(pkg: Path, capsys: pytest.CaptureFix
     assert (pkg / "link.py").is_symlink() and (pkg / "mod.py").read_text() == SOURCE
     assert not (pkg / "link.pys").exists()
     assert "is a symbolic link" in capsys.readouterr().err
+
+
+def test_upgrade_policy_none_only_backticks_keyword_names(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text('[tool.pymigrate]\nupgrade = "none"\n')
+    (tmp_path / "names.py").write_text("def f(var):\n    return var\n")
+    (tmp_path / "plain.py").write_text("def g(x):\n    return x\n")
+
+    def never(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("policy none neither infers nor analyzes")
+
+    assert _run([str(tmp_path), "--write"], Stages(infer=never, annotate=never, analyze=never)) == 0
+    assert (tmp_path / "names.pys").read_text() == "def f(`var`):\n    return `var`\n"
+    assert not (tmp_path / "names.py").exists()
+    assert (tmp_path / "plain.py").read_text() == "def g(x):\n    return x\n"
+
+
+def test_upgrade_policy_annotate_only_is_no_upgrade(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text('[tool.pymigrate]\nupgrade = "annotate-only"\n')
+    (tmp_path / "mod.py").write_text(SOURCE)
+    assert _run([str(tmp_path), "--check"], _stages(["double"])) == 0
