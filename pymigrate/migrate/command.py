@@ -21,7 +21,7 @@ EXIT_USAGE = 2
 PROGRESS_MIN_FILES = 5
 
 DESCRIPTION = """\
-Rewrite Python modules into the typed superset, mechanically and reversibly:
+Rewrite Python modules into the typed superset, mechanically:
 
   * insert the types inference finds (parameters, returns, attributes);
   * upgrade what the analyzer calls ready: `def` -> `fn` (typed parameters and return,
