@@ -11,6 +11,7 @@ glue through `__pymigrate_register__(slot, obj)`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from llvmlite import ir  # type: ignore[import-untyped]
@@ -28,6 +29,7 @@ from pymigrate.codegen.capi import (
     TP_NAME,
     TUPLE_ITEMS,
     VAR_SIZE,
+    VOID,
 )
 from pymigrate.codegen.ir import FuncIR, ModuleIR
 from pymigrate.codegen.lower import LIST_HDR, ModuleLowering, mangle
@@ -389,7 +391,16 @@ class Bindings:
         for p, s in zip(func.params, slots):
             if p.convention == "var" and p.ty.needs_drop:
                 b.store(ir.Constant(ml.llty(p.ty), None), s)
+        # CPython keeps in-place changes made before a raise: write `mut` arguments back on the error
+        # exit too, with the callee's exception put aside meanwhile (and restored over any new one)
         with b.if_then(b.extract_value(res, 1), likely=False):
+            saved = [b.alloca(PTR) for _ in range(3)]
+            b.call(self.c_fn("PyErr_Fetch", VOID, [PTR, PTR, PTR]), saved)
+            restore_bb = w.append_basic_block("err.restore")
+            self._write_back(b, func, slots, selfobj, av, first, ("mut",), lambda: b.branch(restore_bb))
+            b.branch(restore_bb)
+            b.position_at_end(restore_bb)
+            b.call(self.c_fn("PyErr_Restore", VOID, [PTR, PTR, PTR]), [b.load(x, typ=PTR) for x in saved])
             b.branch(fail_bb)
         value = b.extract_value(res, 0)
         if func.is_init:
@@ -401,36 +412,48 @@ class Bindings:
         with b.if_then(b.icmp_unsigned("==", out, null), likely=False):
             b.branch(fail_bb)
         # write back what the callee changed in place
-        for idx, (p, s) in enumerate(zip(func.params, slots)):
-            if p.convention not in ("mut", "out"):
-                continue
-            orig = selfobj if (is_method and idx == 0) else b.load(
-                b.gep(av, [ir.Constant(I64, idx - first)], source_etype=PTR), typ=PTR
-            )
-            if p.ty.kind == "List":
-                newlist = b.call(self.to_py(p.ty), [b.load(s, typ=PTR)])
-                with b.if_then(b.icmp_unsigned("==", newlist, null), likely=False):
-                    b.call(capi.fn("Py_DecRef"), [out])
-                    b.branch(fail_bb)
-                rr = b.call(capi.fn("PyList_SetSlice"), [orig, ir.Constant(I64, 0), ir.Constant(I64, PY_SSIZE_T_MAX), newlist])
-                b.call(capi.fn("Py_DecRef"), [newlist])
-                with b.if_then(b.icmp_signed("<", rr, ir.Constant(I32, 0)), likely=False):
-                    b.call(capi.fn("Py_DecRef"), [out])
-                    b.branch(fail_bb)
-            elif p.ty.kind == "Struct":
-                sv = b.load(s, typ=ml.llty(p.ty))
 
-                def on_err(b: ir.IRBuilder = b, out: ir.Value = out) -> None:
-                    b.call(capi.fn("Py_DecRef"), [out])
-                    b.branch(fail_bb)
+        def on_fail() -> None:
+            b.call(capi.fn("Py_DecRef"), [out])
+            b.branch(fail_bb)
 
-                self.set_fields(b, orig, sv, p.ty, on_err)
+        self._write_back(b, func, slots, selfobj, av, first, ("mut", "out"), on_fail)
         self._cleanup(b, func, slots, tup)
         b.ret(out)
         b.position_at_end(fail_bb)
         self._cleanup(b, func, slots, tup)
         b.ret(null)
         return w
+
+    def _write_back(
+        self, b: ir.IRBuilder, func: FuncIR, slots: list[ir.Value], selfobj: ir.Value, av: ir.Value, first: int,
+        conventions: tuple[str, ...], on_fail: Callable[[], None],
+    ) -> None:
+        """Copy the native values of `mut`/`out` arguments back into the caller's objects."""
+        capi, null = self.capi, ir.Constant(PTR, None)
+        for idx, (p, s) in enumerate(zip(func.params, slots)):
+            if p.convention not in conventions:
+                continue
+            orig = selfobj if (func.owner is not None and idx == 0) else b.load(
+                b.gep(av, [ir.Constant(I64, idx - first)], source_etype=PTR), typ=PTR
+            )
+            if p.ty.kind == "List":
+                newlist = b.call(self.to_py(p.ty), [b.load(s, typ=PTR)])
+                with b.if_then(b.icmp_unsigned("==", newlist, null), likely=False):
+                    on_fail()
+                rr = b.call(capi.fn("PyList_SetSlice"), [orig, ir.Constant(I64, 0), ir.Constant(I64, PY_SSIZE_T_MAX), newlist])
+                b.call(capi.fn("Py_DecRef"), [newlist])
+                with b.if_then(b.icmp_signed("<", rr, ir.Constant(I32, 0)), likely=False):
+                    on_fail()
+            elif p.ty.kind == "Struct":
+                self.set_fields(b, orig, b.load(s, typ=self.ml.llty(p.ty)), p.ty, on_fail)
+
+    def c_fn(self, name: str, ret: ir.Type, args: list[ir.Type]) -> ir.Function:
+        """A C API function the shared table does not declare."""
+        existing = self.ml.module.globals.get(name)
+        if isinstance(existing, ir.Function):
+            return existing
+        return ir.Function(self.ml.module, ir.FunctionType(ret, args), name=name)
 
     def _fail_if(self, b: ir.IRBuilder, r: ir.Value, fail_bb: ir.Block) -> None:
         cont = b.function.append_basic_block("conv.ok")
