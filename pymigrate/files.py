@@ -17,6 +17,28 @@ from typing import Iterable, Iterator
 from pymigrate.config import DEFAULT_EXCLUDE, Config
 
 
+TEST_MODULE_PATTERNS = ("test_*.py", "*_test.py", "conftest.py")
+TEST_DIRECTORIES = frozenset({"tests", "test", "testing"})
+
+
+def is_test_module(path: Path, root: Path | None = None) -> bool:
+    """A module test runners collect by its file name or directory (pytest's and unittest's conventions).
+
+    Such a module must stay a `.py` file: renamed to `.pys` it would silently drop out of the suite.
+    Directories count only below `root`, so a project that happens to live under `~/test/` is not
+    taken for a test suite.
+    """
+    if any(fnmatch.fnmatch(path.name, pattern) for pattern in TEST_MODULE_PATTERNS):
+        return True
+    if root is None:
+        return False
+    try:
+        inside = path.resolve().parent.relative_to(root.resolve()).parts
+    except ValueError:
+        return False
+    return any(part in TEST_DIRECTORIES for part in inside)
+
+
 @dataclass(frozen=True)
 class WalkError:
     """A path that could not be walked, with the reason in words."""

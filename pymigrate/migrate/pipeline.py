@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Callable, Protocol, Sequence
 import libcst as cst
 
 from pymigrate.config import Config
+from pymigrate.files import is_test_module
 from pymigrate.migrate.backtick import needs_backticks
 from pymigrate.migrate.emit import render_superset
 from pymigrate.migrate.upgrade import Marks, Plan, upgrade_module
@@ -124,7 +125,7 @@ def _syntax_error(path: Path, data: bytes, exc: cst.ParserSyntaxError) -> str:
 
 
 def migrate_source(
-    data: bytes, path: Path, types: FileTypes | None, options: Options, stages: Stages
+    data: bytes, path: Path, types: FileTypes | None, options: Options, stages: Stages, root: Path | None = None
 ) -> FileResult:
     """Migrate one module's bytes; any failure is recorded in the result, never raised."""
     result = FileResult(path=path, original=data)
@@ -136,7 +137,7 @@ def migrate_source(
     result.encoding = module.encoding
     result.before = module.code
     try:
-        _migrate_module(module, result, types, options, stages)
+        _migrate_module(module, result, types, options, stages, root)
     except VerifyError as exc:
         result.error = f"{path}: internal check failed, file left as it is: {exc}"
     except Exception as exc:  # one file's failure must not stop the run
@@ -148,14 +149,21 @@ def migrate_source(
 
 
 def _migrate_module(
-    module: cst.Module, result: FileResult, types: FileTypes | None, options: Options, stages: Stages
+    module: cst.Module,
+    result: FileResult,
+    types: FileTypes | None,
+    options: Options,
+    stages: Stages,
+    root: Path | None = None,
 ) -> None:
     path = result.path
     if options.annotate and types is not None and _has_types(types):
         module = stages.annotate(module, types)
     annotated = module.code
     marks = Marks()
-    if options.upgrade:
+    if options.upgrade and is_test_module(path, root):
+        result.notes.append("not upgraded: a test module stays a .py file so test runners still collect it")
+    elif options.upgrade:
         analysis = stages.analyze(annotated, path, options.config)
         if analysis.error:
             result.notes.append(f"not upgraded: the analyzer could not read it: {analysis.error}")
@@ -210,7 +218,7 @@ def migrate_files(
             results.append(FileResult(path=path, original=b"", error=f"{path}: cannot read: {exc.strerror or exc}"))
             continue
         types = package_types.for_file(path) if package_types is not None else None
-        results.append(migrate_source(data, path, types, options, stages))
+        results.append(migrate_source(data, path, types, options, stages, root))
         if on_file is not None:
             on_file(path)
     return results, errors
