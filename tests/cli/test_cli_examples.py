@@ -8,6 +8,7 @@ that drifted fails here.
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import io
 import os
@@ -23,20 +24,18 @@ from pymigrate.cli import SUBCOMMANDS, main
 ROOT = Path(__file__).resolve().parents[2]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
-KERNELS = '''\
-def dot(xs: list[float], ys: list[float]) -> float:
-    """The dot product of two vectors of the same length."""
-    if len(xs) != len(ys):
-        raise ValueError("dot: vectors of different lengths")
-    total = 0.0
-    for i in range(len(xs)):
-        total += xs[i] * ys[i]
-    return total
+
+def _dot_source() -> str:
+    """`dot` as bundled in the demo fixture: the function the README's migrate diff shows."""
+    path = ROOT / "fixtures" / "packages" / "demo_kernels" / "kernels.py"
+    source = path.read_text(encoding="utf-8")
+    (node,) = [n for n in ast.parse(source).body if isinstance(n, ast.FunctionDef) and n.name == "dot"]
+    segment = ast.get_source_segment(source, node)
+    assert segment is not None
+    return segment + "\n"
 
 
-def scale(x, k):
-    return x * k
-'''
+KERNELS = _dot_source() + "\n\ndef scale(x, k):\n    return x * k\n"
 
 TESTS = """\
 from mypkg import dot, scale
