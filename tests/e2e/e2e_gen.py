@@ -245,7 +245,7 @@ def float_expr(draw: st.DrawFn, ctx: Ctx, depth: int) -> E:
 
 
 def bool_expr(draw: st.DrawFn, ctx: Ctx, depth: int) -> E:
-    kind = draw(st.sampled_from(["cmp", "cmp", "chain", "andor", "not", "isnan", "call", "truth"]))
+    kind = draw(st.sampled_from(["cmp", "cmp", "chain", "andor", "not", "isnan", "call"]))
     if kind == "cmp":
         a, b = num(draw, ctx, depth), num(draw, ctx, depth)
         op = draw(st.sampled_from(["<", "<=", "==", "!=", ">", ">="]))
@@ -269,9 +269,6 @@ def bool_expr(draw: st.DrawFn, ctx: Ctx, depth: int) -> E:
         a = expr(draw, ctx, FLOAT, depth)
         fn = draw(st.sampled_from(["math.isnan", "math.isinf", "math.isfinite"]))
         return E(f"{fn}({a.plain})", f"{fn}({a.checked})", BOOL)
-    if kind == "truth":
-        a = num(draw, ctx, depth)
-        return E(f"bool({a.plain})", f"bool({a.checked})", BOOL)
     e = call_expr(draw, ctx, BOOL, depth)
     return e if e else expr(draw, ctx, BOOL, 0)
 

@@ -24,7 +24,7 @@ REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 RUNNER = Path(__file__).with_name("e2e_runner.py")
 MODES = ("cpython", "jit", "so")
-CALL_TIMEOUT = 300.0
+CALL_TIMEOUT = 120.0  # per subprocess, plus 2 s per call: a hang is reported as ("crash", "timeout")
 
 
 class PipelineError(AssertionError):
@@ -149,7 +149,14 @@ def run_calls(pkg: Package, mode: str, items: list[dict[str, Any]], scratch: Pat
     start = 0
     leaked: Any = []
     while start < len(items):
-        proc = _run(cmd + [mode, str(pkg.dir(mode)), str(calls), str(start)], cwd=scratch, env=_env(mode), timeout=CALL_TIMEOUT)
+        argv = cmd + [mode, str(pkg.dir(mode)), str(calls), str(start)]
+        timed_out = False
+        try:
+            proc = _run(argv, cwd=scratch, env=_env(mode), timeout=CALL_TIMEOUT + 2 * (len(items) - start))
+        except subprocess.TimeoutExpired as exc:  # a hang: pinned to its call like a crash
+            out = exc.stdout.decode() if isinstance(exc.stdout, bytes) else (exc.stdout or "")
+            proc = subprocess.CompletedProcess(argv, -9, out, "timeout")
+            timed_out = True
         last = start - 1
         for line in proc.stdout.splitlines():
             index_text, _, payload = line.partition("\t")
@@ -165,7 +172,7 @@ def run_calls(pkg: Package, mode: str, items: list[dict[str, Any]], scratch: Pat
         if crashed >= len(items):
             break
         sig = -proc.returncode if proc.returncode < 0 else None
-        name = signal.Signals(sig).name if sig else f"exit {proc.returncode}"
+        name = "timeout" if timed_out else signal.Signals(sig).name if sig else f"exit {proc.returncode}"
         results[crashed] = ("crash", name, proc.stderr[-2000:])
         start = crashed + 1
     assert not leaked, f"the built extension imported {leaked}"

