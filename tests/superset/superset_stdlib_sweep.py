@@ -31,7 +31,7 @@ class Outcome:
 
 def stdlib_files() -> list[Path]:
     root = Path(sysconfig.get_paths()["stdlib"])
-    files = []
+    files: list[Path] = []
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames[:] = sorted(d for d in dirnames if d != "site-packages")
         files.extend(Path(dirpath) / f for f in sorted(filenames) if f.endswith(".py"))
@@ -111,14 +111,15 @@ def _shift(tree: ast.AST, uses: list[Use], src: str) -> None:
     for row, _, end in uses:
         per_line.setdefault(row, []).append(len(lines[row - 1][:end].encode()))
     for node in ast.walk(tree):
-        if hasattr(node, "lineno") and node.lineno in per_line:
+        lineno: int | None = getattr(node, "lineno", None)
+        if lineno is not None and lineno in per_line:
             # a node starting at a backticked name starts at its opening backtick
-            ends = per_line[node.lineno]
-            node.col_offset += 2 * sum(1 for e in ends if e <= node.col_offset)
-        end_lineno = getattr(node, "end_lineno", None)
-        if end_lineno is not None and end_lineno in per_line:
-            ends = per_line[end_lineno]
-            node.end_col_offset += 2 * sum(1 for e in ends if e <= node.end_col_offset)
+            col: int = getattr(node, "col_offset")
+            setattr(node, "col_offset", col + 2 * sum(e <= col for e in per_line[lineno]))
+        end_lineno: int | None = getattr(node, "end_lineno", None)
+        end_col: int | None = getattr(node, "end_col_offset", None)
+        if end_lineno is not None and end_col is not None and end_lineno in per_line:
+            setattr(node, "end_col_offset", end_col + 2 * sum(e <= end_col for e in per_line[end_lineno]))
 
 
 def check_file(path: str) -> Outcome:
