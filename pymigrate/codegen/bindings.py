@@ -12,6 +12,7 @@ glue through `__pymigrate_register__(slot, obj)`.
 from __future__ import annotations
 
 from collections.abc import Callable
+import ast
 from dataclasses import dataclass
 
 from llvmlite import ir  # type: ignore[import-untyped]
@@ -355,11 +356,26 @@ class Bindings:
                     msg = ml.cstr(f"{qual}() takes {n} positional arguments")
                     b.call(capi.fn("PyErr_SetString"), [exc, msg])
                     b.ret(null)
-                t = b.call(capi.fn("PyObject_Vectorcall"), [binder, args, nargs, kwnames])
+                if is_method:
+                    # the binder takes self too (CPython's messages count it): prepend it to the arguments
+                    nkw = b.alloca(I64)
+                    b.store(ir.Constant(I64, 0), nkw)
+                    with b.if_then(b.icmp_unsigned("!=", kwnames, null)):
+                        b.store(b.call(capi.fn("PyTuple_Size"), [kwnames]), nkw)
+                    total = b.add(nargs, b.load(nkw, typ=I64))
+                    stack = b.alloca(PTR, size=b.add(total, ir.Constant(I64, 1)))
+                    b.store(selfobj, stack)
+                    rest = b.gep(stack, [ir.Constant(I64, 1)], source_etype=PTR)
+                    b.call(capi.fn("memmove"), [rest, args, b.mul(total, ir.Constant(I64, 8))])
+                    call_args_py = [binder, stack, b.add(nargs, ir.Constant(I64, 1)), kwnames]
+                else:
+                    call_args_py = [binder, args, nargs, kwnames]
+                t = b.call(capi.fn("PyObject_Vectorcall"), call_args_py)
                 with b.if_then(b.icmp_unsigned("==", t, null), likely=False):
                     b.ret(null)
                 b.store(t, tup)
-                b.store(b.gep(t, [ir.Constant(I64, TUPLE_ITEMS)], source_etype=ir.IntType(8)), argv)
+                skip = TUPLE_ITEMS + (8 if is_method else 0)  # past self, which the wrapper already has
+                b.store(b.gep(t, [ir.Constant(I64, skip)], source_etype=ir.IntType(8)), argv)
         av = b.load(argv, typ=PTR)
         first = 0
         if is_method:
@@ -469,11 +485,12 @@ class Bindings:
         with b.if_then(b.icmp_unsigned("!=", t, ir.Constant(PTR, None))):
             b.call(self.capi.fn("Py_DecRef"), [t])
 
-    def methoddef(self, name: str, meth: ir.Function, key: str) -> ir.GlobalVariable:
+    def methoddef(self, name: str, meth: ir.Function, key: str, doc: str | None = None) -> ir.GlobalVariable:
         g = ir.GlobalVariable(self.ml.module, METHODDEF, name=f"pm.def.{key}")
         g.linkage = "internal"
+        ml_doc = self.ml.cstr(doc) if doc is not None else ir.Constant(PTR, None)
         g.initializer = ir.Constant(
-            METHODDEF, [self.ml.cstr(name), meth, ir.Constant(I32, METH_FASTCALL_KEYWORDS), ir.Constant(PTR, None)]
+            METHODDEF, [self.ml.cstr(name), meth, ir.Constant(I32, METH_FASTCALL_KEYWORDS), ml_doc]
         )
         self.methoddefs[key] = g
         return g
@@ -525,7 +542,8 @@ class Bindings:
     def init_fn(self, symbol: str) -> None:
         ml, capi = self.ml, self.capi
         for func in ml.mir.all_functions():
-            self.methoddef(func.name, self.wrapper(func), func.key)
+            doc = ast.get_docstring(func.node, clean=False)  # as a def keeps it (CPython 3.11)
+            self.methoddef(func.name, self.wrapper(func), func.key, doc)
         reg = self.methoddef("__pymigrate_register__", self.register_fn(), "__register__")
         f = ir.Function(ml.module, ir.FunctionType(I32, [PTR]), name=symbol)
         module = f.args[0]

@@ -53,6 +53,7 @@ _FUNCS: dict[str, tuple[ir.Type, list[ir.Type], bool]] = {
     "PyUnicode_GetLength": (I64, [PTR], False),
     "PyUnicode_Substring": (PTR, [PTR, I64, I64], False),
     "PyList_New": (PTR, [I64], False),
+    "PyTuple_Size": (I64, [PTR], False),
     "PyList_SetSlice": (I32, [PTR, I64, I64, PTR], False),
     "PyCFunction_NewEx": (PTR, [PTR, PTR, PTR], False),
     "PyDescr_NewMethod": (PTR, [PTR, PTR], False),

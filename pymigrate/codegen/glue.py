@@ -20,7 +20,7 @@ BINDER = "__pymigrate_bind"
 def _signature_args(func: FuncIR) -> ast.arguments:
     """The def's parameters without annotations (and without self for methods)."""
     a = func.node.args
-    drop_self = func.owner is not None
+    drop_self = False  # methods keep self, so CPython's arity messages count it as for the original def
 
     def strip(args: list[ast.arg]) -> list[ast.arg]:
         return [ast.arg(arg=x.arg) for x in args]
@@ -43,7 +43,7 @@ def _signature_args(func: FuncIR) -> ast.arguments:
 
 
 def _binder(func: FuncIR, qualname: str, slot: int) -> list[ast.stmt]:
-    names = [p.name for p in func.params[1:]] if func.owner is not None else [p.name for p in func.params]
+    names = [p.name for p in func.params]
     ret = ast.Tuple(elts=[ast.Name(id=n, ctx=ast.Load()) for n in names], ctx=ast.Load())
     fdef = ast.FunctionDef(
         name=BINDER, args=_signature_args(func), body=[ast.Return(value=ret)], decorator_list=[], returns=None,

@@ -16,8 +16,9 @@ import copy
 
 from pymigrate.codegen.checker import Checker
 from pymigrate.codegen.diagnostics import CompileError, Diagnostic
-from pymigrate.codegen.ir import ModuleIR
+from pymigrate.codegen.ir import FuncIR, ModuleIR
 from pymigrate.codegen.marks import SyntheticMarks
+from pymigrate.codegen.types import Ty
 
 _MUTATORS = {"append", "pop", "clear", "extend", "insert", "remove", "sort", "reverse"}
 
@@ -151,24 +152,59 @@ class _Probe:
         return reasons or [str(d) for d in diags[:1]]
 
     def _semantic_blockers(self, target: ast.FunctionDef | ast.ClassDef, mir: ModuleIR) -> list[str]:
-        """Value semantics differ from Python's sharing when an aggregate is aliased then changed."""
+        """Value semantics differ from Python's sharing when a list or struct is aliased, then changed or returned.
+
+        One rule: a list/struct value that comes from a parameter, an element or a field (an alias in
+        Python, a copy in a fn) must not be changed or handed back, and a struct field must not hold one.
+        """
         funcs = [target] if isinstance(target, ast.FunctionDef) else [
             s for s in target.body if isinstance(s, ast.FunctionDef)
         ]
-        out: list[str] = []
+        out: list[str] = _shared_fields(target, mir) if isinstance(target, ast.ClassDef) else []
+        keyed = {f.key: f for f in mir.all_functions()}
         for fn in funcs:
+            params = {a.arg for a in fn.args.posonlyargs + fn.args.args + fn.args.kwonlyargs}
+            borrowed = set(params)
             for stmt in ast.walk(fn):
                 alias = _alias_of(stmt, mir)
-                if alias is None:
+                if alias is not None:
+                    name, pos = alias
+                    if isinstance(stmt, (ast.Assign, ast.AnnAssign)) and isinstance(stmt.value, ast.expr):
+                        if isinstance(stmt.value, (ast.Name, ast.Subscript, ast.Attribute)):
+                            borrowed.add(name)
+                    if _changed_after(fn.body, name, pos, mir, keyed) or _changed_after(
+                        fn.body, _source_root(stmt), pos, mir, keyed
+                    ):
+                        out.append(
+                            f"{pos[0]}:{pos[1] + 1}: '{name}' shares a list/object with another name and one of them "
+                            "is changed afterwards; in a fn assignment copies (value semantics), so keep this a def"
+                        )
+                if isinstance(stmt, ast.For) and isinstance(stmt.target, ast.Name) and _is_ref(
+                    _elem(mir.types.get(id(stmt.iter)))
+                ):
+                    name = stmt.target.id
+                    borrowed.add(name)
+                    if any(_changes(s, name, mir, keyed) for s in stmt.body):
+                        out.append(
+                            f"{stmt.lineno}:{stmt.col_offset + 1}: loop variable '{name}' is an element of "
+                            f"`{ast.unparse(stmt.iter)}` and is changed in the loop; in a fn it is a copy (value "
+                            "semantics), so the change would not reach the list: keep this a def"
+                        )
+            for ret in ast.walk(fn):
+                if not (isinstance(ret, ast.Return) and isinstance(ret.value, (ast.Name, ast.Subscript, ast.Attribute))):
                     continue
-                name, pos = alias
-                if _mutated_after(fn.body, name, pos) or _mutated_after(fn.body, _source_root(stmt), pos):
-                    out.append(
-                        f"{pos[0]}:{pos[1] + 1}: '{name}' shares a list/object with another name and one of them is "
-                        "changed afterwards; in a fn assignment copies (value semantics), so keep this a def"
+                root = _root(ret.value)
+                if root in borrowed and _is_ref(mir.types.get(id(ret.value))):
+                    whole = isinstance(ret.value, ast.Name)
+                    what = ("the parameter" if whole else "part of the parameter") if root in params else (
+                        "a name bound to (part of) a parameter,"
                     )
-        return out
-
+                    out.append(
+                        f"{ret.lineno}:{ret.col_offset + 1}: returns `{ast.unparse(ret.value)}`, {what} '{root}'; "
+                        "Python hands back the same list/object, a fn returns a copy (value semantics), so changes "
+                        "through the result would not reach it: keep this a def"
+                    )
+        return list(dict.fromkeys(out))
 
 def _plain_dataclass(d: ast.expr) -> bool:
     if isinstance(d, ast.Call):
@@ -269,7 +305,9 @@ def _source_root(stmt: ast.AST) -> str:
     return ""
 
 
-def _mutated_after(body: list[ast.stmt], name: str, pos: tuple[int, int]) -> bool:
+def _changed_after(
+    body: list[ast.stmt], name: str, pos: tuple[int, int], mir: ModuleIR, keyed: dict[str, FuncIR]
+) -> bool:
     if not name:
         return False
     for stmt in ast.walk(ast.Module(body=body, type_ignores=[])):
@@ -277,6 +315,56 @@ def _mutated_after(body: list[ast.stmt], name: str, pos: tuple[int, int]) -> boo
             continue
         if isinstance(stmt, (ast.For, ast.While, ast.If)):
             continue
-        if _mutates([stmt], name):
+        if _changes(stmt, name, mir, keyed):
             return True
     return False
+
+
+def _changes(stmt: ast.stmt, name: str, mir: ModuleIR, keyed: dict[str, FuncIR]) -> bool:
+    """`name` (or part of it) is changed in place: a store, a list mutator, a `mut self` method or a `mut` argument."""
+    if _mutates([stmt], name):
+        return True
+    for node in ast.walk(stmt):
+        call = mir.calls.get(id(node)) if isinstance(node, ast.Call) else None
+        func = keyed.get(call.target) if call is not None and call.kind in ("fn", "method") else None
+        if call is None or func is None:
+            continue
+        params = func.params
+        if call.kind == "method":
+            if params[0].convention == "mut" and call.recv is not None and _root(call.recv) == name:
+                return True
+            params = params[1:]
+        for arg, p in zip(call.args, params):
+            if isinstance(arg, ast.expr) and p.convention == "mut" and _root(arg) == name:
+                return True
+    return False
+
+
+def _is_ref(ty: Ty | None) -> bool:
+    return ty is not None and ty.kind in ("List", "Struct")
+
+
+def _elem(ty: Ty | None) -> Ty | None:
+    return ty.elem if ty is not None and ty.kind == "List" else None
+
+
+def _shared_fields(cls: ast.ClassDef, mir: ModuleIR) -> list[str]:
+    """A list field is a value: the list passed in and an earlier `obj.f` read stop sharing with the field."""
+    st = mir.structs.get(cls.name)
+    if st is None:
+        return []
+    out = []
+    for fname, fty in st.fields:
+        if fty.kind != "List":  # a struct-typed field has the same problem; see docs/compiler.md (divergences)
+            continue
+        decl = next(
+            (s for s in cls.body if isinstance(s, ast.AnnAssign) and isinstance(s.target, ast.Name) and s.target.id == fname),
+            cls,
+        )
+        out.append(
+            f"{decl.lineno}:{decl.col_offset + 1}: field '{fname}' of {cls.name} holds a list; a struct field is a "
+            "value: the list given to the constructor is copied and a method that changes the field gives it a new "
+            f"list, so Python code holding the old one (or an earlier `obj.{fname}`) stops seeing the changes: "
+            "keep this a class"
+        )
+    return out

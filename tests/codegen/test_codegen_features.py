@@ -387,3 +387,45 @@ def test_struct_seen_from_python(smods) -> None:  # type: ignore[no-untyped-def]
         native.Vec("a")
     with pytest.raises(TypeError, match="must be Vec"):
         native.total_norm([1.0])
+
+
+ARITY_SRC = """
+struct P:
+    \"\"\"A point.\"\"\"
+    var x: Float64
+    var y: Float64
+
+    fn __init__(out self, x: Float64, y: Float64):
+        self.x = x
+        self.y = y
+
+    fn scaled(self, k: Float64, *, off: Float64 = 0.0) -> Float64:
+        \"\"\"x times k, plus off.\"\"\"
+        return self.x * k + off
+
+fn clamp(x: Int, lo: Int = 0, hi: Int = 10) -> Int:
+    \"\"\"Clamp x into [lo, hi].\"\"\"
+    return min(max(x, lo), hi)
+"""
+
+
+def test_method_arity_messages_count_self_and_bound_methods_work() -> None:
+    native, py = compiled(ARITY_SRC), plain(ARITY_SRC)
+    calls = [
+        lambda m: m.P(1.0, 2.0, 3.0),
+        lambda m: m.P(),
+        lambda m: m.P(x=1.0, y=2.0).scaled(2.0, off=1.0),
+        lambda m: m.P(1.0, 2.0).scaled(2.0, 3.0),
+        lambda m: getattr(m.P(1.0, 2.0), "scaled")(k=3.0),
+        lambda m: m.P.scaled(m.P(1.0, 2.0), 2.0, off=0.5),
+        lambda m: m.clamp(12, hi=5),
+    ]
+    for call in calls:
+        assert agrees(outcome(call, native), outcome(call, py))
+
+
+def test_docstrings_are_kept() -> None:
+    native, py = compiled(ARITY_SRC), plain(ARITY_SRC)
+    assert native.clamp.__doc__ == py.clamp.__doc__ == "Clamp x into [lo, hi]."
+    assert native.P.__doc__ == py.P.__doc__ == "A point."
+    assert native.P.scaled.__doc__ == py.P.scaled.__doc__
