@@ -19,9 +19,6 @@ from pymigrate.migrate.upgrade import Plan, upgrade_module
 from pymigrate.runtime.jit import load
 from pymigrate.superset import parse
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from test_analyze_compiler import _without_dataclass_decorators  # noqa: E402
-
 ROOT = Path(__file__).resolve().parents[2]
 READINESS = ROOT / "fixtures" / "analyze" / "readiness"
 
@@ -33,8 +30,7 @@ def both(name: str) -> tuple[types.ModuleType, types.ModuleType, set[str]]:
     analysis = analyze_source(text, path)
     ready_f = {f.qualname for f in analysis.functions if f.status == "ready"}
     ready_c = {c.qualname for c in analysis.classes if c.status == "ready"}
-    tree, marks = upgrade_module(_without_dataclass_decorators(cst.parse_module(text), ready_c),
-                                 Plan(frozenset(ready_f), frozenset(ready_c)))
+    tree, marks = upgrade_module(cst.parse_module(text), Plan(frozenset(ready_f), frozenset(ready_c)))
     compiled = compile_module(parse(render_superset(tree, marks), str(path.with_suffix(".pys"))), name)
     modules = []
     for label in ("cpython", "compiled"):
