@@ -68,22 +68,27 @@ def test_unbuilt_implementation_is_na_with_reason(tmp_path: Path) -> None:
 
 
 @needs_cc
+@pytest.mark.slow  # migrates and builds every kernel through the real pipeline
 def test_quick_run_of_the_real_harness(tmp_path: Path) -> None:
     out = tmp_path / "results.json"
     proc = subprocess.run(
-        [sys.executable, "-m", "benchmarks", "--quick", "--impl", "cpython,c", "--no-plot", "--no-imports",
-         "--build-dir", str(tmp_path / "build"), "--json", str(out)],
-        cwd=REPO, capture_output=True, text=True, timeout=600,
+        [sys.executable, "-m", "benchmarks", "--quick", "--impl", "cpython,c,pymigrate", "--no-plot",
+         "--no-imports", "--build-dir", str(tmp_path / "build"), "--json", str(out)],
+        cwd=REPO, capture_output=True, text=True, timeout=900,
     )
     assert proc.returncode == 0, proc.stderr
     doc = json.loads(out.read_text())
     jsonschema.validate(doc, json.loads((REPO / "benchmarks" / "results.schema.json").read_text()))
     names = {k.name for k in discover()}
     assert set(doc["kernels"]) == names
-    for name in names:  # the C version of every kernel gives CPython's exact result
-        assert doc["kernels"][name]["results"]["c"]["status"] == "ok", doc["kernels"][name]["results"]["c"]
-        assert set(doc["medians"][name]) == {"cpython", "c"}
+    for name in names:  # the C and the migrated-and-built versions of every kernel give CPython's result
+        for impl in ("c", "pymigrate"):
+            assert doc["kernels"][name]["results"][impl]["status"] == "ok", (impl, doc["kernels"][name]["results"][impl])
+        assert set(doc["medians"][name]) == {"cpython", "c", "pymigrate"}
         assert doc["ratios"][name]["c"]["slower_than_c"] == 1.0
+        compiled = doc["compile"][name]["pymigrate"]
+        assert compiled["status"] == "ok" and compiled["seconds"]["migrate"] > 0 and compiled["seconds"]["build"] > 0
+        assert not any(note.startswith("0 fn, 0 struct") for note in compiled["notes"]), compiled  # really upgraded
     assert doc["call_overhead"]["c"]["vs_c_extension"] == 1.0
     assert "x slower than C" in proc.stdout and "Call overhead of add1(x)" in proc.stdout
 
