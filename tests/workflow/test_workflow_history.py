@@ -100,3 +100,17 @@ def test_several_paths_are_charted_together(make_repo: Callable[[str], Any], tmp
     other.commit({"x.py": READY}, "x")
     with pytest.raises(HistoryError, match="in another git repository"):
         collect_history([repo.root / "a", other.root / "x.py"], 2, Config())
+
+
+def test_links_out_of_the_tree_are_left_out(make_repo: Callable[[str], Any], tmp_path: Path) -> None:
+    repo = make_repo("repo")
+    outside = tmp_path / "outside.py"
+    outside.write_text(BLOCKED, encoding="utf-8")
+    repo.write({"pkg/a.py": READY})
+    (repo.root / "pkg" / "abs.py").symlink_to(outside)  # absolute: the data filter refuses it
+    (repo.root / "pkg" / "up.py").symlink_to(Path("..") / ".." / "outside.py")  # leads out of the checkout
+    repo.git("add", "pkg")
+    commit = repo.commit({"pkg/b.py": READY}, "links")
+    (point,) = collect_history([repo.root / "pkg"], 1, Config())
+    assert (point.commit, point.files) == (commit, 2)  # a.py and b.py; neither link is followed
+    assert point.score == score_of({"pkg/a.py": READY, "pkg/b.py": READY}, tmp_path / "truth")

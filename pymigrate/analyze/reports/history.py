@@ -72,10 +72,19 @@ def _object_id(top: Path, commit: str, relative: str) -> str | None:
     return done.stdout.decode().strip() if done.returncode == 0 else None
 
 
+def _inside_only(member: tarfile.TarInfo, path: str) -> tarfile.TarInfo | None:
+    """tarfile's "data" filter, except that a link it refuses (absolute, or leading out of the
+    checkout) is left out rather than failing the whole history: it is no source of this tree."""
+    try:
+        return tarfile.data_filter(member, path)
+    except tarfile.FilterError:
+        return None
+
+
 def _extract(top: Path, commit: str, relatives: Sequence[str], into: Path) -> list[Path]:
     archive = _git(top, "archive", "--format=tar", commit, "--", *relatives)
     with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
-        tar.extractall(into, filter="data")
+        tar.extractall(into, filter=_inside_only)
     return [into / relative for relative in relatives]
 
 
