@@ -3,13 +3,14 @@
 Paths given explicitly are always taken; directories are walked recursively, keeping files
 that match the configured `include` globs and dropping anything under an `exclude` glob or a
 well-known tool directory. Symlinked directories are followed once: a symlink loop is reported,
-not walked forever.
+not walked forever. Only regular files are taken from a walk (a FIFO named `x.py` would hang).
 """
 
 from __future__ import annotations
 
 import fnmatch
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -115,5 +116,17 @@ def _walk(
             is_dir = False
         if is_dir:
             yield from _walk(path, root, include, excludes, seen, errors)
-        elif any(fnmatch.fnmatch(entry.name, pattern) for pattern in include):
+        elif any(fnmatch.fnmatch(entry.name, pattern) for pattern in include) and _readable_kind(entry):
             yield path
+
+
+def _readable_kind(entry: os.DirEntry[str]) -> bool:
+    """False for a FIFO, socket or device found by a walk: reading one would block or never end.
+
+    A dangling symlink is kept, so that the command reports it instead of skipping it silently.
+    """
+    try:
+        mode = entry.stat().st_mode
+    except OSError:
+        return True
+    return stat.S_ISREG(mode)

@@ -52,3 +52,12 @@ def test_missing_path_and_symlink_loop_are_reported(tmp_path: Path) -> None:
         (tmp_path / "pkg" / "loop", "symlink loop: directory already visited"),
         (tmp_path / "nope", "no such file or directory"),
     ]
+
+
+def test_walk_takes_regular_files_and_reports_dangling_links(tmp_path: Path) -> None:
+    make_tree(tmp_path, ["pkg/m.py"])
+    os.mkfifo(tmp_path / "pkg" / "pipe.py")  # reading it would block the whole run
+    os.symlink(tmp_path / "gone.py", tmp_path / "pkg" / "dangling.py")
+    os.symlink(tmp_path / "pkg" / "m.py", tmp_path / "pkg" / "alias.py")
+    found = rel(tmp_path, list(iter_source_files([tmp_path / "pkg"], Config())))
+    assert found == ["pkg/alias.py", "pkg/dangling.py", "pkg/m.py"]  # dangling: yielded, so reported on read
