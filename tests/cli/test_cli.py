@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -52,3 +53,19 @@ def test_unknown_command_is_a_usage_error(capsys: pytest.CaptureFixture[str]) ->
         main(["frobnicate"])
     assert excinfo.value.code == 2
     assert "invalid choice" in capsys.readouterr().err
+
+
+def test_closed_pipe_ends_quietly(tmp_path: Path) -> None:
+    for i in range(1500):  # more diagnostics than a pipe buffers
+        (tmp_path / f"m{i:04}.py").write_text("var = 1\n", encoding="utf-8")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pymigrate", "parse", str(tmp_path)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    first = proc.stdout.readline()
+    proc.stdout.close()  # what `| head -1` does
+    err = proc.stderr.read()
+    assert proc.wait(timeout=120) == 141
+    assert first.startswith(f"{tmp_path / 'm0000.py'}:1:1: error: 'var' is a keyword")
+    assert err == ""  # no traceback, no complaint about the pipe
