@@ -5,7 +5,8 @@
 - typing aliases of builtins become the builtin (``List`` -> ``list``, ``Dict`` -> ``dict``, ``Text`` -> ``str``...);
 - ``Optional[X]`` -> ``X | None``; ``Union[A, B]`` -> ``A | B``; unions are flattened, deduplicated and sorted;
 - numeric promotion of the typing spec: ``int | float`` == ``float`` (a float annotation accepts int);
-- the package's own type aliases (``NumberOrString: TypeAlias = float | str``) are expanded on both sides.
+- the package's own type aliases (``NumberOrString: TypeAlias = float | str``, ``Interval = tuple[Lower, Upper]``,
+  ``type X = ...``) are expanded on both sides.
 Nothing else is equal: ``Iterator[str]`` != ``Generator[str, None, None]``, ``object`` != ``Any``.
 """
 
@@ -85,6 +86,11 @@ def _single(node: ast.expr, aliases: dict[str, ast.expr], depth: int) -> str:
     return ast.unparse(node)
 
 
+_GENERICS = {"Union", "Optional", "Callable", "Tuple", "Dict", "List", "Set", "FrozenSet", "Type", "Literal",
+             "tuple", "list", "dict", "set", "frozenset", "type", "Sequence", "Mapping", "Iterable", "Iterator",
+             "Annotated"}
+
+
 def type_aliases(source: str) -> dict[str, ast.expr]:
     """Module-level aliases: ``X: TypeAlias = ...``, ``type X = ...``, ``X = Union[...]``/``A | B``."""
     out: dict[str, ast.expr] = {}
@@ -101,8 +107,7 @@ def type_aliases(source: str) -> dict[str, ast.expr]:
                 out[stmt.name.id] = stmt.value  # type: ignore[attr-defined]
             elif isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
                 v = stmt.value
-                if (isinstance(v, ast.Subscript) and _name(v.value) in ("Union", "Optional", "Callable", "Tuple",
-                                                                        "Dict", "List")) or (
+                if (isinstance(v, ast.Subscript) and _name(v.value) in _GENERICS) or (
                         isinstance(v, ast.BinOp) and isinstance(v.op, ast.BitOr)):
                     out[stmt.targets[0].id] = v
 
