@@ -153,7 +153,10 @@ def write_atomic(path: Path, text: str) -> None:
     """Replace `path` in one step, keeping its mode (a new file gets the umask's default).
 
     Readers see the old report or the new one, never a part: a CI step may publish it at once.
+    Through a symlink the file it points to is replaced, not the link (a published location).
     """
+    if path.is_symlink():
+        path = path.resolve()
     if path.exists():
         mode = stat.S_IMODE(path.stat().st_mode)
     else:

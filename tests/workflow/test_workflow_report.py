@@ -133,6 +133,16 @@ def test_write_atomic_keeps_the_original_on_error(tmp_path: Path, monkeypatch: p
     assert target.read_text(encoding="utf-8") == "new"
 
 
+def test_write_atomic_through_a_symlink_replaces_its_target(tmp_path: Path) -> None:
+    (tmp_path / "site").mkdir()
+    published = tmp_path / "site" / "index.html"
+    published.write_text("old", encoding="utf-8")
+    link = tmp_path / "report.html"
+    link.symlink_to(published)
+    write_atomic(link, "new")
+    assert link.is_symlink() and published.read_text(encoding="utf-8") == "new"
+
+
 def test_fail_under_from_config_and_flag_override(project: Path, pymigrate_cli: Cli) -> None:
     (project / "pyproject.toml").write_text("[tool.pymigrate]\nfail-under = 100\n", encoding="utf-8")
     done = pymigrate_cli("report", "pkg", "--format", "json", cwd=project)
