@@ -137,3 +137,13 @@ def test_no_any_and_no_guess_without_evidence(make_package) -> None:  # type: ig
 
 def test_empty_package_and_paths_outside_it(tmp_path: Path) -> None:
     assert infer_package([], root=tmp_path).for_file(tmp_path / "x.py").functions == {}
+
+
+def test_unparsable_file_is_skipped_and_mypy_blocking_error_infers_nothing(make_package, capsys) -> None:  # type: ignore[no-untyped-def]
+    files = make_package({"ok.py": "def f(x=1):\n    return x\n", "bad.py": "def (:\n"})
+    types = infer_package(files, root=files[0].parent, target_version=(3, 11))
+    assert types.for_file(files[1]).functions == {"f": FunctionTypes({"x": "int"}, "int")}
+    assert "bad.py: skipped by type inference" in capsys.readouterr().err
+    # `yield` outside a function parses but is a blocking mypy error
+    files2 = make_package({"m.py": "def g(x=1):\n    return x\n", "n.py": "class A:\n    yield 1\n"}, name="pkg2")
+    assert infer_package(files2, root=files2[0].parent, target_version=(3, 11)).for_file(files2[1]).functions == {}

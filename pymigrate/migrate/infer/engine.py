@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import ast
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import libcst as cst
+from mypy.errors import CompileError
 
 from pymigrate.migrate.annotate import annotate_module
 
@@ -158,8 +160,12 @@ def infer_package(files: Sequence[Path], *, root: Path, trace_command: str | Non
     if trace_command:
         from .trace import run_trace
         traced = run_trace(trace_command, root, modules)
-    choices = static_rounds(modules, target, traced)
-    if verify:
-        from .verify import verified
-        choices = verified(modules, choices, target)
+    try:
+        choices = static_rounds(modules, target, traced)
+        if verify:
+            from .verify import verified
+            choices = verified(modules, choices, target)
+    except CompileError as exc:     # mypy cannot build the package (e.g. a blocking error): infer nothing
+        print(f"{root}: type inference skipped, mypy stopped: " + "; ".join(exc.messages[:3]), file=sys.stderr)
+        return PackageTypes()
     return PackageTypes(render(modules, choices, target))

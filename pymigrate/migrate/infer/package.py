@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -50,8 +51,12 @@ def load_modules(files: Sequence[Path]) -> list[Module]:
     for path in files:
         if path.suffix != ".py":
             continue
-        source = path.read_text(encoding="utf-8")
-        tree = ast.parse(source, filename=str(path))
+        try:
+            source = path.read_text(encoding="utf-8")
+            tree = ast.parse(source, filename=str(path))
+        except (OSError, UnicodeDecodeError, SyntaxError, ValueError) as exc:
+            print(f"{path}: skipped by type inference: {exc}", file=sys.stderr)
+            continue
         name, _ = module_name(path)
         module = Module(name, path.resolve(), source, tree)
         module.future_annotations = any(
