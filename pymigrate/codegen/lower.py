@@ -72,7 +72,13 @@ class ModuleLowering:
         self._tbaa: dict[str, ir.MDValue] = {}
         self.str_globals: dict[str, ir.GlobalVariable] = {}
         self.helpers: dict[str, ir.Function] = {}
+        self._raisers: list[str] = []
         self.natives: dict[str, ir.Function] = {}
+        # Non-recursive fns keep their body in `pmi.<key>(params..., ptr err) -> T` and `pmn.<key>` is a
+        # thin {T, i1} adapter for the bindings. Calls between fns use the body: after inlining the flag
+        # is a plain i1 local (no {T, i1} aggregate merged through a phi, which the optimizer does not
+        # split), so every error path is threaded straight to the caller's error exit, out of its loops.
+        self.bodies: dict[str, ir.Function] = {}
         self.recursive = recursive_functions(mir)
         self.depth_limit = self._global_i64("pm.depth_limit")
         for func in mir.all_functions():
@@ -84,6 +90,13 @@ class ModuleLowering:
             f.linkage = "internal"
             f.attributes.add("nounwind")
             self.natives[func.key] = f
+            if func.key not in self.recursive:
+                # The body proper: returns T and reports an error through a flag pointer (see bodies).
+                ity = ir.FunctionType(self.llty(func.ret), [*params, PTR])
+                inner = ir.Function(self.module, ity, name="pmi." + func.key)
+                inner.linkage = "internal"
+                inner.attributes.add("nounwind")
+                self.bodies[func.key] = inner
 
     def _global_i64(self, name: str) -> ir.GlobalVariable:
         g = ir.GlobalVariable(self.module, I64, name=name)
@@ -182,8 +195,24 @@ class ModuleLowering:
         return self.helpers[name]
 
     def set_error(self, b: ir.IRBuilder, exc: str, msg: str) -> None:
-        exc_obj = b.load(self.capi.exc(exc), typ=PTR)
-        b.call(self.capi.fn("PyErr_SetString"), [exc_obj, self.cstr(msg)])
+        """Call the shared raise helper of (exc, msg): one cold, never-inlined function per distinct
+        exception, so a raise site is a single call without arguments. Distinct callees keep the
+        optimizer from sinking the raise sites into one block that rejoins the hot path (which made a
+        loop's float accumulator live across a call), and the module stays small."""
+        key = f"raise:{exc}:{msg}"
+        f = self.helpers.get(key)
+        if f is None:
+            f = ir.Function(self.module, ir.FunctionType(VOID, []), name=f"pm.raise.{len(self._raisers)}")
+            self._raisers.append(key)
+            f.linkage = "internal"
+            for attr in ("nounwind", "cold", "noinline"):
+                f.attributes.add(attr)
+            self.helpers[key] = f
+            hb = ir.IRBuilder(f.append_basic_block("entry"))
+            exc_obj = hb.load(self.capi.exc(exc), typ=PTR)
+            hb.call(self.capi.fn("PyErr_SetString"), [exc_obj, self.cstr(msg)])
+            hb.ret_void()
+        b.call(f, [])
 
     def list_new_fn(self) -> ir.Function:
         """pm.list_new(len, elem_size) -> header (zeroed items) or NULL with MemoryError set."""

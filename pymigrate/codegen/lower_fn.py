@@ -35,7 +35,9 @@ class FunctionLowering:
         self.mir = ml.mir
         self.capi = ml.capi
         self.func = func
-        self.fn = ml.natives[func.key]
+        self.inner = ml.bodies.get(func.key)
+        self.fn = self.inner or ml.natives[func.key]
+        self._err_slot: ir.Value | None = None
         self.alloca_bb = self.fn.append_basic_block("allocas")
         self.ab = ir.IRBuilder(self.alloca_bb)
         self.b = ir.IRBuilder(self.fn.append_basic_block("body"))
@@ -84,6 +86,37 @@ class FunctionLowering:
                 self.ml.set_error(self.b, "SystemError", f"fn '{self.func.name}' ended without a return")
                 self.b.branch(self.err_bb())
         self.ab.branch(self.body_entry)
+        if self.inner is not None:
+            self.emit_adapter(self.inner)
+
+    def emit_adapter(self, inner: ir.Function) -> None:
+        """pmn.<key>: call the body with a local error flag and return {T, i1} (inlined away)."""
+        native = self.ml.natives[self.func.key]
+        b = ir.IRBuilder(native.append_basic_block("entry"))
+        flag = b.alloca(I1)
+        b.store(ir.Constant(I1, 0), flag)
+        v = b.call(inner, [*native.args, flag])
+        rt = native.function_type.return_type
+        b.ret(b.insert_value(b.insert_value(ir.Constant(rt, ir.Undefined), v, 0), b.load(flag, typ=I1), 1))
+
+    def ret_err(self, b: ir.IRBuilder) -> None:
+        if self.inner is None:
+            self.ml._ret_err(b, self.fn)
+        else:
+            b.store(ir.Constant(I1, 1), self.fn.args[-1])
+            b.ret(ir.Constant(self.fn.function_type.return_type, ir.Undefined))
+
+    def call_body(self, key: str, args: list[ir.Value]) -> tuple[ir.Value, ir.Value]:
+        """Call fn `key`; returns its error flag and result."""
+        inner = self.ml.bodies.get(key)
+        if inner is None:
+            r = self.b.call(self.ml.natives[key], args + self.depth_args(key))
+            return self.b.extract_value(r, 1), self.b.extract_value(r, 0)
+        if self._err_slot is None:
+            self._err_slot = self.ab.alloca(I1, name="callerr")
+        self.b.store(ir.Constant(I1, 0), self._err_slot)
+        v = self.b.call(inner, [*args, self._err_slot])
+        return self.b.load(self._err_slot, typ=I1), v
 
     def enter_frame(self) -> None:
         """Recursive fns get their call depth as a hidden last argument and raise RecursionError
@@ -102,7 +135,7 @@ class FunctionLowering:
         b.cbranch(b.icmp_signed(">", d, limit), too_deep, ok)
         b.position_at_end(too_deep)
         ml.set_error(b, "RecursionError", "maximum recursion depth exceeded")
-        ml._ret_err(b, self.fn)
+        self.ret_err(b)
         b.position_at_end(ok)
 
     def depth_args(self, key: str) -> list[ir.Value]:
@@ -121,7 +154,7 @@ class FunctionLowering:
             for name in self.owned_locals:
                 ty = self.local_ty(name)
                 eb.call(self.ml.drop_fn(ty), [eb.load(self.slots[name], typ=self.ml.llty(ty))])
-            self.ml._ret_err(eb, self.fn)
+            self.ret_err(eb)
         return self._err_bb
 
     def local_ty(self, name: str) -> Ty:
@@ -207,7 +240,10 @@ class FunctionLowering:
                 continue
             ty = self.local_ty(name)
             self.drop(ty, b.load(self.slots[name], typ=self.ml.llty(ty)))
-        self.ml._ret_ok(b, self.fn, out)
+        if self.inner is None:
+            self.ml._ret_ok(b, self.fn, out)
+        else:
+            b.ret(out)
 
     # ------------------------------------------------------------------ statements
     def block(self, body: list[ast.stmt]) -> None:
@@ -367,15 +403,14 @@ class FunctionLowering:
         if name is None:
             assert isinstance(exc, ast.Name)
             name = exc.id
-        etype = self.b.load(self.capi.exc(name), typ=PTR)
-        if isinstance(exc, ast.Call) and exc.args:
-            arg = exc.args[0]
-            if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
-                self.b.call(self.capi.fn("PyErr_SetString"), [etype, self.ml.cstr(arg.value)])
-            else:
-                self.b.call(self.capi.fn("PyErr_SetObject"), [etype, self.use(self.expr(arg))])
+        arg = exc.args[0] if isinstance(exc, ast.Call) and exc.args else None
+        if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+            self.ml.set_error(self.b, name, arg.value)
+        elif arg is not None:
+            etype = self.b.load(self.capi.exc(name), typ=PTR)
+            self.b.call(self.capi.fn("PyErr_SetObject"), [etype, self.use(self.expr(arg))])
         else:
-            self.b.call(self.capi.fn("PyErr_SetNone"), [etype])
+            self.b.call(self.capi.fn("PyErr_SetNone"), [self.b.load(self.capi.exc(name), typ=PTR)])
         self.flush()
         self.b.branch(self.err_bb())
 
@@ -1175,7 +1210,8 @@ class FunctionLowering:
             params = params[1:]
         for p, node in zip(params, args):
             vals.append(self.arg_value(p, node))
-        out = self.call_checked(self.ml.natives[func.key], vals + self.depth_args(func.key))
+        err, out = self.call_body(func.key, vals)
+        self.check(err)
         return Val(out, func.ret, True)
 
     def construct(self, info: CallInfo, ty: Ty) -> Val:
@@ -1193,8 +1229,7 @@ class FunctionLowering:
             vals.append(self.arg_value(p, node))
         r = self.call_checked(self.ml.default_fn(ty), [])
         self.b.store(r, slot)
-        res = self.b.call(self.ml.natives[init.key], vals + self.depth_args(init.key))
-        err = self.b.extract_value(res, 1)
+        err, _ = self.call_body(init.key, vals)
         with self.raising(err):
             self.drop(ty, self.b.load(slot, typ=lt))
         return Val(self.b.load(slot, typ=lt), ty, True)
