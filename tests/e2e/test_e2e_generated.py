@@ -28,15 +28,9 @@ BUILD_EVERY = int(os.environ.get("PYMIGRATE_E2E_BUILD_EVERY", "4"))
 DERANDOMIZE = not os.environ.get("PYMIGRATE_E2E_RANDOM")
 
 
-def _mutated_then_raised(d: Difference) -> bool:
-    """F1: a mut list is not written back to the caller when the fn raises after changing it."""
-    e, g = d.expected, d.got
-    return bool(e[0] == g[0] == "raise" and e[1:3] == g[1:3] and e[3] != g[3])
-
-
-KNOWN: dict[str, Callable[[Difference], bool]] = {
-    "F1 mut list not written back on exception": _mutated_then_raised,
-}
+# open findings the generator hits, each with a strict-xfail repro in test_e2e_findings.py
+# (F1, a mut list not written back on exception, was listed here until it was fixed)
+KNOWN: dict[str, Callable[[Difference], bool]] = {}
 
 
 def draw_programs(n: int) -> list[tuple[Program, list[list[tuple[object, ...]]]]]:
