@@ -65,7 +65,6 @@ _RULES = (
     Rule("PM318", "type-error", "{what}", "warning"),
     Rule("PM319", "uses-blocked-class", "uses class `{name}`, which cannot become a struct", "warning"),
     Rule("PM321", "mypy-error", "mypy: {message}", "warning"),
-    Rule("PM322", "change-then-raise", "`{name}` changes `{param}` in place and can raise afterwards; a compiled `fn` passes the change back to the caller only when it returns", "warning"),
     Rule("PM320", "compiler-rejects", "the compiler rejects `{name}` as a `fn`/struct: {reason}", "warning"),
     # PM4xx: reasons a class cannot become a `struct`.
     Rule("PM401", "inheritance", "`{name}` inherits from `{base}`; a struct has no base classes", "warning"),

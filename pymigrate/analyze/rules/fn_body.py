@@ -91,10 +91,6 @@ class BodyChecker:
         self.out = BodyResult()
         self.loop_depth = 0
         self.locals = _assigned_names(fn.node, model.index)
-        self.param_names = {p.name for p in sig.params}
-        self.loops: list[int] = []  # ids of the loops around the statement being checked
-        self.changed: list[tuple[str, ast.AST, frozenset[int]]] = []  # in-place changes of parameters
-        self.raising: list[tuple[tuple[int, int], frozenset[int]]] = []  # operations that may raise
         for i, p in enumerate(sig.params):
             if i == 0 and self_struct is not None:
                 self.env[p.name] = T.struct_of(self_struct)
@@ -120,26 +116,7 @@ class BodyChecker:
             body = body[1:]
         self.stmts(body)
         self.out.falls_through = not _terminates(body)
-        for param, where, loops in self.changed:
-            pos = (getattr(where, "lineno", 0), getattr(where, "col_offset", 0))
-            if any(at > pos or loops & around for at, around in self.raising):
-                self.block("PM322", where, name=self.fn.node.name, param=param)
-                break
         return self.out
-
-    # -- in-place changes to parameters, and what may raise (PM322) ---------------------------
-    def changes(self, target: ast.expr, at: ast.AST) -> None:
-        root = target
-        while isinstance(root, (ast.Attribute, ast.Subscript)):
-            root = root.value
-        if isinstance(root, ast.Name) and root.id in self.param_names and root is not target:
-            if self.init_fields is not None and self.sig.params and root.id == self.sig.params[0].name:
-                return  # `out self` in __init__ is being built, not changed
-            self.changed.append((root.id, at, frozenset(self.loops)))
-
-    def raises_here(self, at: ast.AST) -> None:
-        """Something that may raise: after an in-place change (or in the same loop) it matters."""
-        self.raising.append(((getattr(at, "lineno", 0), getattr(at, "col_offset", 0)), frozenset(self.loops)))
 
     def stmts(self, body: list[ast.stmt]) -> None:
         for stmt in body:
@@ -213,7 +190,6 @@ class BodyChecker:
             self.type_error(s, f"returns `{T.show(got)}` where the annotation says `{T.show(want)}`")
 
     def s_Raise(self, s: ast.Raise) -> None:
-        self.raises_here(s)
         if s.cause is not None:
             self.unsupported(s, "`raise ... from ...`")
             return
@@ -245,9 +221,7 @@ class BodyChecker:
     def s_While(self, s: ast.While) -> None:
         if s.orelse:
             self.unsupported(s, "`else` on a loop")
-        self.loops.append(id(s.body))  # the test runs again after each pass through the body
         self.condition(s.test)
-        self.loops.pop()
         self.loop(s.body)
 
     def s_For(self, s: ast.For) -> None:
@@ -285,9 +259,7 @@ class BodyChecker:
 
     def loop(self, body: list[ast.stmt]) -> None:
         self.loop_depth += 1
-        self.loops.append(id(body))
         self.stmts(body)
-        self.loops.pop()
         self.loop_depth -= 1
 
     def condition(self, test: ast.expr) -> None:
@@ -344,7 +316,6 @@ class BodyChecker:
             self.store(s.target, declared, s)
 
     def s_AugAssign(self, s: ast.AugAssign) -> None:
-        self.changes(s.target, s)
         current = self.expr(s.target) if not isinstance(s.target, ast.Name) or s.target.id in self.env \
             else self.type_error(s.target, f"local `{s.target.id}` is used before its first assignment")
         value = self.expr(s.value)
@@ -356,7 +327,6 @@ class BodyChecker:
                                f"`{T.show(result)}` here")
 
     def store(self, target: ast.expr, value: str, node: ast.AST) -> None:
-        self.changes(target, node)
         if isinstance(target, ast.Name):
             self.bind(target, value, node)
         elif isinstance(target, ast.Subscript):
@@ -449,7 +419,6 @@ class BodyChecker:
             return self.unsupported(e, "slicing")
         container = self.expr(e.value)
         index = self.expr(e.slice)
-        self.raises_here(e)  # IndexError
         if not T.vague(index) and index != T.INT:
             self.type_error(e.slice, f"index is `{T.show(index)}`, not `int`")
         if T.is_list(container):
@@ -480,8 +449,6 @@ class BodyChecker:
                 return self.unsupported(e, f"`not` of a `{T.show(operand)}` value")
             return T.BOOL
         if isinstance(e.op, (ast.USub, ast.UAdd)):
-            if operand != T.FLOAT:
-                self.raises_here(e)  # -(-2**63) overflows
             if T.vague(operand) or operand in T.NUMERIC:
                 return operand
             return self.unsupported(e, f"unary `{'-' if isinstance(e.op, ast.USub) else '+'}` on a "
@@ -497,9 +464,6 @@ class BodyChecker:
         symbol = ARITH_OPS.get(type(op))
         if symbol is None:
             return self.unsupported(e, f"operator `{_OP_SYMBOLS.get(type(op).__name__, '?')}`")
-        if T.INT in (left, right) or isinstance(op, (ast.Div, ast.FloorDiv, ast.Mod, ast.Pow)) \
-                or T.UNKNOWN in (left, right):
-            self.raises_here(e)  # OverflowError, ZeroDivisionError
         if T.BAD in (left, right):
             return T.BAD
         if isinstance(op, ast.Mult) and T.is_list(left) and right in (T.INT, T.UNKNOWN):
@@ -549,12 +513,6 @@ class BodyChecker:
 
     # -- calls -------------------------------------------------------------------------------
     def call(self, e: ast.Call, statement: bool) -> str:
-        func_node = e.func
-        if not ((isinstance(func_node, ast.Name) and func_node.id in ("len", "float"))
-                or (isinstance(func_node, ast.Attribute) and func_node.attr == "append")):
-            self.raises_here(e)  # callees, math domain errors, int(), abs() overflow, pop() on empty
-        if isinstance(func_node, ast.Attribute) and func_node.attr in _LIST_MUTATORS:
-            self.changes(ast.Subscript(value=func_node.value, slice=ast.Constant(0), ctx=ast.Load()), e)
         if any(isinstance(a, ast.Starred) for a in e.args) or any(k.arg is None for k in e.keywords):
             return self.unsupported(e, "argument unpacking (`*`/`**`)")
         func = e.func
