@@ -67,6 +67,68 @@ def python_params(func: FuncIR) -> list[str]:
     return names[1:] if func.owner is not None else names
 
 
+def ml_doc(func: FuncIR) -> str | None:
+    """The docstring behind a text signature, as C extensions write it, so __doc__ and inspect.signature work.
+
+    A default that is not a plain literal cannot be written in a text signature: then the docstring alone
+    (inspect.signature raises, as for any builtin without one) rather than a signature that lies.
+    """
+    doc = ast.get_docstring(func.node, clean=False)  # as a def keeps it (CPython 3.11)
+    sig = _text_signature(func)
+    if sig is None:
+        return doc
+    return f"{func.name}{sig}\n--\n\n{doc or ''}"
+
+
+def _text_signature(func: FuncIR) -> str | None:
+    a = func.node.args
+    if a.vararg is not None or a.kwarg is not None:
+        return None
+    positional = a.posonlyargs + a.args
+    defaults: list[ast.expr | None] = [None] * (len(positional) - len(a.defaults)) + list(a.defaults)
+    # a module fn is made with no __self__, so no `$module`; a method's `$self` is positional-only (as in C)
+    parts = ["$self"] if func.owner is not None else []
+    for i, (arg, default) in enumerate(zip(positional, defaults)):
+        if func.owner is not None and i == 0:
+            if len(a.posonlyargs) == 1:
+                parts.append("/")
+            continue  # self is `$self`
+        text = _literal(default)
+        if default is not None and text is None:
+            return None
+        parts.append(arg.arg if text is None else f"{arg.arg}={text}")
+        if i == len(a.posonlyargs) - 1:
+            parts.append("/")
+    if func.owner is not None and not a.posonlyargs:
+        parts.insert(1, "/")
+    if a.kwonlyargs:
+        parts.append("*")
+    for arg, kw_default in zip(a.kwonlyargs, a.kw_defaults):
+        text = _literal(kw_default)
+        if kw_default is not None and text is None:
+            return None
+        parts.append(arg.arg if text is None else f"{arg.arg}={text}")
+    return "(" + ", ".join(parts) + ")"
+
+
+def _literal(node: ast.expr | None) -> str | None:
+    """Source text of a default that reads back as the same value (numbers, strings, bools, None)."""
+    if node is None:
+        return None
+    try:
+        value = ast.literal_eval(node)
+    except ValueError:
+        return None
+    if not isinstance(value, (int, float, str, bool, type(None))):
+        return None
+    text = repr(value)
+    try:
+        same = ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        return None  # inf, nan
+    return text if type(same) is type(value) and (same == value or value != value) else None
+
+
 class Bindings:
     def __init__(self, ml: ModuleLowering, plan: SlotPlan) -> None:
         self.ml = ml
@@ -542,8 +604,7 @@ class Bindings:
     def init_fn(self, symbol: str) -> None:
         ml, capi = self.ml, self.capi
         for func in ml.mir.all_functions():
-            doc = ast.get_docstring(func.node, clean=False)  # as a def keeps it (CPython 3.11)
-            self.methoddef(func.name, self.wrapper(func), func.key, doc)
+            self.methoddef(func.name, self.wrapper(func), func.key, ml_doc(func))
         reg = self.methoddef("__pymigrate_register__", self.register_fn(), "__register__")
         f = ir.Function(ml.module, ir.FunctionType(I32, [PTR]), name=symbol)
         module = f.args[0]
