@@ -217,9 +217,9 @@ REASONS = {
     "f12_aliased_arguments": "F12: one list passed for a `mut` and a read parameter: the read one is a copy taken "
                              "on entry, so `push_and_len(xs, xs)` sees len 1 where CPython sees 2 "
                              "(codegen/bindings.py converts each argument separately)",
-    "f13_introspection": "F13: compiled fns lose their docstring (__doc__ None) and signature (inspect.signature "
-                         "raises ValueError: no __text_signature__), a struct loses the class docstring "
-                         "(codegen/bindings.py PyMethodDef ml_doc is NULL; codegen/glue.py struct class)",
+    "f13_introspection": "F13 (partly fixed: fn docstrings are kept): inspect.signature of a compiled fn has no "
+                         "annotations ('(x, lo=0, hi=10)'), and a struct class's __doc__ (the dataclass's "
+                         "'Opt(n: int)') is None (codegen/bindings.py text signature; codegen/glue.py struct class)",
 }
 
 # findings fixed in the compiler/analyzer: their repros must pass
