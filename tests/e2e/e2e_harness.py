@@ -51,11 +51,13 @@ def _run(cmd: list[str], cwd: Path, env: dict[str, str] | None = None, timeout: 
 
 
 def make_package(root: Path, name: str, modules: dict[str, str], *, build: bool | list[str] = True,
-                 extra: dict[str, str] | None = None) -> Package:
+                 extra: dict[str, str] | None = None, upgraded: dict[str, str] | None = None) -> Package:
     """Write the modules, migrate a copy with `pymigrate migrate --write`, build a copy of that.
 
     `build` may list the modules to build (the others stay unbuilt); `extra` modules (oracles) are
-    written into orig/ only, after the migrated copy was taken.
+    written into orig/ only, after the migrated copy was taken. `upgraded` gives hand-written `.pys`
+    texts that replace the migrator's output for those modules (to test the compiler and bindings
+    on an upgrade the analyzer would refuse).
     """
     pkg = Package(root, name, modules)
     orig = pkg.dir("cpython") / name
@@ -71,6 +73,9 @@ def make_package(root: Path, name: str, modules: dict[str, str], *, build: bool 
         (orig / f"{mod}.py").write_text(text)
     if proc.returncode != 0:
         raise PipelineError(f"pymigrate migrate --write failed ({proc.returncode}):\n{pkg.migrate_log}")
+    for mod, text in (upgraded or {}).items():
+        (mig / f"{mod}.py").unlink(missing_ok=True)
+        (mig / f"{mod}.pys").write_text(text)
     for mod in modules:
         path = mig / f"{mod}.pys"
         if path.exists():

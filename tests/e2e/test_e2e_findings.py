@@ -222,24 +222,6 @@ REASONS = {
                          "'Opt(n: int)') is None (codegen/bindings.py text signature; codegen/glue.py struct class)",
 }
 
-# findings fixed in the compiler/analyzer: their repros must pass
-FIXED = {"f1_mut_list_on_raise", "f7_mut_self_on_raise", "f2_nested_list_alias", "f3_struct_local_alias",
-         "f6_struct_list_field", "f11_return_param_identity"}
-# fixed by keeping the code Python (the compiler's probe blocks the upgrade): these names must stay def/class
-KEPT_PYTHON: dict[str, set[str]] = {"f2_nested_list_alias": {"grow_rows"}, "f3_struct_local_alias": {"bump_alias"},
-                                    "f6_struct_list_field": {"Bag"},
-                                    "f11_return_param_identity": {"same", "first_row", "ident"}}
-
-
-def _check_upgrades(pkg: Package, name: str) -> None:
-    must, kept = CASES[name][0] - KEPT_PYTHON.get(name, set()), KEPT_PYTHON.get(name, set())
-    upgraded = fn_names(pkg.pys[name]) if name in pkg.pys else set()
-    assert not kept & upgraded, f"{sorted(kept & upgraded)} must stay Python:\n{pkg.pys.get(name)}"
-    if must:
-        assert name in pkg.pys, f"{name} was not upgraded:\n{pkg.migrate_log}"
-        assert must <= upgraded, "the repro no longer upgrades; rewrite it"
-
-
 # fixed since they were found: kept as plain regression tests (either way of fixing counts: the
 # compiled module agrees, or the migrator now keeps the code Python)
 FIXED = {
