@@ -30,7 +30,8 @@ _CALLED = re.compile(r'(?:Argument \d+ to|Missing positional argument[s]? .* in 
                      r'Unexpected keyword argument "\w+" for) "(?P<name>\w+)"')
 _QUOTED = re.compile(r'"(?P<name>[A-Za-z_]\w*)"')
 _ATTR_ASSIGN = re.compile(r"^\s*(?P<obj>\w+)\.(?P<attr>\w+)\s*(:[^=]*)?=")
-MAX_ATTEMPTS = 12
+MAX_ATTEMPTS = 16
+ESCALATE_AFTER = 3
 MAX_RESTORE_RUNS = 48
 
 
@@ -101,7 +102,7 @@ def _narrow(modules: Sequence[Module], choices: Choices, target: tuple[int, int]
     from .engine import Choices, apply, render
     by_path = {str(m.path): m for m in modules}
     debug = bool(os.environ.get("PYMIGRATE_INFER_DEBUG"))
-    for _ in range(MAX_ATTEMPTS):
+    for attempt in range(MAX_ATTEMPTS):
         if not choices.size():
             return choices
         texts = apply(modules, render(modules, choices, target))
@@ -113,7 +114,8 @@ def _narrow(modules: Sequence[Module], choices: Choices, target: tuple[int, int]
             print(f"verify: {len(errors)} errors, {len(added)} new, {choices.size()} slots", file=sys.stderr)
             print("\n".join(f"verify: {p}:{n}: {m}" for p, n, m in added), file=sys.stderr)
         blame: Blame = set()
-        for path, line, msg in added:
+        escalate = attempt >= MAX_ATTEMPTS - ESCALATE_AFTER    # slow to converge: whole files next
+        for path, line, msg in ([] if escalate else added):
             module = by_path.get(path) or by_path.get(str(Path(path).resolve()))
             if module is None:
                 continue
