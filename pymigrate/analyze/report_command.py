@@ -96,14 +96,24 @@ def load_baseline(path: Path) -> Baseline:
         raise BaselineError(
             f"{path}: baseline not found; create it with `pymigrate report PATH --format json --output {path}`"
         ) from exc
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
-        raise BaselineError(f"{path}: cannot read the baseline as JSON: {exc}") from exc
+    except json.JSONDecodeError as exc:
+        raise BaselineError(
+            f"{path}:{exc.lineno}:{exc.colno}: the baseline is not valid JSON ({exc.msg}); "
+            f"make it again with `pymigrate report PATH --format json --output {path}`"
+        ) from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise BaselineError(
+            f"{path}: cannot read the baseline ({getattr(exc, 'strerror', None) or exc}); "
+            f"make it again with `pymigrate report PATH --format json --output {path}`"
+        ) from exc
     if (
         not isinstance(data, dict)
         or data.get("tool") != "pymigrate"
         or not isinstance(data.get("score"), (int, float))
     ):
-        raise BaselineError(f"{path}: not a pymigrate JSON report (expected the output of --format json)")
+        raise BaselineError(
+            f"{path}: not a pymigrate JSON report; make it with `pymigrate report PATH --format json --output {path}`"
+        )
     return Baseline(path, data)
 
 

@@ -206,6 +206,13 @@ def test_usage_errors(project: Path, pymigrate_cli: Cli) -> None:
     (project / "bad.json").write_text("{}", encoding="utf-8")
     bad = pymigrate_cli("report", "pkg", "--baseline", "bad.json", cwd=project)
     assert bad.returncode == 2 and "bad.json: not a pymigrate JSON report" in bad.stderr
+    (project / "bad.json").write_text('{"score": 1,\n  "tool": }\n', encoding="utf-8")
+    bad = pymigrate_cli("report", "pkg", "--baseline", "bad.json", cwd=project)
+    assert bad.returncode == 2
+    assert bad.stderr.startswith("pymigrate report: bad.json:2:11: the baseline is not valid JSON (Expecting value)")
+    (project / "bad.json").write_bytes(b'{"tool": "\xff"}')
+    bad = pymigrate_cli("report", "pkg", "--baseline", "bad.json", cwd=project)
+    assert bad.returncode == 2 and bad.stderr.startswith("pymigrate report: bad.json: cannot read the baseline (")
     code = pymigrate_cli("report", "pkg", "--select", "PM9", cwd=project)
     assert code.returncode == 2 and "select: no rule code starts with 'PM9'" in code.stderr
     under = pymigrate_cli("report", "pkg", "--fail-under", "120", cwd=project)
