@@ -61,11 +61,15 @@ DOCUMENTED.update({
     ("edges", "result = m.defaults(2, b=None)"): _door("defaults", "b", "float", "NoneType"),
     ("edges", "result = m.defaults(2, c='')"): _door("defaults", "c", "bool", "str"),
     ("edges", "result = m.defaults(2, c=[1])"): _door("defaults", "c", "bool", "list"),
+    ("strings", "result = m.greet(1, 2)"): _door("greet", "name", "str", "int"),
+    ("strings", "result = m.idx('abc', 2**63)"):
+        ("raise", "OverflowError", "idx() argument 'i': Python int too large to convert to Int (64-bit)", ("list", [])),
 })
 del DOCUMENTED[("numeric", "result = m.mod(-7, 3), m.mod(7, -3), m.mod(-2**63, -1)")]  # (-2**63) % -1 == 0 fits
 
 # module -> names that must be compiled (the analyzer's readiness is checked as well)
 MUST_UPGRADE = {
+    "strings": {"greet", "cmp_s", "idx", "slen"},
     "edges": {"absint", "atan", "bool_ret", "cmpmix", "defaults", "divide", "ex", "fabs_", "fl", "hyp", "isq", "lg",
               "mix", "mn", "nested", "pi_", "pow2", "rebind"},
     "mixed": {"clamp", "scaled", "norm"},
