@@ -91,6 +91,11 @@ def _missing(module: str) -> str | None:
 
 
 class Implementation:
+    """A column of the table: how a kernel is built (once, timed) and loaded in a worker.
+
+    Build and load are separate so that build time is reported apart and never counted as run time.
+    """
+
     name = ""
     label = ""
 

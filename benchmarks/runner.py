@@ -54,6 +54,12 @@ class Outcome:
 
 
 class Worker:
+    """One implementation of one kernel in its own process.
+
+    A crash, a segfault or leaked state in one implementation then costs that cell only, and
+    every implementation is timed in an interpreter that loaded nothing else.
+    """
+
     def __init__(self, impl: str, name: str, artifact: str, source: Path, entry: str, returns: str, log: Path) -> None:
         log.parent.mkdir(parents=True, exist_ok=True)
         self.log = log

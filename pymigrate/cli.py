@@ -119,6 +119,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """The console script: route to the subcommand and turn its outcome into an exit status.
+
+    Interrupts and a closed output pipe end quietly with the statuses a shell expects (130, 141).
+    """
     parser = build_parser()
     args = parser.parse_args(argv)
     sub: Subcommand | None = getattr(args, "_subcommand", None)

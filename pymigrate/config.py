@@ -37,6 +37,8 @@ class ConfigError(Exception):
 
 @dataclass(frozen=True)
 class Config:
+    """Settings every command shares; frozen, so a command's overrides never leak into another's."""
+
     include: tuple[str, ...] = ("*.py", "*.pys")
     exclude: tuple[str, ...] = ()
     select: tuple[str, ...] = ()

@@ -160,6 +160,7 @@ def _check(args: argparse.Namespace, config: Config) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """pre-commit calls this with the staged files; with none staged there is nothing to judge."""
     args = _parser().parse_args(argv)
     if not args.files:
         return EXIT_OK

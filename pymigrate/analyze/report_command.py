@@ -90,6 +90,7 @@ class Baseline:
 
 
 def load_baseline(path: Path) -> Baseline:
+    """A baseline that cannot be trusted is a usage error: comparing against it would mislead the gate."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
@@ -225,6 +226,8 @@ def _writes_baseline(output: Path | None, baseline: Path) -> bool:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Usage problems are found before analysis (exit 2, nothing written); the report is written
+    before the gates are judged, so a failing CI step still publishes what failed."""
     from pymigrate.analyze import analyze_paths
     from pymigrate.analyze.reports.history import HistoryError
 

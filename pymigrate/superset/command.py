@@ -54,6 +54,7 @@ def check_file(path: Path) -> str | None:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Check every file, even after failures, so one run lists every problem of a tree."""
     paths: list[Path] = args.paths
     try:
         config = load_config(paths[0])
