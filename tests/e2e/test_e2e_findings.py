@@ -153,6 +153,10 @@ def clamp(x: int, lo: int = 0, hi: int = 10) -> int:
         return hi
     return x
 ''',
+    "f14_traceback_frames": '''
+def div(a: int, b: int) -> int:
+    return a // b
+''',
 }
 
 # repro -> (names that must be upgraded, call snippets that must agree with CPython)
@@ -181,6 +185,9 @@ CASES: dict[str, tuple[set[str], list[str]]] = {
     "f13_introspection": ({"clamp", "Opt"}, ["result = m.clamp.__doc__",
                                              "import inspect; result = str(inspect.signature(m.clamp))",
                                              "result = m.Opt.__doc__"]),
+    "f14_traceback_frames": ({"div"}, ["try:\n    m.div(1, 0)\nexcept ZeroDivisionError as e:\n    import traceback\n"
+                                       "    tb = traceback.extract_tb(e.__traceback__)[1:]\n"
+                                       "    result = [(f.name, f.lineno) for f in tb]"]),
 }
 
 REASONS = {
@@ -220,6 +227,9 @@ REASONS = {
     "f13_introspection": "F13 (partly fixed: fn docstrings are kept): inspect.signature of a compiled fn has no "
                          "annotations ('(x, lo=0, hi=10)'), and a struct class's __doc__ (the dataclass's "
                          "'Opt(n: int)') is None (codegen/bindings.py text signature; codegen/glue.py struct class)",
+    "f14_traceback_frames": "F14: an exception raised in a compiled fn has no traceback entry for it (CPython shows "
+                            "`div` at its line); C extensions add one with _PyTraceback_Add (codegen/bindings.py "
+                            "error exit / lower_fn.py raise sites)",
 }
 
 # fixed since they were found: kept as plain regression tests (either way of fixing counts: the
