@@ -166,15 +166,10 @@ class _Probe:
             params = {a.arg for a in fn.args.posonlyargs + fn.args.args + fn.args.kwonlyargs}
             borrowed = set(params)
             for stmt in ast.walk(fn):
-                alias = _alias_of(stmt, mir)
-                if alias is not None:
-                    name, pos = alias
-                    if isinstance(stmt, (ast.Assign, ast.AnnAssign)) and isinstance(stmt.value, ast.expr):
-                        if isinstance(stmt.value, (ast.Name, ast.Subscript, ast.Attribute)):
-                            borrowed.add(name)
-                    if _changed_after(fn.body, name, pos, mir, keyed) or _changed_after(
-                        fn.body, _source_root(stmt), pos, mir, keyed
-                    ):
+                for name, pos, roots, binds in _aliases(stmt, mir):
+                    if binds:
+                        borrowed.add(name)
+                    if any(_changed_after(fn.body, n, pos, mir, keyed) for n in (name, *roots)):
                         out.append(
                             f"{pos[0]}:{pos[1] + 1}: '{name}' shares a list/object with another name and one of them "
                             "is changed afterwards; in a fn assignment copies (value semantics), so keep this a def"
@@ -191,10 +186,10 @@ class _Probe:
                             "semantics), so the change would not reach the list: keep this a def"
                         )
             for ret in ast.walk(fn):
-                if not (isinstance(ret, ast.Return) and isinstance(ret.value, (ast.Name, ast.Subscript, ast.Attribute))):
+                if not (isinstance(ret, ast.Return) and ret.value is not None):
                     continue
-                root = _root(ret.value)
-                if root in borrowed and _is_ref(mir.types.get(id(ret.value))):
+                root = next((r for r in _borrowed_roots(ret.value) if r in borrowed), None)
+                if root is not None and _is_ref(mir.types.get(id(ret.value))):
                     whole = isinstance(ret.value, ast.Name)
                     what = ("the parameter" if whole else "part of the parameter") if root in params else (
                         "a name bound to (part of) a parameter,"
@@ -205,6 +200,7 @@ class _Probe:
                         "through the result would not reach it: keep this a def"
                     )
         return list(dict.fromkeys(out))
+
 
 def _plain_dataclass(d: ast.expr) -> bool:
     if isinstance(d, ast.Call):
@@ -278,31 +274,39 @@ def _fields_from_init(init: ast.FunctionDef) -> list[tuple[str, ast.expr]]:
     return list(reversed(fields))
 
 
-def _alias_of(stmt: ast.AST, mir: ModuleIR) -> tuple[str, tuple[int, int]] | None:
-    """`x = y`, `x = y[i]`, `x = y.f` or `c.append(x)` with an aggregate value."""
-    if isinstance(stmt, (ast.Assign, ast.AnnAssign)):
-        target = stmt.targets[0] if isinstance(stmt, ast.Assign) else stmt.target
-        value = stmt.value
-        if isinstance(target, ast.Name) and isinstance(value, (ast.Name, ast.Subscript, ast.Attribute)):
-            ty = mir.types.get(id(value))
-            if ty is not None and ty.kind in ("List", "Struct"):
-                return target.id, (stmt.lineno, stmt.col_offset)
-        if isinstance(target, (ast.Subscript, ast.Attribute)) and isinstance(value, ast.Name):
-            ty = mir.types.get(id(value))
-            if ty is not None and ty.kind in ("List", "Struct"):
-                return value.id, (stmt.lineno, stmt.col_offset)
-    if isinstance(stmt, ast.Call) and isinstance(stmt.func, ast.Attribute) and stmt.func.attr == "append":
-        if stmt.args and isinstance(stmt.args[0], ast.Name):
-            ty = mir.types.get(id(stmt.args[0]))
-            if ty is not None and ty.kind in ("List", "Struct"):
-                return stmt.args[0].id, (stmt.lineno, stmt.col_offset)
-    return None
+def _aliases(stmt: ast.AST, mir: ModuleIR) -> list[tuple[str, tuple[int, int], list[str], bool]]:
+    """Names that share a list/struct with others after `stmt`: (name, where, roots it shares with, bound here).
 
-
-def _source_root(stmt: ast.AST) -> str:
+    `x = y`, `x = y[i]`, `x = y.f`, `x = a if c else b` (and pairwise in `x, z = ...`) bind x to a
+    borrowed value; `c[i] = x`, `c.f = x` and `c.append(x)` store x's value into c (then x must not change).
+    """
+    pos = (getattr(stmt, "lineno", 0), getattr(stmt, "col_offset", 0))
+    out: list[tuple[str, tuple[int, int], list[str], bool]] = []
     if isinstance(stmt, (ast.Assign, ast.AnnAssign)) and stmt.value is not None:
-        return _root(stmt.value) or ""
-    return ""
+        target = stmt.targets[0] if isinstance(stmt, ast.Assign) else stmt.target
+        pairs = [(target, stmt.value)]
+        if isinstance(target, ast.Tuple) and isinstance(stmt.value, ast.Tuple) and len(target.elts) == len(stmt.value.elts):
+            pairs = list(zip(target.elts, stmt.value.elts))
+        for t, v in pairs:
+            roots = _borrowed_roots(v)
+            if isinstance(t, ast.Name) and roots and _is_ref(mir.types.get(id(v))):
+                out.append((t.id, pos, roots, True))
+            elif isinstance(t, (ast.Subscript, ast.Attribute)) and isinstance(v, ast.Name) and _is_ref(mir.types.get(id(v))):
+                out.append((v.id, pos, [], False))
+    if isinstance(stmt, ast.Call) and isinstance(stmt.func, ast.Attribute) and stmt.func.attr == "append":
+        if stmt.args and isinstance(stmt.args[0], ast.Name) and _is_ref(mir.types.get(id(stmt.args[0]))):
+            out.append((stmt.args[0].id, pos, [], False))
+    return out
+
+
+def _borrowed_roots(e: ast.expr) -> list[str]:
+    """Names whose object (or part of it) `e` evaluates to, in Python; [] for a new value."""
+    if isinstance(e, (ast.Name, ast.Subscript, ast.Attribute)):
+        root = _root(e)
+        return [root] if root else []
+    if isinstance(e, ast.IfExp):
+        return _borrowed_roots(e.body) + _borrowed_roots(e.orelse)
+    return []
 
 
 def _changed_after(
