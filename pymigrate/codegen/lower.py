@@ -81,6 +81,8 @@ class ModuleLowering:
         self.bodies: dict[str, ir.Function] = {}
         self.recursive = recursive_functions(mir)
         self.depth_limit = self._global_i64("pm.depth_limit")
+        self.self_calling = {k for k, out in call_graph(mir).items() if k in out}
+        self.twins: dict[str, ir.Function] = {}
         for func in mir.all_functions():
             params = [self.param_type(p) for p in func.params]
             if func.key in self.recursive:
@@ -90,6 +92,12 @@ class ModuleLowering:
             f.linkage = "internal"
             f.attributes.add("nounwind")
             self.natives[func.key] = f
+            if func.key in self.self_calling:
+                # A copy of the body for the fn's calls to itself (see FunctionLowering.run).
+                twin = ir.Function(self.module, fnty, name=native_name(func.key) + ".twin")
+                twin.linkage = "internal"
+                twin.attributes.add("nounwind")
+                self.twins[func.key] = twin
             if func.key not in self.recursive:
                 # The body proper: returns T and reports an error through a flag pointer (see bodies).
                 ity = ir.FunctionType(self.llty(func.ret), [*params, PTR])
@@ -507,8 +515,8 @@ class ModuleLowering:
         return ir.Function(self.module, ir.FunctionType(ret, [ty] * nargs), name=full)
 
 
-def recursive_functions(mir: ModuleIR) -> set[str]:
-    """Keys of the fns that can call themselves (directly or through others): they count their depth."""
+def call_graph(mir: ModuleIR) -> dict[str, set[str]]:
+    """fn key -> keys of the fns (and struct __init__s) its body calls."""
     callees: dict[str, set[str]] = {}
     for func in mir.all_functions():
         out: set[str] = set()
@@ -521,6 +529,12 @@ def recursive_functions(mir: ModuleIR) -> set[str]:
             elif info.kind == "ctor" and "__init__" in mir.structs[info.target].methods:
                 out.add(f"{info.target}.__init__")
         callees[func.key] = out
+    return callees
+
+
+def recursive_functions(mir: ModuleIR) -> set[str]:
+    """Keys of the fns that can call themselves (directly or through others): they count their depth."""
+    callees = call_graph(mir)
     found: set[str] = set()
     for start in callees:
         stack, seen = list(callees[start]), set()

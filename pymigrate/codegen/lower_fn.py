@@ -30,13 +30,14 @@ _MATH_CONST = {"pi": math.pi, "e": math.e, "tau": math.tau, "inf": math.inf, "na
 
 
 class FunctionLowering:
-    def __init__(self, ml: ModuleLowering, func: FuncIR) -> None:
+    def __init__(self, ml: ModuleLowering, func: FuncIR, twin: ir.Function | None = None) -> None:
         self.ml = ml
         self.mir = ml.mir
         self.capi = ml.capi
         self.func = func
+        self.twin = twin
         self.inner = ml.bodies.get(func.key)
-        self.fn = self.inner or ml.natives[func.key]
+        self.fn = twin or self.inner or ml.natives[func.key]
         self._err_slot: ir.Value | None = None
         self.alloca_bb = self.fn.append_basic_block("allocas")
         self.ab = ir.IRBuilder(self.alloca_bb)
@@ -88,6 +89,12 @@ class FunctionLowering:
         self.ab.branch(self.body_entry)
         if self.inner is not None:
             self.emit_adapter(self.inner)
+        twin = self.ml.twins.get(self.func.key)
+        if twin is not None and self.twin is None:
+            # A fn that calls itself calls a twin copy of its body, which calls the fn back: LLVM does
+            # not inline a function into itself, but it inlines the twin, so each native call runs two
+            # levels of the recursion (half the calls of naive double recursion such as fib).
+            FunctionLowering(self.ml, self.func, twin).run()
 
     def emit_adapter(self, inner: ir.Function) -> None:
         """pmn.<key>: call the body with a local error flag and return {T, i1} (inlined away)."""
@@ -110,7 +117,10 @@ class FunctionLowering:
         """Call fn `key`; returns its error flag and result."""
         inner = self.ml.bodies.get(key)
         if inner is None:
-            r = self.b.call(self.ml.natives[key], args + self.depth_args(key))
+            callee = self.ml.natives[key]
+            if key == self.func.key and self.twin is None:
+                callee = self.ml.twins.get(key, callee)
+            r = self.b.call(callee, args + self.depth_args(key))
             return self.b.extract_value(r, 1), self.b.extract_value(r, 0)
         if self._err_slot is None:
             self._err_slot = self.ab.alloca(I1, name="callerr")
