@@ -50,6 +50,8 @@ class FunctionLowering:
         self.params = {p.name: p for p in func.params}
         self._err_bb: ir.Block | None = None
         self.hoisted: dict[str, tuple[ir.Value, ir.Value]] = {}
+        # Counters of the enclosing range loops: local -> i1, true when `x += 1` cannot overflow there.
+        self.bounded: dict[str, ir.Value] = {}
 
     # ------------------------------------------------------------------ frame
     def run(self) -> None:
@@ -290,6 +292,11 @@ class FunctionLowering:
             tty = self.target_ty(s.target)
             if isinstance(s.target, ast.Name):
                 cur = Val(b.load(self.slots[s.target.id], typ=self.ml.llty(tty)), tty)
+                if self.bounded_step(s):
+                    r = b.call(self.ml.intrinsic("llvm.sadd.with.overflow", I64, 2, overflow=True), [cur.v, ir.Constant(I64, 1)])
+                    self.raise_if(b.and_(b.extract_value(r, 1), b.not_(self.bounded[s.target.id])), "OverflowError", OVERFLOW_MSG)
+                    self.store_to(s.target, b.extract_value(r, 0))
+                    return
                 res = self.binop(s.op, cur, self.expr(s.value))
                 self.store_to(s.target, self.take(self.coerce(res, tty)))
             else:
@@ -401,7 +408,10 @@ class FunctionLowering:
         else:
             name = "sadd" if isinstance(aug.op, ast.Add) else "ssub"
             r = b.call(self.ml.intrinsic(f"llvm.{name}.with.overflow", I64, 2, overflow=True), [cur, val])
-            self.raise_if(b.and_(cond, b.extract_value(r, 1)), "OverflowError", OVERFLOW_MSG)
+            ovf = b.and_(cond, b.extract_value(r, 1))
+            if self.bounded_step(aug):
+                ovf = b.and_(ovf, b.not_(self.bounded[t.id]))
+            self.raise_if(ovf, "OverflowError", OVERFLOW_MSG)
             new = self.b.extract_value(r, 0)
         self.b.store(self.b.select(cond, new, cur), self.slots[t.id])
         return True
@@ -493,8 +503,35 @@ class FunctionLowering:
                 self.b.store(self.b.extract_value(r, 0), counter)
                 self.b.cbranch(self.b.extract_value(r, 1), end, head)
 
+        saved = dict(self.bounded)
+        if step_const == 1:
+            self.bound_counters(s, start, stop)
         self.versioned(s.body, [], {target}, emit)
+        self.bounded = saved
         self.b.position_at_end(end)
+
+    def bound_counters(self, s: ast.For, start: ir.Value, stop: ir.Value) -> None:
+        """Range analysis for counters: an Int local whose only change in a `range(start, stop)` loop
+        is one `x += 1`, outside any inner loop, grows at most by the trip count, stop - start. One
+        test before the loop (x + (stop - start) fits in 64 bits) proves the whole loop free of
+        overflow; the increment's check is then dead (`and not safe`) and LLVM unswitches it out,
+        so the loop can vectorize. When the test fails the check stays and raises as before."""
+        b = self.b
+        for name in _unit_counters(s.body):
+            if name not in self.slots or self.local_ty(name) != INT:
+                continue
+            c0 = b.load(self.slots[name], typ=I64)
+            diff = b.call(self.ml.intrinsic("llvm.ssub.with.overflow", I64, 2, overflow=True), [stop, start])
+            total = b.call(self.ml.intrinsic("llvm.sadd.with.overflow", I64, 2, overflow=True), [c0, b.extract_value(diff, 0)])
+            self.bounded[name] = b.not_(b.or_(b.extract_value(diff, 1), b.extract_value(total, 1)))
+
+    def bounded_step(self, aug: ast.AugAssign) -> bool:
+        """Is this `x += 1` on a counter that bound_counters proved (at run time, once) cannot overflow?"""
+        t, v = aug.target, aug.value
+        return (
+            isinstance(t, ast.Name) and t.id in self.bounded and isinstance(aug.op, ast.Add)
+            and isinstance(v, ast.Constant) and type(v.value) is int and v.value == 1
+        )
 
     def versioned(self, body: list[ast.stmt], extra: list[ast.expr], bound: set[str], emit: Callable[[str], None]) -> None:
         """Emit an innermost loop twice when list headers can be hoisted: a fast copy that reads
@@ -1489,6 +1526,34 @@ def _root_name(e: ast.expr) -> str | None:
     while isinstance(e, (ast.Attribute, ast.Subscript)):
         e = e.value
     return e.id if isinstance(e, ast.Name) else None
+
+
+def _unit_counters(body: list[ast.stmt]) -> list[str]:
+    """Names whose only store in a loop body is a single `x += 1` outside nested loops (and never
+    passed to a call, which could change it through `mut`)."""
+    stores: dict[str, int] = {}
+    steps: dict[str, int] = {}
+    passed: set[str] = set()
+
+    def visit(node: ast.AST, in_loop: bool) -> None:
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            stores[node.id] = stores.get(node.id, 0) + 1
+        if isinstance(node, ast.Call):
+            passed.update(n for n in map(_root_name, node.args) if n is not None)
+            passed.update(n for n in (_root_name(k.value) for k in node.keywords) if n is not None)
+        if (
+            isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name) and isinstance(node.op, ast.Add)
+            and isinstance(node.value, ast.Constant) and type(node.value.value) is int and node.value.value == 1
+            and not in_loop
+        ):
+            steps[node.target.id] = steps.get(node.target.id, 0) + 1
+        nested = in_loop or isinstance(node, (ast.For, ast.While))
+        for child in ast.iter_child_nodes(node):
+            visit(child, nested)
+
+    for st in body:
+        visit(st, False)
+    return [n for n, k in steps.items() if k == 1 and stores.get(n) == 1 and n not in passed]
 
 
 def _assigns(body: list[ast.stmt], name: str) -> bool:

@@ -178,3 +178,86 @@ def test_twin_recursion_raises_recursion_error_at_the_limit() -> None:
         assert mod.down(60) == 60
     finally:
         sys.setrecursionlimit(old)
+
+
+COUNTERS = '''
+fn count_true(flags: list[bool], start: int) raises -> int:
+    var count = start
+    for k in range(len(flags)):
+        if flags[k]:
+            count += 1
+    return count
+
+
+fn count_up(c: int, n: int) raises -> int:
+    var x = c
+    for k in range(n):
+        x += 1
+    return x
+
+
+fn count_nested(c: int, n: int) raises -> int:
+    var x = c
+    for k in range(n):
+        for m in range(2):
+            x += 1
+    return x
+
+
+fn count_twice(c: int, n: int) raises -> int:
+    var x = c
+    for k in range(n):
+        x += 1
+        if k > 1:
+            x += 1
+    return x
+'''
+
+TOP = 2**63 - 1
+
+
+def self_loop_blocks(function_text: str) -> list[str]:
+    """Basic blocks that branch back to themselves (the hot loop of an unrolled or vectorized body)."""
+    blocks = re.split(r"\n(?=[\w.\-]+:)", function_text)
+    out = []
+    for block in blocks:
+        label = block.split(":", 1)[0]
+        terminator = block.rstrip().rsplit("\n", 1)[-1]
+        if terminator.lstrip().startswith("br ") and f"%{label}," in terminator + ",":
+            out.append(block)
+    return out
+
+
+def test_counter_in_a_range_loop_loses_its_overflow_check() -> None:
+    _, raw = load(COUNTERS)
+    opt = optimized_ir(raw)
+    for name in ("count_true",):  # (count_up's loop is folded to a closed form on its safe path)
+        symbols = set(re.findall(r'define [^\n]*@"?([\w.]*' + name + r')"?\(', opt))
+        loops = [blk for sym in symbols for blk in self_loop_blocks(function_body(opt, sym))]
+        assert loops, name
+        # the hot loop (taken when start + trip count fits in 64 bits) has no overflow check left
+        assert any("with.overflow" not in blk for blk in loops), name
+
+
+def test_counters_near_the_top_of_int_still_raise_overflow_error() -> None:
+    mod, _ = load(COUNTERS)
+    ns = python_twin(COUNTERS)
+    for name, args in (("count_up", (TOP - 3, 3)), ("count_true", ([True, False, True], TOP - 2))):
+        assert getattr(mod, name)(*args) == ns[name](*args) == TOP  # type: ignore[operator]
+    with pytest.raises(OverflowError, match="does not fit in 64 bits"):
+        mod.count_up(TOP - 3, 4)
+    with pytest.raises(OverflowError, match="does not fit in 64 bits"):
+        mod.count_true([True, False, True, True], TOP - 2)
+    assert mod.count_true([False] * 5 + [True], TOP - 1) == TOP
+    with pytest.raises(OverflowError):
+        mod.count_nested(TOP - 5, 3)  # two steps per iteration: not a unit counter, checked as before
+    assert mod.count_nested(TOP - 6, 3) == TOP
+    with pytest.raises(OverflowError):
+        mod.count_twice(TOP - 5, 4)
+    assert mod.count_twice(TOP - 6, 4) == TOP
+    for c in (-(2**63), -5, 0, 7):
+        for n in (-3, 0, 1, 9):
+            for name in ("count_up", "count_nested", "count_twice"):
+                assert getattr(mod, name)(c, n) == ns[name](c, n)  # type: ignore[operator]
+    flags = [k % 3 == 0 for k in range(50)]
+    assert mod.count_true(flags, 11) == ns["count_true"](flags, 11)  # type: ignore[operator]
