@@ -2,7 +2,7 @@
 
 Exit codes: 0 nothing over a threshold; 1 an error-severity finding (PM1xx), a file that could
 not be analyzed, a score under --fail-under, or readiness lower than --baseline; 2 bad usage
-(unknown code, unreadable config or baseline) or an internal error.
+(a PATH that does not exist, unknown code, unreadable config or baseline) or an internal error.
 """
 
 from __future__ import annotations
@@ -49,6 +49,11 @@ def _check_codes(codes: tuple[str, ...], flag: str) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    missing = [path for path in args.paths if not path.exists() and not path.is_symlink()]
+    if missing:  # a mistyped PATH is a usage error, not an empty package that scores 100
+        for path in missing:
+            print(f"pymigrate analyze: {path}: no such file or directory", file=sys.stderr)
+        return EXIT_USAGE
     try:
         config = load_config(args.paths[0]).override(
             select=args.select, ignore=args.ignore, fail_under=args.fail_under, baseline=args.baseline)

@@ -131,3 +131,11 @@ def test_mypy_option(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None
     (finding,) = document["findings"]
     assert (finding["line"], finding["column"]) == (3, 6)
     assert finding["message"] == 'mypy: Argument 1 to "area" has incompatible type "str"; expected "float"'
+
+
+def test_a_path_that_does_not_exist_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    missing = tmp_path / "no_such_package"
+    assert main(["analyze", str(missing)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.strip() == f"pymigrate analyze: {missing}: no such file or directory"
