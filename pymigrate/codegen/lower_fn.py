@@ -518,7 +518,7 @@ class FunctionLowering:
         so the loop can vectorize. When the test fails the check stays and raises as before."""
         b = self.b
         for name in _unit_counters(s.body):
-            if name not in self.slots or self.local_ty(name) != INT:
+            if name not in self.slots or self.local_ty(name) != INT or _root_name(s.target) == name:
                 continue
             c0 = b.load(self.slots[name], typ=I64)
             diff = b.call(self.ml.intrinsic("llvm.ssub.with.overflow", I64, 2, overflow=True), [stop, start])
