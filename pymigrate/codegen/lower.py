@@ -50,6 +50,10 @@ def mangle(ty: Ty) -> str:
     return ty.kind
 
 
+# Copies of a self-recursive fn's body that call each other in a ring (see FunctionLowering.run).
+RECURSION_COPIES = 3
+
+
 def native_name(key: str) -> str:
     return "pmn." + key
 
@@ -82,7 +86,7 @@ class ModuleLowering:
         self.recursive = recursive_functions(mir)
         self.depth_limit = self._global_i64("pm.depth_limit")
         self.self_calling = {k for k, out in call_graph(mir).items() if k in out}
-        self.twins: dict[str, ir.Function] = {}
+        self.twins: dict[str, list[ir.Function]] = {}
         for func in mir.all_functions():
             params = [self.param_type(p) for p in func.params]
             if func.key in self.recursive:
@@ -94,10 +98,12 @@ class ModuleLowering:
             self.natives[func.key] = f
             if func.key in self.self_calling:
                 # A copy of the body for the fn's calls to itself (see FunctionLowering.run).
-                twin = ir.Function(self.module, fnty, name=native_name(func.key) + ".twin")
-                twin.linkage = "internal"
-                twin.attributes.add("nounwind")
-                self.twins[func.key] = twin
+                self.twins[func.key] = []
+                for k in range(1, RECURSION_COPIES):
+                    twin = ir.Function(self.module, fnty, name=native_name(func.key) + f".twin{k}")
+                    twin.linkage = "internal"
+                    twin.attributes.add("nounwind")
+                    self.twins[func.key].append(twin)
             if func.key not in self.recursive:
                 # The body proper: returns T and reports an error through a flag pointer (see bodies).
                 ity = ir.FunctionType(self.llty(func.ret), [*params, PTR])

@@ -30,14 +30,15 @@ _MATH_CONST = {"pi": math.pi, "e": math.e, "tau": math.tau, "inf": math.inf, "na
 
 
 class FunctionLowering:
-    def __init__(self, ml: ModuleLowering, func: FuncIR, twin: ir.Function | None = None) -> None:
+    def __init__(self, ml: ModuleLowering, func: FuncIR, copy: int = 0) -> None:
         self.ml = ml
         self.mir = ml.mir
         self.capi = ml.capi
         self.func = func
-        self.twin = twin
+        self.copy = copy
+        self.ring = [ml.natives[func.key], *ml.twins.get(func.key, [])]
         self.inner = ml.bodies.get(func.key)
-        self.fn = twin or self.inner or ml.natives[func.key]
+        self.fn = self.ring[copy] if copy else self.inner or ml.natives[func.key]
         self._err_slot: ir.Value | None = None
         self.alloca_bb = self.fn.append_basic_block("allocas")
         self.ab = ir.IRBuilder(self.alloca_bb)
@@ -91,12 +92,13 @@ class FunctionLowering:
         self.ab.branch(self.body_entry)
         if self.inner is not None:
             self.emit_adapter(self.inner)
-        twin = self.ml.twins.get(self.func.key)
-        if twin is not None and self.twin is None:
-            # A fn that calls itself calls a twin copy of its body, which calls the fn back: LLVM does
-            # not inline a function into itself, but it inlines the twin, so each native call runs two
-            # levels of the recursion (half the calls of naive double recursion such as fib).
-            FunctionLowering(self.ml, self.func, twin).run()
+        if self.copy == 0:
+            # A fn that calls itself calls a copy of its body, which calls the next copy, the last one
+            # calling the fn back. LLVM never inlines a function into itself, but it inlines the
+            # copies, so each native call runs RECURSION_COPIES levels of the recursion (naive double
+            # recursion such as fib makes far fewer calls).
+            for k in range(1, len(self.ring)):
+                FunctionLowering(self.ml, self.func, k).run()
 
     def emit_adapter(self, inner: ir.Function) -> None:
         """pmn.<key>: call the body with a local error flag and return {T, i1} (inlined away)."""
@@ -120,8 +122,8 @@ class FunctionLowering:
         inner = self.ml.bodies.get(key)
         if inner is None:
             callee = self.ml.natives[key]
-            if key == self.func.key and self.twin is None:
-                callee = self.ml.twins.get(key, callee)
+            if key == self.func.key:
+                callee = self.ring[(self.copy + 1) % len(self.ring)]
             r = self.b.call(callee, args + self.depth_args(key))
             return self.b.extract_value(r, 1), self.b.extract_value(r, 0)
         if self._err_slot is None:
