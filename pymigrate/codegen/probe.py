@@ -165,6 +165,20 @@ class _Probe:
         for fn in funcs:
             params = {a.arg for a in fn.args.posonlyargs + fn.args.args + fn.args.kwonlyargs}
             borrowed = set(params)
+            ir_fn = next((f for f in keyed.values() if f.node is fn), None)
+            for p in ir_fn.params if ir_fn is not None else []:
+                elem = _elem(p.ty)
+                # the wrapper writes a List[struct] back item by item into the caller's objects, as long as
+                # the fn keeps them where they are; other item types come back as new objects
+                if p.convention == "mut" and _is_ref(elem) and (
+                    elem is None or elem.kind != "Struct" or _reshapes(fn, p.name, mir, keyed)
+                ):
+                    out.append(
+                        f"{p.node.lineno}:{p.node.col_offset + 1}: parameter '{p.name}' holds lists/structs and its "
+                        "items are replaced, reordered or changed as lists; from Python a `mut` list then comes back "
+                        "with new item objects, so references the caller keeps to its items would stop seeing the "
+                        "changes: keep this a def"
+                    )
             for stmt in ast.walk(fn):
                 for name, pos, roots, binds in _aliases(stmt, mir):
                     if binds:
@@ -341,6 +355,31 @@ def _changes(stmt: ast.stmt, name: str, mir: ModuleIR, keyed: dict[str, FuncIR])
         for arg, p in zip(call.args, params):
             if isinstance(arg, ast.expr) and p.convention == "mut" and _root(arg) == name:
                 return True
+    return False
+
+
+def _reshapes(fn: ast.FunctionDef, name: str, mir: ModuleIR, keyed: dict[str, FuncIR]) -> bool:
+    """The list `name` itself changes shape or has items replaced (not just their fields changed)."""
+    for node in ast.walk(fn):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in _MUTATORS:
+            if isinstance(node.func.value, ast.Name) and node.func.value.id == name:
+                return True
+        targets: list[ast.expr] = []
+        if isinstance(node, ast.Assign):
+            targets = node.targets
+        elif isinstance(node, (ast.AugAssign, ast.AnnAssign)):
+            targets = [node.target]
+        for t in targets:
+            for sub in t.elts if isinstance(t, ast.Tuple) else [t]:  # `name[i] = ...`, not `name[i].f = ...`
+                if isinstance(sub, ast.Subscript) and isinstance(sub.value, ast.Name) and sub.value.id == name:
+                    return True
+        call = mir.calls.get(id(node)) if isinstance(node, ast.Call) else None
+        func = keyed.get(call.target) if call is not None and call.kind in ("fn", "method") else None
+        if call is not None and func is not None:
+            params = func.params[1:] if call.kind == "method" else func.params
+            for arg, p in zip(call.args, params):
+                if isinstance(arg, ast.Name) and arg.id == name and p.convention == "mut":
+                    return True
     return False
 
 

@@ -119,6 +119,25 @@ def either_alias(g: list[list[int]], first: bool) -> None:
 
 def either_row(g: list[list[int]], first: bool) -> list[int]:
     return g[0] if first else g[1]
+
+
+def bump_items(cs: list[Cell]) -> None:
+    for i in range(len(cs)):
+        cs[i].v += 1
+
+
+def replace_item(cs: list[Cell]) -> None:
+    cs[0].v += 1
+    cs[0] = Cell(5)
+
+
+def grow_inner(g: list[list[int]]) -> None:
+    g[0].append(1)
+
+
+def scale_all(xs: list[float], k: float) -> None:
+    for i in range(len(xs)):
+        xs[i] *= k
 '''
 
 BLOCKED = {
@@ -134,8 +153,10 @@ BLOCKED = {
     "pair_alias": (92, "'a' shares a list/object with another name and one of them is changed afterwards"),
     "either_alias": (97, "'r' shares a list/object with another name and one of them is changed afterwards"),
     "either_row": (102, "returns `g[0] if first else g[1]`, part of the parameter 'g'"),
+    "replace_item": (110, "parameter 'cs' holds lists/structs and its items are replaced, reordered"),
+    "grow_inner": (115, "parameter 'g' holds lists/structs and its items are replaced, reordered"),
 }
-UPGRADABLE = {"Cell", "helper", "sum_rows", "read_cells", "fresh", "first_value"}
+UPGRADABLE = {"Cell", "helper", "scale_all", "bump_items", "sum_rows", "read_cells", "fresh", "first_value"}
 
 
 def _defs() -> tuple[ast.Module, dict[str, ast.FunctionDef | ast.ClassDef]]:
@@ -196,12 +217,16 @@ fn bump_alias(c: Cell) -> Int:
 
 fn same(xs: List[Int]) -> List[Int]:
     return xs
+
+fn grow_inner(mut g: List[List[Int]]) -> None:
+    g[0].append(1)
 '''
 
 FORCED_CALLS: list[tuple[str, Any]] = [
     ("grow_rows", lambda m: (lambda g: (m.grow_rows(g), g)[1])([[1], [2, 3]])),
     ("bump_alias", lambda m: (lambda c: (m.bump_alias(c), c.v))(m.Cell(1))),
     ("same", lambda m: (lambda xs: m.same(xs) is xs)([1])),
+    ("grow_inner", lambda m: (lambda g: (g[0], m.grow_inner(g), g[0])[0])([[0]])),
 ]
 
 

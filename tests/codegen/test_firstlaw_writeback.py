@@ -42,6 +42,16 @@ struct Acc:
     fn overflow(mut self, v: Int) raises -> None:
         self.hist = v
         self.n = self.n * v
+
+fn bump_each(mut accs: List[Acc], v: Int) raises -> None:
+    for i in range(len(accs)):
+        accs[i].n += v
+        if accs[i].n < 0:
+            raise ValueError("below zero")
+
+fn bump_and_add(mut accs: List[Acc]) -> None:
+    accs[0].n = 100
+    accs.append(Acc(7))
 '''
 
 
@@ -91,3 +101,24 @@ def test_error_is_the_callee_s(both: tuple[Any, Any]) -> None:
     with pytest.raises(ValueError, match="negative value"):
         both[0].push_then_check(xs, -4)
     assert xs == [1, -4]
+
+
+@pytest.mark.parametrize("v", [2, -6])
+def test_mut_list_of_structs_keeps_the_caller_s_items(both: tuple[Any, Any], v: int) -> None:
+    """The items are updated in place (the probe only lets through fns that keep them where they are)."""
+    seen = []
+    for mod in both:
+        accs = [mod.Acc(1), mod.Acc(5)]
+        held = list(accs)
+        r = outcome(mod.bump_each, accs, v)
+        seen.append((r, [a.n for a in accs], [a is h for a, h in zip(accs, held)], [h.n for h in held]))
+    assert seen[0] == seen[1]
+
+
+def test_mut_list_of_structs_that_grows_gets_the_values(both: tuple[Any, Any]) -> None:
+    got = []
+    for mod in both:
+        accs = [mod.Acc(1)]
+        mod.bump_and_add(accs)
+        got.append([(a.n, a.hist) for a in accs])
+    assert got[0] == got[1]
