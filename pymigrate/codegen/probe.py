@@ -392,22 +392,23 @@ def _elem(ty: Ty | None) -> Ty | None:
 
 
 def _shared_fields(cls: ast.ClassDef, mir: ModuleIR) -> list[str]:
-    """A list field is a value: the list passed in and an earlier `obj.f` read stop sharing with the field."""
+    """A list or struct field is a value: what was passed in, and an earlier `obj.f` read, stop sharing with it."""
     st = mir.structs.get(cls.name)
     if st is None:
         return []
     out = []
     for fname, fty in st.fields:
-        if fty.kind != "List":  # a struct-typed field has the same problem; see docs/compiler.md (divergences)
+        if not _is_ref(fty):
             continue
+        what = "list" if fty.kind == "List" else "struct"
         decl = next(
             (s for s in cls.body if isinstance(s, ast.AnnAssign) and isinstance(s.target, ast.Name) and s.target.id == fname),
             cls,
         )
         out.append(
-            f"{decl.lineno}:{decl.col_offset + 1}: field '{fname}' of {cls.name} holds a list; a struct field is a "
-            "value: the list given to the constructor is copied and a method that changes the field gives it a new "
-            f"list, so Python code holding the old one (or an earlier `obj.{fname}`) stops seeing the changes: "
+            f"{decl.lineno}:{decl.col_offset + 1}: field '{fname}' of {cls.name} holds a {what}; a struct field is a "
+            f"value: the {what} given to the constructor is copied and a method that changes the field gives it a new "
+            f"{what}, so Python code holding the old one (or an earlier `obj.{fname}`) stops seeing the changes: "
             "keep this a class"
         )
     return out

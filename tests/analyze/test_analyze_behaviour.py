@@ -77,7 +77,9 @@ def test_numeric(numeric: tuple[types.ModuleType, types.ModuleType, set[str]], n
 
 def test_records() -> None:
     original, compiled, names = both("records")
-    assert {"Point", "Particle", "make_point", "point_norm", "heavier"} <= names
+    assert {"Point", "make_point", "point_norm"} <= names
+    # a struct field is a value: Particle(pos=a) would copy `a`, so Particle stays a class (PM320)
+    assert not {"Particle", "heavier"} & names
     seen = []
     for m in (original, compiled):
         a = m.Point(1.0, 2.0)

@@ -40,4 +40,14 @@ def test_fixtures_have_ready_functions_to_compile() -> None:
     assert sum(f.status == "ready" for f in module.functions) >= 10
     records = ROOT / "fixtures" / "analyze" / "readiness" / "records.py"
     module = analyze_source(records.read_text(encoding="utf-8"), records)
-    assert {c.qualname for c in module.classes if c.status == "ready"} >= {"Point", "Particle"}
+    assert {c.qualname for c in module.classes if c.status == "ready"} >= {"Point"}
+
+
+def test_a_struct_field_of_struct_type_is_blocked_by_the_compiler() -> None:
+    """Particle(pos=p) would copy `p` into a struct field, so later changes to `p` would not reach it."""
+    records = ROOT / "fixtures" / "analyze" / "readiness" / "records.py"
+    module = analyze_source(records.read_text(encoding="utf-8"), records)
+    particle = next(c for c in module.classes if c.qualname == "Particle")
+    assert particle.status == "blocked"
+    assert [b.code for b in particle.blockers] == ["PM320"]
+    assert "field 'pos' of Particle holds a struct" in particle.blockers[0].message
