@@ -464,6 +464,9 @@ class Bindings:
                 call_args.append(b.load(s, typ=ml.llty(p.ty)))
         if func.key in ml.recursive:
             call_args.append(ir.Constant(I64, 1))
+            # the limit may have been lowered by sys.setrecursionlimit since the last call from Python
+            limit = b.sext(b.call(self.capi.fn("Py_GetRecursionLimit"), []), I64)
+            b.store(limit, ml.depth_limit)
         res = b.call(ml.natives[func.key], call_args)
         # var parameters now belong to the callee
         for p, s in zip(func.params, slots):
