@@ -239,14 +239,18 @@ def _root(e: ast.expr) -> str | None:
     return e.id if isinstance(e, ast.Name) else None
 
 
+def _store_targets(node: ast.AST) -> list[ast.expr]:
+    """What an assignment statement stores into; empty for any other node."""
+    if isinstance(node, ast.Assign):
+        return node.targets
+    if isinstance(node, (ast.AugAssign, ast.AnnAssign)):
+        return [node.target]
+    return []
+
+
 def _mutates(body: list[ast.stmt], name: str) -> bool:
     for node in ast.walk(ast.Module(body=body, type_ignores=[])):
-        targets: list[ast.expr] = []
-        if isinstance(node, ast.Assign):
-            targets = node.targets
-        elif isinstance(node, (ast.AugAssign, ast.AnnAssign)):
-            targets = [node.target]
-        for t in targets:
+        for t in _store_targets(node):
             for sub in ast.walk(t):
                 if isinstance(sub, (ast.Attribute, ast.Subscript)) and _root(sub) == name:
                     return True
@@ -364,12 +368,7 @@ def _reshapes(fn: ast.FunctionDef, name: str, mir: ModuleIR, keyed: dict[str, Fu
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in _MUTATORS:
             if isinstance(node.func.value, ast.Name) and node.func.value.id == name:
                 return True
-        targets: list[ast.expr] = []
-        if isinstance(node, ast.Assign):
-            targets = node.targets
-        elif isinstance(node, (ast.AugAssign, ast.AnnAssign)):
-            targets = [node.target]
-        for t in targets:
+        for t in _store_targets(node):
             for sub in t.elts if isinstance(t, ast.Tuple) else [t]:  # `name[i] = ...`, not `name[i].f = ...`
                 if isinstance(sub, ast.Subscript) and isinstance(sub.value, ast.Name) and sub.value.id == name:
                     return True
