@@ -62,6 +62,104 @@ def plan_slots(mir: ModuleIR) -> SlotPlan:
     return SlotPlan(binders, classes, n)
 
 
+def ptr_global(module: ir.Module, name: str) -> ir.GlobalVariable:
+    """The module's internal pointer variable `name` (NULL until set), made on first use."""
+    existing = module.globals.get(name)
+    if isinstance(existing, ir.GlobalVariable):
+        return existing
+    g = ir.GlobalVariable(module, PTR, name=name)
+    g.linkage = "internal"
+    g.initializer = ir.Constant(PTR, None)
+    return g
+
+
+def binder_slot(ml: ModuleLowering, key: str) -> ir.GlobalVariable:
+    """The registration slot of fn `key`'s binder (a Python function whose code has the module's file)."""
+    return ptr_global(ml.module, f"pm.slot.{plan_slots(ml.mir).binders[key]}")
+
+
+RAISE_SITE = ir.LiteralStructType([PTR, I32, PTR, PTR, PTR])  # code object (made once), line, name, binder slot, file
+
+
+def raise_site(ml: ModuleLowering, func: FuncIR, line: int, binder: ir.GlobalVariable) -> ir.GlobalVariable:
+    """The traceback entry's data for fn `func` raising at `line` (see traceback_fn)."""
+    name = f"pm.raise_site.{func.key}.{line}"
+    existing = ml.module.globals.get(name)
+    if isinstance(existing, ir.GlobalVariable):
+        return existing
+    g = ir.GlobalVariable(ml.module, RAISE_SITE, name=name)
+    g.linkage = "internal"
+    g.initializer = ir.Constant(RAISE_SITE, [
+        ir.Constant(PTR, None), ir.Constant(I32, line), ml.cstr(func.name), binder, ml.cstr(ml.mir.path),
+    ])  # fmt: skip
+    return g
+
+
+def traceback_fn(ml: ModuleLowering) -> ir.Function:
+    """pm.traceback(site): add a fn's traceback entry, at the error exit of its body.
+
+    CPython shows a frame for every Python function an exception passed through; a compiled fn gets
+    one the way C extensions add theirs: a frame of an empty code object named after the fn, at the
+    raising line, pushed with PyTraceBack_Here. The file is the one the module's Python side was
+    compiled with (the .pys, also for a built .so moved elsewhere), read from the fn's binder, else
+    the path the module was compiled from; the code object is made once per raising line and kept
+    in the site. A failure here leaves the original exception as it was.
+    """
+    capi = ml.capi
+    null = ir.Constant(PTR, None)
+
+    def body(b: ir.IRBuilder, f: ir.Function) -> None:
+        site = f.args[0]
+
+        def field(i: int, ty: ir.Type) -> ir.Value:
+            return b.load(b.gep(site, [ir.Constant(I32, 0), ir.Constant(I32, i)], source_etype=RAISE_SITE), typ=ty)
+
+        cache = b.gep(site, [ir.Constant(I32, 0), ir.Constant(I32, 0)], source_etype=RAISE_SITE)
+        saved = [b.alloca(PTR) for _ in range(3)]
+        b.call(capi.fn("PyErr_Fetch"), saved)
+        with b.if_then(b.icmp_unsigned("==", b.load(cache, typ=PTR), null), likely=False):
+            filename = b.alloca(PTR)
+            b.store(field(4, PTR), filename)
+            fobj = b.alloca(PTR)
+            b.store(null, fobj)
+            binder = b.load(field(3, PTR), typ=PTR)
+            with b.if_then(b.icmp_unsigned("!=", binder, null)):
+                code = b.call(capi.fn("PyObject_GetAttrString"), [binder, ml.cstr("__code__")])
+                with b.if_then(b.icmp_unsigned("!=", code, null)):
+                    text = b.call(capi.fn("PyObject_GetAttrString"), [code, ml.cstr("co_filename")])
+                    b.call(capi.fn("Py_DecRef"), [code])
+                    b.store(text, fobj)
+                    with b.if_then(b.icmp_unsigned("!=", text, null)):
+                        utf8 = b.call(capi.fn("PyUnicode_AsUTF8"), [text])
+                        with b.if_then(b.icmp_unsigned("!=", utf8, null)):
+                            b.store(utf8, filename)
+            b.call(capi.fn("PyErr_Clear"), [])
+            made = b.call(capi.fn("PyCode_NewEmpty"), [b.load(filename, typ=PTR), field(2, PTR), field(1, I32)])
+            b.store(made, cache)
+            b.call(capi.fn("Py_DecRef"), [b.load(fobj, typ=PTR)])  # Py_DecRef takes NULL
+        frame = b.alloca(PTR)
+        b.store(null, frame)
+        code = b.load(cache, typ=PTR)
+        with b.if_then(b.icmp_unsigned("!=", code, null), likely=True):
+            globals_ = b.call(capi.fn("PyDict_New"), [])
+            with b.if_then(b.icmp_unsigned("!=", globals_, null), likely=True):
+                tstate = b.call(capi.fn("PyThreadState_Get"), [])
+                b.store(b.call(capi.fn("PyFrame_New"), [tstate, code, globals_, null]), frame)
+                b.call(capi.fn("Py_DecRef"), [globals_])
+        b.call(capi.fn("PyErr_Clear"), [])
+        b.call(capi.fn("PyErr_Restore"), [b.load(x, typ=PTR) for x in saved])
+        fr = b.load(frame, typ=PTR)
+        with b.if_then(b.icmp_unsigned("!=", fr, null), likely=True):
+            b.call(capi.fn("PyTraceBack_Here"), [fr])
+            b.call(capi.fn("Py_DecRef"), [fr])
+        b.ret_void()
+
+    f = ml.helper("pm.traceback", VOID, [PTR], body)
+    for attr in ("cold", "noinline"):
+        f.attributes.add(attr)
+    return f
+
+
 def python_params(func: FuncIR) -> list[str]:
     names = [p.name for p in func.params]
     return names[1:] if func.owner is not None else names
@@ -134,12 +232,7 @@ class Bindings:
         self.ml = ml
         self.capi = ml.capi
         self.plan = plan
-        self.slots: list[ir.GlobalVariable] = []
-        for i in range(plan.count):
-            g = ir.GlobalVariable(ml.module, PTR, name=f"pm.slot.{i}")
-            g.linkage = "internal"
-            g.initializer = ir.Constant(PTR, None)
-            self.slots.append(g)
+        self.slots = [ptr_global(ml.module, f"pm.slot.{i}") for i in range(plan.count)]
         self.methoddefs: dict[str, ir.GlobalVariable] = {}
 
     # ------------------------------------------------------------------ small pieces
@@ -476,12 +569,12 @@ class Bindings:
         # exit too, with the callee's exception put aside meanwhile (and restored over any new one)
         with b.if_then(b.extract_value(res, 1), likely=False):
             saved = [b.alloca(PTR) for _ in range(3)]
-            b.call(self.c_fn("PyErr_Fetch", VOID, [PTR, PTR, PTR]), saved)
+            b.call(self.capi.fn("PyErr_Fetch"), saved)
             restore_bb = w.append_basic_block("err.restore")
             self._write_back(b, func, slots, selfobj, av, first, ("mut",), lambda: b.branch(restore_bb))
             b.branch(restore_bb)
             b.position_at_end(restore_bb)
-            b.call(self.c_fn("PyErr_Restore", VOID, [PTR, PTR, PTR]), [b.load(x, typ=PTR) for x in saved])
+            b.call(self.capi.fn("PyErr_Restore"), [b.load(x, typ=PTR) for x in saved])
             b.branch(fail_bb)
         value = b.extract_value(res, 0)
         if func.is_init:

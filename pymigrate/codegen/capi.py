@@ -33,6 +33,15 @@ _FUNCS: dict[str, tuple[ir.Type, list[ir.Type], bool]] = {
     "PyErr_Format": (PTR, [PTR, PTR], True),
     "PyErr_Occurred": (PTR, [], False),
     "PyErr_NoMemory": (PTR, [], False),
+    "PyErr_Fetch": (VOID, [PTR, PTR, PTR], False),
+    "PyErr_Restore": (VOID, [PTR, PTR, PTR], False),
+    "PyErr_Clear": (VOID, [], False),
+    "PyCode_NewEmpty": (PTR, [PTR, PTR, I32], False),
+    "PyFrame_New": (PTR, [PTR, PTR, PTR, PTR], False),
+    "PyThreadState_Get": (PTR, [], False),
+    "PyTraceBack_Here": (I32, [PTR], False),
+    "PyDict_New": (PTR, [], False),
+    "PyUnicode_AsUTF8": (PTR, [PTR], False),
     "PyLong_FromLongLong": (PTR, [I64], False),
     "PyLong_AsLongLongAndOverflow": (I64, [PTR, PTR], False),
     "PyLong_AsDouble": (F64, [PTR], False),
@@ -98,6 +107,9 @@ class CApi:
         self._globals: dict[str, ir.GlobalVariable] = {}
 
     def fn(self, name: str) -> ir.Function:
+        existing = self.module.globals.get(name)
+        if name not in self._funcs and isinstance(existing, ir.Function):
+            self._funcs[name] = existing  # declared by hand before (see Bindings.c_fn)
         if name not in self._funcs:
             ret, args, varargs = _FUNCS[name]
             f = ir.Function(self.module, ir.FunctionType(ret, args, var_arg=varargs), name=name)

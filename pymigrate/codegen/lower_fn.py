@@ -50,6 +50,10 @@ class FunctionLowering:
         self.loops: list[tuple[ir.Block, ir.Block]] = []
         self.params = {p.name: p for p in func.params}
         self._err_bb: ir.Block | None = None
+        # The source line of the operation being lowered, and the line each branch to the error exit
+        # raises at: the exit adds the fn's traceback entry at that line, as CPython shows its frame.
+        self.line: int = func.node.lineno
+        self._err_lines: dict[int, int] = {}
         self.hoisted: dict[str, tuple[ir.Value, ir.Value]] = {}
         # Counters of the enclosing range loops: local -> i1, true when `x += 1` cannot overflow there.
         self.bounded: dict[str, ir.Value] = {}
@@ -90,6 +94,7 @@ class FunctionLowering:
                 self.ml.set_error(self.b, "SystemError", f"fn '{self.func.name}' ended without a return")
                 self.b.branch(self.err_bb())
         self.ab.branch(self.body_entry)
+        self.emit_traceback()
         if self.inner is not None:
             self.emit_adapter(self.inner)
         if self.copy == 0:
@@ -161,7 +166,11 @@ class FunctionLowering:
         return [ir.Constant(I64, 1)]
 
     def err_bb(self) -> ir.Block:
-        """The shared error exit: release the locals, return the error flag."""
+        """The shared error exit: release the locals, return the error flag.
+
+        Called as the current block is about to branch there: that block raises at `self.line`.
+        """
+        self._err_lines.setdefault(id(self.b.block), self.line)
         if self._err_bb is None:
             self._err_bb = self.fn.append_basic_block("error")
             eb = ir.IRBuilder(self._err_bb)
@@ -170,6 +179,30 @@ class FunctionLowering:
                 eb.call(self.ml.drop_fn(ty), [eb.load(self.slots[name], typ=self.ml.llty(ty))])
             self.ret_err(eb)
         return self._err_bb
+
+    def emit_traceback(self) -> None:
+        """Give the error exit the fn's traceback entry (name, .pys file, line of the raising operation).
+
+        The line reaches the exit as a phi of constants, so the paths that do not raise pay nothing.
+        """
+        err = self._err_bb
+        if err is None:
+            return
+        from pymigrate.codegen.bindings import binder_slot, raise_site, traceback_fn
+
+        preds = [blk for blk in self.fn.blocks if blk.is_terminated and any(op is err for op in blk.terminator.operands)]
+        if not preds:
+            return
+        eb = ir.IRBuilder()
+        eb.position_at_start(err)
+        where = eb.phi(PTR, name="raise.site")
+        sites: dict[int, ir.GlobalVariable] = {}
+        for blk in preds:
+            line = self._err_lines.get(id(blk), self.func.node.lineno)
+            if line not in sites:
+                sites[line] = raise_site(self.ml, self.func, line, binder_slot(self.ml, self.func.key))
+            where.add_incoming(sites[line], blk)
+        eb.call(traceback_fn(self.ml), [where])  # one argument: the exit stays small enough to inline
 
     def local_ty(self, name: str) -> Ty:
         return self.func.locals[name]
@@ -264,6 +297,7 @@ class FunctionLowering:
         for s in body:
             if self.b.block.is_terminated:
                 self.b.position_at_end(self.fn.append_basic_block("dead"))
+            self.line = s.lineno
             self.stmt(s)
             self.flush()
 
@@ -814,6 +848,15 @@ class FunctionLowering:
         return Val(self.b.load(self.ml.str_global(value), typ=PTR), STRING)
 
     def expr(self, e: ast.expr) -> Val:
+        """Lower e; an error raised by its own operation is reported at e's line (as CPython's
+        instruction locations do), one raised in a sub-expression at that one's."""
+        outer, self.line = self.line, e.lineno
+        try:
+            return self._expr(e)
+        finally:
+            self.line = outer
+
+    def _expr(self, e: ast.expr) -> Val:
         if id(e) in self.mir.consts:
             return self.const(*self.mir.consts[id(e)])
         b = self.b

@@ -242,6 +242,7 @@ FIXED = {
     "f7_mut_self_on_raise",  # bindings write self back on the error exit; analyzer keeps it Python
     "f10_struct_init_arity",  # method binders take self
     "f11_return_param_identity",  # analyzer keeps them Python
+    "f14_traceback_frames",  # each fn's error exit adds its traceback entry (lower_fn.py, bindings.traceback_fn)
 }
 
 

@@ -64,15 +64,16 @@ def test_errors_raised_by_compiled_code_reach_the_caller(tmp_path: Path) -> None
             try:
                 good.outer([1])
             except IndexError as exc:
-                frame = traceback.extract_tb(exc.__traceback__)[-1]
-                print(type(exc).__name__, exc, frame.filename, frame.lineno)
+                outer_frame, frame = traceback.extract_tb(exc.__traceback__)[-2:]
+                print(type(exc).__name__, exc, frame.filename, frame.name, frame.lineno, outer_frame.name, outer_frame.lineno)
             """,
             tmp_path,
             mode=mode,
         )
         assert proc.stdout.splitlines() == [
             "3",
-            f"IndexError list index out of range {tmp_path / 'good.pys'} 6",
+            # as CPython shows it: the fn's own entry (pick, line 2) below its caller's (outer, line 6)
+            f"IndexError list index out of range {tmp_path / 'good.pys'} pick 2 outer 6",
         ], proc.stderr
 
 
