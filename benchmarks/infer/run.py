@@ -133,7 +133,7 @@ def fetch_sdist(name: str, cache: Path) -> Path:
     return target
 
 
-def run_package(name: str, workdir: Path, trace: bool) -> Score:
+def run_package(name: str, workdir: Path, trace: bool, verify: bool = True) -> Score:
     import_name, test_command = PACKAGES[name]
     sdist = fetch_sdist(name, workdir / "sdists")
     copy = workdir / name
@@ -161,7 +161,7 @@ def run_package(name: str, workdir: Path, trace: bool) -> Score:
         env_path = f"PYTHONPATH={copy / 'src'}:$PYTHONPATH"
         command = f"cd {copy} && {env_path} " + test_command.format(python=sys.executable)
     start = time.perf_counter()
-    result = infer_package(files, root=copy, trace_command=command)
+    result = infer_package(files, root=copy, trace_command=command, verify=verify)
     score.seconds = time.perf_counter() - start
 
     inferred: dict[Slot, str] = {}
@@ -202,8 +202,10 @@ def main() -> int:
     parser.add_argument("--no-trace", action="store_true", help="static inference only")
     parser.add_argument("--workdir", type=Path, default=Path(os.environ.get("TMPDIR", "/tmp")) / "pymigrate-infer")
     parser.add_argument("--misses", action="store_true", help="list every slot not matched exactly")
+    parser.add_argument("--no-verify", action="store_true",
+                        help="skip mypy verification (shows what verification costs; the mypy delta may rise)")
     args = parser.parse_args()
-    scores = [run_package(name, args.workdir, not args.no_trace) for name in args.package or sorted(PACKAGES)]
+    scores = [run_package(name, args.workdir, not args.no_trace, not args.no_verify) for name in args.package or sorted(PACKAGES)]
     print(f"{'package':<10} {'slots':>6} {'exact':>9} {'coverage':>10} {'mypy Δ':>7}")
     for s in scores:
         print(s.row())

@@ -26,13 +26,15 @@ from .package import Module, module_from_text
 from .static import error_lines, run_mypy
 
 _ERROR = re.compile(r"^(?P<path>.*?):(?P<line>\d+): error: (?P<msg>.*?)(\s+\[[\w-]+\])?$")
-_CALLED = re.compile(r'(?:Argument \d+ to|Missing positional argument[s]? .* in call to|Too many arguments for|'
-                     r'Unexpected keyword argument "\w+" for) "(?P<name>\w+)"')
+_CALLED = re.compile(r'(?:Argument \d+ to|Argument "(?P<arg>\w+)" to|Missing positional argument[s]? .* in call to|'
+                     r'Too many arguments for|Unexpected keyword argument "\w+" for) "(?P<name>\w+)"'
+                     r'(?: of "(?P<owner>\w+)")?')
 _QUOTED = re.compile(r'"(?P<name>[A-Za-z_]\w*)"')
 _ATTR_ASSIGN = re.compile(r"^\s*(?P<obj>\w+)\.(?P<attr>\w+)\s*(:[^=]*)?=")
 MAX_ATTEMPTS = 16
+MAX_RETREATS = 2
 ESCALATE_AFTER = 3
-MAX_RESTORE_RUNS = 48
+MAX_RESTORE_RUNS = 64
 
 
 def _parse(error: str) -> tuple[str, int, str] | None:
@@ -77,7 +79,7 @@ def _passes(modules: Sequence[Module], choices: Choices, target: tuple[int, int]
 def _restore(modules: Sequence[Module], original: Choices, kept: Choices, target: tuple[int, int],
              baseline: Sequence[str]) -> Choices:
     """Put back, in groups split in halves on failure, the slots blame took away that were not at fault."""
-    lost: list[tuple[str, tuple[str, ...], TypeRef]] = []
+    lost: Lost = []
     lost += [("param", k, t) for k, t in original.params.items() if kept.params.get(k) != t]
     lost += [("return", k, t) for k, t in original.returns.items() if k not in kept.returns]
     lost += [("attr", k, t) for k, t in original.attributes.items() if k not in kept.attributes]
@@ -92,8 +94,21 @@ def _restore(modules: Sequence[Module], original: Choices, kept: Choices, target
         if _passes(modules, trial, target, baseline):
             kept = trial
         elif len(group) > 1:
-            queue += [group[len(group) // 2:], group[: len(group) // 2]]
+            queue += _split(group)
     return kept
+
+
+Lost = list[tuple[str, tuple[str, ...], TypeRef]]
+
+
+def _split(group: Lost) -> list[Lost]:
+    """A failed group spanning several modules splits by module (errors are mostly local), else in halves."""
+    by_module: dict[str, Lost] = {}
+    for item in group:
+        by_module.setdefault(item[1][0], []).append(item)
+    if len(by_module) > 1:
+        return list(by_module.values())[::-1]
+    return [group[len(group) // 2:], group[: len(group) // 2]]
 
 
 def _narrow(modules: Sequence[Module], choices: Choices, target: tuple[int, int],
@@ -102,6 +117,7 @@ def _narrow(modules: Sequence[Module], choices: Choices, target: tuple[int, int]
     from .engine import Choices, apply, render
     by_path = {str(m.path): m for m in modules}
     debug = bool(os.environ.get("PYMIGRATE_INFER_DEBUG"))
+    strikes: Counter[tuple[str, ...]] = Counter()
     for attempt in range(MAX_ATTEMPTS):
         if not choices.size():
             return choices
@@ -132,6 +148,9 @@ def _narrow(modules: Sequence[Module], choices: Choices, target: tuple[int, int]
             print(f"verify: blame {sorted(blame)}", file=sys.stderr)
         for kind, key in blame:
             if kind == "param" and len(key) == 3:
+                strikes[key] += 1
+                if strikes[key] > MAX_RETREATS:     # a long list of fallbacks must not stall convergence
+                    choices.fallbacks.pop((key[0], key[1], key[2]), None)
                 choices.retreat((key[0], key[1], key[2]))
             elif kind == "return" and len(key) == 2:
                 choices.returns.pop((key[0], key[1]), None)
@@ -141,7 +160,13 @@ def _narrow(modules: Sequence[Module], choices: Choices, target: tuple[int, int]
 
 
 def _blame(choices: Choices, module: Module, annotated: Module, line: int, msg: str) -> Blame:
-    """The slots that can have caused one new error, most specific reason first."""
+    """The slots that can have caused one new error, most specific reason first.
+
+    From the message: the parameters of a package function it names as called, the return of the function
+    it is in. From the line: the enclosing function's parameters named there, and the origins of every
+    name there (followed through the local assignments): parameters read, returns of package functions
+    and attributes referenced. When neither says anything: every slot the enclosing function depends on.
+    """
     enclosing = _enclosing(annotated, line)
     name = module.name
     lines = annotated.source.splitlines()
@@ -150,9 +175,11 @@ def _blame(choices: Choices, module: Module, annotated: Module, line: int, msg: 
     out: Blame = set()
     called = _CALLED.search(msg)
     if called:
-        target = called.group("name")
+        target, owner, argument = called.group("name"), called.group("owner"), called.group("arg")
+        qual = f"{owner}.{target}" if owner else target
         out |= {("param", k) for k in choices.params
-                if k[1].split(".")[-1] == target or k[1].endswith(f"{target}.__init__")}
+                if (k[1] == qual or k[1].endswith("." + qual) or k[1].endswith(f"{target}.__init__"))
+                and (argument is None or k[2] == argument)}
         out |= {("return", k) for k in choices.returns if k[1].split(".")[-1] == target}
     if enclosing is not None and msg.startswith("Incompatible return value"):
         return out | {("return", k) for k in choices.returns if k == (name, enclosing)}
@@ -164,25 +191,35 @@ def _blame(choices: Choices, module: Module, annotated: Module, line: int, msg: 
     for quoted in _QUOTED.findall(msg):
         out |= {("attr", k) for k in choices.attributes if k[1].endswith("." + quoted)}
         out |= {("return", k) for k in choices.returns if k[1].split(".")[-1] == quoted}
+    scope: ast.AST = annotated.functions[enclosing].node if enclosing is not None else annotated.tree
+    referenced = _origins(scope, words) | words
     if enclosing is not None:
         # the enclosing function's parameters named on the error's line (those whose type the message
-        # shows, when there are such)
+        # shows, when there are such), then those the line's locals are computed from
         named = [k for k in choices.params if k[:2] == (name, enclosing) and k[2] in words]
         shown = _shown_types(msg)
         matching = [k for k in named if _short_members(choices.params[k]) in shown]
         out |= {("param", k) for k in (matching or named)}
-        # locals named on the line take their types from the package functions called where they are assigned
-        called_names, assigned_from = _origins(annotated.functions[enclosing].node, words)
-        out |= {("param", k) for k in choices.params if k[:2] == (name, enclosing) and k[2] in assigned_from}
-        out |= {("return", k) for k in choices.returns if k[0] == name and k[1].split(".")[-1] in called_names}
-        out |= {("return", k) for k in choices.returns if k[1].split(".")[-1] in called_names}
-    if out or enclosing is None:
+        out |= {("param", k) for k in choices.params if k[:2] == (name, enclosing) and k[2] in referenced}
+    out |= _referenced_slots(choices, referenced)
+    if out:
         return out
+    if enclosing is None:
+        return out
+    body = {n.id for n in ast.walk(scope) if isinstance(n, ast.Name)} | {
+        n.attr for n in ast.walk(scope) if isinstance(n, ast.Attribute)}
     cls = annotated.functions[enclosing].class_name
     return ({("param", k) for k in choices.params if k[:2] == (name, enclosing)}
             | {("return", k) for k in choices.returns if k == (name, enclosing)}
             | {("attr", k) for k in choices.attributes if k[0] == name and cls is not None
-               and k[1].startswith(cls + ".")})
+               and k[1].startswith(cls + ".")}
+            | _referenced_slots(choices, body))
+
+
+def _referenced_slots(choices: Choices, names: set[str]) -> Blame:
+    """Returns of the package functions and the attributes that ``names`` can refer to."""
+    return ({("return", k) for k in choices.returns if k[1].split(".")[-1] in names}
+            | {("attr", k) for k in choices.attributes if k[1].rpartition(".")[2] in names})
 
 
 def _shown_types(msg: str) -> list[frozenset[str]]:
@@ -193,23 +230,34 @@ def _short_members(t: TypeRef) -> frozenset[str]:
     return frozenset(m.name.rpartition(".")[2] for m in t.members())
 
 
-def _origins(func: ast.AST, words: set[str]) -> tuple[set[str], set[str]]:
-    """For the local variables among ``words``: the functions called and the names read where they are assigned."""
-    called: set[str] = set()
-    read: set[str] = set()
-    for node in ast.walk(func):
-        if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+def _origins(scope: ast.AST, words: set[str]) -> set[str]:
+    """Every name and attribute the values of the locals among ``words`` are computed from, transitively."""
+    assignments: list[tuple[set[str], set[str]]] = []
+    for node in ast.walk(scope):
+        if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign, ast.NamedExpr)) and node.value is not None:
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             bound = {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
-            if bound & words and node.value is not None:
-                for sub in ast.walk(node.value):
-                    if isinstance(sub, ast.Call):
-                        f = sub.func
-                        called.add(f.id if isinstance(f, ast.Name) else f.attr if isinstance(f, ast.Attribute) else "")
-                    elif isinstance(sub, ast.Name):
-                        read.add(sub.id)
-    called.discard("")
-    return called, read
+            used = {n.id for n in ast.walk(node.value) if isinstance(n, ast.Name)} | {
+                n.attr for n in ast.walk(node.value) if isinstance(n, ast.Attribute)}
+            assignments.append((bound, used))
+        elif isinstance(node, (ast.For, ast.AsyncFor, ast.comprehension, ast.withitem)):
+            target = node.optional_vars if isinstance(node, ast.withitem) else node.target
+            source = node.context_expr if isinstance(node, ast.withitem) else node.iter
+            if target is not None:
+                bound = {n.id for n in ast.walk(target) if isinstance(n, ast.Name)}
+                used = {n.id for n in ast.walk(source) if isinstance(n, ast.Name)} | {
+                    n.attr for n in ast.walk(source) if isinstance(n, ast.Attribute)}
+                assignments.append((bound, used))
+    found: set[str] = set()
+    frontier = set(words)
+    while frontier:
+        new: set[str] = set()
+        for bound, used in assignments:
+            if bound & frontier:
+                new |= used - found
+        found |= new
+        frontier = new - words
+    return found
 
 
 def _enclosing(module: Module, line: int) -> str | None:
