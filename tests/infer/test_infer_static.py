@@ -147,3 +147,26 @@ def test_unparsable_file_is_skipped_and_mypy_blocking_error_infers_nothing(make_
     # `yield` outside a function parses but is a blocking mypy error
     files2 = make_package({"m.py": "def g(x=1):\n    return x\n", "n.py": "class A:\n    yield 1\n"}, name="pkg2")
     assert infer_package(files2, root=files2[0].parent, target_version=(3, 11)).for_file(files2[1]).functions == {}
+
+
+PREDICATES = """
+def is_small(thing):
+    return thing is not None and thing.size < 10 and not thing.hidden
+
+
+def has(thing, key):
+    return key in thing.keys()
+
+
+def first_or_flag(thing):
+    return thing.first or thing.flag
+"""
+
+
+def test_comparisons_of_untyped_operands_are_bool(make_package) -> None:  # type: ignore[no-untyped-def]
+    """`a < b`, `not a`, `a in b` and chains of them are bool even when mypy types an operand as Any."""
+    files = make_package({"m.py": PREDICATES})
+    functions = infer_package(files, root=files[0].parent, target_version=(3, 11)).for_file(files[1]).functions
+    assert functions["is_small"].returns == "bool"
+    assert functions["has"].returns == "bool"
+    assert "first_or_flag" not in functions          # `or` of untyped values: nothing known

@@ -238,6 +238,11 @@ class StaticCollector:
             return None
         if isinstance(node, ast.IfExp):
             return self._join([self.expr(node.body, spans), self.expr(node.orelse, spans)])
+        if isinstance(node, ast.Compare) or (isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not)):
+            return BOOL     # an operand mypy cannot type (Any) leaves the result to the protocol: bool
+        if isinstance(node, ast.BoolOp):
+            return self._join([self.expr(v, spans) for v in node.values]) if all(
+                _is_predicate(v) for v in node.values) else None
         return None
 
     @staticmethod
@@ -383,6 +388,16 @@ class StaticCollector:
                 t = self.expr(kw.value, spans)
                 if t is not None:
                     ff.add_param(name, self.call_source, t)
+
+
+BOOL = TypeRef("builtins.bool")
+
+
+def _is_predicate(node: ast.expr) -> bool:
+    """A comparison, a negation or a chain of them: evaluates to bool whatever its operands are."""
+    if isinstance(node, ast.Compare) or (isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not)):
+        return True
+    return isinstance(node, ast.BoolOp) and all(_is_predicate(v) for v in node.values)
 
 
 def _falls_through(func: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
