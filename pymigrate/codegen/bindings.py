@@ -11,7 +11,7 @@ glue through `__pymigrate_register__(slot, obj)`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 import ast
 from dataclasses import dataclass
 
@@ -32,6 +32,7 @@ from pymigrate.codegen.capi import (
     VAR_SIZE,
     VOID,
 )
+from pymigrate.codegen.float_fields import float_field_object
 from pymigrate.codegen.ir import FuncIR, ModuleIR
 from pymigrate.codegen.lower import LIST_HDR, ModuleLowering, mangle
 from pymigrate.codegen.types import BOOL, FLOAT, INT, NONE, STRING, Ty
@@ -455,24 +456,39 @@ class Bindings:
                 inst = b.call(self.capi.fn("PyType_GenericNew"), [cls, null, null])
                 with b.if_then(b.icmp_unsigned("==", inst, null), likely=False):
                     b.ret(null)
-                self.set_fields(b, inst, v, ty, on_error=lambda: (b.call(self.capi.fn("Py_DecRef"), [inst]), b.ret(null)))
+                self.set_fields(b, inst, v, ty, on_error=lambda: (b.call(self.capi.fn("Py_DecRef"), [inst]), b.ret(null)),
+                                look_current=False)
                 b.ret(inst)
                 del st
 
         return ml.helper(f"pm.to_py.{mangle(ty)}", PTR, [self.ml.llty(ty)], body)
 
-    def set_fields(self, b: ir.IRBuilder, inst: ir.Value, v: ir.Value, ty: Ty, on_error: object) -> None:
-        """Write a native struct's fields onto a Python object (attribute by attribute)."""
+    def set_fields(
+        self, b: ir.IRBuilder, inst: ir.Value, v: ir.Value, ty: Ty, on_error: object,
+        sources: Sequence[ir.Value] = (), look_current: bool = True,
+    ) -> None:
+        """Write a native struct's fields onto a Python object (attribute by attribute).
+
+        A float field keeps the object it holds, or takes a float argument of the call, when the
+        value is that object's (float_fields.py: the identity a dataclass's __eq__ looks at)."""
         st = self.ml.mir.structs[ty.name]
         null = ir.Constant(PTR, None)
         for i, (fname, fty) in enumerate(st.fields):
-            o = b.call(self.to_py(fty), [b.extract_value(v, i)])
-            with b.if_then(b.icmp_unsigned("==", o, null), likely=False):
-                on_error()  # type: ignore[operator]
-            r = b.call(self.capi.fn("PyObject_SetAttrString"), [inst, self.ml.cstr(fname), o])
+            kept: ir.Value = ir.Constant(I1, 0)
+            if fty == FLOAT:
+                o, kept = float_field_object(
+                    self, b, inst, fname, b.extract_value(v, i), sources, look_current, on_error  # type: ignore[arg-type]
+                )
+            else:
+                o = b.call(self.to_py(fty), [b.extract_value(v, i)])
+                with b.if_then(b.icmp_unsigned("==", o, null), likely=False):
+                    on_error()  # type: ignore[operator]
+            with b.if_then(b.not_(kept), likely=True):
+                r = b.call(self.capi.fn("PyObject_SetAttrString"), [inst, self.ml.cstr(fname), o])
+                with b.if_then(b.icmp_signed("<", r, ir.Constant(I32, 0)), likely=False):
+                    b.call(self.capi.fn("Py_DecRef"), [o])
+                    on_error()  # type: ignore[operator]
             b.call(self.capi.fn("Py_DecRef"), [o])
-            with b.if_then(b.icmp_signed("<", r, ir.Constant(I32, 0)), likely=False):
-                on_error()  # type: ignore[operator]
 
     # ------------------------------------------------------------------ wrappers
     def wrapper(self, func: FuncIR) -> ir.Function:
@@ -605,6 +621,10 @@ class Bindings:
     ) -> None:
         """Copy the native values of `mut`/`out` arguments back into the caller's objects."""
         capi, null = self.capi, ir.Constant(PTR, None)
+        floats = [  # the call's float arguments: a struct field set from one keeps that object
+            b.load(b.gep(av, [ir.Constant(I64, idx - first)], source_etype=PTR), typ=PTR)
+            for idx, p in enumerate(func.params) if idx >= first and p.ty == FLOAT
+        ] if any(p.ty.kind == "Struct" and p.convention in conventions for p in func.params) else []
         for idx, (p, s) in enumerate(zip(func.params, slots)):
             if p.convention not in conventions:
                 continue
@@ -625,7 +645,7 @@ class Bindings:
             elif p.ty.kind == "List":
                 self._replace_items(b, orig, s, p.ty, on_fail)
             elif p.ty.kind == "Struct":
-                self.set_fields(b, orig, b.load(s, typ=self.ml.llty(p.ty)), p.ty, on_fail)
+                self.set_fields(b, orig, b.load(s, typ=self.ml.llty(p.ty)), p.ty, on_fail, floats, p.convention != "out")
 
     def _replace_items(
         self, b: ir.IRBuilder, orig: ir.Value, slot: ir.Value, ty: Ty, on_fail: Callable[[], None]

@@ -2,8 +2,8 @@
 
 For a fn: a binder with the original signature (defaults evaluated where the
 def stood), registered for the wrapper's keyword/default path. For a struct: a
-class with __slots__ for its fields, __repr__ and __eq__; registering it makes
-the native side attach its methods (and __init__) as method descriptors.
+plain dataclass over its fields; registering it makes the native side attach
+its methods (and __init__) as method descriptors.
 """
 
 from __future__ import annotations
@@ -55,30 +55,77 @@ def _binder(func: FuncIR, qualname: str, slot: int) -> list[ast.stmt]:
     return [fdef, *rest]
 
 
-def _struct_class(st: StructIR, slot: int) -> list[ast.stmt]:
-    fields = [f for f, _ in st.fields]
-    reprs = ", ".join(f"{f}={{self.{f}!r}}" for f in fields)
-    self_t = "(" + "".join(f"self.{f}, " for f in fields) + ")"
-    other_t = "(" + "".join(f"other.{f}, " for f in fields) + ")"
-    lines = [f"class {st.name}:"]
+SUPERSET_TYPE_NAMES = frozenset({"Int", "Float64", "Bool", "String", "List"})
+
+
+def _module_names(tree: ast.Module) -> set[str]:
+    """Names bound by the module's top-level imports, assignments and definitions."""
+    names: set[str] = set()
+    for stmt in tree.body:
+        if isinstance(stmt, (ast.Import, ast.ImportFrom)):
+            names |= {(a.asname or a.name).partition(".")[0] for a in stmt.names}
+        elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(stmt.name)
+        elif isinstance(stmt, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+            targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+            names |= {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
+    return names
+
+
+def _lazy_annotations(tree: ast.Module) -> bool:
+    """The module says `from __future__ import annotations`: annotations are kept as strings."""
+    return any(
+        isinstance(stmt, ast.ImportFrom) and stmt.module == "__future__" and any(a.name == "annotations" for a in stmt.names)
+        for stmt in tree.body
+    )
+
+
+def _field_annotation(st: StructIR, name: str, bound: set[str]) -> str:
+    """The field's annotation as written, unless it spells a superset type Python cannot evaluate."""
+    ty = dict(st.fields)[name]
+    for stmt in st.node.body:
+        if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name) and stmt.target.id == name:
+            used = {n.id for n in ast.walk(stmt.annotation) if isinstance(n, ast.Name)}
+            if not used & (SUPERSET_TYPE_NAMES - bound):
+                return ast.unparse(stmt.annotation)
+    return ty.python_name()
+
+
+def _fieldwise_init(st: StructIR) -> bool:
+    """True when the struct is built as a dataclass's generated __init__ builds it (no own __init__, or
+    one taking exactly the fields, in order, without defaults)."""
+    init = st.methods.get("__init__")
+    if init is None:
+        return True
+    a = init.node.args
+    names = [x.arg for x in a.posonlyargs + a.args][1:]
+    plain = not (a.defaults or a.kwonlyargs or a.vararg or a.kwarg or a.posonlyargs)
+    return plain and names == [f for f, _ in st.fields]
+
+
+def _struct_class(st: StructIR, slot: int, bound: set[str], lazy: bool) -> list[ast.stmt]:
+    """The struct's class: a plain @dataclass over its fields, as the class it was migrated from.
+
+    The decorator writes __init__ (replaced by the native one on registration), __repr__, __eq__,
+    __hash__ = None, __match_args__, __doc__ and the dataclass protocol (__dataclass_fields__ with
+    real Field objects), so dataclasses.fields/asdict/astuple/replace and vars() work as before.
+    """
+    lines = ["@__import__('dataclasses').dataclass", f"class {st.name}:"]
     doc = ast.get_docstring(st.node, clean=False)
     if doc is not None:
         lines.append(f"    {doc!r}")
-    lines += [
-        f"    __slots__ = {tuple(fields)!r}",
-        f"    __match_args__ = {tuple(fields)!r}",
-        "    def __repr__(self):",
-        f"        return f{(st.name + '(' + reprs + ')')!r}",
-        "    def __eq__(self, other):",
-        "        if other.__class__ is not self.__class__:",
-        "            return NotImplemented",
-        f"        return {self_t} == {other_t}",
-        "    __hash__ = None",
-    ]
-    if "__init__" not in st.methods:
-        params = ", ".join(fields)
-        lines.append(f"    def __init__(self, {params}):" if fields else "    def __init__(self):")
-        lines += [f"        self.{f} = {f}" for f in fields] or ["        pass"]
+    # an explicit __annotations__: evaluated, or strings under the module's own `from __future__ import
+    # annotations`, whatever future flags the Python side happens to be compiled with. The dataclass
+    # resolves a string through sys.modules[__module__] and fails without it (as it would for the
+    # original); a module run outside sys.modules (a test's jit.load) gets evaluated ones instead.
+    texts = [(f, _field_annotation(st, f, bound)) for f, _ in st.fields]
+    evaluated = "{" + ", ".join(f"{f!r}: {t}" for f, t in texts) + "}"
+    if lazy:
+        strings = "{" + ", ".join(f"{f!r}: {t!r}" for f, t in texts) + "}"
+        evaluated = f"{strings} if __name__ in __import__('sys').modules else {evaluated}"
+    lines.append(f"    __annotations__ = {evaluated}")
+    if doc is None and not _fieldwise_init(st):
+        lines.append(f"{st.name}.__doc__ = None")  # the dataclass's text would show the fields, not __init__
     lines.append(f"{REGISTER}({slot}, {st.name})")
     return ast.parse("\n".join(lines) + "\n").body
 
@@ -98,13 +145,15 @@ def python_tree(tree: ast.Module, mir: ModuleIR, plan: SlotPlan) -> ast.Module:
     body: list[ast.stmt] = []
     fn_nodes = {id(f.node): f for f in mir.functions.values()}
     struct_nodes = {id(s.node): s for s in mir.structs.values()}
+    bound = _module_names(tree)
+    lazy = _lazy_annotations(tree)
     for stmt in tree.body:
         if id(stmt) in fn_nodes:
             func = fn_nodes[id(stmt)]
             body += _place(_binder(func, func.name, plan.binders[func.key]), stmt)
         elif id(stmt) in struct_nodes:
             st = struct_nodes[id(stmt)]
-            glue = _struct_class(st, plan.classes[st.name])
+            glue = _struct_class(st, plan.classes[st.name], bound, lazy)
             for meth in st.methods.values():
                 glue += _binder(meth, f"{st.name}.{meth.name}", plan.binders[meth.key])
             body += _place(glue, stmt)
