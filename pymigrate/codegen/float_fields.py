@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from llvmlite import ir  # type: ignore[import-untyped]
 
 from pymigrate.codegen.capi import F64, FLOAT_VALUE, I1, I32, I64, PTR
+from pymigrate.codegen.struct_attrs import get_field
 
 if TYPE_CHECKING:
     from pymigrate.codegen.bindings import Bindings
@@ -55,7 +56,7 @@ def float_field_object(
     kept = _entry_alloca(b, I1)
     b.store(ir.Constant(I1, 0), kept)
     if look_current:
-        cur = b.call(capi.fn("PyObject_GetAttrString"), [inst, bd.ml.cstr(name)])
+        cur = get_field(bd, b, inst, name)
         with b.if_else(b.icmp_unsigned("==", cur, null), likely=False) as (missing, present):
             with missing:
                 matches = bd.c_fn("PyErr_ExceptionMatches", I32, [PTR])
