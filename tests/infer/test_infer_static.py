@@ -170,3 +170,38 @@ def test_comparisons_of_untyped_operands_are_bool(make_package) -> None:  # type
     assert functions["is_small"].returns == "bool"
     assert functions["has"].returns == "bool"
     assert "first_or_flag" not in functions          # `or` of untyped values: nothing known
+
+
+SELF_RETURNS = """
+class Node:
+    def __init__(self, name):
+        self.name = name
+
+    @classmethod
+    def parse(cls, text):
+        return cls(text.strip())
+
+    def renamed(self, name):
+        return type(self)(name)
+
+    def touch(self):
+        return self
+
+
+def build() -> Node:
+    return Node.parse("a").renamed("b").touch()
+"""
+
+
+def test_methods_returning_their_receiver_or_its_class_return_self(make_package) -> None:  # type: ignore[no-untyped-def]
+    files = make_package({"m.py": SELF_RETURNS})
+    new = infer_package(files, root=files[0].parent, target_version=(3, 11)).for_file(files[1])
+    assert [new.functions[f].returns for f in ("Node.parse", "Node.renamed", "Node.touch")] == ["Self"] * 3
+    assert "from typing import Self" in new.imports
+    types = infer_package(files, root=files[0].parent, target_version=(3, 9))
+    old = types.for_file(files[1])
+    assert old.functions["Node.touch"].returns == '"Self"'      # typing_extensions, for type checking only
+    assert "if TYPE_CHECKING:\n    from typing_extensions import Self" in old.imports
+    texts = {p: annotate_module(cst.parse_module(p.read_text()), types.for_file(p)).code for p in files}
+    from pymigrate.migrate.infer.package import module_from_text
+    assert error_lines(run_mypy([module_from_text(m, texts[m.path]) for m in load_modules(files)], None, (3, 9))) == []

@@ -36,7 +36,7 @@ from mypy.types import (
 
 from .literals import literal_type
 from .model import CALLABLE, ELLIPSIS, NONE_T, PARAMS, TUPLE, Facts, TypeRef, union
-from .package import Module, all_params, defaults, own_nodes
+from .package import Function, Module, all_params, defaults, own_nodes
 
 Span = tuple[int, int, int, int]
 
@@ -263,13 +263,14 @@ class StaticCollector:
                 if t is not None:
                     ff.add_param(name, "default", t)
             has_value_return = False
+            returns_self = _returns_self(func)
             for node in own_nodes(func.node):
                 if isinstance(node, ast.Return):
                     if node.value is None:
                         ff.add_return("return", NONE_T)
                         continue
                     has_value_return = True
-                    t = self.expr(node.value, spans)
+                    t = SELF if returns_self else self.expr(node.value, spans)
                     if t is None:
                         ff.returns_incomplete = True
                     else:
@@ -391,6 +392,31 @@ class StaticCollector:
 
 
 BOOL = TypeRef("builtins.bool")
+
+
+SELF = TypeRef("typing.Self")
+
+
+def _returns_self(func: Function) -> bool:
+    """Every value returned is the receiver or a new instance of its own class: the return type is Self."""
+    first = func.implicit_first
+    if first is None:
+        return False
+    is_classmethod = "classmethod" in {d.id for d in func.node.decorator_list if isinstance(d, ast.Name)}
+    values = [n.value for n in own_nodes(func.node) if isinstance(n, ast.Return)]
+    if not values or any(v is None for v in values):
+        return False
+
+    def is_receiver_class(e: ast.expr) -> bool:
+        if is_classmethod:
+            return isinstance(e, ast.Name) and e.id == first
+        return (isinstance(e, ast.Attribute) and e.attr == "__class__" and isinstance(e.value, ast.Name)
+                and e.value.id == first) or (
+            isinstance(e, ast.Call) and isinstance(e.func, ast.Name) and e.func.id == "type"
+            and len(e.args) == 1 and isinstance(e.args[0], ast.Name) and e.args[0].id == first)
+
+    return all((not is_classmethod and isinstance(v, ast.Name) and v.id == first)
+               or (isinstance(v, ast.Call) and is_receiver_class(v.func)) for v in values if v is not None)
 
 
 def _is_predicate(node: ast.expr) -> bool:

@@ -18,6 +18,11 @@ _TYPING_OLD = {"builtins.list": "List", "builtins.dict": "Dict", "builtins.set":
                "builtins.frozenset": "FrozenSet", "builtins.tuple": "Tuple", "builtins.type": "Type"}
 
 
+# typing names newer than the target: (first Python with them, the typing_extensions name, imported for
+# type checking only so the package needs no new run-time dependency)
+_BACKPORTS = {"typing.Self": ((3, 11), "typing_extensions.Self")}
+
+
 @dataclass
 class Binding:
     fullname: str
@@ -150,6 +155,11 @@ class _Renderer:
 
     def name(self, fullname: str) -> str | None:
         ctx = self.ctx
+        backport = _BACKPORTS.get(fullname)
+        if backport is not None:
+            since, alternative = backport
+            if any(b.fullname == alternative for b in ctx.bindings.values()) or ctx.target < since:
+                fullname = alternative       # already imported from there, or typing has it only later
         module, _, short = fullname.rpartition(".")
         if module == "builtins":
             return short
@@ -170,16 +180,17 @@ class _Renderer:
                 return bound + fullname[len(binding.fullname):]
         if short in ctx.bindings or short in ctx.local_defs:
             return None       # the short name means something else here
-        in_package = module in ctx.package_modules or module.split(".")[0] in {
-            m.split(".")[0] for m in ctx.package_modules}
+        # the package's own modules (no import cycles) and typing_extensions (no run-time dependency)
+        guarded = module in ctx.package_modules or module.split(".")[0] in {
+            m.split(".")[0] for m in ctx.package_modules} or module == "typing_extensions"
         statement = f"from {module} import {short}"
-        if in_package:
+        if guarded:
             if not ctx.has_type_checking:
                 self.imports.append("from typing import TYPE_CHECKING")
             statement = f"if TYPE_CHECKING:\n    {statement}"
             self.needs_quotes = True
         self.imports.append(statement)
-        ctx.bindings[short] = Binding(fullname, in_package)
+        ctx.bindings[short] = Binding(fullname, guarded)
         return short
 
 
