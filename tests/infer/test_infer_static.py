@@ -205,3 +205,34 @@ def test_methods_returning_their_receiver_or_its_class_return_self(make_package)
     texts = {p: annotate_module(cst.parse_module(p.read_text()), types.for_file(p)).code for p in files}
     from pymigrate.migrate.infer.package import module_from_text
     assert error_lines(run_mypy([module_from_text(m, texts[m.path]) for m in load_modules(files)], None, (3, 9))) == []
+
+
+RAISING_AND_CONTEXT = """
+import contextlib
+
+
+class Parser:
+    def fail(self, message):
+        raise ValueError(message)
+
+    def todo(self):
+        raise NotImplementedError
+
+    @contextlib.contextmanager
+    def section(self, name):
+        yield len(name)
+
+
+def run() -> int:
+    p = Parser()
+    with p.section("x") as s:
+        return s
+"""
+
+
+def test_always_raising_is_noreturn_and_context_managers_are_generators(make_package) -> None:  # type: ignore[no-untyped-def]
+    files = make_package({"m.py": RAISING_AND_CONTEXT})
+    functions = infer_package(files, root=files[0].parent, target_version=(3, 11)).for_file(files[1]).functions
+    assert functions["Parser.fail"].returns == "NoReturn"
+    assert "Parser.todo" not in functions or functions["Parser.todo"].returns is None   # abstract placeholder
+    assert functions["Parser.section"].returns == "Generator[int, None, None]"

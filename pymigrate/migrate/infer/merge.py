@@ -11,6 +11,8 @@ from __future__ import annotations
 from .model import NONE_T, UNKNOWN, FunctionFacts, TypeRef, is_complete, union
 
 ITERATOR = "collections.abc.Iterator"
+GENERATOR = "collections.abc.Generator"
+NORETURN = TypeRef("typing.NoReturn")
 
 
 def param_candidates(evidence: dict[str, list[TypeRef]]) -> list[TypeRef]:
@@ -74,7 +76,11 @@ def _return_type(facts: FunctionFacts) -> TypeRef | None:
             if not facts.returns.get("trace-yield"):
                 return None
         item = _complete(union(items))
-        return None if item is None else TypeRef(ITERATOR, (item,))
+        if item is None:
+            return None
+        return TypeRef(GENERATOR, (item, NONE_T, NONE_T)) if facts.context_manager else TypeRef(ITERATOR, (item,))
+    if facts.never_returns:
+        return NORETURN
     static = facts.returns.get("return", [])
     if not facts.returns_incomplete and static:
         return _complete(union(static))

@@ -152,6 +152,8 @@ class FunctionFacts:
     returns: dict[str, list[TypeRef]] = field(default_factory=dict)
     returns_incomplete: bool = False    # some return expression has no static type
     generator: bool = False
+    context_manager: bool = False       # a generator under @contextmanager: written Generator[Y, None, None]
+    never_returns: bool = False         # every path raises (and not NotImplementedError): NoReturn
 
     def add_param(self, name: str, source: str, t: TypeRef) -> None:
         self.params.setdefault(name, {}).setdefault(source, []).append(t)
@@ -182,6 +184,8 @@ class Facts:
                 for t in types:
                     mine.add_return(source, t)
             mine.generator = mine.generator or ff.generator
+            mine.context_manager = mine.context_manager or ff.context_manager
+            mine.never_returns = mine.never_returns or ff.never_returns
         for key, sources in other.attributes.items():
             for source, types in sources.items():
                 for t in types:

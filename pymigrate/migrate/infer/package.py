@@ -68,7 +68,7 @@ def load_modules(files: Sequence[Path]) -> list[Module]:
     return modules
 
 
-def _decorator_names(node: FunctionNode | ast.ClassDef) -> set[str]:
+def decorator_names(node: FunctionNode | ast.ClassDef) -> set[str]:
     names = set()
     for d in node.decorator_list:
         target = d.func if isinstance(d, ast.Call) else d
@@ -84,7 +84,7 @@ def _index(module: Module, body: Sequence[ast.stmt], prefix: str, class_name: st
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
             qualname = prefix + stmt.name
             if qualname not in module.functions:     # keep the first of same-named defs (property setters differ below)
-                is_method = class_name is not None and "staticmethod" not in _decorator_names(stmt)
+                is_method = class_name is not None and "staticmethod" not in decorator_names(stmt)
                 module.functions[qualname] = Function(qualname, stmt, class_name, is_method)
             _index(module, stmt.body, qualname + ".<locals>.", None)
         elif isinstance(stmt, ast.ClassDef):

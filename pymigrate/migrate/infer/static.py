@@ -36,7 +36,7 @@ from mypy.types import (
 
 from .literals import literal_type
 from .model import CALLABLE, ELLIPSIS, NONE_T, PARAMS, TUPLE, Facts, TypeRef, union
-from .package import Function, Module, all_params, defaults, own_nodes
+from .package import Function, Module, all_params, decorator_names, defaults, own_nodes
 
 Span = tuple[int, int, int, int]
 
@@ -295,6 +295,8 @@ class StaticCollector:
                                 facts.add_attribute(module.name, f"{func.class_name}.{target.attr}", "assign", t)
             if not has_value_return and not ff.generator and _falls_through(func.node):
                 ff.add_return("return", NONE_T)
+            ff.context_manager = ff.generator and bool(decorator_names(func.node) & _CONTEXT_MANAGERS)
+            ff.never_returns = not ff.returns and not ff.generator and _always_raises(func.node)
             self._override(module, qualname, ff)
 
     def _override(self, module: Module, qualname: str, ff: object) -> None:
@@ -424,6 +426,21 @@ def _is_predicate(node: ast.expr) -> bool:
     if isinstance(node, ast.Compare) or (isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not)):
         return True
     return isinstance(node, ast.BoolOp) and all(_is_predicate(v) for v in node.values)
+
+
+_CONTEXT_MANAGERS = {"contextmanager", "asynccontextmanager"}
+
+
+def _always_raises(func: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """The body ends in a raise that is not a placeholder (NotImplementedError marks an abstract method)."""
+    if any(isinstance(n, ast.Return) for n in own_nodes(func)) or not func.body:
+        return False
+    last = func.body[-1]
+    if not isinstance(last, ast.Raise) or last.exc is None:
+        return False
+    exc = last.exc.func if isinstance(last.exc, ast.Call) else last.exc
+    name = exc.id if isinstance(exc, ast.Name) else exc.attr if isinstance(exc, ast.Attribute) else ""
+    return name != "NotImplementedError"
 
 
 def _falls_through(func: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
