@@ -199,6 +199,8 @@ def _add_imports(module: cst.Module, imports: Sequence[str], used: set[str]) -> 
         needed.add("TYPE_CHECKING")     # imported first, only when a guarded block is added
     plain = [s for s in imports if not s.startswith("if ") and _statement_binds(s) & needed
              and not _statement_binds(s) <= bound]
+    if guarded:     # one block for all of them: "if TYPE_CHECKING:" followed by each indented import
+        guarded = ["if TYPE_CHECKING:\n" + "\n".join(line for s in guarded for line in s.splitlines()[1:])]
     wanted = plain + guarded
     if not wanted:
         return module

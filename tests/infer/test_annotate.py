@@ -106,3 +106,13 @@ def test_existing_binding_is_not_imported_again() -> None:
 def test_empty_types_leave_module_untouched() -> None:
     module = cst.parse_module(SOURCE)
     assert annotate_module(module, FileTypes()) is module
+
+
+def test_guarded_imports_share_one_type_checking_block() -> None:
+    module = cst.parse_module("import os\n\n\ndef f(a, b):\n    pass\n")
+    types = FileTypes(functions={"f": FunctionTypes({"a": '"Path"', "b": '"Decimal"'}, None)},
+                      imports=["from typing import TYPE_CHECKING", "if TYPE_CHECKING:\n    from pathlib import Path",
+                               "if TYPE_CHECKING:\n    from decimal import Decimal"])
+    assert annotate_module(module, types).code == (
+        "import os\nfrom typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from pathlib import Path\n"
+        "    from decimal import Decimal\n\n\ndef f(a: \"Path\", b: \"Decimal\"):\n    pass\n")
