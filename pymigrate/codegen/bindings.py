@@ -34,6 +34,7 @@ from pymigrate.codegen.capi import (
 )
 from pymigrate.codegen.float_fields import float_field_object
 from pymigrate.codegen.struct_attrs import get_field, set_field
+from pymigrate.codegen.fn_objects import FnObjects
 from pymigrate.codegen.ir import FuncIR, ModuleIR
 from pymigrate.codegen.lower import LIST_HDR, ModuleLowering, mangle
 from pymigrate.codegen.types import BOOL, FLOAT, INT, NONE, STRING, Ty
@@ -497,8 +498,10 @@ class Bindings:
         fnty = ir.FunctionType(PTR, [PTR, PTR, I64, PTR])
         w = ir.Function(ml.module, fnty, name=f"pmw.{func.key}")
         w.linkage = "internal"
-        selfobj, args, nargs, kwnames = w.args
+        selfobj, args, nargsf, kwnames = w.args
         b = ir.IRBuilder(w.append_basic_block("entry"))
+        # called through vectorcall too (fn_objects.py): drop PY_VECTORCALL_ARGUMENTS_OFFSET
+        nargs = b.and_(nargsf, ir.Constant(I64, PY_SSIZE_T_MAX))
         null = ir.Constant(PTR, None)
         is_method = func.owner is not None
         pyparams = func.params[1:] if is_method else func.params
@@ -706,8 +709,9 @@ class Bindings:
         return g
 
     # ------------------------------------------------------------------ registration and init
-    def register_fn(self) -> ir.Function:
-        """__pymigrate_register__(slot, obj): keep obj; for a struct class, add its method descriptors."""
+    def register_fn(self, fn_objects: FnObjects) -> ir.Function:
+        """__pymigrate_register__(slot, obj): keep obj; for a struct class, add its method descriptors;
+        for a module-level fn's binder, give the fn's object the binder's signature (fn_objects.py)."""
         ml, capi = self.ml, self.capi
         fnty = ir.FunctionType(PTR, [PTR, PTR, I64, PTR])
         w = ir.Function(ml.module, fnty, name="pmw.register")
@@ -733,6 +737,9 @@ class Bindings:
             with b.if_then(b.icmp_signed("==", idx, ir.Constant(I64, k))):
                 b.call(capi.fn("Py_DecRef"), [b.load(g, typ=PTR)])
                 b.store(obj, g)
+        for func in ml.mir.functions.values():
+            with b.if_then(b.icmp_signed("==", idx, ir.Constant(I64, self.plan.binders[func.key]))):
+                fn_objects.adopt_binder(b, func.key, obj)
         for sname, cslot in self.plan.classes.items():
             st = ml.mir.structs[sname]
             with b.if_then(b.icmp_signed("==", idx, ir.Constant(I64, cslot))):
@@ -751,9 +758,10 @@ class Bindings:
 
     def init_fn(self, symbol: str) -> None:
         ml, capi = self.ml, self.capi
+        fn_objects = FnObjects(ml)
         for func in ml.mir.all_functions():
             self.methoddef(func.name, self.wrapper(func), func.key, ml_doc(func))
-        reg = self.methoddef("__pymigrate_register__", self.register_fn(), "__register__")
+        reg = self.methoddef("__pymigrate_register__", self.register_fn(fn_objects), "__register__")
         f = ir.Function(ml.module, ir.FunctionType(I32, [PTR]), name=symbol)
         module = f.args[0]
         b = ir.IRBuilder(f.append_basic_block("entry"))
@@ -768,10 +776,16 @@ class Bindings:
         modname = b.call(capi.fn("PyObject_GetAttrString"), [module, ml.cstr("__name__")])
         with b.if_then(b.icmp_unsigned("==", modname, null), likely=False):
             b.ret(fail)
-        entries = [(func.name, self.methoddefs[func.key]) for func in ml.mir.functions.values()]
-        entries.append(("__pymigrate_register__", reg))
-        for name, mdef in entries:
-            fobj = b.call(capi.fn("PyCFunction_NewEx"), [mdef, null, modname])
+        with b.if_then(b.icmp_unsigned("==", fn_objects.make_type(b), null), likely=False):
+            b.call(capi.fn("Py_DecRef"), [modname])
+            b.ret(fail)
+        entries: list[tuple[str, FuncIR | None]] = [(func.name, func) for func in ml.mir.functions.values()]
+        entries.append(("__pymigrate_register__", None))
+        for name, target in entries:
+            if target is None:
+                fobj = b.call(capi.fn("PyCFunction_NewEx"), [reg, null, modname])
+            else:
+                fobj = fn_objects.make_fn(b, target, ml.module.globals[f"pmw.{target.key}"], modname)
             with b.if_then(b.icmp_unsigned("==", fobj, null), likely=False):
                 b.call(capi.fn("Py_DecRef"), [modname])
                 b.ret(fail)

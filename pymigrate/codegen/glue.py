@@ -12,6 +12,7 @@ import ast
 
 from pymigrate.codegen.bindings import SlotPlan
 from pymigrate.codegen.ir import FuncIR, ModuleIR, StructIR
+from pymigrate.codegen.types import Ty
 
 REGISTER = "__pymigrate_register__"
 BINDER = "__pymigrate_bind"
@@ -42,17 +43,58 @@ def _signature_args(func: FuncIR) -> ast.arguments:
     )
 
 
-def _binder(func: FuncIR, qualname: str, slot: int) -> list[ast.stmt]:
+def _binder(func: FuncIR, qualname: str, slot: int, bound: set[str] | None = None) -> list[ast.stmt]:
     names = [p.name for p in func.params]
     ret = ast.Tuple(elts=[ast.Name(id=n, ctx=ast.Load()) for n in names], ctx=ast.Load())
     fdef = ast.FunctionDef(
         name=BINDER, args=_signature_args(func), body=[ast.Return(value=ret)], decorator_list=[], returns=None,
         type_comment=None,
     )  # fmt: skip
-    rest = ast.parse(
-        f"{BINDER}.__qualname__ = {qualname!r}\n{REGISTER}({slot}, {BINDER})\ndel {BINDER}\n"
-    ).body
-    return [fdef, *rest]
+    qual = ast.parse(f"{BINDER}.__qualname__ = {qualname!r}\n").body
+    rest = ast.parse(f"{REGISTER}({slot}, {BINDER})\ndel {BINDER}\n").body
+    annotations = _binder_annotations(func, bound) if bound is not None else []
+    return [fdef, *qual, *annotations, *rest]
+
+
+SIGNATURE = "__pymigrate_signature"
+
+
+def _binder_annotations(func: FuncIR, bound: set[str]) -> list[ast.stmt]:
+    """Give the binder the def's annotations, evaluated as the def would (or kept as strings under
+    `from __future__ import annotations`), so the fn's object shows the def's signature (fn_objects.py).
+
+    A def of the annotations alone (no defaults, evaluated once) is made in a try: an annotation that
+    cannot be evaluated (a name bound later, say, written in by the migrator) leaves the binder without
+    annotations rather than failing the import.
+    """
+    types = {p.name: p.ty for p in func.params}
+
+    def annotated(args: list[ast.arg]) -> list[ast.arg]:
+        return [ast.arg(arg=x.arg, annotation=_annotation(x.annotation, types[x.arg], bound)) for x in args]
+
+    a = func.node.args
+    args = ast.arguments(
+        posonlyargs=annotated(a.posonlyargs), args=annotated(a.args), vararg=None, kwonlyargs=annotated(a.kwonlyargs),
+        kw_defaults=[None] * len(a.kwonlyargs), kwarg=None, defaults=[],
+    )  # fmt: skip
+    returns = _annotation(func.node.returns, func.ret, bound)
+    sig = ast.FunctionDef(
+        name=SIGNATURE, args=args, body=[ast.Pass()], decorator_list=[], returns=returns, type_comment=None,
+    )  # fmt: skip
+    copy = ast.parse(f"{BINDER}.__annotations__ = {SIGNATURE}.__annotations__\ndel {SIGNATURE}\n").body
+    handler = ast.ExceptHandler(type=ast.Name(id="Exception", ctx=ast.Load()), name=None, body=[ast.Pass()])
+    return [ast.Try(body=[sig, *copy], handlers=[handler], orelse=[], finalbody=[])]
+
+
+def _annotation(node: ast.expr | None, ty: Ty, bound: set[str]) -> ast.expr | None:
+    """The annotation as written, unless it spells a superset type Python cannot evaluate (then the
+    Python type it stands for)."""
+    if node is None:
+        return None
+    used = {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+    if used & (SUPERSET_TYPE_NAMES - bound):
+        return ast.parse(ty.python_name(), mode="eval").body
+    return node
 
 
 SUPERSET_TYPE_NAMES = frozenset({"Int", "Float64", "Bool", "String", "List"})
@@ -150,7 +192,7 @@ def python_tree(tree: ast.Module, mir: ModuleIR, plan: SlotPlan) -> ast.Module:
     for stmt in tree.body:
         if id(stmt) in fn_nodes:
             func = fn_nodes[id(stmt)]
-            body += _place(_binder(func, func.name, plan.binders[func.key]), stmt)
+            body += _place(_binder(func, func.name, plan.binders[func.key], bound), stmt)
         elif id(stmt) in struct_nodes:
             st = struct_nodes[id(stmt)]
             glue = _struct_class(st, plan.classes[st.name], bound, lazy)

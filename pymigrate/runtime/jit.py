@@ -59,5 +59,6 @@ def load(compiled: CompiledModule, module: types.ModuleType) -> None:
     init = _INIT(addr)
     if init(module) != 0:  # PYFUNCTYPE re-raises the exception init set
         raise ImportError(f"initialising compiled module {module.__name__} failed")
-    code = compile(compiled.python_tree, getattr(module, "__file__", None) or module.__name__, "exec")
+    # dont_inherit: the module's own future imports decide (this file's `annotations` must not leak in)
+    code = compile(compiled.python_tree, getattr(module, "__file__", None) or module.__name__, "exec", dont_inherit=True)
     exec(code, module.__dict__)

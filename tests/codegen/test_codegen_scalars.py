@@ -387,4 +387,4 @@ RESULT = norm(3.0, 4.0)
     m = compiled(src)
     assert m.RESULT == 5.0
     assert m.Box().area(3.0) == 9.0
-    assert type(m.square).__name__ == "builtin_function_or_method"
+    assert type(m.square).__name__ == "compiled_function"  # fn_objects.py

@@ -1,0 +1,209 @@
+"""Module-level fns as function-like objects that carry the original def's signature (F13).
+
+A builtin_function_or_method cannot hold attributes, so `inspect.signature` of one gives no
+annotations and `typing.get_type_hints` gives `{}`. Each compiled module therefore makes a small
+native type, `pymigrate.compiled_function`, whose objects are called through vectorcall straight
+into the fn's wrapper (the same entry a builtin would call) and have a `__dict__`. The object gets
+`__name__`, `__qualname__`, `__module__` and `__doc__` at init; when the fn's binder (the plain
+def with the original signature, see glue.py) is registered, it also gets the binder's
+`__annotations__`, `__defaults__` and `__kwdefaults__` and `__wrapped__` = the binder, so
+`inspect.signature` and `typing.get_type_hints` read the def's own. `__get__` returns the object
+itself (it does not bind, as a builtin does not), repr is a function's and pickling goes by name.
+"""
+
+from __future__ import annotations
+
+import ast
+
+from llvmlite import ir  # type: ignore[import-untyped]
+
+from pymigrate.codegen.capi import I32, I64, PTR, VOID
+from pymigrate.codegen.ir import FuncIR
+from pymigrate.codegen.lower import ModuleLowering
+
+TYPE_NAME = "pymigrate.compiled_function"
+VECTORCALL_OFFSET = 16  # after ob_refcnt and ob_type
+DICT_OFFSET = 24
+BASICSIZE = 32
+# Py_TPFLAGS_DEFAULT (HAVE_VERSION_TAG) | HAVE_VECTORCALL | IMMUTABLETYPE | DISALLOW_INSTANTIATION;
+# not a base type
+FLAGS = (1 << 18) | (1 << 11) | (1 << 8) | (1 << 7)
+T_PYSSIZET = 19
+READONLY = 1
+METH_NOARGS = 0x0004
+SLOT = ir.LiteralStructType([I32, PTR])
+SPEC = ir.LiteralStructType([PTR, I32, I32, I32, PTR])
+MEMBER = ir.LiteralStructType([PTR, I32, I64, I32, PTR])
+METHOD = ir.LiteralStructType([PTR, PTR, I32, PTR])
+PY_TP_CALL, PY_TP_DEALLOC, PY_TP_DESCR_GET, PY_TP_METHODS, PY_TP_REPR, PY_TP_MEMBERS = 50, 52, 54, 64, 66, 72
+SIGNATURE_ATTRS = ("__annotations__", "__defaults__", "__kwdefaults__")
+
+
+class FnObjects:
+    """Declares the type and the per-fn object variables of one compiled module."""
+
+    def __init__(self, ml: ModuleLowering) -> None:
+        self.ml = ml
+        self.capi = ml.capi
+        self.type_var = self._ptr_var("pm.fntype")
+        self.objects = {func.key: self._ptr_var(f"pm.fnobj.{func.key}") for func in ml.mir.functions.values()}
+
+    def _ptr_var(self, name: str) -> ir.GlobalVariable:
+        g = ir.GlobalVariable(self.ml.module, PTR, name=name)
+        g.linkage = "internal"
+        g.initializer = ir.Constant(PTR, None)
+        return g
+
+    def _declare(self, name: str, ret: ir.Type, args: list[ir.Type]) -> ir.Function:
+        existing = self.ml.module.globals.get(name)
+        if isinstance(existing, ir.Function):
+            return existing
+        return ir.Function(self.ml.module, ir.FunctionType(ret, args), name=name)
+
+    def _internal(self, name: str, ret: ir.Type, args: list[ir.Type]) -> tuple[ir.Function, ir.IRBuilder]:
+        f = ir.Function(self.ml.module, ir.FunctionType(ret, args), name=name)
+        f.linkage = "internal"
+        return f, ir.IRBuilder(f.append_basic_block("entry"))
+
+    # ------------------------------------------------------------------ the type's slots
+    def _dealloc(self) -> ir.Function:
+        f, b = self._internal("pm.fntype.dealloc", VOID, [PTR])
+        obj = f.args[0]
+        tp = b.load(b.gep(obj, [ir.Constant(I64, 8)], source_etype=ir.IntType(8)), typ=PTR)
+        b.call(self.capi.fn("Py_DecRef"), [b.load(b.gep(obj, [ir.Constant(I64, DICT_OFFSET)], source_etype=ir.IntType(8)), typ=PTR)])
+        b.call(self._declare("PyObject_Free", VOID, [PTR]), [obj])
+        b.call(self.capi.fn("Py_DecRef"), [tp])  # instances of a heap type hold a reference to it
+        b.ret_void()
+        return f
+
+    def _repr(self) -> ir.Function:
+        f, b = self._internal("pm.fntype.repr", PTR, [PTR])
+        obj = f.args[0]
+        qual = b.call(self.capi.fn("PyObject_GetAttrString"), [obj, self.ml.cstr("__qualname__")])
+        null = ir.Constant(PTR, None)
+        with b.if_then(b.icmp_unsigned("==", qual, null), likely=False):
+            b.ret(null)
+        r = b.call(self._varargs("PyUnicode_FromFormat"), [self.ml.cstr("<function %S at %p>"), qual, obj])
+        b.call(self.capi.fn("Py_DecRef"), [qual])
+        b.ret(r)
+        return f
+
+    def _varargs(self, name: str) -> ir.Function:
+        existing = self.ml.module.globals.get(name)
+        if isinstance(existing, ir.Function):
+            return existing
+        return ir.Function(self.ml.module, ir.FunctionType(PTR, [PTR], var_arg=True), name=name)
+
+    def _get(self) -> ir.Function:
+        """__get__ gives the object itself: in a class body it stays a plain callable, as a builtin does."""
+        f, b = self._internal("pm.fntype.get", PTR, [PTR, PTR, PTR])
+        b.call(self.capi.fn("Py_IncRef"), [f.args[0]])
+        b.ret(f.args[0])
+        return f
+
+    def _reduce(self) -> ir.Function:
+        """Pickled by reference (module and qualified name), as functions and builtins are."""
+        f, b = self._internal("pm.fntype.reduce", PTR, [PTR, PTR])
+        b.ret(b.call(self.capi.fn("PyObject_GetAttrString"), [f.args[0], self.ml.cstr("__qualname__")]))
+        return f
+
+    def _const_global(self, name: str, value: ir.Constant) -> ir.GlobalVariable:
+        g = ir.GlobalVariable(self.ml.module, value.type, name=name)
+        g.linkage = "internal"
+        g.initializer = value
+        return g
+
+    def _spec(self) -> ir.GlobalVariable:
+        null = ir.Constant(PTR, None)
+        cstr = self.ml.cstr
+        members = self._const_global("pm.fntype.members", ir.Constant(ir.ArrayType(MEMBER, 3), [
+            ir.Constant(MEMBER, [cstr("__vectorcalloffset__"), ir.Constant(I32, T_PYSSIZET),
+                                 ir.Constant(I64, VECTORCALL_OFFSET), ir.Constant(I32, READONLY), null]),
+            ir.Constant(MEMBER, [cstr("__dictoffset__"), ir.Constant(I32, T_PYSSIZET),
+                                 ir.Constant(I64, DICT_OFFSET), ir.Constant(I32, READONLY), null]),
+            ir.Constant(MEMBER, [null, ir.Constant(I32, 0), ir.Constant(I64, 0), ir.Constant(I32, 0), null]),
+        ]))  # fmt: skip
+        methods = self._const_global("pm.fntype.methods", ir.Constant(ir.ArrayType(METHOD, 2), [
+            ir.Constant(METHOD, [cstr("__reduce__"), self._reduce(), ir.Constant(I32, METH_NOARGS), null]),
+            ir.Constant(METHOD, [null, null, ir.Constant(I32, 0), null]),
+        ]))  # fmt: skip
+        call = self._declare("PyVectorcall_Call", PTR, [PTR, PTR, PTR])
+        slots = [
+            (PY_TP_CALL, call), (PY_TP_DEALLOC, self._dealloc()), (PY_TP_DESCR_GET, self._get()),
+            (PY_TP_REPR, self._repr()), (PY_TP_MEMBERS, members), (PY_TP_METHODS, methods),
+        ]  # fmt: skip
+        table = self._const_global("pm.fntype.slots", ir.Constant(ir.ArrayType(SLOT, len(slots) + 1), [
+            *(ir.Constant(SLOT, [ir.Constant(I32, k), v]) for k, v in slots),
+            ir.Constant(SLOT, [ir.Constant(I32, 0), null]),
+        ]))  # fmt: skip
+        return self._const_global("pm.fntype.spec", ir.Constant(SPEC, [
+            cstr(TYPE_NAME), ir.Constant(I32, BASICSIZE), ir.Constant(I32, 0), ir.Constant(I32, FLAGS), table,
+        ]))  # fmt: skip
+
+    # ------------------------------------------------------------------ init and registration
+    def make_type(self, b: ir.IRBuilder) -> ir.Value:
+        """In the module init: create the type (NULL with the exception set on failure)."""
+        tp = b.call(self._declare("PyType_FromSpec", PTR, [PTR]), [self._spec()])
+        b.store(tp, self.type_var)
+        return tp
+
+    def make_fn(self, b: ir.IRBuilder, func: FuncIR, wrapper: ir.Function, modname: ir.Value) -> ir.Value:
+        """A new object for fn `func` calling `wrapper` (NULL with the exception set on failure)."""
+        capi, ml = self.capi, self.ml
+        null = ir.Constant(PTR, None)
+        result = b.alloca(PTR)
+        b.store(null, result)
+        tp = b.load(self.type_var, typ=PTR)
+        obj = b.call(self._declare("PyType_GenericAlloc", PTR, [PTR, I64]), [tp, ir.Constant(I64, 0)])
+        with b.if_then(b.icmp_unsigned("!=", obj, null), likely=True):
+            b.store(wrapper, b.gep(obj, [ir.Constant(I64, VECTORCALL_OFFSET)], source_etype=ir.IntType(8)))
+            failed = b.alloca(ir.IntType(1))
+            b.store(ir.Constant(ir.IntType(1), 0), failed)
+            doc = ast.get_docstring(func.node, clean=False)
+            for attr, text in (("__name__", func.name), ("__qualname__", func.name), ("__doc__", doc)):
+                if text is None:
+                    value = capi.obj("_Py_NoneStruct")
+                    b.call(capi.fn("Py_IncRef"), [value])
+                else:
+                    data = text.encode("utf-8", "surrogatepass")
+                    value = b.call(capi.fn("PyUnicode_DecodeUTF8"), [ml.cstr(data), ir.Constant(I64, len(data)), ml.cstr("surrogatepass")])
+                self._set(b, obj, attr, value, failed, owned=True)
+            self._set(b, obj, "__module__", modname, failed, owned=False)
+            with b.if_else(b.load(failed, typ=ir.IntType(1)), likely=False) as (bad, good):
+                with bad:
+                    b.call(capi.fn("Py_DecRef"), [obj])
+                with good:
+                    b.call(capi.fn("Py_IncRef"), [obj])  # one reference kept for the binder's registration
+                    b.store(obj, self.objects[func.key])
+                    b.store(obj, result)
+        return b.load(result, typ=PTR)
+
+    def _set(self, b: ir.IRBuilder, obj: ir.Value, attr: str, value: ir.Value, failed: ir.Value, *, owned: bool) -> None:
+        null = ir.Constant(PTR, None)
+        with b.if_else(b.icmp_unsigned("==", value, null), likely=False) as (bad, good):
+            with bad:
+                b.store(ir.Constant(ir.IntType(1), 1), failed)
+            with good:
+                r = b.call(self.capi.fn("PyObject_SetAttrString"), [obj, self.ml.cstr(attr), value])
+                if owned:
+                    b.call(self.capi.fn("Py_DecRef"), [value])
+                with b.if_then(b.icmp_signed("<", r, ir.Constant(I32, 0)), likely=False):
+                    b.store(ir.Constant(ir.IntType(1), 1), failed)
+
+    def adopt_binder(self, b: ir.IRBuilder, key: str, binder: ir.Value) -> None:
+        """In __pymigrate_register__: give fn `key`'s object the binder's signature; returns NULL on error."""
+        capi, ml = self.capi, self.ml
+        null = ir.Constant(PTR, None)
+        obj = b.load(self.objects[key], typ=PTR)
+        with b.if_then(b.icmp_unsigned("!=", obj, null)):
+            for attr in SIGNATURE_ATTRS:
+                value = b.call(capi.fn("PyObject_GetAttrString"), [binder, ml.cstr(attr)])
+                with b.if_then(b.icmp_unsigned("==", value, null), likely=False):
+                    b.ret(null)
+                r = b.call(capi.fn("PyObject_SetAttrString"), [obj, ml.cstr(attr), value])
+                b.call(capi.fn("Py_DecRef"), [value])
+                with b.if_then(b.icmp_signed("<", r, ir.Constant(I32, 0)), likely=False):
+                    b.ret(null)
+            r = b.call(capi.fn("PyObject_SetAttrString"), [obj, ml.cstr("__wrapped__"), binder])
+            with b.if_then(b.icmp_signed("<", r, ir.Constant(I32, 0)), likely=False):
+                b.ret(null)
