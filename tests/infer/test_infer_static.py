@@ -236,3 +236,36 @@ def test_always_raising_is_noreturn_and_context_managers_are_generators(make_pac
     assert functions["Parser.fail"].returns == "NoReturn"
     assert "Parser.todo" not in functions or functions["Parser.todo"].returns is None   # abstract placeholder
     assert functions["Parser.section"].returns == "Generator[int, None, None]"
+
+
+PROTOCOLS = """
+def head(items):
+    return items[0] if len(items) > 1 else items[-1]
+
+
+def lookup(table, key):
+    return table.get(key, "") + table[key]
+
+
+def push(items, value):
+    items.append(value)
+
+
+def main() -> None:
+    head(["a", "b"])
+    lookup({"k": "v"}, "k")
+    push([1], 2)
+"""
+
+
+def test_read_only_containers_widen_to_sequence_and_mapping(make_package) -> None:  # type: ignore[no-untyped-def]
+    """Indexing and len need a Sequence, reading a dict a Mapping; a mutated list stays a list."""
+    files = make_package({"m.py": PROTOCOLS})
+    types = infer_package(files, root=files[0].parent, target_version=(3, 11))
+    functions = types.for_file(files[1]).functions
+    assert functions["head"].params == {"items": "Sequence[str]"}
+    assert functions["lookup"].params == {"table": "Mapping[str, str]", "key": "str"}
+    assert functions["push"].params == {"items": "list[int]", "value": "int"}
+    texts = {p: annotate_module(cst.parse_module(p.read_text()), types.for_file(p)).code for p in files}
+    from pymigrate.migrate.infer.package import module_from_text
+    assert error_lines(run_mypy([module_from_text(m, texts[m.path]) for m in load_modules(files)])) == []

@@ -19,7 +19,7 @@ from .model import Facts, FunctionFacts, TypeRef
 from .package import Module, load_modules, module_from_text
 from .static import StaticCollector, python_version_of, run_mypy
 from .syntax import FileContext
-from .usage import as_iterable
+from .usage import widen
 
 MAX_ROUNDS = 4
 
@@ -59,7 +59,7 @@ def decide(modules: Sequence[Module], facts: Facts) -> Choices:
                 evidence = ff.params.get(arg.arg)
                 candidates = merge.param_candidates(evidence) if evidence else []
                 if candidates and "override" not in (evidence or {}):
-                    wide = as_iterable(candidates[0], func.node, arg.arg)
+                    wide = widen(candidates[0], func.node, arg.arg)
                     if wide is not None:
                         candidates.insert(0, wide)
                 if candidates:

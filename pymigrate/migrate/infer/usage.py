@@ -1,48 +1,79 @@
-"""How a function uses a parameter, to widen concrete containers to what the body needs.
+"""How a function uses a parameter, to widen concrete containers to the protocol the body needs.
 
 A parameter that is only iterated (``for``, comprehensions, ``in``, ``list()``/``sorted()``/..., or passed
-on to another function) accepts any iterable, so a traced ``list[str]`` becomes ``Iterable[str]``.
+on to another function) accepts any iterable, so a traced ``list[str]`` becomes ``Iterable[str]``. One that
+is also indexed, sliced or measured with ``len`` needs a ``Sequence[str]``; a dict that is only read
+(``d[k]``, ``d.get``, ``d.items()``...) a ``Mapping[K, V]``. Any other use (a store, a mutating method,
+an attribute the protocol lacks) keeps the concrete type.
 """
 
 from __future__ import annotations
 
 import ast
+import enum
 
 from .model import TUPLE, TypeRef, union
 from .package import FunctionNode
 
 ITERABLE = "collections.abc.Iterable"
+SEQUENCE = "collections.abc.Sequence"
+MAPPING = "collections.abc.Mapping"
 _CONSUMERS = {"list", "tuple", "set", "frozenset", "sorted", "iter", "enumerate", "zip", "any", "all", "sum",
               "min", "max", "map", "filter", "reversed", "dict"}
 _CONTAINERS = {"builtins.list", "builtins.set", "builtins.frozenset", TUPLE, "collections.abc.KeysView",
                "collections.abc.ValuesView", "builtins.range"}
+_SEQUENCES = {"builtins.list", TUPLE, "collections.abc.Sequence"}
+_SEQUENCE_METHODS = {"index", "count"}
+_MAPPING_METHODS = {"get", "items", "keys", "values"}
 
 
-def only_iterated(func: FunctionNode, param: str) -> bool:
+class Need(enum.IntEnum):
+    """What the body asks of the parameter, weakest first."""
+
+    ITERATE = 1
+    INDEX = 2           # also len(), slicing, the read-only methods of Sequence or Mapping
+    CONCRETE = 3        # anything else: keep the type that was seen
+
+
+def needs(func: FunctionNode, param: str) -> Need:
     parents: dict[ast.AST, ast.AST] = {}
     for node in ast.walk(func):
         for child in ast.iter_child_nodes(node):
             parents[child] = node
     uses = [n for n in ast.walk(func) if isinstance(n, ast.Name) and n.id == param]
     if not uses:
-        return False
+        return Need.CONCRETE
+    need = Need.ITERATE
     for use in uses:
-        if not isinstance(use.ctx, ast.Load):
-            continue        # rebinding narrows to the new value; later uses see that type
-        parent = parents.get(use)
-        if isinstance(parent, ast.Compare) and use in parent.comparators and all(
-                isinstance(op, (ast.In, ast.NotIn)) for op in parent.ops):
-            continue        # membership falls back to iteration
-        if isinstance(parent, (ast.comprehension, ast.For, ast.AsyncFor)) and parent.iter is use:
-            continue
-        if isinstance(parent, ast.Call) and use in parent.args:
-            f = parent.func
-            if isinstance(f, ast.Name) and (f.id in _CONSUMERS or not f.id[:1].isupper()):
-                continue
-            if isinstance(f, ast.Attribute) and f.attr == "join":
-                continue
-        return False
-    return True
+        if isinstance(use.ctx, ast.Load):       # a rebinding narrows to the new value; later uses see that type
+            need = max(need, _use(use, parents.get(use), parents))
+    return need
+
+
+def _use(use: ast.Name, parent: ast.AST | None, parents: dict[ast.AST, ast.AST]) -> Need:
+    if isinstance(parent, ast.Compare) and use in parent.comparators and all(
+            isinstance(op, (ast.In, ast.NotIn)) for op in parent.ops):
+        return Need.ITERATE         # membership falls back to iteration
+    if isinstance(parent, (ast.comprehension, ast.For, ast.AsyncFor)) and parent.iter is use:
+        return Need.ITERATE
+    if isinstance(parent, (ast.If, ast.While, ast.IfExp, ast.Assert)) and parent.test is use or isinstance(
+            parent, ast.BoolOp) or (isinstance(parent, ast.UnaryOp) and isinstance(parent.op, ast.Not)):
+        return Need.ITERATE         # truth value: every object has one
+    if isinstance(parent, ast.Call) and use in parent.args:
+        f = parent.func
+        if isinstance(f, ast.Name) and f.id == "len":
+            return Need.INDEX
+        if isinstance(f, ast.Name) and (f.id in _CONSUMERS or not f.id[:1].isupper()):
+            return Need.ITERATE
+        if isinstance(f, ast.Attribute) and f.attr == "join":
+            return Need.ITERATE
+        return Need.CONCRETE
+    if isinstance(parent, ast.Subscript) and parent.value is use and isinstance(parent.ctx, ast.Load):
+        return Need.INDEX
+    if isinstance(parent, ast.Attribute) and parent.value is use and isinstance(parents.get(parent), ast.Call) \
+            and parent.attr in _SEQUENCE_METHODS | _MAPPING_METHODS:
+        return Need.INDEX
+    return Need.CONCRETE
 
 
 def element_type(t: TypeRef) -> TypeRef | None:
@@ -62,8 +93,31 @@ def element_type(t: TypeRef) -> TypeRef | None:
     return union(items)
 
 
-def as_iterable(t: TypeRef, func: FunctionNode, param: str) -> TypeRef | None:
-    item = element_type(t)
-    if item is None or not only_iterated(func, param):
+def _sequence_item(t: TypeRef) -> TypeRef | None:
+    """The item type when every member is a list or a variable-length tuple (fixed tuples are records)."""
+    for m in t.members():
+        if m.name not in _SEQUENCES or (m.name == TUPLE and (len(m.args) != 2 or m.args[1].name != "...")):
+            return None
+    return element_type(t)
+
+
+def _methods_used(func: FunctionNode, param: str) -> set[str]:
+    return {n.attr for n in ast.walk(func) if isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name)
+            and n.value.id == param}
+
+
+def widen(t: TypeRef, func: FunctionNode, param: str) -> TypeRef | None:
+    """The protocol ``t`` can be widened to for what the body does with ``param``; None to keep ``t``."""
+    need = needs(func, param)
+    if need == Need.CONCRETE:
         return None
-    return TypeRef(ITERABLE, (item,))
+    if t.name == "builtins.dict" and len(t.args) == 2:
+        return TypeRef(MAPPING, t.args)
+    methods = _methods_used(func, param)
+    if need == Need.ITERATE and not methods:
+        item = element_type(t)
+        return None if item is None else TypeRef(ITERABLE, (item,))
+    if not methods & _MAPPING_METHODS:
+        item = _sequence_item(t)
+        return None if item is None else TypeRef(SEQUENCE, (item,))
+    return None
