@@ -32,7 +32,7 @@ from pymigrate.codegen.capi import (
     VAR_SIZE,
     VOID,
 )
-from pymigrate.codegen.float_fields import float_field_object
+from pymigrate.codegen.float_fields import adopt_argument_floats, float_field_object
 from pymigrate.codegen.struct_attrs import get_field, set_field
 from pymigrate.codegen.fn_objects import FnObjects
 from pymigrate.codegen.ir import FuncIR, ModuleIR
@@ -601,6 +601,8 @@ class Bindings:
             out = b.call(self.to_py(NONE), [value])
         else:
             out = b.call(self.to_py(func.ret), [value])
+            if func.ret.kind == "Struct":
+                out = adopt_argument_floats(self, b, func, out, value, selfobj, av, first)
             if func.ret.needs_drop:
                 b.call(ml.drop_fn(func.ret), [value])
         with b.if_then(b.icmp_unsigned("==", out, null), likely=False):

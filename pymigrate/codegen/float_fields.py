@@ -17,10 +17,12 @@ from typing import TYPE_CHECKING
 from llvmlite import ir  # type: ignore[import-untyped]
 
 from pymigrate.codegen.capi import F64, FLOAT_VALUE, I1, I32, I64, PTR
-from pymigrate.codegen.struct_attrs import get_field
+from pymigrate.codegen.struct_attrs import get_field, set_field
+from pymigrate.codegen.types import FLOAT
 
 if TYPE_CHECKING:
     from pymigrate.codegen.bindings import Bindings
+    from pymigrate.codegen.ir import FuncIR
 
 
 def _entry_alloca(b: ir.IRBuilder, ty: ir.Type) -> ir.Value:
@@ -38,6 +40,16 @@ def _same_float(bd: Bindings, b: ir.IRBuilder, obj: ir.Value, bits: ir.Value) ->
         held = b.bitcast(bd.field_at(b, obj, FLOAT_VALUE, F64), I64)
         b.store(b.icmp_unsigned("==", held, bits), res)
     return b.load(res, typ=I1)
+
+
+def _match(bd: Bindings, b: ir.IRBuilder, bits: ir.Value, sources: Sequence[ir.Value], chosen: ir.Value) -> None:
+    """Unless `chosen` holds an object already, store (a new reference to) the first source with these bits."""
+    null = ir.Constant(PTR, None)
+    for src in sources:
+        with b.if_then(b.icmp_unsigned("==", b.load(chosen, typ=PTR), null)):
+            with b.if_then(_same_float(bd, b, src, bits)):
+                b.call(bd.capi.fn("Py_IncRef"), [src])
+                b.store(src, chosen)
 
 
 def float_field_object(
@@ -71,15 +83,60 @@ def float_field_object(
                         b.store(ir.Constant(I1, 1), kept)
                     with other:
                         b.call(capi.fn("Py_DecRef"), [cur])
-    for src in sources:
-        free = b.icmp_unsigned("==", b.load(chosen, typ=PTR), null)
-        with b.if_then(free):
-            with b.if_then(_same_float(bd, b, src, bits)):
-                b.call(capi.fn("Py_IncRef"), [src])
-                b.store(src, chosen)
+    _match(bd, b, bits, sources, chosen)
     with b.if_then(b.icmp_unsigned("==", b.load(chosen, typ=PTR), null)):
         fresh = b.call(capi.fn("PyFloat_FromDouble"), [value])
         with b.if_then(b.icmp_unsigned("==", fresh, null), likely=False):
             on_error()
         b.store(fresh, chosen)
     return b.load(chosen, typ=PTR), b.load(kept, typ=I1)
+
+
+def adopt_argument_floats(
+    bd: Bindings, b: ir.IRBuilder, func: FuncIR, out: ir.Value, value: ir.Value, selfobj: ir.Value, av: ir.Value,
+    first: int,
+) -> ir.Value:
+    """The struct object `out` a fn returns (new, or NULL with the exception set), with each float field
+    that has the bits of a float argument, or of a float field of a struct argument, set to that object:
+    `P(x, self.y)` holds x and self.y themselves, as in CPython. Returns out, or NULL after an error."""
+    capi, null = bd.capi, ir.Constant(PTR, None)
+    fields = bd.ml.mir.structs[func.ret.name].fields
+    if not any(t == FLOAT for _, t in fields):
+        return out
+    res = _entry_alloca(b, PTR)
+    b.store(out, res)
+    with b.if_then(b.icmp_unsigned("!=", out, null), likely=True):
+        sources: list[ir.Value] = []
+        held: list[ir.Value] = []
+        for idx, p in enumerate(func.params):
+            struct_floats = [f for f, t in bd.ml.mir.structs[p.ty.name].fields if t == FLOAT] if p.ty.kind == "Struct" else []
+            if p.ty != FLOAT and not struct_floats:
+                continue
+            is_self = func.owner is not None and idx == 0
+            obj = selfobj if is_self else b.load(b.gep(av, [ir.Constant(I64, idx - first)], source_etype=PTR), typ=PTR)
+            if p.ty == FLOAT:
+                sources.append(obj)
+            for fname in struct_floats:
+                o = get_field(bd, b, obj, fname)
+                missing = b.icmp_unsigned("==", o, null)
+                with b.if_then(missing, likely=False):
+                    b.call(capi.fn("PyErr_Clear"), [])  # only a candidate: no object, no match
+                held.append(o)
+                sources.append(b.select(missing, capi.obj("_Py_NoneStruct"), o))
+        for i, (fname, fty) in enumerate(fields):
+            if fty != FLOAT or not sources:
+                continue
+            with b.if_then(b.icmp_unsigned("!=", b.load(res, typ=PTR), null), likely=True):
+                chosen = _entry_alloca(b, PTR)
+                b.store(null, chosen)
+                _match(bd, b, b.bitcast(b.extract_value(value, i), I64), sources, chosen)
+                c = b.load(chosen, typ=PTR)
+                with b.if_then(b.icmp_unsigned("!=", c, null)):
+                    r = set_field(bd, b, out, fname, c)
+                    b.call(capi.fn("Py_DecRef"), [c])
+                    with b.if_then(b.icmp_signed("<", r, ir.Constant(I32, 0)), likely=False):
+                        b.call(capi.fn("Py_DecRef"), [out])
+                        b.store(null, res)
+        for o in held:
+            b.call(capi.fn("Py_DecRef"), [o])  # takes NULL
+    return b.load(res, typ=PTR)

@@ -28,6 +28,9 @@ class P:
     def norm2(self) -> float:
         return self.x * self.x + self.y * self.y
 
+    def with_x(self, v: float) -> "P":
+        return P(v, self.y)
+
 
 @dataclass
 class Tagged:
@@ -40,6 +43,14 @@ class Tagged:
 
 def moved(p: P, d: float) -> float:
     return p.x + d
+
+
+def make(x: float) -> P:
+    return P(x, 1.0)
+
+
+def swapped(p: P) -> P:
+    return P(p.y, p.x)
 '''
 
 FUTURE = '''
@@ -55,7 +66,7 @@ class F:
 '''
 
 MODULES = {"point": POINT, "future": FUTURE}
-UPGRADED = {"point": {"P", "Tagged", "moved"}, "future": {"F"}}
+UPGRADED = {"point": {"P", "P.with_x", "Tagged", "moved", "make", "swapped"}, "future": {"F"}}
 
 FIELDS = ("result = [(f.name, f.type if isinstance(f.type, str) else f.type.__name__, f.default is dc.MISSING, "
           "f.default_factory is dc.MISSING, f.init, f.repr, f.compare, f.hash, f.kw_only, f._field_type is dc._FIELD) "
@@ -112,6 +123,11 @@ IDENTITY = [
     "x = float('nan'); result = m.P(x, 1.0) in [m.P(x, 1.0)]",
     "import dataclasses as dc; x = float('nan'); p = m.P(x, 1.0); result = dc.replace(p, y=2.0) == m.P(x, 2.0)",
     "x = float('inf'); result = (m.P(x, -x) == m.P(x, -x), m.P(x, 1.0) == m.P(-x, 1.0))",
+    # a struct a fn returns holds the float objects it was built from
+    "x = float('nan'); result = (m.make(x) == m.make(x), m.make(x).x is x, m.make(x) == m.P(x, 1.0))",
+    "result = m.make(float('nan')) == m.make(float('nan'))",
+    "x = float('nan'); p = m.P(1.0, x); q = p.with_x(2.5); result = (q.y is x, q == m.P(2.5, x), p.with_x(x) == m.P(x, x))",
+    "x = float('nan'); p = m.P(x, 2.0); result = (m.swapped(p).y is x, m.swapped(p).x is p.y)",
 ]
 
 
