@@ -84,3 +84,48 @@ def test_traced_types_merge_into_annotations(project: Path) -> None:
     assert fns["corners"] == FunctionTypes({"n": "int"}, "Iterator[tuple[int, int]]")
     assert sorted(types.for_file(files[1]).imports) == ["from collections.abc import Iterable",
                                                        "from collections.abc import Iterator"]
+
+
+RECORDS = '''
+def get(d, key):
+    value = d.get(key)
+    if value is None:
+        raise KeyError(key)
+    return value
+
+
+class Record:
+    def __init__(self, name, size):
+        self.name = name
+        self.size = size
+
+    @classmethod
+    def from_dict(cls, d):
+        return cls(get(d, "name"), get(d, "size"))
+'''
+
+RECORD_TESTS = '''
+from calc.records import Record
+
+
+def test_from_dict():
+    r = Record.from_dict({"name": "a", "size": 3})
+    assert (r.name, r.size) == ("a", 3)
+'''
+
+
+def test_seen_arguments_win_over_types_derived_from_a_generic_helper(tmp_path: Path) -> None:
+    """`get` returns whatever the dict holds (str | int), yet `name` only ever received a str at run time."""
+    (tmp_path / "calc").mkdir()
+    (tmp_path / "calc" / "__init__.py").write_text("")
+    (tmp_path / "calc" / "records.py").write_text(RECORDS)
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "test_records.py").write_text(RECORD_TESTS)
+    files = [tmp_path / "calc" / "__init__.py", tmp_path / "calc" / "records.py"]
+    fns = infer_package(files, root=tmp_path, trace_command=command(tmp_path),
+                        target_version=(3, 11)).for_file(files[1]).functions
+    assert fns["Record.__init__"].params == {"name": "str", "size": "int"}
+    # `int | str` for get's return would make both calls in from_dict errors: no annotation without a
+    # type variable fits, so that slot stays empty
+    assert fns["get"] == FunctionTypes({"d": "Mapping[str, int | str]", "key": "str"}, None)
+    assert fns["Record.from_dict"].returns == "Self"

@@ -27,7 +27,9 @@ def param_candidates(evidence: dict[str, list[TypeRef]]) -> list[TypeRef]:
         return [] if t is None else [t]
     static = evidence.get("call", []) + evidence.get("default", [])
     traced = [t for t in evidence.get("trace", []) if t.name != "builtins.object"] or evidence.get("trace", [])
-    traced = traced + evidence.get("call-derived", [])      # flows from other inferred (unverified) slots
+    # flows from other inferred (unverified) slots: only when the function was never seen running, since
+    # a generic helper's guessed return (the union of everything it ever returns) would pollute the slot
+    traced = traced or evidence.get("call-derived", [])
     if any(UNKNOWN in set(t.names()) for t in traced):
         return []       # a run-time value with no writable type: every candidate would be too narrow
     out: list[TypeRef] = []

@@ -81,9 +81,11 @@ def _restore(modules: Sequence[Module], original: Choices, kept: Choices, target
              baseline: Sequence[str]) -> Choices:
     """Put back, in groups split in halves on failure, the slots blame took away that were not at fault."""
     lost: Lost = []
+    # parameters first: when a parameter and the return of the helper passed to it conflict, the
+    # parameter (usually seen running) is put back and the helper's return (often generic) stays out
     lost += [("param", k, t) for k, t in original.params.items() if kept.params.get(k) != t]
-    lost += [("return", k, t) for k, t in original.returns.items() if k not in kept.returns]
     lost += [("attr", k, t) for k, t in original.attributes.items() if k not in kept.attributes]
+    lost += [("return", k, t) for k, t in original.returns.items() if k not in kept.returns]
     queue = [lost] if lost else []
     runs = 0
     while queue and runs < MAX_RESTORE_RUNS:
@@ -95,7 +97,7 @@ def _restore(modules: Sequence[Module], original: Choices, kept: Choices, target
         if _passes(modules, trial, target, baseline):
             kept = trial
         elif len(group) > 1:
-            queue += _split(group)
+            queue += _split(group)[::-1]       # the queue pops from its end: first part first
     return kept
 
 
@@ -108,8 +110,8 @@ def _split(group: Lost) -> list[Lost]:
     for item in group:
         by_module.setdefault(item[1][0], []).append(item)
     if len(by_module) > 1:
-        return list(by_module.values())[::-1]
-    return [group[len(group) // 2:], group[: len(group) // 2]]
+        return list(by_module.values())
+    return [group[: len(group) // 2], group[len(group) // 2:]]
 
 
 def _narrow(modules: Sequence[Module], choices: Choices, target: tuple[int, int],
@@ -193,6 +195,9 @@ def _blame(choices: Choices, module: Module, annotated: Module, line: int, msg: 
         out |= {("param", k) for k in choices.params
                 if (k[1] == qual or k[1].endswith("." + qual) or k[1].endswith(f"{target}.__init__"))
                 and (argument is None or k[2] == argument)}
+        # or the argument is at fault: what the package functions called on the line return
+        out |= {("return", k) for k in choices.returns if k[1].split(".")[-1] in words - {target}
+                and not k[1].endswith(".__init__")}
     if enclosing is not None and msg.startswith("Incompatible return value"):
         return out | {("return", k) for k in choices.returns if k == (name, enclosing)}
     assign = _ATTR_ASSIGN.match(source_line)
