@@ -1,18 +1,18 @@
-"""CPython bindings built in LLVM IR: a METH_FASTCALL|METH_KEYWORDS wrapper per fn.
+"""CPython bindings built in LLVM IR: a METH_FASTCALL|METH_KEYWORDS-shaped wrapper per fn, the
+vectorcall entry of the fn's object (fn_objects.py).
 
 Wrapper fast path (all arguments positional, none missing): check and unbox the
 arguments in place, call the native entry, box the result. Any other call
 shape goes through a plain-Python "binder" with the original signature (its
 defaults evaluated by CPython at the def's position), so keyword handling,
-defaults and every arity TypeError are CPython's own. The binder, the struct
-classes and their method descriptors are registered from the module's Python
-glue through `__pymigrate_register__(slot, obj)`.
+defaults and every arity TypeError are CPython's own. The binders and the struct
+classes (which then get their methods' objects) are registered from the module's
+Python glue through `__pymigrate_register__(slot, obj)`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-import ast
 from dataclasses import dataclass
 
 from llvmlite import ir  # type: ignore[import-untyped]
@@ -166,68 +166,6 @@ def traceback_fn(ml: ModuleLowering) -> ir.Function:
 def python_params(func: FuncIR) -> list[str]:
     names = [p.name for p in func.params]
     return names[1:] if func.owner is not None else names
-
-
-def ml_doc(func: FuncIR) -> str | None:
-    """The docstring behind a text signature, as C extensions write it, so __doc__ and inspect.signature work.
-
-    A default that is not a plain literal cannot be written in a text signature: then the docstring alone
-    (inspect.signature raises, as for any builtin without one) rather than a signature that lies.
-    """
-    doc = ast.get_docstring(func.node, clean=False)  # as a def keeps it (CPython 3.11)
-    sig = _text_signature(func)
-    if sig is None:
-        return doc
-    return f"{func.name}{sig}\n--\n\n{doc or ''}"
-
-
-def _text_signature(func: FuncIR) -> str | None:
-    a = func.node.args
-    if a.vararg is not None or a.kwarg is not None:
-        return None
-    positional = a.posonlyargs + a.args
-    defaults: list[ast.expr | None] = [None] * (len(positional) - len(a.defaults)) + list(a.defaults)
-    # a module fn is made with no __self__, so no `$module`; a method's `$self` is positional-only (as in C)
-    parts = ["$self"] if func.owner is not None else []
-    for i, (arg, default) in enumerate(zip(positional, defaults)):
-        if func.owner is not None and i == 0:
-            if len(a.posonlyargs) == 1:
-                parts.append("/")
-            continue  # self is `$self`
-        text = _literal(default)
-        if default is not None and text is None:
-            return None
-        parts.append(arg.arg if text is None else f"{arg.arg}={text}")
-        if i == len(a.posonlyargs) - 1:
-            parts.append("/")
-    if func.owner is not None and not a.posonlyargs:
-        parts.insert(1, "/")
-    if a.kwonlyargs:
-        parts.append("*")
-    for arg, kw_default in zip(a.kwonlyargs, a.kw_defaults):
-        text = _literal(kw_default)
-        if kw_default is not None and text is None:
-            return None
-        parts.append(arg.arg if text is None else f"{arg.arg}={text}")
-    return "(" + ", ".join(parts) + ")"
-
-
-def _literal(node: ast.expr | None) -> str | None:
-    """Source text of a default that reads back as the same value (numbers, strings, bools, None)."""
-    if node is None:
-        return None
-    try:
-        value = ast.literal_eval(node)
-    except ValueError:
-        return None
-    if not isinstance(value, (int, float, str, bool, type(None))):
-        return None
-    text = repr(value)
-    try:
-        same = ast.literal_eval(text)
-    except (ValueError, SyntaxError):
-        return None  # inf, nan
-    return text if type(same) is type(value) and (same == value or value != value) else None
 
 
 class Bindings:
@@ -712,8 +650,8 @@ class Bindings:
 
     # ------------------------------------------------------------------ registration and init
     def register_fn(self, fn_objects: FnObjects) -> ir.Function:
-        """__pymigrate_register__(slot, obj): keep obj; for a struct class, add its method descriptors;
-        for a module-level fn's binder, give the fn's object the binder's signature (fn_objects.py)."""
+        """__pymigrate_register__(slot, obj): keep obj; for a struct class, add its methods' objects;
+        for a fn's or method's binder, give its object the binder's signature (fn_objects.py)."""
         ml, capi = self.ml, self.capi
         fnty = ir.FunctionType(PTR, [PTR, PTR, I64, PTR])
         w = ir.Function(ml.module, fnty, name="pmw.register")
@@ -739,18 +677,15 @@ class Bindings:
             with b.if_then(b.icmp_signed("==", idx, ir.Constant(I64, k))):
                 b.call(capi.fn("Py_DecRef"), [b.load(g, typ=PTR)])
                 b.store(obj, g)
-        for func in ml.mir.functions.values():
+        for func in ml.mir.all_functions():
             with b.if_then(b.icmp_signed("==", idx, ir.Constant(I64, self.plan.binders[func.key]))):
                 fn_objects.adopt_binder(b, func.key, obj)
         for sname, cslot in self.plan.classes.items():
             st = ml.mir.structs[sname]
             with b.if_then(b.icmp_signed("==", idx, ir.Constant(I64, cslot))):
                 for mname, meth in st.methods.items():
-                    descr = b.call(capi.fn("PyDescr_NewMethod"), [obj, self.methoddefs[meth.key]])
-                    with b.if_then(b.icmp_unsigned("==", descr, null), likely=False):
-                        b.ret(null)
-                    r = b.call(capi.fn("PyObject_SetAttrString"), [obj, ml.cstr(mname), descr])
-                    b.call(capi.fn("Py_DecRef"), [descr])
+                    method = b.load(fn_objects.objects[meth.key], typ=PTR)  # made at init
+                    r = b.call(capi.fn("PyObject_SetAttrString"), [obj, ml.cstr(mname), method])
                     with b.if_then(b.icmp_signed("<", r, ir.Constant(I32, 0)), likely=False):
                         b.ret(null)
         none = capi.obj("_Py_NoneStruct")
@@ -762,7 +697,7 @@ class Bindings:
         ml, capi = self.ml, self.capi
         fn_objects = FnObjects(ml)
         for func in ml.mir.all_functions():
-            self.methoddef(func.name, self.wrapper(func), func.key, ml_doc(func))
+            self.wrapper(func)  # reached through the fn's object (fn_objects.py)
         reg = self.methoddef("__pymigrate_register__", self.register_fn(fn_objects), "__register__")
         f = ir.Function(ml.module, ir.FunctionType(I32, [PTR]), name=symbol)
         module = f.args[0]
@@ -781,6 +716,14 @@ class Bindings:
         with b.if_then(b.icmp_unsigned("==", fn_objects.make_type(b), null), likely=False):
             b.call(capi.fn("Py_DecRef"), [modname])
             b.ret(fail)
+        for st in ml.mir.structs.values():  # the methods' objects, attached when the class is registered
+            for meth in st.methods.values():
+                entry = fn_objects.method_entry(meth, ml.module.globals[f"pmw.{meth.key}"], self.slots[self.plan.binders[meth.key]])
+                mobj = fn_objects.make_fn(b, meth, entry, modname)
+                with b.if_then(b.icmp_unsigned("==", mobj, null), likely=False):
+                    b.call(capi.fn("Py_DecRef"), [modname])
+                    b.ret(fail)
+                b.call(capi.fn("Py_DecRef"), [mobj])  # the object's variable keeps its own reference
         entries: list[tuple[str, FuncIR | None]] = [(func.name, func) for func in ml.mir.functions.values()]
         entries.append(("__pymigrate_register__", None))
         for name, target in entries:

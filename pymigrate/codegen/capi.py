@@ -56,6 +56,7 @@ _FUNCS: dict[str, tuple[ir.Type, list[ir.Type], bool]] = {
     "PyObject_GetAttrString": (PTR, [PTR, PTR], False),
     "PyObject_SetAttrString": (I32, [PTR, PTR, PTR], False),
     "PyObject_Vectorcall": (PTR, [PTR, PTR, I64, PTR], False),
+    "PyObject_Call": (PTR, [PTR, PTR, PTR], False),
     "PyType_GenericNew": (PTR, [PTR, PTR, PTR], False),
     "PyUnicode_DecodeUTF8": (PTR, [PTR, I64, PTR], False),
     "PyUnicode_Concat": (PTR, [PTR, PTR], False),

@@ -1,14 +1,16 @@
-"""Module-level fns as function-like objects that carry the original def's signature (F13).
+"""Fns and struct methods as function-like objects that carry the original def's signature (F13).
 
-A builtin_function_or_method cannot hold attributes, so `inspect.signature` of one gives no
+A builtin (or a method descriptor) cannot hold attributes, so `inspect.signature` of one gives no
 annotations and `typing.get_type_hints` gives `{}`. Each compiled module therefore makes a small
 native type, `pymigrate.compiled_function`, whose objects are called through vectorcall straight
-into the fn's wrapper (the same entry a builtin would call) and have a `__dict__`. The object gets
-`__name__`, `__qualname__`, `__module__` and `__doc__` at init; when the fn's binder (the plain
-def with the original signature, see glue.py) is registered, it also gets the binder's
-`__annotations__`, `__defaults__` and `__kwdefaults__` and `__wrapped__` = the binder, so
-`inspect.signature` and `typing.get_type_hints` read the def's own. `__get__` returns the object
-itself (it does not bind, as a builtin does not), repr is a function's and pickling goes by name.
+into the fn's wrapper (a method's through a small adapter that takes self from the arguments) and
+have a `__dict__`. The object gets `__name__`, `__qualname__`, `__module__` and `__doc__` at init;
+when the fn's binder (the plain def with the original signature, see glue.py) is registered, it
+also gets the binder's `__annotations__`, `__defaults__` and `__kwdefaults__` and `__wrapped__` =
+the binder, so `inspect.signature` and `typing.get_type_hints` read the def's own. Like a
+function, the object is a method descriptor: `__get__` binds it to an instance (a bound method),
+and `obj.meth(...)` calls it with self first without making one. Its repr is a function's and
+pickling goes by name.
 """
 
 from __future__ import annotations
@@ -25,9 +27,9 @@ TYPE_NAME = "pymigrate.compiled_function"
 VECTORCALL_OFFSET = 16  # after ob_refcnt and ob_type
 DICT_OFFSET = 24
 BASICSIZE = 32
-# Py_TPFLAGS_DEFAULT (HAVE_VERSION_TAG) | HAVE_VECTORCALL | IMMUTABLETYPE | DISALLOW_INSTANTIATION;
-# not a base type
-FLAGS = (1 << 18) | (1 << 11) | (1 << 8) | (1 << 7)
+# Py_TPFLAGS_DEFAULT (HAVE_VERSION_TAG) | METHOD_DESCRIPTOR | HAVE_VECTORCALL | IMMUTABLETYPE |
+# DISALLOW_INSTANTIATION; not a base type
+FLAGS = (1 << 18) | (1 << 17) | (1 << 11) | (1 << 8) | (1 << 7)
 T_PYSSIZET = 19
 READONLY = 1
 METH_NOARGS = 0x0004
@@ -46,7 +48,7 @@ class FnObjects:
         self.ml = ml
         self.capi = ml.capi
         self.type_var = self._ptr_var("pm.fntype")
-        self.objects = {func.key: self._ptr_var(f"pm.fnobj.{func.key}") for func in ml.mir.functions.values()}
+        self.objects = {func.key: self._ptr_var(f"pm.fnobj.{func.key}") for func in ml.mir.all_functions()}
 
     def _ptr_var(self, name: str) -> ir.GlobalVariable:
         g = ir.GlobalVariable(self.ml.module, PTR, name=name)
@@ -95,10 +97,41 @@ class FnObjects:
         return ir.Function(self.ml.module, ir.FunctionType(PTR, [PTR], var_arg=True), name=name)
 
     def _get(self) -> ir.Function:
-        """__get__ gives the object itself: in a class body it stays a plain callable, as a builtin does."""
+        """__get__ as a function's: the object itself from the class, a bound method from an instance."""
         f, b = self._internal("pm.fntype.get", PTR, [PTR, PTR, PTR])
-        b.call(self.capi.fn("Py_IncRef"), [f.args[0]])
-        b.ret(f.args[0])
+        func, obj, _ = f.args
+        unbound = b.or_(b.icmp_unsigned("==", obj, ir.Constant(PTR, None)), b.icmp_unsigned("==", obj, self.capi.obj("_Py_NoneStruct")))
+        with b.if_then(unbound):
+            b.call(self.capi.fn("Py_IncRef"), [func])
+            b.ret(func)
+        b.ret(b.call(self._declare("PyMethod_New", PTR, [PTR, PTR]), [func, obj]))
+        return f
+
+    def method_entry(self, func: FuncIR, wrapper: ir.Function, binder_slot: ir.GlobalVariable) -> ir.Function:
+        """pmv.<key>(callable, args, nargsf, kwnames): a method's vectorcall entry, self the first argument.
+
+        Without positional arguments (`P.m()`, `P.m(self=p)`) the binder decides, as for the def: its
+        TypeError, or the arguments it binds passed on positionally.
+        """
+        capi = self.capi
+        f, b = self._internal(f"pmv.{func.key}", PTR, [PTR, PTR, I64, PTR])
+        callable_, args, nargsf, kwnames = f.args
+        null = ir.Constant(PTR, None)
+        nargs = b.and_(nargsf, ir.Constant(I64, 2**63 - 1))
+        with b.if_then(b.icmp_signed("==", nargs, ir.Constant(I64, 0)), likely=False):
+            binder = b.load(binder_slot, typ=PTR)
+            with b.if_then(b.icmp_unsigned("==", binder, null), likely=False):
+                exc = b.load(capi.exc("TypeError"), typ=PTR)
+                b.call(capi.fn("PyErr_SetString"), [exc, self.ml.cstr(f"{func.key}() needs an argument")])
+                b.ret(null)
+            bound = b.call(capi.fn("PyObject_Vectorcall"), [binder, args, ir.Constant(I64, 0), kwnames])
+            with b.if_then(b.icmp_unsigned("==", bound, null), likely=False):
+                b.ret(null)
+            r = b.call(capi.fn("PyObject_Call"), [callable_, bound, null])
+            b.call(capi.fn("Py_DecRef"), [bound])
+            b.ret(r)
+        rest = b.gep(args, [ir.Constant(I64, 1)], source_etype=PTR)
+        b.ret(b.call(wrapper, [b.load(args, typ=PTR), rest, b.sub(nargs, ir.Constant(I64, 1)), kwnames]))
         return f
 
     def _reduce(self) -> ir.Function:
@@ -160,7 +193,7 @@ class FnObjects:
             failed = b.alloca(ir.IntType(1))
             b.store(ir.Constant(ir.IntType(1), 0), failed)
             doc = ast.get_docstring(func.node, clean=False)
-            for attr, text in (("__name__", func.name), ("__qualname__", func.name), ("__doc__", doc)):
+            for attr, text in (("__name__", func.name), ("__qualname__", func.key), ("__doc__", doc)):
                 if text is None:
                     value = capi.obj("_Py_NoneStruct")
                     b.call(capi.fn("Py_IncRef"), [value])
@@ -191,7 +224,8 @@ class FnObjects:
                     b.store(ir.Constant(ir.IntType(1), 1), failed)
 
     def adopt_binder(self, b: ir.IRBuilder, key: str, binder: ir.Value) -> None:
-        """In __pymigrate_register__: give fn `key`'s object the binder's signature; returns NULL on error."""
+        """In __pymigrate_register__: give fn `key`'s object the binder's signature; returns NULL on error
+        (a method's binder takes self, as the def does)."""
         capi, ml = self.capi, self.ml
         null = ir.Constant(PTR, None)
         obj = b.load(self.objects[key], typ=PTR)

@@ -197,7 +197,7 @@ def python_tree(tree: ast.Module, mir: ModuleIR, plan: SlotPlan) -> ast.Module:
             st = struct_nodes[id(stmt)]
             glue = _struct_class(st, plan.classes[st.name], bound, lazy)
             for meth in st.methods.values():
-                glue += _binder(meth, f"{st.name}.{meth.name}", plan.binders[meth.key])
+                glue += _binder(meth, f"{st.name}.{meth.name}", plan.binders[meth.key], bound)
             body += _place(glue, stmt)
         else:
             body.append(stmt)

@@ -99,9 +99,13 @@ def test_fn_object_behaves_like_a_function_by_name(both: tuple[Any, Any]) -> Non
     assert inspect.isroutine(comp) and not inspect.isfunction(comp)
 
     class Holder:
-        f = comp  # does not bind, as a builtin does not
+        f = comp  # binds as a def does: Holder().f(50) passes the instance as x
+        g = both[1].clamp
 
-    assert Holder().f(50) == 10
+    assert Holder.f(50) == Holder.g(50) == 10
+    for bound in (Holder().f, Holder().g):
+        with pytest.raises(TypeError):
+            bound(50)
     with pytest.raises(TypeError):
         type(comp)()
     assert comp(x=3, hi=2) == 2 and comp(-3, lo=-1) == -1
@@ -119,13 +123,24 @@ def test_unevaluable_annotation_leaves_the_signature_unannotated() -> None:
 
 
 def test_method_doc_and_signature(both: tuple[Any, Any]) -> None:
+    """Methods are function objects too: the def's signature unbound and bound, docstring, hints."""
     comp, orig = both[0].Acc, both[1].Acc
     assert comp.__doc__ == orig.__doc__ == "An accumulator."
-    assert comp.add.__doc__ == orig.add.__doc__
-    # an unbound builtin method's self is positional-only, as for every C extension method
-    want = _unannotated(inspect.signature(orig.add)).replace("self", "self, /", 1)
-    assert str(inspect.signature(comp.add)) == want == "(self, /, v, times=1)"
-    a = comp(1)
-    assert str(inspect.signature(a.add)) == "(v, times=1)"
+    for name in ("add", "__init__"):
+        c, o = getattr(comp, name), getattr(orig, name)
+        assert c.__doc__ == o.__doc__ and c.__qualname__ == o.__qualname__ and c.__name__ == o.__name__
+        assert str(inspect.signature(c)) == str(inspect.signature(o))
+        assert typing.get_type_hints(c) == typing.get_type_hints(o)
+    assert str(inspect.signature(comp.add)) == "(self, v: int, times: int = 1) -> None"
+    a, b = comp(1), orig(1)
+    assert str(inspect.signature(a.add)) == str(inspect.signature(b.add)) == "(v: int, times: int = 1) -> None"
+    assert repr(a.add).startswith("<bound method Acc.add of ")
     a.add(2, times=3)
-    assert a.n == 7
+    comp.add(a, 1)
+    assert a.n == 8
+    messages = []
+    for cls in (comp, orig):
+        with pytest.raises(TypeError) as info:
+            cls.add()
+        messages.append(str(info.value))
+    assert messages[0] == messages[1] == "Acc.add() missing 2 required positional arguments: 'self' and 'v'"
