@@ -3,8 +3,9 @@
 A stub replaces the module for a type checker, so it lists everything the module defines, not
 only what was compiled: compiled `fn`s and `struct`s with their superset types spelled as the
 Python types CPython callers see (Int -> int, Float64 -> float, List[Int] -> list[int], a struct
--> a class with its fields), and the plain-Python remainder's defs, classes, imports and
-module-level names with their annotations as written.
+-> the `@dataclass` over its fields that its Python class is, so `dataclasses.replace`/`fields`
+type-check as they did on the migrated class), and the plain-Python remainder's defs, classes,
+imports and module-level names with their annotations as written.
 """
 
 from __future__ import annotations
@@ -48,6 +49,11 @@ class _StubWriter:
         self.shadowed = _defined_names(result.tree)
         self.lines: list[str] = []
         self.uses_any = False
+        self.uses_dataclass = False
+        # the decorator's name in the stub: `dataclass`, unless the module binds that name otherwise
+        self.imports_dataclass = _imports(result.tree, "dataclasses", "dataclass")
+        own = self.imports_dataclass or "dataclass" not in self.shadowed
+        self.dataclass = "dataclass" if own else "_pm_dataclass"
 
     def annotation(self, node: ast.expr | None) -> str:
         if node is None:
@@ -105,8 +111,11 @@ class _StubWriter:
         self.emit(depth, self.signature(func, in_class))
 
     def klass(self, cls: ast.ClassDef, depth: int) -> None:
-        for deco in cls.decorator_list:
-            if not self.result.is_struct(cls):
+        if self.result.is_struct(cls):
+            self.uses_dataclass = True
+            self.emit(depth, "@" + self.dataclass)
+        else:
+            for deco in cls.decorator_list:
                 self.emit(depth, "@" + ast.unparse(deco))
         bases = [ast.unparse(b) for b in cls.bases] + [ast.unparse(k) for k in cls.keywords]
         self.emit(depth, f"class {cls.name}" + (f"({', '.join(bases)})" if bases else "") + ":")
@@ -234,16 +243,20 @@ def render_stub(result: ParseResult, compiled: CompiledModule | None = None) -> 
     if compiled is not None and (compiled.functions or compiled.structs):
         native = [*compiled.functions, *compiled.structs]
         header.append("# Compiled to native code: " + ", ".join(native))
-    if writer.uses_any and not _imports_any(result.tree):
+    if writer.uses_any and not _imports(result.tree, "typing", "Any"):
         header.append("from typing import Any")
+    if writer.uses_dataclass and not writer.imports_dataclass:
+        alias = "" if writer.dataclass == "dataclass" else " as " + writer.dataclass
+        header.append("from dataclasses import dataclass" + alias)
     return "\n".join([*header, *writer.lines]) + "\n"
 
 
-def _imports_any(tree: ast.Module) -> bool:
+def _imports(tree: ast.Module, module: str, name: str) -> bool:
+    """True when the module's top level has `from <module> import <name>` under its own name."""
     return any(
         isinstance(stmt, ast.ImportFrom)
-        and stmt.module == "typing"
-        and any(alias.name == "Any" and alias.asname in (None, "Any") for alias in stmt.names)
+        and stmt.module == module
+        and any(alias.name == name and alias.asname in (None, name) for alias in stmt.names)
         for stmt in tree.body
     )
 
