@@ -87,10 +87,12 @@ def _binder_annotations(func: FuncIR, bound: set[str]) -> list[ast.stmt]:
 
 
 def _annotation(node: ast.expr | None, ty: Ty, bound: set[str]) -> ast.expr | None:
+    return None if node is None else _evaluable(node, ty, bound)
+
+
+def _evaluable(node: ast.expr, ty: Ty, bound: set[str]) -> ast.expr:
     """The annotation as written, unless it spells a superset type Python cannot evaluate (then the
     Python type it stands for)."""
-    if node is None:
-        return None
     used = {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
     if used & (SUPERSET_TYPE_NAMES - bound):
         return ast.parse(ty.python_name(), mode="eval").body
@@ -127,9 +129,7 @@ def _field_annotation(st: StructIR, name: str, bound: set[str]) -> str:
     ty = dict(st.fields)[name]
     for stmt in st.node.body:
         if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name) and stmt.target.id == name:
-            used = {n.id for n in ast.walk(stmt.annotation) if isinstance(n, ast.Name)}
-            if not used & (SUPERSET_TYPE_NAMES - bound):
-                return ast.unparse(stmt.annotation)
+            return ast.unparse(_evaluable(stmt.annotation, ty, bound))
     return ty.python_name()
 
 
