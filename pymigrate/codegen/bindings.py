@@ -118,6 +118,8 @@ def traceback_fn(ml: ModuleLowering) -> ir.Function:
             return b.load(b.gep(site, [ir.Constant(I32, 0), ir.Constant(I32, i)], source_etype=RAISE_SITE), typ=ty)
 
         cache = b.gep(site, [ir.Constant(I32, 0), ir.Constant(I32, 0)], source_etype=RAISE_SITE)
+        with b.if_then(b.icmp_unsigned("==", b.call(capi.fn("PyErr_Occurred"), []), null), likely=False):
+            b.ret_void()  # nothing to attach the entry to (CPython reports the missing exception itself)
         saved = [b.alloca(PTR) for _ in range(3)]
         b.call(capi.fn("PyErr_Fetch"), saved)
         with b.if_then(b.icmp_unsigned("==", b.load(cache, typ=PTR), null), likely=False):
