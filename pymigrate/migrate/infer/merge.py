@@ -8,7 +8,7 @@ when mypy typed them all, else that join widened by the traced return values; no
 
 from __future__ import annotations
 
-from .model import NONE_T, UNKNOWN, FunctionFacts, TypeRef, is_complete, union
+from .model import NONE_T, UNKNOWN, FunctionFacts, TypeRef, is_complete, union, widens
 
 ITERATOR = "collections.abc.Iterator"
 GENERATOR = "collections.abc.Generator"
@@ -27,9 +27,14 @@ def param_candidates(evidence: dict[str, list[TypeRef]]) -> list[TypeRef]:
         return [] if t is None else [t]
     static = evidence.get("call", []) + evidence.get("default", [])
     traced = [t for t in evidence.get("trace", []) if t.name != "builtins.object"] or evidence.get("trace", [])
-    # flows from other inferred (unverified) slots: only when the function was never seen running, since
-    # a generic helper's guessed return (the union of everything it ever returns) would pollute the slot
-    traced = traced or evidence.get("call-derived", [])
+    # flows from other inferred (unverified) slots. When the function was seen running, only what widens a
+    # seen type along the numeric tower (an int seen, a float passed) is kept: a generic helper's guessed
+    # return (the union of everything it ever returns) would pollute the slot
+    derived = evidence.get("call-derived", [])
+    if traced:
+        seen = {m for t in traced for m in t.members()}
+        derived = [t for t in derived if all(any(widens(s, m) for s in seen) for m in t.members())]
+    traced = traced + derived
     if any(UNKNOWN in set(t.names()) for t in traced):
         return []       # a run-time value with no writable type: every candidate would be too narrow
     out: list[TypeRef] = []

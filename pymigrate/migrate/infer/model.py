@@ -23,6 +23,11 @@ _PROMOTIONS = {
 }
 
 
+def widens(narrow: TypeRef, wide: TypeRef) -> bool:
+    """``wide`` is ``narrow`` or its promotion (int -> float -> complex)."""
+    return narrow == wide or (not narrow.args and not wide.args and wide.name in _PROMOTIONS.get(narrow.name, ()))
+
+
 @dataclass(frozen=True, order=True)
 class TypeRef:
     """A type by fully qualified name with type arguments; unions use the name ``|``."""

@@ -1,0 +1,25 @@
+"""Precedence between evidence sources for one parameter (merge.param_candidates)."""
+
+from __future__ import annotations
+
+from pymigrate.migrate.infer.merge import param_candidates
+from pymigrate.migrate.infer.model import NONE_T, TypeRef, union
+
+INT, FLOAT, STR = TypeRef("builtins.int"), TypeRef("builtins.float"), TypeRef("builtins.str")
+DICT = TypeRef("builtins.dict", (STR, STR))
+
+
+def test_derived_types_only_widen_seen_ones_along_the_numeric_tower() -> None:
+    # seen running with int and str; the package's own callers (typed by inferred, unverified slots) pass
+    # a float, which widens int, and a dict, which is a generic helper's guess and must not leak in
+    first = param_candidates({"trace": [INT, STR], "call-derived": [FLOAT, DICT]})[0]
+    assert first == union([FLOAT, STR])
+
+
+def test_derived_types_stand_alone_when_nothing_was_seen_running() -> None:
+    assert param_candidates({"call-derived": [DICT, INT]})[0] == union([DICT, INT])
+
+
+def test_none_only_tests_passed_is_the_first_fallback() -> None:
+    candidates = param_candidates({"trace": [STR, STR, NONE_T], "default": [STR]})
+    assert candidates[:2] == [union([STR, NONE_T]), STR]
