@@ -14,7 +14,7 @@ import copy
 import os
 import re
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
@@ -64,44 +64,19 @@ Blame = set[tuple[str, tuple[str, ...]]]     # ("param" | "return" | "attr", key
 
 
 def verified(modules: Sequence[Module], choices: Choices, target: tuple[int, int]) -> Choices:
-    from .engine import Choices
     baseline = error_lines(run_mypy(modules, None, target))
     original = copy.deepcopy(choices)
-    kept = _narrow(modules, choices, target, baseline)
-    return _restore(modules, original, kept, target, baseline)
-
-
-def _passes(modules: Sequence[Module], choices: Choices, target: tuple[int, int], baseline: Sequence[str]) -> bool:
-    from .engine import apply, render
-    texts = apply(modules, render(modules, choices, target))
-    return len(error_lines(run_mypy(modules, texts, target))) <= len(baseline)
-
-
-def _restore(modules: Sequence[Module], original: Choices, kept: Choices, target: tuple[int, int],
-             baseline: Sequence[str]) -> Choices:
-    """Put back, in groups split in halves on failure, the slots blame took away that were not at fault."""
-    lost: Lost = []
-    # parameters first: when a parameter and the return of the helper passed to it conflict, the
-    # parameter (usually seen running) is put back and the helper's return (often generic) stays out
-    lost += [("param", k, t) for k, t in original.params.items() if kept.params.get(k) != t]
-    lost += [("attr", k, t) for k, t in original.attributes.items() if k not in kept.attributes]
-    lost += [("return", k, t) for k, t in original.returns.items() if k not in kept.returns]
-    queue = [lost] if lost else []
-    runs = 0
-    while queue and runs < MAX_RESTORE_RUNS:
-        group = queue.pop()
-        runs += 1
-        trial = copy.deepcopy(kept)
-        for kind, key, t in group:
-            {"param": trial.params, "return": trial.returns, "attr": trial.attributes}[kind][key] = t  # type: ignore[index]
-        if _passes(modules, trial, target, baseline):
-            kept = trial
-        elif len(group) > 1:
-            queue += _split(group)[::-1]       # the queue pops from its end: first part first
-    return kept
+    checker = _Checker(modules, target, baseline)
+    kept = checker.narrow(choices)
+    return checker.restore(original, kept)
 
 
 Lost = list[tuple[str, tuple[str, ...], TypeRef]]
+_KINDS = ("param", "return", "attr")
+
+
+def _table(choices: Choices, kind: str) -> dict[Any, TypeRef]:
+    return {"param": choices.params, "return": choices.returns, "attr": choices.attributes}[kind]  # type: ignore[return-value]
 
 
 def _split(group: Lost) -> list[Lost]:
@@ -114,63 +89,111 @@ def _split(group: Lost) -> list[Lost]:
     return [group[: len(group) // 2], group[len(group) // 2:]]
 
 
-def _narrow(modules: Sequence[Module], choices: Choices, target: tuple[int, int],
-            baseline: Sequence[str]) -> Choices:
-    """Blame and retreat until the annotated package has no more errors than the baseline."""
-    from .engine import Choices, apply, render
-    by_path = {str(m.path): m for m in modules}
-    debug = bool(os.environ.get("PYMIGRATE_INFER_DEBUG"))
-    strikes: Counter[tuple[str, ...]] = Counter()
-    seen: Counter[tuple[str, str]] = Counter()
-    for attempt in range(MAX_ATTEMPTS):
-        if not choices.size():
-            return choices
-        texts = apply(modules, render(modules, choices, target))
-        errors = error_lines(run_mypy(modules, texts, target))
-        if len(errors) <= len(baseline):
-            return choices
-        added = new_errors(baseline, errors)
-        if debug:
+class _Checker:
+    """Runs mypy on annotated candidates and blames the errors they add."""
+
+    def __init__(self, modules: Sequence[Module], target: tuple[int, int], baseline: Sequence[str]) -> None:
+        self.modules = modules
+        self.target = target
+        self.baseline = baseline
+        self.by_path = {str(m.path): m for m in modules}
+        self.seen: Counter[tuple[str, str]] = Counter()     # how often each error survived its blame
+        self.debug = bool(os.environ.get("PYMIGRATE_INFER_DEBUG"))
+
+    def added(self, choices: Choices) -> tuple[list[tuple[str, int, str]], dict[Path, str]]:
+        """The errors ``choices`` add to the baseline (none when the count does not rise), and the texts."""
+        from .engine import apply, render
+        texts = apply(self.modules, render(self.modules, choices, self.target))
+        errors = error_lines(run_mypy(self.modules, texts, self.target))
+        if len(errors) <= len(self.baseline):
+            return [], texts
+        added = new_errors(self.baseline, errors)
+        if self.debug:
             print(f"verify: {len(errors)} errors, {len(added)} new, {choices.size()} slots", file=sys.stderr)
             print("\n".join(f"verify: {p}:{n}: {m}" for p, n, m in added), file=sys.stderr)
+        return added or [("", 0, "")], texts
+
+    def blame(self, choices: Choices, added: list[tuple[str, int, str]], texts: dict[Path, str],
+              widen: bool = True) -> Blame:
+        """Each error blamed at its level; an error seen again reaches further (``widen``)."""
         blame: Blame = set()
-        escalate = attempt >= MAX_ATTEMPTS - ESCALATE_AFTER    # slow to converge: whole files next
-        for path, line, msg in ([] if escalate else added):
-            module = by_path.get(path) or by_path.get(str(Path(path).resolve()))
+        for path, line, msg in added:
+            module = self.by_path.get(path) or self.by_path.get(str(Path(path).resolve()))
             if module is None:
                 continue
             annotated = module_from_text(module, texts[module.path]) if module.path in texts else module
-            # an error that survives its blame is blamed more widely the next time
-            level = seen[(path, msg)]
-            seen[(path, msg)] += 1
-            for wider in range(level, len(LEVELS)):
+            level = self.seen[(path, msg)] if widen else 0
+            self.seen[(path, msg)] += 1
+            for wider in range(min(level, len(LEVELS) - 1), len(LEVELS)):
                 found = _blame(choices, module, annotated, line, msg, LEVELS[wider])
                 if found:
                     blame |= found
                     break
-        if not blame:      # nothing attributable: give up the files that gained errors
-            names = {by_path[p].name for p, _, _ in added if p in by_path}
-            blame = {(kind, k) for kind, mapping in (("param", choices.params), ("return", choices.returns),
-                                                     ("attr", choices.attributes))
-                     for k in mapping if k[0] in names}
-        if not blame:
-            return Choices()
-        if debug:
-            print(f"verify: blame {sorted(blame)}", file=sys.stderr)
-        for kind, key in blame:
-            if kind == "param" and len(key) == 3:
-                strikes[key] += 1
-                if strikes[key] > MAX_RETREATS:     # a long list of fallbacks must not stall convergence
-                    choices.fallbacks.pop((key[0], key[1], key[2]), None)
-                choices.retreat((key[0], key[1], key[2]))
-            elif kind == "return" and len(key) == 2:
-                choices.returns.pop((key[0], key[1]), None)
-            elif len(key) == 2:
-                choices.attributes.pop((key[0], key[1]), None)
-    return Choices()
+        return blame
+
+    def narrow(self, choices: Choices) -> Choices:
+        """Blame and retreat until the annotated package has no more errors than the baseline."""
+        from .engine import Choices
+        strikes: Counter[tuple[str, ...]] = Counter()
+        for attempt in range(MAX_ATTEMPTS):
+            if not choices.size():
+                return choices
+            added, texts = self.added(choices)
+            if not added:
+                return choices
+            escalate = attempt >= MAX_ATTEMPTS - ESCALATE_AFTER    # slow to converge: whole files next
+            blame = set() if escalate else self.blame(choices, added, texts)
+            if not blame:      # nothing attributable: give up the files that gained errors
+                names = {self.by_path[p].name for p, _, _ in added if p in self.by_path}
+                blame = {(kind, k) for kind in _KINDS for k in _table(choices, kind) if k[0] in names}
+            if not blame:
+                return Choices()
+            if self.debug:
+                print(f"verify: blame {sorted(blame)}", file=sys.stderr)
+            for kind, key in blame:
+                if kind == "param" and len(key) == 3:
+                    strikes[key] += 1
+                    if strikes[key] > MAX_RETREATS:     # a long list of fallbacks must not stall convergence
+                        choices.fallbacks.pop((key[0], key[1], key[2]), None)
+                    choices.retreat((key[0], key[1], key[2]))
+                else:
+                    _table(choices, kind).pop(key, None)
+        return Choices()
+
+    def restore(self, original: Choices, kept: Choices) -> Choices:
+        """Put back the slots blame took away without fault.
+
+        A group that adds errors loses the members its errors blame (narrowly) and is tried again; when
+        blame names none of them, it splits by module, then in halves.
+        """
+        lost: Lost = []
+        # parameters first: when a parameter and the return of the helper passed to it conflict, the
+        # parameter (usually seen running) is put back and the helper's return (often generic) stays out
+        lost += [("param", k, t) for k, t in original.params.items() if kept.params.get(k) != t]
+        lost += [("attr", k, t) for k, t in original.attributes.items() if k not in kept.attributes]
+        lost += [("return", k, t) for k, t in original.returns.items() if k not in kept.returns]
+        queue = [lost] if lost else []
+        runs = 0
+        while queue and runs < MAX_RESTORE_RUNS:
+            group = queue.pop()
+            runs += 1
+            trial = copy.deepcopy(kept)
+            for kind, key, t in group:
+                _table(trial, kind)[key] = t
+            added, texts = self.added(trial)
+            if not added:
+                kept = trial
+                continue
+            culprits = self.blame(trial, added, texts, widen=False)
+            rest = [item for item in group if (item[0], item[1]) not in culprits]
+            if culprits and rest and len(rest) < len(group):
+                queue.append(rest)
+            elif len(group) > 1:
+                queue += _split(group)[::-1]       # the queue pops from its end: first part first
+        return kept
 
 
-LEVELS = ("message", "line", "function")
+LEVELS = ("message", "line", "function", "body")
 
 
 def _blame(choices: Choices, module: Module, annotated: Module, line: int, msg: str, level: str) -> Blame:
@@ -180,7 +203,8 @@ def _blame(choices: Choices, module: Module, annotated: Module, line: int, msg: 
     function it is in, an attribute assigned on the line, the enclosing function's parameters named on the
     line whose type the message shows. "line": also the origins of every name on the line, followed through
     local assignments: parameters read, returns of package functions and attributes referenced.
-    "function": every slot the enclosing function depends on.
+    "function": the enclosing function's own slots and its class's attributes. "body": also every return and
+    attribute its body refers to.
     """
     enclosing = _enclosing(annotated, line)
     name = module.name
@@ -192,9 +216,10 @@ def _blame(choices: Choices, module: Module, annotated: Module, line: int, msg: 
     if called:
         target, owner, argument = called.group("name"), called.group("owner"), called.group("arg")
         qual = f"{owner}.{target}" if owner else target
-        out |= {("param", k) for k in choices.params
-                if (k[1] == qual or k[1].endswith("." + qual) or k[1].endswith(f"{target}.__init__"))
-                and (argument is None or k[2] == argument)}
+        callee = [k for k in choices.params
+                  if k[1] == qual or k[1].endswith("." + qual) or k[1].endswith(f"{target}.__init__")]
+        named = [k for k in callee if k[2] == argument]
+        out |= {("param", k) for k in (named or callee)}     # a keyword argument not named: **kwargs
         # or the argument is at fault: what the package functions called on the line return
         out |= {("return", k) for k in choices.returns if k[1].split(".")[-1] in words - {target}
                 and not k[1].endswith(".__init__")}
@@ -221,14 +246,16 @@ def _blame(choices: Choices, module: Module, annotated: Module, line: int, msg: 
     out |= _referenced_slots(choices, referenced)
     if level == "line" or enclosing is None:
         return out
-    body = {n.id for n in ast.walk(scope) if isinstance(n, ast.Name)} | {
-        n.attr for n in ast.walk(scope) if isinstance(n, ast.Attribute)}
     cls = annotated.functions[enclosing].class_name
-    return (out | {("param", k) for k in choices.params if k[:2] == (name, enclosing)}
+    out |= ({("param", k) for k in choices.params if k[:2] == (name, enclosing)}
             | {("return", k) for k in choices.returns if k == (name, enclosing)}
             | {("attr", k) for k in choices.attributes if k[0] == name and cls is not None
-               and k[1].startswith(cls + ".")}
-            | _referenced_slots(choices, body))
+               and k[1].startswith(cls + ".")})
+    if level == "function":
+        return out
+    body = {n.id for n in ast.walk(scope) if isinstance(n, ast.Name)} | {
+        n.attr for n in ast.walk(scope) if isinstance(n, ast.Attribute)}
+    return out | _referenced_slots(choices, body)
 
 
 def _referenced_slots(choices: Choices, names: set[str]) -> Blame:
