@@ -188,6 +188,7 @@ class _Checker:
             rest = [item for item in group if (item[0], item[1]) not in culprits]
             if culprits and rest and len(rest) < len(group):
                 queue.append(rest)
+                queue.insert(0, [item for item in group if (item[0], item[1]) in culprits])   # tried last
             elif len(group) > 1:
                 queue += _split(group)[::-1]       # the queue pops from its end: first part first
         return kept
