@@ -222,8 +222,9 @@ def _blame(choices: Choices, module: Module, annotated: Module, line: int, msg: 
         named = [k for k in callee if k[2] == argument]
         out |= {("param", k) for k in (named or callee)}     # a keyword argument not named: **kwargs
         # or the argument is at fault: what the package functions called on the line return
-        out |= {("return", k) for k in choices.returns if k[1].split(".")[-1] in words - {target}
-                and not k[1].endswith(".__init__")}
+        out |= _called_returns(choices, source_line, exclude=target)
+    if msg.startswith("Incompatible types in assignment"):
+        out |= _called_returns(choices, source_line)      # the value, not only the variable, can be at fault
     if enclosing is not None and msg.startswith("Incompatible return value"):
         return out | {("return", k) for k in choices.returns if k == (name, enclosing)}
     assign = _ATTR_ASSIGN.match(source_line)
@@ -257,6 +258,13 @@ def _blame(choices: Choices, module: Module, annotated: Module, line: int, msg: 
     body = {n.id for n in ast.walk(scope) if isinstance(n, ast.Name)} | {
         n.attr for n in ast.walk(scope) if isinstance(n, ast.Attribute)}
     return out | _referenced_slots(choices, body)
+
+
+def _called_returns(choices: Choices, source_line: str, exclude: str = "") -> Blame:
+    """Returns of the package functions called on ``source_line`` (a constructor's never is at fault)."""
+    called = set(re.findall(r"([A-Za-z_]\w*)\s*\(", source_line)) - {exclude}
+    return {("return", k) for k in choices.returns if k[1].split(".")[-1] in called
+            and not k[1].endswith(".__init__")}
 
 
 def _referenced_slots(choices: Choices, names: set[str]) -> Blame:
