@@ -23,3 +23,13 @@ def test_derived_types_stand_alone_when_nothing_was_seen_running() -> None:
 def test_none_only_tests_passed_is_the_first_fallback() -> None:
     candidates = param_candidates({"trace": [STR, STR, NONE_T], "default": [STR]})
     assert candidates[:2] == [union([STR, NONE_T]), STR]
+
+
+def test_a_union_with_a_superclass_is_the_superclass() -> None:
+    from pymigrate.migrate.infer.model import register_supertypes
+    register_supertypes("pkg.errors.Missing", ["pkg.errors.Missing", "builtins.LookupError", "builtins.Exception",
+                                               "builtins.BaseException", "builtins.object"])
+    missing, exc, value = TypeRef("pkg.errors.Missing"), TypeRef("builtins.Exception"), TypeRef("builtins.ValueError")
+    assert union([missing, exc]) == exc
+    assert union([missing, value]) == union([value, missing])      # unrelated: both stay
+    assert union([missing, value]) is not None and len(union([missing, value]).members()) == 2  # type: ignore[union-attr]

@@ -269,3 +269,25 @@ def test_read_only_containers_widen_to_sequence_and_mapping(make_package) -> Non
     texts = {p: annotate_module(cst.parse_module(p.read_text()), types.for_file(p)).code for p in files}
     from pymigrate.migrate.infer.package import module_from_text
     assert error_lines(run_mypy([module_from_text(m, texts[m.path]) for m in load_modules(files)])) == []
+
+
+NEWTYPES = """
+from typing import NewType
+
+Name = NewType("Name", str)
+
+
+class Node:
+    def __init__(self, value):
+        self.value = value
+
+
+def make(raw: str, clean: Name) -> list[Node]:
+    return [Node(raw), Node(clean)]
+"""
+
+
+def test_a_newtype_and_its_base_join_to_the_base(make_package) -> None:  # type: ignore[no-untyped-def]
+    files = make_package({"m.py": NEWTYPES})
+    functions = infer_package(files, root=files[0].parent, target_version=(3, 11)).for_file(files[1]).functions
+    assert functions["Node.__init__"].params == {"value": "str"}

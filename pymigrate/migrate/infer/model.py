@@ -23,6 +23,15 @@ _PROMOTIONS = {
 }
 
 
+# Known class hierarchy (a NewType's base counts as a superclass): a union that holds a class and one of
+# its superclasses is that superclass. Filled from mypy's view of the classes it types.
+_SUPERTYPES: dict[str, frozenset[str]] = {}
+
+
+def register_supertypes(name: str, supertypes: Iterable[str]) -> None:
+    _SUPERTYPES[name] = frozenset(s for s in supertypes if s not in (name, "builtins.object"))
+
+
 def widens(narrow: TypeRef, wide: TypeRef) -> bool:
     """``wide`` is ``narrow`` or its promotion (int -> float -> complex)."""
     return narrow == wide or (not narrow.args and not wide.args and wide.name in _PROMOTIONS.get(narrow.name, ()))
@@ -78,6 +87,7 @@ def union(types: Iterable[TypeRef]) -> TypeRef | None:
         return TypeRef("builtins.object")
     names = {m.name for m in flat if not m.args}
     flat = [m for m in flat if m.args or not any(p in names for p in _PROMOTIONS.get(m.name, ()))]
+    flat = [m for m in flat if m.args or not (_SUPERTYPES.get(m.name, frozenset()) & names)]
     flat = _merge_generics(flat)
     if len(flat) == 1:
         return flat[0]

@@ -35,7 +35,7 @@ from mypy.types import (
 )
 
 from .literals import literal_type
-from .model import CALLABLE, ELLIPSIS, NONE_T, PARAMS, TUPLE, Facts, TypeRef, union
+from .model import CALLABLE, ELLIPSIS, NONE_T, PARAMS, TUPLE, Facts, TypeRef, register_supertypes, union
 from .package import Function, Module, all_params, decorator_names, defaults, own_nodes
 
 Span = tuple[int, int, int, int]
@@ -108,6 +108,8 @@ def to_typeref(t: Type | None, package_prefixes: tuple[str, ...] = (), depth: in
             return None
         if name == "builtins.function":
             return None
+        if len(p.type.mro) > 2:
+            register_supertypes(name, filter(None, (_public_name(b.fullname, package_prefixes) for b in p.type.mro)))
         args = [to_typeref(a, package_prefixes, depth + 1) for a in p.args]
         if any(a is None for a in args):
             return None
