@@ -10,6 +10,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from pymigrate.analyze.index import ModuleIndex
+from pymigrate.codegen.checker import math_bindings
 
 FuncNode = ast.FunctionDef | ast.AsyncFunctionDef
 
@@ -42,7 +43,9 @@ class ModuleFacts:
     top_functions: dict[str, FunctionFacts] = field(default_factory=dict)
     top_classes: dict[str, ClassFacts] = field(default_factory=dict)
     constants: dict[str, str] = field(default_factory=dict)  # module-level NAME = literal, bound once
-    math_names: dict[str, str] = field(default_factory=dict)  # local name -> math attribute ("" = the module)
+    # local name -> math attribute ("" = the module), as the compiler's checker binds them, less the
+    # names bound more than once at module level (a later binding would replace the math one)
+    math_names: dict[str, str] = field(default_factory=dict)
     module_names: set[str] = field(default_factory=set)  # every name bound at module level
     globals_written: set[str] = field(default_factory=set)  # names a `global` statement rebinds
     bindings: Counter[str] = field(default_factory=Counter)  # module-level bindings per name
@@ -74,14 +77,8 @@ def collect(tree: ast.Module, index: ModuleIndex) -> ModuleFacts:
     facts.module_names = set(counts)
     candidates: dict[str, str] = {}
     for stmt in tree.body:
-        if isinstance(stmt, ast.Import):
-            for alias in stmt.names:
-                if alias.name == "math":
-                    facts.math_names[alias.asname or "math"] = ""
-        elif isinstance(stmt, ast.ImportFrom) and stmt.module == "math" and stmt.level == 0:
-            for alias in stmt.names:
-                if alias.name != "*":
-                    facts.math_names[alias.asname or alias.name] = alias.name
+        if isinstance(stmt, (ast.Import, ast.ImportFrom)):
+            facts.math_names.update(math_bindings(stmt))
         elif isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
             kind = literal_type(stmt.value)
             if kind is not None:

@@ -74,6 +74,19 @@ UNSUPPORTED_STMT = {
 }
 
 
+def math_bindings(stmt: ast.stmt) -> dict[str, str]:
+    """The names a module-level statement binds to the `math` module ("") or to one of its attributes.
+
+    Every `from math import name` is recorded; a use only compiles when the attribute is in
+    MATH_FUNCS or MATH_CONSTANTS. The analyzer reads the same table (pymigrate.analyze.facts).
+    """
+    if isinstance(stmt, ast.Import):
+        return {alias.asname or "math": "" for alias in stmt.names if alias.name == "math"}
+    if isinstance(stmt, ast.ImportFrom) and stmt.module == "math" and stmt.level == 0:
+        return {alias.asname or alias.name: alias.name for alias in stmt.names if alias.name != "*"}
+    return {}
+
+
 class _Abort(Exception):
     """Stops checking the current statement after a diagnostic."""
 
@@ -172,14 +185,7 @@ class Checker:
                 self.error(node, f"struct '{node.name}' must be at module level")
 
     def _note_imports(self, stmt: ast.stmt) -> None:
-        if isinstance(stmt, ast.Import):
-            for alias in stmt.names:
-                if alias.name == "math":
-                    self.math_names[alias.asname or "math"] = ""
-        elif isinstance(stmt, ast.ImportFrom) and stmt.module == "math" and stmt.level == 0:
-            for alias in stmt.names:
-                if alias.name in MATH_FUNCS or alias.name in MATH_CONSTANTS:
-                    self.math_names[alias.asname or alias.name] = alias.name
+        self.math_names.update(math_bindings(stmt))
 
     def _collect_constants(self, tree: ast.Module) -> None:
         counts: dict[str, int] = {}

@@ -63,18 +63,6 @@ NUMERIC_CASES: list[tuple[str, tuple[Any, ...]]] = [
 ]
 
 
-@pytest.fixture(scope="module")
-def numeric() -> tuple[types.ModuleType, types.ModuleType, set[str]]:
-    return both("numeric")
-
-
-@pytest.mark.parametrize(("name", "args"), NUMERIC_CASES, ids=[f"{n}{a}" for n, a in NUMERIC_CASES])
-def test_numeric(numeric: tuple[types.ModuleType, types.ModuleType, set[str]], name: str, args: tuple[Any, ...]) -> None:
-    original, compiled, names = numeric
-    assert name in names, f"{name} was expected to be ready and compiled"
-    assert outcome(lambda: getattr(compiled, name)(*args)) == outcome(lambda: getattr(original, name)(*args))
-
-
 def test_records() -> None:
     original, compiled, names = both("records")
     assert {"Point", "make_point", "point_norm"} <= names
@@ -88,3 +76,47 @@ def test_records() -> None:
         seen.append((repr(a), a == m.Point(1.5, 2.0), a == b, m.point_norm(b), m.heavier(m.Particle(a, 2.0)),
                      outcome(lambda: hash(a))))
     assert seen[0] == seen[1]
+
+
+NAN = float("nan")
+TRUTH_CASES: list[tuple[str, tuple[Any, ...]]] = [
+    ("truthy_float", (0.0,)), ("truthy_float", (-0.0,)), ("truthy_float", (NAN,)), ("truthy_float", (3.0,)),
+    ("truthy_float", (float("inf"),)), ("truthy_float", (5e-324,)), ("truthy_float", (3,)),
+    ("truthy_int", (3,)), ("truthy_int", (0,)), ("truthy_int", (-(2**63),)), ("truthy_int", (True,)),
+    ("truthy_flag", (False,)), ("truthy_flag", (True,)), ("truthy_text", ("",)), ("truthy_text", ("0",)),
+    ("truthy_list", ([],)), ("truthy_list", ([0.0],)), ("count_nonzero", ([0.0, -0.0, NAN, 2.5, 0.0],)),
+    ("defaults", ()), ("truthy_root", (2.5,)), ("truthy_root", (0.5,)), ("truthy_root", (-1.0,)),
+    ("truthy_root", (NAN,)), ("truthy_root", (float("inf"),)), ("from_flag", (True,)), ("from_flag", (False,)),
+]
+
+
+CASES = [("numeric", name, args) for name, args in NUMERIC_CASES]
+CASES += [("truth", name, args) for name, args in TRUTH_CASES]
+
+
+@pytest.fixture(scope="module")
+def fixtures() -> dict[str, tuple[types.ModuleType, types.ModuleType, set[str]]]:
+    """Each readiness fixture run by CPython and compiled, built once for all its cases."""
+    return {name: both(name) for name in ("numeric", "truth")}
+
+
+@pytest.mark.parametrize(("fixture", "name", "args"), CASES, ids=[f"{f}.{n}{a}" for f, n, a in CASES])
+def test_fixture_behaviour(fixtures: dict[str, tuple[types.ModuleType, types.ModuleType, set[str]]], fixture: str,
+                           name: str, args: tuple[Any, ...]) -> None:
+    """What the analyzer calls ready compiles, runs natively and returns (or raises) what CPython does;
+    in truth.py, bool(x) (PM317 allows it) gives CPython's truth value: bool(nan) is True, bool(-0.0) False."""
+    original, compiled, names = fixtures[fixture]
+    assert name in names, f"{name} was expected to be ready and compiled"
+    assert not isinstance(getattr(compiled, name), types.FunctionType)  # the native fn, not the Python def
+    assert outcome(lambda: getattr(compiled, name)(*args)) == outcome(lambda: getattr(original, name)(*args))
+
+
+def test_truth_expected_values(fixtures: dict[str, tuple[types.ModuleType, types.ModuleType, set[str]]]) -> None:
+    """The values themselves, written out: the comparison above is not between two wrong answers."""
+    _, compiled, _ = fixtures["truth"]
+    f = compiled.truthy_float
+    assert (f(0.0), f(-0.0), f(NAN), f(3.0)) == (False, False, True, True)
+    assert (compiled.truthy_int(3), compiled.truthy_int(0)) == (True, False)
+    assert compiled.count_nonzero([0.0, -0.0, NAN, 2.5]) == 2
+    assert compiled.defaults() == 0.0 and type(compiled.defaults()) is float
+    assert compiled.from_flag(True) == 3.0 and type(compiled.from_flag(True)) is float

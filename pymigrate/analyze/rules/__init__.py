@@ -61,7 +61,7 @@ _RULES = (
     Rule("PM314", "parameter-kind", "parameter `{name}`: {reason}", "warning"),
     Rule("PM315", "not-upgradable-scope", "`{name}` is {reason}; only module-level functions and methods of structs become `fn`", "warning"),
     Rule("PM316", "unsupported-construct", "{construct} is not supported in a `fn`", "warning"),
-    Rule("PM317", "unsupported-call", "call to `{name}`: only other `fn`s of the module, struct constructors, `math`, len/abs/min/max/float/int and list methods are supported", "warning"),
+    Rule("PM317", "unsupported-call", "call to `{name}`: only other `fn`s of the module, struct constructors, `math`, len/abs/min/max/float/int/bool and list methods are supported", "warning"),
     Rule("PM318", "type-error", "{what}", "warning"),
     Rule("PM319", "uses-blocked-class", "uses class `{name}`, which cannot become a struct", "warning"),
     Rule("PM321", "mypy-error", "mypy: {message}", "warning"),

@@ -16,20 +16,16 @@ from pymigrate.analyze.facts import FunctionFacts, ModuleFacts, literal_type
 from pymigrate.analyze.index import ModuleIndex
 from pymigrate.analyze.model import Finding
 from pymigrate.analyze.rules import overflow
+from pymigrate.codegen.checker import MATH_CONSTANTS, MATH_FUNCS
 
-MATH_FLOAT = {
-    "sqrt", "exp", "expm1", "log", "log2", "log10", "log1p", "sin", "cos", "tan", "asin", "acos", "atan",
-    "atan2", "sinh", "cosh", "tanh", "asinh", "acosh", "atanh", "fabs", "hypot", "pow", "copysign", "fmod",
-    "degrees", "radians",
-}
-MATH_INT = {"floor", "ceil", "trunc"}
-MATH_BOOL = {"isnan", "isinf", "isfinite"}
-MATH_CONSTANTS = {"pi", "e", "tau", "inf", "nan"}
+# the math functions the compiler supports, with their result types (the compiler's own table)
+MATH_RESULTS = {name: {"Int": T.INT, "Float64": T.FLOAT, "Bool": T.BOOL}[ret.kind]
+                for name, (_, ret) in MATH_FUNCS.items()}
 BUILTIN_EXCEPTIONS = {
     "ArithmeticError", "AssertionError", "IndexError", "KeyError", "LookupError", "NotImplementedError",
     "OverflowError", "RuntimeError", "TypeError", "ValueError", "ZeroDivisionError", "Exception",
 }
-BUILTIN_CALLS = {"len", "abs", "min", "max", "float", "int", "range"}
+BUILTIN_CALLS = {"len", "abs", "min", "max", "float", "int", "bool", "range"}
 ARITH_OPS: dict[type[ast.operator], str] = {
     ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.FloorDiv: "//", ast.Mod: "%", ast.Pow: "**",
 }
@@ -617,20 +613,28 @@ class BodyChecker:
             if len(settled) > 1:
                 return self.type_error(e, f"`{name}()` of an int and a float returns either type")
             return settled.pop() if settled and len(set(args)) == 1 else T.UNKNOWN
+        converted = {"float": T.FLOAT, "int": T.INT, "bool": T.BOOL}
+        if not args and name in converted:
+            return converted[name]  # float() is 0.0, int() is 0, bool() is False
         if len(args) != 1:
             return self.unsupported(e, f"`{name}()` with {len(args)} arguments")
         arg = args[0]
         if T.vague(arg):
-            return {"len": T.INT, "float": T.FLOAT, "int": T.INT}.get(name, arg)
+            return {"len": T.INT, **converted}.get(name, arg)
         if name == "len":
             if T.is_list(arg) or arg == T.STR:
                 return T.INT
         elif name == "abs":
             if arg in T.NUMERIC:
                 return arg
+            if arg == T.BOOL:
+                return T.INT  # abs(True) is 1
         elif name in ("float", "int"):
-            if arg in T.NUMERIC:
-                return T.FLOAT if name == "float" else T.INT
+            if arg in T.NUMERIC or arg == T.BOOL:
+                return converted[name]
+        elif name == "bool":  # the truth value, as `if x:` tests it
+            if arg in T.NUMERIC or arg in (T.BOOL, T.STR) or T.is_list(arg):
+                return T.BOOL
         return self.unsupported(e, f"`{name}()` of a `{T.show(arg)}`")
 
     def math(self, e: ast.Call, attr: str) -> str:
@@ -640,12 +644,8 @@ class BodyChecker:
         for node, got in zip(e.args, args):
             if not T.vague(got) and got not in T.NUMERIC:
                 return self.type_error(node, f"`math.{attr}()` of a `{T.show(got)}`")
-        if attr in MATH_FLOAT:
-            return T.FLOAT
-        if attr in MATH_INT:
-            return T.INT
-        if attr in MATH_BOOL:
-            return T.BOOL
+        if attr in MATH_RESULTS:
+            return MATH_RESULTS[attr]
         return self.block("PM317", e, name=f"math.{attr}")
 
 
