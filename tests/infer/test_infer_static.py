@@ -291,3 +291,20 @@ def test_a_newtype_and_its_base_join_to_the_base(make_package) -> None:  # type:
     files = make_package({"m.py": NEWTYPES})
     functions = infer_package(files, root=files[0].parent, target_version=(3, 11)).for_file(files[1]).functions
     assert functions["Node.__init__"].params == {"value": "str"}
+
+
+def test_type_arguments_equal_to_their_defaults_are_left_out(make_package) -> None:  # type: ignore[no-untyped-def]
+    files = make_package({"m.py": """
+        import email
+        import email.message
+
+
+        def subject(msg):
+            return msg["Subject"]
+
+
+        def read(data: bytes) -> object:
+            return subject(email.message_from_bytes(data))
+        """})
+    functions = infer_package(files, root=files[0].parent, target_version=(3, 11)).for_file(files[1]).functions
+    assert functions["subject"].params == {"msg": "email.message.Message"}

@@ -114,6 +114,8 @@ def to_typeref(t: Type | None, package_prefixes: tuple[str, ...] = (), depth: in
         if any(a is None for a in args):
             return None
         refs = tuple(a for a in args if a is not None)
+        if refs and _all_defaults(p, refs, package_prefixes, depth):
+            refs = ()       # Message[str, str] is written Message when str, str are its parameters' defaults
         if name == TUPLE and len(refs) == 1:
             refs = (refs[0], TypeRef(ELLIPSIS))
         return TypeRef(name, refs)
@@ -156,6 +158,16 @@ def to_typeref(t: Type | None, package_prefixes: tuple[str, ...] = (), depth: in
             return None
         return TypeRef(CALLABLE, (TypeRef(PARAMS, tuple(a for a in params if a is not None)), ret))
     return None    # Any, Never, type variables, overloads: nothing faithful to write
+
+
+def _all_defaults(p: Instance, refs: tuple[TypeRef, ...], prefixes: tuple[str, ...], depth: int) -> bool:
+    variables = p.type.defn.type_vars
+    if len(variables) != len(refs):
+        return False
+    defaults = [getattr(v, "default", None) for v in variables]
+    if any(d is None or isinstance(get_proper_type(d), AnyType) for d in defaults):
+        return False
+    return [to_typeref(d, prefixes, depth + 1) for d in defaults] == list(refs)
 
 
 def _public_name(fullname: str, package_prefixes: tuple[str, ...]) -> str | None:
