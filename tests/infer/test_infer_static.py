@@ -308,3 +308,49 @@ def test_type_arguments_equal_to_their_defaults_are_left_out(make_package) -> No
         """})
     functions = infer_package(files, root=files[0].parent, target_version=(3, 11)).for_file(files[1]).functions
     assert functions["subject"].params == {"msg": "email.message.Message"}
+
+
+GETTERS = """
+from typing import TypeVar
+
+_T = TypeVar("_T")
+
+
+def get(d, kind, key):
+    value = d.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, kind):
+        raise TypeError(key)
+    return value
+
+
+def required(d, kind, key):
+    if (value := get(d, kind, key)) is None:
+        raise KeyError(key)
+    return value
+
+
+class Item:
+    def __init__(self, name, size, count):
+        self.name = name
+        self.size = size
+        self.count = count
+
+
+def load(d: dict[str, object]) -> Item:
+    return Item(required(d, str, "name"), get(d, int, "size"), required(d, int, "count"))
+"""
+
+
+def test_functions_returning_instances_of_a_class_parameter_are_generic(make_package) -> None:  # type: ignore[no-untyped-def]
+    """Without `type[_T] -> _T`, get's return would be `int | str | None` and both calls in load errors."""
+    files = make_package({"m.py": GETTERS})
+    types = infer_package(files, root=files[0].parent, target_version=(3, 11))
+    functions = types.for_file(files[1]).functions
+    assert functions["get"].params["kind"] == "type[_T]" and functions["get"].returns == "_T | None"
+    assert functions["required"].params["kind"] == "type[_T]" and functions["required"].returns == "_T"
+    assert functions["Item.__init__"].params == {"name": "str", "size": "int | None", "count": "int"}
+    texts = {p: annotate_module(cst.parse_module(p.read_text()), types.for_file(p)).code for p in files}
+    from pymigrate.migrate.infer.package import module_from_text
+    assert error_lines(run_mypy([module_from_text(m, texts[m.path]) for m in load_modules(files)])) == []

@@ -15,8 +15,9 @@ from pymigrate.migrate.annotate import annotate_module
 
 from . import merge
 from .api import FileTypes, FunctionTypes, PackageTypes
-from .model import Facts, FunctionFacts, TypeRef
-from .package import Module, load_modules, module_from_text
+from .generics import class_parameters, generic_signature
+from .model import NONE_T, Facts, FunctionFacts, TypeRef
+from .package import Function, Module, load_modules, module_from_text
 from .static import StaticCollector, python_version_of, run_mypy
 from .syntax import FileContext
 from .usage import widen
@@ -69,11 +70,24 @@ def decide(modules: Sequence[Module], facts: Facts) -> Choices:
                 t = merge.return_type(ff)
                 if t is not None:
                     choices.returns[(module.name, qualname)] = t
+                _make_generic(module, func, ff, choices)
     for (mod, attr), evidence in facts.attributes.items():
         t = merge.attribute_type(evidence)
         if t is not None:
             choices.attributes[(mod, attr)] = t
     return choices
+
+
+def _make_generic(module: Module, func: Function, ff: FunctionFacts, choices: Choices) -> None:
+    """``type[T] -> T`` for a function returning instances of the classes it is given (generics.py)."""
+    returns_none = any(m == NONE_T for t in ff.returns.get("return", []) for m in t.members())
+    for param in class_parameters(func):
+        key = (module.name, func.qualname, param)
+        signature = generic_signature(module, func, choices.params.get(key), returns_none)
+        if signature is not None:
+            choices.fallbacks[key] = [choices.params[key], *choices.fallbacks.get(key, [])]
+            choices.params[key], choices.returns[(module.name, func.qualname)] = signature
+            return
 
 
 def render(modules: Sequence[Module], choices: Choices, target: tuple[int, int]) -> dict[Path, FileTypes]:

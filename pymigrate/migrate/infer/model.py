@@ -87,7 +87,7 @@ def union(types: Iterable[TypeRef]) -> TypeRef | None:
         return TypeRef("builtins.object")
     names = {m.name for m in flat if not m.args}
     flat = [m for m in flat if m.args or not any(p in names for p in _PROMOTIONS.get(m.name, ()))]
-    flat = [m for m in flat if m.args or not (_SUPERTYPES.get(m.name, frozenset()) & names)]
+    flat = [m for m in flat if not any(o.name in _SUPERTYPES.get(m.name, ()) and o.args == m.args for o in flat)]
     flat = _merge_generics(flat)
     if len(flat) == 1:
         return flat[0]

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from mypy import build as mypy_build
+from mypy.expandtype import expand_type
 from mypy.modulefinder import BuildSource
 from mypy.nodes import ARG_NAMED, ARG_NAMED_OPT, ARG_OPT, ARG_POS, ARG_STAR, ARG_STAR2, Decorator, FuncDef, TypeInfo
 from mypy.options import Options
@@ -26,10 +27,13 @@ from mypy.types import (
     Instance,
     LiteralType,
     NoneType,
+    Overloaded,
     TupleType,
     Type,
     TypedDictType,
     TypeType,
+    TypeVarId,
+    TypeVarType,
     UnionType,
     get_proper_type,
 )
@@ -143,6 +147,8 @@ def to_typeref(t: Type | None, package_prefixes: tuple[str, ...] = (), depth: in
     if isinstance(p, TypedDictType):
         name = p.fallback.type.fullname
         return None if name.startswith("typing") else TypeRef(name)
+    if isinstance(p, Overloaded) and p.is_type_obj():      # a class whose constructor is overloaded (int)
+        return to_typeref(TypeType(p.items[0].ret_type), package_prefixes, depth + 1)
     if isinstance(p, CallableType):
         if p.is_type_obj():
             return to_typeref(TypeType(p.ret_type), package_prefixes, depth + 1)
@@ -222,6 +228,8 @@ class StaticCollector:
         t = self.ref(spans.get(self._span(node)))
         if t is not None:
             return t
+        if isinstance(node, ast.Call):
+            return self._generic_call(node, spans)
         if isinstance(node, (ast.List, ast.Set)) and node.elts:
             item = self._join([self.expr(e, spans) for e in node.elts])
             return None if item is None else TypeRef("builtins.list" if isinstance(node, ast.List)
@@ -258,6 +266,29 @@ class StaticCollector:
             return self._join([self.expr(v, spans) for v in node.values]) if all(
                 _is_predicate(v) for v in node.values) else None
         return None
+
+    def _generic_call(self, node: ast.Call, spans: dict[Span, Type]) -> TypeRef | None:
+        """A call to a generic package function typed in an Any context (an unannotated parameter takes
+        the value, so mypy solved ``T`` as Any): solve ``T`` from the classes passed for ``type[T]``."""
+        callee = get_proper_type(spans.get(self._span(node.func)))
+        if not isinstance(callee, CallableType) or not isinstance(callee.definition, FuncDef):
+            return None
+        declared = get_proper_type(callee.definition.type)
+        if not isinstance(declared, CallableType) or not declared.variables:
+            return None
+        solved: dict[TypeVarId, Type] = {}
+        for i, arg in enumerate(node.args[: len(declared.arg_types)]):
+            formal = get_proper_type(declared.arg_types[i])
+            if declared.arg_kinds[i] not in (ARG_POS, ARG_OPT) or not isinstance(formal, TypeType):
+                continue
+            variable = get_proper_type(formal.item)
+            actual = get_proper_type(spans.get(self._span(arg)))
+            if isinstance(variable, TypeVarType) and isinstance(actual, (CallableType, Overloaded)) \
+                    and actual.is_type_obj():
+                solved[variable.id] = actual.items[0].ret_type if isinstance(actual, Overloaded) else actual.ret_type
+        if len(solved) != len(declared.variables):
+            return None
+        return self.ref(expand_type(declared.ret_type, solved))
 
     @staticmethod
     def _join(types: list[TypeRef | None]) -> TypeRef | None:
