@@ -24,8 +24,9 @@ from pymigrate.analyze.rules import selected
 from pymigrate.analyze.scoring import module_score, package_score
 from pymigrate.analyze.typecheck import TypeError_, mypy_errors
 from pymigrate.config import Config
-from pymigrate.files import WalkError, iter_source_files
+from pymigrate.files import WalkError, is_test_module, iter_source_files
 
+TEST_MODULE_CODES = ("PM1",)  # what a test module is still checked for
 MAX_FILE_BYTES = 8 * 1024 * 1024  # larger files are reported, not parsed (memory stays bounded)
 SERIAL_BELOW = 24
 INTERNAL = "internal error (please report it):"  # fewer files than this: starting worker processes costs more than it saves
@@ -58,16 +59,17 @@ def _parse(source: str | bytes, path: str) -> ast.Module:
 
 
 def analyze_source(source: str, path: Path, config: Config | None = None, *, use_probe: bool = True,
-                   type_errors: Sequence[TypeError_] = ()) -> ModuleAnalysis:
+                   type_errors: Sequence[TypeError_] = (), test: bool = False) -> ModuleAnalysis:
     """Analyze one module's text. Syntax errors become `error`; nothing is raised for bad input.
 
     `use_probe=False` gives the analyzer's own verdict without asking the compiler (PM320).
+    `test=True` analyzes it as a test module (see `_module`).
     """
-    return _analyze(source, str(path), config or Config(), use_probe, type_errors)
+    return _analyze(source, str(path), config or Config(), use_probe, type_errors, test)
 
 
 def _analyze(source: str | bytes, path: str, config: Config, use_probe: bool,
-             type_errors: Sequence[TypeError_] = ()) -> ModuleAnalysis:
+             type_errors: Sequence[TypeError_] = (), test: bool = False) -> ModuleAnalysis:
     if path.endswith(".pys"):
         return _analyze_superset(source, path, config, use_probe)
     with _gc_paused():
@@ -80,7 +82,7 @@ def _analyze(source: str | bytes, path: str, config: Config, use_probe: bool,
         text = source if isinstance(source, str) else _decode(source)
         ctx = ModuleContext(path, tree, Locator(text))
         verdicts = assess(ctx, text, use_probe=use_probe, type_errors=type_errors)
-    return _module(path, text, verdicts, config)
+    return _module(path, text, verdicts, config, test)
 
 
 def _analyze_superset(source: str | bytes, path: str, config: Config, use_probe: bool) -> ModuleAnalysis:
@@ -102,16 +104,24 @@ def _analyze_superset(source: str | bytes, path: str, config: Config, use_probe:
     return _module(path, text, verdicts, config)
 
 
-def _module(path: str, text: str, verdicts: Verdicts, config: Config) -> ModuleAnalysis:
+def _module(path: str, text: str, verdicts: Verdicts, config: Config, test: bool = False) -> ModuleAnalysis:
+    """The module's results. A test module stays a `.py` file (the migrator never upgrades it), so its
+    verdicts and upgrade hints would only be noise in a migration plan: it keeps its PM1xx findings
+    (keyword names, which a rewrite touches in any file) and has no units, hence no score of its own."""
     findings = [f for f in verdicts.findings if selected(f.code, config.select, config.ignore)]
+    functions, classes = verdicts.functions, verdicts.classes
+    if test:
+        findings = [f for f in findings if f.code.startswith(TEST_MODULE_CODES)]
+        functions, classes = [], []
     lines = text.count("\n") + (0 if text.endswith("\n") or not text else 1)
     return ModuleAnalysis(
         path=path,
-        functions=verdicts.functions,
-        classes=verdicts.classes,
+        functions=functions,
+        classes=classes,
         findings=findings,
-        score=module_score(verdicts.functions, verdicts.classes),
+        score=module_score(functions, classes),
         lines=lines,
+        test=test,
     )
 
 
@@ -125,8 +135,10 @@ def _decode(data: bytes) -> str:
 
 
 def analyze_file(path: Path, config: Config, use_probe: bool = True,
-                 type_errors: Sequence[TypeError_] = ()) -> ModuleAnalysis:
-    """Read and analyze one file; every failure is a per-file error with the reason in words."""
+                 type_errors: Sequence[TypeError_] = (), root: Path | None = None) -> ModuleAnalysis:
+    """Read and analyze one file; every failure is a per-file error with the reason in words.
+
+    A test module (by its name, or a tests/ directory below `root`) is analyzed as one."""
     shown = str(path)
     try:
         size = path.stat().st_size
@@ -140,16 +152,16 @@ def analyze_file(path: Path, config: Config, use_probe: bool = True,
             reason = "symlink loop"
         return ModuleAnalysis(shown, error=f"{shown}: cannot read: {reason}")
     try:
-        return _analyze(data, shown, config, use_probe, type_errors)
+        return _analyze(data, shown, config, use_probe, type_errors, is_test_module(path, root))
     except RecursionError:
         return ModuleAnalysis(shown, error=f"{shown}: {INTERNAL} nesting too deep to analyze")
     except Exception as exc:  # noqa: BLE001 - one file's failure never stops the run; reported, exit 2
         return ModuleAnalysis(shown, error=f"{shown}: {INTERNAL} {type(exc).__name__}: {exc}")
 
 
-def _worker_batch(args: tuple[list[str], Config, dict[Path, list[TypeError_]]]) -> list[ModuleAnalysis]:
-    paths, config, errors = args
-    return [analyze_file(Path(p), config, type_errors=_errors_of(Path(p), errors)) for p in paths]
+def _worker_batch(args: tuple[list[str], Config, dict[Path, list[TypeError_]], Path]) -> list[ModuleAnalysis]:
+    paths, config, errors, root = args
+    return [analyze_file(Path(p), config, type_errors=_errors_of(Path(p), errors), root=root) for p in paths]
 
 
 def _batches(paths: list[Path], jobs: int) -> list[list[str]]:
@@ -176,6 +188,7 @@ def analyze_paths(paths: Sequence[Path], config: Config, *, progress: bool = Fal
     """Analyze every source file under `paths`; `mypy=True` adds mypy's errors as blockers (PM321)."""
     walk_errors: list[WalkError] = []
     files = list(dict.fromkeys(iter_source_files(paths, config, walk_errors)))
+    root = package_root(paths)
     type_errors = mypy_errors(files) if mypy else {}
     jobs = jobs if jobs is not None else min(2, os.cpu_count() or 1)
     results: list[ModuleAnalysis] = []
@@ -184,12 +197,12 @@ def analyze_paths(paths: Sequence[Path], config: Config, *, progress: bool = Fal
     try:
         if jobs <= 1 or len(files) < SERIAL_BELOW:
             for path in files:
-                results.append(analyze_file(path, config, type_errors=_errors_of(path, type_errors)))
+                results.append(analyze_file(path, config, type_errors=_errors_of(path, type_errors), root=root))
                 if bar is not None:
                     bar.advance(1)
         else:
             batches = _batches(files, jobs)
-            work = [(b, config, _errors_for(b, type_errors)) for b in batches]
+            work = [(b, config, _errors_for(b, type_errors), root) for b in batches]
             with ProcessPoolExecutor(max_workers=jobs) as pool:
                 for batch in pool.map(_worker_batch, work):
                     results.extend(batch)
@@ -203,6 +216,13 @@ def analyze_paths(paths: Sequence[Path], config: Config, *, progress: bool = Fal
     errors = [{"path": str(e.path), "message": f"{e.path}: {e.message}"} for e in walk_errors]
     errors.extend({"path": m.path, "message": m.error} for m in results if m.error is not None)
     return AnalysisReport(files=results, score=package_score(results), errors=errors)
+
+
+def package_root(paths: Sequence[Path]) -> Path:
+    """The common parent of the inputs, as `pymigrate migrate` takes it: a tests/ directory below it
+    holds test modules (pymigrate.files.is_test_module)."""
+    dirs = [str(p.resolve() if p.is_dir() else p.resolve().parent) for p in paths]
+    return Path(os.path.commonpath(dirs)) if dirs else Path.cwd()
 
 
 class _Progress:

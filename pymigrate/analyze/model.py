@@ -72,6 +72,7 @@ class ModuleAnalysis:
     score: float = 100.0
     error: str | None = None
     lines: int = 0
+    test: bool = False  # a test module (pymigrate.files.is_test_module): never upgraded, not scored
 
     @property
     def units(self) -> list[FunctionInfo | ClassInfo]:
@@ -121,7 +122,7 @@ class AnalysisReport:
         """The versioned JSON document described in docs/analyze-json.md (schema.json)."""
         from pymigrate import __version__
 
-        analyzed = [m for m in self.files if m.error is None]
+        analyzed = [m for m in self.files if m.error is None and not m.test]
         return {
             "version": SCHEMA_VERSION,
             "tool": "pymigrate",
@@ -149,7 +150,8 @@ def summary_counts(report: AnalysisReport) -> dict[str, int]:
     funcs = report.functions
     classes = report.classes
     return {
-        "files": sum(1 for m in report.files if m.error is None),
+        "files": sum(1 for m in report.files if m.error is None and not m.test),
+        "test_files": sum(1 for m in report.files if m.error is None and m.test),
         "errors": len(report.errors),
         "functions": len(funcs),
         "functions_ready": sum(1 for f in funcs if f.status == "ready"),

@@ -3,7 +3,7 @@
 A unit is a function or a class. ready counts 1, inferable 1/2, blocked 0; the score is the mean
 over units times 100. A module without units scores 100 (nothing stands in the way). The package
 score weighs every unit of every analyzed file equally; files that could not be analyzed are
-reported as errors and do not count.
+reported as errors and do not count, and neither do test modules (they are never upgraded).
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ def module_score(functions: list[FunctionInfo], classes: list[ClassInfo]) -> flo
 
 
 def package_score(modules: list[ModuleAnalysis]) -> float:
-    analyzed = [m for m in modules if m.error is None]
+    analyzed = [m for m in modules if m.error is None and not m.test]
     total = sum(len(m.functions) + len(m.classes) for m in analyzed)
     if total == 0:
         return 100.0

@@ -124,6 +124,11 @@ def _module_row(module: ModuleAnalysis) -> str:
             f'<td class="num" data-value="-1"><span class="error" title="{escape(module.error)}">'
             "not analyzed</span></td>"
         )
+    elif module.test:
+        score_cell = (
+            '<td class="num" data-value="-1"><span title="a test module is never upgraded">'
+            "test, not scored</span></td>"
+        )
     else:
         score_cell = (
             f'<td class="num" data-value="{module.score:.2f}">{module.score:.1f}'

@@ -30,7 +30,8 @@ def render(report: AnalysisReport, *, rules_url: str | None = None, **opts: Any)
         "## pymigrate readiness",
         "",
         f"**Score: {report.score:.1f} / 100** over {counts['files']} files"
-        + (f" ({counts['errors']} could not be analyzed)" if counts["errors"] else ""),
+        + (f" ({counts['errors']} could not be analyzed)" if counts["errors"] else "")
+        + (f"; {counts['test_files']} test modules are not scored" if counts["test_files"] else ""),
         "",
         "| | ready | inferable | blocked | total |",
         "|---|---:|---:|---:|---:|",
@@ -47,10 +48,11 @@ def render(report: AnalysisReport, *, rules_url: str | None = None, **opts: Any)
             lines.append(f"| {link} | {RULES[code].name} | {n} |")
         lines.append("")
     analyzed = [m for m in report.files if m.error is None]
-    if analyzed:
+    scored = [m for m in analyzed if not m.test]
+    if scored:
         lines += ["### Files", "", "| file | score | ready | inferable | blocked | findings |",
                   "|---|---:|---:|---:|---:|---:|"]
-        for m in analyzed:
+        for m in scored:
             units = m.units
             lines.append(
                 f"| `{_cell(m.path)}` | {m.score:.1f} | {sum(u.status == 'ready' for u in units)} | "

@@ -36,7 +36,8 @@ def show(report: AnalysisReport, console: Console) -> None:
     summary.add_row("classes", str(counts["classes_ready"]), "-", str(counts["classes_blocked"]),
                     str(counts["classes"]))
     console.print(summary)
-    console.print(f"{counts['files']} files analyzed, {counts['errors']} could not be, "
+    tests = f" (and {counts['test_files']} test modules, not scored)" if counts["test_files"] else ""
+    console.print(f"{counts['files']} files analyzed{tests}, {counts['errors']} could not be, "
                   f"{counts['findings']} findings")
     top = blocker_counts(report)
     if top:
@@ -50,7 +51,8 @@ def show(report: AnalysisReport, console: Console) -> None:
         console.print()
         units = m.units
         ready = sum(u.status == "ready" for u in units)
-        console.print(Text(m.path, style="bold") + Text(f"  score {m.score:.1f}, {ready}/{len(units)} ready"))
+        about = "test module, not scored" if m.test else f"score {m.score:.1f}, {ready}/{len(units)} ready"
+        console.print(Text(m.path, style="bold") + Text(f"  {about}"))
         for f in m.findings:
             line = Text(f"  {f.line}:{f.column} ")
             line.append(f.code, style=STYLES[f.severity])
