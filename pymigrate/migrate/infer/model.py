@@ -28,8 +28,14 @@ _PROMOTIONS = {
 _SUPERTYPES: dict[str, frozenset[str]] = {}
 
 
-def register_supertypes(name: str, supertypes: Iterable[str]) -> None:
+_NEWTYPES: set[str] = set()
+LONG_UNION = 3
+
+
+def register_supertypes(name: str, supertypes: Iterable[str], newtype: bool = False) -> None:
     _SUPERTYPES[name] = frozenset(s for s in supertypes if s not in (name, "builtins.object"))
+    if newtype:
+        _NEWTYPES.add(name)
 
 
 def widens(narrow: TypeRef, wide: TypeRef) -> bool:
@@ -87,7 +93,10 @@ def union(types: Iterable[TypeRef]) -> TypeRef | None:
         return TypeRef("builtins.object")
     names = {m.name for m in flat if not m.args}
     flat = [m for m in flat if m.args or not any(p in names for p in _PROMOTIONS.get(m.name, ()))]
-    flat = [m for m in flat if not any(o.name in _SUPERTYPES.get(m.name, ()) and o.args == m.args for o in flat)]
+    # a NewType always joins its base; a class its superclass only in a long union (``date | datetime`` is
+    # how people write "either", ``Exception | KeyError | ... | TypeError`` reads as ``Exception``)
+    subsumed = [m for m in flat if any(o.name in _SUPERTYPES.get(m.name, ()) and o.args == m.args for o in flat)]
+    flat = [m for m in flat if m not in subsumed or (len(flat) <= LONG_UNION and m.name not in _NEWTYPES)]
     flat = _merge_generics(flat)
     if len(flat) == 1:
         return flat[0]

@@ -113,7 +113,8 @@ def to_typeref(t: Type | None, package_prefixes: tuple[str, ...] = (), depth: in
         if name == "builtins.function":
             return None
         if len(p.type.mro) > 2:
-            register_supertypes(name, filter(None, (_public_name(b.fullname, package_prefixes) for b in p.type.mro)))
+            register_supertypes(name, filter(None, (_public_name(b.fullname, package_prefixes) for b in p.type.mro)),
+                                p.type.is_newtype)
         args = [to_typeref(a, package_prefixes, depth + 1) for a in p.args]
         if any(a is None for a in args):
             return None
