@@ -90,14 +90,22 @@ TRUTH_CASES: list[tuple[str, tuple[Any, ...]]] = [
 ]
 
 
+EXTREMES_CASES: list[tuple[str, tuple[Any, ...]]] = [
+    ("largest", ([],)), ("largest", ([NAN, 1.0],)), ("largest", ([1.0, NAN],)), ("largest", ([-0.0, 0.0],)),
+    ("largest", ([0.0, -0.0],)), ("largest", ([2.5, -1.0, 7.0],)), ("smallest", ([NAN, 1.0],)),
+    ("smallest", ([1.0, NAN],)), ("smallest", ([0.0, -0.0],)), ("smallest", ([],)), ("largest_count", ([3, 9, -2],)),
+    ("largest_count", ([],)), ("any_set", (True, False)), ("any_set", (False, False)), ("all_set", ([True, False],)),
+    ("all_set", ([True],)), ("all_set", ([],)),
+]
 CASES = [("numeric", name, args) for name, args in NUMERIC_CASES]
 CASES += [("truth", name, args) for name, args in TRUTH_CASES]
+CASES += [("extremes", name, args) for name, args in EXTREMES_CASES]
 
 
 @pytest.fixture(scope="module")
 def fixtures() -> dict[str, tuple[types.ModuleType, types.ModuleType, set[str]]]:
     """Each readiness fixture run by CPython and compiled, built once for all its cases."""
-    return {name: both(name) for name in ("numeric", "truth")}
+    return {name: both(name) for name in ("numeric", "truth", "extremes")}
 
 
 @pytest.mark.parametrize(("fixture", "name", "args"), CASES, ids=[f"{f}.{n}{a}" for f, n, a in CASES])

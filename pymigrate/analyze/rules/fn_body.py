@@ -603,15 +603,19 @@ class BodyChecker:
         if name == "range":
             return self.unsupported(e, "`range()` outside a `for` loop header")
         if name in ("min", "max"):
-            if len(args) < 2:
+            if len(args) == 1 and T.is_list(args[0]):
+                args = [T.element(args[0])]  # of a list's elements (an empty list raises ValueError)
+            elif len(args) < 2:
                 return self.unsupported(e, f"`{name}()` of an iterable (pass the values as arguments)")
             settled = {a for a in args if not T.vague(a)}
             if T.BAD in args:
                 return T.BAD
-            if not settled <= set(T.NUMERIC):
+            if not settled <= {*T.NUMERIC, T.BOOL}:
                 return self.unsupported(e, f"`{name}()` of non-numbers")
-            if len(settled) > 1:
+            if settled == set(T.NUMERIC):
                 return self.type_error(e, f"`{name}()` of an int and a float returns either type")
+            if len(settled) > 1:
+                return self.type_error(e, f"`{name}()` of a bool and a number returns either type")
             return settled.pop() if settled and len(set(args)) == 1 else T.UNKNOWN
         converted = {"float": T.FLOAT, "int": T.INT, "bool": T.BOOL}
         if not args and name in converted:

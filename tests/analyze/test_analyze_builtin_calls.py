@@ -1,5 +1,6 @@
-"""PM317 and bool(): the analyzer calls `bool(...)` fine exactly where the compiler compiles it, except where
-the compiled function would answer differently from CPython (then PM318 says why)."""
+"""PM317/PM316 and builtin calls: the analyzer calls `bool(...)`, `min(...)` and the other builtins a `fn` may
+call fine exactly where the compiler compiles them, except where the compiled function would answer
+differently from CPython (then PM318 says why)."""
 
 from __future__ import annotations
 
@@ -37,6 +38,36 @@ def test_bool_call_agrees_with_the_compiler(arg: str, nargs: int) -> None:
     assert compiles == (nargs < 2)  # CPython: bool() takes at most 1 argument
     assert (status == "ready") == compiles
     assert "PM317" not in codes
+
+
+BUILTINS = ["bool", "float", "int", "abs", "len", "min", "max"]
+SWEEP_TYPES = ["int", "float", "bool", "str", "list[float]", "list[int]", "list[bool]", "list[str]"]
+
+
+def natural_return(builtin: str, arg: str) -> str:
+    """The type CPython's builtin returns for an argument of type `arg`, so no conversion is involved."""
+    if builtin in ("bool", "float", "int"):
+        return builtin
+    if builtin == "len":
+        return "int"
+    if builtin == "abs" and arg == "bool":
+        return "int"
+    return arg[5:-1] if arg.startswith("list[") else arg
+
+
+@pytest.mark.parametrize("builtin", BUILTINS)
+def test_builtin_calls_agree_with_the_compiler(builtin: str) -> None:
+    """Every argument type and count (also two different types): ready exactly when the compiler compiles."""
+    disagree = []
+    for arg in SWEEP_TYPES:
+        calls = [(f"x: {arg}", ", ".join(["x"] * n)) for n in range(4)]
+        calls += [(f"x: {arg}, y: {other}", "x, y") for other in ("int", "float", "bool")]
+        for params, args in calls:
+            text = f"def f({params}) -> {natural_return(builtin, arg)}:\n    return {builtin}({args})\n"
+            status, codes, compiles = verdicts(text)
+            if (status == "ready") != compiles:
+                disagree.append((text, status, codes, compiles))
+    assert disagree == []
 
 
 @pytest.mark.parametrize(("ret", "compiled_answer"), [("int", "1"), ("float", "1.0")])
