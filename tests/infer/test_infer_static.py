@@ -354,3 +354,23 @@ def test_functions_returning_instances_of_a_class_parameter_are_generic(make_pac
     texts = {p: annotate_module(cst.parse_module(p.read_text()), types.for_file(p)).code for p in files}
     from pymigrate.migrate.infer.package import module_from_text
     assert error_lines(run_mypy([module_from_text(m, texts[m.path]) for m in load_modules(files)])) == []
+
+
+NESTED = """
+def count(table):
+    return sum(len(row) for row in table.values())
+
+
+def main() -> int:
+    return count({"a": {"x": 1}}) + count({"b": {"y": "z"}})
+"""
+
+
+def test_containers_inside_a_read_only_parameter_are_read_only(make_package) -> None:  # type: ignore[no-untyped-def]
+    """dict is invariant: Mapping[str, dict[str, int | str]] would reject both calls; the nested Mapping takes them."""
+    files = make_package({"m.py": NESTED})
+    types = infer_package(files, root=files[0].parent, target_version=(3, 11))
+    assert types.for_file(files[1]).functions["count"].params == {"table": "Mapping[str, Mapping[str, int | str]]"}
+    texts = {p: annotate_module(cst.parse_module(p.read_text()), types.for_file(p)).code for p in files}
+    from pymigrate.migrate.infer.package import module_from_text
+    assert error_lines(run_mypy([module_from_text(m, texts[m.path]) for m in load_modules(files)])) == []

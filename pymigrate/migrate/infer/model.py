@@ -120,6 +120,7 @@ def _merge_generics(flat: list[TypeRef]) -> list[TypeRef]:
 
 _HOMOGENEOUS = {"builtins.list", "builtins.set", "builtins.frozenset", "builtins.dict",
                 "collections.abc.Iterator", "collections.abc.Iterable", "collections.abc.Sequence",
+                "collections.abc.Mapping",
                 "builtins.type", "collections.deque"}
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import ast
 import enum
 
-from .model import TUPLE, TypeRef, union
+from .model import TUPLE, UNION, TypeRef, union
 from .package import FunctionNode
 
 ITERABLE = "collections.abc.Iterable"
@@ -112,12 +112,25 @@ def widen(t: TypeRef, func: FunctionNode, param: str) -> TypeRef | None:
     if need == Need.CONCRETE:
         return None
     if t.name == "builtins.dict" and len(t.args) == 2:
-        return TypeRef(MAPPING, t.args)
+        return TypeRef(MAPPING, (t.args[0], read_only(t.args[1])))
     methods = _methods_used(func, param)
     if need == Need.ITERATE and not methods:
         item = element_type(t)
-        return None if item is None else TypeRef(ITERABLE, (item,))
+        return None if item is None else TypeRef(ITERABLE, (read_only(item),))
     if not methods & _MAPPING_METHODS:
         item = _sequence_item(t)
-        return None if item is None else TypeRef(SEQUENCE, (item,))
+        return None if item is None else TypeRef(SEQUENCE, (read_only(item),))
     return None
+
+
+def read_only(t: TypeRef) -> TypeRef:
+    """Containers inside a read-only one, as covariant protocols: ``Mapping[str, dict[str, str]]`` would
+    reject a ``dict[str, dict[str, int]]`` (dict is invariant), ``Mapping[str, Mapping[str, str | int]]``
+    takes both. A body that mutates them fails verification and falls back to the concrete type."""
+    if t.name == UNION:
+        return union(read_only(m) for m in t.members()) or t
+    if t.name == "builtins.dict" and len(t.args) == 2:
+        return TypeRef(MAPPING, (t.args[0], read_only(t.args[1])))
+    if t.name == "builtins.list" and len(t.args) == 1:
+        return TypeRef(SEQUENCE, (read_only(t.args[0]),))
+    return t
