@@ -374,3 +374,21 @@ def test_containers_inside_a_read_only_parameter_are_read_only(make_package) -> 
     texts = {p: annotate_module(cst.parse_module(p.read_text()), types.for_file(p)).code for p in files}
     from pymigrate.migrate.infer.package import module_from_text
     assert error_lines(run_mypy([module_from_text(m, texts[m.path]) for m in load_modules(files)])) == []
+
+
+OPTIONAL_ITERABLE = """
+def tags(platforms=None):
+    if platforms is None:
+        platforms = ["any"]
+    return [p.upper() for p in platforms]
+
+
+def main() -> list[str]:
+    return tags(["linux"]) + tags()
+"""
+
+
+def test_an_optional_container_only_iterated_is_an_optional_iterable(make_package) -> None:  # type: ignore[no-untyped-def]
+    files = make_package({"m.py": OPTIONAL_ITERABLE})
+    functions = infer_package(files, root=files[0].parent, target_version=(3, 11)).for_file(files[1]).functions
+    assert functions["tags"].params == {"platforms": "Iterable[str] | None"}

@@ -12,7 +12,7 @@ from __future__ import annotations
 import ast
 import enum
 
-from .model import TUPLE, UNION, TypeRef, union
+from .model import NONE_T, TUPLE, UNION, TypeRef, union
 from .package import FunctionNode
 
 ITERABLE = "collections.abc.Iterable"
@@ -54,6 +54,8 @@ def _use(use: ast.Name, parent: ast.AST | None, parents: dict[ast.AST, ast.AST])
     if isinstance(parent, ast.Compare) and use in parent.comparators and all(
             isinstance(op, (ast.In, ast.NotIn)) for op in parent.ops):
         return Need.ITERATE         # membership falls back to iteration
+    if isinstance(parent, ast.Compare) and all(isinstance(op, (ast.Is, ast.IsNot)) for op in parent.ops):
+        return Need.ITERATE         # identity (``is None``): every object has one
     if isinstance(parent, (ast.comprehension, ast.For, ast.AsyncFor)) and parent.iter is use:
         return Need.ITERATE
     if isinstance(parent, (ast.If, ast.While, ast.IfExp, ast.Assert)) and parent.test is use or isinstance(
@@ -108,6 +110,11 @@ def _methods_used(func: FunctionNode, param: str) -> set[str]:
 
 def widen(t: TypeRef, func: FunctionNode, param: str) -> TypeRef | None:
     """The protocol ``t`` can be widened to for what the body does with ``param``; None to keep ``t``."""
+    members = t.members()
+    if NONE_T in members and len(members) > 1:        # Optional[list[str]] -> Optional[Iterable[str]]
+        rest = union(m for m in members if m != NONE_T)
+        wide = None if rest is None else widen(rest, func, param)
+        return None if wide is None else union([wide, NONE_T])
     need = needs(func, param)
     if need == Need.CONCRETE:
         return None
