@@ -8,6 +8,8 @@ what to write instead. Its output is the typed program of `ir.py`.
 from __future__ import annotations
 
 import ast
+import math
+from collections import Counter
 from dataclasses import dataclass, field
 
 from pymigrate.codegen.diagnostics import CompileError, Diagnostic
@@ -87,6 +89,108 @@ def math_bindings(stmt: ast.stmt) -> dict[str, str]:
     return {}
 
 
+MATH_PUBLIC = frozenset(name for name in dir(math) if not name.startswith("_"))  # what `from math import *` binds
+
+
+def module_binding_counts(tree: ast.Module) -> Counter[str]:
+    """How many times each name is bound in the module's own scope, wherever the binding sits at module
+    level (inside if/try/for/with/match too, walrus in comprehensions, except ... as, match captures, del).
+
+    A name some function declares `global` counts twice: any call may rebind it. `from math import *`
+    binds each public name of math; star imports from other modules bind names unknown here (see
+    last_star_import). Function, class and lambda bodies and comprehension variables are scopes of
+    their own and are not looked into.
+    """
+    counts: Counter[str] = Counter()
+    stack: list[ast.AST] = list(tree.body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.Name):
+            if isinstance(node.ctx, (ast.Store, ast.Del)):
+                counts[node.id] += 1
+            continue
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            for alias in node.names:
+                if alias.name != "*":
+                    counts[(alias.asname or alias.name).split(".")[0]] += 1
+                elif isinstance(node, ast.ImportFrom) and node.module == "math" and node.level == 0:
+                    counts.update(MATH_PUBLIC)
+            continue
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+            if not isinstance(node, ast.Lambda):
+                counts[node.name] += 1
+            stack.extend(_evaluated_outside(node))
+            continue
+        if isinstance(node, ast.comprehension):
+            stack.extend([node.iter, *node.ifs])  # the target is the comprehension's own
+            continue
+        if isinstance(node, ast.ExceptHandler) and node.name:
+            counts[node.name] += 1
+        elif isinstance(node, (ast.MatchAs, ast.MatchStar)) and node.name:
+            counts[node.name] += 1
+        elif isinstance(node, ast.MatchMapping) and node.rest:
+            counts[node.rest] += 1
+        stack.extend(ast.iter_child_nodes(node))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Global):
+            counts.update({name: 2 for name in node.names})
+    return counts
+
+
+def module_math_names(tree: ast.Module) -> dict[str, str]:
+    """The module's names that are `math` ("") or one of its attributes whenever a fn runs.
+
+    math_bindings over the top-level statements, less every name bound more than once at module level
+    (module_binding_counts): after `math = 3`, a `def sqrt` or another import of the name, CPython finds
+    whatever was bound last, not the math object. A star import from another module may bind any name,
+    so no name imported before one is kept; setting an attribute of the math module here (`math.sqrt = f`, setattr)
+    changes what `math.sqrt` means, so that name is not kept either.
+    """
+    counts = module_binding_counts(tree)
+    star = last_star_import(tree)
+    patched = _attribute_written(tree)
+    found: dict[str, str] = {}
+    for stmt in tree.body:
+        if stmt.lineno > star:
+            found.update(math_bindings(stmt))
+    return {name: attr for name, attr in found.items()
+            if counts[name] == 1 and not (attr == "" and name in patched)}
+
+
+def last_star_import(tree: ast.Module) -> int:
+    """The line of the module's last `from ... import *` of a module other than math (0: none). It may bind
+    any name, so a name bound before it may not be what CPython finds afterwards."""
+    return max((node.lineno for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
+                and any(a.name == "*" for a in node.names) and not (node.module == "math" and node.level == 0)),
+               default=0)
+
+
+def _evaluated_outside(node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lambda) -> list[ast.AST]:
+    """The parts of a def, class or lambda evaluated in the enclosing scope."""
+    if isinstance(node, ast.ClassDef):
+        return [*node.decorator_list, *node.bases, *node.keywords]
+    args = node.args
+    parts: list[ast.AST] = [*args.defaults, *(d for d in args.kw_defaults if d is not None)]
+    if isinstance(node, ast.Lambda):
+        return parts
+    every = [*args.posonlyargs, *args.args, *args.kwonlyargs, *(a for a in (args.vararg, args.kwarg) if a)]
+    parts += [a.annotation for a in every if a.annotation is not None]
+    return [*node.decorator_list, *parts, *([node.returns] if node.returns else [])]
+
+
+def _attribute_written(tree: ast.Module) -> set[str]:
+    """Names whose attributes the module sets or deletes anywhere (`x.a = ...`, `del x.a`, setattr(x, ...))."""
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and isinstance(node.ctx, (ast.Store, ast.Del)):
+            if isinstance(node.value, ast.Name):
+                names.add(node.value.id)
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.args \
+                and node.func.id in ("setattr", "delattr") and isinstance(node.args[0], ast.Name):
+            names.add(node.args[0].id)
+    return names
+
+
 class _Abort(Exception):
     """Stops checking the current statement after a diagnostic."""
 
@@ -96,6 +200,11 @@ class _FnScope:
     func: FuncIR
     declared: dict[str, Ty] = field(default_factory=dict)
     loop_depth: int = 0
+    local: set[str] = field(default_factory=set)  # parameters and every name the body binds
+
+    def shadows(self, name: str) -> bool:
+        """Is `name` one of the fn's locals (so never a module-level fn, struct, constant or math name)?"""
+        return name in self.declared or name in self.local
 
 
 def _numeric_result(a: Ty, b: Ty) -> Ty:
@@ -114,6 +223,9 @@ class Checker:
         self.functions: dict[str, FuncIR] = {}
         self.constants: dict[str, tuple[Ty, object]] = {}
         self.math_names: dict[str, str] = {}  # local name -> math attribute ("math" -> "")
+        self.module_bound: Counter[str] = Counter()  # module-level bindings per name (module_binding_counts)
+        self.rebound_math: dict[str, str] = {}  # imported from math but not math when a fn runs -> why
+        self.star_line = 0  # last_star_import
         self.python_body: list[ast.stmt] = []
         self.consts: dict[int, tuple[Ty, object]] = {}
 
@@ -159,19 +271,38 @@ class Checker:
                 struct_nodes.append(stmt)
             else:
                 self.python_body.append(stmt)
-                self._note_imports(stmt)
+        self.module_bound = module_binding_counts(tree)
+        self.star_line = last_star_import(tree)
+        self.math_names = module_math_names(tree)
+        patched = _attribute_written(tree)
+        for stmt in tree.body:  # imported from math, yet not math when a fn runs: why
+            for name in set(math_bindings(stmt)) - set(self.math_names):
+                self.rebound_math[name] = (
+                    "it is bound again in the module" if self.module_bound[name] > 1 else
+                    "a later star import may bind it again" if stmt.lineno < self.star_line else
+                    "the module sets its attributes" if name in patched else "it is bound again in the module")
         self._find_misplaced_marks(tree)
         self._collect_constants(tree)
         names = {n.name for n in struct_nodes}
         for cls in struct_nodes:
             self._collect_struct(cls, names)
+            self._bound_once(cls, "struct")
         for fnode in fn_nodes:
             if fnode.name in self.structs:
                 self.error(fnode, f"fn '{fnode.name}' has the name of a struct")
                 continue
+            self._bound_once(fnode, "fn")
             func = self._signature(fnode, fnode.name, None, names)
             if func is not None:
                 self.functions[fnode.name] = func
+
+    def _bound_once(self, node: ast.FunctionDef | ast.ClassDef, what: str) -> None:
+        """A fn or struct is called directly by the others, so its name must mean it whenever they run."""
+        if self.module_bound[node.name] > 1 or node.lineno < self.star_line:
+            how = "a later star import may bind it again" if node.lineno < self.star_line else \
+                "it is bound again in the module"
+            self.error(node, f"{what} '{node.name}': {how}, so CPython callers may find another object under "
+                             f"that name; rename it or remove the other binding")
 
     def _find_misplaced_marks(self, tree: ast.Module) -> None:
         top = set(map(id, tree.body))
@@ -184,19 +315,12 @@ class Checker:
             if isinstance(node, ast.ClassDef) and self.m.is_struct(node) and id(node) not in top:
                 self.error(node, f"struct '{node.name}' must be at module level")
 
-    def _note_imports(self, stmt: ast.stmt) -> None:
-        self.math_names.update(math_bindings(stmt))
-
     def _collect_constants(self, tree: ast.Module) -> None:
-        counts: dict[str, int] = {}
+        """Module-level names bound once to a constant expression (a star import may rebind any name)."""
+        counts = module_binding_counts(tree)
         for stmt in tree.body:
-            for name in _bound_names(stmt):
-                counts[name] = counts.get(name, 0) + 1
-        for node in ast.walk(tree):
-            if isinstance(node, (ast.Global, ast.Nonlocal)):
-                for name in node.names:
-                    counts[name] = counts.get(name, 0) + 2
-        for stmt in tree.body:
+            if stmt.lineno < self.star_line:
+                continue
             target: ast.expr | None = None
             value: ast.expr | None = None
             if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
@@ -385,7 +509,8 @@ class Checker:
 
     # ----------------------------------------------------------------- bodies
     def _check_body(self, func: FuncIR) -> None:
-        scope = _FnScope(func, dict(func.locals))
+        bound = {n.id for n in ast.walk(func.node) if isinstance(n, ast.Name) and isinstance(n.ctx, (ast.Store, ast.Del))}
+        scope = _FnScope(func, dict(func.locals), local=bound | {p.name for p in func.params})
         self._block(func.node.body, scope)
         func.locals = scope.declared
         if func.ret != NONE and not _always_exits(func.node.body):
@@ -432,6 +557,13 @@ class Checker:
                         raise self.fail(s.value, f"fn '{scope.func.name}' returns None: change its return type")
                 else:
                     got = self.expr(s.value, scope, expected=ret)
+                    if got == BOOL and ret in (INT, FLOAT):  # CPython returns the bool itself: True, not 1
+                        raise self.fail(
+                            s.value,
+                            f"returns a Bool but fn '{scope.func.name}' is declared -> {ret}: CPython would "
+                            f"return True/False, not a number; declare -> Bool or convert: "
+                            f"`return {'int' if ret == INT else 'float'}({ast.unparse(s.value)})`",
+                        )
                     if not _assignable(got, ret):
                         raise self.fail(s.value, f"returns {got} but fn '{scope.func.name}' is declared -> {ret}")
         elif isinstance(s, ast.If):
@@ -588,7 +720,7 @@ class Checker:
             raise self.fail(s.target, "a for loop in a fn binds one name")
         it = s.iter
         if isinstance(it, ast.Call) and isinstance(it.func, ast.Name) and it.func.id == "range" and (
-            "range" not in scope.declared
+            self._builtin_name("range", scope)
         ):
             if it.keywords or not 1 <= len(it.args) <= 3:
                 raise self.fail(it, "range() takes 1 to 3 positional arguments")
@@ -619,6 +751,26 @@ class Checker:
         self._block(s.body, scope)
         scope.loop_depth -= 1
 
+    def _explain_rebound(self, e: ast.expr, name: str) -> None:
+        """Explain a math or builtin name the module binds again (CPython finds that binding instead)."""
+        if name in self.rebound_math:
+            raise self.fail(
+                e,
+                f"'{name}' is imported from math but {self.rebound_math[name]}, so CPython may find another "
+                "object there: import it once and bind nothing else to that name",
+            )
+        if (name in _BUILTINS or name in EXCEPTIONS) and (self.module_bound[name] or self.star_line):
+            how = "is bound in this module" if self.module_bound[name] else "may be bound by a star import"
+            raise self.fail(
+                e,
+                f"'{name}' {how}, so CPython would find that instead of the builtin: rename the module's "
+                f"'{name}' (or import names explicitly) to use the builtin in a fn",
+            )
+
+    def _builtin_name(self, name: str, scope: _FnScope) -> bool:
+        """Does `name` reach the builtin in CPython: not a local, not bound anywhere in the module?"""
+        return not scope.shadows(name) and not self.module_bound[name] and not self.star_line
+
     def _raise(self, s: ast.Raise, scope: _FnScope) -> None:
         if s.cause is not None:
             raise self.fail(s, "`raise ... from ...` is not supported in a fn")
@@ -626,7 +778,11 @@ class Checker:
         if exc is None:
             raise self.fail(s, "a bare `raise` is not supported in a fn")
         name_node = exc.func if isinstance(exc, ast.Call) else exc
-        if not isinstance(name_node, ast.Name) or name_node.id not in EXCEPTIONS:
+        if isinstance(name_node, ast.Name) and name_node.id in EXCEPTIONS and not scope.shadows(name_node.id):
+            self._explain_rebound(name_node, name_node.id)
+        if not isinstance(name_node, ast.Name) or name_node.id not in EXCEPTIONS or (
+            not self._builtin_name(name_node.id, scope)
+        ):
             raise self.fail(exc, f"a fn can raise the builtin exceptions {', '.join(EXCEPTIONS)}")
         if isinstance(exc, ast.Call):
             if exc.keywords or len(exc.args) > 1:
@@ -662,19 +818,24 @@ class Checker:
         if isinstance(e, ast.Name):
             if e.id in scope.declared:
                 return scope.declared[e.id]
+            module_level = e.id in self.constants or e.id in self.functions or e.id in self.structs or (
+                self.math_names.get(e.id) in MATH_CONSTANTS)
+            if scope.shadows(e.id) and module_level:  # CPython: UnboundLocalError, not the module's value
+                raise self.fail(e, f"local '{e.id}' is used before it is assigned: assign (or declare) it first")
             if e.id in self.constants:
                 return self.constants[e.id][0]
-            if e.id in self.math_names and self.math_names[e.id] in MATH_CONSTANTS:
+            if self.math_names.get(e.id) in MATH_CONSTANTS:
                 return FLOAT
             if e.id in self.functions or e.id in self.structs:
                 raise self.fail(e, f"'{e.id}' can only be called in a fn, not used as a value")
+            self._explain_rebound(e, e.id)
             raise self.fail(
                 e,
                 f"undeclared name '{e.id}': declare a local with `var {e.id} = ...`, "
                 "or make it a module-level constant assigned once",
             )
         if isinstance(e, ast.Attribute):
-            if isinstance(e.value, ast.Name) and self.math_names.get(e.value.id) == "":
+            if isinstance(e.value, ast.Name) and self.math_names.get(e.value.id) == "" and not scope.shadows(e.value.id):
                 if e.attr in MATH_CONSTANTS:
                     return FLOAT
                 raise self.fail(e, f"math.{e.attr} is not supported in a fn")
@@ -821,6 +982,8 @@ class Checker:
             raise self.fail(e, "*args/**kwargs in a call are not supported in a fn")
         if isinstance(f, ast.Name):
             name = f.id
+            if scope.shadows(name):  # CPython calls the local's value, not the module's fn or math function
+                raise self.fail(e, f"'{name}' is a local of this fn, not a fn, struct or builtin it could call")
             if name in self.functions:
                 func = self.functions[name]
                 args = self._bind(e, func.params, func.name)
@@ -831,13 +994,14 @@ class Checker:
                 return self._ctor(e, self.structs[name], scope)
             if name in self.math_names and self.math_names[name] in MATH_FUNCS:
                 return self._math(e, self.math_names[name], scope)
-            if name in _BUILTINS and name not in scope.declared:
+            if name in _BUILTINS and self._builtin_name(name, scope):
                 return self._builtin(e, name, scope, expected)
             if name in EXCEPTIONS:
                 raise self.fail(e, f"{name}(...) can only be raised in a fn: `raise {name}(...)`")
+            self._explain_rebound(e, name)
             raise self.fail(e, f"'{name}' is not a fn, struct or supported builtin; a fn can only call those")
         if isinstance(f, ast.Attribute):
-            if isinstance(f.value, ast.Name) and self.math_names.get(f.value.id) == "":
+            if isinstance(f.value, ast.Name) and self.math_names.get(f.value.id) == "" and not scope.shadows(f.value.id):
                 if f.attr in MATH_FUNCS:
                     return self._math(e, f.attr, scope)
                 raise self.fail(e, f"math.{f.attr} is not supported in a fn")
@@ -1072,21 +1236,6 @@ def _loop_own_nodes(body: list[ast.stmt]) -> list[ast.AST]:
             continue
         stack.extend(ast.iter_child_nodes(n))
     return out
-
-
-def _bound_names(stmt: ast.stmt) -> list[str]:
-    """Names a module-level statement binds (not looking into function bodies)."""
-    names: list[str] = []
-    if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-        return [stmt.name]
-    if isinstance(stmt, (ast.Import, ast.ImportFrom)):
-        return [(a.asname or a.name).split(".")[0] for a in stmt.names]
-    for node in ast.walk(stmt):
-        if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
-            names.append(node.id)
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            names.append(node.name)
-    return names
 
 
 def check_module(marked: MarkedModule, *, implicit_decls: bool = False) -> ModuleIR:
