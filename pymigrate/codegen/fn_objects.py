@@ -181,63 +181,110 @@ class FnObjects:
         return tp
 
     def make_fn(self, b: ir.IRBuilder, func: FuncIR, wrapper: ir.Function, modname: ir.Value) -> ir.Value:
-        """A new object for fn `func` calling `wrapper` (NULL with the exception set on failure)."""
-        capi, ml = self.capi, self.ml
-        null = ir.Constant(PTR, None)
-        result = b.alloca(PTR)
-        b.store(null, result)
-        tp = b.load(self.type_var, typ=PTR)
-        obj = b.call(self._declare("PyType_GenericAlloc", PTR, [PTR, I64]), [tp, ir.Constant(I64, 0)])
-        with b.if_then(b.icmp_unsigned("!=", obj, null), likely=True):
-            b.store(wrapper, b.gep(obj, [ir.Constant(I64, VECTORCALL_OFFSET)], source_etype=ir.IntType(8)))
-            failed = b.alloca(ir.IntType(1))
-            b.store(ir.Constant(ir.IntType(1), 0), failed)
-            doc = ast.get_docstring(func.node, clean=False)
-            for attr, text in (("__name__", func.name), ("__qualname__", func.key), ("__doc__", doc)):
-                if text is None:
-                    value = capi.obj("_Py_NoneStruct")
-                    b.call(capi.fn("Py_IncRef"), [value])
-                else:
-                    data = text.encode("utf-8", "surrogatepass")
-                    value = b.call(capi.fn("PyUnicode_DecodeUTF8"), [ml.cstr(data), ir.Constant(I64, len(data)), ml.cstr("surrogatepass")])
-                self._set(b, obj, attr, value, failed, owned=True)
-            self._set(b, obj, "__module__", modname, failed, owned=False)
-            with b.if_else(b.load(failed, typ=ir.IntType(1)), likely=False) as (bad, good):
-                with bad:
-                    b.call(capi.fn("Py_DecRef"), [obj])
-                with good:
-                    b.call(capi.fn("Py_IncRef"), [obj])  # one reference kept for the binder's registration
-                    b.store(obj, self.objects[func.key])
-                    b.store(obj, result)
-        return b.load(result, typ=PTR)
+        """A new object for fn `func` calling `wrapper` (NULL with the exception set on failure).
 
-    def _set(self, b: ir.IRBuilder, obj: ir.Value, attr: str, value: ir.Value, failed: ir.Value, *, owned: bool) -> None:
+        One call of the shared `pm.fntype.new` per fn: the init stays small, so it costs the
+        optimizer little however many fns the module has.
+        """
+        ml = self.ml
+        consts: list[ir.Value] = []
+        for text in (func.name, func.key, ast.get_docstring(func.node, clean=False)):
+            if text is None:
+                consts += [ir.Constant(PTR, None), ir.Constant(I64, 0)]
+            else:
+                data = text.encode("utf-8", "surrogatepass")
+                consts += [ml.cstr(data), ir.Constant(I64, len(data))]
+        obj = b.call(self._new_helper(), [wrapper, *consts, modname])
+        with b.if_then(b.icmp_unsigned("!=", obj, ir.Constant(PTR, None)), likely=True):
+            b.call(self.capi.fn("Py_IncRef"), [obj])  # one reference kept for the binder's registration
+            b.store(obj, self.objects[func.key])
+        return obj
+
+    def _helper(self, name: str, ret: ir.Type, args: list[ir.Type]) -> tuple[ir.Function, ir.IRBuilder | None]:
+        """An init-time helper shared by every fn (built once; the builder is None when it exists)."""
+        existing = self.ml.module.globals.get(name)
+        if isinstance(existing, ir.Function):
+            return existing, None
+        f, b = self._internal(name, ret, args)
+        for attr in ("cold", "noinline"):
+            f.attributes.add(attr)
+        return f, b
+
+    def _new_helper(self) -> ir.Function:
+        """pm.fntype.new(wrapper, name, len, qualname, len, doc or NULL, len, module name): a new
+        object with its attributes, or NULL with the exception set."""
+        f, b = self._helper("pm.fntype.new", PTR, [PTR, PTR, I64, PTR, I64, PTR, I64, PTR])
+        if b is None:
+            return f
+        capi, ml = self.capi, self.ml
+        wrapper, name, name_len, qual, qual_len, doc, doc_len, modname = f.args
         null = ir.Constant(PTR, None)
-        with b.if_else(b.icmp_unsigned("==", value, null), likely=False) as (bad, good):
-            with bad:
-                b.store(ir.Constant(ir.IntType(1), 1), failed)
-            with good:
-                r = b.call(self.capi.fn("PyObject_SetAttrString"), [obj, self.ml.cstr(attr), value])
-                if owned:
-                    b.call(self.capi.fn("Py_DecRef"), [value])
-                with b.if_then(b.icmp_signed("<", r, ir.Constant(I32, 0)), likely=False):
-                    b.store(ir.Constant(ir.IntType(1), 1), failed)
+        obj = b.call(self._declare("PyType_GenericAlloc", PTR, [PTR, I64]), [b.load(self.type_var, typ=PTR), ir.Constant(I64, 0)])
+        with b.if_then(b.icmp_unsigned("==", obj, null), likely=False):
+            b.ret(null)
+        b.store(wrapper, b.gep(obj, [ir.Constant(I64, VECTORCALL_OFFSET)], source_etype=ir.IntType(8)))
+
+        def decode(data: ir.Value, size: ir.Value) -> ir.Value:
+            return b.call(capi.fn("PyUnicode_DecodeUTF8"), [data, size, ml.cstr("surrogatepass")])
+
+        def set_attr(attr: str, value: ir.Value, *, owned: bool = True) -> None:
+            if owned:
+                with b.if_then(b.icmp_unsigned("==", value, null), likely=False):
+                    b.call(capi.fn("Py_DecRef"), [obj])
+                    b.ret(null)
+            r = b.call(capi.fn("PyObject_SetAttrString"), [obj, ml.cstr(attr), value])
+            if owned:
+                b.call(capi.fn("Py_DecRef"), [value])
+            with b.if_then(b.icmp_signed("<", r, ir.Constant(I32, 0)), likely=False):
+                b.call(capi.fn("Py_DecRef"), [obj])
+                b.ret(null)
+
+        set_attr("__name__", decode(name, name_len))
+        set_attr("__qualname__", decode(qual, qual_len))
+        none = capi.obj("_Py_NoneStruct")
+        with b.if_else(b.icmp_unsigned("==", doc, null)) as (no_doc, has_doc):
+            with no_doc:
+                b.call(capi.fn("Py_IncRef"), [none])
+                none_bb = b.block
+            with has_doc:
+                text = decode(doc, doc_len)
+                text_bb = b.block
+        value = b.phi(PTR)
+        value.add_incoming(none, none_bb)
+        value.add_incoming(text, text_bb)
+        set_attr("__doc__", value)
+        set_attr("__module__", modname, owned=False)
+        b.ret(obj)
+        return f
 
     def adopt_binder(self, b: ir.IRBuilder, key: str, binder: ir.Value) -> None:
         """In __pymigrate_register__: give fn `key`'s object the binder's signature; returns NULL on error
         (a method's binder takes self, as the def does)."""
-        capi, ml = self.capi, self.ml
         null = ir.Constant(PTR, None)
         obj = b.load(self.objects[key], typ=PTR)
         with b.if_then(b.icmp_unsigned("!=", obj, null)):
-            for attr in SIGNATURE_ATTRS:
-                value = b.call(capi.fn("PyObject_GetAttrString"), [binder, ml.cstr(attr)])
-                with b.if_then(b.icmp_unsigned("==", value, null), likely=False):
-                    b.ret(null)
-                r = b.call(capi.fn("PyObject_SetAttrString"), [obj, ml.cstr(attr), value])
-                b.call(capi.fn("Py_DecRef"), [value])
-                with b.if_then(b.icmp_signed("<", r, ir.Constant(I32, 0)), likely=False):
-                    b.ret(null)
-            r = b.call(capi.fn("PyObject_SetAttrString"), [obj, ml.cstr("__wrapped__"), binder])
+            r = b.call(self._adopt_helper(), [obj, binder])
             with b.if_then(b.icmp_signed("<", r, ir.Constant(I32, 0)), likely=False):
                 b.ret(null)
+
+    def _adopt_helper(self) -> ir.Function:
+        """pm.fntype.adopt(obj, binder): the binder's annotations, defaults and kwdefaults, and
+        `__wrapped__` = the binder (0, or -1 with the exception set)."""
+        f, b = self._helper("pm.fntype.adopt", I32, [PTR, PTR])
+        if b is None:
+            return f
+        capi, ml = self.capi, self.ml
+        obj, binder = f.args
+        null = ir.Constant(PTR, None)
+        fail = ir.Constant(I32, -1)
+        for attr in SIGNATURE_ATTRS:
+            value = b.call(capi.fn("PyObject_GetAttrString"), [binder, ml.cstr(attr)])
+            with b.if_then(b.icmp_unsigned("==", value, null), likely=False):
+                b.ret(fail)
+            r = b.call(capi.fn("PyObject_SetAttrString"), [obj, ml.cstr(attr), value])
+            b.call(capi.fn("Py_DecRef"), [value])
+            with b.if_then(b.icmp_signed("<", r, ir.Constant(I32, 0)), likely=False):
+                b.ret(fail)
+        r = b.call(capi.fn("PyObject_SetAttrString"), [obj, ml.cstr("__wrapped__"), binder])
+        b.ret(b.select(b.icmp_signed("<", r, ir.Constant(I32, 0)), fail, ir.Constant(I32, 0)))
+        return f
