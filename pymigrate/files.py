@@ -13,7 +13,7 @@ import os
 import stat
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Iterable, Iterator, Sequence
 
 from pymigrate.config import DEFAULT_EXCLUDE, Config
 
@@ -38,6 +38,13 @@ def is_test_module(path: Path, root: Path | None = None) -> bool:
     except ValueError:
         return False
     return any(part in TEST_DIRECTORIES for part in inside)
+
+
+def package_root(paths: Sequence[Path]) -> Path:
+    """The common parent of the inputs: inference's package root, and the `root` of is_test_module for
+    both the migrator and the analyzer (so both leave out the same test modules)."""
+    dirs = [str(p.resolve() if p.is_dir() else p.resolve().parent) for p in paths]
+    return Path(os.path.commonpath(dirs)) if dirs else Path.cwd()
 
 
 @dataclass(frozen=True)

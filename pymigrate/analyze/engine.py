@@ -25,6 +25,7 @@ from pymigrate.analyze.scoring import module_score, package_score
 from pymigrate.analyze.typecheck import TypeError_, mypy_errors
 from pymigrate.config import Config
 from pymigrate.files import WalkError, is_test_module, iter_source_files
+from pymigrate.files import package_root as package_root  # the migrator's root, shared
 
 TEST_MODULE_CODES = ("PM1",)  # what a test module is still checked for
 MAX_FILE_BYTES = 8 * 1024 * 1024  # larger files are reported, not parsed (memory stays bounded)
@@ -216,13 +217,6 @@ def analyze_paths(paths: Sequence[Path], config: Config, *, progress: bool = Fal
     errors = [{"path": str(e.path), "message": f"{e.path}: {e.message}"} for e in walk_errors]
     errors.extend({"path": m.path, "message": m.error} for m in results if m.error is not None)
     return AnalysisReport(files=results, score=package_score(results), errors=errors)
-
-
-def package_root(paths: Sequence[Path]) -> Path:
-    """The common parent of the inputs, as `pymigrate migrate` takes it: a tests/ directory below it
-    holds test modules (pymigrate.files.is_test_module)."""
-    dirs = [str(p.resolve() if p.is_dir() else p.resolve().parent) for p in paths]
-    return Path(os.path.commonpath(dirs)) if dirs else Path.cwd()
 
 
 class _Progress:

@@ -9,7 +9,6 @@ that dry runs, `--check` and `--write` share one code path. The stages other par
 from __future__ import annotations
 
 import ast
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Protocol, Sequence
@@ -18,6 +17,7 @@ import libcst as cst
 
 from pymigrate.config import Config
 from pymigrate.files import is_test_module
+from pymigrate.files import package_root as package_root  # the root inference and the analyzer share
 from pymigrate.migrate.backtick import needs_backticks
 from pymigrate.migrate.emit import render_superset
 from pymigrate.migrate.upgrade import Marks, Plan, upgrade_module
@@ -161,7 +161,8 @@ def _migrate_module(
         module = stages.annotate(module, types)
     annotated = module.code
     marks = Marks()
-    if options.upgrade and is_test_module(path, root):
+    test = is_test_module(path, root)  # whatever the policy, it stays a .py file test runners collect
+    if test and options.upgrade:
         result.notes.append("not upgraded: a test module stays a .py file so test runners still collect it")
     elif options.upgrade:
         analysis = stages.analyze(annotated, path, options.config)
@@ -171,7 +172,11 @@ def _migrate_module(
             attributes = types.attributes if types is not None else {}
             module, marks = upgrade_module(module, _plan(analysis), attributes)
     result.notes.extend(marks.notes)
-    superset = marks.upgraded or (not options.annotate and needs_backticks(module))
+    backticks = not options.annotate and needs_backticks(module)
+    if test and backticks:
+        result.notes.append("not backticked: a test module stays a .py file, where `fn`, `struct` and `var` "
+                            "are plain names")
+    superset = not test and (marks.upgraded or backticks)
     if superset:
         text = render_superset(module, marks)
         check_upgrade(annotated, module.code, str(path), marks.dataclasses)
@@ -184,12 +189,6 @@ def _migrate_module(
             check_python(text, str(path))
         result.output_path = path
     result.after = text
-
-
-def package_root(paths: Sequence[Path]) -> Path:
-    """The directory inference treats as the package root: the common parent of the inputs."""
-    dirs = [str(p.resolve() if p.is_dir() else p.resolve().parent) for p in paths]
-    return Path(os.path.commonpath(dirs)) if dirs else Path.cwd()
 
 
 def migrate_files(
