@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import functools
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -131,8 +132,14 @@ def apply(modules: Sequence[Module], files: dict[Path, FileTypes]) -> dict[Path,
         ft = files.get(module.path)
         if ft is None or not (ft.functions or ft.attributes):
             continue
-        texts[module.path] = annotate_module(cst.parse_module(module.source), ft).code
+        texts[module.path] = annotate_module(_parsed(module.source), ft).code
     return texts
+
+
+@functools.lru_cache(maxsize=256)
+def _parsed(source: str) -> cst.Module:
+    """LibCST trees are immutable: each module is parsed once for all the candidates annotated into it."""
+    return cst.parse_module(source)
 
 
 def static_rounds(modules: Sequence[Module], target: tuple[int, int], extra: Facts | None) -> Choices:

@@ -86,10 +86,15 @@ def _cache_dir() -> str:
 
 
 def run_mypy(modules: Sequence[Module], texts: dict[Path, str] | None = None,
-             python_version: tuple[int, int] | None = None) -> mypy_build.BuildResult:
-    """Build ``modules`` in memory; ``texts`` overrides a file's contents (annotated candidates)."""
+             python_version: tuple[int, int] | None = None, fresh: bool = True) -> mypy_build.BuildResult:
+    """Build ``modules`` in memory; ``texts`` overrides a file's contents (annotated candidates).
+
+    ``fresh`` analyses every module again (expression types are only exported for analysed modules);
+    without it, modules whose text an earlier build saw, and whose dependencies' interfaces did not change,
+    come from the cache with their errors, which is all verification needs and much faster.
+    """
     texts = texts or {}
-    marker = f"\n# pymigrate build {next(_BUILDS)}\n"     # a new comment line at the end: lines unchanged
+    marker = f"\n# pymigrate build {next(_BUILDS)}\n" if fresh else ""    # a new last line: lines unchanged
     sources = [BuildSource(str(m.path), m.name, texts.get(m.path, m.source) + marker, None) for m in modules]
     return mypy_build.build(sources, mypy_options(python_version))
 

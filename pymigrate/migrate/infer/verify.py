@@ -64,7 +64,7 @@ Blame = set[tuple[str, tuple[str, ...]]]     # ("param" | "return" | "attr", key
 
 
 def verified(modules: Sequence[Module], choices: Choices, target: tuple[int, int]) -> Choices:
-    baseline = error_lines(run_mypy(modules, None, target))
+    baseline = error_lines(run_mypy(modules, None, target, fresh=False))
     original = copy.deepcopy(choices)
     checker = _Checker(modules, target, baseline)
     kept = checker.narrow(choices)
@@ -104,7 +104,7 @@ class _Checker:
         """The errors ``choices`` add to the baseline (none when the count does not rise), and the texts."""
         from .engine import apply, render
         texts = apply(self.modules, render(self.modules, choices, self.target))
-        errors = error_lines(run_mypy(self.modules, texts, self.target))
+        errors = error_lines(run_mypy(self.modules, texts, self.target, fresh=False))
         if len(errors) <= len(self.baseline):
             return [], texts
         added = new_errors(self.baseline, errors)
