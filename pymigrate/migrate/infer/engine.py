@@ -132,8 +132,18 @@ def apply(modules: Sequence[Module], files: dict[Path, FileTypes]) -> dict[Path,
         ft = files.get(module.path)
         if ft is None or not (ft.functions or ft.attributes):
             continue
-        texts[module.path] = annotate_module(_parsed(module.source), ft).code
+        key = (module.source, repr(ft))
+        text = _ANNOTATED.get(key)
+        if text is None:
+            if len(_ANNOTATED) > 4096:
+                _ANNOTATED.clear()
+            text = _ANNOTATED[key] = annotate_module(_parsed(module.source), ft).code
+        texts[module.path] = text
     return texts
+
+
+# verification tries many candidates that differ in a few modules: the others' text is reused
+_ANNOTATED: dict[tuple[str, str], str] = {}
 
 
 @functools.lru_cache(maxsize=256)
