@@ -34,7 +34,8 @@ def test_a_long_union_with_a_superclass_is_the_superclass() -> None:
     missing, exc, value = TypeRef("pkg.errors.Missing"), TypeRef("builtins.Exception"), TypeRef("builtins.ValueError")
     key = TypeRef("builtins.KeyError")
     assert union([missing, exc, value, key]) == exc
-    # two or three members are written out: "a date or a datetime"
+    assert union([missing, exc, STR]) == union([exc, STR])
+    # a pair is written out: "a date or a datetime"
     assert union([missing, exc]) == TypeRef("|", (exc, missing))
 
 

@@ -29,7 +29,7 @@ _SUPERTYPES: dict[str, frozenset[str]] = {}
 
 
 _NEWTYPES: set[str] = set()
-LONG_UNION = 3
+LONG_UNION = 2
 
 
 def register_supertypes(name: str, supertypes: Iterable[str], newtype: bool = False) -> None:
@@ -93,7 +93,7 @@ def union(types: Iterable[TypeRef]) -> TypeRef | None:
         return TypeRef("builtins.object")
     names = {m.name for m in flat if not m.args}
     flat = [m for m in flat if m.args or not any(p in names for p in _PROMOTIONS.get(m.name, ()))]
-    # a NewType always joins its base; a class its superclass only in a long union (``date | datetime`` is
+    # a NewType always joins its base; a class its superclass only beyond a pair (``date | datetime`` is
     # how people write "either", ``Exception | KeyError | ... | TypeError`` reads as ``Exception``)
     subsumed = [m for m in flat if any(o.name in _SUPERTYPES.get(m.name, ()) and o.args == m.args for o in flat)]
     flat = [m for m in flat if m not in subsumed or (len(flat) <= LONG_UNION and m.name not in _NEWTYPES)]
