@@ -392,3 +392,29 @@ def test_an_optional_container_only_iterated_is_an_optional_iterable(make_packag
     files = make_package({"m.py": OPTIONAL_ITERABLE})
     functions = infer_package(files, root=files[0].parent, target_version=(3, 11)).for_file(files[1]).functions
     assert functions["tags"].params == {"platforms": "Iterable[str] | None"}
+
+
+VALIDATORS = """
+def is_pair(spec):
+    return isinstance(spec, tuple) and len(spec) == 2
+
+
+def doubled(value):
+    if isinstance(value, str):
+        return int(value) * 2
+    return value * 2
+
+
+def main() -> None:
+    is_pair(("a", "b"))
+    doubled("3")
+    doubled(4)
+"""
+
+
+def test_a_parameter_first_asked_its_type_accepts_any_object(make_package) -> None:  # type: ignore[no-untyped-def]
+    """A validator takes anything; when the body needs more than object (value * 2), verification falls back."""
+    files = make_package({"m.py": VALIDATORS})
+    functions = infer_package(files, root=files[0].parent, target_version=(3, 11)).for_file(files[1]).functions
+    assert functions["is_pair"].params == {"spec": "object"}
+    assert functions["doubled"].params == {"value": "int | str"}

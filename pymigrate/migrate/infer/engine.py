@@ -21,9 +21,10 @@ from .model import NONE_T, Facts, FunctionFacts, TypeRef
 from .package import Function, Module, load_modules, module_from_text
 from .static import StaticCollector, python_version_of, run_mypy
 from .syntax import FileContext
-from .usage import widen
+from .usage import checks_its_type_first, widen
 
 MAX_ROUNDS = 4
+OBJECT = TypeRef("builtins.object")
 
 
 @dataclass
@@ -64,6 +65,8 @@ def decide(modules: Sequence[Module], facts: Facts) -> Choices:
                     wide = widen(candidates[0], func.node, arg.arg)
                     if wide is not None:
                         candidates.insert(0, wide)
+                    if checks_its_type_first(func.node, arg.arg):
+                        candidates.insert(0, OBJECT)    # verification falls back if the body needs more
                 if candidates:
                     choices.params[(module.name, qualname, arg.arg)] = candidates[0]
                     choices.fallbacks[(module.name, qualname, arg.arg)] = candidates[1:]

@@ -141,3 +141,16 @@ def read_only(t: TypeRef) -> TypeRef:
     if t.name == "builtins.list" and len(t.args) == 1:
         return TypeRef(SEQUENCE, (read_only(t.args[0]),))
     return t
+
+
+def checks_its_type_first(func: FunctionNode, param: str) -> bool:
+    """The parameter's first use asks ``isinstance(param, ...)``: a validator or a protocol method
+    (``__setstate__``) that takes any object and sorts it out itself."""
+    uses = sorted((n for n in ast.walk(func) if isinstance(n, ast.Name) and n.id == param),
+                  key=lambda n: (n.lineno, n.col_offset))
+    if not uses:
+        return False
+    first = uses[0]
+    return any(isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == "isinstance"
+               and n.args and n.args[0] is first for n in ast.walk(func))
+
