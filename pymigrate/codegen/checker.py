@@ -501,7 +501,8 @@ class Checker:
             self.error(node, "a fn parameter default must be a literal or a module constant")
             return False
         if not _assignable(found[0], ty):
-            self.error(node, f"default of type {found[0]} does not match the parameter type {ty}")
+            hint = _convert(found[0], ty)
+            self.error(node, f"default of type {found[0]} does not match the parameter type {ty}{hint}")
             return False
         self.types[id(node)] = found[0]
         self.consts[id(node)] = found
@@ -625,7 +626,8 @@ class Checker:
             if got == NONE:
                 raise self.fail(value, "this call returns nothing; it has no value to store")
             if declared is not None and not _assignable(got, declared):
-                raise self.fail(value, f"cannot assign a {got} to '{name}' declared {declared}")
+                hint = _convert(got, declared)
+                raise self.fail(value, f"cannot assign a {got} to '{name}' declared {declared}{hint}")
             if declared is None:
                 declared = got
         if declared is None:
@@ -653,12 +655,12 @@ class Checker:
             for t, v, ty in zip(target.elts, value.elts, tys):
                 got = self.expr(v, scope, expected=ty)
                 if not _assignable(got, ty):
-                    raise self.fail(v, f"cannot assign a {got} to '{ast.unparse(t)}' of type {ty}")
+                    raise self.fail(v, f"cannot assign a {got} to '{ast.unparse(t)}' of type {ty}{_convert(got, ty)}")
             return
         ty = self._lvalue(target, scope, for_aug=False, value=value)
         got = self.expr(value, scope, expected=ty)
         if not _assignable(got, ty):
-            raise self.fail(value, f"cannot assign a {got} to '{ast.unparse(target)}' of type {ty}")
+            raise self.fail(value, f"cannot assign a {got} to '{ast.unparse(target)}' of type {ty}{_convert(got, ty)}")
 
     def _lvalue(self, target: ast.expr, scope: _FnScope, *, for_aug: bool, value: ast.expr | None = None) -> Ty:
         """Type an assignment target and check that it may be written."""
@@ -751,6 +753,10 @@ class Checker:
         self._block(s.body, scope)
         scope.loop_depth -= 1
 
+    def _math_module(self, e: ast.expr, scope: _FnScope) -> bool:
+        """Is `e` a name for the math module (not a local of the fn)?"""
+        return isinstance(e, ast.Name) and self.math_names.get(e.id) == "" and not scope.shadows(e.id)
+
     def _explain_rebound(self, e: ast.expr, name: str) -> None:
         """Explain a math or builtin name the module binds again (CPython finds that binding instead)."""
         if name in self.rebound_math:
@@ -835,7 +841,7 @@ class Checker:
                 "or make it a module-level constant assigned once",
             )
         if isinstance(e, ast.Attribute):
-            if isinstance(e.value, ast.Name) and self.math_names.get(e.value.id) == "" and not scope.shadows(e.value.id):
+            if self._math_module(e.value, scope):
                 if e.attr in MATH_CONSTANTS:
                     return FLOAT
                 raise self.fail(e, f"math.{e.attr} is not supported in a fn")
@@ -1001,7 +1007,7 @@ class Checker:
             self._explain_rebound(e, name)
             raise self.fail(e, f"'{name}' is not a fn, struct or supported builtin; a fn can only call those")
         if isinstance(f, ast.Attribute):
-            if isinstance(f.value, ast.Name) and self.math_names.get(f.value.id) == "" and not scope.shadows(f.value.id):
+            if self._math_module(f.value, scope):
                 if f.attr in MATH_FUNCS:
                     return self._math(e, f.attr, scope)
                 raise self.fail(e, f"math.{f.attr} is not supported in a fn")
@@ -1063,7 +1069,7 @@ class Checker:
                     raise self.fail(a, f"`mut` parameter '{p.name}' of {name}() needs a variable, not a value")
                 self._require_mutable(a, scope)
             elif not _assignable(got, p.ty):
-                raise self.fail(a, f"{name}() parameter '{p.name}' is {p.ty}, not {got}")
+                raise self.fail(a, f"{name}() parameter '{p.name}' is {p.ty}, not {got}{_convert(got, p.ty)}")
         self._exclusive(args, params, name, recv)
 
     def _exclusive(self, args: list[ast.expr], params: list[Param], name: str, recv: ast.expr | None) -> None:
@@ -1155,7 +1161,7 @@ class Checker:
                 raise self.fail(e, "append() takes exactly one argument")
             got = self.expr(e.args[0], scope, recv.elem)
             if not _assignable(got, recv.elem):
-                raise self.fail(e.args[0], f"cannot append a {got} to a {recv}")
+                raise self.fail(e.args[0], f"cannot append a {got} to a {recv}{_convert(got, recv.elem)}")
             self.calls[id(e)] = CallInfo("list_method", "append", list(e.args), f.value)
             return NONE
         if f.attr == "pop":
@@ -1201,11 +1207,18 @@ def _names_in(e: ast.expr) -> set[str]:
 
 
 def _assignable(src: Ty, dst: Ty) -> bool:
+    """An Int widens to a Float64 (typing's numeric promotion). A Bool is never taken for a number: CPython
+    keeps the bool itself (`True`, not `1`) wherever the value goes, so the conversion must be written."""
     if src == dst:
         return True
-    if dst == FLOAT and src in (INT, BOOL):
-        return True
-    return dst == INT and src == BOOL
+    return dst == FLOAT and src == INT
+
+
+def _convert(got: Ty, want: Ty) -> str:
+    """The hint that ends a type mismatch message: how to convert a Bool explicitly."""
+    if got == BOOL and want in (INT, FLOAT):
+        return f": CPython would keep the bool; convert it with {'int' if want == INT else 'float'}(...)"
+    return ""
 
 
 def _always_exits(body: list[ast.stmt]) -> bool:

@@ -1,6 +1,7 @@
 """A fn declared to return an Int or a Float64 cannot return a Bool: CPython's twin returns the bool itself
 (`True`, not `1`), so the compiler refuses it with a diagnostic at the returned value; converting explicitly
-compiles and matches CPython."""
+compiles and matches CPython. The same holds wherever a Bool would be stored as a number (a local, an
+argument, a list item, a default): CPython keeps the bool there too."""
 
 from __future__ import annotations
 
@@ -57,3 +58,37 @@ def test_numbers_and_declared_bools_compile(ret: str, expr: str, args: tuple[Any
     text = source(ret, expr)
     native, python = compiled(text, "m.pys"), plain(text)
     assert same(outcome(native.f, *args), outcome(python.f, *args))
+
+
+G = "fn g(n: Int) -> Int:\n    return n\n\n\n"
+# (superset module, call of f, the value CPython's twin gives; a compiled fn would hold 1 where it holds True,
+# line:col of the Bool the compiler points at)
+BOOL_AS_NUMBER = [
+    ("var", "fn f(x: Int) -> Int:\n    var y: Int = x > 0\n    return y\n", (3,), True, (2, 18)),
+    ("assign", "fn f(x: Int) -> Int:\n    var y = 0\n    y = x > 0\n    return y\n", (3,), True, (3, 9)),
+    ("argument", G + "fn f(x: Int) -> Int:\n    return g(x > 0)\n", (3,), True, (6, 14)),
+    ("append", "fn f(mut xs: List[Int], x: Int) -> None:\n    xs.append(x > 0)\n", ([], 3), None, (2, 15)),
+    ("list-item", "fn f(x: Int) -> List[Int]:\n    var xs: List[Int] = [x, x > 0]\n    return xs\n", (3,), [3, True],
+     (2, 25)),
+    ("default", "fn f(x: Int = True) -> Int:\n    return x\n", (), True, (1, 15)),
+    ("float-var", "fn f(x: Int) -> Float64:\n    var y: Float64 = x > 0\n    return y\n", (3,), True, (2, 22)),
+]
+
+
+@pytest.mark.parametrize(("text", "args", "python", "where"), [c[1:] for c in BOOL_AS_NUMBER],
+                         ids=[c[0] for c in BOOL_AS_NUMBER])
+def test_a_bool_is_never_taken_for_a_number(text: str, args: tuple[Any, ...], python: Any,
+                                            where: tuple[int, int]) -> None:
+    twin = plain(text)
+    got = twin.f(*args)
+    if python is None:  # the list the caller passed holds the bool
+        got = args[0]
+        python = [True]
+    assert repr(got) == repr(python)
+    with pytest.raises(CompileError) as info:
+        compiled(text, "m.pys")
+    diag = info.value.diagnostics[0]  # the first one; a failed declaration may leave the name undeclared
+    assert (diag.line, diag.col) == where
+    assert "Bool" in diag.message
+    if python != [3, True]:  # a mixed list literal is refused as such
+        assert "CPython would keep the bool; convert it with" in diag.message

@@ -74,7 +74,7 @@ COMPILED: list[tuple[str, str, str, list[tuple[Any, ...]]]] = [
 
 def superset(head: str, expr: str) -> str:
     if expr.endswith("_raise()"):  # raising needs a statement
-        return head + "\n\nfn f(x: float) raises -> float:\n    if x > 0.0:\n        return x\n    raise ValueError(\"no\")\n"
+        return head + "\n\nfn f(x: float) raises -> float:\n    if x > 0.0:\n        return x\n    raise ValueError('no')\n"
     return head + F.format(expr)
 
 
@@ -180,7 +180,8 @@ def test_analyzer_blocks_lagging_forms_through_the_compiler(head: str, expr: str
 def test_binding_counts() -> None:
     tree = ast.parse(
         "import math, os.path as p\nfrom m import a\nfrom math import *\nx = 1\nif x:\n    from q import b\n"
-        "try:\n    pass\nexcept E as e:\n    del x\nfor i, j in []:\n    pass\n[k for k in []]\n[(w := 1) for k in []]\n"
+        "try:\n    pass\nexcept E as e:\n    del x\nfor i, j in []:\n    pass\n"
+        "[k for k in []]\n[(w := 1) for k in []]\n"
         "def f(a=(d := 2)):\n    global g\n    local = 1\nclass C(base := object):\n    inner = 1\n"
         "match 1:\n    case [s, *rest] | {'k': s, **rest}:\n        pass\nlambda y: (z := y)\n"
     )
