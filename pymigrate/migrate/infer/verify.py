@@ -191,6 +191,8 @@ class _Checker:
                 queue.insert(0, [item for item in group if (item[0], item[1]) in culprits])   # tried last
             elif len(group) > 1:
                 queue += _split(group)[::-1]       # the queue pops from its end: first part first
+        if self.debug:
+            print(f"verify: restore used {runs} builds, {sum(map(len, queue))} slots left untried", file=sys.stderr)
         return kept
 
 
