@@ -44,6 +44,7 @@ REFUSED: list[tuple[str, str, str, tuple[Any, ...], Any]] = [
     ("global", "import math\n\n\ndef forget():\n    global math\n    math = None\n\n\nforget()\n",
      "math.sqrt(x)", (4.0,), 2.0),
     ("star-import", "from math import sqrt\nfrom cmath import *\n", "sqrt(x)", (4.0,), 2.0),
+    ("patched-math", "import math\nmath.sqrt = abs\n", "math.sqrt(x)", (4.0,), 2.0),  # restored after the run
     ("constant-in-if", "N = 2.0\nif True:\n    from math import e as N\n", "N * x", (1.0,), 2.0),
     ("builtin-shadowed", "def abs(x):\n    return 7.0\n", "abs(x)", (-1.0,), 1.0),
     ("exception-shadowed", "ValueError = KeyError\n", "x if x > 0.0 else _raise()", (-1.0,), None),
@@ -57,7 +58,11 @@ REFUSED: list[tuple[str, str, str, tuple[Any, ...], Any]] = [
 ]
 # the analyzer's own rules (pymigrate/analyze/facts.py) still count module bindings with their own index,
 # which misses these forms; its full verdict asks the compiler, so it blocks them all the same
-FACTS_LAG = {"walrus-in-comprehension", "match-capture", "global", "star-import", "fn-before-star"}
+FACTS_LAG = {  # case -> what pymigrate/analyze/facts.py needs to agree
+    **dict.fromkeys(["walrus-in-comprehension", "match-capture", "global", "star-import", "patched-math"],
+                    "facts.math_names should be checker.module_math_names(tree)"),
+    "fn-before-star": "a function bound before a star import (checker.last_star_import) is not upgradable",
+}
 
 # (id, module text before f, f's return expression, arguments): rebinding that leaves f's meaning alone
 COMPILED: list[tuple[str, str, str, list[tuple[Any, ...]]]] = [
@@ -110,7 +115,7 @@ def test_refused_where_cpython_finds_another_object(head: str, expr: str, args: 
     in_f = [(d.line, d.col) for d in diags if d.line > head.count("\n")]
     if in_f and not expr.endswith("_raise()"):
         assert in_f == [use_site(text)]
-    python = outcome(restore_math(lambda: plain(text)).f, *args)
+    python = restore_math(lambda: outcome(plain(text).f, *args))
     if old is not None:
         assert not same(python, ("ok", old))  # the answer the compiler used to give is not CPython's
 
@@ -157,8 +162,7 @@ def verdicts(text: str) -> tuple[str, str, bool]:
 
 AGREEMENT = [
     pytest.param(c[1], c[2], False, id=c[0], marks=[pytest.mark.xfail(
-        strict=True, reason="analyze/facts.py counts module bindings with analyze/index.py, which misses this "
-                            "form; it should take checker.module_math_names and module_binding_counts")]
+        strict=True, reason=f"the analyzer's own rules miss this rebinding: {FACTS_LAG[c[0]]}")]
         if c[0] in FACTS_LAG else [])
     for c in REFUSED if c[0] not in {"builtin-shadowed", "exception-shadowed", "builtin-star"}
 ] + [pytest.param(c[1], c[2], True, id=c[0]) for c in COMPILED]
@@ -166,7 +170,7 @@ AGREEMENT = [
 
 @pytest.mark.parametrize(("head", "expr", "compiles"), AGREEMENT)
 def test_analyzer_agrees_with_the_compiler(head: str, expr: str, compiles: bool) -> None:
-    own, full, probe = restore_math(lambda: verdicts(superset(head, expr)))
+    own, full, probe = verdicts(superset(head, expr))
     assert probe == compiles
     assert (own == "ready", full == "ready") == (compiles, compiles)
 
@@ -174,7 +178,7 @@ def test_analyzer_agrees_with_the_compiler(head: str, expr: str, compiles: bool)
 @pytest.mark.parametrize(("head", "expr"), [(c[1], c[2]) for c in REFUSED if c[0] in FACTS_LAG])
 def test_analyzer_blocks_lagging_forms_through_the_compiler(head: str, expr: str) -> None:
     """Where the analyzer's own rules miss a rebinding, asking the compiler (PM320) still blocks f."""
-    assert restore_math(lambda: verdicts(superset(head, expr)))[1:] == ("blocked", False)
+    assert verdicts(superset(head, expr))[1:] == ("blocked", False)
 
 
 def test_binding_counts() -> None:
