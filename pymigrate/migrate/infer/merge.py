@@ -31,10 +31,11 @@ def param_candidates(evidence: dict[str, list[TypeRef]]) -> list[TypeRef]:
     # seen type along the numeric tower (an int seen, a float passed) is kept: a generic helper's guessed
     # return (the union of everything it ever returns) would pollute the slot
     derived = evidence.get("call-derived", [])
+    passed = evidence.get("call-passed", [])     # a caller's own parameter passed on: kept like a trace
     if traced:
         seen = {m for t in traced for m in t.members()}
         derived = [t for t in derived if all(any(widens(s, m) for s in seen) for m in t.members())]
-    traced = traced + derived
+    traced = traced + derived + passed
     if any(UNKNOWN in set(t.names()) for t in traced):
         return []       # a run-time value with no writable type: every candidate would be too narrow
     out: list[TypeRef] = []

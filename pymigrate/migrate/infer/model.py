@@ -93,10 +93,12 @@ def union(types: Iterable[TypeRef]) -> TypeRef | None:
         return TypeRef("builtins.object")
     names = {m.name for m in flat if not m.args}
     flat = [m for m in flat if m.args or not any(p in names for p in _PROMOTIONS.get(m.name, ()))]
-    # a NewType always joins its base; a class its superclass only beyond a pair (``date | datetime`` is
+    # a NewType or a generic (dict[K, V] | Mapping[K, V]) always joins its base; a class its superclass only
+    # beyond a pair (``date | datetime`` is
     # how people write "either", ``Exception | KeyError | ... | TypeError`` reads as ``Exception``)
     subsumed = [m for m in flat if any(o.name in _SUPERTYPES.get(m.name, ()) and o.args == m.args for o in flat)]
-    flat = [m for m in flat if m not in subsumed or (len(flat) <= LONG_UNION and m.name not in _NEWTYPES)]
+    flat = [m for m in flat if m not in subsumed or (len(flat) <= LONG_UNION and not m.args
+                                                     and m.name not in _NEWTYPES)]
     flat = _merge_generics(flat)
     if len(flat) == 1:
         return flat[0]

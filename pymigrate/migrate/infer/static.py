@@ -404,7 +404,17 @@ class StaticCollector:
             names = info.names
         return info
 
+    def _source(self, arg: ast.expr, passed: set[ast.expr]) -> str:
+        if self.call_source == "call-derived" and arg in passed:
+            return "call-passed"
+        return self.call_source
+
     def _calls(self, module: Module, spans: dict[Span, Type], facts: Facts) -> None:
+        # a caller's own parameter passed straight on: its (inferred) type is what flows, not a guess
+        passed: set[ast.expr] = set()
+        for func in module.functions.values():
+            own = {a.arg for a in all_params(func.node)}
+            passed.update(n for n in own_nodes(func.node) if isinstance(n, ast.Name) and n.id in own)
         for node in ast.walk(module.tree):
             if not isinstance(node, ast.Call):
                 continue
@@ -429,7 +439,7 @@ class StaticCollector:
                     break
                 t = self.expr(arg, spans)
                 if name is not None and t is not None:
-                    ff.add_param(name, self.call_source, t)
+                    ff.add_param(name, self._source(arg, passed), t)
             for kw in node.keywords:
                 if kw.arg is None:
                     continue
@@ -441,7 +451,7 @@ class StaticCollector:
                     continue
                 t = self.expr(kw.value, spans)
                 if t is not None:
-                    ff.add_param(name, self.call_source, t)
+                    ff.add_param(name, self._source(kw.value, passed), t)
 
 
 BOOL = TypeRef("builtins.bool")

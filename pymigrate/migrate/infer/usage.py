@@ -118,8 +118,10 @@ def widen(t: TypeRef, func: FunctionNode, param: str) -> TypeRef | None:
     need = needs(func, param)
     if need == Need.CONCRETE:
         return None
-    if t.name == "builtins.dict" and len(t.args) == 2:
-        return TypeRef(MAPPING, (t.args[0], read_only(t.args[1])))
+    mappings = [m for m in t.members() if m.name in ("builtins.dict", MAPPING) and len(m.args) == 2]
+    if mappings and len(mappings) == len(t.members()):       # dict[str, int] | Mapping[str, int | str] too
+        key, value = union(m.args[0] for m in mappings), union(m.args[1] for m in mappings)
+        return None if key is None or value is None else TypeRef(MAPPING, (key, read_only(value)))
     methods = _methods_used(func, param)
     if need == Need.ITERATE and not methods:
         item = element_type(t)
