@@ -41,6 +41,15 @@ from pymigrate.codegen.types import BOOL, FLOAT, INT, NONE, STRING, Ty
 
 METHODDEF = ir.LiteralStructType([PTR, PTR, I32, PTR])
 PY_SSIZE_T_MAX = 2**63 - 1
+LONG_DIGIT0 = 24  # CPython 3.11 PyLongObject: ob_size (sign and digit count) at 16, 30-bit digits from 24
+
+
+def entry_alloca(b: ir.IRBuilder, ty: ir.Type) -> ir.Value:
+    """A stack slot in the function's entry block. An alloca anywhere else is a dynamic stack
+    allocation: LLVM then sets up a frame pointer and moves the stack pointer on every call, even
+    when the block holding it never runs (measured: 1 ns of a 10 ns call)."""
+    with b.goto_block(b.function.entry_basic_block):
+        return b.alloca(ty)
 
 
 @dataclass
@@ -120,12 +129,12 @@ def traceback_fn(ml: ModuleLowering) -> ir.Function:
         cache = b.gep(site, [ir.Constant(I32, 0), ir.Constant(I32, 0)], source_etype=RAISE_SITE)
         with b.if_then(b.icmp_unsigned("==", b.call(capi.fn("PyErr_Occurred"), []), null), likely=False):
             b.ret_void()  # nothing to attach the entry to (CPython reports the missing exception itself)
-        saved = [b.alloca(PTR) for _ in range(3)]
+        saved = [entry_alloca(b, PTR) for _ in range(3)]
         b.call(capi.fn("PyErr_Fetch"), saved)
         with b.if_then(b.icmp_unsigned("==", b.load(cache, typ=PTR), null), likely=False):
-            filename = b.alloca(PTR)
+            filename = entry_alloca(b, PTR)
             b.store(field(4, PTR), filename)
-            fobj = b.alloca(PTR)
+            fobj = entry_alloca(b, PTR)
             b.store(null, fobj)
             binder = b.load(field(3, PTR), typ=PTR)
             with b.if_then(b.icmp_unsigned("!=", binder, null)):
@@ -142,7 +151,7 @@ def traceback_fn(ml: ModuleLowering) -> ir.Function:
             made = b.call(capi.fn("PyCode_NewEmpty"), [b.load(filename, typ=PTR), field(2, PTR), field(1, I32)])
             b.store(made, cache)
             b.call(capi.fn("Py_DecRef"), [b.load(fobj, typ=PTR)])  # Py_DecRef takes NULL
-        frame = b.alloca(PTR)
+        frame = entry_alloca(b, PTR)
         b.store(null, frame)
         code = b.load(cache, typ=PTR)
         with b.if_then(b.icmp_unsigned("!=", code, null), likely=True):
@@ -191,7 +200,7 @@ class Bindings:
     def is_subtype(self, b: ir.IRBuilder, tp: ir.Value, base: str) -> ir.Value:
         exact = b.icmp_unsigned("==", tp, self.capi.obj(base))
         # PyType_IsSubtype only when not exact (a select would call it always; branch instead)
-        res = b.alloca(I1)
+        res = entry_alloca(b, I1)
         b.store(exact, res)
         with b.if_then(b.not_(exact), likely=False):
             r = b.call(self.capi.fn("PyType_IsSubtype"), [tp, self.capi.obj(base)])
@@ -218,7 +227,14 @@ class Bindings:
                 with b.if_then(b.not_(self.is_subtype(b, tp, "PyLong_Type")), likely=False):
                     self.type_error(b, what, "int", obj)
                     b.ret(fail)
-                ovf = b.alloca(I32)
+                # a compact int (|value| < 2**30) is ob_size * ob_digit[0]: no call for the usual case
+                size = self.field_at(b, obj, VAR_SIZE, I64)
+                compact = b.icmp_unsigned("<=", b.add(size, ir.Constant(I64, 1)), ir.Constant(I64, 2))
+                with b.if_then(compact, likely=True):
+                    digit = b.zext(self.field_at(b, obj, LONG_DIGIT0, I32), I64)
+                    b.store(b.mul(size, digit), out)
+                    b.ret(ok)
+                ovf = entry_alloca(b, I32)
                 v = b.call(self.capi.fn("PyLong_AsLongLongAndOverflow"), [obj, ovf])
                 with b.if_then(b.icmp_signed("!=", b.load(ovf, typ=I32), ir.Constant(I32, 0)), likely=False):
                     exc = b.load(self.capi.exc("OverflowError"), typ=PTR)
@@ -239,7 +255,7 @@ class Bindings:
                 with b.if_then(b.not_(b.or_(is_float, is_int)), likely=False):
                     self.type_error(b, what, "float", obj)
                     b.ret(fail)
-                slot = b.alloca(F64)
+                slot = entry_alloca(b, F64)
                 with b.if_else(is_float) as (then, otherwise):
                     with then:
                         b.store(b.call(self.capi.fn("PyFloat_AsDouble"), [obj]), slot)
@@ -285,7 +301,7 @@ class Bindings:
                 with b.if_then(b.icmp_unsigned("==", hdr, ir.Constant(PTR, None)), likely=False):
                     b.ret(fail)
                 data = b.load(b.gep(hdr, [ir.Constant(I32, 0), ir.Constant(I32, 2)], source_etype=LIST_HDR), typ=PTR)
-                item_what = b.alloca(ir.ArrayType(ir.IntType(8), 256))
+                item_what = entry_alloca(b, ir.ArrayType(ir.IntType(8), 256))
                 fmt = ml.cstr("%.200s item")
                 snprintf = self.snprintf()
                 b.call(snprintf, [item_what, ir.Constant(I64, 256), fmt, what])
@@ -432,6 +448,30 @@ class Bindings:
                     on_error()  # type: ignore[operator]
             b.call(self.capi.fn("Py_DecRef"), [o])
 
+    def bind_method_fn(self) -> ir.Function:
+        """pm.bind_method(binder, self, args, nargs, kwnames): call a method's binder with self put
+        before the arguments (CPython's messages count it). Out of line and cold: its stack array has
+        the size of the call, a dynamic alloca that would cost every call of the wrapper a frame."""
+        capi, null = self.capi, ir.Constant(PTR, None)
+
+        def body(b: ir.IRBuilder, f: ir.Function) -> None:
+            binder, selfobj, args, nargs, kwnames = f.args
+            nkw = entry_alloca(b, I64)
+            b.store(ir.Constant(I64, 0), nkw)
+            with b.if_then(b.icmp_unsigned("!=", kwnames, null)):
+                b.store(b.call(capi.fn("PyTuple_Size"), [kwnames]), nkw)
+            total = b.add(nargs, b.load(nkw, typ=I64))
+            stack = b.alloca(PTR, size=b.add(total, ir.Constant(I64, 1)))
+            b.store(selfobj, stack)
+            rest = b.gep(stack, [ir.Constant(I64, 1)], source_etype=PTR)
+            b.call(capi.fn("memmove"), [rest, args, b.mul(total, ir.Constant(I64, 8))])
+            b.ret(b.call(capi.fn("PyObject_Vectorcall"), [binder, stack, b.add(nargs, ir.Constant(I64, 1)), kwnames]))
+
+        f = self.ml.helper("pm.bind_method", PTR, [PTR, PTR, PTR, I64, PTR], body)
+        for attr in ("cold", "noinline"):
+            f.attributes.add(attr)
+        return f
+
     # ------------------------------------------------------------------ wrappers
     def wrapper(self, func: FuncIR) -> ir.Function:
         ml, capi = self.ml, self.capi
@@ -472,20 +512,9 @@ class Bindings:
                     b.call(capi.fn("PyErr_SetString"), [exc, msg])
                     b.ret(null)
                 if is_method:
-                    # the binder takes self too (CPython's messages count it): prepend it to the arguments
-                    nkw = b.alloca(I64)
-                    b.store(ir.Constant(I64, 0), nkw)
-                    with b.if_then(b.icmp_unsigned("!=", kwnames, null)):
-                        b.store(b.call(capi.fn("PyTuple_Size"), [kwnames]), nkw)
-                    total = b.add(nargs, b.load(nkw, typ=I64))
-                    stack = b.alloca(PTR, size=b.add(total, ir.Constant(I64, 1)))
-                    b.store(selfobj, stack)
-                    rest = b.gep(stack, [ir.Constant(I64, 1)], source_etype=PTR)
-                    b.call(capi.fn("memmove"), [rest, args, b.mul(total, ir.Constant(I64, 8))])
-                    call_args_py = [binder, stack, b.add(nargs, ir.Constant(I64, 1)), kwnames]
+                    t = b.call(self.bind_method_fn(), [binder, selfobj, args, nargs, kwnames])
                 else:
-                    call_args_py = [binder, args, nargs, kwnames]
-                t = b.call(capi.fn("PyObject_Vectorcall"), call_args_py)
+                    t = b.call(capi.fn("PyObject_Vectorcall"), [binder, args, nargs, kwnames])
                 with b.if_then(b.icmp_unsigned("==", t, null), likely=False):
                     b.ret(null)
                 b.store(t, tup)
@@ -528,7 +557,7 @@ class Bindings:
         # CPython keeps in-place changes made before a raise: write `mut` arguments back on the error
         # exit too, with the callee's exception put aside meanwhile (and restored over any new one)
         with b.if_then(b.extract_value(res, 1), likely=False):
-            saved = [b.alloca(PTR) for _ in range(3)]
+            saved = [entry_alloca(b, PTR) for _ in range(3)]
             b.call(self.capi.fn("PyErr_Fetch"), saved)
             restore_bb = w.append_basic_block("err.restore")
             self._write_back(b, func, slots, selfobj, av, first, ("mut",), lambda: b.branch(restore_bb))
@@ -667,7 +696,7 @@ class Bindings:
             b.ret(null)
         idx_obj = b.load(args, typ=PTR)
         obj = b.load(b.gep(args, [ir.Constant(I64, 1)], source_etype=PTR), typ=PTR)
-        ovf = b.alloca(I32)
+        ovf = entry_alloca(b, I32)
         idx = b.call(capi.fn("PyLong_AsLongLongAndOverflow"), [idx_obj, ovf])
         bad = b.or_(b.icmp_signed("<", idx, ir.Constant(I64, 0)), b.icmp_signed(">=", idx, ir.Constant(I64, self.plan.count)))
         with b.if_then(bad, likely=False):
