@@ -10,7 +10,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from pymigrate.analyze.index import ModuleIndex
-from pymigrate.codegen.checker import math_bindings
+from pymigrate.codegen.checker import last_star_import, module_binding_counts, module_math_names
 
 FuncNode = ast.FunctionDef | ast.AsyncFunctionDef
 
@@ -43,9 +43,10 @@ class ModuleFacts:
     top_functions: dict[str, FunctionFacts] = field(default_factory=dict)
     top_classes: dict[str, ClassFacts] = field(default_factory=dict)
     constants: dict[str, str] = field(default_factory=dict)  # module-level NAME = literal, bound once
-    # local name -> math attribute ("" = the module), as the compiler's checker binds them, less the
-    # names bound more than once at module level (a later binding would replace the math one)
+    # local name -> math attribute ("" = the module) that is still math whenever a function runs: the
+    # compiler's checker.module_math_names, so analyzer and compiler read rebinding alike
     math_names: dict[str, str] = field(default_factory=dict)
+    star_line: int = 0  # line of the last star import of a module other than math (0: none); it may bind any name
     module_names: set[str] = field(default_factory=set)  # every name bound at module level
     globals_written: set[str] = field(default_factory=set)  # names a `global` statement rebinds
     bindings: Counter[str] = field(default_factory=Counter)  # module-level bindings per name
@@ -72,14 +73,16 @@ def literal_type(node: ast.expr) -> str | None:
 def collect(tree: ast.Module, index: ModuleIndex) -> ModuleFacts:
     facts = ModuleFacts()
     _collect_scope(tree.body, facts, prefix="", owner=None, nested=False, class_qualname=None)
-    counts = Counter(index.module.stored)
+    counts = module_binding_counts(tree)  # the checker's count, so both see the same rebindings
     facts.bindings = counts
     facts.module_names = set(counts)
+    facts.math_names = module_math_names(tree)
+    facts.star_line = last_star_import(tree)
     candidates: dict[str, str] = {}
     for stmt in tree.body:
-        if isinstance(stmt, (ast.Import, ast.ImportFrom)):
-            facts.math_names.update(math_bindings(stmt))
-        elif isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
+        if stmt.lineno < facts.star_line:  # a later star import may bind the name again
+            continue
+        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
             kind = literal_type(stmt.value)
             if kind is not None:
                 candidates[stmt.targets[0].id] = kind
@@ -92,9 +95,6 @@ def collect(tree: ast.Module, index: ModuleIndex) -> ModuleFacts:
     for name, kind in candidates.items():
         if counts.get(name) == 1 and name not in facts.globals_written:
             facts.constants[name] = kind
-    for name in list(facts.math_names):
-        if counts.get(name, 0) != 1:
-            del facts.math_names[name]
     return facts
 
 

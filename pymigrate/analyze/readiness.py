@@ -275,6 +275,8 @@ def _scope_problem(fn: FunctionFacts, facts: ModuleFacts) -> str | None:
     if fn.owner is None and (facts.top_functions.get(fn.node.name) is not fn
                              or facts.bindings[fn.node.name] > 1 or fn.node.name in facts.globals_written):
         return "bound more than once at module level"
+    if fn.owner is None and fn.node.lineno < facts.star_line:  # CPython may find what the star import binds
+        return "bound again by a later star import"
     return None
 
 

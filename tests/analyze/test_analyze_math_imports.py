@@ -41,6 +41,15 @@ FORMS: list[tuple[str, str, bool]] = [
     ("from .math import sqrt", "sqrt(x)", False),  # a sibling module named math
     ("from math import sqrt\nfrom math import gcd as sqrt", "sqrt(x)", False),  # the later binding wins
     ("import math\nfrom math import pi as math", "math.sqrt(x)", False),
+    ("from math import sqrt\nfrom os.path import *", "sqrt(x)", False),  # the star import may bind sqrt again
+    ("from os.path import *\nfrom math import sqrt", "sqrt(x)", True),
+    ("from math import sqrt\nfrom math import *", "sqrt(x)", False),  # bound twice, both times to math.sqrt
+    ("import math\nmath.sqrt = abs", "math.sqrt(x)", False),  # the module patches math
+    ("from math import sqrt\nys = [(sqrt := abs) for _ in range(1)]", "sqrt(x)", False),  # walrus binds the module's name
+    ("from math import sqrt\nmatch 3:\n    case sqrt:\n        pass", "sqrt(x)", False),
+    ("N = 2.0\nfrom os.path import *", "N * x", False),  # a constant before a star import
+    ("from os.path import *\nN = 2.0", "N * x", True),
+    ("N = 2.0\nys = [(N := 3) for _ in range(1)]", "N * x", False),
 ]
 
 # A name bound more than once at module level is not taken for math by the analyzer, although the compiler's
@@ -95,7 +104,8 @@ def test_supported_functions_exist_in_math() -> None:
 
 
 def test_facts_use_the_checker_bindings() -> None:
-    """facts.math_names is the checker's table, less the names the module binds more than once."""
+    """facts.math_names is the checker's module_math_names: its import table less the names bound more than
+    once at module level (`gcd` and `pi` are bound again by `from math import *`, `pi` once more by `pi = 3`)."""
     text = "import math as m, os\nfrom math import sqrt as s, pi, gcd\nfrom math import *\nimport cmath\npi = 3\n"
     tree = ast.parse(text)
     facts = collect(tree, build_index(tree))
@@ -103,4 +113,4 @@ def test_facts_use_the_checker_bindings() -> None:
     for stmt in tree.body:
         table.update(math_bindings(stmt))
     assert table == {"m": "", "s": "sqrt", "pi": "pi", "gcd": "gcd"}
-    assert facts.math_names == {"m": "", "s": "sqrt", "gcd": "gcd"}
+    assert facts.math_names == {"m": "", "s": "sqrt"}

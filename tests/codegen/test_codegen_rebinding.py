@@ -56,13 +56,9 @@ REFUSED: list[tuple[str, str, str, tuple[Any, ...], Any]] = [
     ("fn-before-star", "fn sqrt(y: float) -> float:\n    return y + 1.0\n\n\nfrom cmath import *\n",
      "sqrt(x)", (4.0,), 5.0),
 ]
-# the analyzer's own rules (pymigrate/analyze/facts.py) still count module bindings with their own index,
-# which misses these forms; its full verdict asks the compiler, so it blocks them all the same
-FACTS_LAG = {  # case -> what pymigrate/analyze/facts.py needs to agree
-    **dict.fromkeys(["walrus-in-comprehension", "match-capture", "global", "star-import", "patched-math"],
-                    "facts.math_names should be checker.module_math_names(tree)"),
-    "fn-before-star": "a function bound before a star import (checker.last_star_import) is not upgradable",
-}
+# cases where the analyzer's own rules (pymigrate/analyze/facts.py, readiness.py) still miss a rebinding the
+# compiler refuses: none since facts.py reads the checker's module_binding_counts/module_math_names/last_star_import
+FACTS_LAG: dict[str, str] = {}  # case -> what the analyzer needs to agree
 
 # (id, module text before f, f's return expression, arguments): rebinding that leaves f's meaning alone
 COMPILED: list[tuple[str, str, str, list[tuple[Any, ...]]]] = [
