@@ -114,3 +114,28 @@ def test_facts_use_the_checker_bindings() -> None:
         table.update(math_bindings(stmt))
     assert table == {"m": "", "s": "sqrt", "pi": "pi", "gcd": "gcd"}
     assert facts.math_names == {"m": "", "s": "sqrt"}
+
+
+# (module text around `def half`, the analyzer's reason for not upgrading it, or None when it is ready)
+STAR_IMPORTS = [
+    ("{half}\nfrom cmath import *\n", "bound again by a later star import"),  # may bind `half` again
+    ("{half}\nfrom .sibling import *\n", "bound again by a later star import"),
+    ("from cmath import *\n{half}", None),
+    ("{half}\nfrom math import *\n", None),  # math's names are known, and `half` is not one
+]
+HALF = "\n\ndef half(x: float) -> float:\n    return x / 2.0\n\n"
+
+
+@pytest.mark.parametrize(("text", "reason"), STAR_IMPORTS)
+def test_function_before_a_star_import(text: str, reason: str | None) -> None:
+    """A function defined before a star import of another module may not be what CPython callers find:
+    the analyzer's own rule (PM315) and the compiler agree."""
+    source = text.format(half=HALF)
+    analysis = analyze_source(source, Path("m.py"), use_probe=False)
+    unit = analysis.function("half")
+    tree = ast.parse(source)
+    func = next(s for s in tree.body if isinstance(s, ast.FunctionDef))
+    assert (unit.status == "ready", not fn_blockers(func, tree)) == (reason is None, reason is None)
+    messages = [f.message for f in unit.blockers if f.code == "PM315"]
+    assert messages == ([] if reason is None else [
+        f"`half` is {reason}; only module-level functions and methods of structs become `fn`"])
