@@ -35,7 +35,7 @@ _ATTR_ASSIGN = re.compile(r"^\s*(?P<obj>\w+)\.(?P<attr>\w+)\s*(:[^=]*)?=")
 MAX_ATTEMPTS = 20
 MAX_RETREATS = 2
 ESCALATE_AFTER = 3
-MAX_RESTORE_RUNS = 160
+MAX_RESTORE_RUNS = 320
 
 
 def _parse(error: str) -> tuple[str, int, str] | None:
