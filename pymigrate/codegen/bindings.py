@@ -32,7 +32,7 @@ from pymigrate.codegen.capi import (
     VAR_SIZE,
     VOID,
 )
-from pymigrate.codegen.float_fields import adopt_argument_floats, float_field_object
+from pymigrate.codegen.float_fields import adopt_argument_floats, float_field_object, source_array
 from pymigrate.codegen.struct_attrs import get_field, set_field
 from pymigrate.codegen.fn_objects import FnObjects
 from pymigrate.codegen.ir import FuncIR, ModuleIR
@@ -425,28 +425,48 @@ class Bindings:
         self, b: ir.IRBuilder, inst: ir.Value, v: ir.Value, ty: Ty, on_error: object,
         sources: Sequence[ir.Value] = (), look_current: bool = True,
     ) -> None:
-        """Write a native struct's fields onto a Python object (attribute by attribute).
+        """Write a native struct's fields onto a Python object (attribute by attribute), through one
+        shared function per struct (see set_fields_fn); on_error runs after a failure."""
+        arr = source_array(b, sources)
+        r = b.call(self.set_fields_fn(ty, look_current), [inst, v, *arr])
+        with b.if_then(b.icmp_signed("<", r, ir.Constant(I32, 0)), likely=False):
+            on_error()  # type: ignore[operator]
+
+    def set_fields_fn(self, ty: Ty, look_current: bool) -> ir.Function:
+        """pm.set_fields.<S>[.fresh](inst, value, sources, n) -> 0, or -1 with the exception set.
 
         A float field keeps the object it holds, or takes a float argument of the call, when the
-        value is that object's (float_fields.py: the identity a dataclass's __eq__ looks at)."""
+        value is that object's (float_fields.py: the identity a dataclass's __eq__ looks at). Out of
+        line: written once per struct rather than at each use (a list of structs written back, a
+        struct returned or passed `mut`), which kept compile times within budget."""
         st = self.ml.mir.structs[ty.name]
         null = ir.Constant(PTR, None)
-        for i, (fname, fty) in enumerate(st.fields):
-            kept: ir.Value = ir.Constant(I1, 0)
-            if fty == FLOAT:
-                o, kept = float_field_object(
-                    self, b, inst, fname, b.extract_value(v, i), sources, look_current, on_error  # type: ignore[arg-type]
-                )
-            else:
-                o = b.call(self.to_py(fty), [b.extract_value(v, i)])
-                with b.if_then(b.icmp_unsigned("==", o, null), likely=False):
-                    on_error()  # type: ignore[operator]
-            with b.if_then(b.not_(kept), likely=True):
-                r = set_field(self, b, inst, fname, o)
-                with b.if_then(b.icmp_signed("<", r, ir.Constant(I32, 0)), likely=False):
-                    b.call(self.capi.fn("Py_DecRef"), [o])
-                    on_error()  # type: ignore[operator]
-            b.call(self.capi.fn("Py_DecRef"), [o])
+        fail = ir.Constant(I32, -1)
+
+        def body(b: ir.IRBuilder, f: ir.Function) -> None:
+            inst, v, srcs, n = f.args
+            for i, (fname, fty) in enumerate(st.fields):
+                kept: ir.Value = ir.Constant(I1, 0)
+                if fty == FLOAT:
+                    o, kept = float_field_object(
+                        self, b, inst, fname, b.extract_value(v, i), (srcs, n), look_current, lambda: b.ret(fail)
+                    )
+                else:
+                    o = b.call(self.to_py(fty), [b.extract_value(v, i)])
+                    with b.if_then(b.icmp_unsigned("==", o, null), likely=False):
+                        b.ret(fail)
+                with b.if_then(b.not_(kept), likely=True):
+                    r = set_field(self, b, inst, fname, o)
+                    with b.if_then(b.icmp_signed("<", r, ir.Constant(I32, 0)), likely=False):
+                        b.call(self.capi.fn("Py_DecRef"), [o])
+                        b.ret(fail)
+                b.call(self.capi.fn("Py_DecRef"), [o])
+            b.ret(ir.Constant(I32, 0))
+
+        name = f"pm.set_fields.{mangle(ty)}" + ("" if look_current else ".fresh")
+        f = self.ml.helper(name, I32, [PTR, self.ml.llty(ty), PTR, I64], body)
+        f.attributes.add("noinline")  # its attribute stores dwarf the call; inlined, it would grow every caller
+        return f
 
     def bind_method_fn(self) -> ir.Function:
         """pm.bind_method(binder, self, args, nargs, kwnames): call a method's binder with self put

@@ -31,6 +31,17 @@ def _entry_alloca(b: ir.IRBuilder, ty: ir.Type) -> ir.Value:
         return b.alloca(ty)
 
 
+def source_array(b: ir.IRBuilder, sources: Sequence[ir.Value]) -> tuple[ir.Value, ir.Value]:
+    """(pointer to, count of) the candidate float objects, as the arguments of the shared helpers."""
+    if not sources:
+        return ir.Constant(PTR, None), ir.Constant(I64, 0)
+    with b.goto_block(b.function.entry_basic_block):
+        arr = b.alloca(PTR, size=ir.Constant(I64, len(sources)))  # constant size: a static slot
+    for k, src in enumerate(sources):
+        b.store(src, b.gep(arr, [ir.Constant(I64, k)], source_etype=PTR))
+    return arr, ir.Constant(I64, len(sources))
+
+
 def _same_float(bd: Bindings, b: ir.IRBuilder, obj: ir.Value, bits: ir.Value) -> ir.Value:
     """obj is an exact float whose value has these bits (nan payload and sign of zero included)."""
     exact = b.icmp_unsigned("==", bd.ob_type(b, obj), bd.capi.obj("PyFloat_Type"))
@@ -42,24 +53,35 @@ def _same_float(bd: Bindings, b: ir.IRBuilder, obj: ir.Value, bits: ir.Value) ->
     return b.load(res, typ=I1)
 
 
-def _match(bd: Bindings, b: ir.IRBuilder, bits: ir.Value, sources: Sequence[ir.Value], chosen: ir.Value) -> None:
-    """Unless `chosen` holds an object already, store (a new reference to) the first source with these bits."""
+def _match_fn(bd: Bindings) -> ir.Function:
+    """pm.float.match(bits, sources, n): a new reference to the first source with these bits, or NULL.
+
+    One shared loop instead of a compare per field and source unrolled at every write-back (a struct
+    with 7 float fields built from 7 float arguments made 49 compare blocks)."""
     null = ir.Constant(PTR, None)
-    for src in sources:
-        with b.if_then(b.icmp_unsigned("==", b.load(chosen, typ=PTR), null)):
+
+    def body(b: ir.IRBuilder, f: ir.Function) -> None:
+        bits, srcs, n = f.args
+        from pymigrate.codegen.lower import counted_loop
+
+        with counted_loop(b, n) as i:
+            src = b.load(b.gep(srcs, [i], source_etype=PTR), typ=PTR)
             with b.if_then(_same_float(bd, b, src, bits)):
                 b.call(bd.capi.fn("Py_IncRef"), [src])
-                b.store(src, chosen)
+                b.ret(src)
+        b.ret(null)
+
+    return bd.ml.helper("pm.float.match", PTR, [I64, PTR, I64], body)
 
 
 def float_field_object(
-    bd: Bindings, b: ir.IRBuilder, inst: ir.Value, name: str, value: ir.Value, sources: Sequence[ir.Value],
+    bd: Bindings, b: ir.IRBuilder, inst: ir.Value, name: str, value: ir.Value, sources: tuple[ir.Value, ir.Value],
     look_current: bool, on_error: Callable[[], None],
 ) -> tuple[ir.Value, ir.Value]:
     """(new reference to the object for field `name`, whether it is the object the field holds already).
 
     `look_current` reads the field first (a written-back `mut` struct; not a fresh instance, whose
-    fields are not set yet); `sources` are the call's float arguments (borrowed, never NULL).
+    fields are not set yet); `sources` (source_array) are the call's float arguments (borrowed, never NULL).
     """
     capi, null = bd.capi, ir.Constant(PTR, None)
     bits = b.bitcast(value, I64)
@@ -83,13 +105,38 @@ def float_field_object(
                         b.store(ir.Constant(I1, 1), kept)
                     with other:
                         b.call(capi.fn("Py_DecRef"), [cur])
-    _match(bd, b, bits, sources, chosen)
+    with b.if_then(b.icmp_unsigned("==", b.load(chosen, typ=PTR), null)):
+        b.store(b.call(_match_fn(bd), [bits, *sources]), chosen)
     with b.if_then(b.icmp_unsigned("==", b.load(chosen, typ=PTR), null)):
         fresh = b.call(capi.fn("PyFloat_FromDouble"), [value])
         with b.if_then(b.icmp_unsigned("==", fresh, null), likely=False):
             on_error()
         b.store(fresh, chosen)
     return b.load(chosen, typ=PTR), b.load(kept, typ=I1)
+
+
+def _adopt_fn(bd: Bindings, struct: str, lt: ir.Type) -> ir.Function:
+    """pm.adopt.<S>(obj, value, sources, n) -> 0, or -1 with the exception set: each float field of obj
+    whose bits are a source's takes that source. One shared function per struct, out of line."""
+    null = ir.Constant(PTR, None)
+    fields = bd.ml.mir.structs[struct].fields
+
+    def body(b: ir.IRBuilder, f: ir.Function) -> None:
+        out, value, srcs, n = f.args
+        for i, (fname, fty) in enumerate(fields):
+            if fty != FLOAT:
+                continue
+            c = b.call(_match_fn(bd), [b.bitcast(b.extract_value(value, i), I64), srcs, n])
+            with b.if_then(b.icmp_unsigned("!=", c, null)):
+                r = set_field(bd, b, out, fname, c)
+                b.call(bd.capi.fn("Py_DecRef"), [c])
+                with b.if_then(b.icmp_signed("<", r, ir.Constant(I32, 0)), likely=False):
+                    b.ret(ir.Constant(I32, -1))
+        b.ret(ir.Constant(I32, 0))
+
+    f = bd.ml.helper(f"pm.adopt.{struct}", I32, [PTR, lt, PTR, I64], body)
+    f.attributes.add("noinline")
+    return f
 
 
 def adopt_argument_floats(
@@ -123,20 +170,11 @@ def adopt_argument_floats(
                     b.call(capi.fn("PyErr_Clear"), [])  # only a candidate: no object, no match
                 held.append(o)
                 sources.append(b.select(missing, capi.obj("_Py_NoneStruct"), o))
-        for i, (fname, fty) in enumerate(fields):
-            if fty != FLOAT or not sources:
-                continue
-            with b.if_then(b.icmp_unsigned("!=", b.load(res, typ=PTR), null), likely=True):
-                chosen = _entry_alloca(b, PTR)
-                b.store(null, chosen)
-                _match(bd, b, b.bitcast(b.extract_value(value, i), I64), sources, chosen)
-                c = b.load(chosen, typ=PTR)
-                with b.if_then(b.icmp_unsigned("!=", c, null)):
-                    r = set_field(bd, b, out, fname, c)
-                    b.call(capi.fn("Py_DecRef"), [c])
-                    with b.if_then(b.icmp_signed("<", r, ir.Constant(I32, 0)), likely=False):
-                        b.call(capi.fn("Py_DecRef"), [out])
-                        b.store(null, res)
+        if sources:
+            r = b.call(_adopt_fn(bd, func.ret.name, value.type), [out, value, *source_array(b, sources)])
+            with b.if_then(b.icmp_signed("<", r, ir.Constant(I32, 0)), likely=False):
+                b.call(capi.fn("Py_DecRef"), [out])
+                b.store(null, res)
         for o in held:
             b.call(capi.fn("Py_DecRef"), [o])  # takes NULL
     return b.load(res, typ=PTR)
