@@ -418,3 +418,25 @@ def test_a_parameter_first_asked_its_type_accepts_any_object(make_package) -> No
     functions = infer_package(files, root=files[0].parent, target_version=(3, 11)).for_file(files[1]).functions
     assert functions["is_pair"].params == {"spec": "object"}
     assert functions["doubled"].params == {"value": "int | str"}
+
+
+OPERATORS = """
+class Bound:
+    def __init__(self, v):
+        self.v = v
+
+    def __lt__(self, other):
+        if not isinstance(other, Bound):
+            return NotImplemented
+        return self.v < other.v
+
+
+def smaller() -> bool:
+    return Bound(1) < Bound(2)
+"""
+
+
+def test_an_operator_checking_its_operand_still_takes_its_class(make_package) -> None:  # type: ignore[no-untyped-def]
+    files = make_package({"m.py": OPERATORS})
+    functions = infer_package(files, root=files[0].parent, target_version=(3, 11)).for_file(files[1]).functions
+    assert functions["Bound.__lt__"] == FunctionTypes({"other": '"Bound"'}, "bool")   # `b1 < b2` passes a Bound

@@ -65,7 +65,7 @@ def decide(modules: Sequence[Module], facts: Facts) -> Choices:
                     wide = widen(candidates[0], func.node, arg.arg)
                     if wide is not None:
                         candidates.insert(0, wide)
-                    if checks_its_type_first(func.node, arg.arg):
+                    if checks_its_type_first(func.node, arg.arg) and not _is_operator(func.node.name):
                         candidates.insert(0, OBJECT)    # verification falls back if the body needs more
                 if candidates:
                     choices.params[(module.name, qualname, arg.arg)] = candidates[0]
@@ -80,6 +80,11 @@ def decide(modules: Sequence[Module], facts: Facts) -> Choices:
         if t is not None:
             choices.attributes[(mod, attr)] = t
     return choices
+
+
+def _is_operator(name: str) -> bool:
+    """``__lt__``, ``__and__``...: ``other`` is the class even when other objects get NotImplemented."""
+    return name.startswith("__") and name.endswith("__") and name not in ("__setstate__", "__init__", "__new__")
 
 
 def _make_generic(module: Module, func: Function, ff: FunctionFacts, choices: Choices) -> None:

@@ -231,6 +231,8 @@ class StaticCollector:
         lit = literal_type(node)
         if lit is not None:
             return lit
+        if isinstance(node, ast.Name) and node.id == "NotImplemented":
+            return NOT_IMPLEMENTED      # accepted by every return type; merge leaves it out
         t = self.ref(spans.get(self._span(node)))
         if t is not None:
             return t
@@ -409,6 +411,36 @@ class StaticCollector:
             return "call-passed"
         return self.call_source
 
+    def _operator(self, node: ast.Compare | ast.BinOp, spans: dict[Span, Type], facts: Facts,
+                  passed: set[ast.expr]) -> None:
+        """``a < b`` calls ``type(a).__lt__(a, b)``: when that is a package method, ``b`` is its argument."""
+        if isinstance(node, ast.Compare):
+            if len(node.ops) != 1:
+                return
+            method, left, right = _COMPARE_METHODS.get(type(node.ops[0])), node.left, node.comparators[0]
+        else:
+            method, left, right = _BINARY_METHODS.get(type(node.op)), node.left, node.right
+        receiver = get_proper_type(spans.get(self._span(left)))
+        if method is None or not isinstance(receiver, Instance):
+            return
+        for info in receiver.type.mro:
+            if method in info.names:
+                target = self.by_fullname.get(f"{info.fullname}.{method}")
+                if target is None:
+                    return
+                func = self._function(target[0], target[1])
+                if func is None:
+                    return
+                params = all_params(func.node)
+                t = self.expr(right, spans)
+                if len(params) >= 2 and t is not None:
+                    facts.function(*target).add_param(params[1].arg, self._source(right, passed), t)
+                return
+
+    def _function(self, module_name: str, qualname: str) -> Function | None:
+        module = next((m for m in self.modules if m.name == module_name), None)
+        return None if module is None else module.functions.get(qualname)
+
     def _calls(self, module: Module, spans: dict[Span, Type], facts: Facts) -> None:
         # a caller's own parameter passed straight on: its (inferred) type is what flows, not a guess
         passed: set[ast.expr] = set()
@@ -416,6 +448,8 @@ class StaticCollector:
             own = {a.arg for a in all_params(func.node)}
             passed.update(n for n in own_nodes(func.node) if isinstance(n, ast.Name) and n.id in own)
         for node in ast.walk(module.tree):
+            if isinstance(node, (ast.Compare, ast.BinOp)):
+                self._operator(node, spans, facts, passed)
             if not isinstance(node, ast.Call):
                 continue
             callee = get_proper_type(spans.get(self._span(node.func)))
@@ -455,6 +489,13 @@ class StaticCollector:
 
 
 BOOL = TypeRef("builtins.bool")
+NOT_IMPLEMENTED = TypeRef("builtins._NotImplementedType")
+_COMPARE_METHODS: dict[type, str] = {ast.Lt: "__lt__", ast.LtE: "__le__", ast.Gt: "__gt__", ast.GtE: "__ge__",
+                                     ast.Eq: "__eq__", ast.NotEq: "__ne__"}
+_BINARY_METHODS: dict[type, str] = {ast.Add: "__add__", ast.Sub: "__sub__", ast.Mult: "__mul__",
+                                    ast.Div: "__truediv__", ast.FloorDiv: "__floordiv__", ast.Mod: "__mod__",
+                                    ast.BitAnd: "__and__", ast.BitOr: "__or__", ast.BitXor: "__xor__",
+                                    ast.MatMult: "__matmul__", ast.Pow: "__pow__"}
 
 
 SELF = TypeRef("typing.Self")
