@@ -187,6 +187,12 @@ class Node:
     def touch(self):
         return self
 
+    @classmethod
+    def checked(cls, text):
+        node = cls(text)
+        node.name.strip()
+        return node
+
 
 def build() -> Node:
     return Node.parse("a").renamed("b").touch()
@@ -196,7 +202,8 @@ def build() -> Node:
 def test_methods_returning_their_receiver_or_its_class_return_self(make_package) -> None:  # type: ignore[no-untyped-def]
     files = make_package({"m.py": SELF_RETURNS})
     new = infer_package(files, root=files[0].parent, target_version=(3, 11)).for_file(files[1])
-    assert [new.functions[f].returns for f in ("Node.parse", "Node.renamed", "Node.touch")] == ["Self"] * 3
+    assert [new.functions[f].returns for f in ("Node.parse", "Node.renamed", "Node.touch", "Node.checked")] == [
+        "Self"] * 4
     assert "from typing import Self" in new.imports
     types = infer_package(files, root=files[0].parent, target_version=(3, 9))
     old = types.for_file(files[1])

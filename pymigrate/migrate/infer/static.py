@@ -519,8 +519,20 @@ def _returns_self(func: Function) -> bool:
             isinstance(e, ast.Call) and isinstance(e.func, ast.Name) and e.func.id == "type"
             and len(e.args) == 1 and isinstance(e.args[0], ast.Name) and e.args[0].id == first)
 
+    # locals bound only to a new instance (``obj = cls(...); obj.check(); return obj``)
+    bound: dict[str, list[ast.expr]] = {}
+    for n in own_nodes(func.node):
+        if isinstance(n, ast.Assign):
+            for target in n.targets:
+                if isinstance(target, ast.Name):
+                    bound.setdefault(target.id, []).append(n.value)
+        elif isinstance(n, (ast.AnnAssign, ast.AugAssign, ast.NamedExpr)) and isinstance(n.target, ast.Name):
+            bound.setdefault(n.target.id, []).append(ast.Constant(None))   # anything else: not only new
+    instances = {name for name, values in bound.items()
+                 if all(isinstance(v, ast.Call) and is_receiver_class(v.func) for v in values)}
     return all((not is_classmethod and isinstance(v, ast.Name) and v.id == first)
-               or (isinstance(v, ast.Call) and is_receiver_class(v.func)) for v in values if v is not None)
+               or (isinstance(v, ast.Call) and is_receiver_class(v.func))
+               or (isinstance(v, ast.Name) and v.id in instances) for v in values if v is not None)
 
 
 def _is_predicate(node: ast.expr) -> bool:
