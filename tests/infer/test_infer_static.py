@@ -447,3 +447,44 @@ def test_an_operator_checking_its_operand_still_takes_its_class(make_package) ->
     files = make_package({"m.py": OPERATORS})
     functions = infer_package(files, root=files[0].parent, target_version=(3, 11)).for_file(files[1]).functions
     assert functions["Bound.__lt__"] == FunctionTypes({"other": '"Bound"'}, "bool")   # `b1 < b2` passes a Bound
+
+
+ABSTRACT = """
+import abc
+
+
+class Shape(abc.ABC):
+    @abc.abstractmethod
+    def scaled(self, factor):
+        "A copy scaled by factor."
+
+    def describe(self):
+        raise NotImplementedError
+
+
+class Square(Shape):
+    def __init__(self, side):
+        self.side = side
+
+    def scaled(self, factor):
+        return Square(self.side * factor)
+
+
+class Circle(Shape):
+    def __init__(self, radius):
+        self.radius = radius
+
+    def scaled(self, factor):
+        return Circle(self.radius * factor)
+
+
+def grow() -> list[Shape]:
+    return [Square(1.0).scaled(2.0), Circle(1.0).scaled(0.5)]
+"""
+
+
+def test_abstract_methods_take_their_implementations_types(make_package) -> None:  # type: ignore[no-untyped-def]
+    files = make_package({"m.py": ABSTRACT})
+    functions = infer_package(files, root=files[0].parent, target_version=(3, 11)).for_file(files[1]).functions
+    assert functions["Shape.scaled"] == FunctionTypes({"factor": "float"}, '"Circle | Square"')   # defined below
+    assert "Shape.describe" not in functions          # no implementation: nothing to take

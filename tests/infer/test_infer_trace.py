@@ -129,38 +129,3 @@ def test_seen_arguments_win_over_types_derived_from_a_generic_helper(tmp_path: P
     # type variable fits, so that slot stays empty
     assert fns["get"] == FunctionTypes({"d": "Mapping[str, int | str]", "key": "str"}, None)
     assert fns["Record.from_dict"].returns == "Self"
-
-
-PASS_ON = '''
-def describe(d, flag):
-    if flag:
-        return size(d)
-    return len(d)
-
-
-def size(d):
-    return sum(1 for _ in d.items())
-'''
-
-PASS_ON_TESTS = '''
-from calc.pass_on import describe
-
-
-def test_describe():
-    assert describe({"a": 1}, True) == 1
-    assert describe({"b": "x"}, False) == 1
-'''
-
-
-def test_a_parameter_passed_on_gives_the_callee_its_whole_type(tmp_path: Path) -> None:
-    """size only ran with dict[str, int], but describe passes its own d, seen as dict[str, int | str]."""
-    (tmp_path / "calc").mkdir()
-    (tmp_path / "calc" / "__init__.py").write_text("")
-    (tmp_path / "calc" / "pass_on.py").write_text(PASS_ON)
-    (tmp_path / "tests").mkdir()
-    (tmp_path / "tests" / "test_pass_on.py").write_text(PASS_ON_TESTS)
-    files = [tmp_path / "calc" / "__init__.py", tmp_path / "calc" / "pass_on.py"]
-    fns = infer_package(files, root=tmp_path, trace_command=command(tmp_path),
-                        target_version=(3, 11)).for_file(files[1]).functions
-    assert fns["describe"].params == {"d": "Mapping[str, int | str]", "flag": "bool"}
-    assert fns["size"].params == {"d": "Mapping[str, int | str]"}

@@ -16,6 +16,7 @@ from pymigrate.migrate.annotate import annotate_module
 
 from . import merge
 from .api import FileTypes, FunctionTypes, PackageTypes
+from .abstract import fill_from_implementations
 from .generics import class_parameters, generic_signature
 from .model import NONE_T, Facts, FunctionFacts, TypeRef
 from .package import Function, Module, load_modules, module_from_text
@@ -79,6 +80,7 @@ def decide(modules: Sequence[Module], facts: Facts) -> Choices:
         t = merge.attribute_type(evidence)
         if t is not None:
             choices.attributes[(mod, attr)] = t
+    fill_from_implementations(modules, choices)
     return choices
 
 

@@ -445,7 +445,8 @@ class StaticCollector:
         # a caller's own parameter passed straight on: its (inferred) type is what flows, not a guess
         passed: set[ast.expr] = set()
         for func in module.functions.values():
-            own = {a.arg for a in all_params(func.node)}
+            rebound = {n.id for n in own_nodes(func.node) if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load)}
+            own = {a.arg for a in all_params(func.node)} - rebound
             passed.update(n for n in own_nodes(func.node) if isinstance(n, ast.Name) and n.id in own)
         for node in ast.walk(module.tree):
             if isinstance(node, (ast.Compare, ast.BinOp)):

@@ -79,6 +79,22 @@ def _table(choices: Choices, kind: str) -> dict[Any, TypeRef]:
     return {"param": choices.params, "return": choices.returns, "attr": choices.attributes}[kind]  # type: ignore[return-value]
 
 
+def _next_candidate(original: Choices, kept: Choices,
+                    item: tuple[str, tuple[str, ...], TypeRef]) -> tuple[str, tuple[str, ...], TypeRef]:
+    """A parameter's candidate after ``item``'s and before the one it keeps (nothing narrower is worth a
+    try), else ``item`` itself."""
+    kind, key, t = item
+    if kind != "param":
+        return item
+    k = (key[0], key[1], key[2])
+    options = [original.params[k], *original.fallbacks.get(k, [])] if k in original.params else []
+    current = kept.params.get(k)
+    if current in options:
+        options = options[: options.index(current)]
+    later = options[options.index(t) + 1:] if t in options else []
+    return (kind, key, later[0]) if later else item
+
+
 def _split(group: Lost) -> list[Lost]:
     """A failed group spanning several modules splits by module (errors are mostly local), else in halves."""
     by_module: dict[str, Lost] = {}
@@ -188,7 +204,13 @@ class _Checker:
             rest = [item for item in group if (item[0], item[1]) not in culprits]
             if culprits and rest and len(rest) < len(group):
                 queue.append(rest)
-                queue.insert(0, [item for item in group if (item[0], item[1]) in culprits])   # tried last
+                # tried last; a blamed parameter with a next candidate is tried with that one
+                queue.insert(0, [_next_candidate(original, kept, item) for item in group
+                                 if (item[0], item[1]) in culprits])
+            elif len(group) == 1 and group[0][0] == "param":
+                following = _next_candidate(original, kept, group[0])
+                if following != group[0]:
+                    queue.append([following])
             elif len(group) > 1:
                 queue += _split(group)[::-1]       # the queue pops from its end: first part first
         if self.debug:

@@ -1,0 +1,76 @@
+"""Abstract methods take their types from the package's implementations of them.
+
+A method whose body is only a docstring, ``...``, ``pass`` or ``raise NotImplementedError`` is never run
+and never returns anything, so no evidence reaches it; its subclasses' implementations have some. A
+parameter all implementations agree on takes their type (an override must accept at least what the base
+does, so agreement is the safe case); the return is the union of theirs.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from .model import TypeRef, union
+from .package import Function, Module, all_params
+
+if TYPE_CHECKING:
+    from .engine import Choices
+
+
+def is_placeholder(func: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    body = list(func.body)
+    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) \
+            and isinstance(body[0].value.value, str):
+        body = body[1:]
+    if not body:
+        return True
+    if len(body) != 1:
+        return False
+    stmt = body[0]
+    if isinstance(stmt, ast.Pass) or (isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant)
+                                      and stmt.value.value is Ellipsis):
+        return True
+    if isinstance(stmt, ast.Raise) and stmt.exc is not None:
+        exc = stmt.exc.func if isinstance(stmt.exc, ast.Call) else stmt.exc
+        return isinstance(exc, ast.Name) and exc.id == "NotImplementedError"
+    return False
+
+
+def fill_from_implementations(modules: Sequence[Module], choices: Choices) -> None:
+    subclasses: dict[str, list[tuple[Module, str]]] = {}      # base short name -> (module, class qualname)
+    for module in modules:
+        for qualname, cls in module.classes.items():
+            for base in cls.bases:
+                name = base.id if isinstance(base, ast.Name) else base.attr if isinstance(base, ast.Attribute) else ""
+                subclasses.setdefault(name, []).append((module, qualname))
+    for module in modules:
+        for qualname, func in module.functions.items():
+            if func.class_name is None or not func.is_method or not is_placeholder(func.node):
+                continue
+            impls = [(m, m.functions[f"{cls}.{func.node.name}"])
+                     for m, cls in subclasses.get(func.class_name.rpartition(".")[2], [])
+                     if f"{cls}.{func.node.name}" in m.functions]
+            impls = [(m, f) for m, f in impls if not is_placeholder(f.node)]
+            if impls:
+                _adopt(module, func, impls, choices)
+
+
+def _adopt(module: Module, func: Function, impls: list[tuple[Module, Function]], choices: Choices) -> None:
+    for i, arg in enumerate(all_params(func.node)):
+        key = (module.name, func.qualname, arg.arg)
+        if arg.annotation is not None or (i == 0 and arg.arg == func.implicit_first) or key in choices.params:
+            continue
+        seen = {choices.params.get((m.name, f.qualname, arg.arg)) for m, f in impls}
+        if len(seen) == 1:
+            t = seen.pop()
+            if t is not None:
+                choices.params[key] = t
+    key2 = (module.name, func.qualname)
+    if func.node.returns is None and key2 not in choices.returns:
+        returns: list[TypeRef | None] = [choices.returns.get((m.name, f.qualname)) for m, f in impls]
+        if all(r is not None for r in returns):
+            t = union(r for r in returns if r is not None)
+            if t is not None:
+                choices.returns[key2] = t
