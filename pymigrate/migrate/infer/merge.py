@@ -30,9 +30,7 @@ def param_candidates(evidence: dict[str, list[TypeRef]]) -> list[TypeRef]:
     # flows from other inferred (unverified) slots. When the function was seen running, only what widens a
     # seen type along the numeric tower (an int seen, a float passed) is kept: a generic helper's guessed
     # return (the union of everything it ever returns) would pollute the slot
-    # a caller's own parameter passed on ("call-passed") is filtered the same way: taken whole it cost
-    # humanize a slot and gained packaging almost nothing
-    derived = evidence.get("call-derived", []) + evidence.get("call-passed", [])
+    derived = evidence.get("call-derived", [])
     if traced:
         seen = {m for t in traced for m in t.members()}
         derived = [t for t in derived if all(any(widens(s, m) for s in seen) for m in t.members())]

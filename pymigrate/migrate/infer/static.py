@@ -406,13 +406,7 @@ class StaticCollector:
             names = info.names
         return info
 
-    def _source(self, arg: ast.expr, passed: set[ast.expr]) -> str:
-        if self.call_source == "call-derived" and arg in passed:
-            return "call-passed"
-        return self.call_source
-
-    def _operator(self, node: ast.Compare | ast.BinOp, spans: dict[Span, Type], facts: Facts,
-                  passed: set[ast.expr]) -> None:
+    def _operator(self, node: ast.Compare | ast.BinOp, spans: dict[Span, Type], facts: Facts) -> None:
         """``a < b`` calls ``type(a).__lt__(a, b)``: when that is a package method, ``b`` is its argument."""
         if isinstance(node, ast.Compare):
             if len(node.ops) != 1:
@@ -434,7 +428,7 @@ class StaticCollector:
                 params = all_params(func.node)
                 t = self.expr(right, spans)
                 if len(params) >= 2 and t is not None:
-                    facts.function(*target).add_param(params[1].arg, self._source(right, passed), t)
+                    facts.function(*target).add_param(params[1].arg, self.call_source, t)
                 return
 
     def _function(self, module_name: str, qualname: str) -> Function | None:
@@ -442,15 +436,9 @@ class StaticCollector:
         return None if module is None else module.functions.get(qualname)
 
     def _calls(self, module: Module, spans: dict[Span, Type], facts: Facts) -> None:
-        # a caller's own parameter passed straight on: its (inferred) type is what flows, not a guess
-        passed: set[ast.expr] = set()
-        for func in module.functions.values():
-            rebound = {n.id for n in own_nodes(func.node) if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load)}
-            own = {a.arg for a in all_params(func.node)} - rebound
-            passed.update(n for n in own_nodes(func.node) if isinstance(n, ast.Name) and n.id in own)
         for node in ast.walk(module.tree):
             if isinstance(node, (ast.Compare, ast.BinOp)):
-                self._operator(node, spans, facts, passed)
+                self._operator(node, spans, facts)
             if not isinstance(node, ast.Call):
                 continue
             callee = get_proper_type(spans.get(self._span(node.func)))
@@ -474,7 +462,7 @@ class StaticCollector:
                     break
                 t = self.expr(arg, spans)
                 if name is not None and t is not None:
-                    ff.add_param(name, self._source(arg, passed), t)
+                    ff.add_param(name, self.call_source, t)
             for kw in node.keywords:
                 if kw.arg is None:
                     continue
@@ -486,7 +474,7 @@ class StaticCollector:
                     continue
                 t = self.expr(kw.value, spans)
                 if t is not None:
-                    ff.add_param(name, self._source(kw.value, passed), t)
+                    ff.add_param(name, self.call_source, t)
 
 
 BOOL = TypeRef("builtins.bool")
