@@ -43,3 +43,11 @@ def test_a_newtype_always_joins_its_base() -> None:
     from pymigrate.migrate.infer.model import register_supertypes
     register_supertypes("pkg.Name", ["builtins.str", "builtins.object"], newtype=True)
     assert union([TypeRef("pkg.Name"), STR]) == STR
+
+
+def test_derived_containers_of_a_kind_seen_add_their_items() -> None:
+    """Tests show a few items; a caller's Mapping with more kinds of values is believable, a str is not."""
+    seen = TypeRef("builtins.dict", (STR, INT))
+    wider = TypeRef("collections.abc.Mapping", (STR, union([INT, STR]) or INT))
+    first = param_candidates({"trace": [seen], "call-derived": [wider, STR]})[0]
+    assert first == union([seen, wider])

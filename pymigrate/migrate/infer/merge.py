@@ -28,12 +28,13 @@ def param_candidates(evidence: dict[str, list[TypeRef]]) -> list[TypeRef]:
     static = evidence.get("call", []) + evidence.get("default", [])
     traced = [t for t in evidence.get("trace", []) if t.name != "builtins.object"] or evidence.get("trace", [])
     # flows from other inferred (unverified) slots. When the function was seen running, only what widens a
-    # seen type along the numeric tower (an int seen, a float passed) is kept: a generic helper's guessed
-    # return (the union of everything it ever returns) would pollute the slot
+    # seen type along the numeric tower (an int seen, a float passed) or is a container of a kind seen is
+    # kept: a generic helper's guessed return (the union of everything it ever returns) would pollute the slot
     derived = evidence.get("call-derived", [])
     if traced:
         seen = {m for t in traced for m in t.members()}
-        derived = [t for t in derived if all(any(widens(s, m) for s in seen) for m in t.members())]
+        derived = [t for t in derived if all(any(widens(s, m) or _same_container(s, m) for s in seen)
+                                             for m in t.members())]
     traced = traced + derived
     if any(UNKNOWN in set(t.names()) for t in traced):
         return []       # a run-time value with no writable type: every candidate would be too narrow
@@ -44,6 +45,18 @@ def param_candidates(evidence: dict[str, list[TypeRef]]) -> list[TypeRef]:
         if t is not None and t != NONE_T and t not in out:
             out.append(t)
     return out
+
+
+_FAMILIES = {"builtins.dict": "mapping", "collections.abc.Mapping": "mapping", "builtins.list": "sequence",
+             "collections.abc.Sequence": "sequence", "builtins.tuple": "sequence", "builtins.set": "set",
+             "builtins.frozenset": "set", "collections.abc.Set": "set"}
+
+
+def _same_container(seen: TypeRef, other: TypeRef) -> bool:
+    """Both are containers of one kind: a trace reads a few items, so the items a caller's type adds
+    are believable where a different kind of value is not."""
+    family = _FAMILIES.get(seen.name)
+    return family is not None and bool(seen.args) and bool(other.args) and _FAMILIES.get(other.name) == family
 
 
 def _rarest_first(static: list[TypeRef], traced: list[TypeRef]) -> list[list[TypeRef]]:
