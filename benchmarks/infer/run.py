@@ -1,6 +1,6 @@
 """Type-inference benchmark: strip the annotations of fully typed packages, re-infer them, score.
 
-    python benchmarks/infer/run.py [--package humanize|packaging] [--no-trace] [--workdir DIR]
+    python benchmarks/infer/run.py [--package humanize|packaging] [--no-trace] [--no-verify] [--misses] [--workdir DIR]
 
 For each package: its sdist (the installed version) is downloaded with pip, every parameter and return
 annotation of its sources is removed with LibCST (``@overload`` variants are kept: they are declarations,
