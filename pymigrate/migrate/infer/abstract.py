@@ -13,29 +13,10 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from .model import TypeRef, union
-from .package import Function, Module, all_params
+from .package import Function, Module, all_params, is_placeholder
 
 if TYPE_CHECKING:
     from .engine import Choices
-
-
-def is_placeholder(func: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
-    body = list(func.body)
-    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) \
-            and isinstance(body[0].value.value, str):
-        body = body[1:]
-    if not body:
-        return True
-    if len(body) != 1:
-        return False
-    stmt = body[0]
-    if isinstance(stmt, ast.Pass) or (isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant)
-                                      and stmt.value.value is Ellipsis):
-        return True
-    if isinstance(stmt, ast.Raise) and stmt.exc is not None:
-        exc = stmt.exc.func if isinstance(stmt.exc, ast.Call) else stmt.exc
-        return isinstance(exc, ast.Name) and exc.id == "NotImplementedError"
-    return False
 
 
 def fill_from_implementations(modules: Sequence[Module], choices: Choices) -> None:

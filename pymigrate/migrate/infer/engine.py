@@ -19,7 +19,7 @@ from .api import FileTypes, FunctionTypes, PackageTypes
 from .abstract import fill_from_implementations
 from .generics import class_parameters, generic_signature
 from .model import NONE_T, Facts, FunctionFacts, TypeRef
-from .package import Function, Module, load_modules, module_from_text
+from .package import Function, Module, all_params, load_modules, module_from_text
 from .static import StaticCollector, python_version_of, run_mypy
 from .syntax import FileContext
 from .usage import checks_its_type_first, widen
@@ -56,7 +56,6 @@ def decide(modules: Sequence[Module], facts: Facts) -> Choices:
             ff = facts.functions.get((module.name, qualname))
             if ff is None:
                 continue
-            from .package import all_params
             for i, arg in enumerate(all_params(func.node)):
                 if arg.annotation is not None or (i == 0 and arg.arg == func.implicit_first):
                     continue

@@ -122,6 +122,34 @@ def own_nodes(func: FunctionNode) -> Iterator[ast.AST]:
                 stack.append(child)
 
 
+def body_without_docstring(func: FunctionNode) -> list[ast.stmt]:
+    body = list(func.body)
+    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) \
+            and isinstance(body[0].value.value, str):
+        return body[1:]
+    return body
+
+
+def raises_not_implemented(stmt: ast.stmt) -> bool:
+    if not isinstance(stmt, ast.Raise) or stmt.exc is None:
+        return False
+    exc = stmt.exc.func if isinstance(stmt.exc, ast.Call) else stmt.exc
+    return (exc.id if isinstance(exc, ast.Name) else exc.attr if isinstance(exc, ast.Attribute) else "") \
+        == "NotImplementedError"
+
+
+def is_placeholder(func: FunctionNode) -> bool:
+    """The body is only a docstring, ``...``, ``pass`` or ``raise NotImplementedError``: never meant to run."""
+    body = body_without_docstring(func)
+    if not body:
+        return True
+    if len(body) != 1:
+        return False
+    stmt = body[0]
+    return isinstance(stmt, ast.Pass) or raises_not_implemented(stmt) or (
+        isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant) and stmt.value.value is Ellipsis)
+
+
 def all_params(func: FunctionNode) -> list[ast.arg]:
     a = func.args
     out = [*a.posonlyargs, *a.args]

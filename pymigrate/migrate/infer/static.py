@@ -40,7 +40,17 @@ from mypy.types import (
 
 from .literals import literal_type
 from .model import CALLABLE, ELLIPSIS, NONE_T, PARAMS, TUPLE, Facts, TypeRef, register_supertypes, union
-from .package import Function, Module, all_params, decorator_names, defaults, own_nodes
+from .package import (
+    Function,
+    Module,
+    all_params,
+    body_without_docstring,
+    decorator_names,
+    defaults,
+    is_placeholder,
+    own_nodes,
+    raises_not_implemented,
+)
 
 Span = tuple[int, int, int, int]
 
@@ -539,29 +549,15 @@ def _always_raises(func: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     if any(isinstance(n, ast.Return) for n in own_nodes(func)) or not func.body:
         return False
     last = func.body[-1]
-    if not isinstance(last, ast.Raise) or last.exc is None:
-        return False
-    exc = last.exc.func if isinstance(last.exc, ast.Call) else last.exc
-    name = exc.id if isinstance(exc, ast.Name) else exc.attr if isinstance(exc, ast.Attribute) else ""
-    return name != "NotImplementedError"
+    return isinstance(last, ast.Raise) and last.exc is not None and not raises_not_implemented(last)
 
 
 def _falls_through(func: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
-    """True unless the body only raises or is a placeholder (abstract method, protocol stub)."""
-    body = list(func.body)
-    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) \
-            and isinstance(body[0].value.value, str):
-        body = body[1:]
-    if not body:
+    """True unless the body ends in a raise or is a placeholder (``pass`` alone does return None)."""
+    body = body_without_docstring(func)
+    if body and isinstance(body[-1], ast.Raise):
         return False
-    if all(isinstance(s, ast.Raise) for s in body):
-        return False
-    if len(body) == 1 and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) \
-            and body[0].value.value is Ellipsis:
-        return False
-    if isinstance(body[-1], ast.Raise):
-        return False
-    return True
+    return bool(body) and (not is_placeholder(func) or isinstance(body[0], ast.Pass))
 
 
 def python_version_of(root: Path) -> tuple[int, int]:

@@ -127,6 +127,7 @@ class _Checker:
         if self.debug:
             print(f"verify: {len(errors)} errors, {len(added)} new, {choices.size()} slots", file=sys.stderr)
             print("\n".join(f"verify: {p}:{n}: {m}" for p, n, m in added), file=sys.stderr)
+        # the count rose but no line parsed as a new error: an entry no module owns, so nothing is blamed
         return added or [("", 0, "")], texts
 
     def blame(self, choices: Choices, added: list[tuple[str, int, str]], texts: dict[Path, str],
