@@ -34,6 +34,7 @@ class ClassFacts:
     node: ast.ClassDef
     nested: bool  # not at module level
     methods: dict[str, FunctionFacts] = field(default_factory=dict)
+    conditional: bool = False  # defined inside an if/try/with/loop rather than directly in its scope body
 
 
 @dataclass
@@ -98,6 +99,16 @@ def collect(tree: ast.Module, index: ModuleIndex) -> ModuleFacts:
     return facts
 
 
+def binding_problem(node: FuncNode | ast.ClassDef, facts: ModuleFacts) -> str | None:
+    """Why CPython callers may not find this module-level def or class under its name when they run,
+    as the compiler's checker sees it (it refuses such a fn or struct); None when the name is bound once."""
+    if facts.bindings[node.name] > 1 or node.name in facts.globals_written:
+        return "bound more than once at module level"
+    if node.lineno < facts.star_line:
+        return "bound again by a later star import"
+    return None
+
+
 def _collect_scope(
     body: list[ast.stmt],
     facts: ModuleFacts,
@@ -110,7 +121,8 @@ def _collect_scope(
         for node in _direct_defs(stmt):
             qualname = prefix + node.name
             if isinstance(node, ast.ClassDef):
-                cls = ClassFacts(qualname, node, nested=nested or bool(prefix and owner is None))
+                cls = ClassFacts(qualname, node, nested=nested or bool(prefix and owner is None),
+                                 conditional=node is not stmt)
                 facts.classes.append(cls)
                 if not prefix and node is stmt:
                     facts.top_classes[node.name] = cls

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Callable, Sequence
 
 from pymigrate.analyze import typesys as T
 from pymigrate.analyze.context import ModuleContext
-from pymigrate.analyze.facts import ClassFacts, FunctionFacts, ModuleFacts, collect
+from pymigrate.analyze.facts import ClassFacts, FunctionFacts, ModuleFacts, binding_problem, collect
 from pymigrate.analyze.index import build as build_index
 from pymigrate.analyze.model import ClassInfo, Finding, FunctionInfo
 from pymigrate.analyze.rules import RULES, aliasing, keywords, signature, structs
@@ -113,6 +113,7 @@ def assess(ctx: ModuleContext, source: str, use_probe: bool = True, superset: Pa
         if cls.nested:
             cu.blockers.append(ctx.finding("PM408", cls.node.lineno, cls.node.col_offset, name=cls.node.name,
                                            construct="a class defined inside a function or class"))
+        cu.blockers.extend(structs.class_binding(ctx, cls, facts))
         cu.blockers.extend(structs.outside_init(ctx, cls, set(fields), index))
         for fname, ftype in fields.items():
             if ftype == T.struct_of(cls.node.name):
@@ -272,12 +273,9 @@ def _scope_problem(fn: FunctionFacts, facts: ModuleFacts) -> str | None:
         return "a nested function"
     if fn.conditional:
         return "defined conditionally"
-    if fn.owner is None and (facts.top_functions.get(fn.node.name) is not fn
-                             or facts.bindings[fn.node.name] > 1 or fn.node.name in facts.globals_written):
+    if fn.owner is None and facts.top_functions.get(fn.node.name) is not fn:
         return "bound more than once at module level"
-    if fn.owner is None and fn.node.lineno < facts.star_line:  # CPython may find what the star import binds
-        return "bound again by a later star import"
-    return None
+    return binding_problem(fn.node, facts) if fn.owner is None else None
 
 
 def _propagate(ctx: ModuleContext, facts: ModuleFacts, units: dict[str, _Unit], class_units: dict[str, _Unit],

@@ -1,6 +1,6 @@
 """The rule catalogue: every code the analyzer can report, with its one message.
 
-Codes are stable (a code is never reused for another meaning). Families:
+Codes are stable (a code is never reused for another meaning; RETIRED lists the ones dropped). Families:
 PM1xx keyword identifiers, PM2xx annotations, PM3xx `fn` blockers, PM4xx `struct` blockers,
 PM5xx integer-overflow risk. Each code has a page docs/rules/<CODE>.md.
 """
@@ -66,6 +66,7 @@ _RULES = (
     Rule("PM319", "uses-blocked-class", "uses class `{name}`, which cannot become a struct", "warning"),
     Rule("PM321", "mypy-error", "mypy: {message}", "warning"),
     Rule("PM320", "compiler-rejects", "the compiler rejects `{name}` as a `fn`/struct: {reason}", "warning"),
+    Rule("PM323", "rebound-builtin", "`{name}` {reason}, so CPython may find another object there than the builtin a `fn` would use", "warning"),
     # PM4xx: reasons a class cannot become a `struct`.
     Rule("PM401", "inheritance", "`{name}` inherits from `{base}`; a struct has no base classes", "warning"),
     Rule("PM402", "metaclass", "`{name}` passes `{keyword}=` to its class statement; a struct has no metaclass", "warning"),
@@ -79,6 +80,7 @@ _RULES = (
     Rule("PM410", "no-init", "`{name}` has no `__init__`; a struct is built by its `fn __init__(out self, ...)`", "warning"),
     Rule("PM411", "identity-equality", "`{name}` is a plain class: it compares and hashes by identity, a struct by value (make it a `@dataclass` if value equality is meant)", "warning"),
     Rule("PM412", "special-method", "`{name}.{method}` is a special method; a struct gets its own `__repr__` and `__eq__` and takes `__init__` only", "warning"),
+    Rule("PM413", "class-not-bound-once", "`{name}` is {reason}; a struct is a module-level class whose name means that struct whenever code runs", "warning"),
     # PM5xx: values that may exceed 64 bits (Int raises OverflowError where Python grows).
     Rule("PM501", "int-power", "integer `**` may exceed 64 bits; a `fn` raises OverflowError where Python returns a big int", "warning"),
     Rule("PM502", "int-product-loop", "`{name}` is multiplied in a loop and may exceed 64 bits; a `fn` raises OverflowError where Python returns a big int", "warning"),
@@ -86,6 +88,7 @@ _RULES = (
 )
 
 RULES: dict[str, Rule] = {rule.code: rule for rule in _RULES}
+RETIRED = frozenset({"PM322"})  # change-then-raise: compiled code writes `mut` arguments back on errors too
 
 
 def selected(code: str, select: tuple[str, ...], ignore: tuple[str, ...]) -> bool:

@@ -16,15 +16,12 @@ from pymigrate.analyze.facts import FunctionFacts, ModuleFacts, literal_type
 from pymigrate.analyze.index import ModuleIndex
 from pymigrate.analyze.model import Finding
 from pymigrate.analyze.rules import overflow
-from pymigrate.codegen.checker import MATH_CONSTANTS, MATH_FUNCS
+from pymigrate.codegen.checker import EXCEPTIONS, MATH_CONSTANTS, MATH_FUNCS
 
 # the math functions the compiler supports, with their result types (the compiler's own table)
 MATH_RESULTS = {name: {"Int": T.INT, "Float64": T.FLOAT, "Bool": T.BOOL}[ret.kind]
                 for name, (_, ret) in MATH_FUNCS.items()}
-BUILTIN_EXCEPTIONS = {
-    "ArithmeticError", "AssertionError", "IndexError", "KeyError", "LookupError", "NotImplementedError",
-    "OverflowError", "RuntimeError", "TypeError", "ValueError", "ZeroDivisionError", "Exception",
-}
+BUILTIN_EXCEPTIONS = frozenset(EXCEPTIONS)  # the compiler's own list
 BUILTIN_CALLS = {"len", "abs", "min", "max", "float", "int", "bool", "range"}
 ARITH_OPS: dict[type[ast.operator], str] = {
     ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.FloorDiv: "//", ast.Mod: "%", ast.Pow: "**",
@@ -103,6 +100,17 @@ class BodyChecker:
 
     def type_error(self, node: ast.AST, what: str) -> str:
         return self.block("PM318", node, what=what)
+
+    def rebound_builtin(self, name: str) -> str | None:
+        """Why CPython may not find the builtin `name` (not a local) when the function runs, as the compiler's
+        checker reads it: the module binds the name, or a star import of a module other than math (before or
+        after the function: it runs later) may bind any name. None when the name is the builtin."""
+        facts = self.model.facts
+        if name in facts.module_names:
+            return "is bound in this module"
+        if facts.star_line:
+            return f"may be bound by the star import on line {facts.star_line}"
+        return None
 
     # -- statements --------------------------------------------------------------------------
     def run(self) -> BodyResult:
@@ -200,9 +208,12 @@ class BodyChecker:
                 return
         else:
             func, args = exc, []
-        if not (isinstance(func, ast.Name) and func.id in BUILTIN_EXCEPTIONS
-                and func.id not in self.model.facts.module_names and func.id not in self.locals):
+        if not (isinstance(func, ast.Name) and func.id in BUILTIN_EXCEPTIONS and func.id not in self.locals):
             self.unsupported(s, f"`raise` of `{ast.unparse(func)}` (only builtin exception types)")
+            return
+        rebound = self.rebound_builtin(func.id)
+        if rebound is not None:
+            self.block("PM323", func, name=func.id, reason=rebound)
             return
         for arg in args:
             got = self.expr(arg)
@@ -228,7 +239,7 @@ class BodyChecker:
             return
         it = s.iter
         if isinstance(it, ast.Call) and isinstance(it.func, ast.Name) and it.func.id == "range" \
-                and "range" not in self.model.facts.module_names and "range" not in self.locals:
+                and "range" not in self.locals and self.rebound_builtin("range") is None:
             if it.keywords or not 1 <= len(it.args) <= 3:
                 self.unsupported(it, "`range()` with keywords or more than three arguments")
             for arg in it.args:
@@ -527,7 +538,7 @@ class BodyChecker:
                     if computed:
                         return self.block("PM303", e, name=name)
                     return self.block("PM317", e, name=name)
-                if name in BUILTIN_CALLS:
+                if name in BUILTIN_CALLS and not facts.star_line:
                     return self.builtin(e, name)
             if not shadowed and name in facts.top_functions:
                 fn = facts.top_functions[name]
@@ -545,6 +556,9 @@ class BodyChecker:
                 return T.struct_of(name)
             if not shadowed and name in facts.math_names and facts.math_names[name]:
                 return self.math(e, facts.math_names[name])
+            rebound = self.rebound_builtin(name) if name in BUILTIN_CALLS and not shadowed else None
+            if rebound is not None:
+                return self.block("PM323", func, name=name, reason=rebound)
             return self.block("PM317", e, name=name)
         if isinstance(func, ast.Attribute):
             if isinstance(func.value, ast.Name) and facts.math_names.get(func.value.id) == "" \

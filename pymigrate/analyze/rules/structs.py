@@ -6,7 +6,7 @@ import ast
 from collections.abc import KeysView
 
 from pymigrate.analyze.context import ModuleContext
-from pymigrate.analyze.facts import ClassFacts, ModuleFacts
+from pymigrate.analyze.facts import ClassFacts, ModuleFacts, binding_problem
 from pymigrate.analyze.index import ModuleIndex
 from pymigrate.analyze.model import Finding
 
@@ -49,6 +49,24 @@ def class_blockers(ctx: ModuleContext, cls: ClassFacts) -> list[Finding]:
     if dataclass is None:
         out.append(ctx.finding("PM411", node.lineno, ctx.name_column(node), name=node.name))
     return out
+
+
+def class_binding(ctx: ModuleContext, cls: ClassFacts, facts: ModuleFacts) -> list[Finding]:
+    """PM413: fns build a struct and CPython code calls it by its module-level name, so that name must
+    mean the struct whenever they run, as the compiler's checker requires: a class defined once,
+    unconditionally, and not before a star import. Classes inside other scopes are PM408's."""
+    node = cls.node
+    if cls.nested or "." in cls.qualname:
+        return []
+    if cls.conditional:
+        reason: str | None = "defined conditionally"
+    elif facts.top_classes.get(node.name) is not cls:
+        reason = "bound more than once at module level"
+    else:
+        reason = binding_problem(node, facts)
+    if reason is None:
+        return []
+    return [ctx.finding("PM413", node.lineno, ctx.name_column(node), name=node.name, reason=reason)]
 
 
 def dataclass_decorator(node: ast.ClassDef) -> ast.expr | None:
