@@ -121,7 +121,7 @@ def _collect_scope(
         for node in _direct_defs(stmt):
             qualname = prefix + node.name
             if isinstance(node, ast.ClassDef):
-                cls = ClassFacts(qualname, node, nested=nested or bool(prefix and owner is None),
+                cls = ClassFacts(qualname, node, nested=nested or bool(prefix),
                                  conditional=node is not stmt)
                 facts.classes.append(cls)
                 if not prefix and node is stmt:

@@ -272,3 +272,17 @@ def test_pm413_page_examples_agree_with_the_compiler() -> None:
 def test_retired_codes_are_not_given_out_again() -> None:
     assert RETIRED and not RETIRED & set(RULES)
     assert not any((ROOT / "docs" / "rules" / f"{code}.md").exists() for code in RETIRED)
+
+
+def test_a_class_in_a_class_body_is_not_a_struct_candidate() -> None:
+    """Only module-level classes become structs (the compiler's probe says so): a dataclass inside another
+    class's body is PM408 on its own, not ready pending the compiler's PM320."""
+    text = ("from dataclasses import dataclass\n\n\nclass Outer:\n    @dataclass\n    class Inner:\n        x: float\n\n"
+            "        def get(self) -> float:\n            return self.x\n")
+    module = own(text)
+    inner = next(c for c in module.classes if c.qualname == "Outer.Inner")
+    assert (inner.status, [b.code for b in inner.blockers]) == ("blocked", ["PM408"])
+    assert module.function("Outer.Inner.get").status == "blocked"
+    tree = ast.parse(text)
+    node = next(n for n in ast.walk(tree) if isinstance(n, ast.ClassDef) and n.name == "Inner")
+    assert struct_blockers(node, tree) == ["only module-level classes can become structs"]
