@@ -5,7 +5,8 @@
 For each package: its sdist (the installed version) is downloaded with pip, every parameter and return
 annotation of its sources is removed with LibCST (``@overload`` variants are kept: they are declarations,
 not slots), ``infer_package`` runs on the stripped copy (with ``--trace`` running the sdist's own tests),
-and the result is compared with the removed annotations. Exact match is defined in normalize.py.
+its result is written into the copy as ``pymigrate migrate`` would, and the annotations read back from the
+written files are compared with the removed ones, slot by slot (a property's setter is its own slot). Exact match is defined in normalize.py.
 The mypy delta is the error count of the re-annotated copy minus that of the stripped copy.
 """
 
@@ -164,17 +165,14 @@ def run_package(name: str, workdir: Path, trace: bool, verify: bool = True) -> S
     result = infer_package(files, root=copy, trace_command=command, verify=verify)
     score.seconds = time.perf_counter() - start
 
+    # what is scored is what the user gets: the annotations in the written files, slot by slot
     inferred: dict[Slot, str] = {}
     for path in files:
-        ft = result.for_file(path)
-        rel = str(path.relative_to(package_dir))
-        for qualname, fn in ft.functions.items():
-            for param, text in fn.params.items():
-                inferred[(rel, qualname, 0, "param:" + param)] = text
-            if fn.returns is not None:
-                inferred[(rel, qualname, 0, "return")] = fn.returns
-        text = path.read_text(encoding="utf-8")
-        path.write_text(annotate_module(cst.parse_module(text), ft).code, encoding="utf-8")
+        annotated = annotate_module(cst.parse_module(path.read_text(encoding="utf-8")), result.for_file(path))
+        path.write_text(annotated.code, encoding="utf-8")
+        reader = Stripper(str(path.relative_to(package_dir)), annotated)
+        annotated.visit(reader)
+        inferred.update(reader.removed)
     score.errors_after = len(error_lines(run_mypy(load_modules(files))))
 
     for slot, original in sorted(removed.items()):

@@ -77,8 +77,10 @@ class _Inserter(cst.CSTTransformer):
         self.scope.pop()
         self.classes.pop()
         qualname = self._prefix() + original_node.name.value
-        if qualname in self.seen:     # a property setter or redefinition shares the qualname: leave it
-            return updated_node
+        if qualname in self.seen:     # a property's setter is keyed apart (infer.package); a redefinition is left
+            qualname += _accessor_suffix(original_node) or ""
+            if qualname in self.seen:
+                return updated_node
         self.seen.add(qualname)
         ft = self.types.functions.get(qualname)
         if ft is None:
@@ -123,6 +125,17 @@ class _Inserter(cst.CSTTransformer):
         self.done_attributes.add(key)
         return cst.AnnAssign(target=target, annotation=cst.Annotation(self._expr(text)), value=updated_node.value,
                              semicolon=updated_node.semicolon)
+
+
+def _accessor_suffix(node: cst.FunctionDef) -> str | None:
+    """The key suffix ``infer.package.accessor_suffix`` gives a property's setter or deleter."""
+    from pymigrate.migrate.infer.package import ACCESSORS
+    for d in node.decorators:
+        e = d.decorator
+        if isinstance(e, cst.Attribute) and e.attr.value in ACCESSORS and isinstance(e.value, cst.Name) \
+                and e.value.value == node.name.value:
+            return "@" + e.attr.value
+    return None
 
 
 def _first_param(node: cst.FunctionDef) -> str | None:

@@ -193,6 +193,17 @@ class Node:
         node.name.strip()
         return node
 
+    @classmethod
+    def raw(cls, name):
+        node = cls.__new__(cls)
+        node.name = name
+        return node
+
+    def blank(self):
+        node = object.__new__(type(self))
+        node.name = ""
+        return node
+
 
 def build() -> Node:
     return Node.parse("a").renamed("b").touch()
@@ -202,8 +213,8 @@ def build() -> Node:
 def test_methods_returning_their_receiver_or_its_class_return_self(make_package) -> None:  # type: ignore[no-untyped-def]
     files = make_package({"m.py": SELF_RETURNS})
     new = infer_package(files, root=files[0].parent, target_version=(3, 11)).for_file(files[1])
-    assert [new.functions[f].returns for f in ("Node.parse", "Node.renamed", "Node.touch", "Node.checked")] == [
-        "Self"] * 4
+    assert [new.functions[f].returns for f in ("Node.parse", "Node.renamed", "Node.touch", "Node.checked",
+                                               "Node.raw", "Node.blank")] == ["Self"] * 6
     assert "from typing import Self" in new.imports
     types = infer_package(files, root=files[0].parent, target_version=(3, 9))
     old = types.for_file(files[1])
@@ -488,3 +499,138 @@ def test_abstract_methods_take_their_implementations_types(make_package) -> None
     functions = infer_package(files, root=files[0].parent, target_version=(3, 11)).for_file(files[1]).functions
     assert functions["Shape.scaled"] == FunctionTypes({"factor": "float"}, '"Circle | Square"')   # defined below
     assert "Shape.describe" not in functions          # no implementation: nothing to take
+
+
+DECLARED = """
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, init=False)
+class Archive:
+    url: str | None = None
+    hashes: Mapping[str, str]
+
+    def __init__(self, *, url=None, hashes):
+        object.__setattr__(self, "url", url)
+        object.__setattr__(self, "hashes", hashes)
+
+
+class Job:
+    name: str
+    retries: float
+
+    def __init__(self, name, retries, note=None):
+        self.name = name
+        retries = retries or 1
+        self.retries = retries
+        self.note = note
+
+
+def make() -> Archive:
+    Job("build", 3)
+    return Archive(hashes={"sha256": "00"})
+"""
+
+
+def test_parameters_stored_into_declared_attributes_take_their_type(make_package) -> None:  # type: ignore[no-untyped-def]
+    files = make_package({"m.py": DECLARED})
+    functions = infer_package(files, root=files[0].parent, target_version=(3, 11)).for_file(files[1]).functions
+    # the call passes a dict, the field is declared a Mapping: the author's type wins
+    assert functions["Archive.__init__"] == FunctionTypes({"url": "str | None", "hashes": "Mapping[str, str]"},
+                                                          "None")
+    # `retries` is rebound before it is stored: only what flows in counts; `note` has no declaration
+    assert functions["Job.__init__"].params == {"name": "str", "retries": "int"}
+
+
+ALIASES = """
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Literal, Union
+
+PythonVersion = Sequence[int]
+Mode = Literal["r", "w"]
+Number = Union[int, str]
+if TYPE_CHECKING:
+    Pair = tuple[int, int]
+
+
+def nodot(version):
+    return "".join(map(str, version[:2]))
+
+
+def mode_of(flag):
+    return "r" if flag else "w"
+
+
+def label(n, fallback=None):
+    return str(n) if fallback is None else fallback
+
+
+def swap(p):
+    return p[1], p[0]
+
+
+def main() -> None:
+    nodot([3, 12, 1])
+    mode_of(True)
+    label(1)
+    label("x", None)
+    swap((1, 2))
+"""
+
+
+def test_a_union_with_a_protocol_drops_the_containers_it_accepts() -> None:
+    from pymigrate.migrate.infer.model import TypeRef, union
+    i, s = TypeRef("builtins.int"), TypeRef("builtins.str")
+    seq = TypeRef("collections.abc.Sequence", (i,))
+    assert union([TypeRef("builtins.tuple", (i, i)), seq]) == seq
+    assert union([TypeRef("builtins.list", (i,)), seq]) == seq
+    # a Sequence[int] does not accept a list[str]; an Iterable of the union does
+    assert union([TypeRef("builtins.list", (s,)), seq]) == TypeRef("|", (TypeRef("builtins.list", (s,)), seq))
+    it = TypeRef("collections.abc.Iterable", (TypeRef("|", (i, s)),))
+    assert union([TypeRef("builtins.set", (s,)), TypeRef("builtins.tuple", (i, TypeRef("..."))), it]) == it
+
+
+def test_annotations_use_the_module_type_aliases(make_package) -> None:  # type: ignore[no-untyped-def]
+    files = make_package({"m.py": ALIASES})
+    functions = infer_package(files, root=files[0].parent, target_version=(3, 11)).for_file(files[1]).functions
+    # a list[int] that is only indexed is a Sequence[int], which the module calls PythonVersion
+    assert functions["nodot"].params == {"version": "PythonVersion"}
+    # a Literal alias would narrow every str: not used
+    assert functions["mode_of"].returns == "str"
+    # a union alias replaces the members it covers
+    assert functions["label"].params == {"n": "Number"}
+    assert functions["swap"] == FunctionTypes({"p": "Pair"}, "Pair")
+
+
+SETTER = """
+class Gauge:
+    def __init__(self) -> None:
+        self._level: float | None = None
+
+    @property
+    def level(self):
+        return self._level
+
+    @level.setter
+    def level(self, value):
+        self._level = value
+
+    @level.deleter
+    def level(self):
+        self._level = None
+"""
+
+
+def test_a_property_setter_takes_the_getter_type(make_package) -> None:  # type: ignore[no-untyped-def]
+    files = make_package({"m.py": SETTER})
+    types = infer_package(files, root=files[0].parent, target_version=(3, 11)).for_file(files[1])
+    assert types.functions["Gauge.level"] == FunctionTypes({}, "float | None")
+    assert types.functions["Gauge.level@setter"] == FunctionTypes({"value": "float | None"}, "None")
+    assert types.functions["Gauge.level@deleter"] == FunctionTypes({}, "None")
+    text = annotate_module(cst.parse_module(SETTER), types).code
+    assert "def level(self) -> float | None:" in text
+    assert "def level(self, value: float | None) -> None:" in text
+    assert text.count("def level(self) -> None:") == 1

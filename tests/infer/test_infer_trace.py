@@ -30,11 +30,24 @@ def total(items):
 def corners(n):
     for i in range(n):
         yield (i, i)
+
+
+class Dial:
+    def __init__(self):
+        self._at = 0
+
+    @property
+    def at(self):
+        return self._at
+
+    @at.setter
+    def at(self, value):
+        self._at = value
 '''
 
 TESTS = '''
 import pytest
-from calc.shapes import area, label, total, corners
+from calc.shapes import area, label, total, corners, Dial
 
 
 def test_all():
@@ -44,6 +57,9 @@ def test_all():
     assert label("tri", 3) == "tri/3"
     assert total([1, 2]) == 3
     assert list(corners(2)) == [(0, 0), (1, 1)]
+    dial = Dial()
+    dial.at = 2.5
+    assert dial.at == 2.5
     with pytest.raises(TypeError):
         area("a", "b")          # raises: its argument types are not recorded
 '''
@@ -69,6 +85,10 @@ def test_tracer_records_types_of_normal_calls(project: Path) -> None:
     area = facts.functions[("calc.shapes", "area")]
     assert {t.name for t in area.params["w"]["trace"]} == {"builtins.int", "builtins.float"}
     assert {t.name for t in area.returns["trace"]} == {"builtins.int", "builtins.float"}
+    # a setter shares its getter's qualname: its calls are recorded apart
+    assert {t.name for t in facts.functions[("calc.shapes", "Dial.at@setter")].params["value"]["trace"]} == {
+        "builtins.float"}
+    assert {t.name for t in facts.functions[("calc.shapes", "Dial.at")].returns["trace"]} == {"builtins.float"}
     corners = facts.functions[("calc.shapes", "corners")]
     assert {str(t.to_json()) for t in corners.returns["trace-yield"]} == {
         "['builtins.tuple', 'builtins.int', 'builtins.int']"}

@@ -20,7 +20,7 @@ from .abstract import fill_from_implementations
 from .generics import class_parameters, generic_signature
 from .model import NONE_T, Facts, FunctionFacts, TypeRef
 from .package import Function, Module, all_params, load_modules, module_from_text
-from .static import StaticCollector, python_version_of, run_mypy
+from .static import StaticCollector, find_aliases, python_version_of, run_mypy
 from .syntax import FileContext
 from .usage import checks_its_type_first, widen
 
@@ -61,7 +61,7 @@ def decide(modules: Sequence[Module], facts: Facts) -> Choices:
                     continue
                 evidence = ff.params.get(arg.arg)
                 candidates = merge.param_candidates(evidence) if evidence else []
-                if candidates and "override" not in (evidence or {}):
+                if candidates and not {"override", "declared"} & set(evidence or {}):
                     wide = widen(candidates[0], func.node, arg.arg)
                     if wide is not None:
                         candidates.insert(0, wide)
@@ -80,7 +80,26 @@ def decide(modules: Sequence[Module], facts: Facts) -> Choices:
         if t is not None:
             choices.attributes[(mod, attr)] = t
     fill_from_implementations(modules, choices)
+    _setters_take_the_property_type(modules, choices)
     return choices
+
+
+def _setters_take_the_property_type(modules: Sequence[Module], choices: Choices) -> None:
+    """``@x.setter def x(self, value)``: ``value`` is first the type the getter returns (what the values
+    passed in a run say comes next, for verification to fall back on)."""
+    for module in modules:
+        for qualname, func in module.functions.items():
+            if not qualname.endswith("@setter"):
+                continue
+            getter = choices.returns.get((module.name, qualname.rpartition("@")[0]))
+            params = all_params(func.node)[1:]
+            if getter is None or len(params) != 1 or params[0].annotation is not None:
+                continue
+            key = (module.name, qualname, params[0].arg)
+            seen = choices.params.get(key)
+            if seen is not None and seen != getter:
+                choices.fallbacks[key] = [seen, *choices.fallbacks.get(key, [])]
+            choices.params[key] = getter
 
 
 def _is_operator(name: str) -> bool:
@@ -173,6 +192,7 @@ def static_rounds(modules: Sequence[Module], target: tuple[int, int], extra: Fac
         StaticCollector(result, current, "call" if round_ == 0 else "call-derived").collect(facts)
         if round_ == 0:
             grounded = facts
+            find_aliases(result, modules)
         else:
             facts.merge(Facts(functions={k: _calls_only(v) for k, v in grounded.functions.items()}))
         if extra is not None:
@@ -186,7 +206,12 @@ def static_rounds(modules: Sequence[Module], target: tuple[int, int], extra: Fac
 
 
 def _calls_only(ff: FunctionFacts) -> FunctionFacts:
-    return FunctionFacts(params={n: {"call": ev["call"]} for n, ev in ff.params.items() if "call" in ev})
+    """Round one's evidence that later rounds cannot see again (their texts carry inferred annotations)."""
+    return FunctionFacts(params={n: {s: ev[s] for s in _GROUNDED if s in ev} for n, ev in ff.params.items()
+                                 if any(s in ev for s in _GROUNDED)})
+
+
+_GROUNDED = ("call", "declared")
 
 
 def infer_package(files: Sequence[Path], *, root: Path, trace_command: str | None = None,

@@ -1,6 +1,7 @@
 """Precedence between evidence sources: one place decides each slot's type.
 
-Parameters: a typed base-class method wins (overrides must stay compatible); otherwise the union of what
+Parameters: a typed base-class method wins (overrides must stay compatible), then the declared type of an
+attribute the parameter is stored into; otherwise the union of what
 flows in (call sites in the package, literal defaults, traced calls). A bare ``None`` default alone says
 nothing. Returns: a typed base-class method wins; otherwise the static join of every return expression
 when mypy typed them all, else that join widened by the traced return values; nothing when neither is known.
@@ -25,6 +26,11 @@ def param_candidates(evidence: dict[str, list[TypeRef]]) -> list[TypeRef]:
     if "override" in evidence:
         t = union(evidence["override"])
         return [] if t is None else [t]
+    if "declared" in evidence:      # stored into a declared attribute: that type, then what flows in
+        rest = {k: v for k, v in evidence.items() if k != "declared"}
+        declared = union(evidence["declared"])
+        return [t for t in [declared] if t is not None] + [
+            t for t in (param_candidates(rest) if rest else []) if t != declared]
     static = evidence.get("call", []) + evidence.get("default", [])
     traced = [t for t in evidence.get("trace", []) if t.name != "builtins.object"] or evidence.get("trace", [])
     # flows from other inferred (unverified) slots. When the function was seen running, only what widens a

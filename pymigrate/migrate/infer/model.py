@@ -100,6 +100,7 @@ def union(types: Iterable[TypeRef]) -> TypeRef | None:
     flat = [m for m in flat if m not in subsumed or (len(flat) <= LONG_UNION and not m.args
                                                      and m.name not in _NEWTYPES)]
     flat = _merge_generics(flat)
+    flat = [m for m in flat if not any(o is not m and covers(o, m) for o in flat)]
     if len(flat) == 1:
         return flat[0]
     flat.sort(key=lambda m: (m.name == NONE, m.name, m.args))
@@ -157,6 +158,45 @@ def _merge_pair(a: TypeRef, b: TypeRef) -> TypeRef | None:
             item = union(joined)
             return None if item is None else TypeRef(TUPLE, (item, TypeRef(ELLIPSIS)))
     return None
+
+
+# read-only protocols (covariant in their items) and the containers each accepts
+_COVARIANT = {
+    "collections.abc.Iterable": {"builtins.list", TUPLE, "builtins.set", "builtins.frozenset",
+                                 "collections.abc.Sequence", "collections.abc.Collection", "collections.abc.Set",
+                                 "collections.abc.Iterator", "collections.abc.Iterable"},
+    "collections.abc.Collection": {"builtins.list", TUPLE, "builtins.set", "builtins.frozenset",
+                                   "collections.abc.Sequence", "collections.abc.Set", "collections.abc.Collection"},
+    "collections.abc.Sequence": {"builtins.list", TUPLE, "collections.abc.Sequence"},
+    "collections.abc.Set": {"builtins.set", "builtins.frozenset", "collections.abc.Set"},
+}
+
+
+def covers(wide: TypeRef, narrow: TypeRef) -> bool:
+    """Every value of ``narrow`` is a ``wide`` through a read-only protocol: ``tuple[int, int] | Sequence[int]``
+    is ``Sequence[int]``, ``list[str] | Iterable[str | None]`` is ``Iterable[str | None]``."""
+    if wide == narrow:
+        return True
+    if wide.name == UNION:
+        return all(any(covers(w, m) for w in wide.args) for m in narrow.members())
+    if narrow.name == UNION:
+        return all(covers(wide, m) for m in narrow.args)
+    if widens(narrow, wide):
+        return True
+    if narrow.name in _COVARIANT.get(wide.name, ()) and len(wide.args) == 1:
+        items = _items(narrow)
+        return items is not None and all(covers(wide.args[0], i) for i in items)
+    if wide.name == "collections.abc.Mapping" and narrow.name in ("builtins.dict", wide.name) \
+            and len(wide.args) == len(narrow.args) == 2:
+        return wide.args[0] == narrow.args[0] and covers(wide.args[1], narrow.args[1])
+    return False
+
+
+def _items(t: TypeRef) -> tuple[TypeRef, ...] | None:
+    if t.name == TUPLE:
+        variadic = _variadic_item(t)
+        return (variadic,) if variadic is not None else tuple(a for a in t.args if a.name != EMPTY_NAME)
+    return t.args if len(t.args) == 1 else None
 
 
 def _variadic_item(t: TypeRef) -> TypeRef | None:

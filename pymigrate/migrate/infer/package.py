@@ -8,6 +8,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .model import TypeRef
+
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 
 
@@ -33,6 +35,9 @@ class Module:
     functions: dict[str, Function] = field(default_factory=dict)
     classes: dict[str, ast.ClassDef] = field(default_factory=dict)
     future_annotations: bool = False
+    # the module's type aliases in scope (defined or imported), by the type they stand for: annotations
+    # speak the author's vocabulary (``PythonVersion`` rather than ``Sequence[int]``); filled from mypy
+    aliases: dict[TypeRef, str] = field(default_factory=dict)
 
 
 def module_name(path: Path) -> tuple[str, Path]:
@@ -79,11 +84,31 @@ def decorator_names(node: FunctionNode | ast.ClassDef) -> set[str]:
     return names
 
 
+ACCESSORS = ("setter", "deleter")
+
+
+def accessor_suffix(node: FunctionNode) -> str | None:
+    """``"@setter"`` for ``@name.setter def name(...)``: a property's setter shares the getter's qualname,
+    so it is indexed (and annotated, and traced) under this suffix."""
+    for d in node.decorator_list:
+        if isinstance(d, ast.Attribute) and d.attr in ACCESSORS and isinstance(d.value, ast.Name) \
+                and d.value.id == node.name:
+            return "@" + d.attr
+    return None
+
+
+def first_line(node: FunctionNode) -> int:
+    """The line a code object reports as its first: the first decorator's, else the ``def``'s."""
+    return min([node.lineno, *(d.lineno for d in node.decorator_list)])
+
+
 def _index(module: Module, body: Sequence[ast.stmt], prefix: str, class_name: str | None) -> None:
     for stmt in _flatten(body):
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
             qualname = prefix + stmt.name
-            if qualname not in module.functions:     # keep the first of same-named defs (property setters differ below)
+            if qualname in module.functions:        # a property's setter or deleter, else a redefinition
+                qualname += accessor_suffix(stmt) or ""
+            if qualname not in module.functions:     # keep the first of same-named defs
                 is_method = class_name is not None and "staticmethod" not in decorator_names(stmt)
                 module.functions[qualname] = Function(qualname, stmt, class_name, is_method)
             _index(module, stmt.body, qualname + ".<locals>.", None)

@@ -12,13 +12,13 @@ import itertools
 import shutil
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from mypy import build as mypy_build
 from mypy.expandtype import expand_type
 from mypy.modulefinder import BuildSource
-from mypy.nodes import ARG_NAMED, ARG_NAMED_OPT, ARG_OPT, ARG_POS, ARG_STAR, ARG_STAR2, Decorator, FuncDef, TypeInfo
+from mypy.nodes import ARG_NAMED, ARG_NAMED_OPT, ARG_OPT, ARG_POS, ARG_STAR, ARG_STAR2, Decorator, FuncDef, TypeAlias, TypeInfo, Var
 from mypy.options import Options
 from mypy.server.subexpr import get_subexpressions
 from mypy.types import (
@@ -39,7 +39,7 @@ from mypy.types import (
 )
 
 from .literals import literal_type
-from .model import CALLABLE, ELLIPSIS, NONE_T, PARAMS, TUPLE, Facts, TypeRef, register_supertypes, union
+from .model import CALLABLE, ELLIPSIS, NONE_T, PARAMS, TUPLE, UNION, Facts, FunctionFacts, TypeRef, register_supertypes, union
 from .package import (
     Function,
     Module,
@@ -182,6 +182,39 @@ def to_typeref(t: Type | None, package_prefixes: tuple[str, ...] = (), depth: in
     return None    # Any, Never, type variables, overloads: nothing faithful to write
 
 
+def find_aliases(result: mypy_build.BuildResult, modules: Sequence[Module]) -> None:
+    """Record each module's type aliases (``X = Sequence[int]``, defined or imported) that stand for a
+    generic or a union written without Literal: a plain class alias would rename every use of the class."""
+    prefixes = tuple(sorted({m.name.split(".")[0] + "." for m in modules}))
+    for module in modules:
+        state = result.graph.get(module.name)
+        if state is None or state.tree is None:
+            continue
+        for name, sym in state.tree.names.items():
+            node = sym.node
+            if not isinstance(node, TypeAlias) or not node.fullname.startswith(prefixes) \
+                    or _has_literal(node.target):
+                continue
+            t = to_typeref(node.target, prefixes)
+            if t is not None and (t.args or t.name == UNION) and t not in module.aliases:
+                module.aliases[t] = node.fullname
+
+
+def _has_literal(t: Type, depth: int = 0) -> bool:
+    p = get_proper_type(t)
+    if isinstance(p, LiteralType) or depth > MAX_DEPTH:
+        return True
+    if isinstance(p, Instance):
+        return any(_has_literal(a, depth + 1) for a in p.args)
+    if isinstance(p, (TupleType, UnionType)):
+        return any(_has_literal(a, depth + 1) for a in p.items)
+    if isinstance(p, CallableType):
+        return any(_has_literal(a, depth + 1) for a in [*p.arg_types, p.ret_type])
+    if isinstance(p, TypeType):
+        return _has_literal(p.item, depth + 1)
+    return False
+
+
 def _all_defaults(p: Instance, refs: tuple[TypeRef, ...], prefixes: tuple[str, ...], depth: int) -> bool:
     variables = p.type.defn.type_vars
     if len(variables) != len(refs):
@@ -213,7 +246,8 @@ class StaticCollector:
         self.result = result
         self.modules = modules
         self.prefixes = tuple(sorted({m.name.split(".")[0] + "." for m in modules} | {m.name + "." for m in modules}))
-        self.by_fullname = {f"{m.name}.{q}": (m.name, q) for m in modules for q in m.functions if "<locals>" not in q}
+        self.by_fullname = {f"{m.name}.{q}": (m.name, q) for m in modules for q in m.functions
+                            if "<locals>" not in q and "@" not in q}
 
     def ref(self, t: Type | None) -> TypeRef | None:
         return to_typeref(t, self.prefixes)
@@ -361,8 +395,33 @@ class StaticCollector:
             ff.context_manager = ff.generator and bool(decorator_names(func.node) & _CONTEXT_MANAGERS)
             ff.never_returns = not ff.returns and not ff.generator and _always_raises(func.node)
             self._override(module, qualname, ff)
+            if self.call_source == "call":      # later rounds' texts carry inferred attribute annotations
+                self._declared_sinks(module, func, ff)
 
-    def _override(self, module: Module, qualname: str, ff: object) -> None:
+    def _declared_sinks(self, module: Module, func: Function, ff: FunctionFacts) -> None:
+        """A parameter stored whole into an attribute the class declares (``x: int | None`` in its body)
+        takes the declared type: every value passed must fit it, and it is what the author wrote."""
+        first = func.implicit_first
+        if first is None or func.class_name is None or "<locals>" in func.class_name:
+            return
+        info = self._typeinfo(module, func.class_name)
+        if info is None:
+            return
+        params = {a.arg for a in all_params(func.node)} - {first}
+        rebound = {n.id for n in ast.walk(func.node) if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load)}
+        found: dict[str, set[TypeRef | None]] = {}
+        for attr, value in _attribute_stores(func.node, first):
+            if not (isinstance(value, ast.Name) and value.id in params) or value.id in rebound:
+                continue
+            sym = info.get(attr)
+            var = sym.node if sym is not None else None
+            declared = var.type if isinstance(var, Var) and not var.is_inferred else None
+            found.setdefault(value.id, set()).add(self.ref(declared))
+        for name, types in found.items():
+            if len(types) == 1 and None not in types:       # stored twice under different types: no guess
+                ff.add_param(name, "declared", types.pop())  # type: ignore[arg-type]
+
+    def _override(self, module: Module, qualname: str, ff: FunctionFacts) -> None:
         """A method overriding a typed base-class method takes the base's parameter and return types."""
         func = module.functions[qualname]
         if func.class_name is None or "<locals>" in func.class_name or not func.is_method:
@@ -382,9 +441,7 @@ class StaticCollector:
             self._apply_signature(func.node, node.type, ff)
             return
 
-    def _apply_signature(self, node: ast.FunctionDef | ast.AsyncFunctionDef, sig: CallableType, ff: object) -> None:
-        from .model import FunctionFacts
-        assert isinstance(ff, FunctionFacts)
+    def _apply_signature(self, node: ast.FunctionDef | ast.AsyncFunctionDef, sig: CallableType, ff: FunctionFacts) -> None:
         ours = [*node.args.posonlyargs, *node.args.args]
         base_pos = [i for i, k in enumerate(sig.arg_kinds) if k in (ARG_POS, ARG_OPT)]
         if len(ours) != len(base_pos):
@@ -511,6 +568,8 @@ def _returns_self(func: Function) -> bool:
         return False
 
     def is_receiver_class(e: ast.expr) -> bool:
+        if isinstance(e, ast.Attribute) and e.attr == "__new__":    # cls.__new__(cls), object.__new__(cls)
+            return True     # the call's first argument is checked by the caller
         if is_classmethod:
             return isinstance(e, ast.Name) and e.id == first
         return (isinstance(e, ast.Attribute) and e.attr == "__class__" and isinstance(e.value, ast.Name)
@@ -527,11 +586,33 @@ def _returns_self(func: Function) -> bool:
                     bound.setdefault(target.id, []).append(n.value)
         elif isinstance(n, (ast.AnnAssign, ast.AugAssign, ast.NamedExpr)) and isinstance(n.target, ast.Name):
             bound.setdefault(n.target.id, []).append(ast.Constant(None))   # anything else: not only new
-    instances = {name for name, values in bound.items()
-                 if all(isinstance(v, ast.Call) and is_receiver_class(v.func) for v in values)}
+    def is_new_instance(e: ast.expr) -> bool:
+        if not (isinstance(e, ast.Call) and is_receiver_class(e.func)):
+            return False
+        if isinstance(e.func, ast.Attribute) and e.func.attr == "__new__":
+            return bool(e.args) and is_receiver_class(e.args[0]) if not is_classmethod else (
+                bool(e.args) and isinstance(e.args[0], ast.Name) and e.args[0].id == first)
+        return True
+
+    instances = {name for name, values in bound.items() if all(is_new_instance(v) for v in values)}
     return all((not is_classmethod and isinstance(v, ast.Name) and v.id == first)
-               or (isinstance(v, ast.Call) and is_receiver_class(v.func))
+               or is_new_instance(v)
                or (isinstance(v, ast.Name) and v.id in instances) for v in values if v is not None)
+
+
+def _attribute_stores(func: ast.FunctionDef | ast.AsyncFunctionDef, receiver: str) -> Iterator[tuple[str, ast.expr]]:
+    """``receiver.attr = value`` and ``object.__setattr__(receiver, "attr", value)`` (frozen dataclasses)."""
+    for node in own_nodes(func):
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target = node.targets[0]
+            if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) and target.value.id == receiver:
+                yield target.attr, node.value
+        elif isinstance(node, ast.Call) and len(node.args) == 3 and not node.keywords \
+                and isinstance(node.func, ast.Attribute) and node.func.attr == "__setattr__" \
+                and isinstance(node.func.value, ast.Name) and node.func.value.id in ("object", "super") \
+                and isinstance(node.args[0], ast.Name) and node.args[0].id == receiver \
+                and isinstance(node.args[1], ast.Constant) and isinstance(node.args[1].value, str):
+            yield node.args[1].value, node.args[2]
 
 
 def _is_predicate(node: ast.expr) -> bool:

@@ -36,6 +36,7 @@ class FileContext:
     target: tuple[int, int]
     bindings: dict[str, Binding] = field(default_factory=dict)
     local_defs: dict[str, int] = field(default_factory=dict)   # module-level class/def/assign name -> line
+    guarded_defs: set[str] = field(default_factory=set)         # ... of them, those under TYPE_CHECKING
     imports: dict[str, None] = field(default_factory=dict)      # statements to add, ordered
     has_type_checking: bool = False
 
@@ -74,6 +75,8 @@ class FileContext:
                 for t in targets:
                     if isinstance(t, ast.Name):
                         self.local_defs.setdefault(t.id, stmt.lineno)
+                        if guarded:
+                            self.guarded_defs.add(t.id)
                         if t.id == "TYPE_CHECKING":
                             self.has_type_checking = True
         if "TYPE_CHECKING" in self.bindings:
@@ -118,6 +121,7 @@ class _Renderer:
         return self.ctx.lazy or self.ctx.target >= (3, 10)
 
     def render(self, t: TypeRef) -> str | None:
+        t = self._with_aliases(t)
         if t.name == NONE:
             return "None"
         if t.name in ("()", ELLIPSIS):
@@ -153,6 +157,22 @@ class _Renderer:
             return None
         return base + "[" + ", ".join(a for a in args if a is not None) + "]"
 
+    def _with_aliases(self, t: TypeRef) -> TypeRef:
+        """The module's alias for ``t``, or for the members of a union it covers (``UnparsedVersion | None``)."""
+        aliases = self.ctx.module.aliases
+        if t in aliases:
+            return TypeRef(aliases[t])
+        if t.name != UNION:
+            return t
+        members = list(t.args)
+        for expansion, alias in sorted(aliases.items(), key=lambda a: -len(a[0].members())):
+            parts = expansion.members()
+            if expansion.name == UNION and all(p in members for p in parts):
+                at = members.index(parts[0])
+                members = [TypeRef(alias) if i == at else m for i, m in enumerate(members)
+                           if i == at or m not in parts]
+        return TypeRef(UNION, tuple(members)) if len(members) > 1 else members[0]
+
     def name(self, fullname: str) -> str | None:
         ctx = self.ctx
         backport = _BACKPORTS.get(fullname)
@@ -170,7 +190,8 @@ class _Renderer:
             line = ctx.local_defs.get(top)
             if line is None:
                 return None
-            if line >= self.def_line or (self.enclosing and top == self.enclosing.split(".")[0]):
+            if line >= self.def_line or top in ctx.guarded_defs or (
+                    self.enclosing and top == self.enclosing.split(".")[0]):
                 self.needs_quotes = True
             return qual
         for bound, binding in ctx.bindings.items():

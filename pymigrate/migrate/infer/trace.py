@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .model import NEVER, Facts, TypeRef
-from .package import Module
+from .package import ACCESSORS, Module, first_line
 from .static import _public_name
 
 TIMEOUT = 3600
@@ -56,9 +56,10 @@ def load_traces(paths: Sequence[Path], modules: Sequence[Module]) -> Facts:
     for path in paths:
         for entry in json.loads(path.read_text(encoding="utf-8")):
             module = by_path.get(entry["file"])
-            if module is None or entry["qualname"] not in module.functions:
+            qualname = None if module is None else _function_at(module, entry["qualname"], entry.get("line"))
+            if module is None or qualname is None:
                 continue
-            ff = facts.function(module.name, entry["qualname"])
+            ff = facts.function(module.name, qualname)
             for name, types in entry["params"].items():
                 for key, count in types.items():
                     t = _typeref(json.loads(key), prefixes)
@@ -74,6 +75,16 @@ def load_traces(paths: Sequence[Path], modules: Sequence[Module]) -> Facts:
                 if t is not None:
                     ff.add_return("trace-yield", t)
     return facts
+
+
+def _function_at(module: Module, qualname: str, line: object) -> str | None:
+    """The indexed function a code object belongs to: a property's setter shares its getter's qualname and
+    is told apart by its first line (that of its first decorator)."""
+    for suffix in ACCESSORS:
+        twin = module.functions.get(f"{qualname}@{suffix}")
+        if twin is not None and line == first_line(twin.node):
+            return twin.qualname
+    return qualname if qualname in module.functions else None
 
 
 def _typeref(data: object, prefixes: tuple[str, ...]) -> TypeRef | None:

@@ -27,10 +27,10 @@ _FOREIGN = ("pretend", "unittest.mock", "mock", "__main__", "_pytest", "pytest",
 Described = Any      # a JSON-able type descriptor: a name or [name, *args]
 
 _files: set[str] = set()
-_wanted: dict[Any, tuple[str, str] | None] = {}
+_wanted: dict[Any, tuple[str, str, int] | None] = {}
 _counts: dict[Any, int] = {}
 _pending: dict[FrameType, list[tuple[str, object]]] = {}
-_data: dict[tuple[str, str], dict[str, Any]] = {}
+_data: dict[tuple[str, str, int], dict[str, Any]] = {}   # (file, qualname, first line)
 _out: str | None = None
 
 
@@ -131,7 +131,7 @@ def _profile(frame: FrameType, event: str, arg: object) -> None:
             if path not in _files:
                 _wanted[code] = None
                 return
-            _wanted[code] = (path, getattr(code, "co_qualname", code.co_name))
+            _wanted[code] = (path, getattr(code, "co_qualname", code.co_name), code.co_firstlineno)
         if _wanted[code] is None:
             return
         count = _counts.get(code, 0) + 1
@@ -167,7 +167,7 @@ def _dump() -> None:
     threading.setprofile(None)
     if _out is None:
         return
-    payload = [{"file": f, "qualname": q, **entry} for (f, q), entry in _data.items()]
+    payload = [{"file": f, "qualname": q, "line": n, **entry} for (f, q, n), entry in _data.items()]
     path = os.path.join(_out, "trace-%d.json" % os.getpid())
     with open(path + ".tmp", "w") as fh:
         json.dump(payload, fh)

@@ -2,7 +2,9 @@
 
 A parameter that is only iterated (``for``, comprehensions, ``in``, ``list()``/``sorted()``/..., or passed
 on to another function) accepts any iterable, so a traced ``list[str]`` becomes ``Iterable[str]``. One that
-is also indexed, sliced or measured with ``len`` needs a ``Sequence[str]``; a dict that is only read
+is iterated twice (or in a loop, or tested for emptiness first) cannot be an iterator: a ``Sequence[str]``,
+or a ``Collection[str]`` when sets were seen. One that is also indexed, sliced or measured with ``len`` needs
+a ``Sequence[str]``; a dict that is only read
 (``d[k]``, ``d.get``, ``d.items()``...) a ``Mapping[K, V]``. Any other use (a store, a mutating method,
 an attribute the protocol lacks) keeps the concrete type.
 """
@@ -17,6 +19,7 @@ from .package import FunctionNode
 
 ITERABLE = "collections.abc.Iterable"
 SEQUENCE = "collections.abc.Sequence"
+COLLECTION = "collections.abc.Collection"
 MAPPING = "collections.abc.Mapping"
 _CONSUMERS = {"list", "tuple", "set", "frozenset", "sorted", "iter", "enumerate", "zip", "any", "all", "sum",
               "min", "max", "map", "filter", "reversed", "dict"}
@@ -31,11 +34,20 @@ class Need(enum.IntEnum):
     """What the body asks of the parameter, weakest first."""
 
     ITERATE = 1
-    INDEX = 2           # also len(), slicing, the read-only methods of Sequence or Mapping
-    CONCRETE = 3        # anything else: keep the type that was seen
+    REITERATE = 2       # iterated twice (or in a loop), or tested for emptiness and iterated: not an iterator
+    INDEX = 3           # also len(), slicing, the read-only methods of Sequence or Mapping
+    CONCRETE = 4        # anything else: keep the type that was seen
 
 
-def needs(func: FunctionNode, param: str) -> Need:
+class _Use(enum.Enum):
+    FREE = 0            # identity, or truth when None is one of the values (a None check)
+    TRUTH = 1
+    ITERATE = 2
+    INDEX = 3
+    CONCRETE = 4
+
+
+def needs(func: FunctionNode, param: str, optional: bool = False) -> Need:
     parents: dict[ast.AST, ast.AST] = {}
     for node in ast.walk(func):
         for child in ast.iter_child_nodes(node):
@@ -43,39 +55,67 @@ def needs(func: FunctionNode, param: str) -> Need:
     uses = [n for n in ast.walk(func) if isinstance(n, ast.Name) and n.id == param]
     if not uses:
         return Need.CONCRETE
-    need = Need.ITERATE
+    kinds = []
     for use in uses:
         if isinstance(use.ctx, ast.Load):       # a rebinding narrows to the new value; later uses see that type
-            need = max(need, _use(use, parents.get(use), parents))
-    return need
+            kind = _use(use, parents.get(use), parents)
+            if kind == _Use.TRUTH and optional:
+                kind = _Use.FREE
+            kinds.append(kind)
+            if kind == _Use.ITERATE and _in_loop(use, parents, func):
+                kinds.append(kind)              # every turn of the loop iterates it again
+    if _Use.CONCRETE in kinds:
+        return Need.CONCRETE
+    if _Use.INDEX in kinds:
+        return Need.INDEX
+    rebound = len(uses) > len([u for u in uses if isinstance(u.ctx, ast.Load)])
+    iterations = kinds.count(_Use.ITERATE)
+    if not rebound and (iterations >= 2 or (iterations and _Use.TRUTH in kinds)):
+        return Need.REITERATE
+    return Need.ITERATE
 
 
-def _use(use: ast.Name, parent: ast.AST | None, parents: dict[ast.AST, ast.AST]) -> Need:
+def _in_loop(use: ast.AST, parents: dict[ast.AST, ast.AST], func: FunctionNode) -> bool:
+    """``use`` runs once per turn of an enclosing loop (not as the loop's own iterable)."""
+    node, parent = use, parents.get(use)
+    while parent is not None and parent is not func:
+        if isinstance(parent, (ast.For, ast.AsyncFor)) and node is not parent.iter and node in parent.body:
+            return True
+        if isinstance(parent, ast.While) or (isinstance(parent, ast.comprehension) and node is not parent.iter):
+            return True
+        if isinstance(parent, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)) \
+                and node is not parent.generators[0]:
+            return True
+        node, parent = parent, parents.get(parent)
+    return False
+
+
+def _use(use: ast.Name, parent: ast.AST | None, parents: dict[ast.AST, ast.AST]) -> _Use:
     if isinstance(parent, ast.Compare) and use in parent.comparators and all(
             isinstance(op, (ast.In, ast.NotIn)) for op in parent.ops):
-        return Need.ITERATE         # membership falls back to iteration
+        return _Use.ITERATE         # membership falls back to iteration
     if isinstance(parent, ast.Compare) and all(isinstance(op, (ast.Is, ast.IsNot)) for op in parent.ops):
-        return Need.ITERATE         # identity (``is None``): every object has one
+        return _Use.FREE            # identity (``is None``): every object has one
     if isinstance(parent, (ast.comprehension, ast.For, ast.AsyncFor)) and parent.iter is use:
-        return Need.ITERATE
+        return _Use.ITERATE
     if isinstance(parent, (ast.If, ast.While, ast.IfExp, ast.Assert)) and parent.test is use or isinstance(
             parent, ast.BoolOp) or (isinstance(parent, ast.UnaryOp) and isinstance(parent.op, ast.Not)):
-        return Need.ITERATE         # truth value: every object has one
+        return _Use.TRUTH           # every object has a truth value; for a container it says "empty"
     if isinstance(parent, ast.Call) and use in parent.args:
         f = parent.func
         if isinstance(f, ast.Name) and f.id == "len":
-            return Need.INDEX
+            return _Use.INDEX
         if isinstance(f, ast.Name) and (f.id in _CONSUMERS or not f.id[:1].isupper()):
-            return Need.ITERATE
+            return _Use.ITERATE
         if isinstance(f, ast.Attribute) and f.attr == "join":
-            return Need.ITERATE
-        return Need.CONCRETE
+            return _Use.ITERATE
+        return _Use.CONCRETE
     if isinstance(parent, ast.Subscript) and parent.value is use and isinstance(parent.ctx, ast.Load):
-        return Need.INDEX
+        return _Use.INDEX
     if isinstance(parent, ast.Attribute) and parent.value is use and isinstance(parents.get(parent), ast.Call) \
             and parent.attr in _SEQUENCE_METHODS | _MAPPING_METHODS:
-        return Need.INDEX
-    return Need.CONCRETE
+        return _Use.INDEX
+    return _Use.CONCRETE
 
 
 def element_type(t: TypeRef) -> TypeRef | None:
@@ -108,14 +148,14 @@ def _methods_used(func: FunctionNode, param: str) -> set[str]:
             and n.value.id == param}
 
 
-def widen(t: TypeRef, func: FunctionNode, param: str) -> TypeRef | None:
+def widen(t: TypeRef, func: FunctionNode, param: str, optional: bool = False) -> TypeRef | None:
     """The protocol ``t`` can be widened to for what the body does with ``param``; None to keep ``t``."""
     members = t.members()
     if NONE_T in members and len(members) > 1:        # Optional[list[str]] -> Optional[Iterable[str]]
         rest = union(m for m in members if m != NONE_T)
-        wide = None if rest is None else widen(rest, func, param)
+        wide = None if rest is None else widen(rest, func, param, optional=True)
         return None if wide is None else union([wide, NONE_T])
-    need = needs(func, param)
+    need = needs(func, param, optional)
     if need == Need.CONCRETE:
         return None
     mappings = [m for m in t.members() if m.name in ("builtins.dict", MAPPING) and len(m.args) == 2]
@@ -126,6 +166,12 @@ def widen(t: TypeRef, func: FunctionNode, param: str) -> TypeRef | None:
     if need == Need.ITERATE and not methods:
         item = element_type(t)
         return None if item is None else TypeRef(ITERABLE, (read_only(item),))
+    if need == Need.REITERATE and not methods:
+        item = _sequence_item(t)
+        if item is not None:
+            return TypeRef(SEQUENCE, (read_only(item),))
+        item = element_type(t)
+        return None if item is None else TypeRef(COLLECTION, (read_only(item),))
     if not methods & _MAPPING_METHODS:
         item = _sequence_item(t)
         return None if item is None else TypeRef(SEQUENCE, (read_only(item),))
