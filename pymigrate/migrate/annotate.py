@@ -77,6 +77,8 @@ class _Inserter(cst.CSTTransformer):
         self.scope.pop()
         self.classes.pop()
         qualname = self._prefix() + original_node.name.value
+        if _is_overload(original_node):     # a typed declaration: the implementation after it is the function
+            return updated_node
         if qualname in self.seen:     # a property's setter is keyed apart (infer.package); a redefinition is left
             qualname += _accessor_suffix(original_node) or ""
             if qualname in self.seen:
@@ -125,6 +127,15 @@ class _Inserter(cst.CSTTransformer):
         self.done_attributes.add(key)
         return cst.AnnAssign(target=target, annotation=cst.Annotation(self._expr(text)), value=updated_node.value,
                              semicolon=updated_node.semicolon)
+
+
+def _is_overload(node: cst.FunctionDef) -> bool:
+    for d in node.decorators:
+        e = d.decorator
+        if (isinstance(e, cst.Name) and e.value == "overload") or (
+                isinstance(e, cst.Attribute) and e.attr.value == "overload"):
+            return True
+    return False
 
 
 def _accessor_suffix(node: cst.FunctionDef) -> str | None:

@@ -634,3 +634,98 @@ def test_a_property_setter_takes_the_getter_type(make_package) -> None:  # type:
     assert "def level(self) -> float | None:" in text
     assert "def level(self, value: float | None) -> None:" in text
     assert text.count("def level(self) -> None:") == 1
+
+
+OVERLOADS = """
+from typing import overload
+
+
+class Box:
+    @overload
+    def pick(self, index: int, strict: bool = ...) -> str: ...
+
+    @overload
+    def pick(self, index: slice, strict: bool | None = ...) -> list[str]: ...
+
+    def pick(self, index, strict=None):
+        items = ["a", "b"]
+        return items[index]
+"""
+
+
+def test_an_overloaded_implementation_takes_the_union_of_its_overloads(make_package) -> None:  # type: ignore[no-untyped-def]
+    files = make_package({"m.py": OVERLOADS})
+    types = infer_package(files, root=files[0].parent, target_version=(3, 11)).for_file(files[1])
+    assert types.functions["Box.pick"] == FunctionTypes({"index": "int | slice", "strict": "bool | None"},
+                                                        "list[str] | str")
+    text = annotate_module(cst.parse_module(OVERLOADS), types).code
+    assert "def pick(self, index: int | slice, strict: bool | None=None) -> list[str] | str:" in text
+    assert text.count("def pick(self, index: int, strict: bool = ...) -> str: ...") == 1
+
+
+GUARDED_OPERATORS = """
+class Money:
+    def __init__(self, cents: int) -> None:
+        self.cents = cents
+
+    def __lt__(self, other):
+        if not isinstance(other, Money):
+            return NotImplemented
+        return self.cents < other.cents
+
+    def __add__(self, other):
+        if isinstance(other, (Money, int)):
+            return Money(self.cents + (other if isinstance(other, int) else other.cents))
+        return NotImplemented
+
+    def __eq__(self, other):
+        if not isinstance(other, Money):
+            return NotImplemented
+        return self.cents == other.cents
+"""
+
+
+def test_an_operator_guarded_by_isinstance_takes_that_class(make_package) -> None:  # type: ignore[no-untyped-def]
+    """Anything else gets NotImplemented (a TypeError for the caller): the operator is defined for those."""
+    files = make_package({"m.py": GUARDED_OPERATORS})
+    functions = infer_package(files, root=files[0].parent, target_version=(3, 11)).for_file(files[1]).functions
+    assert functions["Money.__lt__"] == FunctionTypes({"other": '"Money"'}, "bool")
+    assert functions["Money.__add__"] == FunctionTypes({"other": '"int | Money"'}, '"Money"')
+    assert functions["Money.__eq__"].params == {"other": "object"}     # overrides object.__eq__
+
+
+CLOSURES = """
+class Version:
+    def __init__(self, v: int) -> None:
+        self.v = v
+
+
+def make_above(version):
+    limit = version.v
+
+    def above(parsed: Version):
+        return parsed.v > limit
+
+    return above
+
+
+def make_counter():
+    def counts():
+        yield 1
+
+    return counts
+
+
+def use() -> bool:
+    return make_above(Version(1))(Version(2))
+"""
+
+
+def test_a_nested_function_returns_and_yields_are_its_own(make_package) -> None:  # type: ignore[no-untyped-def]
+    files = make_package({"m.py": CLOSURES})
+    functions = infer_package(files, root=files[0].parent, target_version=(3, 11)).for_file(files[1]).functions
+    assert functions["make_above"] == FunctionTypes({"version": "Version"}, "Callable[[Version], bool]")
+    assert functions["make_above.<locals>.above"].returns == "bool"
+    assert functions["make_counter.<locals>.counts"].returns == "Iterator[int]"
+    # the outer function is no generator: it returns the generator function
+    assert functions["make_counter"].returns == "Callable[[], Iterator[int]]"

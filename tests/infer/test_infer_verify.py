@@ -50,3 +50,47 @@ def test_new_errors_match_by_message_not_line() -> None:
     base = ["a.py:3: error: X  [misc]", "a.py:9: error: Y  [misc]"]
     after = ["a.py:4: error: X  [misc]", "a.py:10: error: Y  [misc]", "a.py:12: error: Z  [misc]"]
     assert new_errors(base, after) == [("a.py", 12, "Z")]
+
+
+
+def test_containers_of_many_kinds_fall_back_to_items_of_object(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The union of everything a run saw in a document refuses a caller's narrower one (a sampled trace
+    misses shapes): the next candidate reads the items as object, which accepts every mapping."""
+    from pymigrate.migrate.infer.engine import decide
+    from pymigrate.migrate.infer.model import Facts, TypeRef
+    from pymigrate.migrate.infer.usage import loosened
+
+    path = tmp_path / "m.py"
+    path.write_text("def get(d, key):\n    return d.get(key)\n")
+    modules = load_modules([path])
+    s, i, when = TypeRef("builtins.str"), TypeRef("builtins.int"), TypeRef("datetime.datetime")
+    seen = TypeRef("builtins.dict", (s, TypeRef("|", (i, s, when))))
+    facts = Facts()
+    facts.function("m", "get").add_param("d", "trace", seen)
+    choices = decide(modules, facts)
+    many = TypeRef("collections.abc.Mapping", (s, TypeRef("|", (i, s, when))))
+    loose = TypeRef("collections.abc.Mapping", (s, TypeRef("builtins.object")))
+    assert choices.params[("m", "get", "d")] == many
+    assert choices.fallbacks[("m", "get", "d")][0] == loose
+    # two kinds are a choice the author may have made: kept as they are
+    assert loosened(TypeRef("builtins.dict", (s, TypeRef("|", (i, s))))) is None
+    assert loosened(TypeRef("|", (seen, TypeRef("None")))) == TypeRef("|", (loose, TypeRef("None")))
+
+
+def test_a_generic_return_falls_with_its_type_parameter() -> None:
+    """``-> _T`` without a ``type[_T]`` parameter is a mypy error: retreating the parameter drops the return."""
+    from pymigrate.migrate.infer.engine import Choices
+    from pymigrate.migrate.infer.model import TypeRef
+
+    var = TypeRef("m._T")
+    choices = Choices(params={("m", "get", "kind"): TypeRef("builtins.type", (var,))},
+                      returns={("m", "get"): TypeRef("|", (var, TypeRef("None"))),
+                               ("m", "other"): TypeRef("builtins.str")},
+                      fallbacks={("m", "get", "kind"): [TypeRef("builtins.type", (TypeRef("builtins.str"),))]},
+                      type_vars={"m._T"})
+    choices.unbind_type_vars()
+    assert ("m", "get") in choices.returns          # still bound by its parameter
+    choices.retreat(("m", "get", "kind"))
+    choices.unbind_type_vars()
+    assert ("m", "get") not in choices.returns
+    assert choices.returns == {("m", "other"): TypeRef("builtins.str")}

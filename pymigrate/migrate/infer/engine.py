@@ -22,7 +22,7 @@ from .model import NONE_T, Facts, FunctionFacts, TypeRef
 from .package import Function, Module, all_params, load_modules, module_from_text
 from .static import StaticCollector, find_aliases, python_version_of, run_mypy
 from .syntax import FileContext
-from .usage import checks_its_type_first, widen
+from .usage import checks_its_type_first, loosened, widen
 
 MAX_ROUNDS = 4
 OBJECT = TypeRef("builtins.object")
@@ -36,6 +36,7 @@ class Choices:
     returns: dict[tuple[str, str], TypeRef] = field(default_factory=dict)          # (module, qualname)
     attributes: dict[tuple[str, str], TypeRef] = field(default_factory=dict)       # (module, "C.attr")
     fallbacks: dict[tuple[str, str, str], list[TypeRef]] = field(default_factory=dict)  # next params to try
+    type_vars: set[str] = field(default_factory=set)     # the package's TypeVars that generic signatures use
 
     def retreat(self, key: tuple[str, str, str]) -> None:
         """Replace a parameter's type by its next candidate, or drop it."""
@@ -44,6 +45,19 @@ class Choices:
             self.params[key] = rest.pop(0)
         else:
             self.params.pop(key, None)
+
+    def unbind_type_vars(self) -> None:
+        """A return naming a type variable no parameter of its function names is an error (mypy: "should
+        receive at least one argument containing the same TypeVar"): a generic pair stands or falls together."""
+        if not self.type_vars:
+            return
+        for (mod, qualname), t in list(self.returns.items()):
+            used = self.type_vars.intersection(t.names())
+            if not used:
+                continue
+            bound = {n for (m, q, _), p in self.params.items() if m == mod and q == qualname for n in p.names()}
+            if not used <= bound:
+                del self.returns[(mod, qualname)]
 
     def size(self) -> int:
         return len(self.params) + len(self.returns) + len(self.attributes)
@@ -67,6 +81,9 @@ def decide(modules: Sequence[Module], facts: Facts) -> Choices:
                         candidates.insert(0, wide)
                     if checks_its_type_first(func.node, arg.arg) and not _is_operator(func.node.name):
                         candidates.insert(0, OBJECT)    # verification falls back if the body needs more
+                    loose = loosened(candidates[0])
+                    if loose is not None and loose not in candidates:
+                        candidates.insert(1, loose)     # next, when callers' narrower containers are refused
                 if candidates:
                     choices.params[(module.name, qualname, arg.arg)] = candidates[0]
                     choices.fallbacks[(module.name, qualname, arg.arg)] = candidates[1:]
@@ -116,6 +133,7 @@ def _make_generic(module: Module, func: Function, ff: FunctionFacts, choices: Ch
         if signature is not None:
             choices.fallbacks[key] = [choices.params[key], *choices.fallbacks.get(key, [])]
             choices.params[key], choices.returns[(module.name, func.qualname)] = signature
+            choices.type_vars.add(signature[1].members()[0].name)
             return
 
 

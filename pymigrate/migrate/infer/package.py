@@ -105,6 +105,8 @@ def first_line(node: FunctionNode) -> int:
 def _index(module: Module, body: Sequence[ast.stmt], prefix: str, class_name: str | None) -> None:
     for stmt in _flatten(body):
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            if "overload" in decorator_names(stmt):
+                continue        # a typed declaration; the implementation that follows is the function
             qualname = prefix + stmt.name
             if qualname in module.functions:        # a property's setter or deleter, else a redefinition
                 qualname += accessor_suffix(stmt) or ""
@@ -138,12 +140,13 @@ def _flatten(body: Sequence[ast.stmt]) -> Iterator[ast.stmt]:
 
 def own_nodes(func: FunctionNode) -> Iterator[ast.AST]:
     """Nodes of a function body, not descending into nested functions, lambdas or classes."""
-    stack: list[ast.AST] = list(func.body)
+    nested = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
+    stack: list[ast.AST] = [s for s in func.body if not isinstance(s, nested)]
     while stack:
         node = stack.pop()
         yield node
         for child in ast.iter_child_nodes(node):
-            if not isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            if not isinstance(child, nested):
                 stack.append(child)
 
 

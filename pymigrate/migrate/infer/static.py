@@ -18,7 +18,7 @@ from pathlib import Path
 from mypy import build as mypy_build
 from mypy.expandtype import expand_type
 from mypy.modulefinder import BuildSource
-from mypy.nodes import ARG_NAMED, ARG_NAMED_OPT, ARG_OPT, ARG_POS, ARG_STAR, ARG_STAR2, Decorator, FuncDef, TypeAlias, TypeInfo, Var
+from mypy.nodes import ARG_NAMED, ARG_NAMED_OPT, ARG_OPT, ARG_POS, ARG_STAR, ARG_STAR2, Decorator, FuncDef, OverloadedFuncDef, TypeAlias, TypeInfo, Var
 from mypy.options import Options
 from mypy.server.subexpr import get_subexpressions
 from mypy.types import (
@@ -31,6 +31,7 @@ from mypy.types import (
     TupleType,
     Type,
     TypedDictType,
+    TypeOfAny,
     TypeType,
     TypeVarId,
     TypeVarType,
@@ -130,6 +131,8 @@ def to_typeref(t: Type | None, package_prefixes: tuple[str, ...] = (), depth: in
         if len(p.type.mro) > 2:
             register_supertypes(name, filter(None, (_public_name(b.fullname, package_prefixes) for b in p.type.mro)),
                                 p.type.is_newtype)
+        if p.args and _omitted_arguments(p):
+            return TypeRef(name)        # ``slice``: its parameters default to Any and were not written
         args = [to_typeref(a, package_prefixes, depth + 1) for a in p.args]
         if any(a is None for a in args):
             return None
@@ -213,6 +216,17 @@ def _has_literal(t: Type, depth: int = 0) -> bool:
     if isinstance(p, TypeType):
         return _has_literal(p.item, depth + 1)
     return False
+
+
+def _omitted_arguments(p: Instance) -> bool:
+    """Every type argument is Any because none was written (the parameters' own defaults, or omitted)."""
+    for arg, variable in zip(p.args, p.type.defn.type_vars):
+        a = get_proper_type(arg)
+        if not isinstance(a, AnyType):
+            return False
+        if a.type_of_any != TypeOfAny.from_omitted_generics and not variable.has_default():
+            return False
+    return len(p.args) == len(p.type.defn.type_vars)
 
 
 def _all_defaults(p: Instance, refs: tuple[TypeRef, ...], prefixes: tuple[str, ...], depth: int) -> bool:
@@ -395,6 +409,8 @@ class StaticCollector:
             ff.context_manager = ff.generator and bool(decorator_names(func.node) & _CONTEXT_MANAGERS)
             ff.never_returns = not ff.returns and not ff.generator and _always_raises(func.node)
             self._override(module, qualname, ff)
+            self._overloads(module, qualname, ff)
+            self._operator_domain(func, spans, ff)
             if self.call_source == "call":      # later rounds' texts carry inferred attribute annotations
                 self._declared_sinks(module, func, ff)
 
@@ -440,6 +456,52 @@ class StaticCollector:
                 return
             self._apply_signature(func.node, node.type, ff)
             return
+
+    def _operator_domain(self, func: Function, spans: dict[Span, Type], ff: FunctionFacts) -> None:
+        """``def __lt__(self, other): if not isinstance(other, V): return NotImplemented``: the operator is
+        defined for V only (anything else raises TypeError), so ``other`` is a V."""
+        guard = _not_implemented_guard(func)
+        if guard is None:
+            return
+        param, classes = guard
+        parts = classes.elts if isinstance(classes, ast.Tuple) else [classes]
+        t = self._join([self.expr(c, spans) for c in parts])
+        members = t.members() if t is not None else ()
+        if t is not None and all(m.name == "builtins.type" and len(m.args) == 1 for m in members):
+            domain = union(m.args[0] for m in members)
+            if domain is not None:
+                ff.add_param(param, "declared", domain)
+
+    def _overloads(self, module: Module, qualname: str, ff: FunctionFacts) -> None:
+        """An overloaded function's implementation accepts what every overload accepts and returns what
+        any returns: the union of their types, slot by slot (nothing when one has no writable type)."""
+        func = module.functions[qualname]
+        if "<locals>" in qualname:
+            return
+        if func.class_name is not None:
+            info = self._typeinfo(module, func.class_name)
+            sym = info.names.get(func.node.name) if info is not None else None
+        else:
+            state = self.result.graph.get(module.name)
+            sym = state.tree.names.get(func.node.name) if state is not None and state.tree is not None else None
+        node = sym.node if sym is not None else None
+        if not isinstance(node, OverloadedFuncDef) or node.is_property:     # a property's accessors
+            return
+        signatures = [get_proper_type(item.func.type if isinstance(item, Decorator) else item.type)
+                      for item in node.items]
+        if not signatures or not all(isinstance(s, CallableType) for s in signatures):
+            return
+        for arg in all_params(func.node)[1 if func.is_method else 0:]:
+            types = [self.ref(s.arg_types[s.arg_names.index(arg.arg)]) if arg.arg in s.arg_names else None
+                     for s in signatures if isinstance(s, CallableType)]
+            t = union(t for t in types if t is not None) if None not in types else None
+            if t is not None:
+                ff.add_param(arg.arg, "override", t)
+        returns = [self.ref(s.ret_type) for s in signatures if isinstance(s, CallableType)]
+        if None not in returns:
+            t = union(r for r in returns if r is not None)
+            if t is not None:
+                ff.add_return("override", t)
 
     def _apply_signature(self, node: ast.FunctionDef | ast.AsyncFunctionDef, sig: CallableType, ff: FunctionFacts) -> None:
         ours = [*node.args.posonlyargs, *node.args.args]
@@ -598,6 +660,38 @@ def _returns_self(func: Function) -> bool:
     return all((not is_classmethod and isinstance(v, ast.Name) and v.id == first)
                or is_new_instance(v)
                or (isinstance(v, ast.Name) and v.id in instances) for v in values if v is not None)
+
+
+def _not_implemented_guard(func: Function) -> tuple[str, ast.expr] | None:
+    """``(other, V)`` for a binary operator whose body starts ``if not isinstance(other, V): return
+    NotImplemented``, or ends in ``return NotImplemented`` after ``if isinstance(other, V): ...``."""
+    params = all_params(func.node)
+    if not (func.is_method and len(params) == 2 and _is_dunder(func.node.name)) or func.node.name in _NOT_OPERATORS:
+        return None
+    other = params[1].arg
+    body = body_without_docstring(func.node)
+    if not body or not isinstance(body[0], ast.If):
+        return None
+    test, then = body[0].test, body[0].body
+    negated = isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not)
+    call = test.operand if isinstance(test, ast.UnaryOp) and negated else test
+    if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.func.id == "isinstance"
+            and len(call.args) == 2 and isinstance(call.args[0], ast.Name) and call.args[0].id == other):
+        return None
+    guarded = then if negated else body[-1:]
+    if len(guarded) == 1 and isinstance(guarded[0], ast.Return) and isinstance(guarded[0].value, ast.Name) \
+            and guarded[0].value.id == "NotImplemented":
+        return other, call.args[1]
+    return None
+
+
+def _is_dunder(name: str) -> bool:
+    return name.startswith("__") and name.endswith("__")
+
+
+_NOT_OPERATORS = {"__init__", "__new__", "__setstate__", "__eq__", "__ne__", "__contains__", "__getitem__",
+                  "__init_subclass__", "__reduce_ex__", "__format__", "__getattr__", "__getattribute__",
+                  "__delattr__", "__class_getitem__", "__missing__", "__delitem__", "__call__", "__enter__"}
 
 
 def _attribute_stores(func: ast.FunctionDef | ast.AsyncFunctionDef, receiver: str) -> Iterator[tuple[str, ast.expr]]:

@@ -202,3 +202,24 @@ def checks_its_type_first(func: FunctionNode, param: str) -> bool:
     return any(isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == "isinstance"
                and n.args and n.args[0] is first for n in ast.walk(func))
 
+
+
+MANY_KINDS = 3
+_LOOSE = {"builtins.dict": MAPPING, MAPPING: MAPPING, "builtins.list": SEQUENCE, SEQUENCE: SEQUENCE,
+          ITERABLE: ITERABLE, COLLECTION: COLLECTION}
+
+
+def loosened(t: TypeRef) -> TypeRef | None:
+    """``t`` with the items of a container that holds many kinds of value (parsed JSON or TOML, say) read as
+    ``object``: ``Mapping[str, object]`` accepts every caller's mapping, where the union of everything the
+    runs saw rejects each caller's narrower one. None when ``t`` has no such container."""
+    if t.name == UNION:
+        members = [loosened(m) or m for m in t.args]
+        return None if members == list(t.args) else union(members)
+    kind = _LOOSE.get(t.name)
+    if kind is None or not t.args or len(t.args[-1].members()) < MANY_KINDS:
+        return None
+    return TypeRef(kind, (*t.args[:-1], OBJECT))
+
+
+OBJECT = TypeRef("builtins.object")

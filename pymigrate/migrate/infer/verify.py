@@ -175,6 +175,7 @@ class _Checker:
                     choices.retreat((key[0], key[1], key[2]))
                 else:
                     _table(choices, kind).pop(key, None)
+            choices.unbind_type_vars()
         return Choices()
 
     def restore(self, original: Choices, kept: Choices) -> Choices:
@@ -197,6 +198,7 @@ class _Checker:
             trial = copy.deepcopy(kept)
             for kind, key, t in group:
                 _table(trial, kind)[key] = t
+            trial.unbind_type_vars()
             added, texts = self.added(trial)
             if not added:
                 kept = trial
