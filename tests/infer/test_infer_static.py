@@ -423,10 +423,43 @@ def doubled(value):
     return value * 2
 
 
+def checked_epoch(value):
+    epoch = value or 0
+    if isinstance(epoch, int) and epoch >= 0:
+        return epoch
+    raise ValueError(epoch)
+
+
+def checked_release(value):
+    release = (0,) if value is None else value
+    if isinstance(release, tuple) and all(isinstance(i, int) for i in release):
+        return release
+    raise ValueError(release)
+
+
+def checked_post(value):
+    if value is None:
+        return value
+    if isinstance(value, int):
+        return ("post", value)
+    raise ValueError(value)
+
+
+def label(value):
+    text = value.strip()
+    if isinstance(text, str):
+        return text
+    return ""
+
+
 def main() -> None:
     is_pair(("a", "b"))
     doubled("3")
     doubled(4)
+    checked_epoch(1)
+    checked_release((1, 2))
+    checked_post(3)
+    label(" a ")
 """
 
 
@@ -436,6 +469,10 @@ def test_a_parameter_first_asked_its_type_accepts_any_object(make_package) -> No
     functions = infer_package(files, root=files[0].parent, target_version=(3, 11)).for_file(files[1]).functions
     assert functions["is_pair"].params == {"spec": "object"}
     assert functions["doubled"].params == {"value": "int | str"}
+    # `is None` tests and locals that only rename the parameter come before the isinstance check
+    for name in ("checked_epoch", "checked_release", "checked_post"):
+        assert functions[name].params == {"value": "object"}, name
+    assert functions["label"].params == {"value": "str"}        # used (.strip()) before it is checked
 
 
 OPERATORS = """

@@ -192,16 +192,57 @@ def read_only(t: TypeRef) -> TypeRef:
 
 
 def checks_its_type_first(func: FunctionNode, param: str) -> bool:
-    """The parameter's first use asks ``isinstance(param, ...)``: a validator or a protocol method
-    (``__setstate__``) that takes any object and sorts it out itself."""
-    uses = sorted((n for n in ast.walk(func) if isinstance(n, ast.Name) and n.id == param),
-                  key=lambda n: (n.lineno, n.col_offset))
-    if not uses:
-        return False
-    first = uses[0]
-    return any(isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == "isinstance"
-               and n.args and n.args[0] is first for n in ast.walk(func))
+    """The parameter's first real use asks ``isinstance(param, ...)``: a validator or a protocol method
+    (``__setstate__``) that takes any object and sorts it out itself. ``param is None`` tests come before
+    and do not count, nor does a local that only renames it (``x = p or 0``, ``x = d if p is None else p``)."""
+    names = {param} | _renamings(func, param)
+    uses = sorted((n for n in ast.walk(func) if isinstance(n, ast.Name) and n.id in names
+                   and isinstance(n.ctx, ast.Load)), key=lambda n: (n.lineno, n.col_offset))
+    checked = {id(n.args[0]) for n in ast.walk(func) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)
+               and n.func.id == "isinstance" and n.args}
+    identity = {id(c.left) for c in ast.walk(func) if isinstance(c, ast.Compare)
+                and all(isinstance(op, (ast.Is, ast.IsNot)) for op in c.ops)}
+    renaming = {id(v) for v in _renaming_values(func, param)}
+    known_none = {id(n) for branch in ast.walk(func) if isinstance(branch, ast.If) and _is_none_test(branch.test, names)
+                  for stmt in branch.body for n in ast.walk(stmt)}      # ``if p is None: return p``
+    for use in uses:
+        if id(use) in checked:
+            return True
+        if id(use) not in identity and id(use) not in renaming and id(use) not in known_none:
+            return False
+    return False
 
+
+def _is_none_test(test: ast.expr, names: set[str]) -> bool:
+    return isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.Is) \
+        and isinstance(test.left, ast.Name) and test.left.id in names \
+        and isinstance(test.comparators[0], ast.Constant) and test.comparators[0].value is None
+
+
+def _renaming_values(func: FunctionNode, param: str) -> list[ast.expr]:
+    """The uses of ``param`` inside ``x = param``, ``x = param or C``, ``x = C if param is None else param``."""
+    out: list[ast.expr] = []
+    for node in ast.walk(func):
+        if not (isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)):
+            continue
+        v = node.value
+        if isinstance(v, ast.Name) and v.id == param:
+            out.append(v)
+        elif isinstance(v, ast.BoolOp) and isinstance(v.op, ast.Or) and isinstance(v.values[0], ast.Name) \
+                and v.values[0].id == param and all(isinstance(c, ast.Constant) for c in v.values[1:]):
+            out.append(v.values[0])
+        elif isinstance(v, ast.IfExp) and isinstance(v.orelse, ast.Name) and v.orelse.id == param \
+                and isinstance(v.body, ast.Constant | ast.Tuple) and isinstance(v.test, ast.Compare) \
+                and isinstance(v.test.left, ast.Name) and v.test.left.id == param:
+            out.extend([v.orelse])
+    return out
+
+
+def _renamings(func: FunctionNode, param: str) -> set[str]:
+    values = {id(v) for v in _renaming_values(func, param)}
+    return {node.targets[0].id for node in ast.walk(func)
+            if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name) and any(
+                id(n) in values for n in ast.walk(node.value))}
 
 
 MANY_KINDS = 3
