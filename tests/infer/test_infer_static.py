@@ -204,6 +204,10 @@ class Node:
         node.name = ""
         return node
 
+    @classmethod
+    def from_text(cls, text):
+        return cls.parse(text)
+
 
 def build() -> Node:
     return Node.parse("a").renamed("b").touch()
@@ -214,7 +218,7 @@ def test_methods_returning_their_receiver_or_its_class_return_self(make_package)
     files = make_package({"m.py": SELF_RETURNS})
     new = infer_package(files, root=files[0].parent, target_version=(3, 11)).for_file(files[1])
     assert [new.functions[f].returns for f in ("Node.parse", "Node.renamed", "Node.touch", "Node.checked",
-                                               "Node.raw", "Node.blank")] == ["Self"] * 6
+                                               "Node.raw", "Node.blank", "Node.from_text")] == ["Self"] * 7
     assert "from typing import Self" in new.imports
     types = infer_package(files, root=files[0].parent, target_version=(3, 9))
     old = types.for_file(files[1])

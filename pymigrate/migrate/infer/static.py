@@ -374,7 +374,7 @@ class StaticCollector:
                 if t is not None:
                     ff.add_param(name, "default", t)
             has_value_return = False
-            returns_self = _returns_self(func)
+            returns_self = _returns_self(func, module)
             for node in own_nodes(func.node):
                 if isinstance(node, ast.Return):
                     if node.value is None:
@@ -619,8 +619,9 @@ _BINARY_METHODS: dict[type, str] = {ast.Add: "__add__", ast.Sub: "__sub__", ast.
 SELF = TypeRef("typing.Self")
 
 
-def _returns_self(func: Function) -> bool:
-    """Every value returned is the receiver or a new instance of its own class: the return type is Self."""
+def _returns_self(func: Function, module: Module) -> bool:
+    """Every value returned is the receiver, a new instance of its own class, or what one of its own methods
+    returning Self returns for it (``return cls._from_dict(d)``): the return type is Self."""
     first = func.implicit_first
     if first is None:
         return False
@@ -649,6 +650,9 @@ def _returns_self(func: Function) -> bool:
         elif isinstance(n, (ast.AnnAssign, ast.AugAssign, ast.NamedExpr)) and isinstance(n.target, ast.Name):
             bound.setdefault(n.target.id, []).append(ast.Constant(None))   # anything else: not only new
     def is_new_instance(e: ast.expr) -> bool:
+        if isinstance(e, ast.Call) and isinstance(e.func, ast.Attribute) and isinstance(e.func.value, ast.Name) \
+                and e.func.value.id == first and _declared_self(module, f"{func.class_name}.{e.func.attr}"):
+            return True
         if not (isinstance(e, ast.Call) and is_receiver_class(e.func)):
             return False
         if isinstance(e.func, ast.Attribute) and e.func.attr == "__new__":
@@ -707,6 +711,16 @@ def _attribute_stores(func: ast.FunctionDef | ast.AsyncFunctionDef, receiver: st
                 and isinstance(node.args[0], ast.Name) and node.args[0].id == receiver \
                 and isinstance(node.args[1], ast.Constant) and isinstance(node.args[1].value, str):
             yield node.args[1].value, node.args[2]
+
+
+def _declared_self(module: Module, qualname: str) -> bool:
+    """The method's return is written ``Self`` (by the author, or by an earlier round of inference)."""
+    method = module.functions.get(qualname)
+    returns = method.node.returns if method is not None else None
+    if isinstance(returns, ast.Constant) and isinstance(returns.value, str):
+        return returns.value.strip() in ("Self", "typing.Self", "typing_extensions.Self")
+    return isinstance(returns, (ast.Name, ast.Attribute)) and ast.unparse(returns) in (
+        "Self", "typing.Self", "typing_extensions.Self")
 
 
 def _is_predicate(node: ast.expr) -> bool:
