@@ -510,6 +510,15 @@ class Shape(abc.ABC):
     def scaled(self, factor):
         "A copy scaled by factor."
 
+    @property
+    @abc.abstractmethod
+    def name(self):
+        "What to call it."
+
+    @name.setter
+    def name(self, value):
+        "Rename it."
+
     def describe(self):
         raise NotImplementedError
 
@@ -517,6 +526,15 @@ class Shape(abc.ABC):
 class Square(Shape):
     def __init__(self, side):
         self.side = side
+        self._name = "square"
+
+    @property
+    def name(self):
+        return self._name
+
+    @name.setter
+    def name(self, value):
+        self._name = value
 
     def scaled(self, factor):
         return Square(self.side * factor)
@@ -540,6 +558,9 @@ def test_abstract_methods_take_their_implementations_types(make_package) -> None
     functions = infer_package(files, root=files[0].parent, target_version=(3, 11)).for_file(files[1]).functions
     assert functions["Shape.scaled"] == FunctionTypes({"factor": "float"}, '"Circle | Square"')   # defined below
     assert "Shape.describe" not in functions          # no implementation: nothing to take
+    # a property's accessors take their types from the implementations of the same accessor
+    assert functions["Shape.name"].returns == "str"
+    assert functions["Shape.name@setter"] == FunctionTypes({"value": "str"}, "None")
 
 
 DECLARED = """
@@ -770,3 +791,26 @@ def test_a_nested_function_returns_and_yields_are_its_own(make_package) -> None:
     assert functions["make_counter.<locals>.counts"].returns == "Iterator[int]"
     # the outer function is no generator: it returns the generator function
     assert functions["make_counter"].returns == "Callable[[], Iterator[int]]"
+
+
+TUPLES = """
+def head(xs):
+    return xs[0]
+
+
+def first_of(xs):
+    return xs[0]
+
+
+def main(numbers: tuple[int, ...]) -> None:
+    head(numbers)
+    first_of([1, 2])
+    first_of(numbers)
+"""
+
+
+def test_an_indexed_parameter_only_given_tuples_stays_a_tuple(make_package) -> None:  # type: ignore[no-untyped-def]
+    files = make_package({"m.py": TUPLES})
+    functions = infer_package(files, root=files[0].parent, target_version=(3, 11)).for_file(files[1]).functions
+    assert functions["head"].params == {"xs": "tuple[int, ...]"}
+    assert functions["first_of"].params == {"xs": "Sequence[int]"}      # lists too: the protocol both meet

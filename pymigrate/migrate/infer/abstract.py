@@ -30,9 +30,10 @@ def fill_from_implementations(modules: Sequence[Module], choices: Choices) -> No
         for qualname, func in module.functions.items():
             if func.class_name is None or not func.is_method or not is_placeholder(func.node):
                 continue
-            impls = [(m, m.functions[f"{cls}.{func.node.name}"])
+            member = qualname.rpartition(".")[2]        # a setter's is ``name@setter``
+            impls = [(m, m.functions[f"{cls}.{member}"])
                      for m, cls in subclasses.get(func.class_name.rpartition(".")[2], [])
-                     if f"{cls}.{func.node.name}" in m.functions]
+                     if f"{cls}.{member}" in m.functions]
             impls = [(m, f) for m, f in impls if not is_placeholder(f.node)]
             if impls:
                 _adopt(module, func, impls, choices)

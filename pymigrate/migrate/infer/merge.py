@@ -98,8 +98,11 @@ def _return_type(facts: FunctionFacts) -> TypeRef | None:
     if facts.generator:
         items = facts.returns.get("yield", [])
         if facts.returns_incomplete or not items:
-            items = items + facts.returns.get("trace-yield", [])
-            if not facts.returns.get("trace-yield"):
+            # a generator closed (or collected) while suspended leaves through its yield with None, just
+            # as if it had yielded None: a traced None counts only when a yield in the body can give one
+            traced = [t for t in facts.returns.get("trace-yield", []) if t != NONE_T or facts.yields_none]
+            items = items + traced
+            if not traced:
                 return None
         item = _complete(union(items))
         if item is None:

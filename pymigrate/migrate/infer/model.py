@@ -219,6 +219,7 @@ class FunctionFacts:
     returns: dict[str, list[TypeRef]] = field(default_factory=dict)
     returns_incomplete: bool = False    # some return expression has no static type
     generator: bool = False
+    yields_none: bool = False           # a bare ``yield``, or a yield the static types say can be None
     context_manager: bool = False       # a generator under @contextmanager: written Generator[Y, None, None]
     never_returns: bool = False         # every path raises (and not NotImplementedError): NoReturn
 
@@ -251,6 +252,7 @@ class Facts:
                 for t in types:
                     mine.add_return(source, t)
             mine.generator = mine.generator or ff.generator
+            mine.yields_none = mine.yields_none or ff.yields_none
             mine.context_manager = mine.context_manager or ff.context_manager
             mine.never_returns = mine.never_returns or ff.never_returns
         for key, sources in other.attributes.items():

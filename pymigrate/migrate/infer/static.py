@@ -388,12 +388,16 @@ class StaticCollector:
                         ff.add_return("return", t)
                 elif isinstance(node, (ast.Yield, ast.YieldFrom)):
                     ff.generator = True
-                    if isinstance(node, ast.Yield) and node.value is not None:
+                    if isinstance(node, ast.Yield) and node.value is None:
+                        ff.yields_none = True
+                    elif isinstance(node, ast.Yield) and node.value is not None:
                         t = self.expr(node.value, spans)
                         if t is None:
                             ff.returns_incomplete = True
+                            ff.yields_none = True       # unknown: it may be None
                         else:
                             ff.add_return("yield", t)
+                            ff.yields_none = ff.yields_none or NONE_T in t.members()
                     elif isinstance(node, ast.YieldFrom):
                         ff.returns_incomplete = True
                 elif (isinstance(node, ast.Assign) and func.class_name is not None
