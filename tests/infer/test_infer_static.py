@@ -802,7 +802,14 @@ def first_of(xs):
     return xs[0]
 
 
+def extended(units):
+    units = set(units)
+    units.add(0)
+    return units
+
+
 def main(numbers: tuple[int, ...]) -> None:
+    extended([1, 2])
     head(numbers)
     first_of([1, 2])
     first_of(numbers)
@@ -814,3 +821,5 @@ def test_an_indexed_parameter_only_given_tuples_stays_a_tuple(make_package) -> N
     functions = infer_package(files, root=files[0].parent, target_version=(3, 11)).for_file(files[1]).functions
     assert functions["head"].params == {"xs": "tuple[int, ...]"}
     assert functions["first_of"].params == {"xs": "Sequence[int]"}      # lists too: the protocol both meet
+    # after `units = set(units)` the body works on the new set: the argument is only iterated
+    assert functions["extended"] == FunctionTypes({"units": "Iterable[int]"}, "set[int]")

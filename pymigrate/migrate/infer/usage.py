@@ -56,9 +56,10 @@ def needs(func: FunctionNode, param: str, optional: bool = False) -> Need:
     uses = [n for n in ast.walk(func) if isinstance(n, ast.Name) and n.id == param]
     if not uses:
         return Need.CONCRETE
+    after = _after_rebinding(func, param)
     kinds = []
     for use in uses:
-        if isinstance(use.ctx, ast.Load):       # a rebinding narrows to the new value; later uses see that type
+        if isinstance(use.ctx, ast.Load) and id(use) not in after:   # later uses see the new value
             kind = _use(use, parents.get(use), parents)
             if kind == _Use.TRUTH and optional:
                 kind = _Use.FREE
@@ -74,6 +75,17 @@ def needs(func: FunctionNode, param: str, optional: bool = False) -> Need:
     if not rebound and (iterations >= 2 or (iterations and _Use.TRUTH in kinds)):
         return Need.REITERATE
     return Need.ITERATE
+
+
+def _after_rebinding(func: FunctionNode, param: str) -> set[int]:
+    """The uses of ``param`` in statements after an unconditional rebinding of it (``items = list(items)``
+    at the top of the body): they read the new value, not the argument."""
+    for i, stmt in enumerate(func.body):
+        targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target] if isinstance(
+            stmt, (ast.AnnAssign, ast.AugAssign)) else []
+        if any(isinstance(t, ast.Name) and t.id == param for t in targets) and not isinstance(stmt, ast.AugAssign):
+            return {id(n) for later in func.body[i + 1:] for n in ast.walk(later)}
+    return set()
 
 
 def _in_loop(use: ast.AST, parents: dict[ast.AST, ast.AST], func: FunctionNode) -> bool:
@@ -145,8 +157,9 @@ def _sequence_item(t: TypeRef) -> TypeRef | None:
 
 
 def _methods_used(func: FunctionNode, param: str) -> set[str]:
+    after = _after_rebinding(func, param)
     return {n.attr for n in ast.walk(func) if isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name)
-            and n.value.id == param}
+            and n.value.id == param and id(n.value) not in after}
 
 
 def widen(t: TypeRef, func: FunctionNode, param: str, optional: bool = False) -> TypeRef | None:

@@ -35,7 +35,9 @@ _ATTR_ASSIGN = re.compile(r"^\s*(?P<obj>\w+)\.(?P<attr>\w+)\s*(:[^=]*)?=")
 MAX_ATTEMPTS = 20
 MAX_RETREATS = 2
 ESCALATE_AFTER = 3
-MAX_RESTORE_RUNS = 320
+# restoring costs about one mypy build per culprit and per halving: the budget grows with what was lost
+RESTORE_RUNS_BASE = 64
+RESTORE_RUNS_PER_SLOT = 2
 
 
 def _parse(error: str) -> tuple[str, int, str] | None:
@@ -192,7 +194,8 @@ class _Checker:
         lost += [("return", k, t) for k, t in original.returns.items() if k not in kept.returns]
         queue = [lost] if lost else []
         runs = 0
-        while queue and runs < MAX_RESTORE_RUNS:
+        budget = RESTORE_RUNS_BASE + RESTORE_RUNS_PER_SLOT * len(lost)
+        while queue and runs < budget:
             group = queue.pop()
             runs += 1
             trial = copy.deepcopy(kept)
