@@ -84,6 +84,7 @@ def decide(modules: Sequence[Module], facts: Facts) -> Choices:
                     loose = loosened(candidates[0])
                     if loose is not None and loose not in candidates:
                         candidates.insert(1, loose)     # next, when callers' narrower containers are refused
+                candidates = list(dict.fromkeys(candidates))     # each once: falling back never cycles
                 if candidates:
                     choices.params[(module.name, qualname, arg.arg)] = candidates[0]
                     choices.fallbacks[(module.name, qualname, arg.arg)] = candidates[1:]

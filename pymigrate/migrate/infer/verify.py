@@ -70,6 +70,11 @@ def verified(modules: Sequence[Module], choices: Choices, target: tuple[int, int
     original = copy.deepcopy(choices)
     checker = _Checker(modules, target, baseline)
     kept = checker.narrow(choices)
+    dump = os.environ.get("PYMIGRATE_INFER_DUMP")
+    if dump:        # the restore pass's input, to study it alone (see docs/inference.md)
+        import pickle
+        with open(dump, "wb") as fh:
+            pickle.dump((list(modules), original, kept, target, baseline), fh)
     return checker.restore(original, kept)
 
 
@@ -117,12 +122,14 @@ class _Checker:
         self.by_path = {str(m.path): m for m in modules}
         self.seen: Counter[tuple[str, str]] = Counter()     # how often each error survived its blame
         self.debug = bool(os.environ.get("PYMIGRATE_INFER_DEBUG"))
+        self.last_errors: list[str] = []                      # of the latest build
 
     def added(self, choices: Choices) -> tuple[list[tuple[str, int, str]], dict[Path, str]]:
         """The errors ``choices`` add to the baseline (none when the count does not rise), and the texts."""
         from .engine import apply, render
         texts = apply(self.modules, render(self.modules, choices, self.target))
         errors = error_lines(run_mypy(self.modules, texts, self.target, fresh=False))
+        self.last_errors = errors
         if len(errors) <= len(self.baseline):
             return [], texts
         added = new_errors(self.baseline, errors)
@@ -133,7 +140,7 @@ class _Checker:
         return added or [("", 0, "")], texts
 
     def blame(self, choices: Choices, added: list[tuple[str, int, str]], texts: dict[Path, str],
-              widen: bool = True) -> Blame:
+              widen: bool = True, floor: int = 0) -> Blame:
         """Each error blamed at its level; an error seen again reaches further (``widen``)."""
         blame: Blame = set()
         for path, line, msg in added:
@@ -141,7 +148,7 @@ class _Checker:
             if module is None:
                 continue
             annotated = module_from_text(module, texts[module.path]) if module.path in texts else module
-            level = self.seen[(path, msg)] if widen else 0
+            level = self.seen[(path, msg)] if widen else floor
             self.seen[(path, msg)] += 1
             for wider in range(min(level, len(LEVELS) - 1), len(LEVELS)):
                 found = _blame(choices, module, annotated, line, msg, LEVELS[wider])
@@ -184,7 +191,9 @@ class _Checker:
         """Put back the slots blame took away without fault.
 
         A group that adds errors loses the members its errors blame (narrowly) and is tried again; when
-        blame names none of them, it splits by module, then in halves.
+        the message names no member, the names on its line are followed back; when blame names only slots
+        already kept, those are given up if that makes a larger group fit; otherwise it splits by module,
+        then in halves.
         """
         lost: Lost = []
         # parameters first: when a parameter and the return of the helper passed to it conflict, the
@@ -193,6 +202,11 @@ class _Checker:
         lost += [("attr", k, t) for k, t in original.attributes.items() if k not in kept.attributes]
         lost += [("return", k, t) for k, t in original.returns.items() if k not in kept.returns]
         queue = [lost] if lost else []
+        # what is kept may hold a new error that a fixed old one hides from the count: a trial is blamed
+        # only for the errors it adds to those
+        self.added(kept)
+        kept_errors = self.last_errors
+        tried: set[tuple[str, tuple[str, ...], TypeRef]] = set()    # single candidates that failed alone
         runs = 0
         budget = RESTORE_RUNS_BASE + RESTORE_RUNS_PER_SLOT * len(lost)
         while queue and runs < budget:
@@ -204,18 +218,36 @@ class _Checker:
             trial.unbind_type_vars()
             added, texts = self.added(trial)
             if not added:
-                kept = trial
+                kept, kept_errors = trial, self.last_errors
                 continue
+            added = new_errors(kept_errors, self.last_errors) or added
             culprits = self.blame(trial, added, texts, widen=False)
+            members = {(item[0], item[1]) for item in group}
+            if self.debug:
+                print(f"verify: restore group of {len(group)}, culprits {sorted(culprits)[:6]}", file=sys.stderr)
+            if not culprits & members:      # the message names no member: follow the line's names back
+                culprits |= self.blame(trial, added, texts, widen=False, floor=1) & members or culprits
             rest = [item for item in group if (item[0], item[1]) not in culprits]
+            if culprits and len(rest) == len(group) > len(culprits):
+                # only kept slots are blamed (a helper's parameter every restored caller now trips over):
+                # giving them up is cheaper than losing the whole group one halving at a time
+                runs += 1
+                moved = copy.deepcopy(trial)
+                for kind, key in culprits:
+                    _table(moved, kind).pop(key if kind != "param" else (key[0], key[1], key[2]), None)
+                moved.unbind_type_vars()
+                if not self.added(moved)[0]:
+                    kept, kept_errors = moved, self.last_errors
+                    continue
             if culprits and rest and len(rest) < len(group):
                 queue.append(rest)
                 # tried last; a blamed parameter with a next candidate is tried with that one
                 queue.insert(0, [_next_candidate(original, kept, item) for item in group
                                  if (item[0], item[1]) in culprits])
             elif len(group) == 1 and group[0][0] == "param":
+                tried.add(group[0])
                 following = _next_candidate(original, kept, group[0])
-                if following != group[0]:
+                if following not in tried:
                     queue.append([following])
             elif len(group) > 1:
                 queue += _split(group)[::-1]       # the queue pops from its end: first part first
