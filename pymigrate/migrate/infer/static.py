@@ -624,8 +624,8 @@ SELF = TypeRef("typing.Self")
 
 
 def _returns_self(func: Function, module: Module) -> bool:
-    """Every value returned is the receiver, a new instance of its own class, or what one of its own methods
-    returning Self returns for it (``return cls._from_dict(d)``): the return type is Self."""
+    """Every value returned is the receiver, a new instance of its own class, or (an alternate constructor)
+    what a classmethod of its class returning Self gives (``return cls._from_dict(d)``): the return is Self."""
     first = func.implicit_first
     if first is None:
         return False
@@ -654,8 +654,9 @@ def _returns_self(func: Function, module: Module) -> bool:
         elif isinstance(n, (ast.AnnAssign, ast.AugAssign, ast.NamedExpr)) and isinstance(n.target, ast.Name):
             bound.setdefault(n.target.id, []).append(ast.Constant(None))   # anything else: not only new
     def is_new_instance(e: ast.expr) -> bool:
-        if isinstance(e, ast.Call) and isinstance(e.func, ast.Attribute) and isinstance(e.func.value, ast.Name) \
-                and e.func.value.id == first and _declared_self(module, f"{func.class_name}.{e.func.attr}"):
+        if is_classmethod and isinstance(e, ast.Call) and isinstance(e.func, ast.Attribute) \
+                and isinstance(e.func.value, ast.Name) and e.func.value.id == first \
+                and _declared_self(module, f"{func.class_name}.{e.func.attr}"):
             return True
         if not (isinstance(e, ast.Call) and is_receiver_class(e.func)):
             return False

@@ -4,8 +4,7 @@ A parameter that is only iterated (``for``, comprehensions, ``in``, ``list()``/`
 on to another function) accepts any iterable, so a traced ``list[str]`` becomes ``Iterable[str]``. One that
 is iterated twice (or in a loop, or tested for emptiness first) cannot be an iterator: a ``Sequence[str]``,
 or a ``Collection[str]`` when sets were seen. One that is also indexed, sliced or measured with ``len`` needs
-a ``Sequence[str]`` (but a ``tuple[str, ...]`` when only such tuples were seen: immutability is
-usually the point); a dict that is only read
+a ``Sequence[str]``; a dict that is only read
 (``d[k]``, ``d.get``, ``d.items()``...) a ``Mapping[K, V]``. Any other use (a store, a mutating method,
 an attribute the protocol lacks) keeps the concrete type.
 """
@@ -180,8 +179,6 @@ def widen(t: TypeRef, func: FunctionNode, param: str, optional: bool = False) ->
     if need == Need.ITERATE and not methods:
         item = element_type(t)
         return None if item is None else TypeRef(ITERABLE, (read_only(item),))
-    if all(m.name == TUPLE and len(m.args) == 2 and m.args[1].name == "..." for m in t.members()):
-        return None     # only immutable sequences were ever passed: the author's ``tuple[X, ...]`` stays
     if need == Need.REITERATE and not methods:
         item = _sequence_item(t)
         if item is not None:
