@@ -438,8 +438,9 @@ class StaticCollector:
             declared = var.type if isinstance(var, Var) and not var.is_inferred else None
             found.setdefault(value.id, set()).add(self.ref(declared))
         for name, types in found.items():
-            if len(types) == 1 and None not in types:       # stored twice under different types: no guess
-                ff.add_param(name, "declared", types.pop())  # type: ignore[arg-type]
+            declared_type = next(iter(types)) if len(types) == 1 else None   # stored under two types: no guess
+            if declared_type is not None:
+                ff.add_param(name, "declared", declared_type)
 
     def _override(self, module: Module, qualname: str, ff: FunctionFacts) -> None:
         """A method overriding a typed base-class method takes the base's parameter and return types."""
@@ -491,17 +492,17 @@ class StaticCollector:
         node = sym.node if sym is not None else None
         if not isinstance(node, OverloadedFuncDef) or node.is_property:     # a property's accessors
             return
-        signatures = [get_proper_type(item.func.type if isinstance(item, Decorator) else item.type)
-                      for item in node.items]
-        if not signatures or not all(isinstance(s, CallableType) for s in signatures):
+        signatures = [s for s in (get_proper_type(item.func.type if isinstance(item, Decorator) else item.type)
+                                  for item in node.items) if isinstance(s, CallableType)]
+        if not signatures or len(signatures) != len(node.items):
             return
         for arg in all_params(func.node)[1 if func.is_method else 0:]:
             types = [self.ref(s.arg_types[s.arg_names.index(arg.arg)]) if arg.arg in s.arg_names else None
-                     for s in signatures if isinstance(s, CallableType)]
+                     for s in signatures]
             t = union(t for t in types if t is not None) if None not in types else None
             if t is not None:
                 ff.add_param(arg.arg, "override", t)
-        returns = [self.ref(s.ret_type) for s in signatures if isinstance(s, CallableType)]
+        returns = [self.ref(s.ret_type) for s in signatures]
         if None not in returns:
             t = union(r for r in returns if r is not None)
             if t is not None:
@@ -653,6 +654,7 @@ def _returns_self(func: Function, module: Module) -> bool:
                     bound.setdefault(target.id, []).append(n.value)
         elif isinstance(n, (ast.AnnAssign, ast.AugAssign, ast.NamedExpr)) and isinstance(n.target, ast.Name):
             bound.setdefault(n.target.id, []).append(ast.Constant(None))   # anything else: not only new
+
     def is_new_instance(e: ast.expr) -> bool:
         if is_classmethod and isinstance(e, ast.Call) and isinstance(e.func, ast.Attribute) \
                 and isinstance(e.func.value, ast.Name) and e.func.value.id == first \
@@ -660,9 +662,8 @@ def _returns_self(func: Function, module: Module) -> bool:
             return True
         if not (isinstance(e, ast.Call) and is_receiver_class(e.func)):
             return False
-        if isinstance(e.func, ast.Attribute) and e.func.attr == "__new__":
-            return bool(e.args) and is_receiver_class(e.args[0]) if not is_classmethod else (
-                bool(e.args) and isinstance(e.args[0], ast.Name) and e.args[0].id == first)
+        if isinstance(e.func, ast.Attribute) and e.func.attr == "__new__":     # of the receiver's class
+            return bool(e.args) and is_receiver_class(e.args[0])
         return True
 
     instances = {name for name, values in bound.items() if all(is_new_instance(v) for v in values)}
@@ -683,7 +684,7 @@ def _not_implemented_guard(func: Function) -> tuple[str, ast.expr] | None:
         return None
     test, then = body[0].test, body[0].body
     negated = isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not)
-    call = test.operand if isinstance(test, ast.UnaryOp) and negated else test
+    call = test.operand if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not) else test
     if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.func.id == "isinstance"
             and len(call.args) == 2 and isinstance(call.args[0], ast.Name) and call.args[0].id == other):
         return None

@@ -247,7 +247,7 @@ def _renaming_values(func: FunctionNode, param: str) -> list[ast.expr]:
         elif isinstance(v, ast.IfExp) and isinstance(v.orelse, ast.Name) and v.orelse.id == param \
                 and isinstance(v.body, ast.Constant | ast.Tuple) and isinstance(v.test, ast.Compare) \
                 and isinstance(v.test.left, ast.Name) and v.test.left.id == param:
-            out.extend([v.orelse])
+            out.append(v.orelse)
     return out
 
 

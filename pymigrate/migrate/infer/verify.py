@@ -122,22 +122,21 @@ class _Checker:
         self.by_path = {str(m.path): m for m in modules}
         self.seen: Counter[tuple[str, str]] = Counter()     # how often each error survived its blame
         self.debug = bool(os.environ.get("PYMIGRATE_INFER_DEBUG"))
-        self.last_errors: list[str] = []                      # of the latest build
 
-    def added(self, choices: Choices) -> tuple[list[tuple[str, int, str]], dict[Path, str]]:
-        """The errors ``choices`` add to the baseline (none when the count does not rise), and the texts."""
+    def added(self, choices: Choices) -> tuple[list[tuple[str, int, str]], dict[Path, str], list[str]]:
+        """The errors ``choices`` add to the baseline (none when the count does not rise), the texts, and
+        every error of the build."""
         from .engine import apply, render
         texts = apply(self.modules, render(self.modules, choices, self.target))
         errors = error_lines(run_mypy(self.modules, texts, self.target, fresh=False))
-        self.last_errors = errors
         if len(errors) <= len(self.baseline):
-            return [], texts
+            return [], texts, errors
         added = new_errors(self.baseline, errors)
         if self.debug:
             print(f"verify: {len(errors)} errors, {len(added)} new, {choices.size()} slots", file=sys.stderr)
             print("\n".join(f"verify: {p}:{n}: {m}" for p, n, m in added), file=sys.stderr)
         # the count rose but no line parsed as a new error: an entry no module owns, so nothing is blamed
-        return added or [("", 0, "")], texts
+        return added or [("", 0, "")], texts, errors
 
     def blame(self, choices: Choices, added: list[tuple[str, int, str]], texts: dict[Path, str],
               widen: bool = True, floor: int = 0) -> Blame:
@@ -164,7 +163,7 @@ class _Checker:
         for attempt in range(MAX_ATTEMPTS):
             if not choices.size():
                 return choices
-            added, texts = self.added(choices)
+            added, texts, _ = self.added(choices)
             if not added:
                 return choices
             escalate = attempt >= MAX_ATTEMPTS - ESCALATE_AFTER    # slow to converge: whole files next
@@ -204,8 +203,7 @@ class _Checker:
         queue = [lost] if lost else []
         # what is kept may hold a new error that a fixed old one hides from the count: a trial is blamed
         # only for the errors it adds to those
-        self.added(kept)
-        kept_errors = self.last_errors
+        kept_errors = self.added(kept)[2]
         tried: set[tuple[str, tuple[str, ...], TypeRef]] = set()    # single candidates that failed alone
         runs = 0
         budget = RESTORE_RUNS_BASE + RESTORE_RUNS_PER_SLOT * len(lost)
@@ -216,11 +214,11 @@ class _Checker:
             for kind, key, t in group:
                 _table(trial, kind)[key] = t
             trial.unbind_type_vars()
-            added, texts = self.added(trial)
+            added, texts, errors = self.added(trial)
             if not added:
-                kept, kept_errors = trial, self.last_errors
+                kept, kept_errors = trial, errors
                 continue
-            added = new_errors(kept_errors, self.last_errors) or added
+            added = new_errors(kept_errors, errors) or added
             culprits = self.blame(trial, added, texts, widen=False)
             members = {(item[0], item[1]) for item in group}
             if self.debug:
@@ -236,8 +234,9 @@ class _Checker:
                 for kind, key in culprits:
                     _table(moved, kind).pop(key if kind != "param" else (key[0], key[1], key[2]), None)
                 moved.unbind_type_vars()
-                if not self.added(moved)[0]:
-                    kept, kept_errors = moved, self.last_errors
+                moved_added, _, moved_errors = self.added(moved)
+                if not moved_added:
+                    kept, kept_errors = moved, moved_errors
                     continue
             if culprits and rest and len(rest) < len(group):
                 queue.append(rest)
