@@ -568,6 +568,62 @@ def test_abstract_methods_take_their_implementations_types(make_package) -> None
     assert functions["Shape.name@setter"] == FunctionTypes({"value": "str"}, "None")
 
 
+PROTOCOL = """
+from __future__ import annotations
+
+from typing import Protocol
+
+
+class FromText(Protocol):
+    @classmethod
+    def parse(cls, text): ...
+
+    def render(self): ...
+
+
+class Point:
+    def __init__(self, x):
+        self.x = x
+
+    @classmethod
+    def parse(cls, text):
+        return cls(int(text))
+
+    def render(self):
+        return str(self.x)
+
+
+class Name:
+    def __init__(self, text):
+        self.text = text
+
+    @classmethod
+    def parse(cls, text):
+        return cls(text.strip())
+
+    def render(self):
+        return self.text
+
+
+class Unrelated:
+    def render(self):
+        return 3
+
+
+Point.parse("1").render()
+Name.parse(" a ").render()
+"""
+
+
+def test_protocol_methods_take_their_structural_implementations_types(make_package) -> None:  # type: ignore[no-untyped-def]
+    """Point and Name define every method of FromText without naming it; Unrelated defines only one."""
+    files = make_package({"m.py": PROTOCOL})
+    functions = infer_package(files, root=files[0].parent, target_version=(3, 11)).for_file(files[1]).functions
+    assert functions["Point.parse"].params == {"text": "str"}     # a classmethod called on its class
+    assert functions["FromText.parse"] == FunctionTypes({"text": "str"}, "Self")
+    assert functions["FromText.render"].returns == "str"
+
+
 DECLARED = """
 from collections.abc import Mapping
 from dataclasses import dataclass

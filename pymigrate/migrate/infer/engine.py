@@ -36,6 +36,7 @@ class Choices:
     returns: dict[tuple[str, str], TypeRef] = field(default_factory=dict)          # (module, qualname)
     attributes: dict[tuple[str, str], TypeRef] = field(default_factory=dict)       # (module, "C.attr")
     fallbacks: dict[tuple[str, str, str], list[TypeRef]] = field(default_factory=dict)  # next params to try
+    return_fallbacks: dict[tuple[str, str], list[TypeRef]] = field(default_factory=dict)
     type_vars: set[str] = field(default_factory=set)     # the package's TypeVars that generic signatures use
 
     def retreat(self, key: tuple[str, str, str]) -> None:
@@ -45,6 +46,14 @@ class Choices:
             self.params[key] = rest.pop(0)
         else:
             self.params.pop(key, None)
+
+    def retreat_return(self, key: tuple[str, str]) -> None:
+        """Replace a return's type by its next candidate, or drop it."""
+        rest = self.return_fallbacks.get(key)
+        if rest:
+            self.returns[key] = rest.pop(0)
+        else:
+            self.returns.pop(key, None)
 
     def unbind_type_vars(self) -> None:
         """A return naming a type variable no parameter of its function names is an error (mypy: "should
@@ -65,6 +74,7 @@ class Choices:
 
 def decide(modules: Sequence[Module], facts: Facts) -> Choices:
     choices = Choices()
+    aliases = {name: t for module in modules for t, name in module.aliases.items()}
     for module in modules:
         for qualname, func in module.functions.items():
             ff = facts.functions.get((module.name, qualname))
@@ -89,9 +99,10 @@ def decide(modules: Sequence[Module], facts: Facts) -> Choices:
                     choices.params[(module.name, qualname, arg.arg)] = candidates[0]
                     choices.fallbacks[(module.name, qualname, arg.arg)] = candidates[1:]
             if func.node.returns is None:
-                t = merge.return_type(ff)
-                if t is not None:
-                    choices.returns[(module.name, qualname)] = t
+                returns = merge.return_candidates(ff, aliases)
+                if returns:
+                    choices.returns[(module.name, qualname)] = returns[0]
+                    choices.return_fallbacks[(module.name, qualname)] = returns[1:]
                 _make_generic(module, func, ff, choices)
     for (mod, attr), evidence in facts.attributes.items():
         t = merge.attribute_type(evidence)
@@ -227,7 +238,8 @@ def static_rounds(modules: Sequence[Module], target: tuple[int, int], extra: Fac
 def _calls_only(ff: FunctionFacts) -> FunctionFacts:
     """Round one's evidence that later rounds cannot see again (their texts carry inferred annotations)."""
     return FunctionFacts(params={n: {s: ev[s] for s in _GROUNDED if s in ev} for n, ev in ff.params.items()
-                                 if any(s in ev for s in _GROUNDED)})
+                                 if any(s in ev for s in _GROUNDED)},
+                         returns={s: ff.returns[s] for s in _GROUNDED if s in ff.returns})
 
 
 _GROUNDED = ("call", "declared")

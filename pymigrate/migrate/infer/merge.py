@@ -3,13 +3,14 @@
 Parameters: a typed base-class method wins (overrides must stay compatible), then the declared type of an
 attribute the parameter is stored into; otherwise the union of what
 flows in (call sites in the package, literal defaults, traced calls). A bare ``None`` default alone says
-nothing. Returns: a typed base-class method wins; otherwise the static join of every return expression
-when mypy typed them all, else that join widened by the traced return values; nothing when neither is known.
+nothing. Returns: a typed base-class method wins; then the declared type of what every caller stores the
+value into; otherwise the static join of every return expression when mypy typed them all, else that join
+widened by the traced return values; nothing when neither is known.
 """
 
 from __future__ import annotations
 
-from .model import NONE_T, UNKNOWN, FunctionFacts, TypeRef, is_complete, union, widens
+from .model import NONE_T, UNKNOWN, FunctionFacts, TypeRef, covers, is_complete, is_subclass, union, widens
 
 ITERATOR = "collections.abc.Iterator"
 GENERATOR = "collections.abc.Generator"
@@ -78,6 +79,35 @@ def _rarest_first(static: list[TypeRef], traced: list[TypeRef]) -> list[list[Typ
 def param_type(evidence: dict[str, list[TypeRef]]) -> TypeRef | None:
     candidates = param_candidates(evidence)
     return candidates[0] if candidates else None
+
+
+def return_candidates(facts: FunctionFacts, aliases: dict[str, TypeRef] | None = None) -> list[TypeRef]:
+    """The return's types, most faithful first.
+
+    The type declared where every caller stores the value comes first (without its None when the
+    function never returns None: the attribute merely starts out None), unless what the function's own
+    returns give is one of the declared type's alternatives (``MarkerItem`` stored as a ``MarkerAtom``,
+    ``aliases`` expanding the names of the package's aliases): then that narrower type comes first.
+    """
+    inferred = return_type(facts)
+    declared = union(facts.returns.get("declared", []))
+    if declared is None or "override" in facts.returns:
+        return [inferred] if inferred is not None else []
+    if inferred is not None and NONE_T not in inferred.members() and NONE_T in declared.members():
+        declared = union(m for m in declared.members() if m != NONE_T)
+    order = [declared, inferred]
+    if inferred is not None and declared is not None and _narrower(inferred, _expanded(declared, aliases or {})):
+        order = [inferred, declared]
+    return list(dict.fromkeys(t for t in order if t is not None))
+
+
+def _narrower(t: TypeRef, wide: TypeRef) -> bool:
+    return all(any(covers(w, m) or is_subclass(m, w) for w in wide.members()) for m in t.members())
+
+
+def _expanded(t: TypeRef, aliases: dict[str, TypeRef]) -> TypeRef:
+    """``t`` with its members that name an alias replaced by the alias's expansion (one level)."""
+    return union(aliases.get(m.name, m) if not m.args else m for m in t.members()) or t
 
 
 def return_type(facts: FunctionFacts) -> TypeRef | None:

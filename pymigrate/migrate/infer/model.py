@@ -14,6 +14,8 @@ TUPLE = "builtins.tuple"
 EMPTY_NAME = "()"
 NEVER = "<never>"         # nothing known (an empty container's items)
 UNKNOWN = "<unknown>"     # a value seen whose type cannot be written (a function object)
+LITERAL = "typing.Literal"
+VALUE = "="               # prefix of a Literal's value: ``TypeRef('="rc"')``
 
 # Numeric promotion as in the typing spec: an int is accepted where a float is, a float where a complex is.
 _PROMOTIONS = {
@@ -36,6 +38,11 @@ def register_supertypes(name: str, supertypes: Iterable[str], newtype: bool = Fa
     _SUPERTYPES[name] = frozenset(s for s in supertypes if s not in (name, "builtins.object"))
     if newtype:
         _NEWTYPES.add(name)
+
+
+def is_subclass(narrow: TypeRef, wide: TypeRef) -> bool:
+    """``narrow`` is a class derived from ``wide`` (as far as the classes mypy typed tell)."""
+    return not narrow.args and not wide.args and wide.name in _SUPERTYPES.get(narrow.name, ())
 
 
 def widens(narrow: TypeRef, wide: TypeRef) -> bool:
@@ -68,13 +75,22 @@ class TypeRef:
 
     def names(self) -> Iterable[str]:
         """Every qualified name the type mentions (for imports and quoting)."""
-        if self.name not in (UNION, PARAMS, ELLIPSIS, NONE):
+        if self.name not in (UNION, PARAMS, ELLIPSIS, NONE) and not self.name.startswith(VALUE):
             yield self.name
         for a in self.args:
             yield from a.names()
 
 
 NONE_T = TypeRef(NONE)
+
+
+def literal_value(value: str | int) -> TypeRef:
+    """A Literal's value as written in source (strings in double quotes, as black writes them)."""
+    if isinstance(value, str):
+        return TypeRef(VALUE + '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"')
+    return TypeRef(VALUE + repr(value))
+
+
 EMPTY = TypeRef(EMPTY_NAME)
 
 

@@ -12,13 +12,13 @@ import itertools
 import shutil
 import sys
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 from mypy import build as mypy_build
 from mypy.expandtype import expand_type
 from mypy.modulefinder import BuildSource
-from mypy.nodes import ARG_NAMED, ARG_NAMED_OPT, ARG_OPT, ARG_POS, ARG_STAR, ARG_STAR2, Decorator, FuncDef, OverloadedFuncDef, TypeAlias, TypeInfo, Var
+from mypy.nodes import ARG_NAMED, ARG_NAMED_OPT, ARG_OPT, ARG_POS, ARG_STAR, ARG_STAR2, Decorator, FuncDef, NameExpr, OverloadedFuncDef, TypeAlias, TypeInfo, Var
 from mypy.options import Options
 from mypy.server.subexpr import get_subexpressions
 from mypy.types import (
@@ -30,6 +30,7 @@ from mypy.types import (
     Overloaded,
     TupleType,
     Type,
+    TypeAliasType,
     TypedDictType,
     TypeOfAny,
     TypeType,
@@ -40,7 +41,8 @@ from mypy.types import (
 )
 
 from .literals import literal_type
-from .model import CALLABLE, ELLIPSIS, NONE_T, PARAMS, TUPLE, UNION, Facts, FunctionFacts, TypeRef, register_supertypes, union
+from .sinks import local_bindings, sources, stores
+from .model import CALLABLE, ELLIPSIS, LITERAL, NONE_T, PARAMS, TUPLE, UNION, Facts, FunctionFacts, TypeRef, literal_value, register_supertypes, union
 from .package import (
     Function,
     Module,
@@ -117,10 +119,19 @@ def error_lines(result: mypy_build.BuildResult) -> list[str]:
 MAX_DEPTH = 6
 
 
-def to_typeref(t: Type | None, package_prefixes: tuple[str, ...] = (), depth: int = 0) -> TypeRef | None:
-    """A mypy type as a TypeRef; None when it has no faithful annotation without Any (or is recursive)."""
+def to_typeref(t: Type | None, package_prefixes: tuple[str, ...] = (), depth: int = 0,
+               declared: bool = False) -> TypeRef | None:
+    """A mypy type as a TypeRef; None when it has no faithful annotation without Any.
+
+    A ``declared`` type (what the author wrote for a variable or attribute) keeps its Literal values and
+    the names of the package's type aliases; elsewhere literals are their class (mypy infers ``Literal[3]``
+    for every constant), and only a recursive alias, which has no finite expansion, keeps its name.
+    """
     if t is None or depth > MAX_DEPTH:
         return None
+    if isinstance(t, TypeAliasType) and t.alias is not None and not t.args \
+            and t.alias.fullname.startswith(package_prefixes) and (declared or t.is_recursive):
+        return TypeRef(t.alias.fullname)
     p = get_proper_type(t)
     if isinstance(p, Instance):
         name = _public_name(p.type.fullname, package_prefixes)
@@ -133,7 +144,7 @@ def to_typeref(t: Type | None, package_prefixes: tuple[str, ...] = (), depth: in
                                 p.type.is_newtype)
         if p.args and _omitted_arguments(p):
             return TypeRef(name)        # ``slice``: its parameters default to Any and were not written
-        args = [to_typeref(a, package_prefixes, depth + 1) for a in p.args]
+        args = [to_typeref(a, package_prefixes, depth + 1, declared) for a in p.args]
         if any(a is None for a in args):
             return None
         refs = tuple(a for a in args if a is not None)
@@ -147,38 +158,42 @@ def to_typeref(t: Type | None, package_prefixes: tuple[str, ...] = (), depth: in
         if fallback != TUPLE:
             name = _public_name(fallback, package_prefixes)
             return None if name is None else TypeRef(name)
-        items = [to_typeref(i, package_prefixes, depth + 1) for i in p.items]
+        items = [to_typeref(i, package_prefixes, depth + 1, declared) for i in p.items]
         if any(i is None for i in items):
             return None
         return TypeRef(TUPLE, tuple(i for i in items if i is not None) or (TypeRef("()"),))
     if isinstance(p, UnionType):
-        items = [to_typeref(i, package_prefixes, depth + 1) for i in p.items]
+        items = [to_typeref(i, package_prefixes, depth + 1, declared) for i in p.items]
         if any(i is None for i in items):
             return None
-        return union(i for i in items if i is not None)
+        values = tuple(v for i in items if i is not None and i.name == LITERAL for v in i.args)
+        rest = [i for i in items if i is not None and i.name != LITERAL]
+        return union(rest + [TypeRef(LITERAL, values)] if values else rest)     # Literal["a", "b"]: one member
     if isinstance(p, NoneType):
         return NONE_T
     if isinstance(p, LiteralType):
-        return to_typeref(p.fallback, package_prefixes, depth + 1)
+        if declared and isinstance(p.value, (str, int)) and not p.is_enum_literal():
+            return TypeRef(LITERAL, (literal_value(p.value),))
+        return to_typeref(p.fallback, package_prefixes, depth + 1, declared)
     if isinstance(p, TypeType):
-        item = to_typeref(p.item, package_prefixes, depth + 1)
+        item = to_typeref(p.item, package_prefixes, depth + 1, declared)
         return None if item is None else TypeRef("builtins.type", (item,))
     if isinstance(p, TypedDictType):
         name = p.fallback.type.fullname
         return None if name.startswith("typing") else TypeRef(name)
     if isinstance(p, Overloaded) and p.is_type_obj():      # a class whose constructor is overloaded (int)
-        return to_typeref(TypeType(p.items[0].ret_type), package_prefixes, depth + 1)
+        return to_typeref(TypeType(p.items[0].ret_type), package_prefixes, depth + 1, declared)
     if isinstance(p, CallableType):
         if p.is_type_obj():
-            return to_typeref(TypeType(p.ret_type), package_prefixes, depth + 1)
-        ret = to_typeref(p.ret_type, package_prefixes, depth + 1)
+            return to_typeref(TypeType(p.ret_type), package_prefixes, depth + 1, declared)
+        ret = to_typeref(p.ret_type, package_prefixes, depth + 1, declared)
         if ret is None:
             return None
         if p.is_ellipsis_args:
             return TypeRef(CALLABLE, (TypeRef(ELLIPSIS), ret))
         if any(k != ARG_POS for k in p.arg_kinds):
             return None
-        params = [to_typeref(a, package_prefixes, depth + 1) for a in p.arg_types]
+        params = [to_typeref(a, package_prefixes, depth + 1, declared) for a in p.arg_types]
         if any(a is None for a in params):
             return None
         return TypeRef(CALLABLE, (TypeRef(PARAMS, tuple(a for a in params if a is not None)), ret))
@@ -204,6 +219,8 @@ def find_aliases(result: mypy_build.BuildResult, modules: Sequence[Module]) -> N
 
 
 def _has_literal(t: Type, depth: int = 0) -> bool:
+    if isinstance(t, TypeAliasType) and t.is_recursive and depth > 0:
+        return False        # the alias itself, inside its own definition: looked at from the top
     p = get_proper_type(t)
     if isinstance(p, LiteralType) or depth > MAX_DEPTH:
         return True
@@ -267,6 +284,7 @@ class StaticCollector:
         return to_typeref(t, self.prefixes)
 
     def collect(self, facts: Facts) -> None:
+        sunk: dict[tuple[str, ...], set[TypeRef]] = {}
         for module in self.modules:
             state = self.result.graph.get(module.name)
             if state is None or state.tree is None:
@@ -274,6 +292,58 @@ class StaticCollector:
             spans = self._spans(state.tree)
             self._functions(module, spans, facts)
             self._calls(module, spans, facts)
+            if self.call_source == "call":      # later rounds' texts carry inferred annotations
+                self._sinks(module, spans, _variables(state.tree), sunk)
+        for key, types in sunk.items():
+            if len(types) != 1:
+                continue        # stored under two declared types: no guess
+            t = next(iter(types))
+            if key[0] == "param":
+                facts.function(key[1], key[2]).add_param(key[3], "declared", t)
+            else:
+                facts.function(key[1], key[2]).add_return("declared", t)
+
+    def _sinks(self, module: Module, spans: dict[Span, Type], variables: dict[Span, Var],
+               sunk: dict[tuple[str, ...], set[TypeRef]]) -> None:
+        """Parameters and package functions' returns whose values are stored into declared attributes and
+        variables (sinks.py) take the declared type as evidence."""
+        for qualname, func in module.functions.items():
+            params = {a.arg for a in all_params(func.node)}
+            bindings = local_bindings(func.node)
+            for target, value in stores(func.node):
+                declared = self._declared(target, spans, variables)
+                if declared is None:
+                    continue
+                for kind, what in sources(value, params, bindings):
+                    if kind == "param":
+                        sunk.setdefault(("param", module.name, qualname, str(what)), set()).add(declared)
+                    elif isinstance(what, ast.Call):
+                        callee = self._callee(what, spans)
+                        if callee is not None:
+                            sunk.setdefault(("return", *callee), set()).add(declared)
+
+    def _declared(self, target: ast.expr, spans: dict[Span, Type], variables: dict[Span, Var]) -> TypeRef | None:
+        """The type the author declared for a variable or an attribute (None when mypy inferred it)."""
+        var: object = None
+        if isinstance(target, ast.Name):
+            var = variables.get(self._span(target))
+        elif isinstance(target, ast.Attribute):
+            receiver = get_proper_type(spans.get(self._span(target.value)))
+            if isinstance(receiver, TypeVarType):      # ``new = cls.__new__(cls)`` in a classmethod: Self
+                receiver = get_proper_type(receiver.upper_bound)
+            sym = receiver.type.get(target.attr) if isinstance(receiver, Instance) else None
+            var = sym.node if sym is not None else None
+        # ``x: T`` in a class body, or ``self.x: T = ...`` in a method (mypy marks that one inferred)
+        if not isinstance(var, Var) or (var.is_inferred and not var.explicit_self_type) or var.type is None:
+            return None
+        t = to_typeref(var.type, self.prefixes, declared=True)
+        return None if t is None or t.name == "builtins.object" else t
+
+    def _callee(self, call: ast.Call, spans: dict[Span, Type]) -> tuple[str, str] | None:
+        """The package function a call runs, as (module, qualname); None for classes and the rest."""
+        callee = get_proper_type(spans.get(self._span(call.func)))
+        definition = _definition(callee)
+        return None if definition is None else self.by_fullname.get(definition.fullname)
 
     def _spans(self, tree: object) -> dict[Span, Type]:
         spans: dict[Span, Type] = {}
@@ -337,9 +407,10 @@ class StaticCollector:
         """A call to a generic package function typed in an Any context (an unannotated parameter takes
         the value, so mypy solved ``T`` as Any): solve ``T`` from the classes passed for ``type[T]``."""
         callee = get_proper_type(spans.get(self._span(node.func)))
-        if not isinstance(callee, CallableType) or not isinstance(callee.definition, FuncDef):
+        definition = _definition(callee)
+        if definition is None:
             return None
-        declared = get_proper_type(callee.definition.type)
+        declared = get_proper_type(definition.type)
         if not isinstance(declared, CallableType) or not declared.variables:
             return None
         solved: dict[TypeVarId, Type] = {}
@@ -412,35 +483,12 @@ class StaticCollector:
                 ff.add_return("return", NONE_T)
             ff.context_manager = ff.generator and bool(decorator_names(func.node) & _CONTEXT_MANAGERS)
             ff.never_returns = not ff.returns and not ff.generator and _always_raises(func.node)
+            if ff.never_returns and func.node.name == "__new__" and func.class_name is not None:
+                ff.never_returns = False        # refuses to build one here, but says what it builds
+                ff.add_return("return", TypeRef(f"{module.name}.{func.class_name}"))
             self._override(module, qualname, ff)
             self._overloads(module, qualname, ff)
             self._operator_domain(func, spans, ff)
-            if self.call_source == "call":      # later rounds' texts carry inferred attribute annotations
-                self._declared_sinks(module, func, ff)
-
-    def _declared_sinks(self, module: Module, func: Function, ff: FunctionFacts) -> None:
-        """A parameter stored whole into an attribute the class declares (``x: int | None`` in its body)
-        takes the declared type: every value passed must fit it, and it is what the author wrote."""
-        first = func.implicit_first
-        if first is None or func.class_name is None or "<locals>" in func.class_name:
-            return
-        info = self._typeinfo(module, func.class_name)
-        if info is None:
-            return
-        params = {a.arg for a in all_params(func.node)} - {first}
-        rebound = {n.id for n in ast.walk(func.node) if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load)}
-        found: dict[str, set[TypeRef | None]] = {}
-        for attr, value in _attribute_stores(func.node, first):
-            if not (isinstance(value, ast.Name) and value.id in params) or value.id in rebound:
-                continue
-            sym = info.get(attr)
-            var = sym.node if sym is not None else None
-            declared = var.type if isinstance(var, Var) and not var.is_inferred else None
-            found.setdefault(value.id, set()).add(self.ref(declared))
-        for name, types in found.items():
-            declared_type = next(iter(types)) if len(types) == 1 else None   # stored under two types: no guess
-            if declared_type is not None:
-                ff.add_param(name, "declared", declared_type)
 
     def _override(self, module: Module, qualname: str, ff: FunctionFacts) -> None:
         """A method overriding a typed base-class method takes the base's parameter and return types."""
@@ -576,9 +624,10 @@ class StaticCollector:
             if not isinstance(node, ast.Call):
                 continue
             callee = get_proper_type(spans.get(self._span(node.func)))
-            if not isinstance(callee, CallableType) or not isinstance(callee.definition, FuncDef):
+            definition = _definition(callee)
+            if definition is None or not isinstance(callee, CallableType):
                 continue
-            target = self.by_fullname.get(callee.definition.fullname)
+            target = self.by_fullname.get(definition.fullname)
             if target is None:
                 continue
             ff = facts.function(*target)
@@ -622,6 +671,26 @@ _BINARY_METHODS: dict[type, str] = {ast.Add: "__add__", ast.Sub: "__sub__", ast.
 
 
 SELF = TypeRef("typing.Self")
+
+
+def _definition(callee: object) -> FuncDef | None:
+    """The function a callable type was made from (a classmethod's or staticmethod's, through its decorator)."""
+    if not isinstance(callee, CallableType):
+        return None
+    definition = callee.definition
+    if isinstance(definition, Decorator):
+        definition = definition.func
+    return definition if isinstance(definition, FuncDef) else None
+
+
+def _variables(tree: object) -> dict[Span, Var]:
+    """The variable each name expression of the module refers to, by source span."""
+    out: dict[Span, Var] = {}
+    for e in get_subexpressions(tree):  # type: ignore[arg-type]
+        if isinstance(e, NameExpr) and isinstance(e.node, Var) and e.end_line is not None \
+                and e.end_column is not None:
+            out.setdefault((e.line, e.column, e.end_line, e.end_column), e.node)
+    return out
 
 
 def _returns_self(func: Function, module: Module) -> bool:
@@ -702,21 +771,6 @@ def _is_dunder(name: str) -> bool:
 _NOT_OPERATORS = {"__init__", "__new__", "__setstate__", "__eq__", "__ne__", "__contains__", "__getitem__",
                   "__init_subclass__", "__reduce_ex__", "__format__", "__getattr__", "__getattribute__",
                   "__delattr__", "__class_getitem__", "__missing__", "__delitem__", "__call__", "__enter__"}
-
-
-def _attribute_stores(func: ast.FunctionDef | ast.AsyncFunctionDef, receiver: str) -> Iterator[tuple[str, ast.expr]]:
-    """``receiver.attr = value`` and ``object.__setattr__(receiver, "attr", value)`` (frozen dataclasses)."""
-    for node in own_nodes(func):
-        if isinstance(node, ast.Assign) and len(node.targets) == 1:
-            target = node.targets[0]
-            if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) and target.value.id == receiver:
-                yield target.attr, node.value
-        elif isinstance(node, ast.Call) and len(node.args) == 3 and not node.keywords \
-                and isinstance(node.func, ast.Attribute) and node.func.attr == "__setattr__" \
-                and isinstance(node.func.value, ast.Name) and node.func.value.id in ("object", "super") \
-                and isinstance(node.args[0], ast.Name) and node.args[0].id == receiver \
-                and isinstance(node.args[1], ast.Constant) and isinstance(node.args[1].value, str):
-            yield node.args[1].value, node.args[2]
 
 
 def _declared_self(module: Module, qualname: str) -> bool:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field
 
-from .model import CALLABLE, ELLIPSIS, NONE, PARAMS, UNION, TypeRef
+from .model import CALLABLE, ELLIPSIS, NONE, PARAMS, UNION, VALUE, TypeRef
 from .package import Module
 
 _TYPING_OLD = {"builtins.list": "List", "builtins.dict": "Dict", "builtins.set": "Set",
@@ -126,6 +126,8 @@ class _Renderer:
             return "None"
         if t.name in ("()", ELLIPSIS):
             return t.name
+        if t.name.startswith(VALUE):
+            return t.name[len(VALUE):]
         if t.name == PARAMS:
             items = [self.render(a) for a in t.args]
             return None if None in items else "[" + ", ".join(i for i in items if i is not None) + "]"

@@ -88,14 +88,20 @@ def _table(choices: Choices, kind: str) -> dict[Any, TypeRef]:
 
 def _next_candidate(original: Choices, kept: Choices,
                     item: tuple[str, tuple[str, ...], TypeRef]) -> tuple[str, tuple[str, ...], TypeRef]:
-    """A parameter's candidate after ``item``'s and before the one it keeps (nothing narrower is worth a
-    try), else ``item`` itself."""
+    """A parameter's or return's candidate after ``item``'s and before the one it keeps (nothing narrower
+    is worth a try), else ``item`` itself."""
     kind, key, t = item
-    if kind != "param":
+    options: list[TypeRef] = []
+    if kind == "param":
+        k = (key[0], key[1], key[2])
+        options = [original.params[k], *original.fallbacks.get(k, [])] if k in original.params else []
+        current = kept.params.get(k)
+    elif kind == "return":
+        r = (key[0], key[1])
+        options = [original.returns[r], *original.return_fallbacks.get(r, [])] if r in original.returns else []
+        current = kept.returns.get(r)
+    else:
         return item
-    k = (key[0], key[1], key[2])
-    options = [original.params[k], *original.fallbacks.get(k, [])] if k in original.params else []
-    current = kept.params.get(k)
     if current in options:
         options = options[: options.index(current)]
     later = options[options.index(t) + 1:] if t in options else []
@@ -176,11 +182,15 @@ class _Checker:
             if self.debug:
                 print(f"verify: blame {sorted(blame)}", file=sys.stderr)
             for kind, key in blame:
+                strikes[key] += 1
                 if kind == "param" and len(key) == 3:
-                    strikes[key] += 1
                     if strikes[key] > MAX_RETREATS:     # a long list of fallbacks must not stall convergence
                         choices.fallbacks.pop((key[0], key[1], key[2]), None)
                     choices.retreat((key[0], key[1], key[2]))
+                elif kind == "return" and len(key) == 2:
+                    if strikes[key] > MAX_RETREATS:
+                        choices.return_fallbacks.pop((key[0], key[1]), None)
+                    choices.retreat_return((key[0], key[1]))
                 else:
                     _table(choices, kind).pop(key, None)
             choices.unbind_type_vars()
@@ -199,7 +209,7 @@ class _Checker:
         # parameter (usually seen running) is put back and the helper's return (often generic) stays out
         lost += [("param", k, t) for k, t in original.params.items() if kept.params.get(k) != t]
         lost += [("attr", k, t) for k, t in original.attributes.items() if k not in kept.attributes]
-        lost += [("return", k, t) for k, t in original.returns.items() if k not in kept.returns]
+        lost += [("return", k, t) for k, t in original.returns.items() if kept.returns.get(k) != t]
         queue = [lost] if lost else []
         # what is kept may hold a new error that a fixed old one hides from the count: a trial is blamed
         # only for the errors it adds to those
@@ -243,7 +253,7 @@ class _Checker:
                 # tried last; a blamed parameter with a next candidate is tried with that one
                 queue.insert(0, [_next_candidate(original, kept, item) for item in group
                                  if (item[0], item[1]) in culprits])
-            elif len(group) == 1 and group[0][0] == "param":
+            elif len(group) == 1 and group[0][0] in ("param", "return"):
                 tried.add(group[0])
                 following = _next_candidate(original, kept, group[0])
                 if following not in tried:
