@@ -47,6 +47,9 @@ class Version:
         self._post = value
         self._key = None
 
+    def post(self):
+        return self._post
+
     def key(self):
         if self._key is None:
             self._key = make_key(1, 2)
@@ -83,6 +86,8 @@ def test_declared_targets_give_their_type_to_what_is_stored(make_package) -> Non
     functions = types.for_file(files[1]).functions
     # through a local bound by a conditional expression; the Literal is kept as the author wrote it
     assert functions["validate_post"].returns == 'tuple[Literal["post"], int] | None'
+    # a read of the declared attribute keeps its Literal too
+    assert functions["Version.post"].returns == 'tuple[Literal["post"], int] | None'
     # the alias's name, without the None the attribute starts out with (make_key never returns None)
     assert functions["make_key"] == FunctionTypes({"a": "int", "b": "int"}, "Suffix")
     # a recursive alias has no expansion to infer: only its declaration names it
@@ -204,3 +209,12 @@ def test_sources_follow_plain_locals_and_stop_at_anything_else() -> None:
     assert _sources(code, "c") == []        # a parameter rebound is not what was passed
     assert _sources(code, "z") == []        # bound by a loop: an item, not the value
     assert _sources(code, "w") == []        # unpacked
+
+
+def test_a_literal_joins_the_class_of_its_values() -> None:
+    from pymigrate.migrate.infer.model import LITERAL, TypeRef, literal_value, union
+    text, number = TypeRef("builtins.str"), TypeRef("builtins.int")
+    post = TypeRef(LITERAL, (literal_value("post"),))
+    assert union([post, text]) == text
+    assert union([post, number]) == TypeRef("|", (number, post))
+    assert union([TypeRef(LITERAL, (literal_value(3),)), number]) == number

@@ -212,12 +212,57 @@ class Node:
         return self.touch()
 
 
+class Leaf(Node):
+    pass
+
+
 def build() -> Node:
     return Node.parse("a").renamed("b").touch()
 """
 
 
+FINAL_CONSTRUCTORS = """
+from typing import Protocol
+
+
+class Loadable(Protocol):
+    @classmethod
+    def load(cls, text): ...
+
+
+class Config:
+    def __init__(self, text):
+        self.text = text
+
+    @classmethod
+    def load(cls, text):
+        return cls(text)
+
+    @classmethod
+    def empty(cls):
+        return cls("")
+
+    @classmethod
+    def from_file(cls, path):
+        return cls.load(path.read_text())
+
+
+Config.load("a")
+"""
+
+
+def test_alternate_constructors_of_a_class_without_subclasses_name_it(make_package) -> None:  # type: ignore[no-untyped-def]
+    """No subclass can call ``empty``, so authors write the class; ``load`` is a Protocol's method, whose
+    implementations must return their own class whichever it is: Self."""
+    files = make_package({"m.py": FINAL_CONSTRUCTORS})
+    functions = infer_package(files, root=files[0].parent, target_version=(3, 11)).for_file(files[1]).functions
+    assert functions["Config.empty"].returns == '"Config"'
+    assert functions["Config.load"].returns == "Self"
+    assert functions["Config.from_file"].returns == "Self"     # hands on what load returns
+
+
 def test_methods_returning_their_receiver_or_its_class_return_self(make_package) -> None:  # type: ignore[no-untyped-def]
+    """Node has a subclass: its alternate constructors give a Leaf when called on Leaf."""
     files = make_package({"m.py": SELF_RETURNS})
     new = infer_package(files, root=files[0].parent, target_version=(3, 11)).for_file(files[1])
     assert [new.functions[f].returns for f in ("Node.parse", "Node.renamed", "Node.touch", "Node.checked",

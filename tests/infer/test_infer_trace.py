@@ -131,6 +131,10 @@ class Record:
     @classmethod
     def from_dict(cls, d):
         return cls(get(d, "name"), get(d, "size"))
+
+
+class SizedRecord(Record):
+    pass
 '''
 
 RECORD_TESTS = '''

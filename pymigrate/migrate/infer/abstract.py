@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from .model import TypeRef, union
-from .package import Function, Module, all_params, is_placeholder
+from .package import Function, Module, all_params, base_name, is_placeholder, protocol_classes
 
 if TYPE_CHECKING:
     from .engine import Choices
@@ -24,14 +24,11 @@ if TYPE_CHECKING:
 
 def fill_from_implementations(modules: Sequence[Module], choices: Choices) -> None:
     subclasses: dict[str, list[tuple[Module, str]]] = {}      # base short name -> (module, class qualname)
-    protocols: set[tuple[str, str]] = set()
+    protocols = protocol_classes(modules)
     for module in modules:
         for qualname, cls in module.classes.items():
             for base in cls.bases:
-                name = _base_name(base)
-                subclasses.setdefault(name, []).append((module, qualname))
-                if name == "Protocol":
-                    protocols.add((module.name, qualname))
+                subclasses.setdefault(base_name(base), []).append((module, qualname))
     for module in modules:
         for qualname, func in module.functions.items():
             if func.class_name is None or not func.is_method or not is_placeholder(func.node):
@@ -46,12 +43,6 @@ def fill_from_implementations(modules: Sequence[Module], choices: Choices) -> No
             impls = [(m, f) for m, f in impls if not is_placeholder(f.node)]
             if impls:
                 _adopt(module, func, impls, choices)
-
-
-def _base_name(base: ast.expr) -> str:
-    if isinstance(base, ast.Subscript):         # Protocol[T], Generic[T]
-        base = base.value
-    return base.id if isinstance(base, ast.Name) else base.attr if isinstance(base, ast.Attribute) else ""
 
 
 def _structural(modules: Sequence[Module], module: Module, protocol: str,

@@ -107,6 +107,8 @@ def union(types: Iterable[TypeRef]) -> TypeRef | None:
         return None
     if any(m.name == "builtins.object" for m in flat):
         return TypeRef("builtins.object")
+    classes = {m.name for m in flat if not m.args}
+    flat = [m for m in flat if not (m.name == LITERAL and _literal_class(m) in classes)]     # str | Literal["a"]
     names = {m.name for m in flat if not m.args}
     flat = [m for m in flat if m.args or not any(p in names for p in _PROMOTIONS.get(m.name, ()))]
     # a NewType or a generic (dict[K, V] | Mapping[K, V]) always joins its base; a class its superclass only
@@ -121,6 +123,16 @@ def union(types: Iterable[TypeRef]) -> TypeRef | None:
         return flat[0]
     flat.sort(key=lambda m: (m.name == NONE, m.name, m.args))
     return TypeRef(UNION, tuple(flat))
+
+
+def _literal_class(t: TypeRef) -> str:
+    """The class of a Literal's values (all of one class, or none named)."""
+    texts = {a.name[len(VALUE):] for a in t.args}
+    if all(x.startswith('"') for x in texts):
+        return "builtins.str"
+    if all(x in ("True", "False") for x in texts):
+        return "builtins.bool"
+    return "builtins.int" if all(x.lstrip("-").isdigit() for x in texts) else ""
 
 
 def _merge_generics(flat: list[TypeRef]) -> list[TypeRef]:

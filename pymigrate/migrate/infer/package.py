@@ -73,6 +73,18 @@ def load_modules(files: Sequence[Path]) -> list[Module]:
     return modules
 
 
+def base_name(base: ast.expr) -> str:
+    """A base class's short name (``Protocol`` for ``typing.Protocol[T]``)."""
+    if isinstance(base, ast.Subscript):
+        base = base.value
+    return base.id if isinstance(base, ast.Name) else base.attr if isinstance(base, ast.Attribute) else ""
+
+
+def protocol_classes(modules: Sequence[Module]) -> set[tuple[str, str]]:
+    """(module, class qualname) of the package's Protocol classes."""
+    return {(m.name, q) for m in modules for q, cls in m.classes.items() if "Protocol" in map(base_name, cls.bases)}
+
+
 def decorator_names(node: FunctionNode | ast.ClassDef) -> set[str]:
     names = set()
     for d in node.decorator_list:

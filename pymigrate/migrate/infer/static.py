@@ -47,11 +47,13 @@ from .package import (
     Function,
     Module,
     all_params,
+    base_name,
     body_without_docstring,
     decorator_names,
     defaults,
     is_placeholder,
     own_nodes,
+    protocol_classes,
     raises_not_implemented,
 )
 
@@ -123,15 +125,17 @@ def to_typeref(t: Type | None, package_prefixes: tuple[str, ...] = (), depth: in
                declared: bool = False) -> TypeRef | None:
     """A mypy type as a TypeRef; None when it has no faithful annotation without Any.
 
-    A ``declared`` type (what the author wrote for a variable or attribute) keeps its Literal values and
-    the names of the package's type aliases; elsewhere literals are their class (mypy infers ``Literal[3]``
-    for every constant), and only a recursive alias, which has no finite expansion, keeps its name.
+    A ``declared`` type (what the author wrote for a variable or attribute) keeps its Literal values, and
+    the names of the package's aliases that stand for them; elsewhere literals are their class (mypy infers
+    ``Literal[3]`` for every constant). A recursive alias, which has no finite expansion, keeps its name;
+    other aliases are expanded (syntax.py writes the alias for its expansion).
     """
     if t is None or depth > MAX_DEPTH:
         return None
     if isinstance(t, TypeAliasType) and t.alias is not None and not t.args \
-            and t.alias.fullname.startswith(package_prefixes) and (declared or t.is_recursive):
-        return TypeRef(t.alias.fullname)
+            and t.alias.fullname.startswith(package_prefixes) \
+            and (t.is_recursive or (declared and _has_literal(t.alias.target))):
+        return TypeRef(t.alias.fullname)    # no expansion the alias table maps back to its name
     p = get_proper_type(t)
     if isinstance(p, Instance):
         name = _public_name(p.type.fullname, package_prefixes)
@@ -277,8 +281,14 @@ class StaticCollector:
         self.result = result
         self.modules = modules
         self.prefixes = tuple(sorted({m.name.split(".")[0] + "." for m in modules} | {m.name + "." for m in modules}))
+        self.variables: dict[Span, Var] = {}       # the current module's, by span (see _variables)
         self.by_fullname = {f"{m.name}.{q}": (m.name, q) for m in modules for q in m.functions
                             if "<locals>" not in q and "@" not in q}
+        # short names of the package's classes that others derive from
+        self._bases = {b for m in modules for cls in m.classes.values() for b in map(base_name, cls.bases)}
+        protocols = protocol_classes(modules)
+        self._protocol_members = {f.node.name for m in modules for f in m.functions.values()
+                                  if (m.name, f.class_name) in protocols}
 
     def ref(self, t: Type | None) -> TypeRef | None:
         return to_typeref(t, self.prefixes)
@@ -290,10 +300,11 @@ class StaticCollector:
             if state is None or state.tree is None:
                 continue
             spans = self._spans(state.tree)
+            self.variables = _variables(state.tree)
             self._functions(module, spans, facts)
             self._calls(module, spans, facts)
             if self.call_source == "call":      # later rounds' texts carry inferred annotations
-                self._sinks(module, spans, _variables(state.tree), sunk)
+                self._sinks(module, spans, self.variables, sunk)
         for key, types in sunk.items():
             if len(types) != 1:
                 continue        # stored under two declared types: no guess
@@ -324,6 +335,11 @@ class StaticCollector:
 
     def _declared(self, target: ast.expr, spans: dict[Span, Type], variables: dict[Span, Var]) -> TypeRef | None:
         """The type the author declared for a variable or an attribute (None when mypy inferred it)."""
+        var = self._declared_var(target, spans, variables)
+        t = to_typeref(var.type, self.prefixes, declared=True) if var is not None else None
+        return None if t is None or t.name == "builtins.object" else t
+
+    def _declared_var(self, target: ast.expr, spans: dict[Span, Type], variables: dict[Span, Var]) -> Var | None:
         var: object = None
         if isinstance(target, ast.Name):
             var = variables.get(self._span(target))
@@ -336,8 +352,7 @@ class StaticCollector:
         # ``x: T`` in a class body, or ``self.x: T = ...`` in a method (mypy marks that one inferred)
         if not isinstance(var, Var) or (var.is_inferred and not var.explicit_self_type) or var.type is None:
             return None
-        t = to_typeref(var.type, self.prefixes, declared=True)
-        return None if t is None or t.name == "builtins.object" else t
+        return var
 
     def _callee(self, call: ast.Call, spans: dict[Span, Type]) -> tuple[str, str] | None:
         """The package function a call runs, as (module, qualname); None for classes and the rest."""
@@ -361,6 +376,11 @@ class StaticCollector:
             return lit
         if isinstance(node, ast.Name) and node.id == "NotImplemented":
             return NOT_IMPLEMENTED      # accepted by every return type; merge leaves it out
+        if isinstance(node, (ast.Name, ast.Attribute)) and self._declared_var(node, spans, self.variables):
+            # a declared variable read (or narrowed): its Literals and alias names are the author's
+            t = to_typeref(spans.get(self._span(node)), self.prefixes, declared=True)
+            if t is not None:
+                return t
         t = self.ref(spans.get(self._span(node)))
         if t is not None:
             return t
@@ -446,13 +466,14 @@ class StaticCollector:
                     ff.add_param(name, "default", t)
             has_value_return = False
             returns_self = _returns_self(func, module)
+            self_type = self._self_type(module, func) if returns_self else SELF
             for node in own_nodes(func.node):
                 if isinstance(node, ast.Return):
                     if node.value is None:
                         ff.add_return("return", NONE_T)
                         continue
                     has_value_return = True
-                    t = SELF if returns_self else self.expr(node.value, spans)
+                    t = self_type if returns_self else self.expr(node.value, spans)
                     if t is None:
                         ff.returns_incomplete = True
                     else:
@@ -489,6 +510,20 @@ class StaticCollector:
             self._override(module, qualname, ff)
             self._overloads(module, qualname, ff)
             self._operator_domain(func, spans, ff)
+
+    def _self_type(self, module: Module, func: Function) -> TypeRef:
+        """What an alternate constructor (a classmethod returning a new instance) returns: ``Self`` when a
+        subclass calling it would get its own class (the class has subclasses in the package, or the
+        method is one a Protocol or a base class declares), else the class, as authors write it."""
+        if func.class_name is None or "classmethod" not in decorator_names(func.node):
+            return SELF
+        name = func.class_name.rpartition(".")[2]
+        info = self._typeinfo(module, func.class_name)
+        inherited = info is not None and any(func.node.name in base.names for base in info.mro[1:])
+        if inherited or name in self._bases or func.node.name in self._protocol_members \
+                or _delegates_to_self(func, module):
+            return SELF
+        return TypeRef(f"{module.name}.{func.class_name}")
 
     def _override(self, module: Module, qualname: str, ff: FunctionFacts) -> None:
         """A method overriding a typed base-class method takes the base's parameter and return types."""
@@ -771,6 +806,14 @@ def _is_dunder(name: str) -> bool:
 _NOT_OPERATORS = {"__init__", "__new__", "__setstate__", "__eq__", "__ne__", "__contains__", "__getitem__",
                   "__init_subclass__", "__reduce_ex__", "__format__", "__getattr__", "__getattribute__",
                   "__delattr__", "__class_getitem__", "__missing__", "__delitem__", "__call__", "__enter__"}
+
+
+def _delegates_to_self(func: Function, module: Module) -> bool:
+    """A classmethod returning what another classmethod of its class written ``-> Self`` returns."""
+    first = func.implicit_first
+    return any(isinstance(n, ast.Return) and isinstance(n.value, ast.Call) and isinstance(n.value.func, ast.Attribute)
+               and isinstance(n.value.func.value, ast.Name) and n.value.func.value.id == first
+               and _declared_self(module, f"{func.class_name}.{n.value.func.attr}") for n in own_nodes(func.node))
 
 
 def _declared_self(module: Module, qualname: str) -> bool:
