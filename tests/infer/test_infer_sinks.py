@@ -11,7 +11,8 @@ from pymigrate.migrate.annotate import annotate_module
 from pymigrate.migrate.infer import FunctionTypes, infer_package
 from pymigrate.migrate.infer.package import load_modules, module_from_text
 from pymigrate.migrate.infer.sinks import local_bindings, sources
-from pymigrate.migrate.infer.static import error_lines, run_mypy
+from pymigrate.migrate.infer.model import Facts, TypeRef
+from pymigrate.migrate.infer.static import StaticCollector, error_lines, run_mypy
 
 SINKS = """
 from __future__ import annotations
@@ -38,6 +39,11 @@ def parse(text):
     return [("x", text)]
 
 
+class Box:
+    def __init__(self, n):
+        self.n = n
+
+
 class Version:
     _post: tuple[Literal["post"], int] | None
     _key: Suffix | None
@@ -46,6 +52,7 @@ class Version:
         value = validate_post(post) if post is not None else None
         self._post = value
         self._key = None
+        self._box: Box | None = Box(1)
 
     def post(self):
         return self._post
@@ -86,6 +93,14 @@ def test_declared_targets_give_their_type_to_what_is_stored(make_package) -> Non
     functions = types.for_file(files[1]).functions
     # through a local bound by a conditional expression; the Literal is kept as the author wrote it
     assert functions["validate_post"].returns == 'tuple[Literal["post"], int] | None'
+    # a class called for the value: what its __init__ returns is not what is stored
+    assert functions["Box.__init__"] == FunctionTypes({"n": "int"}, "None")
+    facts = Facts()
+    modules = load_modules(files)
+    StaticCollector(run_mypy(modules), modules).collect(facts)
+    assert "declared" not in facts.functions[("pkg.m", "Box.__init__")].returns
+    assert facts.functions[("pkg.m", "make_key")].returns["declared"] == [TypeRef("|", (
+        TypeRef("builtins.tuple", (TypeRef("builtins.int"), TypeRef("builtins.int"))), TypeRef("None")))]
     # a read of the declared attribute keeps its Literal too
     assert functions["Version.post"].returns == 'tuple[Literal["post"], int] | None'
     # the alias's name, without the None the attribute starts out with (make_key never returns None)
@@ -218,3 +233,33 @@ def test_a_literal_joins_the_class_of_its_values() -> None:
     assert union([post, text]) == text
     assert union([post, number]) == TypeRef("|", (number, post))
     assert union([TypeRef(LITERAL, (literal_value(3),)), number]) == number
+
+
+HANDED_ON = """
+def interpreter(version):
+    return version[0] * 10 + version[1]
+
+
+def tags(version=None):
+    if version is None:
+        version = (3, 11)
+    return [interpreter(version)]
+
+
+def compatible(python_version=None):
+    return tags(python_version)
+
+
+compatible([3, 12])
+interpreter([3, 9])
+"""
+
+
+def test_a_parameter_only_handed_on_takes_the_callees_type(make_package) -> None:  # type: ignore[no-untyped-def]
+    """`compatible` only passes its argument on, which alone would say Iterable[int]: `tags` indexes
+    what it gets (through `interpreter`), so Sequence[int], and None stays allowed."""
+    files = make_package({"m.py": HANDED_ON})
+    functions = infer_package(files, root=files[0].parent, target_version=(3, 11)).for_file(files[1]).functions
+    assert functions["interpreter"].params == {"version": "Sequence[int]"}
+    assert functions["tags"].params == {"version": "Sequence[int] | None"}
+    assert functions["compatible"].params == {"python_version": "Sequence[int] | None"}

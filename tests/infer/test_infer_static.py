@@ -929,3 +929,25 @@ def test_an_indexed_parameter_is_a_sequence_and_a_rebound_one_only_iterated(make
     assert functions["first_of"].params == {"xs": "Sequence[int]"}      # lists too: the protocol both meet
     # after `units = set(units)` the body works on the new set: the argument is only iterated
     assert functions["extended"] == FunctionTypes({"units": "Iterable[int]"}, "set[int]")
+
+
+REFUSING_NEW = """
+class Frozen:
+    def __new__(cls, *args, **kwargs):
+        raise TypeError("use Frozen.make()")
+
+    @classmethod
+    def make(cls):
+        return object.__new__(cls)
+
+    def describe(self, verbose):
+        return "frozen"
+"""
+
+
+def test_a_refusing_new_returns_its_class_and_unread_parameters_take_any_object(make_package) -> None:  # type: ignore[no-untyped-def]
+    files = make_package({"m.py": REFUSING_NEW})
+    functions = infer_package(files, root=files[0].parent, target_version=(3, 11)).for_file(files[1]).functions
+    # callers see a Frozen come out (NoReturn would make every `Frozen(...)` unreachable code)
+    assert functions["Frozen.__new__"] == FunctionTypes({"args": "object", "kwargs": "object"}, '"Frozen"')
+    assert functions["Frozen.describe"] == FunctionTypes({"verbose": "object"}, "str")

@@ -18,11 +18,11 @@ from . import merge
 from .api import FileTypes, FunctionTypes, PackageTypes
 from .abstract import fill_from_implementations
 from .generics import class_parameters, generic_signature
-from .model import NONE_T, Facts, FunctionFacts, TypeRef
-from .package import Function, Module, all_params, load_modules, module_from_text
+from .model import NONE_T, Facts, FunctionFacts, TypeRef, union
+from .package import Function, Module, all_params, is_placeholder, load_modules, module_from_text
 from .static import StaticCollector, find_aliases, python_version_of, run_mypy
 from .syntax import FileContext
-from .usage import checks_its_type_first, loosened, widen
+from .usage import ITERABLE, checks_its_type_first, loosened, only_passed_on, tests_for_none, widen
 
 MAX_ROUNDS = 4
 OBJECT = TypeRef("builtins.object")
@@ -94,6 +94,9 @@ def decide(modules: Sequence[Module], facts: Facts) -> Choices:
                     loose = loosened(candidates[0])
                     if loose is not None and loose not in candidates:
                         candidates.insert(1, loose)     # next, when callers' narrower containers are refused
+                if not candidates and not evidence and not is_placeholder(func.node) \
+                        and not _reads(func.node, arg.arg):
+                    candidates = [OBJECT]       # never read (``*args`` of a __new__ that refuses): any object
                 candidates = list(dict.fromkeys(candidates))     # each once: falling back never cycles
                 if candidates:
                     choices.params[(module.name, qualname, arg.arg)] = candidates[0]
@@ -110,7 +113,45 @@ def decide(modules: Sequence[Module], facts: Facts) -> Choices:
             choices.attributes[(mod, attr)] = t
     fill_from_implementations(modules, choices)
     _setters_take_the_property_type(modules, choices)
+    _handed_on(modules, facts, choices)
     return choices
+
+
+def _handed_on(modules: Sequence[Module], facts: Facts, choices: Choices) -> None:
+    """A parameter a function only hands on to other package functions, with no type of its own or only
+    the ``Iterable`` that passing it on says, takes their parameters' type first (``Sequence[int]`` when
+    the callee indexes it), with ``None`` when it tests for None before handing it on."""
+    by_name = {m.name: m for m in modules}
+    for _ in range(MAX_ROUNDS):         # chains: f hands to g, which hands to h
+        changed = False
+        for (mod, qualname), ff in facts.functions.items():
+            func = by_name[mod].functions.get(qualname) if mod in by_name else None
+            for param, targets in ff.passes.items():
+                key = (mod, qualname, param)
+                if func is None or not only_passed_on(func.node, param) \
+                        or any(a.arg == param and a.annotation is not None for a in all_params(func.node)):
+                    continue
+                types = {choices.params.get(t) for t in targets}
+                t = types.pop() if len(types) == 1 else None
+                if t is None or t == OBJECT or choices.type_vars.intersection(t.names()):
+                    continue
+                current = choices.params.get(key)
+                if current is not None and any(m.name != ITERABLE for m in current.members() if m != NONE_T):
+                    continue        # a concrete type of its own: the author's, most likely
+                if tests_for_none(func.node, param) and NONE_T not in t.members():
+                    t = union([t, NONE_T]) or t
+                if t == current:
+                    continue
+                if current is not None:
+                    choices.fallbacks[key] = [current, *[f for f in choices.fallbacks.get(key, []) if f != t]]
+                choices.params[key] = t
+                changed = True
+        if not changed:
+            return
+
+
+def _reads(node: ast.AST, name: str) -> bool:
+    return any(isinstance(n, ast.Name) and n.id == name for n in ast.walk(node))
 
 
 def _setters_take_the_property_type(modules: Sequence[Module], choices: Choices) -> None:

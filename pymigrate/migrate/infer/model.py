@@ -250,6 +250,7 @@ class FunctionFacts:
     yields_none: bool = False           # a bare ``yield``, or a yield the static types say can be None
     context_manager: bool = False       # a generator under @contextmanager: written Generator[Y, None, None]
     never_returns: bool = False         # every path raises (and not NotImplementedError): NoReturn
+    passes: dict[str, set[tuple[str, str, str]]] = field(default_factory=dict)   # param -> callees' params
 
     def add_param(self, name: str, source: str, t: TypeRef) -> None:
         self.params.setdefault(name, {}).setdefault(source, []).append(t)
@@ -283,6 +284,8 @@ class Facts:
             mine.yields_none = mine.yields_none or ff.yields_none
             mine.context_manager = mine.context_manager or ff.context_manager
             mine.never_returns = mine.never_returns or ff.never_returns
+            for name, targets in ff.passes.items():
+                mine.passes.setdefault(name, set()).update(targets)
         for key, sources in other.attributes.items():
             for source, types in sources.items():
                 for t in types:

@@ -303,6 +303,7 @@ class StaticCollector:
             self.variables = _variables(state.tree)
             self._functions(module, spans, facts)
             self._calls(module, spans, facts)
+            self._passes(module, spans, facts)
             if self.call_source == "call":      # later rounds' texts carry inferred annotations
                 self._sinks(module, spans, self.variables, sunk)
         for key, types in sunk.items():
@@ -357,6 +358,8 @@ class StaticCollector:
     def _callee(self, call: ast.Call, spans: dict[Span, Type]) -> tuple[str, str] | None:
         """The package function a call runs, as (module, qualname); None for classes and the rest."""
         callee = get_proper_type(spans.get(self._span(call.func)))
+        if isinstance(callee, CallableType) and callee.is_type_obj():
+            return None     # a class: what ``__init__`` returns is not the value
         definition = _definition(callee)
         return None if definition is None else self.by_fullname.get(definition.fullname)
 
@@ -658,41 +661,62 @@ class StaticCollector:
                 self._operator(node, spans, facts)
             if not isinstance(node, ast.Call):
                 continue
-            callee = get_proper_type(spans.get(self._span(node.func)))
-            definition = _definition(callee)
-            if definition is None or not isinstance(callee, CallableType):
+            bound = self._bound_arguments(node, spans)
+            if bound is None:
                 continue
-            target = self.by_fullname.get(definition.fullname)
-            if target is None:
-                continue
-            ff = facts.function(*target)
-            kinds, names = callee.arg_kinds, callee.arg_names
-            star = next((names[i] for i, k in enumerate(kinds) if k == ARG_STAR), None)
-            star2 = next((names[i] for i, k in enumerate(kinds) if k == ARG_STAR2), None)
-            for i, arg in enumerate(node.args):
-                if isinstance(arg, ast.Starred):
-                    break
-                if i < len(kinds) and kinds[i] in (ARG_POS, ARG_OPT):
-                    name = names[i]
-                elif star is not None:
-                    name = star
-                else:
-                    break
+            ff = facts.function(*bound[0])
+            for name, arg in bound[1]:
                 t = self.expr(arg, spans)
-                if name is not None and t is not None:
-                    ff.add_param(name, self.call_source, t)
-            for kw in node.keywords:
-                if kw.arg is None:
-                    continue
-                if kw.arg in names and kinds[names.index(kw.arg)] in (ARG_POS, ARG_OPT, ARG_NAMED, ARG_NAMED_OPT):
-                    name = kw.arg
-                elif star2 is not None:
-                    name = star2
-                else:
-                    continue
-                t = self.expr(kw.value, spans)
                 if t is not None:
                     ff.add_param(name, self.call_source, t)
+
+    def _passes(self, module: Module, spans: dict[Span, Type], facts: Facts) -> None:
+        """Parameters handed on whole to a package function's parameter (engine.py gives them its type)."""
+        for qualname, func in module.functions.items():
+            params = {a.arg for a in all_params(func.node)} - {func.implicit_first}
+            for node in own_nodes(func.node):
+                bound = self._bound_arguments(node, spans) if isinstance(node, ast.Call) else None
+                if bound is None or bound[0] == (module.name, qualname):
+                    continue
+                for name, arg in bound[1]:
+                    if isinstance(arg, ast.Name) and arg.id in params:
+                        facts.function(module.name, qualname).passes.setdefault(arg.id, set()).add(
+                            (*bound[0], name))
+
+    def _bound_arguments(self, node: ast.Call, spans: dict[Span, Type]
+                         ) -> tuple[tuple[str, str], list[tuple[str, ast.expr]]] | None:
+        """The package function a call runs and the parameter each argument binds (``*args`` and
+        ``**kwargs`` collect the extra ones); None when the callee is not a package function."""
+        callee = get_proper_type(spans.get(self._span(node.func)))
+        definition = _definition(callee)
+        if definition is None or not isinstance(callee, CallableType):
+            return None
+        target = self.by_fullname.get(definition.fullname)
+        if target is None:
+            return None
+        out: list[tuple[str, ast.expr]] = []
+        kinds, names = callee.arg_kinds, callee.arg_names
+        star = next((names[i] for i, k in enumerate(kinds) if k == ARG_STAR), None)
+        star2 = next((names[i] for i, k in enumerate(kinds) if k == ARG_STAR2), None)
+        for i, arg in enumerate(node.args):
+            if isinstance(arg, ast.Starred):
+                break
+            if i < len(kinds) and kinds[i] in (ARG_POS, ARG_OPT):
+                name = names[i]
+            elif star is not None:
+                name = star
+            else:
+                break
+            if name is not None:
+                out.append((name, arg))
+        for kw in node.keywords:
+            if kw.arg is None:
+                continue
+            if kw.arg in names and kinds[names.index(kw.arg)] in (ARG_POS, ARG_OPT, ARG_NAMED, ARG_NAMED_OPT):
+                out.append((kw.arg, kw.value))
+            elif star2 is not None:
+                out.append((star2, kw.value))
+        return target, out
 
 
 BOOL = TypeRef("builtins.bool")

@@ -277,3 +277,27 @@ def loosened(t: TypeRef) -> TypeRef | None:
 
 
 OBJECT = TypeRef("builtins.object")
+
+
+def only_passed_on(func: FunctionNode, param: str) -> bool:
+    """Every use of ``param`` hands it whole to a call (``g(param)``, ``g(key=param)``): what it must be is
+    what the callee's parameter is. Filling in a default first (``if p is None: p = ...``) is no use."""
+    defaulting = {id(n) for branch in ast.walk(func) if isinstance(branch, ast.If)
+                  and _is_none_test(branch.test, {param}) for n in ast.walk(branch)}
+    identity = {id(c.left) for c in ast.walk(func) if isinstance(c, ast.Compare)
+                and all(isinstance(op, (ast.Is, ast.IsNot)) for op in c.ops)}
+    uses = [n for n in ast.walk(func) if isinstance(n, ast.Name) and n.id == param
+            and id(n) not in defaulting and id(n) not in identity]
+    if not uses or any(not isinstance(u.ctx, ast.Load) for u in uses):
+        return False
+    handed = {id(a) for n in ast.walk(func) if isinstance(n, ast.Call)
+              for a in [*n.args, *(k.value for k in n.keywords if k.arg is not None)]}
+    return all(id(u) in handed for u in uses)
+
+
+def tests_for_none(func: FunctionNode, param: str) -> bool:
+    """``param is None`` (or ``is not None``) somewhere in the body."""
+    return any(isinstance(c, ast.Compare) and isinstance(c.left, ast.Name) and c.left.id == param
+               and all(isinstance(op, (ast.Is, ast.IsNot)) for op in c.ops)
+               and all(isinstance(x, ast.Constant) and x.value is None for x in c.comparators)
+               for c in ast.walk(func))

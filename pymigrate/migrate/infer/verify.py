@@ -303,7 +303,7 @@ def _blame(choices: Choices, module: Module, annotated: Module, line: int, msg: 
         cls = annotated.functions[enclosing].class_name
         if cls is not None:
             out |= {("attr", k) for k in choices.attributes if k == (name, f"{cls}.{assign['attr']}")}
-    for quoted in _QUOTED.findall(msg):
+    for quoted in set(_QUOTED.findall(msg)) & words:     # not a type or a suggestion the message quotes
         out |= {("attr", k) for k in choices.attributes if k[1].endswith("." + quoted)}
         out |= {("return", k) for k in choices.returns if k[1].split(".")[-1] == quoted}
     scope: ast.AST = annotated.functions[enclosing].node if enclosing is not None else annotated.tree
