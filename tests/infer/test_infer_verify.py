@@ -94,3 +94,50 @@ def test_a_generic_return_falls_with_its_type_parameter() -> None:
     choices.unbind_type_vars()
     assert ("m", "get") not in choices.returns
     assert choices.returns == {("m", "other"): TypeRef("builtins.str")}
+
+
+BLAMED = """
+class A:
+    def __init__(self, x):
+        self.x = x
+
+
+class B:
+    def __init__(self, y):
+        self.y = y
+
+
+def make():
+    return "a"
+
+
+def build():
+    return A(make())
+
+
+class C(A):
+    def __init__(self):
+        super().__init__(make())
+"""
+
+
+def test_blame_names_the_callee_and_the_calls_on_the_line_not_every_init(make_package) -> None:  # type: ignore[no-untyped-def]
+    from pymigrate.migrate.infer.engine import Choices
+    from pymigrate.migrate.infer.model import TypeRef
+    from pymigrate.migrate.infer.verify import _blame
+
+    files = make_package({"m.py": BLAMED})
+    module = load_modules(files)[1]
+    none, text = TypeRef("None"), TypeRef("builtins.str")
+    choices = Choices(params={("pkg.m", "A.__init__", "x"): TypeRef("builtins.int")},
+                      returns={("pkg.m", "A.__init__"): none, ("pkg.m", "B.__init__"): none,
+                               ("pkg.m", "make"): text})
+    line = module.source.splitlines().index("    return A(make())") + 1
+    msg = 'Argument 1 to "A" has incompatible type "str"; expected "int"'
+    assert _blame(choices, module, module, line, msg, "message") == {
+        ("param", ("pkg.m", "A.__init__", "x")), ("return", ("pkg.m", "make"))}
+    # the line calls __init__ by name: the message quotes it, yet no __init__ returns the value at fault
+    line = module.source.splitlines().index("        super().__init__(make())") + 1
+    msg = 'Argument 1 to "__init__" of "A" has incompatible type "str"; expected "int"'
+    assert _blame(choices, module, module, line, msg, "message") == {
+        ("param", ("pkg.m", "A.__init__", "x")), ("return", ("pkg.m", "make"))}

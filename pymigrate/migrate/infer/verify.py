@@ -305,7 +305,8 @@ def _blame(choices: Choices, module: Module, annotated: Module, line: int, msg: 
             out |= {("attr", k) for k in choices.attributes if k == (name, f"{cls}.{assign['attr']}")}
     for quoted in set(_QUOTED.findall(msg)) & words:     # not a type or a suggestion the message quotes
         out |= {("attr", k) for k in choices.attributes if k[1].endswith("." + quoted)}
-        out |= {("return", k) for k in choices.returns if k[1].split(".")[-1] == quoted}
+        if not quoted.startswith("__"):     # ``"__init__" of "C"``: every class has one, none returns a value
+            out |= {("return", k) for k in choices.returns if k[1].split(".")[-1] == quoted}
     scope: ast.AST = annotated.functions[enclosing].node if enclosing is not None else annotated.tree
     if enclosing is not None:
         named = [k for k in choices.params if k[:2] == (name, enclosing) and k[2] in words]
