@@ -161,6 +161,12 @@ def _make_generic(modules: Sequence[Module], choices: Choices) -> None:
                 choices.params[key] = t
             choices.returns[(module.name, qualname)] = signature.ret
             choices.type_vars |= signature.variables
+            for param in signature.documents:
+                key = (module.name, qualname, param)
+                document = generics.document_type(choices.params.get(key))
+                if document is not None and document != choices.params[key]:
+                    choices.fallbacks[key] = [choices.params[key], *choices.fallbacks.get(key, [])]
+                    choices.params[key] = document
 
 
 def render(modules: Sequence[Module], choices: Choices, target: tuple[int, int]) -> dict[Path, FileTypes]:

@@ -52,6 +52,7 @@ class Shape:
     classes: tuple[tuple[str, frozenset[str]], ...]     # class parameter, classmethods used through it
     converters: tuple[tuple[str, str], ...]             # converter parameter, class parameter it takes
     ret: TypeRef
+    documents: tuple[str, ...] = ()     # mappings whose values are read and checked against a class parameter
 
     def methods(self, param: str) -> frozenset[str]:
         return dict(self.classes).get(param, frozenset())
@@ -65,6 +66,7 @@ class Signature:
     ret: TypeRef
     variables: frozenset[str]
     classes: tuple[tuple[str, frozenset[str]], ...]
+    documents: tuple[str, ...]
 
 
 def hole(param: str) -> TypeRef:
@@ -156,6 +158,8 @@ class _Body:
         self.narrowed: dict[str, str] = {}          # name -> class parameter it is checked against
         self.items_narrowed: dict[str, str] = {}    # iterated name -> class parameter every item is checked against
         self.not_none: set[str] = set()
+        self.reads: dict[str, str] = {}             # local -> parameter it is read from (``v = d.get(key)``)
+        self.documents: set[str] = set()            # parameters passed to a callee's document
         for n in nodes:
             checked = _isinstance_check(n)
             if checked is not None and checked[1] in self.params:
@@ -193,8 +197,10 @@ class _Body:
                 for t in n.targets:
                     if isinstance(t, ast.Name):
                         self._set(t.id, value)
+                        self._read_from(t.id, n.value)
             elif isinstance(n, ast.NamedExpr):
                 self._set(n.target.id, self.value(n.value))
+                self._read_from(n.target.id, n.value)
             elif isinstance(n, (ast.For, ast.AsyncFor)):
                 loop = _loop_item(n)
                 if loop is not None:
@@ -213,6 +219,17 @@ class _Body:
                     self.env[name] = None if joined is None else TypeRef("builtins.list", (joined,))
                 else:
                     self.env[name] = None
+
+    def _read_from(self, name: str, e: ast.expr) -> None:
+        """``v = d.get(key)`` or ``v = d[key]``: ``v`` is read from the parameter ``d``."""
+        source = e.func.value if isinstance(e, ast.Call) and isinstance(e.func, ast.Attribute) \
+            and e.func.attr == "get" else e.value if isinstance(e, ast.Subscript) else None
+        if isinstance(source, ast.Name) and source.id in self.params:
+            self.reads[name] = source.id
+
+    def document_params(self) -> set[str]:
+        """Parameters whose values are read and checked against a class parameter, here or in a callee."""
+        return self.documents | {p for name, p in self.reads.items() if name in self.narrowed}
 
     def _set(self, name: str, value: TypeRef | None) -> None:
         if name in self.env and self.env[name] != value:
@@ -284,6 +301,10 @@ class _Body:
                     mapping[_HOLE + q] = self._class_instance(a.id, m)
             else:
                 mapping[_HOLE + q] = self._concrete(a)
+        for q in shape.documents:
+            a = passed.get(q)
+            if isinstance(a, ast.Name) and a.id in self.params:
+                self.documents.add(a.id)
         for c, q in shape.converters:
             a = passed.get(c)
             source = mapping.get(_HOLE + q)
@@ -439,8 +460,9 @@ class Package:
         if not (_holes(ret) & {*classes, *converters}):
             return None
         classes = [p for p in classes if p in _holes(ret) or any(body.converters[c] == p for c in converters)]
+        documents = tuple(p for p in body.order if p in body.document_params() - {*classes, *converters})
         return Shape(tuple((p, frozenset(body.classes[p])) for p in classes),
-                     tuple((c, body.converters[c]) for c in converters), ret)
+                     tuple((c, body.converters[c]) for c in converters), ret, documents)
 
     def signature(self, module: Module, func: Function) -> Signature | None:
         """The shape of ``func`` with the module's type variables (None when it has no shape)."""
@@ -460,7 +482,7 @@ class Package:
         ret = _substitute(shape.ret, {_HOLE + p: t for p, t in variables.items()})
         if ret is None:
             return None
-        return Signature(tuple(params), ret, frozenset(assignment.values()), shape.classes)
+        return Signature(tuple(params), ret, frozenset(assignment.values()), shape.classes, shape.documents)
 
 
 def _assign(tv: TypeVars, classes: Sequence[tuple[str, frozenset[str]]], converters: Sequence[str],
@@ -538,7 +560,8 @@ def accepts(signature: Signature, func: Function, passed: Mapping[str, TypeRef |
                 continue
             if any(c.name != TYPE or len(c.args) != 1 for c in seen.members()):
                 return False
-            if any(not returns_self(c.args[0].name, m) for c in seen.members() for m in methods.get(param, ())):
+            if any(not returns_self(cls.name, m) for c in seen.members() for cls in c.args[0].members()
+                   for m in methods.get(param, ())):
                 return False
         elif seen is not None and any(c.name not in (TYPE, *CALLABLES) for c in seen.members()):
             return False
@@ -554,3 +577,19 @@ def declared_self(returns: ast.expr | None) -> bool:
     else:
         return False
     return text in ("Self", *SELF_NAMES)
+
+
+def document_type(seen: TypeRef | None) -> TypeRef | None:
+    """A getter's document read for values of any class its caller asks for: ``Mapping[K, object]`` (each
+    value is checked at run time, so every mapping with keys ``K`` is accepted), when the values seen
+    came in mappings keyed by ``K``."""
+    if seen is None:
+        return None
+    maps = [m for m in seen.members() if m != NONE_T]
+    if not maps or any(m.name not in ("builtins.dict", "collections.abc.Mapping") or len(m.args) != 2 for m in maps):
+        return None
+    keys = {m.args[0] for m in maps}
+    if len(keys) != 1:
+        return None
+    document = TypeRef("collections.abc.Mapping", (keys.pop(), TypeRef("builtins.object")))
+    return union([document, *(m for m in seen.members() if m == NONE_T)])
