@@ -314,3 +314,42 @@ def test_a_converter_falls_with_the_class_parameter_that_binds_its_input() -> No
     choices.unbind_type_vars()
     assert ("m", "get_as", "convert") not in choices.params      # Callable[[_T], _T2] with _T unbound
     assert ("m", "get_as") not in choices.returns                # and so _T2
+
+
+DOCUMENT = '''
+from typing import TypeVar
+
+_T = TypeVar("_T")
+
+
+def _get(d, expected_type, key):
+    value = d.get(key)
+    if not isinstance(value, expected_type):
+        raise TypeError(key)
+    return value
+
+
+def _get_required(d, expected_type, key):
+    if (value := _get(d, expected_type, key)) is None:
+        raise KeyError(key)
+    return value
+
+
+def name_and_size() -> tuple[str, int]:
+    d = {"name": "wheel", "size": 3}
+    return _get_required(d, str, "name"), _get(d, int, "size")
+'''
+
+
+def test_a_getters_document_takes_values_of_any_class(tmp_path: Path) -> None:
+    """Its values are checked against what the caller asks for: ``Mapping[str, object]``, here and in the
+    getter built on it, rather than the ``dict[str, int | str]`` one caller passes."""
+    files = _package(tmp_path / "pkg", {"m.py": DOCUMENT})
+    types = infer_package(files, root=files[0].parent, target_version=(3, 11))
+    functions = types.for_file(files[1]).functions
+    assert functions["_get"].params == {"d": "Mapping[str, object]", "expected_type": "type[_T]", "key": "str"}
+    assert functions["_get"].returns == "_T"
+    assert functions["_get_required"].params == {"d": "Mapping[str, object]", "expected_type": "type[_T]",
+                                                 "key": "str"}
+    assert functions["_get_required"].returns == "_T"
+    assert _annotated_errors(files, types) == []
