@@ -335,15 +335,14 @@ def _get_required(d, expected_type, key):
     return value
 
 
-def name_and_size() -> tuple[str, int]:
-    d = {"name": "wheel", "size": 3}
+def name_and_size(d: dict[str, str | int]) -> tuple[str, int]:
     return _get_required(d, str, "name"), _get(d, int, "size")
 '''
 
 
 def test_a_getters_document_takes_values_of_any_class(tmp_path: Path) -> None:
     """Its values are checked against what the caller asks for: ``Mapping[str, object]``, here and in the
-    getter built on it, rather than the ``dict[str, int | str]`` one caller passes."""
+    getter built on it, rather than the ``Mapping[str, int | str]`` its one caller's dict gives."""
     files = _package(tmp_path / "pkg", {"m.py": DOCUMENT})
     types = infer_package(files, root=files[0].parent, target_version=(3, 11))
     functions = types.for_file(files[1]).functions
