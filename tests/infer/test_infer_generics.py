@@ -128,6 +128,16 @@ def _upper(name: str) -> str:
     return name.upper()
 
 
+def _check_hashes(hashes):
+    if not all(isinstance(v, str) for v in hashes.values()):
+        raise TypeError("hash values must be strings")
+    return hashes
+
+
+def digest(hashes: dict[str, str]) -> str:
+    return ",".join(_check_hashes(hashes))
+
+
 class Wheel:
     def __init__(self, name: str, size: int | None) -> None:
         self.name = name
@@ -150,7 +160,7 @@ class Archive:
 class Package:
     def __init__(self, name: str, version: Version | None, tags: list[str] | None, archive: Archive | None,
                  wheels: list[Wheel] | None, deps: Sequence[Wheel], title: Version,
-                 extras: Sequence[str] | None, count: int) -> None:
+                 extras: Sequence[str] | None, count: int, hashes: Mapping[str, str]) -> None:
         self.name = name
         self.version = version
         self.tags = tags
@@ -160,6 +170,7 @@ class Package:
         self.title = title
         self.extras = extras
         self.count = count
+        self.hashes = hashes
 
     @classmethod
     def _from_dict(cls, d):
@@ -173,6 +184,7 @@ class Package:
             title=_get_required_as(d, str, Version, "title"),
             extras=_get_sequence(d, str, "extras"),
             count=_count(d, str),
+            hashes=_get_required_as(d, Mapping, _check_hashes, "hashes"),  # type: ignore[type-abstract]
         )
 
 
@@ -239,6 +251,15 @@ def test_a_converter_parameter_is_a_callable_to_a_second_type_variable(getters) 
     # a list built by appending converted items
     assert _signature(functions, "_get_sequence_as") == (
         {"expected_item_type": "type[_T]", "target_item_type": "Callable[[_T], _T2]"}, "list[_T2] | None")
+    assert errors == []
+
+
+def test_a_function_passed_as_a_converter_accepts_the_class_named_for_its_input(getters) -> None:  # type: ignore[no-untyped-def]
+    """_get_required_as(d, Mapping, _check_hashes, key) calls _check_hashes with a Mapping: the dict one
+    caller passes is widened to its read-only protocol, else the generic call is an error."""
+    functions, errors = getters
+    assert functions["_check_hashes"].params == {"hashes": "Mapping[str, str]"}
+    assert functions["_check_hashes"].returns == "Mapping[str, str]"
     assert errors == []
 
 

@@ -146,6 +146,7 @@ def _make_generic(modules: Sequence[Module], choices: Choices) -> None:
             return False
         return generics.declared_self(func.node.returns) or choices.returns.get((owner, func.qualname)) == SELF
 
+    accepted: set[tuple[str, str]] = set()
     for module in modules:
         for qualname, func in module.functions.items():
             signature = package.signature(module, func)
@@ -161,12 +162,19 @@ def _make_generic(modules: Sequence[Module], choices: Choices) -> None:
                 choices.params[key] = t
             choices.returns[(module.name, qualname)] = signature.ret
             choices.type_vars |= signature.variables
+            accepted.add((module.name, qualname))
             for param in signature.documents:
                 key = (module.name, qualname, param)
                 document = generics.document_type(choices.params.get(key))
                 if document is not None and document != choices.params[key]:
                     choices.fallbacks[key] = [choices.params[key], *choices.fallbacks.get(key, [])]
                     choices.params[key] = document
+    for (mod, qualname), param, cls in package.converter_inputs(accepted):
+        key = (mod, qualname, param)
+        wider = generics.accepting(choices.params.get(key), cls)
+        if wider is not None:
+            choices.fallbacks[key] = [choices.params[key], *choices.fallbacks.get(key, [])]
+            choices.params[key] = wider
 
 
 def render(modules: Sequence[Module], choices: Choices, target: tuple[int, int]) -> dict[Path, FileTypes]:

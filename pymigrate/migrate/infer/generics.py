@@ -485,6 +485,34 @@ class Package:
         return Signature(tuple(params), ret, frozenset(assignment.values()), shape.classes, shape.documents)
 
 
+    def converter_inputs(self, accepted: set[tuple[str, str]]) -> list[tuple[tuple[str, str], str, str]]:
+        """``(function, its first parameter, class)`` for each package function passed as a converter to an
+        accepted generic signature along with a class named at the converter's input (``_get_as(d,
+        Mapping, _validate, key)``): the function is called with instances of that class."""
+        out = []
+        for name, module in self.modules.items():
+            callees = self.callees[name]
+            for node in ast.walk(module.tree):
+                if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in callees):
+                    continue
+                target = callees[node.func.id]
+                shape = self.shapes.get(target)
+                if shape is None or target not in accepted:
+                    continue
+                passed = dict(zip(self.params.get(target, []), node.args))
+                passed.update({k.arg: k.value for k in node.keywords if k.arg is not None})
+                for c, q in shape.converters:
+                    fn, cls = passed.get(c), passed.get(q)
+                    if not (isinstance(fn, ast.Name) and fn.id in callees and isinstance(cls, ast.Name)
+                            and cls.id in self.names[name]):
+                        continue
+                    converter = callees[fn.id]
+                    params = self.params.get(converter, [])
+                    if params:
+                        out.append((converter, params[0], self.names[name][cls.id]))
+        return out
+
+
 def _assign(tv: TypeVars, classes: Sequence[tuple[str, frozenset[str]]], converters: Sequence[str],
             preferred: Sequence[str], module: str) -> dict[str, str] | None:
     """A type variable for each class parameter (bound to a Protocol declaring the classmethods it uses
@@ -593,3 +621,20 @@ def document_type(seen: TypeRef | None) -> TypeRef | None:
         return None
     document = TypeRef("collections.abc.Mapping", (keys.pop(), TypeRef("builtins.object")))
     return union([document, *(m for m in seen.members() if m == NONE_T)])
+
+
+_READ_ONLY = {"collections.abc.Mapping": ("builtins.dict",), "collections.abc.Sequence": ("builtins.list",),
+              "collections.abc.Set": ("builtins.set", "builtins.frozenset")}
+
+
+def accepting(seen: TypeRef | None, cls: str) -> TypeRef | None:
+    """``seen`` made to accept instances of the abstract class ``cls`` a converter is called with: the
+    read-only protocol with the same items (``dict[str, str]`` -> ``Mapping[str, str]``); None when it
+    needs no change or has no such counterpart."""
+    concrete = _READ_ONLY.get(cls)
+    if seen is None or concrete is None:
+        return None
+    members = [TypeRef(cls, m.args) if m.name in concrete and m.args else m for m in seen.members()]
+    if all(m.name != cls for m in members) or members == list(seen.members()):
+        return None
+    return union(members)
