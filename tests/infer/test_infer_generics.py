@@ -188,6 +188,20 @@ class Package:
         )
 
 
+class Tool:
+    def __init__(self, name, settings):
+        self.name = name
+        self.settings = settings
+
+    @classmethod
+    def _from_dict(cls, d):
+        return cls(_get_required(d, str, "name"), settings=_get(d, Mapping, "settings"))  # type: ignore[type-abstract]
+
+
+def default_tool() -> Tool:
+    return Tool("lint", {"line-length": "100"})
+
+
 def load(d: Mapping[str, Any]) -> Package:
     return Package._from_dict(d)
 '''
@@ -260,6 +274,15 @@ def test_a_function_passed_as_a_converter_accepts_the_class_named_for_its_input(
     functions, errors = getters
     assert functions["_check_hashes"].params == {"hashes": "Mapping[str, str]"}
     assert functions["_check_hashes"].returns == "Mapping[str, str]"
+    assert errors == []
+
+
+def test_a_parameter_given_a_generic_call_accepts_what_it_gives(getters) -> None:  # type: ignore[no-untyped-def]
+    """Tool(settings=_get(d, Mapping, key)) passes a Mapping: the dict another caller passes is widened to
+    its read-only protocol, else that call is an error and _get's return would be given up for it."""
+    functions, errors = getters
+    assert functions["Tool.__init__"].params == {"name": "str", "settings": "Mapping[str, str] | None"}
+    assert functions["_get"].returns == "_T | None"
     assert errors == []
 
 

@@ -169,9 +169,12 @@ def _make_generic(modules: Sequence[Module], choices: Choices) -> None:
                 if document is not None and document != choices.params[key]:
                     choices.fallbacks[key] = [choices.params[key], *choices.fallbacks.get(key, [])]
                     choices.params[key] = document
-    for (mod, qualname), param, cls in package.converter_inputs(accepted):
-        key = (mod, qualname, param)
-        wider = generics.accepting(choices.params.get(key), cls)
+    # what a generic call gives, for the classes named in it, must be accepted where it goes: by a function
+    # passed as its converter, by the parameter its value is passed to
+    sinks = [((mod, qualname, param), TypeRef(cls))
+             for (mod, qualname), param, cls in package.converter_inputs(accepted)]
+    for key, wanted in sinks + package.generic_sinks(accepted):
+        wider = generics.accepting(choices.params.get(key), wanted)
         if wider is not None:
             choices.fallbacks[key] = [choices.params[key], *choices.fallbacks.get(key, [])]
             choices.params[key] = wider

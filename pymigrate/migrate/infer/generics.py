@@ -40,6 +40,8 @@ _HOLE = "?"         # placeholder names: "?" + parameter
 _EMPTY_LIST = TypeRef("builtins.list", (TypeRef("<never>"),))
 _BUILTINS = {"list", "dict", "set", "frozenset", "tuple", "str", "bytes", "int", "float", "bool", "object"}
 _ABC = {"Sequence", "Mapping", "Iterable", "Iterator", "Collection", "MutableSequence", "MutableMapping", "Set"}
+_READ_ONLY = {"collections.abc.Mapping": ("builtins.dict",), "collections.abc.Sequence": ("builtins.list",),
+              "collections.abc.Set": ("builtins.set", "builtins.frozenset")}
 _ONE_ITEM = {"builtins.list", "builtins.set", "builtins.frozenset", "collections.abc.Sequence",
              "collections.abc.Iterable", "collections.abc.Collection", "collections.abc.MutableSequence",
              "collections.abc.Set", "collections.abc.Iterator"}
@@ -421,7 +423,7 @@ class Package:
         self.names = {m.name: _names(m, self.modules) for m in modules}
         self.callees = {m.name: _callees(m, self.modules) for m in modules}
         self.params = {(m.name, q): [a.arg for a in all_params(f.node)] for m in modules
-                       for q, f in m.functions.items() if f.class_name is None and "<locals>" not in q}
+                       for q, f in m.functions.items() if "<locals>" not in q}
         self.shapes: dict[tuple[str, str], Shape] = {}
         for _ in range(MAX_PASSES):
             changed = False
@@ -511,6 +513,66 @@ class Package:
                     if params:
                         out.append((converter, params[0], self.names[name][cls.id]))
         return out
+
+
+    def generic_sinks(self, accepted: set[tuple[str, str]]) -> list[tuple[tuple[str, str, str], TypeRef]]:
+        """``(parameter, type)`` for each parameter of a package function or class given the value of a call
+        to an accepted generic signature with classes named for its class parameters (``Package(tool=_get(d,
+        Mapping, "tool"))``): the parameter receives what the shape makes of those classes."""
+        out = []
+        for name, module in self.modules.items():
+            for func in module.functions.values():
+                for node in own_nodes(func.node):
+                    if not isinstance(node, ast.Call):
+                        continue
+                    receiver = self._receiver(module, func, node.func)
+                    if receiver is None:
+                        continue
+                    params = self.params.get(receiver, [])
+                    if receiver[1].endswith(".__init__"):
+                        params = params[1:]
+                    given = [*zip(params, node.args), *((k.arg, k.value) for k in node.keywords if k.arg)]
+                    for param, value in given:
+                        wanted = self._instantiated(name, value, accepted)
+                        if wanted is not None and not any(isinstance(a, ast.Starred) for a in node.args):
+                            out.append(((receiver[0], receiver[1], param), wanted))
+        return out
+
+    def _receiver(self, module: Module, func: Function, f: ast.expr) -> tuple[str, str] | None:
+        """The package function or ``__init__`` a call goes to, by name (``cls`` in a classmethod too)."""
+        if not isinstance(f, ast.Name):
+            return None
+        callees = self.callees[module.name]
+        if f.id in callees:
+            return callees[f.id]
+        if f.id == func.implicit_first and func.class_name is not None and "classmethod" in {
+                d.id for d in func.node.decorator_list if isinstance(d, ast.Name)}:
+            full = f"{module.name}.{func.class_name}"
+        else:
+            full = self.names[module.name].get(f.id, "")
+        owner = next((m for m in sorted(self.modules, key=len, reverse=True) if full.startswith(m + ".")), None)
+        if owner is None:
+            return None
+        init = f"{full[len(owner) + 1:]}.__init__"
+        return (owner, init) if init in self.modules[owner].functions else None
+
+    def _instantiated(self, module: str, value: ast.expr, accepted: set[tuple[str, str]]) -> TypeRef | None:
+        """What a call to an accepted generic returns for the classes it is given by name."""
+        if not (isinstance(value, ast.Call) and isinstance(value.func, ast.Name)
+                and value.func.id in self.callees[module]):
+            return None
+        target = self.callees[module][value.func.id]
+        shape = self.shapes.get(target)
+        if shape is None or target not in accepted or shape.converters:
+            return None
+        passed = dict(zip(self.params.get(target, []), value.args))
+        passed.update({k.arg: k.value for k in value.keywords if k.arg is not None})
+        mapping: dict[str, TypeRef | None] = {}
+        for q, _ in shape.classes:
+            a = passed.get(q)
+            full = self.names[module].get(a.id) if isinstance(a, ast.Name) else None
+            mapping[_HOLE + q] = None if full is None or full not in _READ_ONLY else TypeRef(full)
+        return _substitute(shape.ret, mapping)
 
 
 def _assign(tv: TypeVars, classes: Sequence[tuple[str, frozenset[str]]], converters: Sequence[str],
@@ -623,18 +685,24 @@ def document_type(seen: TypeRef | None) -> TypeRef | None:
     return union([document, *(m for m in seen.members() if m == NONE_T)])
 
 
-_READ_ONLY = {"collections.abc.Mapping": ("builtins.dict",), "collections.abc.Sequence": ("builtins.list",),
-              "collections.abc.Set": ("builtins.set", "builtins.frozenset")}
+def accepting(seen: TypeRef | None, wanted: TypeRef) -> TypeRef | None:
+    """``seen`` made to accept ``wanted``, whose abstract classes stand for instances of any items: each
+    concrete container there becomes the read-only protocol, keeping its items (``dict[str, str]`` for a
+    ``Mapping`` is ``Mapping[str, str]``; ``list[dict[str, str]]`` for a ``Sequence[Mapping]`` is
+    ``Sequence[Mapping[str, str]]``), with None when ``wanted`` can be None; None when nothing changes."""
+    core = _without_none(wanted)
+    if seen is None or core is None:
+        return None
+    members = [_accept(m, core) for m in seen.members()]
+    members += [NONE_T] if NONE_T in wanted.members() and NONE_T not in members else []   # None given too
+    return union(members) if members != list(seen.members()) else None
 
 
-def accepting(seen: TypeRef | None, cls: str) -> TypeRef | None:
-    """``seen`` made to accept instances of the abstract class ``cls`` a converter is called with: the
-    read-only protocol with the same items (``dict[str, str]`` -> ``Mapping[str, str]``); None when it
-    needs no change or has no such counterpart."""
-    concrete = _READ_ONLY.get(cls)
-    if seen is None or concrete is None:
-        return None
-    members = [TypeRef(cls, m.args) if m.name in concrete and m.args else m for m in seen.members()]
-    if all(m.name != cls for m in members) or members == list(seen.members()):
-        return None
-    return union(members)
+def _accept(seen: TypeRef, wanted: TypeRef) -> TypeRef:
+    concrete = _READ_ONLY.get(wanted.name, ())
+    if seen.name != wanted.name and seen.name not in concrete or not seen.args:
+        return seen
+    args = seen.args
+    if len(wanted.args) == len(args):
+        args = tuple(_accept(a, w) for a, w in zip(args, wanted.args))
+    return TypeRef(wanted.name, args)
