@@ -20,7 +20,10 @@ converter parameter ``C`` (what ``C`` gives for such an instance):
    type, once the variable is the one chosen for a class parameter.
 
 Shapes only use the type variables the module declares (plain ones, and ones bound to a Protocol the module
-defines); a function whose shape needs more than the module has is left to the other evidence.
+defines); a function whose shape needs more than the module has is left to the other evidence. An accepted
+signature also settles what surrounds it: the mapping a getter reads checked values from (its *document*)
+takes ``Mapping[K, object]``; a function passed as a converter, and a parameter given the value of a call,
+accept the abstract classes named in that call (``dict[str, str]`` for a ``Mapping`` is ``Mapping[str, str]``).
 """
 
 from __future__ import annotations
@@ -55,9 +58,6 @@ class Shape:
     converters: tuple[tuple[str, str], ...]             # converter parameter, class parameter it takes
     ret: TypeRef
     documents: tuple[str, ...] = ()     # mappings whose values are read and checked against a class parameter
-
-    def methods(self, param: str) -> frozenset[str]:
-        return dict(self.classes).get(param, frozenset())
 
 
 @dataclass(frozen=True)
@@ -128,22 +128,16 @@ class TypeVars:
         return out
 
 
-def plain_type_variable(module: Module) -> str | None:
-    """The first module-level ``X = TypeVar("X")`` without bound or constraints."""
-    plain = TypeVars.of(module).plain
-    return plain[0] if plain else None
-
-
 # ---------------------------------------------------------------- reading one body
 
 
 class _Body:
     """One function's body read as abstract values: placeholders, containers of them, None."""
 
-    def __init__(self, module: Module, func: Function, shapes: Mapping[tuple[str, str], Shape],
+    def __init__(self, func: Function, shapes: Mapping[tuple[str, str], Shape],
                  signatures: Mapping[tuple[str, str], list[str]], callees: Mapping[str, tuple[str, str]],
                  names: Mapping[str, str]) -> None:
-        self.module, self.func, self.shapes, self.callees, self.names = module, func, shapes, callees, names
+        self.func, self.shapes, self.callees, self.names = func, shapes, callees, names
         self.signatures = signatures        # each package function's parameter names, in order
         params = all_params(func.node)
         if func.implicit_first is not None:
@@ -440,7 +434,7 @@ class Package:
                 break
 
     def _shape(self, module: Module, func: Function) -> Shape | None:
-        body = _Body(module, func, self.shapes, self.params, self.callees[module.name], self.names[module.name])
+        body = _Body(func, self.shapes, self.params, self.callees[module.name], self.names[module.name])
         ret = body.returns()
         if ret is None or body.invalid:
             return None
