@@ -17,7 +17,7 @@ from pymigrate.migrate.annotate import annotate_module
 from . import merge
 from .api import FileTypes, FunctionTypes, PackageTypes
 from .abstract import fill_from_implementations
-from .generics import class_parameters, generic_signature
+from . import generics
 from .model import NONE_T, Facts, FunctionFacts, TypeRef, union
 from .package import Function, Module, all_params, is_placeholder, load_modules, module_from_text
 from .static import StaticCollector, find_aliases, python_version_of, run_mypy
@@ -26,6 +26,7 @@ from .usage import ITERABLE, checks_its_type_first, loosened, only_passed_on, te
 
 MAX_ROUNDS = 4
 OBJECT = TypeRef("builtins.object")
+SELF = TypeRef("typing.Self")
 
 
 @dataclass
@@ -60,6 +61,13 @@ class Choices:
         receive at least one argument containing the same TypeVar"): a generic pair stands or falls together."""
         if not self.type_vars:
             return
+        # a converter ``Callable[[_T], _T2]`` whose input no other parameter binds cannot be called
+        for key, t in list(self.params.items()):
+            inputs = self.type_vars.intersection(n for m in t.members() if m.name in generics.CALLABLES and m.args
+                                                 for n in m.args[0].names())
+            others = {n for k, p in self.params.items() if k[:2] == key[:2] and k != key for n in p.names()}
+            if not inputs <= others:
+                self.retreat(key)
         for (mod, qualname), t in list(self.returns.items()):
             used = self.type_vars.intersection(t.names())
             if not used:
@@ -106,7 +114,7 @@ def decide(modules: Sequence[Module], facts: Facts) -> Choices:
                 if returns:
                     choices.returns[(module.name, qualname)] = returns[0]
                     choices.return_fallbacks[(module.name, qualname)] = returns[1:]
-                _make_generic(module, func, ff, choices)
+    _make_generic(modules, choices)
     for (mod, attr), evidence in facts.attributes.items():
         t = merge.attribute_type(evidence)
         if t is not None:
@@ -177,17 +185,52 @@ def _is_operator(name: str) -> bool:
     return name.startswith("__") and name.endswith("__") and name not in ("__setstate__", "__init__", "__new__")
 
 
-def _make_generic(module: Module, func: Function, ff: FunctionFacts, choices: Choices) -> None:
-    """``type[T] -> T`` for a function returning instances of the classes it is given (generics.py)."""
-    returns_none = any(m == NONE_T for t in ff.returns.get("return", []) for m in t.members())
-    for param in class_parameters(func):
-        key = (module.name, func.qualname, param)
-        signature = generic_signature(module, func, choices.params.get(key), returns_none)
-        if signature is not None:
+def _make_generic(modules: Sequence[Module], choices: Choices) -> None:
+    """Generic signatures (generics.py) for the functions whose evidence fits them; what the evidence
+    said comes next, for verification to fall back on."""
+    package = generics.Package(modules)
+    by_name = {m.name: m for m in modules}
+
+    def returns_self(cls: str, method: str) -> bool:
+        owner = next((m for m in sorted(by_name, key=len, reverse=True) if cls.startswith(m + ".")), None)
+        func = by_name[owner].functions.get(f"{cls[len(owner) + 1:]}.{method}") if owner is not None else None
+        if owner is None or func is None:
+            return False
+        return generics.declared_self(func.node.returns) or choices.returns.get((owner, func.qualname)) == SELF
+
+    accepted: set[tuple[str, str]] = set()
+    for module in modules:
+        for qualname, func in module.functions.items():
+            signature = package.signature(module, func)
+            if signature is None or func.node.returns is not None:
+                continue
+            passed = {p: choices.params.get((module.name, qualname, p)) for p, _ in signature.params}
+            if not generics.accepts(signature, func, passed, returns_self):
+                continue
+            for param, t in signature.params:
+                key = (module.name, qualname, param)
+                if key in choices.params:
+                    choices.fallbacks[key] = [choices.params[key], *choices.fallbacks.get(key, [])]
+                choices.params[key] = t
+            choices.returns[(module.name, qualname)] = signature.ret
+            choices.return_fallbacks.pop((module.name, qualname), None)     # stands or falls with its parameters
+            choices.type_vars |= signature.variables
+            accepted.add((module.name, qualname))
+            for param in signature.documents:
+                key = (module.name, qualname, param)
+                document = generics.document_type(choices.params.get(key))
+                if document is not None and document != choices.params[key]:
+                    choices.fallbacks[key] = [choices.params[key], *choices.fallbacks.get(key, [])]
+                    choices.params[key] = document
+    # what a generic call gives, for the classes named in it, must be accepted where it goes: by a function
+    # passed as its converter, by the parameter its value is passed to
+    sinks = [((mod, qualname, param), TypeRef(cls))
+             for (mod, qualname), param, cls in package.converter_inputs(accepted)]
+    for key, wanted in sinks + package.generic_sinks(accepted):
+        wider = generics.accepting(choices.params.get(key), wanted)
+        if wider is not None:
             choices.fallbacks[key] = [choices.params[key], *choices.fallbacks.get(key, [])]
-            choices.params[key], choices.returns[(module.name, func.qualname)] = signature
-            choices.type_vars.add(signature[1].members()[0].name)
-            return
+            choices.params[key] = wider
 
 
 def render(modules: Sequence[Module], choices: Choices, target: tuple[int, int]) -> dict[Path, FileTypes]:
