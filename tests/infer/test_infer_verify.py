@@ -141,3 +141,29 @@ def test_blame_names_the_callee_and_the_calls_on_the_line_not_every_init(make_pa
     msg = 'Argument 1 to "__init__" of "A" has incompatible type "str"; expected "int"'
     assert _blame(choices, module, module, line, msg, "message") == {
         ("param", ("pkg.m", "A.__init__", "x")), ("return", ("pkg.m", "make"))}
+
+
+VALIDATED = """
+class Version:
+    def __init__(self, text):
+        self.parts = text.split(".")
+
+
+def singleton(version):
+    if not isinstance(version, Version):
+        version = Version(version)
+    return version
+
+
+singleton("1.0")
+singleton(Version("2.0"))
+"""
+
+
+def test_an_object_tried_first_and_handed_on_is_blamed_not_the_callee(make_package) -> None:  # type: ignore[no-untyped-def]
+    """`version: object` (its first use checks its type) reaches `Version(version)`: the error is the
+    object's, and Version's `text: str` stays."""
+    files = make_package({"m.py": VALIDATED})
+    functions = infer_package(files, root=files[0].parent, target_version=(3, 11)).for_file(files[1]).functions
+    assert functions["Version.__init__"].params == {"text": "str"}
+    assert functions["singleton"] == FunctionTypes({"version": "str | Version"}, "Version")

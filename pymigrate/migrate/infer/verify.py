@@ -26,6 +26,8 @@ if TYPE_CHECKING:
 from .package import Module, module_from_text
 from .static import error_lines, run_mypy
 
+OBJECT = TypeRef("builtins.object")
+
 _ERROR = re.compile(r"^(?P<path>.*?):(?P<line>\d+): error: (?P<msg>.*?)(\s+\[[\w-]+\])?$")
 _CALLED = re.compile(r'(?:Argument \d+ to|Argument "(?P<arg>\w+)" to|Missing positional argument[s]? .* in call to|'
                      r'Too many arguments for|Unexpected keyword argument "\w+" for) "(?P<name>\w+)"'
@@ -285,13 +287,15 @@ def _blame(choices: Choices, module: Module, annotated: Module, line: int, msg: 
     words = set(re.findall(r"[A-Za-z_]\w*", source_line))
     out: Blame = set()
     called = _CALLED.search(msg)
+    callee_params: Blame = set()
     if called:
         target, owner, argument = called.group("name"), called.group("owner"), called.group("arg")
         qual = f"{owner}.{target}" if owner else target
         callee = [k for k in choices.params
                   if k[1] == qual or k[1].endswith("." + qual) or k[1].endswith(f"{target}.__init__")]
         named = [k for k in callee if k[2] == argument]
-        out |= {("param", k) for k in (named or callee)}     # a keyword argument not named: **kwargs
+        callee_params = {("param", k) for k in (named or callee)}     # a keyword argument not named: **kwargs
+        out |= callee_params
         # or the argument is at fault: what the package functions called on the line return
         out |= _called_returns(choices, source_line, exclude=target)
     if msg.startswith("Incompatible types in assignment"):
@@ -311,7 +315,10 @@ def _blame(choices: Choices, module: Module, annotated: Module, line: int, msg: 
     if enclosing is not None:
         named = [k for k in choices.params if k[:2] == (name, enclosing) and k[2] in words]
         shown = _shown_types(msg)
-        out |= {("param", k) for k in named if _short_members(choices.params[k]) in shown}
+        passed = {("param", k) for k in named if _short_members(choices.params[k]) in shown}
+        out |= passed
+        if any(choices.params[k] == OBJECT for _, k in passed):
+            out -= callee_params    # an ``object`` tried first (a validator's) is handed on: it is at fault
     if level == "message":
         return out
     referenced = _origins(scope, words) | words
