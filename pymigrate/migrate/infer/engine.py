@@ -163,6 +163,8 @@ def _make_generic(modules: Sequence[Module], choices: Choices) -> None:
             choices.returns[(module.name, qualname)] = signature.ret
             choices.type_vars |= signature.variables
             accepted.add((module.name, qualname))
+            for stub in generics.protocol_stubs(module, signature):
+                choices.returns[(module.name, stub)] = SELF
             for param in signature.documents:
                 key = (module.name, qualname, param)
                 document = generics.document_type(choices.params.get(key))
