@@ -19,7 +19,7 @@ from .api import FileTypes, FunctionTypes, PackageTypes
 from .abstract import fill_from_implementations
 from . import generics
 from .model import Facts, FunctionFacts, TypeRef
-from .package import Function, Module, all_params, load_modules, module_from_text
+from .package import Module, all_params, load_modules, module_from_text
 from .static import StaticCollector, find_aliases, python_version_of, run_mypy
 from .syntax import FileContext
 from .usage import checks_its_type_first, loosened, widen
