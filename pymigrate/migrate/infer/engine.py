@@ -19,7 +19,7 @@ from .api import FileTypes, FunctionTypes, PackageTypes
 from .abstract import fill_from_implementations
 from . import generics
 from .model import NONE_T, Facts, FunctionFacts, TypeRef, union
-from .package import Function, Module, all_params, is_placeholder, load_modules, module_from_text
+from .package import Module, all_params, is_placeholder, load_modules, module_from_text
 from .static import StaticCollector, find_aliases, python_version_of, run_mypy
 from .syntax import FileContext
 from .usage import ITERABLE, checks_its_type_first, loosened, only_passed_on, tests_for_none, widen
@@ -216,6 +216,8 @@ def _make_generic(modules: Sequence[Module], choices: Choices) -> None:
             choices.return_fallbacks.pop((module.name, qualname), None)     # stands or falls with its parameters
             choices.type_vars |= signature.variables
             accepted.add((module.name, qualname))
+            for stub in generics.protocol_stubs(module, signature):
+                choices.returns[(module.name, stub)] = SELF
             for param in signature.documents:
                 key = (module.name, qualname, param)
                 document = generics.document_type(choices.params.get(key))

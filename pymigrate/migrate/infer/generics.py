@@ -103,6 +103,7 @@ def _without_none(t: TypeRef | None) -> TypeRef | None:
 class TypeVars:
     plain: list[str] = field(default_factory=list)                  # X = TypeVar("X")
     bound: list[tuple[str, frozenset[str]]] = field(default_factory=list)  # bound to a Protocol: its methods
+    protocols: dict[str, str] = field(default_factory=dict)         # bound variable -> its Protocol class
 
     @staticmethod
     def of(module: Module) -> TypeVars:
@@ -125,6 +126,7 @@ class TypeVars:
                         "Protocol") for base in cls.bases):
                     methods = frozenset(s.name for s in cls.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef)))
                     out.bound.append((name, methods))
+                    out.protocols[name] = cls.name
         return out
 
 
@@ -700,3 +702,20 @@ def _accept(seen: TypeRef, wanted: TypeRef) -> TypeRef:
     if len(wanted.args) == len(args):
         args = tuple(_accept(a, w) for a, w in zip(args, wanted.args))
     return TypeRef(wanted.name, args)
+
+
+def protocol_stubs(module: Module, signature: Signature) -> list[str]:
+    """The unannotated methods of the Protocols bounding the signature's type variables that its class
+    parameters are used through: every class passed has them returning Self (``accepts``), so the
+    Protocol's own stub does too (``def _from_dict(cls, d) -> Self: ...``)."""
+    protocols = TypeVars.of(module).protocols
+    types = dict(signature.params)
+    out = []
+    for param, methods in signature.classes:
+        variable = types[param].args[0].name.rpartition(".")[2] if types[param].args else ""
+        proto = protocols.get(variable)
+        for m in sorted(methods) if proto is not None else ():
+            stub = module.functions.get(f"{proto}.{m}")
+            if stub is not None and stub.node.returns is None:
+                out.append(stub.qualname)
+    return out
