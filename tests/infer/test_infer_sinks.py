@@ -263,3 +263,18 @@ def test_a_parameter_only_handed_on_takes_the_callees_type(make_package) -> None
     assert functions["interpreter"].params == {"version": "Sequence[int]"}
     assert functions["tags"].params == {"version": "Sequence[int] | None"}
     assert functions["compatible"].params == {"python_version": "Sequence[int] | None"}
+
+
+def test_a_typing_import_names_its_collections_abc_twin(make_package) -> None:  # type: ignore[no-untyped-def]
+    """A module that imported ``Callable`` and ``AbstractSet`` from typing gets them written under those
+    names (no second import, and the short name is not "something else" here)."""
+    from pymigrate.migrate.infer.model import CALLABLE, PARAMS
+    from pymigrate.migrate.infer.syntax import FileContext
+
+    files = make_package({"m.py": "from typing import AbstractSet, Callable\n\n\ndef f(x):\n    return x\n"})
+    module = load_modules(files)[1]
+    ctx = FileContext.of(module, frozenset({"pkg", "pkg.m"}), (3, 11))
+    text = TypeRef("builtins.str")
+    converter = TypeRef(CALLABLE, (TypeRef(PARAMS, (text,)), TypeRef("collections.abc.Set", (text,))))
+    assert ctx.render(converter, 4) == "Callable[[str], AbstractSet[str]]"
+    assert ctx.imports == {}

@@ -118,6 +118,14 @@ def build():
 class C(A):
     def __init__(self):
         super().__init__(make())
+
+
+def pair(a, b, *rest):
+    return a, b, rest
+
+
+def use():
+    return pair(1, make(), 3, 4)
 """
 
 
@@ -167,3 +175,20 @@ def test_an_object_tried_first_and_handed_on_is_blamed_not_the_callee(make_packa
     functions = infer_package(files, root=files[0].parent, target_version=(3, 11)).for_file(files[1]).functions
     assert functions["Version.__init__"].params == {"text": "str"}
     assert functions["singleton"] == FunctionTypes({"version": "str | Version"}, "Version")
+
+
+def test_blame_maps_an_argument_number_to_that_parameter(make_package) -> None:  # type: ignore[no-untyped-def]
+    from pymigrate.migrate.infer.engine import Choices
+    from pymigrate.migrate.infer.model import TypeRef
+    from pymigrate.migrate.infer.verify import _blame, positional_parameters
+
+    files = make_package({"m.py": BLAMED})
+    modules = load_modules(files)
+    module = modules[1]
+    number = TypeRef("builtins.int")
+    choices = Choices(params={("pkg.m", "pair", p): number for p in ("a", "b", "rest")})
+    line = module.source.splitlines().index("    return pair(1, make(), 3, 4)") + 1
+    for n, blamed in ((2, "b"), (4, "rest")):
+        msg = f'Argument {n} to "pair" has incompatible type "str"; expected "int"'
+        assert _blame(choices, module, module, line, msg, "message", positional_parameters(modules)) == {
+            ("param", ("pkg.m", "pair", blamed))}

@@ -23,6 +23,14 @@ _TYPING_OLD = {"builtins.list": "List", "builtins.dict": "Dict", "builtins.set":
 _BACKPORTS = {"typing.Self": ((3, 11), "typing_extensions.Self")}
 
 
+# collections.abc names and the typing aliases a module may have imported them as
+_TWINS = {f"collections.abc.{n}": f"typing.{n}" for n in (
+    "Callable", "Iterable", "Iterator", "Sequence", "Mapping", "MutableMapping", "Collection", "Container",
+    "Generator", "AsyncIterator", "AsyncIterable", "AsyncGenerator", "Awaitable", "Coroutine", "Hashable",
+    "Sized", "Reversible", "MutableSequence", "MutableSet", "KeysView", "ItemsView", "ValuesView")}
+_TWINS["collections.abc.Set"] = "typing.AbstractSet"
+
+
 @dataclass
 class Binding:
     fullname: str
@@ -201,6 +209,12 @@ class _Renderer:
                 if binding.type_checking_only:
                     self.needs_quotes = True
                 return bound + fullname[len(binding.fullname):]
+        twin = _TWINS.get(fullname)
+        for bound, binding in ctx.bindings.items() if twin is not None else ():
+            if binding.fullname == twin:    # ``from typing import Callable``: the same thing, older name
+                if binding.type_checking_only:
+                    self.needs_quotes = True
+                return bound
         if short in ctx.bindings or short in ctx.local_defs:
             return None       # the short name means something else here
         # the package's own modules (no import cycles) and typing_extensions (no run-time dependency)

@@ -29,7 +29,7 @@ from .static import error_lines, run_mypy
 OBJECT = TypeRef("builtins.object")
 
 _ERROR = re.compile(r"^(?P<path>.*?):(?P<line>\d+): error: (?P<msg>.*?)(\s+\[[\w-]+\])?$")
-_CALLED = re.compile(r'(?:Argument \d+ to|Argument "(?P<arg>\w+)" to|Missing positional argument[s]? .* in call to|'
+_CALLED = re.compile(r'(?:Argument (?P<pos>\d+) to|Argument "(?P<arg>\w+)" to|Missing positional argument[s]? .* in call to|'
                      r'Too many arguments for|Unexpected keyword argument "\w+" for) "(?P<name>\w+)"'
                      r'(?: of "(?P<owner>\w+)")?')
 _QUOTED = re.compile(r'"(?P<name>[A-Za-z_]\w*)"')
@@ -128,6 +128,7 @@ class _Checker:
         self.target = target
         self.baseline = baseline
         self.by_path = {str(m.path): m for m in modules}
+        self.positions = positional_parameters(modules)
         self.seen: Counter[tuple[str, str]] = Counter()     # how often each error survived its blame
         self.debug = bool(os.environ.get("PYMIGRATE_INFER_DEBUG"))
 
@@ -158,7 +159,7 @@ class _Checker:
             level = self.seen[(path, msg)] if widen else floor
             self.seen[(path, msg)] += 1
             for wider in range(min(level, len(LEVELS) - 1), len(LEVELS)):
-                found = _blame(choices, module, annotated, line, msg, LEVELS[wider])
+                found = _blame(choices, module, annotated, line, msg, LEVELS[wider], self.positions)
                 if found:
                     blame |= found
                     break
@@ -270,7 +271,27 @@ class _Checker:
 LEVELS = ("message", "line", "function", "body")
 
 
-def _blame(choices: Choices, module: Module, annotated: Module, line: int, msg: str, level: str) -> Blame:
+Positions = dict[tuple[str, str], tuple[list[str], str | None]]    # positional parameters, ``*args``
+
+
+def positional_parameters(modules: Sequence[Module]) -> Positions:
+    """What a call's arguments 1, 2... bind, by function (a method's receiver is not counted)."""
+    out: Positions = {}
+    for m in modules:
+        for qualname, func in m.functions.items():
+            args = func.node.args
+            names = [a.arg for a in args.posonlyargs + args.args][1 if func.implicit_first is not None else 0:]
+            out[(m.name, qualname)] = (names, args.vararg.arg if args.vararg else None)
+    return out
+
+
+def _positional(positions: Positions, key: tuple[str, str], n: int) -> str | None:
+    names, star = positions.get(key, ([], None))
+    return names[n - 1] if 0 < n <= len(names) else star
+
+
+def _blame(choices: Choices, module: Module, annotated: Module, line: int, msg: str, level: str,
+           positions: Positions | None = None) -> Blame:
     """The slots that can have caused one new error, at one level of reach.
 
     "message": the parameters of a package function the message names as called, the return of the
@@ -294,6 +315,9 @@ def _blame(choices: Choices, module: Module, annotated: Module, line: int, msg: 
         callee = [k for k in choices.params
                   if k[1] == qual or k[1].endswith("." + qual) or k[1].endswith(f"{target}.__init__")]
         named = [k for k in callee if k[2] == argument]
+        if not named and called.group("pos") and positions is not None:     # "Argument 2 to": the second one
+            n = int(called.group("pos"))
+            named = [k for k in callee if k[2] == _positional(positions, (k[0], k[1]), n)]
         callee_params = {("param", k) for k in (named or callee)}     # a keyword argument not named: **kwargs
         out |= callee_params
         # or the argument is at fault: what the package functions called on the line return
