@@ -951,3 +951,44 @@ def test_a_refusing_new_returns_its_class_and_unread_parameters_take_any_object(
     # callers see a Frozen come out (NoReturn would make every `Frozen(...)` unreachable code)
     assert functions["Frozen.__new__"] == FunctionTypes({"args": "object", "kwargs": "object"}, '"Frozen"')
     assert functions["Frozen.describe"] == FunctionTypes({"verbose": "object"}, "str")
+
+
+SUBCLASS_INIT = """
+from __future__ import annotations
+
+
+class ValidationError(Exception):
+    context: str | None = None
+    message: str
+
+    def __init__(self, cause, *, context=None):
+        if isinstance(cause, ValidationError):
+            self.context = context or cause.context
+            self.message = cause.message
+        else:
+            self.context = context
+            self.message = str(cause)
+
+
+class RequiredKeyError(ValidationError):
+    def __init__(self, key):
+        super().__init__("Missing required value", context=key)
+
+
+def get_required(d, key):
+    value = d.get(key)
+    if value is None:
+        raise RequiredKeyError(key)
+    return value
+
+
+get_required({"a": 1}, "a")
+"""
+
+
+def test_a_subclass_init_is_no_override_of_its_bases_by_position(make_package) -> None:  # type: ignore[no-untyped-def]
+    """RequiredKeyError.__init__(key) is not ValidationError.__init__(cause): constructors need not be
+    compatible, so `key` takes what flows in (a str), not `cause`'s object."""
+    files = make_package({"m.py": SUBCLASS_INIT})
+    functions = infer_package(files, root=files[0].parent, target_version=(3, 11)).for_file(files[1]).functions
+    assert functions["RequiredKeyError.__init__"] == FunctionTypes({"key": "str"}, "None")

@@ -599,7 +599,10 @@ class StaticCollector:
         base_pos = [i for i, k in enumerate(sig.arg_kinds) if k in (ARG_POS, ARG_OPT)]
         if len(ours) != len(base_pos):
             return
+        constructor = node.name in ("__init__", "__new__")     # not overrides: checked by no one, matched by name
         for arg, i in list(zip(ours, base_pos))[1:]:
+            if constructor and sig.arg_names[i] != arg.arg:
+                continue
             t = self.ref(sig.arg_types[i])
             if t is not None:
                 ff.add_param(arg.arg, "override", t)
