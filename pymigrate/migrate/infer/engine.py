@@ -19,14 +19,13 @@ from .api import FileTypes, FunctionTypes, PackageTypes
 from .abstract import fill_from_implementations
 from . import generics
 from .model import NONE_T, Facts, FunctionFacts, TypeRef, union
-from .package import Module, all_params, is_placeholder, load_modules, module_from_text
-from .static import StaticCollector, find_aliases, python_version_of, run_mypy
+from .package import Module, all_params, declared_self, is_placeholder, load_modules, module_from_text
+from .static import SELF, StaticCollector, find_aliases, python_version_of, run_mypy
 from .syntax import FileContext
 from .usage import ITERABLE, checks_its_type_first, loosened, only_passed_on, tests_for_none, widen
 
 MAX_ROUNDS = 4
 OBJECT = TypeRef("builtins.object")
-SELF = TypeRef("typing.Self")
 
 
 @dataclass
@@ -196,7 +195,7 @@ def _make_generic(modules: Sequence[Module], choices: Choices) -> None:
         func = by_name[owner].functions.get(f"{cls[len(owner) + 1:]}.{method}") if owner is not None else None
         if owner is None or func is None:
             return False
-        return generics.declared_self(func.node.returns) or choices.returns.get((owner, func.qualname)) == SELF
+        return declared_self(func.node.returns) or choices.returns.get((owner, func.qualname)) == SELF
 
     accepted: set[tuple[str, str]] = set()
     for module in modules:

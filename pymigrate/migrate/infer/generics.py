@@ -33,10 +33,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from .model import CALLABLE, NONE_T, PARAMS, TUPLE, TypeRef, union
-from .package import Function, Module, all_params, own_nodes
+from .package import Function, Module, all_params, base_name, none_tested, own_nodes
 
 TYPE = "builtins.type"
-SELF_NAMES = ("typing.Self", "typing_extensions.Self")
 CALLABLES = (CALLABLE, "typing.Callable")
 MAX_PASSES = 8
 _HOLE = "?"         # placeholder names: "?" + parameter
@@ -122,8 +121,7 @@ class TypeVars:
                 b = keywords[0].value
                 proto = b.id if isinstance(b, ast.Name) else b.value if isinstance(b, ast.Constant) else None
                 cls = module.classes.get(proto) if isinstance(proto, str) else None
-                if cls is not None and any(isinstance(base, (ast.Name, ast.Attribute)) and ast.unparse(base).endswith(
-                        "Protocol") for base in cls.bases):
+                if cls is not None and "Protocol" in map(base_name, cls.bases):
                     methods = frozenset(s.name for s in cls.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef)))
                     out.bound.append((name, methods))
                     out.protocols[name] = cls.name
@@ -170,7 +168,7 @@ class _Body:
                         if c is not None and c[0] == loop[1] and c[1] in self.params:
                             self.items_narrowed[loop[0]] = c[1]
             if isinstance(n, ast.If) and n.body and _terminates(n.body):
-                guarded = _none_test(n.test)
+                guarded = none_tested(n.test)
                 if guarded is not None:
                     self.not_none.add(guarded)
         self._bind(nodes)
@@ -376,18 +374,6 @@ def _item_of(t: TypeRef | None) -> TypeRef | None:
     if t is None or t.name not in _ONE_ITEM | {TUPLE} or not t.args:
         return None
     return t.args[0]
-
-
-def _none_test(test: ast.expr) -> str | None:
-    """``x is None`` / ``(x := ...) is None``: the name that is not None after a terminating branch."""
-    if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.Is) \
-            and isinstance(test.comparators[0], ast.Constant) and test.comparators[0].value is None:
-        left = test.left
-        if isinstance(left, ast.NamedExpr):
-            return left.target.id
-        if isinstance(left, ast.Name):
-            return left.id
-    return None
 
 
 def _terminates(body: Sequence[ast.stmt]) -> bool:
@@ -652,17 +638,6 @@ def accepts(signature: Signature, func: Function, passed: Mapping[str, TypeRef |
         elif seen is not None and any(c.name not in (TYPE, *CALLABLES) for c in seen.members()):
             return False
     return True
-
-
-def declared_self(returns: ast.expr | None) -> bool:
-    """The return annotation is ``Self`` (written by the author, or by an earlier round)."""
-    if isinstance(returns, ast.Constant) and isinstance(returns.value, str):
-        text = returns.value.strip()
-    elif isinstance(returns, (ast.Name, ast.Attribute)):
-        text = ast.unparse(returns)
-    else:
-        return False
-    return text in ("Self", *SELF_NAMES)
 
 
 def document_type(seen: TypeRef | None) -> TypeRef | None:

@@ -80,6 +80,29 @@ def base_name(base: ast.expr) -> str:
     return base.id if isinstance(base, ast.Name) else base.attr if isinstance(base, ast.Attribute) else ""
 
 
+def declared_self(returns: ast.expr | None) -> bool:
+    """A return annotation written ``Self`` (by the author, or by an earlier round of inference)."""
+    if isinstance(returns, ast.Constant) and isinstance(returns.value, str):
+        text = returns.value.strip()
+    elif isinstance(returns, (ast.Name, ast.Attribute)):
+        text = ast.unparse(returns)
+    else:
+        return False
+    return text in ("Self", "typing.Self", "typing_extensions.Self")
+
+
+def none_tested(test: ast.expr) -> str | None:
+    """The name ``x is None`` (or ``(x := ...) is None``) tests."""
+    if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.Is) \
+            and isinstance(test.comparators[0], ast.Constant) and test.comparators[0].value is None:
+        left = test.left
+        if isinstance(left, ast.NamedExpr):
+            return left.target.id
+        if isinstance(left, ast.Name):
+            return left.id
+    return None
+
+
 def protocol_classes(modules: Sequence[Module]) -> set[tuple[str, str]]:
     """(module, class qualname) of the package's Protocol classes."""
     return {(m.name, q) for m in modules for q, cls in m.classes.items() if "Protocol" in map(base_name, cls.bases)}

@@ -49,6 +49,7 @@ from .package import (
     all_params,
     base_name,
     body_without_docstring,
+    declared_self,
     decorator_names,
     defaults,
     is_placeholder,
@@ -300,7 +301,6 @@ class StaticCollector:
             if state is None or state.tree is None:
                 continue
             spans = self._spans(state.tree)
-            self.variables = _variables(state.tree)
             self._functions(module, spans, facts)
             self._calls(module, spans, facts)
             self._passes(module, spans, facts)
@@ -364,12 +364,19 @@ class StaticCollector:
         return None if definition is None else self.by_fullname.get(definition.fullname)
 
     def _spans(self, tree: object) -> dict[Span, Type]:
+        """Expression types by source span; ``self.variables`` gets the variable each name refers to."""
         spans: dict[Span, Type] = {}
+        self.variables = {}
         types = self.result.types
         for e in get_subexpressions(tree):  # type: ignore[arg-type]
+            if e.end_line is None or e.end_column is None:
+                continue
+            span = (e.line, e.column, e.end_line, e.end_column)
             t = types.get(e)
-            if t is not None and e.end_line is not None and e.end_column is not None:
-                spans.setdefault((e.line, e.column, e.end_line, e.end_column), t)
+            if t is not None:
+                spans.setdefault(span, t)
+            if isinstance(e, NameExpr) and isinstance(e.node, Var):
+                self.variables.setdefault(span, e.node)
         return spans
 
     def expr(self, node: ast.expr, spans: dict[Span, Type]) -> TypeRef | None:
@@ -745,16 +752,6 @@ def _definition(callee: object) -> FuncDef | None:
     return definition if isinstance(definition, FuncDef) else None
 
 
-def _variables(tree: object) -> dict[Span, Var]:
-    """The variable each name expression of the module refers to, by source span."""
-    out: dict[Span, Var] = {}
-    for e in get_subexpressions(tree):  # type: ignore[arg-type]
-        if isinstance(e, NameExpr) and isinstance(e.node, Var) and e.end_line is not None \
-                and e.end_column is not None:
-            out.setdefault((e.line, e.column, e.end_line, e.end_column), e.node)
-    return out
-
-
 def _returns_self(func: Function, module: Module) -> bool:
     """Every value returned is the receiver, a new instance of its own class, or (an alternate constructor)
     what a classmethod of its class returning Self gives (``return cls._from_dict(d)``): the return is Self."""
@@ -844,13 +841,8 @@ def _delegates_to_self(func: Function, module: Module) -> bool:
 
 
 def _declared_self(module: Module, qualname: str) -> bool:
-    """The method's return is written ``Self`` (by the author, or by an earlier round of inference)."""
     method = module.functions.get(qualname)
-    returns = method.node.returns if method is not None else None
-    if isinstance(returns, ast.Constant) and isinstance(returns.value, str):
-        return returns.value.strip() in ("Self", "typing.Self", "typing_extensions.Self")
-    return isinstance(returns, (ast.Name, ast.Attribute)) and ast.unparse(returns) in (
-        "Self", "typing.Self", "typing_extensions.Self")
+    return method is not None and declared_self(method.node.returns)
 
 
 def _is_predicate(node: ast.expr) -> bool:

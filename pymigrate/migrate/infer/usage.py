@@ -15,7 +15,7 @@ import ast
 import enum
 
 from .model import NONE_T, TUPLE, UNION, TypeRef, union
-from .package import FunctionNode
+from .package import FunctionNode, none_tested
 
 ITERABLE = "collections.abc.Iterable"
 SEQUENCE = "collections.abc.Sequence"
@@ -227,9 +227,7 @@ def checks_its_type_first(func: FunctionNode, param: str) -> bool:
 
 
 def _is_none_test(test: ast.expr, names: set[str]) -> bool:
-    return isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.Is) \
-        and isinstance(test.left, ast.Name) and test.left.id in names \
-        and isinstance(test.comparators[0], ast.Constant) and test.comparators[0].value is None
+    return none_tested(test) in names
 
 
 def _renaming_values(func: FunctionNode, param: str) -> list[ast.expr]:
