@@ -506,7 +506,26 @@ def label(value):
     return ""
 
 
+def shown(value):
+    if isinstance(value, bytes):
+        return value.decode()
+    return str(value)
+
+
+def restored(state):
+    if isinstance(state, str):
+        text: str = state
+    elif isinstance(state, tuple):
+        text = str(state[0])
+    else:
+        raise TypeError(state)
+    return text
+
+
 def main() -> None:
+    shown(b"a")
+    shown(3)
+    restored("x")
     is_pair(("a", "b"))
     doubled("3")
     doubled(4)
@@ -518,7 +537,8 @@ def main() -> None:
 
 
 def test_a_parameter_first_asked_its_type_accepts_any_object(make_package) -> None:  # type: ignore[no-untyped-def]
-    """A validator takes anything; when the body needs more than object (value * 2), verification falls back."""
+    """A validator (what its checks do not accept is refused) takes anything; when the body needs more than
+    object (value * 2), verification falls back."""
     files = make_package({"m.py": VALIDATORS})
     functions = infer_package(files, root=files[0].parent, target_version=(3, 11)).for_file(files[1]).functions
     assert functions["is_pair"].params == {"spec": "object"}
@@ -527,6 +547,11 @@ def test_a_parameter_first_asked_its_type_accepts_any_object(make_package) -> No
     for name in ("checked_epoch", "checked_release", "checked_post"):
         assert functions[name].params == {"value": "object"}, name
     assert functions["label"].params == {"value": "str"}        # used (.strip()) before it is checked
+    # a dispatch that refuses nothing (str() takes anything) takes what its callers pass
+    assert functions["shown"].params == {"value": "bytes | int"}
+    # an if/elif chain over the checks ending in `else: raise` refuses the rest; the str declared for the
+    # narrowed value in one branch says nothing of the parameter
+    assert functions["restored"].params == {"state": "object"}
 
 
 OPERATORS = """

@@ -147,18 +147,52 @@ def test_from_dict():
 '''
 
 
+def traced_functions(root: Path, name: str, source: str, tests: str) -> dict[str, FunctionTypes]:
+    """``calc/<name>.py`` with ``tests/test_<name>.py`` beside it, inferred with that test traced."""
+    (root / "calc").mkdir()
+    (root / "calc" / "__init__.py").write_text("")
+    (root / "calc" / f"{name}.py").write_text(source)
+    (root / "tests").mkdir()
+    (root / "tests" / f"test_{name}.py").write_text(tests)
+    files = [root / "calc" / "__init__.py", root / "calc" / f"{name}.py"]
+    types = infer_package(files, root=root, trace_command=command(root), target_version=(3, 11))
+    return types.for_file(files[1]).functions
+
+
 def test_seen_arguments_win_over_types_derived_from_a_generic_helper(tmp_path: Path) -> None:
     """`get` returns whatever the dict holds (str | int), yet `name` only ever received a str at run time."""
-    (tmp_path / "calc").mkdir()
-    (tmp_path / "calc" / "__init__.py").write_text("")
-    (tmp_path / "calc" / "records.py").write_text(RECORDS)
-    (tmp_path / "tests").mkdir()
-    (tmp_path / "tests" / "test_records.py").write_text(RECORD_TESTS)
-    files = [tmp_path / "calc" / "__init__.py", tmp_path / "calc" / "records.py"]
-    fns = infer_package(files, root=tmp_path, trace_command=command(tmp_path),
-                        target_version=(3, 11)).for_file(files[1]).functions
+    fns = traced_functions(tmp_path, "records", RECORDS, RECORD_TESTS)
     assert fns["Record.__init__"].params == {"name": "str", "size": "int"}
     # `int | str` for get's return would make both calls in from_dict errors: no annotation without a
     # type variable fits, so that slot stays empty
     assert fns["get"] == FunctionTypes({"d": "Mapping[str, int | str]", "key": "str"}, None)
     assert fns["Record.from_dict"].returns == "Self"
+
+
+ERRORS = '''
+class ValidationError(Exception):
+    def __init__(self, cause, context=None):
+        if isinstance(cause, ValidationError):
+            self.message = cause.message
+        else:
+            self.message = str(cause)
+        self.context = context
+'''
+
+ERROR_TESTS = '''
+from calc.errors import ValidationError
+
+
+def test_causes():
+    assert ValidationError("bad").message == "bad"
+    assert ValidationError(Exception("worse")).message == "worse"
+    assert ValidationError(ValidationError("inner"), context="k").message == "inner"
+'''
+
+
+def test_classes_only_seen_running_join_their_package_bases(tmp_path: Path) -> None:
+    """`cause` saw a str, an Exception and a ValidationError. The package's classes are known with their
+    bases before any is seen, so the three join as `Exception | str`; and the body sorts out what it gets
+    without refusing anything (`str(cause)`), so the callers' types stand, not `object`."""
+    fns = traced_functions(tmp_path, "errors", ERRORS, ERROR_TESTS)
+    assert fns["ValidationError.__init__"].params == {"cause": "Exception | str", "context": "str | None"}

@@ -22,7 +22,7 @@ from .model import NONE_T, Facts, FunctionFacts, TypeRef, union
 from .package import Module, all_params, declared_self, is_placeholder, load_modules, module_from_text
 from .static import SELF, StaticCollector, find_aliases, python_version_of, run_mypy
 from .syntax import FileContext
-from .usage import ITERABLE, checks_its_type_first, loosened, only_passed_on, tests_for_none, widen
+from .usage import ITERABLE, checks_its_type_first, loosened, only_passed_on, refuses_others, tests_for_none, widen
 
 MAX_ROUNDS = 4
 OBJECT = TypeRef("builtins.object")
@@ -96,7 +96,8 @@ def decide(modules: Sequence[Module], facts: Facts) -> Choices:
                     wide = widen(candidates[0], func.node, arg.arg)
                     if wide is not None:
                         candidates.insert(0, wide)
-                    if checks_its_type_first(func.node, arg.arg) and not _is_operator(func.node.name):
+                    if checks_its_type_first(func.node, arg.arg) and refuses_others(func.node, arg.arg) \
+                            and not _is_operator(func.node.name):
                         candidates.insert(0, OBJECT)    # verification falls back if the body needs more
                     loose = loosened(candidates[0])
                     if loose is not None and loose not in candidates:

@@ -33,6 +33,13 @@ def stores(func: FunctionNode) -> Iterator[tuple[ast.expr, ast.expr]]:
             yield ast.Attribute(value=node.args[0], attr=node.args[1].value, ctx=ast.Store()), node.args[2]
 
 
+def narrowed(func: FunctionNode) -> set[str]:
+    """Names the function tests with ``isinstance``: a value stored after such a test is the narrowed one,
+    and the declaration it meets says nothing of what the name holds before."""
+    return {n.args[0].id for n in own_nodes(func) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)
+            and n.func.id == "isinstance" and n.args and isinstance(n.args[0], ast.Name)}
+
+
 Bindings = dict[str, list[ast.expr | None]]     # each local's bound values (None: bound otherwise)
 
 

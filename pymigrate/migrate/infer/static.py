@@ -41,7 +41,7 @@ from mypy.types import (
 )
 
 from .literals import literal_type
-from .sinks import local_bindings, sources, stores
+from .sinks import local_bindings, narrowed, sources, stores
 from .model import CALLABLE, ELLIPSIS, LITERAL, NONE_T, PARAMS, TUPLE, UNION, Facts, FunctionFacts, TypeRef, literal_value, register_supertypes, union
 from .package import (
     Function,
@@ -144,9 +144,7 @@ def to_typeref(t: Type | None, package_prefixes: tuple[str, ...] = (), depth: in
             return None
         if name == "builtins.function":
             return None
-        if len(p.type.mro) > 2:
-            register_supertypes(name, filter(None, (_public_name(b.fullname, package_prefixes) for b in p.type.mro)),
-                                p.type.is_newtype)
+        _register(name, p.type, package_prefixes)
         if p.args and _omitted_arguments(p):
             return TypeRef(name)        # ``slice``: its parameters default to Any and were not written
         args = [to_typeref(a, package_prefixes, depth + 1, declared) for a in p.args]
@@ -261,6 +259,12 @@ def _all_defaults(p: Instance, refs: tuple[TypeRef, ...], prefixes: tuple[str, .
     return [to_typeref(d, prefixes, depth + 1) for d in defaults] == list(refs)
 
 
+def _register(name: str, info: TypeInfo, package_prefixes: tuple[str, ...]) -> None:
+    if len(info.mro) > 2:
+        register_supertypes(name, filter(None, (_public_name(b.fullname, package_prefixes) for b in info.mro)),
+                            info.is_newtype)
+
+
 def _public_name(fullname: str, package_prefixes: tuple[str, ...]) -> str | None:
     if fullname in _RENAMES:
         return _RENAMES[fullname]
@@ -294,7 +298,21 @@ class StaticCollector:
     def ref(self, t: Type | None) -> TypeRef | None:
         return to_typeref(t, self.prefixes)
 
+    def _register_classes(self) -> None:
+        """Every class of the package with its bases, so that unions of classes only seen running
+        (``str | Exception | PylockValidationError``) join their superclasses too."""
+        for module in self.modules:
+            state = self.result.graph.get(module.name)
+            if state is None or state.tree is None:
+                continue
+            for sym in state.tree.names.values():
+                if isinstance(sym.node, TypeInfo) and sym.node.fullname.startswith(module.name + "."):
+                    name = _public_name(sym.node.fullname, self.prefixes)
+                    if name is not None:
+                        _register(name, sym.node, self.prefixes)
+
     def collect(self, facts: Facts) -> None:
+        self._register_classes()
         sunk: dict[tuple[str, ...], set[TypeRef]] = {}
         for module in self.modules:
             state = self.result.graph.get(module.name)
@@ -320,7 +338,7 @@ class StaticCollector:
         """Parameters and package functions' returns whose values are stored into declared attributes and
         variables (sinks.py) take the declared type as evidence."""
         for qualname, func in module.functions.items():
-            params = {a.arg for a in all_params(func.node)}
+            params = {a.arg for a in all_params(func.node)} - narrowed(func.node)
             bindings = local_bindings(func.node)
             for target, value in stores(func.node):
                 declared = self._declared(target, spans, variables)

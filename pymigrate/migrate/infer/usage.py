@@ -15,7 +15,7 @@ import ast
 import enum
 
 from .model import NONE_T, TUPLE, UNION, TypeRef, union
-from .package import FunctionNode, none_tested
+from .package import FunctionNode, body_without_docstring, none_tested
 
 ITERABLE = "collections.abc.Iterable"
 SEQUENCE = "collections.abc.Sequence"
@@ -224,6 +224,37 @@ def checks_its_type_first(func: FunctionNode, param: str) -> bool:
         if id(use) not in identity and id(use) not in renaming and id(use) not in known_none:
             return False
     return False
+
+
+def refuses_others(func: FunctionNode, param: str) -> bool:
+    """What none of the function's ``isinstance`` checks of ``param`` accepts is refused: the body ends in
+    a raise, an ``if``/``elif`` chain over the checks ends in ``else: raise``, a guard ``if not
+    isinstance(param, C): raise`` stands first, or the check is the answer (``return isinstance(p, C)
+    and ...``, a type guard). Such a validator takes any object; a dispatch that converts or formats
+    whatever is left (``str(cause)``, ``Version(v)``) takes what its callers pass."""
+    names = {param} | _renamings(func, param)
+    body = body_without_docstring(func)
+    if body and isinstance(body[-1], ast.Raise):
+        return True
+    for node in ast.walk(func):
+        if isinstance(node, ast.Return) and node.value is not None and _checks(node.value, names):
+            return True
+        if not (isinstance(node, ast.If) and _checks(node.test, names)):
+            continue
+        negated = isinstance(node.test, ast.UnaryOp) and isinstance(node.test.op, ast.Not)
+        if negated and isinstance(node.body[-1], ast.Raise):
+            return True
+        last = node
+        while len(last.orelse) == 1 and isinstance(last.orelse[0], ast.If):
+            last = last.orelse[0]
+        if last.orelse and isinstance(last.orelse[-1], ast.Raise):
+            return True
+    return False
+
+
+def _checks(expr: ast.expr, names: set[str]) -> bool:
+    return any(isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == "isinstance" and n.args
+               and isinstance(n.args[0], ast.Name) and n.args[0].id in names for n in ast.walk(expr))
 
 
 def _is_none_test(test: ast.expr, names: set[str]) -> bool:
