@@ -250,7 +250,14 @@ def compatible(python_version=None):
     return tags(python_version)
 
 
+def defaulted(python_version=None):
+    if not python_version:
+        python_version = (3, 11)
+    return tags(python_version) + [interpreter(python_version)]
+
+
 compatible([3, 12])
+defaulted([3, 12])
 interpreter([3, 9])
 """
 
@@ -263,6 +270,9 @@ def test_a_parameter_only_handed_on_takes_the_callees_type(make_package) -> None
     assert functions["interpreter"].params == {"version": "Sequence[int]"}
     assert functions["tags"].params == {"version": "Sequence[int] | None"}
     assert functions["compatible"].params == {"python_version": "Sequence[int] | None"}
+    # a falsy default filled in first is no use either; the callees' types agree once their None is set
+    # aside (tags takes None, interpreter does not), and the default's None stays
+    assert functions["defaulted"].params == {"python_version": "Sequence[int] | None"}
 
 
 def test_a_typing_import_names_its_collections_abc_twin(make_package) -> None:  # type: ignore[no-untyped-def]

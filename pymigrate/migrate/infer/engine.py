@@ -139,14 +139,18 @@ def _handed_on(modules: Sequence[Module], facts: Facts, choices: Choices) -> Non
                 if func is None or not only_passed_on(func.node, param) \
                         or any(a.arg == param and a.annotation is not None for a in all_params(func.node)):
                     continue
-                types = {choices.params.get(t) for t in targets}
+                # the callees' types, their None aside (this function's own None tests and default decide)
+                given = [choices.params.get(t) for t in targets]
+                types = {_without_none(g) for g in given}
                 t = types.pop() if len(types) == 1 else None
                 if t is None or t == OBJECT or choices.type_vars.intersection(t.names()):
                     continue
                 current = choices.params.get(key)
                 if current is not None and any(m.name != ITERABLE for m in current.members() if m != NONE_T):
                     continue        # a concrete type of its own: the author's, most likely
-                if tests_for_none(func.node, param) and NONE_T not in t.members():
+                callees_take_none = all(g is not None and NONE_T in g.members() for g in given)
+                if tests_for_none(func.node, param) or (NONE_T in current.members() if current is not None
+                                                        else callees_take_none):
                     t = union([t, NONE_T]) or t
                 if t == current:
                     continue
@@ -156,6 +160,10 @@ def _handed_on(modules: Sequence[Module], facts: Facts, choices: Choices) -> Non
                 changed = True
         if not changed:
             return
+
+
+def _without_none(t: TypeRef | None) -> TypeRef | None:
+    return None if t is None else union(m for m in t.members() if m != NONE_T)
 
 
 def _reads(node: ast.AST, name: str) -> bool:

@@ -310,9 +310,11 @@ OBJECT = TypeRef("builtins.object")
 
 def only_passed_on(func: FunctionNode, param: str) -> bool:
     """Every use of ``param`` hands it whole to a call (``g(param)``, ``g(key=param)``): what it must be is
-    what the callee's parameter is. Filling in a default first (``if p is None: p = ...``) is no use."""
+    what the callee's parameter is. Filling in a default first (``if p is None: p = ...``, ``if not p:
+    p = ...``) is no use."""
     defaulting = {id(n) for branch in ast.walk(func) if isinstance(branch, ast.If)
-                  and _is_none_test(branch.test, {param}) for n in ast.walk(branch)}
+                  and (_is_none_test(branch.test, {param}) or _is_falsy_test(branch.test, param))
+                  for n in ast.walk(branch)}
     identity = {id(c.left) for c in ast.walk(func) if isinstance(c, ast.Compare)
                 and all(isinstance(op, (ast.Is, ast.IsNot)) for op in c.ops)}
     uses = [n for n in ast.walk(func) if isinstance(n, ast.Name) and n.id == param
@@ -322,6 +324,11 @@ def only_passed_on(func: FunctionNode, param: str) -> bool:
     handed = {id(a) for n in ast.walk(func) if isinstance(n, ast.Call)
               for a in [*n.args, *(k.value for k in n.keywords if k.arg is not None)]}
     return all(id(u) in handed for u in uses)
+
+
+def _is_falsy_test(test: ast.expr, param: str) -> bool:
+    return isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not) and isinstance(test.operand, ast.Name) \
+        and test.operand.id == param
 
 
 def tests_for_none(func: FunctionNode, param: str) -> bool:
