@@ -1017,3 +1017,55 @@ def test_a_subclass_init_is_no_override_of_its_bases_by_position(make_package) -
     files = make_package({"m.py": SUBCLASS_INIT})
     functions = infer_package(files, root=files[0].parent, target_version=(3, 11)).for_file(files[1]).functions
     assert functions["RequiredKeyError.__init__"] == FunctionTypes({"key": "str"}, "None")
+
+
+TYPE_GUARDS = """
+def valid_spec(spec):
+    return (
+        isinstance(spec, tuple)
+        and len(spec) == 2
+        and isinstance(spec[0], str)
+        and isinstance(spec[1], str)
+    )
+
+
+def valid_pre(pre):
+    return pre is None or isinstance(pre, bool)
+
+
+def positive(value):
+    return isinstance(value, int) and value > 0
+
+
+def long_tuple(value):
+    return isinstance(value, tuple) and len(value) > 1
+
+
+def use(spec, pre):
+    if valid_spec(spec) and valid_pre(pre):
+        return spec[0]
+    return None
+
+
+use(("a", "b"), True)
+positive(3)
+long_tuple((1, 2))
+"""
+
+
+def test_a_function_answering_its_parameters_type_is_a_type_guard(make_package) -> None:  # type: ignore[no-untyped-def]
+    """Every return says whether the only parameter is a T: `TypeGuard[T]` (from typing_extensions before
+    3.10, for type checking only), so `if valid_spec(x):` narrows x. A tuple's items come from the checks of
+    each position under a fixed length; a check that proves no type (`len(value) > 1` for the items) leaves
+    `bool`."""
+    files = make_package({"m.py": TYPE_GUARDS})
+    types = infer_package(files, root=files[0].parent, target_version=(3, 11)).for_file(files[1])
+    functions = types.functions
+    assert functions["valid_spec"].returns == "TypeGuard[tuple[str, str]]"
+    assert functions["valid_pre"].returns == "TypeGuard[bool | None]"
+    assert functions["positive"].returns == "TypeGuard[int]"
+    assert functions["long_tuple"].returns == "bool"
+    assert "from typing import TypeGuard" in types.imports
+    old = infer_package(files, root=files[0].parent, target_version=(3, 9)).for_file(files[1])
+    assert old.functions["positive"].returns == '"TypeGuard[int]"'
+    assert "if TYPE_CHECKING:\n    from typing_extensions import TypeGuard" in old.imports

@@ -196,3 +196,35 @@ def test_classes_only_seen_running_join_their_package_bases(tmp_path: Path) -> N
     without refusing anything (`str(cause)`), so the callers' types stand, not `object`."""
     fns = traced_functions(tmp_path, "errors", ERRORS, ERROR_TESTS)
     assert fns["ValidationError.__init__"].params == {"cause": "Exception | str", "context": "str | None"}
+
+
+FILES = '''
+def header(f):
+    return f.read(4)
+
+
+def is_lock(path):
+    return path.name.endswith(".toml")
+'''
+
+FILE_TESTS = '''
+import io
+from pathlib import Path
+
+from calc.files import header, is_lock
+
+
+def test_files():
+    assert header(io.BytesIO(b"abcdef")) == b"abcd"
+    with open(__file__, "rb") as fh:
+        assert len(header(fh)) == 4
+    assert is_lock(Path("pylock.toml"))
+'''
+
+
+def test_run_time_classes_are_written_as_the_portable_types_they_stand_for(tmp_path: Path) -> None:
+    """A file and a buffer seen for one parameter are the `IO[bytes]` both implement; the `PosixPath` that
+    `Path(...)` builds here is written `Path` (a `WindowsPath` elsewhere)."""
+    fns = traced_functions(tmp_path, "files", FILES, FILE_TESTS)
+    assert fns["header"].params == {"f": "IO[bytes]"}
+    assert fns["is_lock"] == FunctionTypes({"path": "Path"}, "bool")

@@ -84,12 +84,16 @@ def param_type(evidence: dict[str, list[TypeRef]]) -> TypeRef | None:
 def return_candidates(facts: FunctionFacts, aliases: dict[str, TypeRef] | None = None) -> list[TypeRef]:
     """The return's types, most faithful first.
 
-    The type declared where every caller stores the value comes first (without its None when the
+    A type guard's ``TypeGuard[T]`` comes before its ``bool``. The type declared where every caller stores
+    the value comes first (without its None when the
     function never returns None: the attribute merely starts out None), unless what the function's own
     returns give is one of the declared type's alternatives (``MarkerItem`` stored as a ``MarkerAtom``,
     ``aliases`` expanding the names of the package's aliases): then that narrower type comes first.
     """
     inferred = return_type(facts)
+    guard = union(facts.returns.get("guard", []))
+    if guard is not None and "override" not in facts.returns:
+        return [guard, *([inferred] if inferred is not None else [])]
     declared = union(facts.returns.get("declared", []))
     if declared is None or "override" in facts.returns:
         return [inferred] if inferred is not None else []

@@ -15,6 +15,7 @@ EMPTY_NAME = "()"
 NEVER = "<never>"         # nothing known (an empty container's items)
 UNKNOWN = "<unknown>"     # a value seen whose type cannot be written (a function object)
 LITERAL = "typing.Literal"
+TYPE_GUARD = "typing.TypeGuard"
 VALUE = "="               # prefix of a Literal's value: ``TypeRef('="rc"')``
 
 # Numeric promotion as in the typing spec: an int is accepted where a float is, a float where a complex is.
@@ -117,12 +118,27 @@ def union(types: Iterable[TypeRef]) -> TypeRef | None:
     subsumed = [m for m in flat if any(o.name in _SUPERTYPES.get(m.name, ()) and o.args == m.args for o in flat)]
     flat = [m for m in flat if m not in subsumed or (len(flat) <= LONG_UNION and not m.args
                                                      and m.name not in _NEWTYPES)]
-    flat = _merge_generics(flat)
+    flat = _join_streams(_merge_generics(flat))
     flat = [m for m in flat if not any(o is not m and covers(o, m) for o in flat)]
     if len(flat) == 1:
         return flat[0]
     flat.sort(key=lambda m: (m.name == NONE, m.name, m.args))
     return TypeRef(UNION, tuple(flat))
+
+
+_STREAMS = {"bytes": {"io.BufferedReader", "io.BufferedWriter", "io.BufferedRandom", "io.BytesIO", "io.FileIO",
+                      "typing.BinaryIO"},
+            "str": {"io.TextIOWrapper", "io.StringIO", "typing.TextIO"}}
+
+
+def _join_streams(flat: list[TypeRef]) -> list[TypeRef]:
+    """Two kinds of binary (or text) stream, a file and a buffer, say, join as the protocol both implement:
+    ``BufferedReader | BytesIO`` is ``IO[bytes]``."""
+    for item, classes in _STREAMS.items():
+        streams = [m for m in flat if m.name in classes and not m.args]
+        if len(streams) > 1:
+            flat = [m for m in flat if m not in streams] + [TypeRef("typing.IO", (TypeRef("builtins." + item),))]
+    return flat
 
 
 def _literal_class(t: TypeRef) -> str:

@@ -20,7 +20,8 @@ _TYPING_OLD = {"builtins.list": "List", "builtins.dict": "Dict", "builtins.set":
 
 # typing names newer than the target: (first Python with them, the typing_extensions name, imported for
 # type checking only so the package needs no new run-time dependency)
-_BACKPORTS = {"typing.Self": ((3, 11), "typing_extensions.Self")}
+_BACKPORTS = {"typing.Self": ((3, 11), "typing_extensions.Self"),
+              "typing.TypeGuard": ((3, 10), "typing_extensions.TypeGuard")}
 
 
 # collections.abc names and the typing aliases a module may have imported them as
