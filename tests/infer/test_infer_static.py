@@ -1069,3 +1069,38 @@ def test_a_function_answering_its_parameters_type_is_a_type_guard(make_package) 
     old = infer_package(files, root=files[0].parent, target_version=(3, 9)).for_file(files[1])
     assert old.functions["positive"].returns == '"TypeGuard[int]"'
     assert "if TYPE_CHECKING:\n    from typing_extensions import TypeGuard" in old.imports
+
+
+VOCABULARY = """
+from typing import Literal
+
+Context = Literal["metadata", "lock_file", "requirement"]
+Mode = Literal["r", "w"]
+
+
+def evaluate(marker, context="metadata"):
+    if context == "lock_file":
+        return marker + "!"
+    elif context == "metadata":
+        return marker
+    return marker.upper()
+
+
+def opened(mode):
+    if mode in ("x", "r"):
+        return 1
+    return 0
+
+
+evaluate("a", context="requirement")
+opened("r")
+"""
+
+
+def test_a_parameter_compared_with_the_values_of_a_literal_alias_speaks_it(make_package) -> None:  # type: ignore[no-untyped-def]
+    """`context` is compared with "lock_file" and defaults to "metadata", both values of the module's
+    `Context`: the alias is written. `mode` is compared with "x", which `Mode` lacks: a plain str."""
+    files = make_package({"m.py": VOCABULARY})
+    functions = infer_package(files, root=files[0].parent, target_version=(3, 11)).for_file(files[1]).functions
+    assert functions["evaluate"].params == {"marker": "str", "context": "Context"}
+    assert functions["opened"].params == {"mode": "str"}

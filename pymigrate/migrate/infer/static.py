@@ -42,6 +42,7 @@ from mypy.types import (
 
 from .literals import literal_type
 from .sinks import local_bindings, narrowed, sources, stores
+from .usage import compared_constants
 from .model import CALLABLE, ELLIPSIS, LITERAL, NONE_T, PARAMS, TUPLE, TYPE_GUARD, UNION, Facts, FunctionFacts, TypeRef, literal_value, register_supertypes, union
 from .package import (
     Function,
@@ -318,6 +319,35 @@ class StaticCollector:
                     if name is not None:
                         _register(name, sym.node, self.prefixes)
 
+    def _vocabularies(self, module: Module) -> dict[str, frozenset[object]]:
+        """The module's own ``X = Literal["a", "b"]`` aliases, by name, with their values."""
+        state = self.result.graph.get(module.name)
+        out: dict[str, frozenset[object]] = {}
+        if state is None or state.tree is None:
+            return out
+        for sym in state.tree.names.values():
+            node = sym.node
+            if isinstance(node, TypeAlias) and node.fullname.startswith(module.name + "."):
+                target = get_proper_type(node.target)
+                items = target.items if isinstance(target, UnionType) else [target]
+                values = [get_proper_type(i) for i in items]
+                if values and all(isinstance(v, LiteralType) and isinstance(v.value, str) for v in values):
+                    out[node.fullname] = frozenset(v.value for v in values if isinstance(v, LiteralType))
+        return out
+
+    def _vocabulary_params(self, module: Module, facts: Facts) -> None:
+        """A parameter compared with string constants (``context == "lock_file"``, its default
+        ``"metadata"``) that are all values of one Literal alias of its module speaks that vocabulary:
+        the alias comes first (``context: EvaluateContext``), what callers pass next."""
+        vocabularies = self._vocabularies(module)
+        if not vocabularies:
+            return
+        for qualname, func in module.functions.items():
+            for param, said in compared_constants(func.node).items():
+                fitting = [name for name, values in vocabularies.items() if len(said) > 1 and said <= values]
+                if len(fitting) == 1:
+                    facts.function(module.name, qualname).add_param(param, "declared", TypeRef(fitting[0]))
+
     def collect(self, facts: Facts) -> None:
         self._register_classes()
         sunk: dict[tuple[str, ...], set[TypeRef]] = {}
@@ -327,6 +357,7 @@ class StaticCollector:
                 continue
             spans = self._spans(state.tree)
             self._functions(module, spans, facts)
+            self._vocabulary_params(module, facts)
             self._calls(module, spans, facts)
             self._passes(module, spans, facts)
             if self.call_source == "call":      # later rounds' texts carry inferred annotations

@@ -15,7 +15,7 @@ import ast
 import enum
 
 from .model import NONE_T, TUPLE, UNION, TypeRef, union
-from .package import FunctionNode, body_without_docstring, none_tested
+from .package import FunctionNode, body_without_docstring, defaults, none_tested
 
 ITERABLE = "collections.abc.Iterable"
 SEQUENCE = "collections.abc.Sequence"
@@ -337,3 +337,27 @@ def tests_for_none(func: FunctionNode, param: str) -> bool:
                and all(isinstance(op, (ast.Is, ast.IsNot)) for op in c.ops)
                and all(isinstance(x, ast.Constant) and x.value is None for x in c.comparators)
                for c in ast.walk(func))
+
+
+def compared_constants(func: FunctionNode) -> dict[str, frozenset[object]]:
+    """The constants each parameter is compared with (``p == "a"``, ``p != "b"``, ``p in ("c", "d")``),
+    its constant default included."""
+    params = {a.arg for a in func.args.posonlyargs + func.args.args + func.args.kwonlyargs}
+    out: dict[str, set[object]] = {}
+    for node in ast.walk(func):
+        if not (isinstance(node, ast.Compare) and len(node.ops) == 1):
+            continue
+        left, op, right = node.left, node.ops[0], node.comparators[0]
+        if isinstance(op, (ast.Eq, ast.NotEq)) and isinstance(right, ast.Name) and isinstance(left, ast.Constant):
+            left, right = right, left
+        if not (isinstance(left, ast.Name) and left.id in params):
+            continue
+        if isinstance(op, (ast.Eq, ast.NotEq)) and isinstance(right, ast.Constant):
+            out.setdefault(left.id, set()).add(right.value)
+        elif isinstance(op, (ast.In, ast.NotIn)) and isinstance(right, (ast.Tuple, ast.List, ast.Set)) \
+                and all(isinstance(e, ast.Constant) for e in right.elts):
+            out.setdefault(left.id, set()).update(e.value for e in right.elts if isinstance(e, ast.Constant))
+    for name, default in defaults(func).items():
+        if name in out and isinstance(default, ast.Constant):
+            out[name].add(default.value)
+    return {name: frozenset(values) for name, values in out.items()}
