@@ -1104,3 +1104,43 @@ def test_a_parameter_compared_with_the_values_of_a_literal_alias_speaks_it(make_
     functions = infer_package(files, root=files[0].parent, target_version=(3, 11)).for_file(files[1]).functions
     assert functions["evaluate"].params == {"marker": "str", "context": "Context"}
     assert functions["opened"].params == {"mode": "str"}
+
+
+SPOKEN = """
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+
+class Bound:
+    def __init__(self, v):
+        self.v = v
+
+
+class Ranges:
+    def __init__(self):
+        self._cached: Sequence[tuple[Bound, Bound]] | None = None
+
+
+def widths(intervals):
+    return [hi.v - lo.v for lo, hi in intervals]
+
+
+def shouted(words):
+    return [w.upper() for w in words]
+
+
+widths([(Bound(1), Bound(2))])
+widths(((Bound(1), Bound(3)),))
+shouted(["a"])
+"""
+
+
+def test_a_widened_parameter_speaks_as_the_packages_declarations_do(make_package) -> None:  # type: ignore[no-untyped-def]
+    """`widths` only iterates what it gets, lists and tuples of intervals: `Iterable` would do, but the
+    package holds its intervals as a `Sequence` (`Ranges._cached`), so that is written. Items of no type
+    of the package's own (`str`) say nothing: `Iterable[str]`."""
+    files = make_package({"m.py": SPOKEN})
+    functions = infer_package(files, root=files[0].parent, target_version=(3, 11)).for_file(files[1]).functions
+    assert functions["widths"].params == {"intervals": "Sequence[tuple[Bound, Bound]]"}
+    assert functions["shouted"].params == {"words": "Iterable[str]"}

@@ -22,7 +22,7 @@ from .model import NONE_T, Facts, FunctionFacts, TypeRef, union
 from .package import Module, all_params, declared_self, is_placeholder, load_modules, module_from_text
 from .static import SELF, StaticCollector, find_aliases, python_version_of, run_mypy
 from .syntax import FileContext
-from .usage import ITERABLE, checks_its_type_first, loosened, only_passed_on, refuses_others, tests_for_none, widen
+from .usage import ITERABLE, checks_its_type_first, loosened, only_passed_on, only_sequences, refuses_others, spoken, tests_for_none, widen
 
 MAX_ROUNDS = 4
 OBJECT = TypeRef("builtins.object")
@@ -81,6 +81,7 @@ class Choices:
 
 def decide(modules: Sequence[Module], facts: Facts) -> Choices:
     choices = Choices()
+    prefixes = tuple({m.name.split(".")[0] + "." for m in modules})
     aliases = {name: t for module in modules for t, name in module.aliases.items()}
     for module in modules:
         for qualname, func in module.functions.items():
@@ -95,6 +96,8 @@ def decide(modules: Sequence[Module], facts: Facts) -> Choices:
                 if candidates and not {"override", "declared"} & set(evidence or {}):
                     wide = widen(candidates[0], func.node, arg.arg)
                     if wide is not None:
+                        if only_sequences(candidates[0]):
+                            wide = spoken(wide, facts.declared_protocols, prefixes)
                         candidates.insert(0, wide)
                     if checks_its_type_first(func.node, arg.arg) and refuses_others(func.node, arg.arg) \
                             and not _is_operator(func.node.name):
@@ -318,7 +321,8 @@ def static_rounds(modules: Sequence[Module], target: tuple[int, int], extra: Fac
             grounded = facts
             find_aliases(result, modules)
         else:
-            facts.merge(Facts(functions={k: _calls_only(v) for k, v in grounded.functions.items()}))
+            facts.merge(Facts(functions={k: _calls_only(v) for k, v in grounded.functions.items()},
+                              declared_protocols=grounded.declared_protocols))
         if extra is not None:
             facts.merge(extra)
         new = decide(modules, facts)

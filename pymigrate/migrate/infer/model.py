@@ -279,6 +279,8 @@ class FunctionFacts:
 class Facts:
     functions: dict[tuple[str, str], FunctionFacts] = field(default_factory=dict)   # (module, qualname)
     attributes: dict[tuple[str, str], dict[str, list[TypeRef]]] = field(default_factory=dict)  # (module, "C.a")
+    # the protocols the package's own declarations hold items of: {"collections.abc.Sequence": {Interval}}
+    declared_protocols: dict[str, set[TypeRef]] = field(default_factory=dict)
 
     def function(self, module: str, qualname: str) -> FunctionFacts:
         return self.functions.setdefault((module, qualname), FunctionFacts())
@@ -306,3 +308,5 @@ class Facts:
             for source, types in sources.items():
                 for t in types:
                     self.add_attribute(key[0], key[1], source, t)
+        for protocol, items in other.declared_protocols.items():
+            self.declared_protocols.setdefault(protocol, set()).update(items)

@@ -18,7 +18,7 @@ from pathlib import Path
 from mypy import build as mypy_build
 from mypy.expandtype import expand_type
 from mypy.modulefinder import BuildSource
-from mypy.nodes import ARG_NAMED, ARG_NAMED_OPT, ARG_OPT, ARG_POS, ARG_STAR, ARG_STAR2, Decorator, FuncDef, NameExpr, OverloadedFuncDef, TypeAlias, TypeInfo, Var
+from mypy.nodes import ARG_NAMED, ARG_NAMED_OPT, ARG_OPT, ARG_POS, ARG_STAR, ARG_STAR2, Decorator, FuncDef, MypyFile, NameExpr, OverloadedFuncDef, TypeAlias, TypeInfo, Var
 from mypy.options import Options
 from mypy.server.subexpr import get_subexpressions
 from mypy.types import (
@@ -267,6 +267,9 @@ def _all_defaults(p: Instance, refs: tuple[TypeRef, ...], prefixes: tuple[str, .
     return [to_typeref(d, prefixes, depth + 1) for d in defaults] == list(refs)
 
 
+_PROTOCOLS = ("collections.abc.Iterable", "collections.abc.Sequence", "collections.abc.Collection")
+
+
 def _register(name: str, info: TypeInfo, package_prefixes: tuple[str, ...]) -> None:
     if len(info.mro) > 2:
         register_supertypes(name, filter(None, (_public_name(b.fullname, package_prefixes) for b in info.mro)),
@@ -319,6 +322,21 @@ class StaticCollector:
                     if name is not None:
                         _register(name, sym.node, self.prefixes)
 
+    def _declared_protocols(self, tree: object, facts: Facts) -> None:
+        """The items of the read-only protocols the module's declared variables and attributes hold
+        (``self._ranges: Sequence[Interval] | None``): the package's way of speaking of such values."""
+        declared: list[Var] = [v for v in self.variables.values() if not v.is_inferred and v.type is not None]
+        if isinstance(tree, MypyFile):
+            declared += [sym.node for info in tree.names.values() if isinstance(info.node, TypeInfo)
+                         for sym in info.node.names.values()
+                         if isinstance(sym.node, Var) and sym.node.type is not None
+                         and (not sym.node.is_inferred or sym.node.explicit_self_type)]
+        for var in declared:
+            t = to_typeref(var.type, self.prefixes)
+            for m in t.members() if t is not None else ():
+                if m.name in _PROTOCOLS and len(m.args) == 1:
+                    facts.declared_protocols.setdefault(m.name, set()).add(m.args[0])
+
     def _vocabularies(self, module: Module) -> dict[str, frozenset[object]]:
         """The module's own ``X = Literal["a", "b"]`` aliases, by name, with their values."""
         state = self.result.graph.get(module.name)
@@ -356,6 +374,8 @@ class StaticCollector:
             if state is None or state.tree is None:
                 continue
             spans = self._spans(state.tree)
+            if self.call_source == "call":      # later rounds' texts carry inferred annotations
+                self._declared_protocols(state.tree, facts)
             self._functions(module, spans, facts)
             self._vocabulary_params(module, facts)
             self._calls(module, spans, facts)

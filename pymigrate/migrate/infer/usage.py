@@ -191,6 +191,27 @@ def widen(t: TypeRef, func: FunctionNode, param: str, optional: bool = False) ->
     return None
 
 
+def only_sequences(t: TypeRef) -> bool:
+    """Every value seen (``None`` aside) was a list or a tuple."""
+    return all(m.name in _SEQUENCES for m in t.members() if m != NONE_T)
+
+
+def spoken(wide: TypeRef, declared: dict[str, set[TypeRef]], prefixes: tuple[str, ...]) -> TypeRef:
+    """``Iterable[Interval]`` widened from the lists and tuples callers pass is ``Sequence[Interval]`` when
+    that is how the package's own declarations hold its ``Interval`` values (and never as an ``Iterable``):
+    both are valid, the author's way is the one to write. Items of other packages' types (``str``) are
+    held every way and say nothing."""
+    members = [spoken(m, declared, prefixes) if m.name == UNION else m for m in wide.members()]
+    out = []
+    for m in members:
+        if m.name == ITERABLE and len(m.args) == 1 and m.args[0] in declared.get(SEQUENCE, set()) \
+                and m.args[0] not in declared.get(ITERABLE, set()) \
+                and any(n.startswith(prefixes) for n in m.args[0].names()):
+            m = TypeRef(SEQUENCE, m.args)
+        out.append(m)
+    return union(out) or wide
+
+
 def read_only(t: TypeRef) -> TypeRef:
     """Containers inside a read-only one, as covariant protocols: ``Mapping[str, dict[str, str]]`` would
     reject a ``dict[str, dict[str, int]]`` (dict is invariant), ``Mapping[str, Mapping[str, str | int]]``
