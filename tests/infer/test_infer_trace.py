@@ -228,3 +228,26 @@ def test_run_time_classes_are_written_as_the_portable_types_they_stand_for(tmp_p
     fns = traced_functions(tmp_path, "files", FILES, FILE_TESTS)
     assert fns["header"].params == {"f": "IO[bytes]"}
     assert fns["is_lock"] == FunctionTypes({"path": "Path"}, "bool")
+
+
+COUNTS = '''
+def doubled(x):
+    return x * 2
+'''
+
+COUNT_TESTS = '''
+from calc.counts import doubled
+
+
+def test_many():
+    for i in range(250):
+        assert doubled(i) == 2 * i
+    assert doubled("ab") == "abab"
+'''
+
+
+def test_a_rare_callers_classes_are_kept_past_the_sampling(tmp_path: Path) -> None:
+    """After 200 calls only one in 16 is recorded, but a call whose argument classes no recorded call had
+    (the 251st, with a str) is recorded anyway: sampling thins repeats, not kinds."""
+    fns = traced_functions(tmp_path, "counts", COUNTS, COUNT_TESTS)
+    assert fns["doubled"].params == {"x": "int | str"}

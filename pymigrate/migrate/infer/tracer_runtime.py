@@ -17,7 +17,8 @@ from types import FrameType
 from typing import Any
 
 FULL_SAMPLES = 200       # calls per function recorded in full, then one call in SAMPLE_EVERY
-SAMPLE_EVERY = 16
+SAMPLE_EVERY = 16        # ... or whose argument classes no recorded call had (up to MAX_SHAPES of them)
+MAX_SHAPES = 32
 ITEMS = 8                # container items looked at
 _RETURN = {dis.opmap[n] for n in ("RETURN_VALUE", "RETURN_CONST") if n in dis.opmap}
 _YIELD = dis.opmap["YIELD_VALUE"]
@@ -30,6 +31,7 @@ _files: set[str] = set()
 _wanted: dict[Any, tuple[str, str, int] | None] = {}
 _counts: dict[Any, int] = {}
 _pending: dict[FrameType, list[tuple[str, object]]] = {}
+_shapes: dict[Any, set[tuple[type, ...]]] = {}
 _data: dict[tuple[str, str, int], dict[str, Any]] = {}   # (file, qualname, first line)
 _out: str | None = None
 
@@ -109,6 +111,13 @@ def _record(code: Any, kind: str, name: str | None, value: object) -> None:
     bucket[k] = bucket.get(k, 0) + 1
 
 
+def _shape(code: Any, frame: FrameType) -> tuple[type, ...]:
+    """The classes of a call's arguments: cheap enough to look at on every call."""
+    f_locals = frame.f_locals
+    names = code.co_varnames
+    return tuple(type(f_locals.get(names[i])) for i in range(code.co_argcount + code.co_kwonlyargcount))
+
+
 def _params(code: Any, frame: FrameType) -> list[tuple[str, object]]:
     names = code.co_varnames
     n = code.co_argcount + code.co_kwonlyargcount
@@ -136,9 +145,16 @@ def _profile(frame: FrameType, event: str, arg: object) -> None:
             return
         count = _counts.get(code, 0) + 1
         _counts[code] = count
-        if count > FULL_SAMPLES and count % SAMPLE_EVERY:
-            return
         try:
+            # a rare caller's classes (a str among thousands of Version calls) are kept whatever the count
+            seen = _shapes.setdefault(code, set())
+            if count > FULL_SAMPLES and count % SAMPLE_EVERY and len(seen) >= MAX_SHAPES:
+                return
+            shape = _shape(code, frame)
+            if count > FULL_SAMPLES and count % SAMPLE_EVERY and shape in seen:
+                return
+            if len(seen) < MAX_SHAPES:
+                seen.add(shape)
             _pending[frame] = _params(code, frame)
         except Exception:
             pass
