@@ -1144,3 +1144,27 @@ def test_a_widened_parameter_speaks_as_the_packages_declarations_do(make_package
     functions = infer_package(files, root=files[0].parent, target_version=(3, 11)).for_file(files[1]).functions
     assert functions["widths"].params == {"intervals": "Sequence[tuple[Bound, Bound]]"}
     assert functions["shouted"].params == {"words": "Iterable[str]"}
+
+
+RECORD_PASSED_ON = """
+def check(value):
+    if value is None or (isinstance(value, tuple) and len(value) == 2):
+        return value
+    raise ValueError(value)
+
+
+def build(pre=None, tags=None):
+    checked = check(pre) if pre is not None else None
+    return checked, list(tags or [])
+
+
+build(pre=("a", 1), tags=("x", "y"))
+"""
+
+
+def test_a_record_passed_on_stays_a_record(make_package) -> None:  # type: ignore[no-untyped-def]
+    """`pre` only goes on to a validator that takes anything: a `("a", 1)` seen for it is a record, not a
+    run of `int | str` items, so it stays `tuple[str, int]`; `tags`, a run of str, widens as usual."""
+    files = make_package({"m.py": RECORD_PASSED_ON})
+    functions = infer_package(files, root=files[0].parent, target_version=(3, 11)).for_file(files[1]).functions
+    assert functions["build"].params == {"pre": "tuple[str, int] | None", "tags": "Iterable[str] | None"}

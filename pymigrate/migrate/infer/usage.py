@@ -155,6 +155,11 @@ def _sequence_item(t: TypeRef) -> TypeRef | None:
     return element_type(t)
 
 
+def _is_record(t: TypeRef) -> bool:
+    """A fixed-length tuple of items of different types."""
+    return t.name == TUPLE and not (len(t.args) == 2 and t.args[1].name == "...") and len(set(t.args)) > 1
+
+
 def _methods_used(func: FunctionNode, param: str) -> set[str]:
     after = _after_rebinding(func, param)
     return {n.attr for n in ast.walk(func) if isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name)
@@ -169,8 +174,8 @@ def widen(t: TypeRef, func: FunctionNode, param: str, optional: bool = False) ->
         wide = None if rest is None else widen(rest, func, param, optional=True)
         return None if wide is None else union([wide, NONE_T])
     need = needs(func, param, optional)
-    if need == Need.CONCRETE:
-        return None
+    if need == Need.CONCRETE or (any(_is_record(m) for m in members) and only_passed_on(func, param)):
+        return None     # ``tuple[str, int]`` is a record, not a run of items: passed on, it stays one
     mappings = [m for m in t.members() if m.name in ("builtins.dict", MAPPING) and len(m.args) == 2]
     if mappings and len(mappings) == len(t.members()):       # dict[str, int] | Mapping[str, int | str] too
         key, value = union(m.args[0] for m in mappings), union(m.args[1] for m in mappings)
