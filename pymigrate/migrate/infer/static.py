@@ -40,6 +40,7 @@ from mypy.types import (
     get_proper_type,
 )
 
+from .guards import guarded_type
 from .literals import literal_type
 from .sinks import local_bindings, narrowed, sources, stores
 from .usage import compared_constants
@@ -54,7 +55,6 @@ from .package import (
     decorator_names,
     defaults,
     is_placeholder,
-    none_tested,
     own_nodes,
     protocol_classes,
     raises_not_implemented,
@@ -648,65 +648,10 @@ class StaticCollector:
                 ff.add_param(param, "declared", domain)
 
     def _type_guard(self, func: Function, spans: dict[Span, Type], ff: FunctionFacts) -> None:
-        """``def valid(spec): return isinstance(spec, tuple) and len(spec) == 2 and isinstance(spec[0], str)
-        and isinstance(spec[1], str)``: every return answers whether the only parameter is a T, so the
-        function is a ``TypeGuard[T]`` and its callers' ``if valid(x):`` narrows ``x`` as the author meant."""
-        params = all_params(func.node)
-        if func.is_method or len(params) != 1 or ff.generator:
-            return
-        returns = [n.value for n in own_nodes(func.node) if isinstance(n, ast.Return)]
-        if not returns or any(v is None for v in returns):
-            return
-        tested = [self._tested(v, params[0].arg, spans) for v in returns if v is not None]
-        t = union(x for x in tested if x is not None) if all(tested) else None
-        if t is not None:
+        """A function answering whether its only parameter is a T (guards.py) returns ``TypeGuard[T]``."""
+        t = guarded_type(func.node, lambda node: self._class(node, spans)) if not func.is_method else None
+        if t is not None and not ff.generator:
             ff.add_return("guard", TypeRef(TYPE_GUARD, (t,)))
-
-    def _tested(self, test: ast.expr, name: str, spans: dict[Span, Type]) -> TypeRef | None:
-        """The type ``test`` being true proves ``name`` to have; None when it proves none."""
-        if isinstance(test, ast.Compare) and none_tested(test) == name:
-            return NONE_T
-        if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.Or):
-            parts = [self._tested(v, name, spans) for v in test.values]
-            return union(p for p in parts if p is not None) if all(parts) else None
-        if isinstance(test, ast.BoolOp):        # and: the one check of the whole value, its items refined
-            checked = [c for c in (self._isinstance(v, name, spans) for v in test.values) if c is not None]
-            if len(checked) != 1:
-                return None
-            t = checked[0]
-            if t.name != TUPLE or t.args:
-                return t
-            items = _checked_items(test.values, name)
-            if items is None:
-                return None
-            refined: list[TypeRef] = []
-            for i, checks in enumerate(items):
-                classes = [self._isinstance(c, name, spans, item=i) for c in checks]
-                r = union(c for c in classes if c is not None) if all(classes) else None
-                if r is None:
-                    return None
-                refined.append(r)
-            return TypeRef(TUPLE, tuple(refined))
-        whole = self._isinstance(test, name, spans)
-        return None if whole is not None and whole.name == TUPLE and not whole.args else whole
-
-    def _isinstance(self, test: ast.expr, name: str, spans: dict[Span, Type], item: int | None = None) -> TypeRef | None:
-        """The classes ``isinstance(name, C)`` (or ``isinstance(name[item], C)``) accepts."""
-        if not (isinstance(test, ast.Call) and isinstance(test.func, ast.Name) and test.func.id == "isinstance"
-                and len(test.args) == 2):
-            return None
-        subject = test.args[0]
-        if item is not None:
-            if not (isinstance(subject, ast.Subscript) and isinstance(subject.slice, ast.Constant)
-                    and subject.slice.value == item):
-                return None
-            subject = subject.value
-        if not (isinstance(subject, ast.Name) and subject.id == name):
-            return None
-        classes = test.args[1]
-        parts = classes.elts if isinstance(classes, ast.Tuple) else [classes]
-        types = [self._class(c, spans) for c in parts]
-        return union(t for t in types if t is not None) if all(types) else None
 
     def _class(self, node: ast.expr, spans: dict[Span, Type]) -> TypeRef | None:
         """The class an expression names (``tuple`` too, whose type object mypy types with Any items)."""
@@ -947,25 +892,6 @@ def _returns_self(func: Function, module: Module) -> bool:
     return all((not is_classmethod and isinstance(v, ast.Name) and v.id == first)
                or is_new_instance(v)
                or (isinstance(v, ast.Name) and v.id in instances) for v in values if v is not None)
-
-
-def _checked_items(conjuncts: list[ast.expr], name: str) -> list[list[ast.expr]] | None:
-    """For ``len(name) == N and isinstance(name[0], C0) and ...``: each item's checks, by position; None
-    unless the length is fixed and every item is checked."""
-    length = next((c.comparators[0].value for c in conjuncts if isinstance(c, ast.Compare)
-                   and isinstance(c.ops[0], ast.Eq) and len(c.ops) == 1 and isinstance(c.left, ast.Call)
-                   and isinstance(c.left.func, ast.Name) and c.left.func.id == "len" and len(c.left.args) == 1
-                   and isinstance(c.left.args[0], ast.Name) and c.left.args[0].id == name
-                   and isinstance(c.comparators[0], ast.Constant) and isinstance(c.comparators[0].value, int)), None)
-    if not isinstance(length, int) or length < 1:
-        return None
-    items: list[list[ast.expr]] = [[] for _ in range(length)]
-    for c in conjuncts:
-        if isinstance(c, ast.Call) and c.args and isinstance(c.args[0], ast.Subscript) \
-                and isinstance(c.args[0].slice, ast.Constant) and isinstance(c.args[0].slice.value, int) \
-                and 0 <= c.args[0].slice.value < length:
-            items[c.args[0].slice.value].append(c)
-    return items if all(items) else None
 
 
 def _not_implemented_guard(func: Function) -> tuple[str, ast.expr] | None:
