@@ -22,3 +22,15 @@ def make_package(tmp_path: Path):  # type: ignore[no-untyped-def]
         return paths
 
     return make
+
+
+@pytest.fixture
+def infer_module(make_package):  # type: ignore[no-untyped-def]
+    """The types inferred (for Python 3.11, no trace) for one module ``pkg/m.py`` of ``source``."""
+    from pymigrate.migrate.infer import infer_package
+
+    def infer(source: str) -> dict:  # type: ignore[type-arg]
+        files = make_package({"m.py": source})
+        return infer_package(files, root=files[0].parent, target_version=(3, 11)).for_file(files[1]).functions
+
+    return infer

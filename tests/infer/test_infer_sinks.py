@@ -136,9 +136,8 @@ B([2])
 """
 
 
-def test_two_declared_types_for_one_value_give_no_guess(make_package) -> None:  # type: ignore[no-untyped-def]
-    files = make_package({"m.py": CONFLICT})
-    functions = infer_package(files, root=files[0].parent, target_version=(3, 11)).for_file(files[1]).functions
+def test_two_declared_types_for_one_value_give_no_guess(infer_module) -> None:  # type: ignore[no-untyped-def]
+    functions = infer_module(CONFLICT)
     assert functions["count"].returns == "int"      # what the function returns, not float
 
 
@@ -262,11 +261,10 @@ interpreter([3, 9])
 """
 
 
-def test_a_parameter_only_handed_on_takes_the_callees_type(make_package) -> None:  # type: ignore[no-untyped-def]
+def test_a_parameter_only_handed_on_takes_the_callees_type(infer_module) -> None:  # type: ignore[no-untyped-def]
     """`compatible` only passes its argument on, which alone would say Iterable[int]: `tags` indexes
     what it gets (through `interpreter`), so Sequence[int], and None stays allowed."""
-    files = make_package({"m.py": HANDED_ON})
-    functions = infer_package(files, root=files[0].parent, target_version=(3, 11)).for_file(files[1]).functions
+    functions = infer_module(HANDED_ON)
     assert functions["interpreter"].params == {"version": "Sequence[int]"}
     assert functions["tags"].params == {"version": "Sequence[int] | None"}
     assert functions["compatible"].params == {"python_version": "Sequence[int] | None"}

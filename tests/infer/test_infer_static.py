@@ -163,10 +163,9 @@ def first_or_flag(thing):
 """
 
 
-def test_comparisons_of_untyped_operands_are_bool(make_package) -> None:  # type: ignore[no-untyped-def]
+def test_comparisons_of_untyped_operands_are_bool(infer_module) -> None:  # type: ignore[no-untyped-def]
     """`a < b`, `not a`, `a in b` and chains of them are bool even when mypy types an operand as Any."""
-    files = make_package({"m.py": PREDICATES})
-    functions = infer_package(files, root=files[0].parent, target_version=(3, 11)).for_file(files[1]).functions
+    functions = infer_module(PREDICATES)
     assert functions["is_small"].returns == "bool"
     assert functions["has"].returns == "bool"
     assert "first_or_flag" not in functions          # `or` of untyped values: nothing known
@@ -251,11 +250,10 @@ Config.load("a")
 """
 
 
-def test_alternate_constructors_of_a_class_without_subclasses_name_it(make_package) -> None:  # type: ignore[no-untyped-def]
+def test_alternate_constructors_of_a_class_without_subclasses_name_it(infer_module) -> None:  # type: ignore[no-untyped-def]
     """No subclass can call ``empty``, so authors write the class; ``load`` is a Protocol's method, whose
     implementations must return their own class whichever it is: Self."""
-    files = make_package({"m.py": FINAL_CONSTRUCTORS})
-    functions = infer_package(files, root=files[0].parent, target_version=(3, 11)).for_file(files[1]).functions
+    functions = infer_module(FINAL_CONSTRUCTORS)
     assert functions["Config.empty"].returns == '"Config"'
     assert functions["Config.load"].returns == "Self"
     assert functions["Config.from_file"].returns == "Self"     # hands on what load returns
@@ -302,9 +300,8 @@ def run() -> int:
 """
 
 
-def test_always_raising_is_noreturn_and_context_managers_are_generators(make_package) -> None:  # type: ignore[no-untyped-def]
-    files = make_package({"m.py": RAISING_AND_CONTEXT})
-    functions = infer_package(files, root=files[0].parent, target_version=(3, 11)).for_file(files[1]).functions
+def test_always_raising_is_noreturn_and_context_managers_are_generators(infer_module) -> None:  # type: ignore[no-untyped-def]
+    functions = infer_module(RAISING_AND_CONTEXT)
     assert functions["Parser.fail"].returns == "NoReturn"
     assert "Parser.todo" not in functions or functions["Parser.todo"].returns is None   # abstract placeholder
     assert functions["Parser.section"].returns == "Generator[int, None, None]"
@@ -359,9 +356,8 @@ def make(raw: str, clean: Name) -> list[Node]:
 """
 
 
-def test_a_newtype_and_its_base_join_to_the_base(make_package) -> None:  # type: ignore[no-untyped-def]
-    files = make_package({"m.py": NEWTYPES})
-    functions = infer_package(files, root=files[0].parent, target_version=(3, 11)).for_file(files[1]).functions
+def test_a_newtype_and_its_base_join_to_the_base(infer_module) -> None:  # type: ignore[no-untyped-def]
+    functions = infer_module(NEWTYPES)
     assert functions["Node.__init__"].params == {"value": "str"}
 
 
@@ -460,9 +456,8 @@ def main() -> list[str]:
 """
 
 
-def test_an_optional_container_only_iterated_is_an_optional_iterable(make_package) -> None:  # type: ignore[no-untyped-def]
-    files = make_package({"m.py": OPTIONAL_ITERABLE})
-    functions = infer_package(files, root=files[0].parent, target_version=(3, 11)).for_file(files[1]).functions
+def test_an_optional_container_only_iterated_is_an_optional_iterable(infer_module) -> None:  # type: ignore[no-untyped-def]
+    functions = infer_module(OPTIONAL_ITERABLE)
     assert functions["tags"].params == {"platforms": "Iterable[str] | None"}
 
 
@@ -536,11 +531,10 @@ def main() -> None:
 """
 
 
-def test_a_parameter_first_asked_its_type_accepts_any_object(make_package) -> None:  # type: ignore[no-untyped-def]
+def test_a_parameter_first_asked_its_type_accepts_any_object(infer_module) -> None:  # type: ignore[no-untyped-def]
     """A validator (what its checks do not accept is refused) takes anything; when the body needs more than
     object (value * 2), verification falls back."""
-    files = make_package({"m.py": VALIDATORS})
-    functions = infer_package(files, root=files[0].parent, target_version=(3, 11)).for_file(files[1]).functions
+    functions = infer_module(VALIDATORS)
     assert functions["is_pair"].params == {"spec": "object"}
     assert functions["doubled"].params == {"value": "int | str"}
     # `is None` tests and locals that only rename the parameter come before the isinstance check
@@ -570,9 +564,8 @@ def smaller() -> bool:
 """
 
 
-def test_an_operator_checking_its_operand_still_takes_its_class(make_package) -> None:  # type: ignore[no-untyped-def]
-    files = make_package({"m.py": OPERATORS})
-    functions = infer_package(files, root=files[0].parent, target_version=(3, 11)).for_file(files[1]).functions
+def test_an_operator_checking_its_operand_still_takes_its_class(infer_module) -> None:  # type: ignore[no-untyped-def]
+    functions = infer_module(OPERATORS)
     assert functions["Bound.__lt__"] == FunctionTypes({"other": '"Bound"'}, "bool")   # `b1 < b2` passes a Bound
 
 
@@ -628,9 +621,8 @@ def grow() -> list[Shape]:
 """
 
 
-def test_abstract_methods_take_their_implementations_types(make_package) -> None:  # type: ignore[no-untyped-def]
-    files = make_package({"m.py": ABSTRACT})
-    functions = infer_package(files, root=files[0].parent, target_version=(3, 11)).for_file(files[1]).functions
+def test_abstract_methods_take_their_implementations_types(infer_module) -> None:  # type: ignore[no-untyped-def]
+    functions = infer_module(ABSTRACT)
     assert functions["Shape.scaled"] == FunctionTypes({"factor": "float"}, '"Circle | Square"')   # defined below
     assert "Shape.describe" not in functions          # no implementation: nothing to take
     # a property's accessors take their types from the implementations of the same accessor
@@ -685,10 +677,9 @@ Name.parse(" a ").render()
 """
 
 
-def test_protocol_methods_take_their_structural_implementations_types(make_package) -> None:  # type: ignore[no-untyped-def]
+def test_protocol_methods_take_their_structural_implementations_types(infer_module) -> None:  # type: ignore[no-untyped-def]
     """Point and Name define every method of FromText without naming it; Unrelated defines only one."""
-    files = make_package({"m.py": PROTOCOL})
-    functions = infer_package(files, root=files[0].parent, target_version=(3, 11)).for_file(files[1]).functions
+    functions = infer_module(PROTOCOL)
     assert functions["Point.parse"].params == {"text": "str"}     # a classmethod called on its class
     assert functions["FromText.parse"] == FunctionTypes({"text": "str"}, "Self")
     assert functions["FromText.render"].returns == "str"
@@ -726,9 +717,8 @@ def make() -> Archive:
 """
 
 
-def test_parameters_stored_into_declared_attributes_take_their_type(make_package) -> None:  # type: ignore[no-untyped-def]
-    files = make_package({"m.py": DECLARED})
-    functions = infer_package(files, root=files[0].parent, target_version=(3, 11)).for_file(files[1]).functions
+def test_parameters_stored_into_declared_attributes_take_their_type(infer_module) -> None:  # type: ignore[no-untyped-def]
+    functions = infer_module(DECLARED)
     # the call passes a dict, the field is declared a Mapping: the author's type wins
     assert functions["Archive.__init__"] == FunctionTypes({"url": "str | None", "hashes": "Mapping[str, str]"},
                                                           "None")
@@ -786,9 +776,8 @@ def test_a_union_with_a_protocol_drops_the_containers_it_accepts() -> None:
     assert union([TypeRef("builtins.set", (s,)), TypeRef("builtins.tuple", (i, TypeRef("..."))), it]) == it
 
 
-def test_annotations_use_the_module_type_aliases(make_package) -> None:  # type: ignore[no-untyped-def]
-    files = make_package({"m.py": ALIASES})
-    functions = infer_package(files, root=files[0].parent, target_version=(3, 11)).for_file(files[1]).functions
+def test_annotations_use_the_module_type_aliases(infer_module) -> None:  # type: ignore[no-untyped-def]
+    functions = infer_module(ALIASES)
     # a list[int] that is only indexed is a Sequence[int], which the module calls PythonVersion
     assert functions["nodot"].params == {"version": "PythonVersion"}
     # a Literal alias would narrow every str: not used
@@ -878,10 +867,9 @@ class Money:
 """
 
 
-def test_an_operator_guarded_by_isinstance_takes_that_class(make_package) -> None:  # type: ignore[no-untyped-def]
+def test_an_operator_guarded_by_isinstance_takes_that_class(infer_module) -> None:  # type: ignore[no-untyped-def]
     """Anything else gets NotImplemented (a TypeError for the caller): the operator is defined for those."""
-    files = make_package({"m.py": GUARDED_OPERATORS})
-    functions = infer_package(files, root=files[0].parent, target_version=(3, 11)).for_file(files[1]).functions
+    functions = infer_module(GUARDED_OPERATORS)
     assert functions["Money.__lt__"] == FunctionTypes({"other": '"Money"'}, "bool")
     assert functions["Money.__add__"] == FunctionTypes({"other": '"int | Money"'}, '"Money"')
     assert functions["Money.__eq__"].params == {"other": "object"}     # overrides object.__eq__
@@ -914,9 +902,8 @@ def use() -> bool:
 """
 
 
-def test_a_nested_function_returns_and_yields_are_its_own(make_package) -> None:  # type: ignore[no-untyped-def]
-    files = make_package({"m.py": CLOSURES})
-    functions = infer_package(files, root=files[0].parent, target_version=(3, 11)).for_file(files[1]).functions
+def test_a_nested_function_returns_and_yields_are_its_own(infer_module) -> None:  # type: ignore[no-untyped-def]
+    functions = infer_module(CLOSURES)
     assert functions["make_above"] == FunctionTypes({"version": "Version"}, "Callable[[Version], bool]")
     assert functions["make_above.<locals>.above"].returns == "bool"
     assert functions["make_counter.<locals>.counts"].returns == "Iterator[int]"
@@ -947,9 +934,8 @@ def main(numbers: tuple[int, ...]) -> None:
 """
 
 
-def test_an_indexed_parameter_is_a_sequence_and_a_rebound_one_only_iterated(make_package) -> None:  # type: ignore[no-untyped-def]
-    files = make_package({"m.py": TUPLES})
-    functions = infer_package(files, root=files[0].parent, target_version=(3, 11)).for_file(files[1]).functions
+def test_an_indexed_parameter_is_a_sequence_and_a_rebound_one_only_iterated(infer_module) -> None:  # type: ignore[no-untyped-def]
+    functions = infer_module(TUPLES)
     assert functions["head"].params == {"xs": "Sequence[int]"}
     assert functions["first_of"].params == {"xs": "Sequence[int]"}      # lists too: the protocol both meet
     # after `units = set(units)` the body works on the new set: the argument is only iterated
@@ -970,9 +956,8 @@ class Frozen:
 """
 
 
-def test_a_refusing_new_returns_its_class_and_unread_parameters_take_any_object(make_package) -> None:  # type: ignore[no-untyped-def]
-    files = make_package({"m.py": REFUSING_NEW})
-    functions = infer_package(files, root=files[0].parent, target_version=(3, 11)).for_file(files[1]).functions
+def test_a_refusing_new_returns_its_class_and_unread_parameters_take_any_object(infer_module) -> None:  # type: ignore[no-untyped-def]
+    functions = infer_module(REFUSING_NEW)
     # callers see a Frozen come out (NoReturn would make every `Frozen(...)` unreachable code)
     assert functions["Frozen.__new__"] == FunctionTypes({"args": "object", "kwargs": "object"}, '"Frozen"')
     assert functions["Frozen.describe"] == FunctionTypes({"verbose": "object"}, "str")
@@ -1011,11 +996,10 @@ get_required({"a": 1}, "a")
 """
 
 
-def test_a_subclass_init_is_no_override_of_its_bases_by_position(make_package) -> None:  # type: ignore[no-untyped-def]
+def test_a_subclass_init_is_no_override_of_its_bases_by_position(infer_module) -> None:  # type: ignore[no-untyped-def]
     """RequiredKeyError.__init__(key) is not ValidationError.__init__(cause): constructors need not be
     compatible, so `key` takes what flows in (a str), not `cause`'s object."""
-    files = make_package({"m.py": SUBCLASS_INIT})
-    functions = infer_package(files, root=files[0].parent, target_version=(3, 11)).for_file(files[1]).functions
+    functions = infer_module(SUBCLASS_INIT)
     assert functions["RequiredKeyError.__init__"] == FunctionTypes({"key": "str"}, "None")
 
 
@@ -1097,11 +1081,10 @@ opened("r")
 """
 
 
-def test_a_parameter_compared_with_the_values_of_a_literal_alias_speaks_it(make_package) -> None:  # type: ignore[no-untyped-def]
+def test_a_parameter_compared_with_the_values_of_a_literal_alias_speaks_it(infer_module) -> None:  # type: ignore[no-untyped-def]
     """`context` is compared with "lock_file" and defaults to "metadata", both values of the module's
     `Context`: the alias is written. `mode` is compared with "x", which `Mode` lacks: a plain str."""
-    files = make_package({"m.py": VOCABULARY})
-    functions = infer_package(files, root=files[0].parent, target_version=(3, 11)).for_file(files[1]).functions
+    functions = infer_module(VOCABULARY)
     assert functions["evaluate"].params == {"marker": "str", "context": "Context"}
     assert functions["opened"].params == {"mode": "str"}
 
@@ -1136,12 +1119,11 @@ shouted(["a"])
 """
 
 
-def test_a_widened_parameter_speaks_as_the_packages_declarations_do(make_package) -> None:  # type: ignore[no-untyped-def]
+def test_a_widened_parameter_speaks_as_the_packages_declarations_do(infer_module) -> None:  # type: ignore[no-untyped-def]
     """`widths` only iterates what it gets, lists and tuples of intervals: `Iterable` would do, but the
     package holds its intervals as a `Sequence` (`Ranges._cached`), so that is written. Items of no type
     of the package's own (`str`) say nothing: `Iterable[str]`."""
-    files = make_package({"m.py": SPOKEN})
-    functions = infer_package(files, root=files[0].parent, target_version=(3, 11)).for_file(files[1]).functions
+    functions = infer_module(SPOKEN)
     assert functions["widths"].params == {"intervals": "Sequence[tuple[Bound, Bound]]"}
     assert functions["shouted"].params == {"words": "Iterable[str]"}
 
@@ -1162,9 +1144,8 @@ build(pre=("a", 1), tags=("x", "y"))
 """
 
 
-def test_a_record_passed_on_stays_a_record(make_package) -> None:  # type: ignore[no-untyped-def]
+def test_a_record_passed_on_stays_a_record(infer_module) -> None:  # type: ignore[no-untyped-def]
     """`pre` only goes on to a validator that takes anything: a `("a", 1)` seen for it is a record, not a
     run of `int | str` items, so it stays `tuple[str, int]`; `tags`, a run of str, widens as usual."""
-    files = make_package({"m.py": RECORD_PASSED_ON})
-    functions = infer_package(files, root=files[0].parent, target_version=(3, 11)).for_file(files[1]).functions
+    functions = infer_module(RECORD_PASSED_ON)
     assert functions["build"].params == {"pre": "tuple[str, int] | None", "tags": "Iterable[str] | None"}

@@ -168,11 +168,10 @@ singleton(Version("2.0"))
 """
 
 
-def test_an_object_tried_first_and_handed_on_is_blamed_not_the_callee(make_package) -> None:  # type: ignore[no-untyped-def]
+def test_an_object_tried_first_and_handed_on_is_blamed_not_the_callee(infer_module) -> None:  # type: ignore[no-untyped-def]
     """`version: object` (its first use checks its type) reaches `Version(version)`: the error is the
     object's, and Version's `text: str` stays."""
-    files = make_package({"m.py": VALIDATED})
-    functions = infer_package(files, root=files[0].parent, target_version=(3, 11)).for_file(files[1]).functions
+    functions = infer_module(VALIDATED)
     assert functions["Version.__init__"].params == {"text": "str"}
     assert functions["singleton"] == FunctionTypes({"version": "str | Version"}, "Version")
 
