@@ -16,6 +16,7 @@ from pymigrate.analyze.facts import FunctionFacts, ModuleFacts, literal_type
 from pymigrate.analyze.index import ModuleIndex
 from pymigrate.analyze.model import Finding
 from pymigrate.analyze.rules import overflow
+from pymigrate.control_flow import terminates
 from pymigrate.codegen.checker import EXCEPTIONS, MATH_CONSTANTS, MATH_FUNCS
 
 # the math functions the compiler supports, with their result types (the compiler's own table)
@@ -119,7 +120,7 @@ class BodyChecker:
                 and isinstance(body[0].value.value, str):
             body = body[1:]
         self.stmts(body)
-        self.out.falls_through = not _terminates(body)
+        self.out.falls_through = not terminates(body)
         return self.out
 
     def stmts(self, body: list[ast.stmt]) -> None:
@@ -712,37 +713,6 @@ def _changed_in(body: list[ast.stmt], iterated: ast.expr) -> ast.AST | None:
                         isinstance(a, ast.Name) and a.id == name for a in node.args):
                     return node
     return None
-
-
-def _terminates(body: list[ast.stmt]) -> bool:
-    """Whether control cannot fall off the end of `body` (return/raise on every path)."""
-    if not body:
-        return False
-    last = body[-1]
-    if isinstance(last, (ast.Return, ast.Raise)):
-        return True
-    if isinstance(last, ast.If):
-        return _terminates(last.body) and _terminates(last.orelse)
-    if isinstance(last, ast.While) and isinstance(last.test, ast.Constant) and last.test.value is True:
-        return not any(isinstance(n, ast.Break) for n in _loop_level(last.body))
-    return False
-
-
-def _loop_level(body: list[ast.stmt]) -> list[ast.stmt]:
-    """Statements of a loop body, not descending into inner loops or functions."""
-    out: list[ast.stmt] = []
-    stack = list(body)
-    while stack:
-        s = stack.pop()
-        out.append(s)
-        if isinstance(s, (ast.For, ast.While, ast.AsyncFor, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            continue
-        for child in ast.iter_child_nodes(s):
-            if isinstance(child, ast.stmt):
-                stack.append(child)
-            elif isinstance(child, (ast.ExceptHandler, ast.match_case)):
-                stack.extend(child.body)
-    return out
 
 
 _STMT_NAMES = {

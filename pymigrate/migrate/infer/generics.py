@@ -32,6 +32,7 @@ import ast
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from pymigrate.control_flow import terminates
 from .model import CALLABLE, NONE_T, PARAMS, TUPLE, TypeRef, union
 from .package import Function, Module, all_params, base_name, none_tested, own_nodes
 
@@ -167,7 +168,7 @@ class _Body:
                         c = _isinstance_check(inner)
                         if c is not None and c[0] == loop[1] and c[1] in self.params:
                             self.items_narrowed[loop[0]] = c[1]
-            if isinstance(n, ast.If) and n.body and _terminates(n.body):
+            if isinstance(n, ast.If) and n.body and terminates(n.body):
                 guarded = none_tested(n.test)
                 if guarded is not None:
                     self.not_none.add(guarded)
@@ -346,7 +347,7 @@ class _Body:
                 if v is None:
                     return None
                 values.append(v)
-        if not _terminates(self.func.node.body):
+        if not terminates(self.func.node.body):
             values.append(NONE_T)
         return union(values)
 
@@ -374,23 +375,6 @@ def _item_of(t: TypeRef | None) -> TypeRef | None:
     if t is None or t.name not in _ONE_ITEM | {TUPLE} or not t.args:
         return None
     return t.args[0]
-
-
-def _terminates(body: Sequence[ast.stmt]) -> bool:
-    """The statements never fall through (each path ends in return or raise)."""
-    if not body:
-        return False
-    last = body[-1]
-    if isinstance(last, (ast.Return, ast.Raise)):
-        return True
-    if isinstance(last, ast.If):
-        return _terminates(last.body) and _terminates(last.orelse)
-    if isinstance(last, ast.Try):
-        return (_terminates(last.finalbody) or ((_terminates(last.body) or _terminates(last.orelse))
-                                                 and all(_terminates(h.body) for h in last.handlers)))
-    if isinstance(last, (ast.With, ast.AsyncWith)):
-        return _terminates(last.body)
-    return False
 
 
 # ---------------------------------------------------------------- the package
