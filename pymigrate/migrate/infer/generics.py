@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 
 from pymigrate.control_flow import terminates
 from .model import CALLABLE, NONE_T, PARAMS, TUPLE, TypeRef, union
-from .package import Function, Module, all_params, base_name, none_tested, own_nodes
+from .package import Function, Module, all_params, base_name, isinstance_call, isinstance_name, none_tested, own_nodes
 
 TYPE = "builtins.type"
 CALLABLES = (CALLABLE, "typing.Callable")
@@ -353,9 +353,10 @@ class _Body:
 
 
 def _isinstance_check(n: ast.AST) -> tuple[str, str] | None:
-    if (isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == "isinstance" and len(n.args) == 2
-            and isinstance(n.args[0], ast.Name) and isinstance(n.args[1], ast.Name)):
-        return n.args[0].id, n.args[1].id
+    """``(name, class name)`` for ``isinstance(name, C)``."""
+    call, name = isinstance_call(n), isinstance_name(n)
+    if call is not None and name is not None and isinstance(call[1], ast.Name):
+        return name, call[1].id
     return None
 
 

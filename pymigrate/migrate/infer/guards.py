@@ -13,7 +13,7 @@ import ast
 from collections.abc import Callable
 
 from .model import NONE_T, TUPLE, TypeRef, union
-from .package import FunctionNode, all_params, none_tested, own_nodes
+from .package import FunctionNode, all_params, isinstance_call, none_tested, own_nodes
 
 ClassOf = Callable[[ast.expr], "TypeRef | None"]     # the class an expression names, if it names one
 
@@ -67,10 +67,10 @@ def _tuple_items(conjuncts: list[ast.expr], name: str, class_of: ClassOf) -> Typ
 
 def _isinstance(test: ast.expr, name: str, class_of: ClassOf, item: int | None = None) -> TypeRef | None:
     """The classes ``isinstance(name, C)`` (or ``isinstance(name[item], C)``) accepts."""
-    if not (isinstance(test, ast.Call) and isinstance(test.func, ast.Name) and test.func.id == "isinstance"
-            and len(test.args) == 2):
+    call = isinstance_call(test)
+    if call is None:
         return None
-    subject = test.args[0]
+    subject, classes = call
     if item is not None:
         if not (isinstance(subject, ast.Subscript) and isinstance(subject.slice, ast.Constant)
                 and subject.slice.value == item):
@@ -78,7 +78,6 @@ def _isinstance(test: ast.expr, name: str, class_of: ClassOf, item: int | None =
         subject = subject.value
     if not (isinstance(subject, ast.Name) and subject.id == name):
         return None
-    classes = test.args[1]
     parts = classes.elts if isinstance(classes, ast.Tuple) else [classes]
     types = [class_of(c) for c in parts]
     return union(t for t in types if t is not None) if all(types) else None

@@ -91,6 +91,20 @@ def declared_self(returns: ast.expr | None) -> bool:
     return text in ("Self", "typing.Self", "typing_extensions.Self")
 
 
+def isinstance_call(node: ast.AST) -> tuple[ast.expr, ast.expr] | None:
+    """``(subject, classes)`` for ``isinstance(subject, classes)``."""
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "isinstance" \
+            and len(node.args) == 2 and not node.keywords:
+        return node.args[0], node.args[1]
+    return None
+
+
+def isinstance_name(node: ast.AST) -> str | None:
+    """The plain name ``isinstance(name, ...)`` checks."""
+    call = isinstance_call(node)
+    return call[0].id if call is not None and isinstance(call[0], ast.Name) else None
+
+
 def none_tested(test: ast.expr) -> str | None:
     """The name ``x is None`` (or ``(x := ...) is None``) tests."""
     if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.Is) \

@@ -12,7 +12,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
-from .package import FunctionNode, own_nodes
+from .package import FunctionNode, isinstance_name, own_nodes
 
 Source = tuple[str, object]       # ("param", name) or ("call", the ast.Call whose result is the value)
 MAX_HOPS = 3                      # locals followed back from a stored value
@@ -36,8 +36,7 @@ def stores(func: FunctionNode) -> Iterator[tuple[ast.expr, ast.expr]]:
 def narrowed(func: FunctionNode) -> set[str]:
     """Names the function tests with ``isinstance``: a value stored after such a test is the narrowed one,
     and the declaration it meets says nothing of what the name holds before."""
-    return {n.args[0].id for n in own_nodes(func) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)
-            and n.func.id == "isinstance" and n.args and isinstance(n.args[0], ast.Name)}
+    return {name for name in map(isinstance_name, own_nodes(func)) if name is not None}
 
 
 Bindings = dict[str, list[ast.expr | None]]     # each local's bound values (None: bound otherwise)

@@ -55,6 +55,8 @@ from .package import (
     decorator_names,
     defaults,
     is_placeholder,
+    isinstance_call,
+    isinstance_name,
     own_nodes,
     protocol_classes,
     raises_not_implemented,
@@ -267,7 +269,7 @@ def _all_defaults(p: Instance, refs: tuple[TypeRef, ...], prefixes: tuple[str, .
     return [to_typeref(d, prefixes, depth + 1) for d in defaults] == list(refs)
 
 
-_PROTOCOLS = ("collections.abc.Iterable", "collections.abc.Sequence", "collections.abc.Collection")
+_PROTOCOLS = ("collections.abc.Iterable", "collections.abc.Sequence")     # what usage.spoken compares
 
 
 def _register(name: str, info: TypeInfo, package_prefixes: tuple[str, ...]) -> None:
@@ -322,15 +324,14 @@ class StaticCollector:
                     if name is not None:
                         _register(name, sym.node, self.prefixes)
 
-    def _declared_protocols(self, tree: object, facts: Facts) -> None:
+    def _declared_protocols(self, tree: MypyFile, facts: Facts) -> None:
         """The items of the read-only protocols the module's declared variables and attributes hold
         (``self._ranges: Sequence[Interval] | None``): the package's way of speaking of such values."""
         declared: list[Var] = [v for v in self.variables.values() if not v.is_inferred and v.type is not None]
-        if isinstance(tree, MypyFile):
-            declared += [sym.node for info in tree.names.values() if isinstance(info.node, TypeInfo)
-                         for sym in info.node.names.values()
-                         if isinstance(sym.node, Var) and sym.node.type is not None
-                         and (not sym.node.is_inferred or sym.node.explicit_self_type)]
+        declared += [sym.node for info in tree.names.values() if isinstance(info.node, TypeInfo)
+                     for sym in info.node.names.values()
+                     if isinstance(sym.node, Var) and sym.node.type is not None
+                     and (not sym.node.is_inferred or sym.node.explicit_self_type)]
         for var in declared:
             t = to_typeref(var.type, self.prefixes)
             for m in t.members() if t is not None else ():
@@ -907,13 +908,13 @@ def _not_implemented_guard(func: Function) -> tuple[str, ast.expr] | None:
     test, then = body[0].test, body[0].body
     negated = isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not)
     call = test.operand if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not) else test
-    if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.func.id == "isinstance"
-            and len(call.args) == 2 and isinstance(call.args[0], ast.Name) and call.args[0].id == other):
+    checked = isinstance_call(call)
+    if checked is None or isinstance_name(call) != other:
         return None
     guarded = then if negated else body[-1:]
     if len(guarded) == 1 and isinstance(guarded[0], ast.Return) and isinstance(guarded[0].value, ast.Name) \
             and guarded[0].value.id == "NotImplemented":
-        return other, call.args[1]
+        return other, checked[1]
     return None
 
 

@@ -111,17 +111,15 @@ def _record(code: Any, kind: str, name: str | None, value: object) -> None:
     bucket[k] = bucket.get(k, 0) + 1
 
 
-def _shape(code: Any, frame: FrameType) -> tuple[type, ...]:
+def _shape(code: Any, f_locals: dict[str, Any]) -> tuple[type, ...]:
     """The classes of a call's arguments: cheap enough to look at on every call."""
-    f_locals = frame.f_locals
     names = code.co_varnames
     return tuple(type(f_locals.get(names[i])) for i in range(code.co_argcount + code.co_kwonlyargcount))
 
 
-def _params(code: Any, frame: FrameType) -> list[tuple[str, object]]:
+def _params(code: Any, f_locals: dict[str, Any]) -> list[tuple[str, object]]:
     names = code.co_varnames
     n = code.co_argcount + code.co_kwonlyargcount
-    f_locals = frame.f_locals
     out = [(names[i], f_locals.get(names[i])) for i in range(n) if names[i] in f_locals]
     flags = code.co_flags
     if flags & 0x04 and names[n] in f_locals:          # *args: element types
@@ -147,15 +145,17 @@ def _profile(frame: FrameType, event: str, arg: object) -> None:
         _counts[code] = count
         try:
             # a rare caller's classes (a str among thousands of Version calls) are kept whatever the count
+            sampled = count <= FULL_SAMPLES or count % SAMPLE_EVERY == 0
             seen = _shapes.setdefault(code, set())
-            if count > FULL_SAMPLES and count % SAMPLE_EVERY and len(seen) >= MAX_SHAPES:
+            if not sampled and len(seen) >= MAX_SHAPES:
                 return
-            shape = _shape(code, frame)
-            if count > FULL_SAMPLES and count % SAMPLE_EVERY and shape in seen:
+            f_locals = frame.f_locals       # a snapshot each time it is read: read once
+            shape = _shape(code, f_locals)
+            if not sampled and shape in seen:
                 return
             if len(seen) < MAX_SHAPES:
                 seen.add(shape)
-            _pending[frame] = _params(code, frame)
+            _pending[frame] = _params(code, f_locals)
         except Exception:
             pass
     elif event == "return":

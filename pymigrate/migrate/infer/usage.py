@@ -15,7 +15,7 @@ import ast
 import enum
 
 from .model import NONE_T, TUPLE, UNION, TypeRef, union
-from .package import FunctionNode, body_without_docstring, defaults, none_tested
+from .package import FunctionNode, body_without_docstring, defaults, isinstance_call, isinstance_name, none_tested
 
 ITERABLE = "collections.abc.Iterable"
 SEQUENCE = "collections.abc.Sequence"
@@ -206,9 +206,8 @@ def spoken(wide: TypeRef, declared: dict[str, set[TypeRef]], prefixes: tuple[str
     that is how the package's own declarations hold its ``Interval`` values (and never as an ``Iterable``):
     both are valid, the author's way is the one to write. Items of other packages' types (``str``) are
     held every way and say nothing."""
-    members = [spoken(m, declared, prefixes) if m.name == UNION else m for m in wide.members()]
     out = []
-    for m in members:
+    for m in wide.members():
         if m.name == ITERABLE and len(m.args) == 1 and m.args[0] in declared.get(SEQUENCE, set()) \
                 and m.args[0] not in declared.get(ITERABLE, set()) \
                 and any(n.startswith(prefixes) for n in m.args[0].names()):
@@ -237,8 +236,7 @@ def checks_its_type_first(func: FunctionNode, param: str) -> bool:
     names = {param} | _renamings(func, param)
     uses = sorted((n for n in ast.walk(func) if isinstance(n, ast.Name) and n.id in names
                    and isinstance(n.ctx, ast.Load)), key=lambda n: (n.lineno, n.col_offset))
-    checked = {id(n.args[0]) for n in ast.walk(func) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)
-               and n.func.id == "isinstance" and n.args}
+    checked = {id(call[0]) for call in map(isinstance_call, ast.walk(func)) if call is not None}
     identity = {id(c.left) for c in ast.walk(func) if isinstance(c, ast.Compare)
                 and all(isinstance(op, (ast.Is, ast.IsNot)) for op in c.ops)}
     renaming = {id(v) for v in _renaming_values(func, param)}
@@ -279,8 +277,7 @@ def refuses_others(func: FunctionNode, param: str) -> bool:
 
 
 def _checks(expr: ast.expr, names: set[str]) -> bool:
-    return any(isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == "isinstance" and n.args
-               and isinstance(n.args[0], ast.Name) and n.args[0].id in names for n in ast.walk(expr))
+    return any(isinstance_name(n) in names for n in ast.walk(expr))
 
 
 def _is_none_test(test: ast.expr, names: set[str]) -> bool:
