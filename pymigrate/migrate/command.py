@@ -6,12 +6,13 @@ import argparse
 import difflib
 import os
 import sys
-from contextlib import nullcontext
+from contextlib import ExitStack, nullcontext
 from pathlib import Path
 from typing import Callable, ContextManager, Iterable, Sequence, TextIO
 
 from pymigrate.config import Config, ConfigError, load_config
 from pymigrate.files import WalkError, iter_source_files
+from pymigrate.migrate.lock import LockBusy, remove_stale_temps, write_lock
 from pymigrate.migrate.pipeline import FileResult, Options, Stages, migrate_files, package_root
 from pymigrate.migrate.writer import UnsafeWrite, apply
 
@@ -43,7 +44,8 @@ examples:
   pymigrate migrate src/mypkg --ignore PM201  # analyzer codes to leave out (like `analyze`)
 
 exit status: 0 when done (or, with --check, nothing would change); 1 when --check finds
-changes or a file could not be migrated or written; 2 for a usage or configuration error."""
+changes or a file could not be migrated or written, or another --write run holds one of
+the directories (see --wait); 2 for a usage or configuration error."""
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -58,6 +60,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     mode.add_argument("--write", action="store_const", dest="mode", const="write", help="apply the changes to the files")
     parser.set_defaults(mode="diff")
+    parser.add_argument(
+        "--wait",
+        action="store_true",
+        help="with --write: wait for another run writing the same directories instead of refusing",
+    )
     parser.add_argument(
         "--no-upgrade", action="store_true", help="only insert inferred types: no fn/struct, no .pys files"
     )
@@ -169,20 +176,46 @@ def run(args: argparse.Namespace, stages: Stages | None = None) -> int:
     config = config.override(select=_codes(args.select), ignore=_codes(args.ignore))
     options = Options.from_policy(config, no_upgrade=args.no_upgrade, trace_command=args.trace)
 
-    walk_errors: list[WalkError] = []
-    found = list(dict.fromkeys(iter_source_files(paths, config, walk_errors)))
-    for problem in walk_errors:
-        print(f"pymigrate migrate: {problem.path}: {problem.message}", file=err)
-    files = [p for p in found if p.suffix == ".py"]
-    skipped = sum(1 for p in found if p.suffix == ".pys")
+    with ExitStack() as stack:
+        locked: set[Path] = set()
+        while True:  # the walk that counts is the one made with every directory of it locked
+            walk_errors: list[WalkError] = []
+            found = list(dict.fromkeys(iter_source_files(paths, config, walk_errors)))
+            files = [p for p in found if p.suffix == ".py"]
+            directories = {p.parent for p in files} - locked if args.mode == "write" else set()
+            if not directories:
+                break
+            try:
+                stack.enter_context(write_lock(directories, wait=args.wait))
+            except LockBusy as exc:
+                print(f"pymigrate migrate: {exc}", file=err)
+                return EXIT_CHANGES_OR_ERRORS
+            locked |= directories
+        for problem in walk_errors:
+            print(f"pymigrate migrate: {problem.path}: {problem.message}", file=err)
+        skipped = sum(1 for p in found if p.suffix == ".pys")
+        for directory in sorted(locked):
+            for stale in remove_stale_temps(directory):
+                print(f"{_display(stale)}: note: removed a temporary file left by an interrupted run", file=err)
+        return _migrate(args, files, paths, options, stages, len(walk_errors), skipped, err)
 
+
+def _migrate(
+    args: argparse.Namespace,
+    files: list[Path],
+    paths: list[Path],
+    options: Options,
+    stages: Stages | None,
+    failed: int,
+    skipped: int,
+    err: TextIO,
+) -> int:
     bar, advance = _progress(len(files), err)
     with bar:
         results, run_errors = migrate_files(files, package_root(paths), options, stages, advance)
     for message in run_errors:
         print(f"pymigrate migrate: {message}", file=err)
 
-    failed = len(walk_errors)
     for result in results:
         for note in result.notes:
             print(f"{_display(result.path)}: note: {note}", file=err)

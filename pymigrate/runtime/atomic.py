@@ -11,10 +11,13 @@ import os
 import tempfile
 from pathlib import Path
 
+TEMP_SUFFIX = ".tmp"
+"""Every temporary file ends so: `.NAME.XXXXXXXX[suffix].tmp` beside its target."""
+
 
 def temp_path_beside(target: Path, suffix: str = "") -> Path:
     """A fresh, unused path in `target`'s directory (same filesystem, so os.replace is atomic)."""
-    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=suffix + ".tmp", dir=target.parent)
+    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=suffix + TEMP_SUFFIX, dir=target.parent)
     os.close(fd)
     return Path(name)
 

@@ -160,6 +160,7 @@ def test_write_error_leaves_the_original_untouched(
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(os, "replace", fail)
+    monkeypatch.setattr(os, "link", fail)  # a new .pys is created by a hard link from its temp file
     assert _run([str(pkg), "--write"], _stages(["double"])) == 1
     assert (pkg / "mod.py").read_text() == SOURCE
     assert sorted(p.name for p in pkg.iterdir()) == ["__init__.py", "mod.py"]
