@@ -369,12 +369,19 @@ def link_extension(
     return target
 
 
-def compile_source(source: Path, module_name: str, *, opt_level: int = 3) -> tuple[ParseResult, CompiledModule]:
-    """Parse and compile one `.pys` file (SyntaxError / CompileError carry file:line:col)."""
+def compile_source(
+    source: Path, module_name: str, *, opt_level: int = 3, data: bytes | None = None
+) -> tuple[ParseResult, CompiledModule]:
+    """Parse and compile one `.pys` file (SyntaxError / CompileError carry file:line:col).
+
+    `data` is the file's content when the caller already read it (the import hook compiles the
+    bytes it hashed). The text is decoded as Python decodes source (BOM, coding declaration).
+    """
     from pymigrate.codegen import compile_module
     from pymigrate.superset import parse
+    from pymigrate.superset.sourcefile import decode_source
 
-    text = source.read_bytes().decode("utf-8")
+    text = decode_source(source.read_bytes() if data is None else data, source)
     result = parse(text, str(source))
     return result, compile_module(result, module_name, opt_level=opt_level)
 

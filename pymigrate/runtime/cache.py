@@ -7,6 +7,15 @@ and `digest` is the entry's own content hash. An entry is therefore written once
 check and is rebuilt, and two processes building the same module at once each write a complete
 file, so neither can see a torn one.
 
+Nothing in a cache directory is trusted that this user did not make: a directory not owned by
+this user (or root) or writable by group or others is not used at all, and an entry that is not
+a regular file owned by this user (or root), or that group or others may write, is never loaded.
+In `__pycache__` beside the source, the owner of the source's directory is trusted as well: that
+user can already change the code being imported. Each is
+reported once with a CacheWarning (a RuntimeWarning, shown by default) instead of being passed
+over in silence. The checks are made on the opened file (fstat), so what is checked is what is
+hashed; the entry is then loaded from a directory no one else can write.
+
 This module is on the cached-import path, so it imports only the standard library and stays
 cheap: no llvmlite, no compiler.
 """
@@ -15,8 +24,10 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 import sys
 import sysconfig
+import warnings
 from importlib.machinery import PathFinder
 
 
@@ -28,6 +39,54 @@ CACHE_ENV = "PYMIGRATE_CACHE_DIR"
 
 NO_CACHE_ENV = "PYMIGRATE_NO_CACHE"
 """When set (to anything but 0), compiled modules are not written to the cache."""
+
+_SHARED_WRITE = stat.S_IWGRP | stat.S_IWOTH
+
+
+class CacheWarning(RuntimeWarning):
+    """A cache directory or entry that is not used, and why (a planted or damaged file)."""
+
+
+_warned: set[str] = set()
+
+
+def warn(message: str) -> None:
+    """Tell the user once per process (a cache problem is met at every import otherwise)."""
+    if message not in _warned:
+        _warned.add(message)
+        warnings.warn(message, CacheWarning, stacklevel=3)
+
+
+def _owners(extra: int | None = None) -> frozenset[int]:
+    return frozenset((os.getuid(), 0) if extra is None else (os.getuid(), 0, extra))
+
+
+def untrusted_reason(st: os.stat_result, owners: frozenset[int], *, directory: bool) -> str | None:
+    """Why a cache directory or entry must not be used, or None if this user alone controls it."""
+    if directory and not stat.S_ISDIR(st.st_mode):
+        return "is not a directory"
+    if not directory and not stat.S_ISREG(st.st_mode):
+        kind = "a directory" if stat.S_ISDIR(st.st_mode) else "a symbolic link" if stat.S_ISLNK(st.st_mode) else "not a regular file"
+        return f"is {kind}, not a cache entry; remove it"
+    if st.st_uid not in owners:
+        return f"is owned by another user (uid {st.st_uid})"
+    if st.st_mode & _SHARED_WRITE:
+        return f"is writable by {'group and others' if st.st_mode & stat.S_IWOTH else 'its group'} (mode {stat.S_IMODE(st.st_mode):o})"
+    return None
+
+
+def trusted_dir(directory: str, owners: frozenset[int]) -> bool:
+    """May entries be loaded from (and written to) this existing directory? Warns when not."""
+    try:
+        st = os.stat(directory)
+    except OSError:
+        return False
+    reason = untrusted_reason(st, owners, directory=True)
+    if reason is not None:
+        warn(f"pymigrate cache directory {directory} {reason}: not used (compiled modules are not loaded from it)")
+        return False
+    return True
+
 
 _FINGERPRINTED_PACKAGES = ("codegen", "superset")
 _fingerprint: str | None = None
@@ -107,11 +166,40 @@ def content_digest(path: str | os.PathLike[str]) -> str:
         return hashlib.sha256(handle.read()).hexdigest()[:16]
 
 
+def _checked_digest(path: str, owners: frozenset[int]) -> str | None:
+    """The content digest of an entry this user alone controls, or None (with a warning) if not.
+
+    The file is opened without following a symbolic link and without blocking on a FIFO, and
+    the checks are made on the open file, so the bytes hashed are the bytes checked.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError:
+        if os.path.islink(path):
+            warn(f"pymigrate cache entry {path} is a symbolic link, not a cache entry; not loaded")
+        return None
+    try:
+        reason = untrusted_reason(os.fstat(fd), owners, directory=False)
+        if reason is not None:
+            warn(f"pymigrate cache entry {path} {reason}; not loaded")
+            return None
+        digest = hashlib.sha256()
+        while chunk := os.read(fd, 1 << 20):
+            digest.update(chunk)
+        return digest.hexdigest()[:16]
+    finally:
+        os.close(fd)
+
+
 class CacheSlot:
     """Where the entries of one module (at one key) live."""
 
-    def __init__(self, directory: str, stem: str, key: str, beside_source: bool, writable: bool) -> None:
+    def __init__(
+        self, directory: str, stem: str, key: str, beside_source: bool, writable: bool, owners: frozenset[int]
+    ) -> None:
         self.directory = directory
+        self.owners = owners
         self.stem = stem
         self.key = key
         self.beside_source = beside_source
@@ -137,10 +225,12 @@ class CacheSlot:
             path = os.path.join(self.directory, name)
             digest = name[len(self.prefix) : -len(".so")]
             try:
-                intact = content_digest(path) == digest
+                found = _checked_digest(path, self.owners)
             except OSError:
                 continue
-            if intact:
+            if found is None:
+                continue
+            if found == digest:
                 return path
             discard(path)
         return None
@@ -183,12 +273,13 @@ def user_cache_dir() -> str:
     return os.path.join(base, "pymigrate")
 
 
-def _writable_dir(directory: str) -> bool:
+def _usable_dir(directory: str, mode: int, owners: frozenset[int]) -> bool:
+    """Create `directory` if missing (at most `mode`); True if it is trusted and writable."""
     try:
-        os.makedirs(directory, exist_ok=True)
+        os.makedirs(directory, mode=mode, exist_ok=True)
     except OSError:
         return False
-    return os.access(directory, os.W_OK | os.X_OK)
+    return trusted_dir(directory, owners) and os.access(directory, os.W_OK | os.X_OK)
 
 
 def slot_for(source: str, module_name: str, source_bytes: bytes) -> CacheSlot | None:
@@ -202,16 +293,26 @@ def slot_for(source: str, module_name: str, source_bytes: bytes) -> CacheSlot | 
     key = entry_key(source_bytes, module_name)
     may_write = os.environ.get(NO_CACHE_ENV, "") in ("", "0")
     override = os.environ.get(CACHE_ENV)
+    mine = _owners()
     if override:
-        directory = override
-        return CacheSlot(directory, module_name, key, False, may_write and _writable_dir(directory))
-    beside = os.path.join(os.path.dirname(source), "__pycache__")
+        if may_write and _usable_dir(override, 0o700, mine):
+            return CacheSlot(override, module_name, key, False, True, mine)
+        if not may_write and trusted_dir(override, mine):
+            return CacheSlot(override, module_name, key, False, False, mine)
+        if os.path.exists(override):
+            return None  # an untrusted override: no cache at all rather than another place
+    source_dir = os.path.dirname(source)
+    beside = os.path.join(source_dir, "__pycache__")
     stem = os.path.splitext(os.path.basename(source))[0]
-    if may_write and _writable_dir(beside):
-        return CacheSlot(beside, stem, key, True, True)
+    try:
+        local = _owners(os.stat(source_dir or ".").st_uid)
+    except OSError:
+        local = mine
+    if may_write and _usable_dir(beside, 0o755, local):
+        return CacheSlot(beside, stem, key, True, True, local)
     fallback = user_cache_dir()
-    if may_write and _writable_dir(fallback):
-        return CacheSlot(fallback, module_name, key, False, True)
-    if os.path.isdir(beside):
-        return CacheSlot(beside, stem, key, True, False)
+    if may_write and _usable_dir(fallback, 0o700, mine):
+        return CacheSlot(fallback, module_name, key, False, True, mine)
+    if os.path.isdir(beside) and trusted_dir(beside, local):
+        return CacheSlot(beside, stem, key, True, False, local)
     return None

@@ -72,7 +72,9 @@ class PysLoader:
             return handle.read()
 
     def get_source(self, fullname: str | None = None) -> str:
-        return self.get_data(self.path).decode("utf-8")
+        from importlib.util import decode_source
+
+        return str(decode_source(self.get_data(self.path)))
 
     def is_package(self, fullname: str | None = None) -> bool:
         return os.path.splitext(os.path.basename(self.path))[0] == "__init__"
@@ -101,7 +103,7 @@ class PysLoader:
         source_bytes = self.get_data(self.path)
         mode = import_mode()
         if mode == "jit":
-            _exec_jit(module, source, self.name)
+            _exec_jit(module, source, self.name, source_bytes)
             return
         slot = cache.slot_for(source, self.name, source_bytes)
         entry = slot.find() if slot is not None else None
@@ -115,9 +117,9 @@ class PysLoader:
         if problem is not None:
             if mode == "native":
                 raise ImportModeError(f"{self.path}: cannot build natively: {problem}", name=self.name)
-            _exec_jit(module, source, self.name)
+            _exec_jit(module, source, self.name, source_bytes)
             return
-        _exec_native(module, source, self.name, slot)
+        _exec_native(module, source, self.name, slot, source_bytes)
 
 
 def run_into(namespace: dict[str, object], path: str, fullname: str) -> None:
@@ -152,20 +154,28 @@ def _load_shared(path: str) -> Callable[[ModuleType], int] | None:
     return runner  # type: ignore[no-any-return]
 
 
-def _exec_native(module: ModuleType, source: str, fullname: str, slot: cache.CacheSlot | None) -> None:
+def _exec_native(
+    module: ModuleType, source: str, fullname: str, slot: cache.CacheSlot | None, source_bytes: bytes
+) -> None:
+    """Compile the very bytes the cache key was made from: an edit meanwhile is the next import's."""
     import tempfile
     from pathlib import Path
 
     from pymigrate.codegen import build
 
-    _result, compiled = build.compile_source(Path(source), fullname)
+    _result, compiled = build.compile_source(Path(source), fullname, data=source_bytes)
     with tempfile.TemporaryDirectory(prefix="pymigrate-import-") as work:
         built = str(build.build_shared_object(compiled, Path(source), fullname, Path(work) / "module.so"))
         entry: str | None = None
         if slot is not None and slot.writable:
             try:
                 entry = slot.commit(built)
-            except OSError:
+            except OSError as exc:
+                cache.warn(
+                    f"pymigrate cache: cannot write {exc.filename2 or exc.filename or slot.directory} "
+                    f"({exc.strerror or exc}); "
+                    f"{fullname} is compiled again at every import until this is fixed"
+                )
                 entry = None
         runner = _load_shared(entry if entry is not None else built)
         if runner is None:
@@ -173,13 +183,13 @@ def _exec_native(module: ModuleType, source: str, fullname: str, slot: cache.Cac
     runner(module)
 
 
-def _exec_jit(module: ModuleType, source: str, fullname: str) -> None:
+def _exec_jit(module: ModuleType, source: str, fullname: str, source_bytes: bytes) -> None:
     from pathlib import Path
 
     from pymigrate.codegen import build
     from pymigrate.runtime.jit import load
 
-    _result, compiled = build.compile_source(Path(source), fullname)
+    _result, compiled = build.compile_source(Path(source), fullname, data=source_bytes)
     load(compiled, module)
 
 

@@ -7,14 +7,21 @@ import tokenize
 from pathlib import Path
 
 
-class SourceDecodeError(Exception):
-    """A file whose bytes are not text in its declared (or the default UTF-8) encoding."""
+class SourceDecodeError(SyntaxError):
+    """A file whose bytes are not text in its declared (or the default UTF-8) encoding.
 
-    def __init__(self, path: Path, line: int, message: str) -> None:
-        super().__init__(f"{path}:{line}:1: error: {message}")
+    A SyntaxError, as CPython raises for such a file at import; str() is the diagnostic line.
+    """
+
+    def __init__(self, path: Path, line: int, message: str, col: int = 1) -> None:
+        super().__init__(message, (str(path), line, col, None))
         self.path = path
         self.line = line
+        self.col = col
         self.message = message
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.col}: error: {self.message}"
 
 
 def decode_source(data: bytes, path: Path) -> str:
@@ -32,8 +39,9 @@ def decode_source(data: bytes, path: Path) -> str:
         text = data.decode(encoding)
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
+        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
         raise SourceDecodeError(
-            path, line, f"cannot decode the file as {encoding}: {exc.reason}; save it as UTF-8"
+            path, line, f"cannot decode the file as {encoding}: {exc.reason}; save it as UTF-8", col
         ) from None
     return text[1:] if text.startswith("\ufeff") else text
 

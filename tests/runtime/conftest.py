@@ -82,7 +82,9 @@ class StandinCompiled:
     opt_level: int = 3
 
 
-def standin_compile(source: Path, module_name: str, *, opt_level: int = 3) -> tuple[Any, Any]:
+def standin_compile(
+    source: Path, module_name: str, *, opt_level: int = 3, data: bytes | None = None
+) -> tuple[Any, Any]:
     """Compile a stand-in `.pys`: plain Python whose namespace also gets the native `add`.
 
     A line containing COMPILE ERROR is rejected with a CompileError pointing at it.
@@ -90,7 +92,7 @@ def standin_compile(source: Path, module_name: str, *, opt_level: int = 3) -> tu
     from pymigrate.codegen.diagnostics import CompileError, Diagnostic
     from pymigrate.superset import parse
 
-    text = source.read_text(encoding="utf-8")
+    text = (source.read_bytes() if data is None else data).decode("utf-8")
     result = parse(text, str(source))
     for lineno, line in enumerate(text.splitlines(), 1):
         col = line.find("COMPILE ERROR")
