@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: install system-deps test demo bench lint typecheck clean
+.PHONY: install system-deps test demo bench bench-infer lint typecheck clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,12 @@ demo: $(STAMP)
 bench: $(STAMP)
 	$(PY) -m pip install --quiet -e '.[dev,bench]'
 	$(PY) -m benchmarks
+
+# Type inference on eleven pinned packages against types people wrote (docs/inference.md); downloads the
+# sources and stubs into ~/.cache/pymigrate-infer-bench. PACKAGES="six cachetools" runs some of them.
+bench-infer: $(STAMP)
+	$(PY) -m pip install --quiet -e '.[dev,bench]'
+	$(PY) benchmarks/infer/suite.py $(foreach p,$(PACKAGES),--package $(p))
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache build dist demo-out

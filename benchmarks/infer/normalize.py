@@ -4,6 +4,7 @@
 - dotted names keep their last part (``typing.List`` -> ``List``, ``packaging.version.Version`` -> ``Version``);
 - typing aliases of builtins become the builtin (``List`` -> ``list``, ``Dict`` -> ``dict``, ``Text`` -> ``str``...);
 - ``Optional[X]`` -> ``X | None``; ``Union[A, B]`` -> ``A | B``; unions are flattened, deduplicated and sorted;
+- ``Never`` is ``NoReturn`` (the typing spec makes them the same type);
 - numeric promotion of the typing spec: ``int | float`` == ``float`` (a float annotation accepts int);
 - the package's own type aliases (``NumberOrString: TypeAlias = float | str``, ``Interval = tuple[Lower, Upper]``,
   ``type X = ...``) are expanded on both sides.
@@ -16,7 +17,8 @@ import ast
 
 _ALIASES = {"List": "list", "Dict": "dict", "Set": "set", "FrozenSet": "frozenset", "Tuple": "tuple",
             "Type": "type", "Text": "str", "Deque": "deque", "DefaultDict": "defaultdict",
-            "OrderedDict": "OrderedDict", "Counter": "Counter", "ChainMap": "ChainMap"}
+            "OrderedDict": "OrderedDict", "Counter": "Counter", "ChainMap": "ChainMap",
+            "Never": "NoReturn"}
 
 
 def normalize(text: str, aliases: dict[str, ast.expr] | None = None) -> str:

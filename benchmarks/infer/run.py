@@ -34,7 +34,7 @@ sys.path.insert(0, str(HERE))
 from normalize import normalize, type_aliases  # noqa: E402
 
 from pymigrate.migrate.annotate import annotate_module  # noqa: E402
-from pymigrate.migrate.infer import infer_package  # noqa: E402
+from pymigrate.migrate.infer import PackageTypes, infer_package  # noqa: E402
 from pymigrate.migrate.infer.package import load_modules  # noqa: E402
 from pymigrate.migrate.infer.static import error_lines, run_mypy  # noqa: E402
 
@@ -165,14 +165,7 @@ def run_package(name: str, workdir: Path, trace: bool, verify: bool = True) -> S
     result = infer_package(files, root=copy, trace_command=command, verify=verify)
     score.seconds = time.perf_counter() - start
 
-    # what is scored is what the user gets: the annotations in the written files, slot by slot
-    inferred: dict[Slot, str] = {}
-    for path in files:
-        annotated = annotate_module(cst.parse_module(path.read_text(encoding="utf-8")), result.for_file(path))
-        path.write_text(annotated.code, encoding="utf-8")
-        reader = Stripper(str(path.relative_to(package_dir)), annotated)
-        annotated.visit(reader)
-        inferred.update(reader.removed)
+    inferred = write_annotations(files, result, package_dir)
     score.errors_after = len(error_lines(run_mypy(load_modules(files))))
 
     for slot, original in sorted(removed.items()):
@@ -187,6 +180,19 @@ def run_package(name: str, workdir: Path, trace: bool, verify: bool = True) -> S
         else:
             score.misses.append(f"  wrong  {slot[0]}:{slot[1]} {slot[3]}  want {original}  got {got}")
     return score
+
+
+def write_annotations(files: list[Path], types: PackageTypes, base: Path) -> dict[Slot, str]:
+    """Writes the inferred types into the files, as ``pymigrate migrate`` does, and reads them back slot by
+    slot: what is scored is what the user gets."""
+    inferred: dict[Slot, str] = {}
+    for path in files:
+        annotated = annotate_module(cst.parse_module(path.read_text(encoding="utf-8")), types.for_file(path))
+        path.write_text(annotated.code, encoding="utf-8")
+        reader = Stripper(str(path.relative_to(base)), annotated)
+        annotated.visit(reader)
+        inferred.update(reader.removed)
+    return inferred
 
 
 def _modules_with(files: list[Path], texts: dict[Path, str]) -> list:  # type: ignore[type-arg]
