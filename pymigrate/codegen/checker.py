@@ -12,6 +12,7 @@ import math
 from collections import Counter
 from dataclasses import dataclass, field
 
+from pymigrate.codegen.definite import unbound_reads
 from pymigrate.codegen.diagnostics import CompileError, Diagnostic
 from pymigrate.codegen.ir import CallInfo, FuncIR, ModuleIR, Param, StructIR
 from pymigrate.codegen.marks import MarkedModule
@@ -228,6 +229,7 @@ class Checker:
         self.star_line = 0  # last_star_import
         self.python_body: list[ast.stmt] = []
         self.consts: dict[int, tuple[Ty, object]] = {}
+        self.unbound: set[int] = set()
 
     # ----------------------------------------------------------------- diagnostics
     def error(self, node: ast.AST, message: str) -> None:
@@ -259,6 +261,7 @@ class Checker:
             calls=self.calls,
             python_body=self.python_body,
             consts=self.consts,
+            unbound=self.unbound,
         )
 
     def _collect_module(self, tree: ast.Module) -> None:
@@ -307,6 +310,9 @@ class Checker:
     def _find_misplaced_marks(self, tree: ast.Module) -> None:
         top = set(map(id, tree.body))
         for node in ast.walk(tree):
+            if isinstance(node, ast.AsyncFunctionDef) and self.m.is_fn(node):
+                self.error(node, f"`async fn {node.name}` is not supported: a fn cannot be a coroutine; "
+                                 "keep it an `async def`")
             if isinstance(node, ast.FunctionDef) and self.m.is_fn(node) and id(node) not in top:
                 if not any(
                     isinstance(p, ast.ClassDef) and self.m.is_struct(p) and node in p.body for p in ast.walk(tree)
@@ -514,6 +520,7 @@ class Checker:
         scope = _FnScope(func, dict(func.locals), local=bound | {p.name for p in func.params})
         self._block(func.node.body, scope)
         func.locals = scope.declared
+        self.unbound |= unbound_reads(func.node, {p.name for p in func.params}, set(scope.declared))
         if func.ret != NONE and not _always_exits(func.node.body):
             self.error(
                 func.node,

@@ -73,6 +73,7 @@ class ModuleIR:
     calls: dict[int, CallInfo]
     python_body: list[ast.stmt]
     consts: dict[int, tuple[Ty, object]] = field(default_factory=dict)  # folded default values
+    unbound: set[int] = field(default_factory=set)  # reads of locals that may run before any assignment
 
     def all_functions(self) -> list[FuncIR]:
         funcs = list(self.functions.values())

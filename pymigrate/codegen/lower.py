@@ -29,7 +29,11 @@ from pymigrate.codegen.types import BOOL, FLOAT, INT, NONE, STRING, Ty
 
 OVERFLOW_MSG = "Int overflow: the result does not fit in 64 bits"
 INT_MIN = -(2**63)
-LIST_HDR = ir.LiteralStructType([I64, I64, PTR])  # len, cap, data
+# len, cap, data, refs. refs counts the holders of the header: its owner (a local, an item, a field,
+# a temporary) and each `for` loop iterating over it, which keeps the list alive as CPython's list
+# iterator does when the loop's body replaces or drops the list it came from.
+LIST_HDR = ir.LiteralStructType([I64, I64, PTR, I64])
+LIST_REFS = 3
 
 _INTRINSIC_MATH = {"sqrt", "sin", "cos", "exp", "log", "log2", "log10", "fabs", "floor", "ceil", "trunc"}
 _CAN_OVERFLOW = {"exp", "expm1", "sinh", "cosh"}
@@ -233,7 +237,7 @@ class ModuleLowering:
 
         def body(b: ir.IRBuilder, f: ir.Function) -> None:
             n, esize = f.args
-            hdr = b.call(self.capi.fn("malloc"), [ir.Constant(I64, 24)])
+            hdr = b.call(self.capi.fn("malloc"), [ir.Constant(I64, 32)])
             cap = b.select(b.icmp_signed("<", n, ir.Constant(I64, 4)), ir.Constant(I64, 4), n)
             data = b.call(self.capi.fn("calloc"), [cap, esize])
             bad = b.or_(b.icmp_unsigned("==", hdr, ir.Constant(PTR, None)),
@@ -246,6 +250,7 @@ class ModuleLowering:
             b.store(n, b.gep(hdr, [ir.Constant(I32, 0), ir.Constant(I32, 0)], source_etype=LIST_HDR))
             b.store(cap, b.gep(hdr, [ir.Constant(I32, 0), ir.Constant(I32, 1)], source_etype=LIST_HDR))
             b.store(data, b.gep(hdr, [ir.Constant(I32, 0), ir.Constant(I32, 2)], source_etype=LIST_HDR))
+            b.store(ir.Constant(I64, 1), b.gep(hdr, [ir.Constant(I32, 0), ir.Constant(I32, LIST_REFS)], source_etype=LIST_HDR))
             b.ret(hdr)
 
         return self.helper("pm.list_new", PTR, [I64, I64], body)
@@ -285,6 +290,11 @@ class ModuleLowering:
             elif ty.kind == "List":
                 assert ty.elem is not None
                 with b.if_then(b.icmp_unsigned("==", v, ir.Constant(PTR, None)), likely=False):
+                    b.ret_void()
+                refsp = b.gep(v, [ir.Constant(I32, 0), ir.Constant(I32, LIST_REFS)], source_etype=LIST_HDR)
+                refs = b.load(refsp, typ=I64)
+                with b.if_then(b.icmp_signed(">", refs, ir.Constant(I64, 1)), likely=False):
+                    b.store(b.sub(refs, ir.Constant(I64, 1)), refsp)  # a loop still iterates over it
                     b.ret_void()
                 data = b.load(b.gep(v, [ir.Constant(I32, 0), ir.Constant(I32, 2)], source_etype=LIST_HDR), typ=PTR)
                 if ty.elem.needs_drop:

@@ -16,6 +16,7 @@ from pymigrate.codegen.lower import (
     _CAN_OVERFLOW,
     _INTRINSIC_MATH,
     LIST_HDR,
+    LIST_REFS,
     OVERFLOW_MSG,
     ModuleLowering,
     Val,
@@ -48,6 +49,10 @@ class FunctionLowering:
         self.body_entry = self.b.block
         self.slots: dict[str, ir.Value] = {}
         self.owned_locals: list[str] = []
+        # Values the enclosing `for` loops hold (a pinned list header, a string), in slots that are NULL
+        # outside their loop: a return or an error exit inside the loop releases them with the locals.
+        self.held: list[tuple[ir.Value, Ty]] = []
+        self.active_held: list[tuple[ir.Value, Ty]] = []  # those of the loops being lowered
         self.temps: list[Val] = []
         self.loops: list[tuple[ir.Block, ir.Block]] = []
         self.params = {p.name: p for p in func.params}
@@ -57,6 +62,9 @@ class FunctionLowering:
         self.line: int = func.node.lineno
         self._err_lines: dict[int, int] = {}
         self.hoisted: dict[str, tuple[ir.Value, ir.Value]] = {}
+        # local -> i1 slot, true once it is assigned: only for the locals some read of which may run
+        # before any assignment (definite.py); such a read raises UnboundLocalError while it is false.
+        self.bound_flags: dict[str, ir.Value] = {}
         # Counters of the enclosing range loops: local -> i1, true when `x += 1` cannot overflow there.
         self.bounded: dict[str, ir.Value] = {}
 
@@ -76,6 +84,11 @@ class FunctionLowering:
                 self.slots[p.name] = slot
                 if p.convention == "var" and p.ty.needs_drop:
                     self.owned_locals.append(p.name)
+        for name in sorted({n.id for n in ast.walk(self.func.node)
+                            if isinstance(n, ast.Name) and id(n) in self.mir.unbound}):
+            flag = self.ab.alloca(I1, name=f"{name}.bound")
+            self.ab.store(ir.Constant(I1, 0), flag)
+            self.bound_flags[name] = flag
         for name, ty in self.func.locals.items():
             if name in self.params:
                 continue
@@ -95,6 +108,7 @@ class FunctionLowering:
             else:
                 self.ml.set_error(self.b, "SystemError", f"fn '{self.func.name}' ended without a return")
                 self.b.branch(self.err_bb())
+        self.finish_error_exit()
         self.ab.branch(self.body_entry)
         self.emit_traceback()
         if self.copy:
@@ -197,12 +211,37 @@ class FunctionLowering:
         self._err_lines.setdefault(id(self.b.block), self.line)
         if self._err_bb is None:
             self._err_bb = self.fn.append_basic_block("error")
-            eb = ir.IRBuilder(self._err_bb)
-            for name in self.owned_locals:
-                ty = self.local_ty(name)
-                eb.call(self.ml.drop_fn(ty), [eb.load(self.slots[name], typ=self.ml.llty(ty))])
-            self.ret_err(eb)
         return self._err_bb
+
+    def finish_error_exit(self) -> None:
+        """Fill the error exit once the body is lowered, when every held slot is known."""
+        if self._err_bb is None:
+            return
+        eb = ir.IRBuilder(self._err_bb)
+        for name in self.owned_locals:
+            ty = self.local_ty(name)
+            eb.call(self.ml.drop_fn(ty), [eb.load(self.slots[name], typ=self.ml.llty(ty))])
+        for slot, ty in self.held:
+            eb.call(self.ml.drop_fn(ty), [eb.load(slot, typ=PTR)])
+        self.ret_err(eb)
+
+    @contextmanager
+    def holding(self, ty: Ty, v: ir.Value) -> Iterator[None]:
+        """The code inside (a loop) holds the owned value v; it is released after it, or by a return or
+        an error exit that leaves from inside."""
+        slot = self.ab.alloca(PTR, name="held")
+        self.ab.store(ir.Constant(PTR, None), slot)
+        self.held.append((slot, ty))
+        self.b.store(v, slot)
+        active = self.active_held
+        self.active_held = [*active, (slot, ty)]
+        try:
+            yield
+        finally:
+            self.active_held = active
+        if not self.b.block.is_terminated:
+            self.drop(ty, v)
+            self.b.store(ir.Constant(PTR, None), slot)
 
     def emit_traceback(self) -> None:
         """Give the error exit the fn's traceback entry (name, .pys file, line of the raising operation).
@@ -228,6 +267,17 @@ class FunctionLowering:
             where.add_incoming(sites[line], blk)
         eb.call(traceback_fn(self.ml), [where])  # one argument: the exit stays small enough to inline
 
+    def mark_bound(self, name: str) -> None:
+        if name in self.bound_flags:
+            self.b.store(ir.Constant(I1, 1), self.bound_flags[name])
+
+    def check_bound(self, node: ast.Name) -> None:
+        """A read of a local that may have no value yet raises CPython's UnboundLocalError there."""
+        if id(node) in self.mir.unbound:
+            unset = self.b.not_(self.b.load(self.bound_flags[node.id], typ=I1))
+            self.raise_if(unset, "UnboundLocalError",
+                          f"cannot access local variable '{node.id}' where it is not associated with a value")
+
     def local_ty(self, name: str) -> Ty:
         return self.func.locals[name]
 
@@ -246,7 +296,8 @@ class FunctionLowering:
         br = self.b.cbranch(cond, exc_bb, cont)
         br.set_weights([1, 2000])
         self.b.position_at_end(exc_bb)
-        yield
+        with self.branch_temps():
+            yield
         self.b.branch(self.err_bb())
         self.b.position_at_end(cont)
 
@@ -298,6 +349,20 @@ class FunctionLowering:
         for t in temps:
             self.drop(t.ty, t.v)
 
+    @contextmanager
+    def branch_temps(self) -> Iterator[None]:
+        """Temporaries made on one branch of an expression (a conditional's arm, an operand of
+        `and`/`or`, a chained comparison's tail, a raise site) are released on that branch, before it
+        leaves for the join: they do not exist on the other paths, so the statement's end cannot
+        release them. The temporaries of the enclosing code stay pending."""
+        outer, self.temps = self.temps, []
+        try:
+            yield
+            if not self.b.block.is_terminated:
+                self.flush()
+        finally:
+            self.temps = outer
+
     def emit_return(self, value: Val | None) -> None:
         b = self.b
         moved: str | None = None
@@ -311,6 +376,8 @@ class FunctionLowering:
                 continue
             ty = self.local_ty(name)
             self.drop(ty, b.load(self.slots[name], typ=self.ml.llty(ty)))
+        for slot, ty in self.active_held:
+            self.drop(ty, b.load(slot, typ=PTR))
         if self.inner is None:
             self.ml._ret_ok(b, self.fn, out)
         else:
@@ -339,18 +406,13 @@ class FunctionLowering:
             else:
                 self.assign(target, s.value)
         elif isinstance(s, ast.AnnAssign):
-            if s.value is None:
-                if self.mir.types[id(s.target)].needs_drop:
-                    ty = self.mir.types[id(s.target)]
-                    assert isinstance(s.target, ast.Name)
-                    r = b.call(self.ml.default_fn(ty), [])
-                    self.check(b.extract_value(r, 1))
-                    self.store_to(s.target, b.extract_value(r, 0))
+            if s.value is None:  # `var x: T` binds nothing (Python's `x: T`); x's slot is initialised
                 return
             self.assign(s.target, s.value)
         elif isinstance(s, ast.AugAssign):
             tty = self.target_ty(s.target)
             if isinstance(s.target, ast.Name):
+                self.check_bound(s.target)
                 cur = Val(b.load(self.slots[s.target.id], typ=self.ml.llty(tty)), tty)
                 if self.bounded_step(s):
                     r = b.call(self.ml.intrinsic("llvm.sadd.with.overflow", I64, 2, overflow=True), [cur.v, ir.Constant(I64, 1)])
@@ -359,6 +421,8 @@ class FunctionLowering:
                     return
                 res = self.binop(s.op, cur, self.expr(s.value))
                 self.store_to(s.target, self.take(self.coerce(res, tty)))
+            elif _item_place(s.target) is not None and _resizes([s.value], self.mir):
+                self.aug_item(s, tty)
             else:
                 ptr = self.addr(s.target)
                 cur = Val(self.load(ptr, tty), tty)
@@ -441,6 +505,50 @@ class FunctionLowering:
         else:  # the checker lets nothing else through
             raise AssertionError(f"unexpected statement {type(s).__name__}")
 
+    def aug_item(self, s: ast.AugAssign, tty: Ty) -> None:
+        """`xs[i] op= value` (or `xs[i].f op= value`) whose value may change lists, in CPython's order:
+        the list and the index are evaluated once and the item loaded, then the value is computed, and
+        the store resolves the index against the list as it is then (a negative index against its
+        new length; IndexError "list assignment index out of range" when it no longer fits). The list
+        object is held while the value runs, as CPython's evaluation stack holds it."""
+        place = _item_place(s.target)
+        assert place is not None
+        item, fields = place
+        lst = self.expr(item.value)
+        assert lst.ty.elem is not None
+        hdr = lst.v if lst.owned else None
+        if lst.owned:
+            self.use(lst)
+        else:
+            self.pin(lst.v)
+        idx = self.coerce(self.expr(item.slice), INT).v
+
+        elem = lst.ty.elem
+
+        def field_ptr(msg: str) -> ir.Value:
+            ptr = self.elem_ptr(lst.v, idx, elem, msg)
+            ty = elem
+            for name in fields:
+                st = self.mir.structs[ty.name]
+                k = st.field_index(name)
+                ptr = self.b.gep(ptr, [ir.Constant(I32, 0), ir.Constant(I32, k)], source_etype=self.ml.struct_types[ty.name])
+                ty = st.fields[k][1]
+            return ptr
+
+        def body() -> None:
+            cur = Val(self.load(field_ptr("list index out of range"), tty), tty)
+            res = self.take(self.coerce(self.binop(s.op, cur, self.expr(s.value)), tty))
+            ptr = field_ptr("list assignment index out of range")
+            if tty.needs_drop:
+                self.drop(tty, self.load(ptr, tty))
+            self.store(res, ptr, tty)
+
+        if hdr is not None:
+            body()
+        else:
+            with self.holding(lst.ty, lst.v):
+                body()
+
     def branchless_update(self, s: ast.If) -> bool:
         """`if c: x += k` (x a numeric local, k a literal or a local) without a data-dependent branch.
 
@@ -454,6 +562,8 @@ class FunctionLowering:
         if not isinstance(t, ast.Name) or t.id not in self.slots or not isinstance(aug.op, (ast.Add, ast.Sub)):
             return False
         if not (isinstance(v, ast.Constant) or (isinstance(v, ast.Name) and v.id in self.slots)):
+            return False
+        if id(t) in self.mir.unbound or id(v) in self.mir.unbound:
             return False
         tty, vty = self.mir.types[id(t)], self.mir.types[id(v)]
         if tty not in (INT, FLOAT) or vty not in (INT, FLOAT, BOOL) or (tty == INT and vty == FLOAT):
@@ -505,7 +615,11 @@ class FunctionLowering:
     def store_to(self, target: ast.expr, v: ir.Value) -> None:
         """Store an owned value, releasing what the target held."""
         ty = self.target_ty(target)
-        ptr = self.slots[target.id] if isinstance(target, ast.Name) else self.addr(target, store=True)
+        if isinstance(target, ast.Name):
+            ptr = self.slots[target.id]
+            self.mark_bound(target.id)
+        else:
+            ptr = self.addr(target, store=True)
         if ty.needs_drop:
             old = self.load(ptr, ty)
             self.store(v, ptr, ty)
@@ -553,6 +667,7 @@ class FunctionLowering:
             b.cbranch(cond, body, end)
             b.position_at_end(body)
             b.store(i, self.slots[target])
+            self.mark_bound(target)
             self.loop_body(s.body, latch, end)
             i2 = self.b.load(counter, typ=I64)
             if step_const == 1:
@@ -646,25 +761,33 @@ class FunctionLowering:
         self.check(self.b.icmp_unsigned("==", r, ir.Constant(PTR, None)))
         return Val(r, STRING, True)
 
+    def pin(self, hdr: ir.Value) -> None:
+        """Take one more reference to a list header (released by drop, which frees at the last one)."""
+        refsp = self._hdr_field(hdr, LIST_REFS)
+        refs = self.b.load(refsp, typ=I64)
+        refs.set_metadata("tbaa", self.ml.tbaa("refs"))
+        st = self.b.store(self.b.add(refs, ir.Constant(I64, 1)), refsp)
+        st.set_metadata("tbaa", self.ml.tbaa("refs"))
+
     def for_str(self, s: ast.For) -> None:
         text = self.take(self.expr(s.iter))
         self.flush()
         n = self.b.call(self.capi.fn("PyUnicode_GetLength"), [text])
-        self.for_items(s, lambda: n, lambda i: self.str_index(Val(text, STRING), i).v)
-        self.drop(STRING, text)
+        with self.holding(STRING, text):
+            self.for_items(s, lambda: n, lambda i: self.str_index(Val(text, STRING), i).v)
 
     def for_list(self, s: ast.For) -> None:
+        """Iterate as CPython's list iterator does: over the list object the iterable named when the
+        loop began, comparing the index with its current length at every step (items appended in the
+        body are visited, a pop shortens the walk). The loop holds a reference to the header, so the
+        body may rebind, replace or drop the list it came from without the walk reading freed memory."""
         if self.mir.types[id(s.iter)] == STRING:
             self.for_str(s)
             return
         lv = self.expr(s.iter)
-        root = _root_name(s.iter)
-        owned = lv.owned
         hdr = lv.v
-        if not owned and (root is None or _assigns(s.body, root)):
-            hdr = self.take(lv)
-            owned = True
-        self.temps = [t for t in self.temps if t.v is not hdr]
+        if not lv.owned:  # a list someone else owns: hold a reference of the loop's own
+            self.pin(hdr)
         self.flush()
         elem_ty = lv.ty.elem
         assert elem_ty is not None
@@ -674,9 +797,8 @@ class FunctionLowering:
             data = self.hdr_load(hdr, 2)
             return self.take(Val(self.load(self.b.gep(data, [i], source_etype=elt), elem_ty), elem_ty))
 
-        self.for_items(s, lambda: self.hdr_load(hdr, 0), item)
-        if owned:
-            self.drop(lv.ty, hdr)
+        with self.holding(lv.ty, hdr):
+            self.for_items(s, lambda: self.hdr_load(hdr, 0), item)
 
     @contextmanager
     def index_loop(self, length: Callable[[], ir.Value], name: str, start: int = 0) -> Iterator[tuple[ir.Value, ir.Block]]:
@@ -759,6 +881,7 @@ class FunctionLowering:
         """Pointer to the storage an lvalue names (bounds-checked for list items)."""
         b = self.b
         if isinstance(e, ast.Name):
+            self.check_bound(e)
             return self.slots[e.id]
         if isinstance(e, ast.Attribute):
             bty = self.mir.types[id(e.value)]
@@ -769,10 +892,10 @@ class FunctionLowering:
                 base = self.addr(e.value)
             else:
                 base = self.spill(self.expr(e.value))
-            return b.gep(
-                base, [ir.Constant(I32, 0), ir.Constant(I32, st.field_index(e.attr))],
-                source_etype=self.ml.struct_types[bty.name],
-            )  # fmt: skip
+            index = [ir.Constant(I32, 0), ir.Constant(I32, st.field_index(e.attr))]
+            if not base.type.is_opaque:  # a struct local's own slot: let llvmlite type the field pointer
+                return b.gep(base, index)
+            return b.gep(base, index, source_etype=self.ml.struct_types[bty.name])
         assert isinstance(e, ast.Subscript)
         msg = "list assignment index out of range" if store else "list index out of range"
         cached = self.hoisted.get(ast.dump(e.value))
@@ -818,7 +941,7 @@ class FunctionLowering:
             if ty is None or ty.kind != "List":
                 return False
             if isinstance(x, ast.Name):
-                return x.id in self.slots and x.id not in assigned
+                return x.id in self.slots and x.id not in assigned and x.id not in self.bound_flags
             if isinstance(x, ast.Subscript) and isinstance(x.value, ast.Name) and invariant(x.value):
                 k = x.slice
                 if isinstance(k, ast.Name):
@@ -889,6 +1012,7 @@ class FunctionLowering:
             return self.const(ty, e.value)
         if isinstance(e, ast.Name):
             if e.id in self.slots:
+                self.check_bound(e)
                 return Val(b.load(self.slots[e.id], typ=self.ml.llty(ty)), ty)
             if e.id in self.mir.constants:
                 return self.const(*self.mir.constants[e.id])
@@ -1074,12 +1198,13 @@ class FunctionLowering:
         slot = self.ab.alloca(self.ml.llty(ty))
         end = self.fn.append_basic_block("bool.end")
         for i, node in enumerate(e.values):
-            v = self.take(self.expr(node))
-            self.b.store(v, slot)
+            with self.branch_temps():
+                v = self.take(self.expr(node))
+                self.b.store(v, slot)
+                t = self.truth(Val(v, ty))
             if i == len(e.values) - 1:
                 self.b.branch(end)
                 break
-            t = self.truth(Val(v, ty))
             nxt = self.fn.append_basic_block("bool.next")
             drop_bb = self.fn.append_basic_block("bool.drop")
             if isinstance(e.op, ast.And):
@@ -1102,7 +1227,8 @@ class FunctionLowering:
         self.b.cbranch(cond, then_bb, else_bb)
         for bb, node in ((then_bb, e.body), (else_bb, e.orelse)):
             self.b.position_at_end(bb)
-            self.b.store(self.take(self.coerce(self.expr(node), ty)), slot)
+            with self.branch_temps():
+                self.b.store(self.take(self.coerce(self.expr(node), ty)), slot)
             self.b.branch(end)
         self.b.position_at_end(end)
         return Val(self.b.load(slot, typ=self.ml.llty(ty)), ty, True)
@@ -1113,16 +1239,25 @@ class FunctionLowering:
             return self.compare(e.ops[0], self.expr(e.left), self.expr(e.comparators[0]))
         slot = self.ab.alloca(I1)
         end = self.fn.append_basic_block("cmp.end")
-        left = self.expr(e.left)
+        left = self.expr(e.left)  # evaluated on every path: released with the statement's temporaries
         for i, (op, node) in enumerate(zip(e.ops, e.comparators)):
-            right = self.expr(node)
-            r = self.compare(op, left, right)
-            self.b.store(r, slot)
-            if i == len(e.ops) - 1:
+            last = i == len(e.ops) - 1
+            with self.branch_temps():  # a tail runs only when the comparisons before it held
+                right = operand = self.expr(node)
+                if not last and right.ty.needs_drop:  # the next comparison's left operand: kept alive
+                    right = Val(self.take(right), right.ty, True)
+                    operand = Val(right.v, right.ty)
+                r = self.compare(op, left, operand)
+                self.b.store(r, slot)
+            if last:
                 self.b.branch(end)
             else:
                 nxt = self.fn.append_basic_block("cmp.next")
-                self.b.cbranch(r, nxt, end)
+                stop = self.fn.append_basic_block("cmp.stop")
+                self.b.cbranch(r, nxt, stop)
+                self.b.position_at_end(stop)
+                self.drop(right.ty, right.v)
+                self.b.branch(end)
                 self.b.position_at_end(nxt)
             left = right
         self.b.position_at_end(end)
@@ -1424,7 +1559,10 @@ class FunctionLowering:
     def math_call(self, info: CallInfo, ty: Ty) -> Val:
         b = self.b
         name = info.target
-        xs = [self.coerce(self.expr(a), FLOAT).v for a in info.args]
+        args = [self.expr(a) for a in info.args]
+        if name in ("floor", "ceil", "trunc") and args[0].ty != FLOAT:
+            return self.coerce(args[0], INT)  # an int's __floor__/__ceil__/__trunc__ is the int itself
+        xs = [self.coerce(a, FLOAT).v for a in args]
         if name in ("isnan", "isinf", "isfinite"):
             x = xs[0]
             if name == "isnan":
@@ -1523,11 +1661,19 @@ class FunctionLowering:
             self.hdr_store(ir.Constant(I64, 0), hdr, 0)
             return Val(ir.Constant(self.ml.llty(NONE), 0), NONE)
         assert info.target == "pop"
-        self.raise_if(b.icmp_signed("==", n, ir.Constant(I64, 0)), "IndexError", "pop from empty list")
-        if info.args:
-            idx = self.coerce(self.expr(info.args[0]), INT).v
-        else:
-            idx = ir.Constant(I64, -1)
+        if info.args and _resizes(list(info.args), self.mir):  # the index changes lists: pop from the list as it is then
+            self.pin(hdr)
+            with self.holding(lty, hdr):
+                return self.pop(hdr, lty, self.coerce(self.expr(info.args[0]), INT).v)
+        idx = self.coerce(self.expr(info.args[0]), INT).v if info.args else ir.Constant(I64, -1)
+        return self.pop(hdr, lty, idx)
+
+    def pop(self, hdr: ir.Value, lty: Ty, idx: ir.Value) -> Val:
+        """xs.pop(idx) on the list as it is now; the item is moved out to the caller."""
+        assert lty.elem is not None
+        elem, elt = lty.elem, self.ml.llty(lty.elem)
+        n = self.hdr_load(hdr, 0)
+        self.raise_if(self.b.icmp_signed("==", n, ir.Constant(I64, 0)), "IndexError", "pop from empty list")
         ptr = self.elem_ptr(hdr, idx, elem, "pop index out of range")
         item = self.b.load(ptr, typ=elt)
         data = self.hdr_load(hdr, 2)
@@ -1578,6 +1724,15 @@ def _resizes(nodes: list[ast.AST], mir: ModuleIR) -> bool:
     return False
 
 
+def _item_place(target: ast.expr) -> tuple[ast.Subscript, list[str]] | None:
+    """A target that is a list item or a field (of a field...) of one: the item and the field path."""
+    fields: list[str] = []
+    while isinstance(target, ast.Attribute):
+        fields.insert(0, target.attr)
+        target = target.value
+    return (target, fields) if isinstance(target, ast.Subscript) else None
+
+
 def _int_literal(node: ast.expr | None) -> int | None:
     if isinstance(node, ast.Constant) and isinstance(node.value, int) and not isinstance(node.value, bool):
         return node.value
@@ -1623,18 +1778,6 @@ def _unit_counters(body: list[ast.stmt]) -> list[str]:
     for st in body:
         visit(st, False)
     return [n for n, k in steps.items() if k == 1 and stores.get(n) == 1 and n not in passed]
-
-
-def _assigns(body: list[ast.stmt], name: str) -> bool:
-    """Does the loop body rebind or mutate `name` (so iteration must work on a copy)?"""
-    for node in ast.walk(ast.Module(body=body, type_ignores=[])):
-        if isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Store):
-            return True
-        if isinstance(node, ast.Call):
-            for a in node.args:
-                if _root_name(a) == name:
-                    return True
-    return False
 
 
 _ = (list_of,)

@@ -15,7 +15,7 @@ class MarkedModule(Protocol):
     tree: ast.Module
     filename: str
 
-    def is_fn(self, node: ast.FunctionDef) -> bool: ...
+    def is_fn(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool: ...
     def is_struct(self, node: ast.ClassDef) -> bool: ...
     def is_var_decl(self, node: ast.stmt) -> bool: ...
     def convention(self, func: ast.FunctionDef, arg: ast.arg) -> str: ...
@@ -34,7 +34,7 @@ class SyntheticMarks:
     conventions: dict[int, str] = field(default_factory=dict)
     implicit_decls: bool = True
 
-    def is_fn(self, node: ast.FunctionDef) -> bool:
+    def is_fn(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
         return id(node) in self.fns
 
     def is_struct(self, node: ast.ClassDef) -> bool:

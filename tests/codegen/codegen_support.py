@@ -147,3 +147,12 @@ def agrees(got: tuple[str, Any], want: tuple[str, Any]) -> bool:
         if not -(2**63) <= want[1] < 2**63:
             return got[0] == "raise" and got[1][0] is OverflowError
     return same(got, want)
+
+
+def assert_same_as_cpython(mods: tuple[Any, Any], name: str, args: tuple[Any, ...]) -> None:
+    """Call `name` in the compiled and the plain module (each on its own copy of args): same outcome."""
+    import copy
+
+    got = outcome(getattr(mods[0], name), *copy.deepcopy(args))
+    want = outcome(getattr(mods[1], name), *copy.deepcopy(args))
+    assert same(got, want), (got, want)
