@@ -83,6 +83,11 @@ def iter_source_files(
         if top.is_file() or (top.is_symlink() and not top.exists()):
             yield top
             continue
+        special = special_kind(top)
+        if special is not None:
+            if errors is not None:
+                errors.append(WalkError(top, f"is {special}, not a source file"))
+            continue
         seen: set[tuple[int, int]] = set()
         yield from _walk(top, top, config.include, excludes, seen, errors)
 
@@ -123,17 +128,33 @@ def _walk(
             is_dir = False
         if is_dir:
             yield from _walk(path, root, include, excludes, seen, errors)
-        elif any(fnmatch.fnmatch(entry.name, pattern) for pattern in include) and _readable_kind(entry):
-            yield path
+        elif any(fnmatch.fnmatch(entry.name, pattern) for pattern in include):
+            special = special_kind(path)
+            if special is None:
+                yield path
+            elif errors is not None:
+                errors.append(WalkError(path, f"is {special}, not a source file; not read"))
 
 
-def _readable_kind(entry: os.DirEntry[str]) -> bool:
-    """False for a FIFO, socket or device found by a walk: reading one would block or never end.
+_SPECIAL_KINDS = (
+    (stat.S_ISFIFO, "a FIFO (named pipe)"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+)
 
-    A dangling symlink is kept, so that the command reports it instead of skipping it silently.
+
+def special_kind(path: Path) -> str | None:
+    """What a FIFO, socket or device is, in words; None for anything else.
+
+    Such a file is never read (reading one would block or never end) but reported as what it
+    is. A dangling symlink is not special: the command reports it when it fails to read it.
     """
     try:
-        mode = entry.stat().st_mode
+        mode = path.stat().st_mode
     except OSError:
-        return True
-    return stat.S_ISREG(mode)
+        return None
+    for test, kind in _SPECIAL_KINDS:
+        if test(mode):
+            return kind
+    return None

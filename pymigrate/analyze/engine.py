@@ -11,7 +11,6 @@ import ast
 import gc
 import os
 import sys
-import warnings
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
@@ -26,6 +25,7 @@ from pymigrate.analyze.typecheck import TypeError_, mypy_errors
 from pymigrate.config import Config
 from pymigrate.files import WalkError, is_test_module, iter_source_files
 from pymigrate.files import package_root as package_root  # the migrator's root, shared
+from pymigrate.superset.sourcefile import TooDeeplyNested, decode_source, diagnostic, explained, python_tree
 
 TEST_MODULE_CODES = ("PM1",)  # what a test module is still checked for
 MAX_FILE_BYTES = 8 * 1024 * 1024  # larger files are reported, not parsed (memory stays bounded)
@@ -45,18 +45,12 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _syntax_message(exc: SyntaxError, path: str) -> str:
+def _syntax_message(exc: SyntaxError, path: str, parser: str = "Python") -> str:
+    if explained(exc):
+        return diagnostic(path, exc)
     line = exc.lineno or 1
     col = exc.offset or 1
-    return f"{path}:{line}:{col}: syntax error: {exc.msg}; fix the file so that Python can parse it"
-
-
-def _parse(source: str | bytes, path: str) -> ast.Module:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        tree = ast.parse(source, filename=path)
-        compile(tree, path, "exec", dont_inherit=True)
-    return tree
+    return f"{path}:{line}:{col}: error: syntax error: {exc.msg}; fix the file so that {parser} can parse it"
 
 
 def analyze_source(source: str, path: Path, config: Config | None = None, *, use_probe: bool = True,
@@ -75,12 +69,10 @@ def _analyze(source: str | bytes, path: str, config: Config, use_probe: bool,
         return _analyze_superset(source, path, config, use_probe)
     with _gc_paused():
         try:
-            tree = _parse(source, path)
+            text = source if isinstance(source, str) else decode_source(source, Path(path))
+            tree = python_tree(text, path, compile_too=True)
         except SyntaxError as exc:
             return ModuleAnalysis(path, error=_syntax_message(exc, path))
-        except ValueError as exc:  # null bytes: not a Python source file
-            return ModuleAnalysis(path, error=f"{path}: not Python source ({exc})")
-        text = source if isinstance(source, str) else _decode(source)
         ctx = ModuleContext(path, tree, Locator(text))
         verdicts = assess(ctx, text, use_probe=use_probe, type_errors=type_errors)
     return _module(path, text, verdicts, config, test)
@@ -88,17 +80,13 @@ def _analyze(source: str | bytes, path: str, config: Config, use_probe: bool,
 
 def _analyze_superset(source: str | bytes, path: str, config: Config, use_probe: bool) -> ModuleAnalysis:
     """A `.pys` module: parsed by the superset front end; its `fn`s and structs are ready by definition."""
-    from pymigrate.superset import SourceDecodeError, decode_source, parse
+    from pymigrate.superset import parse
 
     try:
         text = source if isinstance(source, str) else decode_source(source, Path(path))
         result = parse(text, path)
-    except SourceDecodeError as exc:
-        return ModuleAnalysis(path, error=f"{path}: cannot decode: {exc}")
     except SyntaxError as exc:
-        return ModuleAnalysis(path, error=_syntax_message(exc, path).replace("Python", "the superset front end"))
-    except ValueError as exc:
-        return ModuleAnalysis(path, error=f"{path}: not superset source ({exc})")
+        return ModuleAnalysis(path, error=_syntax_message(exc, path, "the superset front end"))
     with _gc_paused():
         ctx = ModuleContext(path, result.tree, Locator(text))
         verdicts = assess(ctx, text, use_probe=use_probe, superset=result)
@@ -126,15 +114,6 @@ def _module(path: str, text: str, verdicts: Verdicts, config: Config, test: bool
     )
 
 
-def _decode(data: bytes) -> str:
-    """The text CPython parsed (its encoding declaration honoured); only called after a good parse."""
-    import io
-    import tokenize
-
-    encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
-    return data.decode(encoding).removeprefix("\ufeff")
-
-
 def analyze_file(path: Path, config: Config, use_probe: bool = True,
                  type_errors: Sequence[TypeError_] = (), root: Path | None = None) -> ModuleAnalysis:
     """Read and analyze one file; every failure is a per-file error with the reason in words.
@@ -154,8 +133,8 @@ def analyze_file(path: Path, config: Config, use_probe: bool = True,
         return ModuleAnalysis(shown, error=f"{shown}: cannot read: {reason}")
     try:
         return _analyze(data, shown, config, use_probe, type_errors, is_test_module(path, root))
-    except RecursionError:
-        return ModuleAnalysis(shown, error=f"{shown}: {INTERNAL} nesting too deep to analyze")
+    except (RecursionError, MemoryError):  # the analysis of a tree CPython could still build
+        return ModuleAnalysis(shown, error=diagnostic(shown, TooDeeplyNested(shown)))
     except Exception as exc:  # noqa: BLE001 - one file's failure never stops the run; reported, exit 2
         return ModuleAnalysis(shown, error=f"{shown}: {INTERNAL} {type(exc).__name__}: {exc}")
 
@@ -214,7 +193,7 @@ def analyze_paths(paths: Sequence[Path], config: Config, *, progress: bool = Fal
             bar.close()
     order = {str(p): i for i, p in enumerate(files)}
     results.sort(key=lambda m: order.get(m.path, len(order)))
-    errors = [{"path": str(e.path), "message": f"{e.path}: {e.message}"} for e in walk_errors]
+    errors = [{"path": str(e.path), "message": f"{e.path}: error: {e.message}"} for e in walk_errors]
     errors.extend({"path": m.path, "message": m.error} for m in results if m.error is not None)
     return AnalysisReport(files=results, score=package_score(results), errors=errors)
 

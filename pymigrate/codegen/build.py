@@ -100,6 +100,28 @@ def module_name_for(source: Path) -> str:
     return ".".join(parts)
 
 
+def check_module_name(name: str, source: Path) -> None:
+    """Refuse, before any code is generated, a module name Python could never import.
+
+    Each dotted part must be an ASCII identifier and not a keyword: the name becomes a C
+    identifier (`PyInit_<name>`), a C string and an LLVM symbol, where anything else (a hyphen,
+    a leading digit, a newline) would be invalid or injected text.
+    """
+    import keyword
+
+    for part in name.split("."):
+        shown = repr(part) if not part.isprintable() else f"'{part}'"
+        if not part.isidentifier():
+            raise BuildError(
+                f"{source}: error: module name {shown} is not a valid Python identifier (letters, digits and "
+                f"underscores, not starting with a digit); rename the file or its package directory"
+            )
+        if not part.isascii():
+            raise BuildError(f"{source}: error: module name {shown} is not ASCII; extension modules need ASCII names")
+        if keyword.iskeyword(part):
+            raise BuildError(f"{source}: error: module name {shown} is a Python keyword; rename the file")
+
+
 def extension_path_for(source: Path) -> Path:
     """Where `pymigrate build` writes the extension module for `source` (beside it)."""
     return source.with_name(source.stem + extension_suffix())
@@ -435,6 +457,7 @@ def build_file(
     if source.suffix != ".pys":
         raise BuildError(f"{source}: not a .pys file (only superset modules are built)")
     name = module_name or module_name_for(source)
+    check_module_name(name, source)
     result, compiled = compile_source(source, name, opt_level=opt_level)
     target = extension_path_for(source)
     build_shared_object(compiled, source, name, target, cpu=cpu, opt_level=opt_level, toolchain=toolchain)

@@ -18,6 +18,7 @@ from pymigrate.codegen.build import BuildError, BuiltModule, build_file
 from pymigrate.codegen.diagnostics import CompileError
 from pymigrate.config import ConfigError, load_config
 from pymigrate.files import WalkError, iter_source_files
+from pymigrate.superset.sourcefile import TooDeeplyNested, diagnostic
 
 EXAMPLES = """\
 examples:
@@ -73,8 +74,7 @@ def _pys_files(paths: list[Path], errors: list[WalkError]) -> list[Path]:
 def describe_error(exc: BaseException) -> str:
     """One message per problem, source errors as path:line:col."""
     if isinstance(exc, SyntaxError):
-        col = exc.offset or 0
-        return f"{exc.filename}:{exc.lineno}:{col}: error: {exc.msg}"
+        return diagnostic(exc.filename or "<unknown>", exc)
     return str(exc)
 
 
@@ -84,6 +84,8 @@ def build_one(source: Path, cpu: str, opt_level: int, stubs: bool) -> tuple[Buil
         return build_file(source, cpu=cpu, opt_level=opt_level, stubs=stubs), None
     except (SyntaxError, CompileError, BuildError, OSError, UnicodeDecodeError) as exc:
         return None, describe_error(exc)
+    except (RecursionError, MemoryError):
+        return None, diagnostic(source, TooDeeplyNested(str(source)))
     except Exception as exc:  # a compiler bug: report it with its traceback, build the rest
         return None, (
             traceback.format_exc().rstrip()

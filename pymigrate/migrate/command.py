@@ -192,7 +192,7 @@ def run(args: argparse.Namespace, stages: Stages | None = None) -> int:
                 return EXIT_CHANGES_OR_ERRORS
             locked |= directories
         for problem in walk_errors:
-            print(f"pymigrate migrate: {problem.path}: {problem.message}", file=err)
+            print(f"{problem.path}: error: {problem.message}", file=err)
         skipped = sum(1 for p in found if p.suffix == ".pys")
         for directory in sorted(locked):
             for stale in remove_stale_temps(directory):
@@ -220,7 +220,7 @@ def _migrate(
         for note in result.notes:
             print(f"{_display(result.path)}: note: {note}", file=err)
         if result.error is not None:
-            print(f"error: {result.error}", file=err)
+            print(result.error, file=err)
             failed += 1
     changed = [r for r in results if r.changed]
     if args.mode == "diff":
@@ -242,9 +242,9 @@ def _write(changed: Iterable[FileResult], err: TextIO) -> list[FileResult]:
         try:
             apply(result)
         except UnsafeWrite as exc:
-            print(f"error: {exc}", file=err)
+            print(f"{exc.path}: error: {exc.reason}", file=err)
         except OSError as exc:
-            print(f"error: {result.path}: cannot write ({exc.strerror or exc}); file left as it is", file=err)
+            print(f"{result.path}: error: cannot write ({exc.strerror or exc}); file left as it is", file=err)
         else:
             written.append(result)
     return written

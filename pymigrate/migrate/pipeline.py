@@ -21,6 +21,7 @@ from pymigrate.files import package_root as package_root  # the root inference a
 from pymigrate.migrate.backtick import needs_backticks
 from pymigrate.migrate.emit import render_superset
 from pymigrate.migrate.upgrade import Marks, Plan, upgrade_module
+from pymigrate.superset import sourcefile
 from pymigrate.migrate.verify import VerifyError, check_python, check_superset, check_upgrade
 
 if TYPE_CHECKING:
@@ -119,29 +120,46 @@ def _syntax_error(path: Path, data: bytes, exc: cst.ParserSyntaxError) -> str:
         compile(data, str(path), "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
     except SyntaxError as py_exc:
         line, col, message = py_exc.lineno or line, py_exc.offset or col, py_exc.msg
-    except ValueError:
+    except (ValueError, RecursionError, MemoryError):
         pass
-    return f"{path}:{line}:{col}: cannot parse as Python: {message}; fix the syntax first"
+    return f"{path}:{line}:{col}: error: cannot parse as Python: {message}; fix the syntax first"
 
 
 def migrate_source(
     data: bytes, path: Path, types: FileTypes | None, options: Options, stages: Stages, root: Path | None = None
 ) -> FileResult:
-    """Migrate one module's bytes; any failure is recorded in the result, never raised."""
+    """Migrate one module's bytes; any failure is recorded in the result, never raised.
+
+    A file is migrated only when CPython 3.11 itself accepts it (decoded by Python's rules, then
+    parsed and compiled): what Python cannot run is an error here as in `parse` and `analyze`.
+    """
     result = FileResult(path=path, original=data)
     try:
+        text = sourcefile.decode_source(data, path)
+        sourcefile.python_tree(text, str(path), compile_too=True)
         module = cst.parse_module(data)
+        result.encoding = module.encoding
+        result.before = module.code
     except cst.ParserSyntaxError as exc:
         result.error = _syntax_error(path, data, exc)
         return result
-    result.encoding = module.encoding
-    result.before = module.code
+    except SyntaxError as exc:
+        message = sourcefile.diagnostic(path, exc)
+        if not sourcefile.explained(exc):
+            message = message.replace(": error: ", ": error: cannot parse as Python: ", 1) + "; fix the syntax first"
+        result.error = message
+        return result
+    except (RecursionError, MemoryError):
+        result.error = sourcefile.diagnostic(path, sourcefile.TooDeeplyNested(str(path)))
+        return result
     try:
         _migrate_module(module, result, types, options, stages, root)
     except VerifyError as exc:
-        result.error = f"{path}: internal check failed, file left as it is: {exc}"
+        result.error = f"{path}: error: internal check failed, file left as it is: {exc}"
+    except (RecursionError, MemoryError):
+        result.error = sourcefile.diagnostic(path, sourcefile.TooDeeplyNested(str(path)))
     except Exception as exc:  # one file's failure must not stop the run
-        result.error = f"{path}: migration failed, file left as it is: {type(exc).__name__}: {exc}"
+        result.error = f"{path}: error: migration failed, file left as it is: {type(exc).__name__}: {exc}"
     if result.error is not None:
         result.after = None
         result.output_path = None
@@ -214,7 +232,7 @@ def migrate_files(
         try:
             data = path.read_bytes()
         except OSError as exc:
-            results.append(FileResult(path=path, original=b"", error=f"{path}: cannot read: {exc.strerror or exc}"))
+            results.append(FileResult(path=path, original=b"", error=f"{path}: error: cannot read: {exc.strerror or exc}"))
             continue
         types = package_types.for_file(path) if package_types is not None else None
         results.append(migrate_source(data, path, types, options, stages, root))

@@ -25,7 +25,12 @@ from pymigrate.runtime.atomic import temp_path_beside, write_bytes
 
 
 class UnsafeWrite(Exception):
-    """A write that could lose code; the message says what to do instead."""
+    """A write that could lose code; the reason says what to do instead."""
+
+    def __init__(self, path: Path, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path = path
+        self.reason = reason
 
 
 def _mode(path: Path) -> int:
@@ -84,13 +89,13 @@ def apply(result: FileResult) -> None:
     assert result.changed and result.output_path is not None
     path, target = result.path, result.output_path
     if path.is_symlink():
-        raise UnsafeWrite(f"{path}: is a symbolic link; nothing written (migrate the file it points to)")
+        raise UnsafeWrite(path, "is a symbolic link; nothing written (migrate the file it points to)")
     try:
         current = path.read_bytes()
     except FileNotFoundError:
-        raise UnsafeWrite(f"{path}: removed during the run; nothing written") from None
+        raise UnsafeWrite(path, "removed during the run; nothing written") from None
     if current != result.original:
-        raise UnsafeWrite(f"{path}: changed on disk during the run; nothing written (run pymigrate migrate again)")
+        raise UnsafeWrite(path, "changed on disk during the run; nothing written (run pymigrate migrate again)")
     mode = _mode(path)
     data = result.data
     if target == path:
@@ -106,16 +111,16 @@ def apply(result: FileResult) -> None:
         try:
             existing = target.read_bytes()
         except OSError as exc:
-            raise UnsafeWrite(f"{target}: exists and cannot be read ({exc.strerror}); nothing written") from None
+            raise UnsafeWrite(target, f"exists and cannot be read ({exc.strerror}); nothing written") from None
         if existing != data:
             raise UnsafeWrite(
-                f"{target}: already exists with other content; {path} was not migrated. "
+                target, f"already exists with other content; {path} was not migrated. "
                 f"Compare the two, keep one, and run again"
             )
     try:
         os.unlink(path)
     except FileNotFoundError:
-        raise UnsafeWrite(f"{path}: removed by another process during the write; {target.name} kept") from None
+        raise UnsafeWrite(path, f"removed by another process during the write; {target.name} kept") from None
     except OSError:
         if created is not None:
             _remove_if_ours(target, created)

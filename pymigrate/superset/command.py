@@ -13,7 +13,7 @@ from pathlib import Path
 from pymigrate.config import ConfigError, load_config
 from pymigrate.files import WalkError, iter_source_files
 from pymigrate.superset.parser import parse
-from pymigrate.superset.sourcefile import SourceDecodeError, read_source
+from pymigrate.superset.sourcefile import SourceDecodeError, diagnostic, read_source
 
 EXAMPLE = """\
 Examples:
@@ -29,13 +29,6 @@ backticks, as in:
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.epilog = EXAMPLE
     parser.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="files or directories to parse")
-
-
-def diagnostic(path: Path, exc: SyntaxError) -> str:
-    """One line in the `path:line:col: error: message` form editors understand (col 1-based)."""
-    line = exc.lineno if exc.lineno is not None else 1
-    col = exc.offset if exc.offset is not None and exc.offset > 0 else 1
-    return f"{path}:{line}:{col}: error: {exc.msg}"
 
 
 def check_file(path: Path) -> str | None:

@@ -20,6 +20,7 @@ from pymigrate.superset import errors
 from pymigrate.superset.errors import Problem
 from pymigrate.superset.keywords import SUPERSET_KEYWORDS
 from pymigrate.superset.marks import KIND_CONVENTIONS, Mark, MarkKind
+from pymigrate.superset.sourcefile import TooDeeplyNested
 from pymigrate.superset.positions import LineMap, byte_to_char, char_to_byte
 from pymigrate.superset.tokens import SUPERSET_HINT, Scan, scan, split_lines
 
@@ -165,7 +166,18 @@ def _start(node: ast.AST) -> tuple[int, int]:
 
 
 def parse(source: str, filename: str = "<unknown>") -> ParseResult:
-    """Parse superset (or plain Python) source; raises SyntaxError with exact positions."""
+    """Parse superset (or plain Python) source; raises SyntaxError with exact positions.
+
+    Nesting too deep for CPython's parser is a SyntaxError too (TooDeeplyNested), never a
+    RecursionError.
+    """
+    try:
+        return _parse(source, filename)
+    except (RecursionError, MemoryError):
+        raise TooDeeplyNested(filename) from None
+
+
+def _parse(source: str, filename: str) -> ParseResult:
     if SUPERSET_HINT.search(source) is None:
         try:
             tree = ast.parse(source, filename)

@@ -72,7 +72,7 @@ def test_unparsable_file_is_reported_and_run_goes_on(tmp_path: Path, capsys: pyt
     captured = capsys.readouterr()
     document = json.loads(captured.out)
     assert [f["path"] for f in document["files"]] == [str(tmp_path / "a.py")]
-    assert f"{tmp_path / 'b.py'}:1:7: syntax error" in captured.err
+    assert f"{tmp_path / 'b.py'}:1:7: error: syntax error" in captured.err
 
 
 def test_baseline_regression(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:

@@ -148,7 +148,7 @@ def test_a_file_that_fails_is_reported_and_the_run_goes_on(pkg: Path, capsys: py
     (pkg / "broken.py").write_text("def oops(:\n    pass\n")
     assert _run([str(pkg), "--write"], _stages(["double"])) == 1
     err = capsys.readouterr().err
-    assert f"{pkg / 'broken.py'}:1:10: cannot parse as Python: invalid syntax" in err
+    assert f"{pkg / 'broken.py'}:1:10: error: cannot parse as Python: invalid syntax; fix the syntax first" in err
     assert (pkg / "broken.py").read_text() == "def oops(:\n    pass\n"
     assert (pkg / "mod.pys").read_text() == UPGRADED
 

@@ -50,7 +50,7 @@ def test_undecodable_and_missing_files_are_reported(tmp_path: Path, capsys: pyte
     out, err = capsys.readouterr()
     lines = out.splitlines()
     assert len(lines) == 2
-    assert lines[0].startswith(f"{bad}:2:1: error: cannot decode the file as utf-8")
+    assert lines[0].startswith(f"{bad}:2:6: error: cannot decode the file as utf-8")  # the byte's own column
     assert lines[1] == f"{missing}: error: no such file or directory"
     assert err == "pymigrate parse: 2 files checked, 1 failed, 1 path not readable\n"
 

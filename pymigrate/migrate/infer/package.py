@@ -57,10 +57,16 @@ def load_modules(files: Sequence[Path]) -> list[Module]:
         if path.suffix != ".py":
             continue
         try:
+            str(path).encode("utf-8")  # mypy cannot take a file name that is not text
             source = path.read_text(encoding="utf-8")
             tree = ast.parse(source, filename=str(path))
-        except (OSError, UnicodeDecodeError, SyntaxError, ValueError) as exc:
-            print(f"{path}: skipped by type inference: {exc}", file=sys.stderr)
+        except (OSError, UnicodeError, SyntaxError, ValueError, RecursionError, MemoryError) as exc:
+            reason: object = exc
+            if isinstance(exc, (RecursionError, MemoryError)):
+                reason = "nesting too deep"
+            elif isinstance(exc, UnicodeEncodeError):
+                reason = "its name is not valid UTF-8"
+            print(f"{path}: skipped by type inference: {reason}", file=sys.stderr)
             continue
         name, _ = module_name(path)
         module = Module(name, path.resolve(), source, tree)
