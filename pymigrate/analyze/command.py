@@ -36,6 +36,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--mypy", action="store_true",
                         help="also run mypy: a type error in a function, or a call to it with wrong types, blocks it (PM321)")
     parser.add_argument("--jobs", "-j", type=int, metavar="N", help="worker processes (default: 2 or fewer)")
+    parser.add_argument("--no-cache", action="store_true",
+                        help="neither read nor write the analysis cache ($PYMIGRATE_CACHE_DIR/analyze, "
+                             "else ~/.cache/pymigrate/analyze)")
     parser.add_argument("--rules-url", metavar="URL", help="link rule codes to URL/<CODE>.md in markdown and sarif")
     parser.add_argument("--color", choices=("auto", "always", "never"), default="auto",
                         help="colors in the text view (default: when stdout is a terminal)")
@@ -89,8 +92,16 @@ def _analyze(args: argparse.Namespace, config: Config) -> int:
         except BaselineError as exc:
             print(f"pymigrate analyze: {exc}", file=sys.stderr)
             return EXIT_USAGE
+    cache = None
+    if not args.no_cache:
+        from pymigrate.analyze.cache import AnalysisCache, CacheUnusable
+
+        try:
+            cache = AnalysisCache.open(config)
+        except CacheUnusable as exc:
+            print(f"pymigrate analyze: note: cache not used: {exc}", file=sys.stderr)
     try:
-        report = analyze_paths(args.paths, config, progress=True, jobs=args.jobs, mypy=args.mypy)
+        report = analyze_paths(args.paths, config, progress=True, jobs=args.jobs, mypy=args.mypy, cache=cache)
     except MypyUnavailable as exc:
         print(f"pymigrate analyze: {exc}", file=sys.stderr)
         return EXIT_USAGE

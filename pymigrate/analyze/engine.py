@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator, Sequence
 
+from pymigrate.analyze.cache import AnalysisCache
 from pymigrate.analyze.context import Locator, ModuleContext
 from pymigrate.analyze.model import AnalysisReport, ModuleAnalysis
 from pymigrate.analyze.readiness import Verdicts, assess
@@ -115,10 +116,12 @@ def _module(path: str, text: str, verdicts: Verdicts, config: Config, test: bool
 
 
 def analyze_file(path: Path, config: Config, use_probe: bool = True,
-                 type_errors: Sequence[TypeError_] = (), root: Path | None = None) -> ModuleAnalysis:
+                 type_errors: Sequence[TypeError_] = (), root: Path | None = None,
+                 cache: AnalysisCache | None = None) -> ModuleAnalysis:
     """Read and analyze one file; every failure is a per-file error with the reason in words.
 
-    A test module (by its name, or a tests/ directory below `root`) is analyzed as one."""
+    A test module (by its name, or a tests/ directory below `root`) is analyzed as one. With a `cache`,
+    an analysis of the same bytes under the same key is reused, and a new one is stored."""
     shown = str(path)
     try:
         size = path.stat().st_size
@@ -131,17 +134,30 @@ def analyze_file(path: Path, config: Config, use_probe: bool = True,
         if exc.errno == 40:  # ELOOP
             reason = "symlink loop"
         return ModuleAnalysis(shown, error=f"{shown}: cannot read: {reason}")
+    test = is_test_module(path, root)
+    key = cache.key(data, f"{shown}\0{use_probe}", test, type_errors) if cache is not None else ""
+    if cache is not None:
+        cached = cache.load(key)
+        if cached is not None:
+            return cached
     try:
-        return _analyze(data, shown, config, use_probe, type_errors, is_test_module(path, root))
+        result = _analyze(data, shown, config, use_probe, type_errors, test)
+        if cache is not None:
+            cache.store(key, result)
+        return result
     except (RecursionError, MemoryError):  # the analysis of a tree CPython could still build
         return ModuleAnalysis(shown, error=diagnostic(shown, TooDeeplyNested(shown)))
     except Exception as exc:  # noqa: BLE001 - one file's failure never stops the run; reported, exit 2
         return ModuleAnalysis(shown, error=f"{shown}: {INTERNAL} {type(exc).__name__}: {exc}")
 
 
-def _worker_batch(args: tuple[list[str], Config, dict[Path, list[TypeError_]], Path]) -> list[ModuleAnalysis]:
-    paths, config, errors, root = args
-    return [analyze_file(Path(p), config, type_errors=_errors_of(Path(p), errors), root=root) for p in paths]
+_Batch = tuple[list[str], Config, dict[Path, list[TypeError_]], Path, "AnalysisCache | None"]
+
+
+def _worker_batch(args: _Batch) -> list[ModuleAnalysis]:
+    paths, config, errors, root, cache = args
+    return [analyze_file(Path(p), config, type_errors=_errors_of(Path(p), errors), root=root, cache=cache)
+            for p in paths]
 
 
 def _batches(paths: list[Path], jobs: int) -> list[list[str]]:
@@ -164,8 +180,11 @@ def _errors_for(batch: list[str], errors: dict[Path, list[TypeError_]]) -> dict[
 
 
 def analyze_paths(paths: Sequence[Path], config: Config, *, progress: bool = False,
-                  jobs: int | None = None, mypy: bool = False) -> AnalysisReport:
-    """Analyze every source file under `paths`; `mypy=True` adds mypy's errors as blockers (PM321)."""
+                  jobs: int | None = None, mypy: bool = False, cache: AnalysisCache | None = None) -> AnalysisReport:
+    """Analyze every source file under `paths`; `mypy=True` adds mypy's errors as blockers (PM321).
+
+    `jobs` worker processes share the files (the report is the same, in the same order, as a serial
+    run's); `cache` reuses the analyses of unchanged files (pymigrate.analyze.cache)."""
     walk_errors: list[WalkError] = []
     files = list(dict.fromkeys(iter_source_files(paths, config, walk_errors)))
     root = package_root(paths)
@@ -177,12 +196,13 @@ def analyze_paths(paths: Sequence[Path], config: Config, *, progress: bool = Fal
     try:
         if jobs <= 1 or len(files) < SERIAL_BELOW:
             for path in files:
-                results.append(analyze_file(path, config, type_errors=_errors_of(path, type_errors), root=root))
+                results.append(analyze_file(path, config, type_errors=_errors_of(path, type_errors), root=root,
+                                            cache=cache))
                 if bar is not None:
                     bar.advance(1)
         else:
             batches = _batches(files, jobs)
-            work = [(b, config, _errors_for(b, type_errors), root) for b in batches]
+            work: list[_Batch] = [(b, config, _errors_for(b, type_errors), root, cache) for b in batches]
             with ProcessPoolExecutor(max_workers=jobs) as pool:
                 for batch in pool.map(_worker_batch, work):
                     results.extend(batch)

@@ -10,7 +10,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from pymigrate.analyze.index import ModuleIndex
-from pymigrate.codegen.checker import last_star_import, module_binding_counts, module_math_names
+from pymigrate.codegen.checker import scan_module
 
 FuncNode = ast.FunctionDef | ast.AsyncFunctionDef
 
@@ -74,11 +74,12 @@ def literal_type(node: ast.expr) -> str | None:
 def collect(tree: ast.Module, index: ModuleIndex) -> ModuleFacts:
     facts = ModuleFacts()
     _collect_scope(tree.body, facts, prefix="", owner=None, nested=False, class_qualname=None)
-    counts = module_binding_counts(tree)  # the checker's count, so both see the same rebindings
+    scan = scan_module(tree, index.nodes)  # the checker's scan, so both see the same rebindings
+    counts = scan.counts
     facts.bindings = counts
     facts.module_names = set(counts)
-    facts.math_names = module_math_names(tree)
-    facts.star_line = last_star_import(tree)
+    facts.math_names = scan.math_names
+    facts.star_line = scan.star_line
     candidates: dict[str, str] = {}
     for stmt in tree.body:
         if stmt.lineno < facts.star_line:  # a later star import may bind the name again

@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import math
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from pymigrate.codegen.definite import unbound_reads
@@ -94,14 +95,69 @@ MATH_PUBLIC = frozenset(name for name in dir(math) if not name.startswith("_")) 
 
 
 def module_binding_counts(tree: ast.Module) -> Counter[str]:
-    """How many times each name is bound in the module's own scope, wherever the binding sits at module
-    level (inside if/try/for/with/match too, walrus in comprehensions, except ... as, match captures, del).
+    """How many times each name is bound in the module's own scope (see ModuleScan.counts)."""
+    return scan_module(tree).counts
 
-    A name some function declares `global` counts twice: any call may rebind it. `from math import *`
-    binds each public name of math; star imports from other modules bind names unknown here (see
-    last_star_import). Function, class and lambda bodies and comprehension variables are scopes of
-    their own and are not looked into.
+
+@dataclass(frozen=True)
+class ModuleScan:
+    """The module-level rebinding facts the checker and the analyzer share, from one pass over the nodes.
+
+    `counts`: how many times each name is bound in the module's own scope, wherever the binding sits at
+    module level (inside if/try/for/with/match too, walrus in comprehensions, except ... as, match
+    captures, del). A name some function declares `global` counts twice: any call may rebind it.
+    `from math import *` binds each public name of math; star imports from other modules bind names
+    unknown here (see `star_line`). Function, class and lambda bodies and comprehension variables are
+    scopes of their own and are not looked into.
+    `star_line`: the line of the module's last `from ... import *` of a module other than math (0: none).
+    It may bind any name, so a name bound before it may not be what CPython finds afterwards.
+    `patched`: names whose attributes the module sets or deletes anywhere (`x.a = ...`, `del x.a`,
+    setattr(x, ...)).
+    `math_names`: the module's names that are `math` ("") or one of its attributes whenever a fn runs:
+    math_bindings over the top-level statements, less every name bound more than once at module level
+    (after `math = 3`, a `def sqrt` or another import of the name, CPython finds whatever was bound last,
+    not the math object), less the names imported before a star import from another module, less `math`
+    itself when the module sets its attributes (`math.sqrt = f` changes what `math.sqrt` means).
     """
+
+    counts: Counter[str]
+    star_line: int
+    patched: frozenset[str]
+    math_names: dict[str, str]
+
+
+def scan_module(tree: ast.Module, nodes: Iterable[ast.AST] | None = None) -> ModuleScan:
+    """The module's ModuleScan. `nodes` is every node of the tree in any order, when the caller already
+    has them (the analyzer's index): each whole-tree fact then costs no walk of its own."""
+    counts = _module_scope_bindings(tree)
+    star = 0
+    patched: set[str] = set()
+    for node in ast.walk(tree) if nodes is None else nodes:
+        kind = type(node)
+        if kind is ast.Attribute:
+            if isinstance(node.ctx, (ast.Store, ast.Del)) and isinstance(node.value, ast.Name):  # type: ignore[attr-defined]
+                patched.add(node.value.id)  # type: ignore[attr-defined]
+        elif kind is ast.Call:
+            func, args = node.func, node.args  # type: ignore[attr-defined]
+            if isinstance(func, ast.Name) and args and func.id in ("setattr", "delattr") \
+                    and isinstance(args[0], ast.Name):
+                patched.add(args[0].id)
+        elif kind is ast.Global:
+            counts.update({name: 2 for name in node.names})  # type: ignore[attr-defined]
+        elif kind is ast.ImportFrom:
+            if any(a.name == "*" for a in node.names) and not (node.module == "math" and node.level == 0):  # type: ignore[attr-defined]
+                star = max(star, node.lineno)  # type: ignore[attr-defined]
+    found: dict[str, str] = {}
+    for stmt in tree.body:
+        if stmt.lineno > star:
+            found.update(math_bindings(stmt))
+    math_names = {name: attr for name, attr in found.items()
+                  if counts[name] == 1 and not (attr == "" and name in patched)}
+    return ModuleScan(counts, star, frozenset(patched), math_names)
+
+
+def _module_scope_bindings(tree: ast.Module) -> Counter[str]:
+    """The bindings of the module's own scope, `global` declarations aside (see ModuleScan.counts)."""
     counts: Counter[str] = Counter()
     stack: list[ast.AST] = list(tree.body)
     while stack:
@@ -132,38 +188,17 @@ def module_binding_counts(tree: ast.Module) -> Counter[str]:
         elif isinstance(node, ast.MatchMapping) and node.rest:
             counts[node.rest] += 1
         stack.extend(ast.iter_child_nodes(node))
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Global):
-            counts.update({name: 2 for name in node.names})
     return counts
 
 
 def module_math_names(tree: ast.Module) -> dict[str, str]:
-    """The module's names that are `math` ("") or one of its attributes whenever a fn runs.
-
-    math_bindings over the top-level statements, less every name bound more than once at module level
-    (module_binding_counts): after `math = 3`, a `def sqrt` or another import of the name, CPython finds
-    whatever was bound last, not the math object. A star import from another module may bind any name,
-    so no name imported before one is kept; setting an attribute of the math module here (`math.sqrt = f`, setattr)
-    changes what `math.sqrt` means, so that name is not kept either.
-    """
-    counts = module_binding_counts(tree)
-    star = last_star_import(tree)
-    patched = _attribute_written(tree)
-    found: dict[str, str] = {}
-    for stmt in tree.body:
-        if stmt.lineno > star:
-            found.update(math_bindings(stmt))
-    return {name: attr for name, attr in found.items()
-            if counts[name] == 1 and not (attr == "" and name in patched)}
+    """The module's names that are `math` ("") or one of its attributes whenever a fn runs (ModuleScan)."""
+    return scan_module(tree).math_names
 
 
 def last_star_import(tree: ast.Module) -> int:
-    """The line of the module's last `from ... import *` of a module other than math (0: none). It may bind
-    any name, so a name bound before it may not be what CPython finds afterwards."""
-    return max((node.lineno for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
-                and any(a.name == "*" for a in node.names) and not (node.module == "math" and node.level == 0)),
-               default=0)
+    """The line of the module's last star import of a module other than math (ModuleScan.star_line)."""
+    return scan_module(tree).star_line
 
 
 def _evaluated_outside(node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lambda) -> list[ast.AST]:
@@ -177,19 +212,6 @@ def _evaluated_outside(node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassD
     every = [*args.posonlyargs, *args.args, *args.kwonlyargs, *(a for a in (args.vararg, args.kwarg) if a)]
     parts += [a.annotation for a in every if a.annotation is not None]
     return [*node.decorator_list, *parts, *([node.returns] if node.returns else [])]
-
-
-def _attribute_written(tree: ast.Module) -> set[str]:
-    """Names whose attributes the module sets or deletes anywhere (`x.a = ...`, `del x.a`, setattr(x, ...))."""
-    names: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Attribute) and isinstance(node.ctx, (ast.Store, ast.Del)):
-            if isinstance(node.value, ast.Name):
-                names.add(node.value.id)
-        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.args \
-                and node.func.id in ("setattr", "delattr") and isinstance(node.args[0], ast.Name):
-            names.add(node.args[0].id)
-    return names
 
 
 class _Abort(Exception):
@@ -274,10 +296,11 @@ class Checker:
                 struct_nodes.append(stmt)
             else:
                 self.python_body.append(stmt)
-        self.module_bound = module_binding_counts(tree)
-        self.star_line = last_star_import(tree)
-        self.math_names = module_math_names(tree)
-        patched = _attribute_written(tree)
+        scan = scan_module(tree)
+        self.module_bound = scan.counts
+        self.star_line = scan.star_line
+        self.math_names = scan.math_names
+        patched = scan.patched
         for stmt in tree.body:  # imported from math, yet not math when a fn runs: why
             for name in set(math_bindings(stmt)) - set(self.math_names):
                 self.rebound_math[name] = (
@@ -323,7 +346,7 @@ class Checker:
 
     def _collect_constants(self, tree: ast.Module) -> None:
         """Module-level names bound once to a constant expression (a star import may rebind any name)."""
-        counts = module_binding_counts(tree)
+        counts = self.module_bound
         for stmt in tree.body:
             if stmt.lineno < self.star_line:
                 continue

@@ -1,0 +1,162 @@
+"""A content-addressed cache of each module's analysis, so that a run after a small change costs that change.
+
+An entry is the pickled `ModuleAnalysis` of one file, named by a key that hashes everything its result
+depends on: the file's bytes, the path it is reported under and whether it is a test module, the
+configuration that filters findings (`select`, `ignore`), mypy's errors for it (`--mypy`), the Python
+version (the parser) and pymigrate's own sources (sizes and modification times of every module of the
+package, as the compile cache does). A module's analysis reads no other module, so nothing else can
+change it. Errors (an unreadable file, an internal error) are never stored: they are retried.
+
+Where: `$PYMIGRATE_CACHE_DIR/analyze` when that is set, else `~/.cache/pymigrate/analyze`
+(`$XDG_CACHE_HOME/pymigrate/analyze`). The same safety rules as the compile cache hold: the directory
+is created private (0700) and used only when it is owned by this user and writable by no one else;
+an entry is read only when it is a regular file owned by this user, and only when its content digest
+matches (a truncated or altered entry is removed and recomputed); entries are written atomically
+(temp file + rename), so two runs at once never see a torn file. `--no-cache` neither reads nor writes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import stat
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+
+from pymigrate.analyze.model import ModuleAnalysis
+from pymigrate.analyze.typecheck import TypeError_
+from pymigrate.config import Config
+
+_MAGIC = b"PMA1"
+_DIGEST = 32
+_fingerprint: str | None = None
+
+
+def default_directory() -> Path:
+    """`$PYMIGRATE_CACHE_DIR/analyze`, else the user cache directory's `pymigrate/analyze`."""
+    from pymigrate.runtime.cache import CACHE_ENV, user_cache_dir
+
+    base = os.environ.get(CACHE_ENV) or user_cache_dir()
+    return Path(base) / "analyze"
+
+
+def pymigrate_fingerprint() -> str:
+    """pymigrate's sources (size and mtime of each module) and the Python version: an upgrade, an edit of
+    the analyzer or another interpreter makes every entry a miss."""
+    global _fingerprint
+    if _fingerprint is None:
+        digest = hashlib.sha256(sys.version.encode())
+        package = Path(__file__).resolve().parents[1]
+        for directory, dirs, names in os.walk(package):
+            dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+            for name in sorted(names):
+                if name.endswith(".py"):
+                    st = os.stat(os.path.join(directory, name))
+                    rel = os.path.relpath(os.path.join(directory, name), package)
+                    digest.update(f"{rel}:{st.st_size}:{st.st_mtime_ns}\n".encode())
+        _fingerprint = digest.hexdigest()
+    return _fingerprint
+
+
+class CacheUnusable(Exception):
+    """The cache directory is not safe to use (another owner, writable by others) or cannot be created."""
+
+
+def _private_directory(directory: Path) -> None:
+    """Create `directory` private, or check that an existing one is ours and writable by no one else."""
+    try:
+        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+        st = os.lstat(directory)
+    except OSError as exc:
+        raise CacheUnusable(f"{directory}: cannot create the cache directory ({exc.strerror or exc})") from None
+    if not stat.S_ISDIR(st.st_mode):
+        raise CacheUnusable(f"{directory}: not a directory")
+    if hasattr(os, "getuid") and st.st_uid != os.getuid():
+        raise CacheUnusable(f"{directory}: owned by another user; not used")
+    if st.st_mode & 0o022:
+        raise CacheUnusable(f"{directory}: writable by other users; not used")
+
+
+@dataclass(frozen=True)
+class AnalysisCache:
+    """The cache of one run: where it lives and the part of every key that is the same for all modules.
+    Plain data, so that worker processes receive it with their files."""
+
+    directory: Path
+    salt: str
+
+    @classmethod
+    def open(cls, config: Config, directory: Path | None = None) -> AnalysisCache:
+        """The cache for runs with `config`; raises CacheUnusable when the directory fails the checks."""
+        where = directory if directory is not None else default_directory()
+        _private_directory(where)
+        salt = hashlib.sha256(repr((pymigrate_fingerprint(), config.select, config.ignore)).encode()).hexdigest()
+        return cls(where, salt)
+
+    def key(self, data: bytes, shown: str, test: bool, type_errors: Sequence[TypeError_]) -> str:
+        digest = hashlib.sha256()
+        digest.update(f"{self.salt}\0{shown}\0{test}\0{type_errors!r}\0".encode())
+        digest.update(data)
+        return digest.hexdigest()
+
+    def _path(self, key: str) -> Path:
+        return self.directory / key[:2] / key
+
+    def load(self, key: str) -> ModuleAnalysis | None:
+        """The stored analysis, or None (missing, not ours, or damaged: a damaged entry is removed)."""
+        path = self._path(key)
+        try:
+            fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        except OSError:
+            return None
+        try:
+            st = os.fstat(fd)
+            if not stat.S_ISREG(st.st_mode) or (hasattr(os, "getuid") and st.st_uid != os.getuid()) \
+                    or st.st_mode & 0o022:
+                return None
+            with os.fdopen(fd, "rb") as handle:
+                fd = -1
+                blob = handle.read()
+        except OSError:
+            return None
+        finally:
+            if fd >= 0:
+                os.close(fd)
+        payload = blob[len(_MAGIC) + _DIGEST:]
+        if blob[:len(_MAGIC)] != _MAGIC or hashlib.sha256(payload).digest() != blob[len(_MAGIC):len(_MAGIC) + _DIGEST]:
+            _discard(path)
+            return None
+        try:
+            value = pickle.loads(payload)
+        except Exception:  # noqa: BLE001 - an entry of an older layout is a miss, never an error
+            _discard(path)
+            return None
+        return value if isinstance(value, ModuleAnalysis) else None
+
+    def store(self, key: str, analysis: ModuleAnalysis) -> None:
+        """Write the entry atomically (a private temp file renamed into place). Not fsynced: an entry lost
+        or torn by a crash fails its digest check and is recomputed, and a sync per module would cost more
+        than analysing it. A cache that cannot be written only costs the next run time."""
+        payload = pickle.dumps(analysis, protocol=pickle.HIGHEST_PROTOCOL)
+        path = self._path(key)
+        temp = None
+        try:
+            path.parent.mkdir(mode=0o700, exist_ok=True)
+            fd, temp = tempfile.mkstemp(prefix=f".{key[:16]}.", suffix=".tmp", dir=path.parent)
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(_MAGIC + hashlib.sha256(payload).digest() + payload)
+            os.replace(temp, path)
+        except OSError:
+            if temp is not None:
+                _discard(Path(temp))
+
+
+def _discard(path: Path) -> None:
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
