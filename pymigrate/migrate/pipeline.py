@@ -125,6 +125,24 @@ def _syntax_error(path: Path, data: bytes, exc: cst.ParserSyntaxError) -> str:
     return f"{path}:{line}:{col}: error: cannot parse as Python: {message}; fix the syntax first"
 
 
+class _NotFaithful(Exception):
+    """LibCST would not give the file back byte for byte: nothing of it may be rewritten."""
+
+
+def _parse_faithfully(data: bytes, text: str) -> cst.Module:
+    """LibCST's tree of `data`, checked to print back to exactly `data`.
+
+    LibCST recognizes a final newline only as `\\n`; a file with CR-only line endings (old Mac
+    style, which Python accepts) would lose its last `\\r`, so the tree is told it has one.
+    """
+    module = cst.parse_module(data)
+    if not module.has_trailing_newline and text.endswith("\r"):
+        module = module.with_changes(has_trailing_newline=True)
+    if module.bytes != data:
+        raise _NotFaithful("LibCST does not print this file back byte for byte")
+    return module
+
+
 def migrate_source(
     data: bytes, path: Path, types: FileTypes | None, options: Options, stages: Stages, root: Path | None = None
 ) -> FileResult:
@@ -137,7 +155,7 @@ def migrate_source(
     try:
         text = sourcefile.decode_source(data, path)
         sourcefile.python_tree(text, str(path), compile_too=True)
-        module = cst.parse_module(data)
+        module = _parse_faithfully(data, text)
         result.encoding = module.encoding
         result.before = module.code
     except cst.ParserSyntaxError as exc:
@@ -151,6 +169,9 @@ def migrate_source(
         return result
     except (RecursionError, MemoryError):
         result.error = sourcefile.diagnostic(path, sourcefile.TooDeeplyNested(str(path)))
+        return result
+    except _NotFaithful as exc:
+        result.error = f"{path}: error: {exc}; file left as it is"
         return result
     try:
         _migrate_module(module, result, types, options, stages, root)

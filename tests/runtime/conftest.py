@@ -10,7 +10,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 import pytest
 
@@ -164,3 +164,25 @@ def standin_prelude() -> str:
 @pytest.fixture(scope="session")
 def base_python() -> str:
     return find_base_python()
+
+
+@pytest.fixture
+def pys_site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A directory on sys.path with the `.pys` hook installed and the cache settings cleared;
+    modules imported from it are forgotten afterwards (pymigrate's and llvmlite's stay)."""
+    import sys
+
+    from pymigrate.runtime import cache, hook
+
+    root = tmp_path / "site"
+    root.mkdir()
+    monkeypatch.syspath_prepend(str(root))
+    for name in (cache.CACHE_ENV, cache.NO_CACHE_ENV, hook.MODE_ENV):
+        monkeypatch.delenv(name, raising=False)
+    before = set(sys.modules)
+    hook.install().invalidate_caches()
+    yield root
+    hook.uninstall()
+    for name in set(sys.modules) - before:
+        if name.partition(".")[0] not in ("pymigrate", "llvmlite"):
+            del sys.modules[name]

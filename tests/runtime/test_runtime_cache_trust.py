@@ -13,33 +13,22 @@ import os
 import shutil
 import sys
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 
 from pymigrate.codegen import build
-from pymigrate.runtime import cache, hook
+from pymigrate.runtime import cache
 
 OTHER_UID = 54321
 VICTIM = "VALUE = add(1, 2)\n"
 
 
 @pytest.fixture
-def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    root = tmp_path / "site"
-    root.mkdir()
-    monkeypatch.syspath_prepend(str(root))
-    for name in (cache.CACHE_ENV, cache.NO_CACHE_ENV, hook.MODE_ENV):
-        monkeypatch.delenv(name, raising=False)
+def site(pys_site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     monkeypatch.setattr(cache, "_warned", set(), raising=False)
-    before = set(sys.modules)
-    hook.install().invalidate_caches()
-    yield root
-    hook.uninstall()
-    for name in set(sys.modules) - before:
-        if name.partition(".")[0] not in ("pymigrate", "llvmlite"):
-            del sys.modules[name]
+    return pys_site
 
 
 def _planted(directory: Path, site: Path, standin_compiler: Any, tmp_path: Path) -> Path:
