@@ -10,6 +10,7 @@ from collections import Counter
 from html import escape
 from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
+from pymigrate.analyze.reports.escape import shown
 from pymigrate.analyze.reports import history as history_chart
 from pymigrate.analyze.reports.markdown import blocker_counts
 from pymigrate.analyze.rules import RULES
@@ -208,7 +209,7 @@ def render(
         sections.append(
             f'<section class="card" id="errors"><h2>Files not analyzed</h2><ul class="error">{errors}</ul></section>'
         )
-    return (
+    return shown(
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>Migration readiness: {escape(title)}</title><style>{_CSS}</style></head>"

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 from collections import Counter
+from html import escape
 from typing import Any
 
 from pymigrate.analyze.model import AnalysisReport, Finding, summary_counts
+from pymigrate.analyze.reports.escape import md_code, md_message, md_text, shown
 from pymigrate.analyze.rules import RULES
 
 MAX_FINDINGS_PER_FILE = 50
-
-
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
 
 
 def blocker_counts(report: AnalysisReport) -> list[tuple[str, int]]:
@@ -55,7 +53,7 @@ def render(report: AnalysisReport, *, rules_url: str | None = None, **opts: Any)
         for m in scored:
             units = m.units
             lines.append(
-                f"| `{_cell(m.path)}` | {m.score:.1f} | {sum(u.status == 'ready' for u in units)} | "
+                f"| {md_code(m.path)} | {m.score:.1f} | {sum(u.status == 'ready' for u in units)} | "
                 f"{sum(u.status == 'inferable' for u in units)} | {sum(u.status == 'blocked' for u in units)} | "
                 f"{len(m.findings)} |"
             )
@@ -63,17 +61,17 @@ def render(report: AnalysisReport, *, rules_url: str | None = None, **opts: Any)
     for m in analyzed:
         if not m.findings:
             continue
-        lines += [f"<details><summary><code>{m.path}</code>: {len(m.findings)} findings</summary>", ""]
+        lines += [f"<details><summary><code>{escape(shown(m.path))}</code>: {len(m.findings)} findings</summary>", ""]
         lines += [_finding(f) for f in m.findings[:MAX_FINDINGS_PER_FILE]]
         if len(m.findings) > MAX_FINDINGS_PER_FILE:
             lines.append(f"- ... and {len(m.findings) - MAX_FINDINGS_PER_FILE} more")
         lines += ["", "</details>", ""]
     if report.errors:
         lines += ["### Files that could not be analyzed", ""]
-        lines += [f"- `{_cell(e['path'])}`: {_cell(e['message'])}" for e in report.errors]
+        lines += [f"- {md_code(e['path'])}: {md_text(e['message'])}" for e in report.errors]
         lines.append("")
     return "\n".join(lines)
 
 
 def _finding(f: Finding) -> str:
-    return f"- `{f.line}:{f.column}` **{f.code}** {_cell(f.message)}"
+    return f"- `{f.line}:{f.column}` **{f.code}** {md_message(f.message)}"

@@ -8,11 +8,14 @@ tool execution notifications, so the run still counts as successful.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
+from urllib.parse import quote_from_bytes
 from typing import Any
 
 from pymigrate import __version__
 from pymigrate.analyze.model import AnalysisReport
+from pymigrate.analyze.reports.escape import json_text
 from pymigrate.analyze.rules import RULES
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -23,7 +26,7 @@ def _uri(path: str) -> str:
     p = Path(path)
     if p.is_absolute():
         return p.as_uri()
-    return p.as_posix()
+    return quote_from_bytes(os.fsencode(p.as_posix()))  # a relative URI reference, percent-encoded
 
 
 def render(report: AnalysisReport, *, rules_url: str | None = None, **opts: Any) -> str:
@@ -88,4 +91,4 @@ def render(report: AnalysisReport, *, rules_url: str | None = None, **opts: Any)
             }
         ],
     }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return json_text(json.dumps(document, indent=2, ensure_ascii=False)) + "\n"
