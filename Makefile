@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: install system-deps test demo bench bench-infer lint typecheck clean
+.PHONY: install system-deps test fuzz demo bench bench-infer lint typecheck clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,10 @@ system-deps:
 
 test: $(STAMP) system-deps
 	$(PY) -m pytest -q
+
+# The fuzz target of tests/fuzz with many random examples (`make test` runs a bounded, fixed set).
+fuzz: $(STAMP)
+	PYMIGRATE_FUZZ_EXAMPLES=$${PYMIGRATE_FUZZ_EXAMPLES:-5000} $(PY) -m pytest -q tests/fuzz
 
 typecheck: $(STAMP)
 	$(PY) -m mypy pymigrate
