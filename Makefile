@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: install system-deps test fuzz demo bench bench-infer lint typecheck clean
+.PHONY: install system-deps test fuzz demo bench bench-infer realpkgs lint typecheck clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,12 @@ bench: $(STAMP)
 bench-infer: $(STAMP)
 	$(PY) -m pip install --quiet -e '.[dev,bench]'
 	$(PY) benchmarks/infer/suite.py $(foreach p,$(PACKAGES),--package $(p))
+
+# Real PyPI packages through the whole pipeline, next to Cython and mypyc (docs/performance.md).
+realpkgs: $(STAMP)
+	$(PY) -m pip install --quiet -e '.[dev,bench]'
+	MYPYPATH=tests/e2e $(PY) -m mypy --strict benchmarks/realpkgs
+	$(PY) -m benchmarks.realpkgs
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache build dist demo-out

@@ -41,8 +41,11 @@ class Package:
     migrate_log: str = ""
     build_log: str = ""
     pys: dict[str, str] = field(default_factory=dict)
+    dirs: dict[str, Path] = field(default_factory=dict)  # mode -> import root, when not root/orig|mig|built
 
     def dir(self, mode: str) -> Path:
+        if mode in self.dirs:
+            return self.dirs[mode]
         return self.root / {"cpython": "orig", "jit": "mig", "so": "built"}[mode]
 
 
@@ -140,8 +143,12 @@ def _env(mode: str) -> dict[str, str]:
     return env
 
 
-def run_calls(pkg: Package, mode: str, items: list[dict[str, Any]], scratch: Path | None = None) -> list[Any]:
-    """Outcome of every item in one way of running; ("crash", signal) for a call that killed the process."""
+def run_calls(pkg: Package, mode: str, items: list[dict[str, Any]], scratch: Path | None = None,
+              timeout: float = CALL_TIMEOUT) -> list[Any]:
+    """Outcome of every item in one way of running; ("crash", signal) for a call that killed the process.
+
+    `timeout` is per subprocess, plus 2 s per call still to run.
+    """
     scratch = scratch or pkg.root
     calls = scratch / f"calls-{mode}-{os.getpid()}.pickle"
     with open(calls, "wb") as fh:
@@ -157,7 +164,7 @@ def run_calls(pkg: Package, mode: str, items: list[dict[str, Any]], scratch: Pat
         argv = cmd + [mode, str(pkg.dir(mode)), str(calls), str(start)]
         timed_out = False
         try:
-            proc = _run(argv, cwd=scratch, env=_env(mode), timeout=CALL_TIMEOUT + 2 * (len(items) - start))
+            proc = _run(argv, cwd=scratch, env=_env(mode), timeout=timeout + 2 * (len(items) - start))
         except subprocess.TimeoutExpired as exc:  # a hang: pinned to its call like a crash
             out = exc.stdout.decode() if isinstance(exc.stdout, bytes) else (exc.stdout or "")
             proc = subprocess.CompletedProcess(argv, -9, out, "timeout")
@@ -210,13 +217,15 @@ def check_origin(mode: str, result: Any, module: str, upgraded: bool = True) -> 
 
 
 def differences(pkg: Package, items: list[dict[str, Any]], modes: tuple[str, ...] = MODES,
-                expected: list[Any] | None = None, base_items: list[dict[str, Any]] | None = None) -> list[Difference]:
+                expected: list[Any] | None = None, base_items: list[dict[str, Any]] | None = None,
+                timeout: float = CALL_TIMEOUT) -> list[Difference]:
     """Every call whose outcome in a compiled way differs from CPython's (or from `expected`).
 
     `base_items` (same length as items) are what CPython runs instead, e.g. calls into oracle modules.
     """
     base_items = base_items or items
-    base = [check_origin("cpython", r, i["module"]) for r, i in zip(run_calls(pkg, "cpython", base_items), base_items)]
+    base = [check_origin("cpython", r, i["module"])
+            for r, i in zip(run_calls(pkg, "cpython", base_items, timeout=timeout), base_items)]
     if expected is not None:
         base = [e if e is not None else b for e, b in zip(expected, base)]
     found = []
@@ -230,7 +239,7 @@ def differences(pkg: Package, items: list[dict[str, Any]], modes: tuple[str, ...
         if mode == "cpython":
             continue
         got = [check_origin(mode, r, i["module"], i["module"].rpartition(".")[2] in pkg.pys)
-               for r, i in zip(run_calls(pkg, mode, items), items)]
+               for r, i in zip(run_calls(pkg, mode, items, timeout=timeout), items)]
         for item, want, have in zip(items, base, got):
             if want != have:
                 found.append(Difference(item, mode, want, have))

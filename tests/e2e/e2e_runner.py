@@ -27,13 +27,15 @@ def canon(value: Any, depth: int = 0) -> Any:
     if depth > 20:
         return ("deep",)
     if value is None or isinstance(value, str):
-        return (type(value).__name__, value)
+        return (type(value).__name__, str(value) if value is not None else None)
+    if isinstance(value, bytes):
+        return (type(value).__name__, bytes(value))
     if isinstance(value, bool):
         return ("bool", value)
     if isinstance(value, int):
-        return ("int", int(value))
+        return (type(value).__name__, int(value))
     if isinstance(value, float):
-        return ("float", "nan" if math.isnan(value) else float.hex(value))
+        return (type(value).__name__, "nan" if math.isnan(value) else float.hex(value))
     if isinstance(value, complex):
         return ("complex", canon(value.real), canon(value.imag))
     if isinstance(value, (list, tuple)):
@@ -56,12 +58,13 @@ def canon(value: Any, depth: int = 0) -> Any:
 
 
 def outcome(item: dict[str, Any]) -> Any:
-    """Run one call item; an item is {"module", "call", "args"} or {"module", "code"}."""
+    """Run one call item; an item is {"module", "call", "args"} or {"module", "code"} (with optional "args": a
+    list the code sees as `args`, compared afterwards like a call's arguments)."""
     module = importlib.import_module(item["module"])
     args = item.get("args", ())
     try:
         if "code" in item:
-            env: dict[str, Any] = {"m": module, "math": math}
+            env: dict[str, Any] = {"m": module, "math": math, "args": args}
             exec(item["code"], env)
             result = env.get("result")
         else:

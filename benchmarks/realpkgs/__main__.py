@@ -1,0 +1,140 @@
+"""`python -m benchmarks.realpkgs`: real PyPI packages through the whole pipeline.
+
+For each package (pinned by version and sdist sha256, downloaded into a cache): its own tests, `pymigrate
+analyze`, `pymigrate migrate --write --trace "<its tests>"`, `pymigrate build`, its tests on the build and
+through the import hook, a differential run of every compiled function against the original on generated
+inputs, and its workload timed under CPython, pymigrate, Cython and mypyc. Prints a table and writes JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import shutil
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from benchmarks.realpkgs import differential, speed
+from benchmarks.realpkgs.fetch import CACHE, fetch, unpack
+from benchmarks.realpkgs.packages import FAST, SPECS
+from benchmarks.realpkgs.pipeline import Layout, Result, run_pipeline
+
+BENCH_DIR = Path(__file__).resolve().parents[1]
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="python -m benchmarks.realpkgs", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--package", action="append", choices=sorted(SPECS), help="repeatable (default: all)")
+    p.add_argument("--fast", action="store_true", help=f"the slice run by the tests: {FAST}, 25 calls a function, "
+                                                       "built way only, no speed")
+    p.add_argument("--calls", type=int, default=200, help="generated calls per compiled function (default 200)")
+    p.add_argument("--modes", default="so,jit", help="compiled ways to compare: so (the build), jit (the hook)")
+    p.add_argument("--rounds", type=int, default=3, help="interleaved timing rounds (default 3)")
+    p.add_argument("--target", type=float, default=0.2, help="seconds per timed sample (default 0.2)")
+    p.add_argument("--no-speed", action="store_true")
+    p.add_argument("--no-differential", action="store_true")
+    p.add_argument("--workdir", type=Path, default=Path(os.environ.get("TMPDIR", "/tmp")) / "pymigrate-realpkgs")
+    p.add_argument("--cache", type=Path, default=CACHE, help=f"where sdists are kept (default {CACHE})")
+    p.add_argument("--json", type=Path, default=BENCH_DIR / "_build" / "realpkgs.json")
+    args = p.parse_args(argv)
+    if args.fast:
+        args.package = args.package or [FAST]
+        args.calls, args.modes, args.no_speed = min(args.calls, 25), "so", True
+    return args
+
+
+def run_one(name: str, args: argparse.Namespace) -> Result:
+    spec = SPECS[name]
+    log = Console(stderr=True)
+    result = Result(spec.name, spec.version)
+    work = args.workdir / spec.name
+    if work.exists():
+        shutil.rmtree(work)
+    start = time.perf_counter()
+    archive = fetch(spec, args.cache)
+    root = unpack(archive, work / "unpack")
+    shutil.move(str(root), str(work / "orig"))
+    result.steps["fetch"] = round(time.perf_counter() - start, 2)
+    layout = Layout(spec, work)
+    log.print(f"[bold]{spec.name} {spec.version}[/]: tests, analyze, migrate, build, tests after")
+    run_pipeline(layout, result)
+    if not args.no_differential:
+        log.print(f"{spec.name}: differential run ({args.calls} calls per compiled function)")
+        start = time.perf_counter()
+        modes = tuple(m for m in args.modes.split(",") if m)
+        result.differential = differential.run(layout, result, args.calls, modes, timeout=60.0)
+        result.steps["differential"] = round(time.perf_counter() - start, 2)
+    if not args.no_speed:
+        log.print(f"{spec.name}: workload under CPython, pymigrate, Cython, mypyc")
+        start = time.perf_counter()
+        result.speed = speed.measure(layout, result, args.rounds, args.target)
+        result.steps["speed"] = round(time.perf_counter() - start, 2)
+    return result
+
+
+def _fmt(x: float | None) -> str:
+    return "n/a" if x is None else f"{x:.2f}x"
+
+
+def tables(results: list[Result]) -> list[Table]:
+    """The pipeline per package, then the workload's speed per implementation."""
+    pipe = Table(title="real packages: the pipeline and the differential run")
+    for col in ("package", "fn / functions", "ready/infer/blocked", "top blockers", "tests before",
+                "after build", "through hook", "diff calls", "differences", "problems"):
+        pipe.add_column(col)
+    fast = Table(title="real packages: workload speed (times faster than CPython; ratios pymigrate/other)")
+    for col in ("package", "CPython s", "pymigrate", "Cython", "mypyc", "pm vs Cython", "pm vs mypyc", "notes"):
+        fast.add_column(col)
+    for r in results:
+        diff = r.differential
+        pipe.add_row(
+            f"{r.name} {r.version}", f"{r.fn_count} / {r.functions}", f"{r.ready}/{r.inferable}/{r.blocked}",
+            " ".join(f"{c}:{n}" for c, n in r.top_blockers[:3]),
+            r.tests_before.short() if r.tests_before else "-",
+            r.tests_built.short() if r.tests_built else "-", r.tests_hook.short() if r.tests_hook else "-",
+            str(diff.get("calls", "-")), str(len(diff.get("differences", []))) if diff else "-",
+            str(len(r.problems)))
+        impls: dict[str, Any] = r.speed.get("impls", {})
+        if impls:
+            base = impls.get("cpython", {}).get("median_s")
+            notes = "; ".join(f"{n}: {c['error'][:80]}" for n, c in impls.items() if "error" in c)
+            fast.add_row(f"{r.name}", "n/a" if base is None else f"{base:.4f}",
+                         *[_fmt(impls.get(n, {}).get("speedup")) for n in ("pymigrate", "cython", "mypyc")],
+                         _fmt(speed.ratio(r.speed, "pymigrate", "cython")),
+                         _fmt(speed.ratio(r.speed, "pymigrate", "mypyc")), notes)
+    return [pipe, fast] if fast.row_count else [pipe]
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    results = [run_one(name, args) for name in args.package or list(SPECS)]
+    console = Console(width=None if sys.stdout.isatty() else 200)
+    for t in tables(results):
+        console.print(t)
+    for r in results:
+        for problem in r.problems:
+            console.print(f"[yellow]{r.name}[/]: {problem}", markup=True, highlight=False)
+        for d in r.differential.get("differences", [])[:10]:
+            console.print(f"[red]{r.name} difference[/] [{d['mode']}] {d['module']}:\n{d['call']}\n"
+                          f"    expected {d['expected']}\n    got      {d['got']}", highlight=False)
+    data = {"date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+            "machine": {"platform": platform.platform(), "python": sys.version.split()[0],
+                        "processor": platform.processor() or platform.machine(), "cpus": os.cpu_count()},
+            "packages": [r.as_json() for r in results]}
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps(data, indent=2, default=str) + "\n")
+    console.print(f"wrote {args.json}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,92 @@
+"""The real-package harness (benchmarks/realpkgs): its pieces, and its fast slice on a real PyPI package
+(analyze, migrate --trace, build, the package's own tests before/after/through the hook, a bounded
+differential run). The slice is skipped only when the pinned sdist cannot be downloaded."""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import sys
+from pathlib import Path
+
+import pytest
+
+from benchmarks.realpkgs import differential
+from benchmarks.realpkgs.__main__ import parse_args, run_one
+from benchmarks.realpkgs.fetch import FetchError, fetch
+from benchmarks.realpkgs.packages import FAST, SPECS, Spec
+from benchmarks.realpkgs.pipeline import run_tests
+
+
+def test_fetch_refuses_an_archive_whose_hash_is_not_the_pinned_one(tmp_path: Path) -> None:
+    spec = Spec("nopkg", "1.0", hashlib.sha256(b"the real one").hexdigest(), "nopkg", "true")
+    archive = tmp_path / spec.sdist
+    archive.write_bytes(b"something else")
+    with pytest.raises(ValueError, match="is not the pinned"):
+        fetch(spec, tmp_path)
+    assert not archive.exists()
+    archive.write_bytes(b"the real one")
+    assert fetch(spec, tmp_path) == archive
+
+
+def test_test_counts_are_pytests_own(tmp_path: Path) -> None:
+    (tmp_path / "test_x.py").write_text(
+        "import pytest\n\ndef test_a():\n    pass\n\ndef test_b():\n    assert 1 == 2\n\n"
+        "@pytest.mark.skip(reason='no')\ndef test_c():\n    pass\n\n"
+        "@pytest.mark.xfail(strict=True)\ndef test_d():\n    assert False\n\ndef test_e():\n    pass\n")
+    spec = Spec("x", "0", "", "x", "{python} -m pytest -q -p no:cacheprovider -o addopts= test_x.py")
+    counts = run_tests(spec, tmp_path, tmp_path)
+    assert (counts.passed, counts.failed, counts.skipped, counts.xfailed) == (2, 1, 1, 1)
+    assert counts.exit == 1
+
+
+def _value(expr: str) -> object:
+    env: dict[str, object] = {}
+    exec(differential.PRELUDE + f"v = {expr}", env)
+    return env["v"]
+
+
+def test_generated_inputs_reach_well_beyond_the_traced_types() -> None:
+    target = differential.Target("m", "f", 1, 1)
+    drawn = differential.inputs(target, 300)
+    assert drawn == differential.inputs(target, 300), "inputs are not the same from run to run"
+    assert {len(a) for a in drawn} == {1, 2}
+    values = [_value(e) for args in drawn for e in args]
+    kinds = {type(v).__name__ for v in values}
+    assert {"int", "bool", "float", "str", "bytes", "NoneType", "list", "tuple", "I", "F", "S", "L"} <= kinds
+    assert any(type(v) is int and abs(v) >= 2**63 for v in values)
+    assert any(type(v) is float and v != v for v in values)
+    assert any(type(v) is float and v in (float("inf"), -float("inf")) for v in values)
+    assert [] in values
+    assert any(isinstance(v, list) and len({type(x) for x in v}) > 1 for v in values)
+
+
+def test_fast_slice(tmp_path: Path) -> None:
+    try:
+        fetch(SPECS[FAST])
+    except FetchError as exc:
+        pytest.skip(f"PyPI cannot be reached: {exc}")
+    args = parse_args(["--fast", "--workdir", str(tmp_path), "--json", str(tmp_path / "realpkgs.json")])
+    result = run_one(FAST, args)
+    before = result.tests_before
+    assert before is not None and result.tests_built is not None and result.tests_hook is not None
+    assert before.passed > 0 and before.failed == 0 and before.errors == 0, before.tail
+    assert result.tests_built.counts() == before.counts(), result.tests_built.tail
+    assert result.tests_hook.counts() == before.counts(), result.tests_hook.tail
+    assert result.migrate_exit == 0, result.problems
+    assert not result.build_failures
+    # the analyzer counted every function of the package's modules
+    modules = [p for p in (tmp_path / FAST / "orig" / FAST).rglob("*.py")]
+    defs = sum(isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
+               for p in modules for n in ast.walk(ast.parse(p.read_text(encoding="utf-8"))))
+    assert result.functions == defs
+    # every compiled function was called on generated inputs, and agreed with the original
+    diff = result.differential
+    assert diff["calls"] == args.calls * len(diff["targets"])
+    assert len(diff["targets"]) == sum(1 for names in result.fns.values() for n in names if "." not in n)
+    assert diff["differences"] == [], diff["differences"]
+    assert "error" not in diff
+
+
+if __name__ == "__main__":
+    sys.exit(pytest.main([__file__, "-q"]))
