@@ -3,8 +3,9 @@ PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
+comma  := ,
 
-.PHONY: install system-deps test fuzz demo bench bench-infer realpkgs lint typecheck clean
+.PHONY: install system-deps test fuzz demo bench bench-infer realpkgs bench-scale lint typecheck clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +50,11 @@ realpkgs: $(STAMP)
 	$(PY) -m pip install --quiet -e '.[dev,bench]'
 	MYPYPATH=tests/e2e $(PY) -m mypy --strict benchmarks/realpkgs
 	$(PY) -m benchmarks.realpkgs
+
+# Repository scale (docs/performance.md): analyze, migrate, --trace and build on pinned PyPI packages of
+# ~1.8k, ~7k and ~38k lines and analyze on the standard library, with peak memory; CASES="small stdlib" runs some.
+bench-scale: $(STAMP)
+	$(PY) -m benchmarks.scale $(if $(CASES),--cases $(subst $(eval) ,$(comma),$(CASES)))
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache build dist demo-out

@@ -20,7 +20,6 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
-import stat
 import sys
 import tempfile
 from dataclasses import dataclass
@@ -36,12 +35,16 @@ _DIGEST = 32
 _fingerprint: str | None = None
 
 
-def default_directory() -> Path:
-    """`$PYMIGRATE_CACHE_DIR/analyze`, else the user cache directory's `pymigrate/analyze`."""
+def cache_base() -> Path:
+    """`$PYMIGRATE_CACHE_DIR`, else the user cache directory's `pymigrate`: where pymigrate's caches live."""
     from pymigrate.runtime.cache import CACHE_ENV, user_cache_dir
 
-    base = os.environ.get(CACHE_ENV) or user_cache_dir()
-    return Path(base) / "analyze"
+    return Path(os.environ.get(CACHE_ENV) or user_cache_dir())
+
+
+def default_directory() -> Path:
+    """`$PYMIGRATE_CACHE_DIR/analyze`, else the user cache directory's `pymigrate/analyze`."""
+    return cache_base() / "analyze"
 
 
 def pymigrate_fingerprint() -> str:
@@ -66,19 +69,28 @@ class CacheUnusable(Exception):
     """The cache directory is not safe to use (another owner, writable by others) or cannot be created."""
 
 
-def _private_directory(directory: Path) -> None:
-    """Create `directory` private, or check that an existing one is ours and writable by no one else."""
+def _owners() -> frozenset[int]:
+    """Who may own the cache and its entries: this user (and root), as for the compile cache."""
+    return frozenset((os.getuid(), 0)) if hasattr(os, "getuid") else frozenset()
+
+
+def _untrusted(st: os.stat_result, *, directory: bool) -> str | None:
+    from pymigrate.runtime.cache import untrusted_reason
+
+    return untrusted_reason(st, _owners(), directory=directory) if hasattr(os, "getuid") else None
+
+
+def private_directory(directory: Path) -> None:
+    """Create `directory` private, or check that an existing one is this user's and writable by no one else
+    (the compile cache's rule, pymigrate.runtime.cache.untrusted_reason)."""
     try:
         directory.mkdir(mode=0o700, parents=True, exist_ok=True)
         st = os.lstat(directory)
     except OSError as exc:
         raise CacheUnusable(f"{directory}: cannot create the cache directory ({exc.strerror or exc})") from None
-    if not stat.S_ISDIR(st.st_mode):
-        raise CacheUnusable(f"{directory}: not a directory")
-    if hasattr(os, "getuid") and st.st_uid != os.getuid():
-        raise CacheUnusable(f"{directory}: owned by another user; not used")
-    if st.st_mode & 0o022:
-        raise CacheUnusable(f"{directory}: writable by other users; not used")
+    reason = _untrusted(st, directory=True)
+    if reason is not None:
+        raise CacheUnusable(f"{directory} {reason}; not used")
 
 
 @dataclass(frozen=True)
@@ -93,7 +105,7 @@ class AnalysisCache:
     def open(cls, config: Config, directory: Path | None = None) -> AnalysisCache:
         """The cache for runs with `config`; raises CacheUnusable when the directory fails the checks."""
         where = directory if directory is not None else default_directory()
-        _private_directory(where)
+        private_directory(where)
         salt = hashlib.sha256(repr((pymigrate_fingerprint(), config.select, config.ignore)).encode()).hexdigest()
         return cls(where, salt)
 
@@ -114,9 +126,7 @@ class AnalysisCache:
         except OSError:
             return None
         try:
-            st = os.fstat(fd)
-            if not stat.S_ISREG(st.st_mode) or (hasattr(os, "getuid") and st.st_uid != os.getuid()) \
-                    or st.st_mode & 0o022:
+            if _untrusted(os.fstat(fd), directory=False) is not None:
                 return None
             with os.fdopen(fd, "rb") as handle:
                 fd = -1

@@ -107,7 +107,7 @@ def test_a_cache_directory_others_can_write_is_refused(tmp_path: Path) -> None:
     directory = tmp_path / "cache"
     directory.mkdir()
     directory.chmod(0o777)
-    with pytest.raises(CacheUnusable, match="writable by other users"):
+    with pytest.raises(CacheUnusable, match="is writable by group and others"):
         AnalysisCache.open(Config(), directory)
 
 
@@ -116,7 +116,7 @@ def test_a_directory_or_entry_owned_by_another_user_is_not_used(package: Path, t
     other = tmp_path / "other"
     other.mkdir(mode=0o700)
     os.chown(other, 4242, -1)
-    with pytest.raises(CacheUnusable, match="owned by another user"):
+    with pytest.raises(CacheUnusable, match="is owned by another user"):
         AnalysisCache.open(Config(), other)
     cache = AnalysisCache.open(Config(), tmp_path / "cache")
     plain = analyze_paths([package], Config(), jobs=1, cache=cache)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 import atexit
 import itertools
+import os
 import shutil
 import sys
 import tempfile
@@ -86,8 +87,9 @@ def mypy_options(python_version: tuple[int, int] | None) -> Options:
     options = Options()
     options.check_untyped_defs = True
     options.export_types = True
-    # the standard library and installed packages are read from a per-process cache; the package's own
-    # modules always carry a fresh marker line (run_mypy) so they are analysed again, with their types
+    # the standard library and installed packages are read from a cache kept between runs (_cache_dir); the
+    # package's own modules always carry a fresh marker line (run_mypy) so they are analysed again, with
+    # their types
     options.incremental = True
     options.cache_dir = _cache_dir()
     options.preserve_asts = True
@@ -100,13 +102,34 @@ def mypy_options(python_version: tuple[int, int] | None) -> Options:
 
 
 _BUILDS = itertools.count()
+_RUN = os.urandom(8).hex()      # markers of this process never match a cache entry another process wrote
 _CACHE: list[str] = []
 
 
 def _cache_dir() -> str:
+    """mypy's cache: the standard library's and installed packages' interfaces, built once and reused by
+    every later run (about 2 s of each run's first build). It lives in `$PYMIGRATE_CACHE_DIR/mypy-<mypy
+    version>`, else `~/.cache/pymigrate/mypy-<version>`, under the analysis cache's safety rules (private,
+    owned by this user; mypy writes its entries atomically and checks them by content hash). With
+    PYMIGRATE_NO_CACHE set, or when that directory cannot be used safely, a private temporary directory
+    serves this process only."""
     if not _CACHE:
-        directory = tempfile.mkdtemp(prefix="pymigrate-mypy-")
-        atexit.register(shutil.rmtree, directory, True)
+        from mypy.version import __version__ as mypy_version
+
+        from pymigrate.analyze.cache import CacheUnusable, cache_base, private_directory
+        from pymigrate.runtime.cache import NO_CACHE_ENV
+
+        directory = None
+        if os.environ.get(NO_CACHE_ENV, "0") in ("", "0"):
+            candidate = cache_base() / f"mypy-{mypy_version}"
+            try:
+                private_directory(candidate)
+                directory = str(candidate)
+            except CacheUnusable:
+                directory = None
+        if directory is None:
+            directory = tempfile.mkdtemp(prefix="pymigrate-mypy-")
+            atexit.register(shutil.rmtree, directory, True)
         _CACHE.append(directory)
     return _CACHE[0]
 
@@ -120,7 +143,7 @@ def run_mypy(modules: Sequence[Module], texts: dict[Path, str] | None = None,
     come from the cache with their errors, which is all verification needs and much faster.
     """
     texts = texts or {}
-    marker = f"\n# pymigrate build {next(_BUILDS)}\n" if fresh else ""    # a new last line: lines unchanged
+    marker = f"\n# pymigrate build {_RUN}-{next(_BUILDS)}\n" if fresh else ""    # a new last line: lines unchanged
     sources = [BuildSource(str(m.path), m.name, texts.get(m.path, m.source) + marker, None) for m in modules]
     return mypy_build.build(sources, mypy_options(python_version))
 
