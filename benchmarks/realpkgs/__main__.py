@@ -107,6 +107,8 @@ def tables(results: list[Result]) -> list[Table]:
         if impls:
             base = impls.get("cpython", {}).get("median_s")
             notes = "; ".join(f"{n}: {c['error'][:80]}" for n, c in impls.items() if "error" in c)
+            if impls.get("pymigrate", {}).get("native") == []:
+                notes = "; ".join(filter(None, ["pymigrate: no compiled module loaded (runs as CPython)", notes]))
             fast.add_row(f"{r.name}", "n/a" if base is None else f"{base:.4f}",
                          *[_fmt(impls.get(n, {}).get("speedup")) for n in ("pymigrate", "cython", "mypyc")],
                          _fmt(speed.ratio(r.speed, "pymigrate", "cython")),
@@ -114,9 +116,22 @@ def tables(results: list[Result]) -> list[Table]:
     return [pipe, fast] if fast.row_count else [pipe]
 
 
+def write_json(path: Path, results: list[Result]) -> None:
+    data = {"date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+            "machine": {"platform": platform.platform(), "python": sys.version.split()[0],
+                        "processor": platform.processor() or platform.machine(), "cpus": os.cpu_count(),
+                        "load": os.getloadavg()},
+            "packages": [r.as_json() for r in results]}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data, indent=2, default=str) + "\n")
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    results = [run_one(name, args) for name in args.package or list(SPECS)]
+    results: list[Result] = []
+    for name in args.package or list(SPECS):
+        results.append(run_one(name, args))
+        write_json(args.json, results)  # after each package: a long run that stops keeps what it measured
     console = Console(width=None if sys.stdout.isatty() else 200)
     for t in tables(results):
         console.print(t)
@@ -126,12 +141,6 @@ def main(argv: list[str] | None = None) -> int:
         for d in r.differential.get("differences", [])[:10]:
             console.print(f"[red]{r.name} difference[/] [{d['mode']}] {d['module']}:\n{d['call']}\n"
                           f"    expected {d['expected']}\n    got      {d['got']}", highlight=False)
-    data = {"date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-            "machine": {"platform": platform.platform(), "python": sys.version.split()[0],
-                        "processor": platform.processor() or platform.machine(), "cpus": os.cpu_count()},
-            "packages": [r.as_json() for r in results]}
-    args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(json.dumps(data, indent=2, default=str) + "\n")
     console.print(f"wrote {args.json}")
     return 0
 

@@ -10,6 +10,8 @@ exact type (floats bit for bit), or the exception type and message, and the argu
 from __future__ import annotations
 
 import ast
+import importlib.util
+import shutil
 import sys
 import zlib
 from dataclasses import dataclass
@@ -128,6 +130,10 @@ def run(layout: Layout, result: Result, count: int, modes: tuple[str, ...], time
                               "modes": list(modes), "differences": []}
     if not items:
         return report
+    for dep in layout.spec.runtime_deps:
+        spec = importlib.util.find_spec(dep)
+        if spec is not None and spec.origin:
+            shutil.copy(spec.origin, layout.import_root("built") / Path(spec.origin).name)
     try:
         diffs = differences(pkg, items, modes=("cpython", *modes), timeout=timeout)
     except AssertionError as exc:  # a module imported from the wrong file: a finding in itself

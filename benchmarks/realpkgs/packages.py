@@ -1,10 +1,14 @@
 """The packages measured: each pinned by exact version and the sha256 of its sdist.
 
 An sdist carries the package's own tests; `tests` is the command that runs them from the unpacked
-sdist root (`{python}` is the interpreter). `import_root` is the folder, relative to the sdist root,
+sdist root (`{python}` is the interpreter); `trace`, when set, is the part of them that
+`migrate --trace` runs (for a suite too slow under the tracer). `import_root` is the folder, relative to the sdist root,
 that holds the import package. `workload` is a small program that exercises the package's hot
 functions: its `setup` runs once, `run` is timed, and the value `run` leaves in `result` must be the
-same in every implementation.
+same in every implementation. `runtime_deps` are single-module dependencies copied beside the built
+package for the differential run's bare interpreter (`-S -I`: no site-packages). `tables` name the
+modules that only hold data (chardet's language models): Cython and mypyc leave them as Python, which
+changes no timing and saves most of their build time.
 """
 
 from __future__ import annotations
@@ -22,7 +26,9 @@ class Spec:
     import_root: str = ""
     setup: str = ""
     run: str = ""
-    test_deps: tuple[str, ...] = ()
+    runtime_deps: tuple[str, ...] = ()
+    trace: str = ""
+    tables: tuple[str, ...] = ()   # glob patterns of data-only modules Cython and mypyc leave as Python
     exclude: tuple[str, ...] = field(default=("tests/", "test_", "conftest.py"))
 
     @property
@@ -45,6 +51,10 @@ SPECS: dict[str, Spec] = {s.name: s for s in (
              "          list(toolz.unique(x % 1000 for x in xs))[-3:], toolz.reduce(lambda a, b: a + b, xs))"),
     Spec("chardet", "5.2.0", "1b3b6ff479a8c414bc3fa2c0852995695c4a026dcd6d0633b2dd092ca39c1cf7", "chardet",
          f"{PYTEST} test.py -k 'not detect_all_and_detect_one'",
+         trace=f"{PYTEST} test.py -k 'test_encoding_detection and not legacy and (KOI8 or SHIFT_JIS or utf-8 or "
+               "windows-1252 or EUC-KR or windows-1255 or iso-8859-7)'",
+         tables=("lang*model.py", "*freq.py", "mbcssm.py", "escsm.py", "codingstatemachinedict.py",
+                 "resultdict.py", "enums.py", "version.py", "metadata/languages.py"),
          setup="import chardet\ntexts = ['Ünïcödé tëxt, façade, naïve café. ' * 40, 'Привет, мир! Это проверка. ' * 40,\n"
                "         'こんにちは世界、テストです。' * 40]\n"
                "blobs = [texts[0].encode('latin-1'), texts[1].encode('koi8-r'), texts[1].encode('cp1251'),\n"
@@ -53,7 +63,7 @@ SPECS: dict[str, Spec] = {s.name: s for s in (
     Spec("ecdsa", "0.19.0", "60eaad1199659900dd0af521ed462b793bbdf867432b3948e87416ae4caf6bf8", "ecdsa",
          f"{PYTEST} src/ecdsa/test_der.py src/ecdsa/test_numbertheory.py src/ecdsa/test_ellipticcurve.py "
          "src/ecdsa/test_ecdh.py src/ecdsa/test_curves.py src/ecdsa/test_keys.py",
-         import_root="src", test_deps=("six",),
+         import_root="src", runtime_deps=("six",),
          setup="import ecdsa, hashlib\nsk = ecdsa.SigningKey.from_secret_exponent(123456789, curve=ecdsa.NIST256p,\n"
                "                                            hashfunc=hashlib.sha256)\nvk = sk.get_verifying_key()\n"
                "msgs = [b'message %d' % i for i in range(4)]",

@@ -83,6 +83,7 @@ class Result:
 
     def as_json(self) -> dict[str, Any]:
         data = asdict(self)
+        data["speed"].pop("result", None)  # the workload's whole result: only its excerpt is kept
         data["fn_count"] = self.fn_count
         return data
 
@@ -192,7 +193,8 @@ def migrate(layout: Layout, result: Result) -> None:
     shutil.copytree(layout.root("orig"), mig)
     files = [str(p) for p in layout.modules("mig")]
     result.modules = len(files)
-    command = f"cd {mig} && PYTHONPATH={layout.import_root('mig')}:$PYTHONPATH " + spec.tests.format(python=sys.executable)
+    command = f"cd {mig} && PYTHONPATH={layout.import_root('mig')}:$PYTHONPATH " + \
+        (spec.trace or spec.tests).format(python=sys.executable)
     step = _run(pymigrate("migrate", "--write", "--trace", command, *files), mig)
     result.steps["migrate"] = round(step.seconds, 2)
     result.migrate_exit = step.exit
