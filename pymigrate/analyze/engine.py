@@ -8,13 +8,11 @@ reported as broken exactly when CPython rejects it.
 from __future__ import annotations
 
 import ast
-import gc
 import os
 import sys
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator, Sequence
+from typing import Sequence
 
 from pymigrate.analyze.cache import AnalysisCache
 from pymigrate.analyze.context import Locator, ModuleContext
@@ -26,24 +24,19 @@ from pymigrate.analyze.typecheck import TypeError_, mypy_errors
 from pymigrate.config import Config
 from pymigrate.files import WalkError, is_test_module, iter_source_files
 from pymigrate.files import package_root as package_root  # the migrator's root, shared
-from pymigrate.superset.sourcefile import TooDeeplyNested, decode_source, diagnostic, explained, python_tree
+from pymigrate.superset.sourcefile import (
+    TooDeeplyNested,
+    decode_source,
+    diagnostic,
+    explained,
+    gc_paused,
+    python_tree,
+)
 
 TEST_MODULE_CODES = ("PM1",)  # what a test module is still checked for
 MAX_FILE_BYTES = 8 * 1024 * 1024  # larger files are reported, not parsed (memory stays bounded)
 SERIAL_BELOW = 24
 INTERNAL = "internal error (please report it):"  # fewer files than this: starting worker processes costs more than it saves
-
-
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """ASTs are acyclic; collecting while building one only costs time (about 5x on the stdlib)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _syntax_message(exc: SyntaxError, path: str, parser: str = "Python") -> str:
@@ -68,7 +61,7 @@ def _analyze(source: str | bytes, path: str, config: Config, use_probe: bool,
              type_errors: Sequence[TypeError_] = (), test: bool = False) -> ModuleAnalysis:
     if path.endswith(".pys"):
         return _analyze_superset(source, path, config, use_probe)
-    with _gc_paused():
+    with gc_paused():
         try:
             text = source if isinstance(source, str) else decode_source(source, Path(path))
             tree = python_tree(text, path, compile_too=True)
@@ -88,7 +81,7 @@ def _analyze_superset(source: str | bytes, path: str, config: Config, use_probe:
         result = parse(text, path)
     except SyntaxError as exc:
         return ModuleAnalysis(path, error=_syntax_message(exc, path, "the superset front end"))
-    with _gc_paused():
+    with gc_paused():
         ctx = ModuleContext(path, result.tree, Locator(text))
         verdicts = assess(ctx, text, use_probe=use_probe, superset=result)
     return _module(path, text, verdicts, config)

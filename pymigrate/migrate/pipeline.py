@@ -138,7 +138,7 @@ def _parse_faithfully(data: bytes, text: str) -> cst.Module:
     module = cst.parse_module(data)
     if not module.has_trailing_newline and text.endswith("\r"):
         module = module.with_changes(has_trailing_newline=True)
-    if module.bytes != data:
+    if module.code.encode(module.encoding) != data:
         raise _NotFaithful("LibCST does not print this file back byte for byte")
     return module
 
@@ -150,14 +150,23 @@ def migrate_source(
 
     A file is migrated only when CPython 3.11 itself accepts it (decoded by Python's rules, then
     parsed and compiled): what Python cannot run is an error here as in `parse` and `analyze`.
+    The garbage collector waits meanwhile: the trees are acyclic and big, and collections
+    walking them made a big module's migration superlinear.
     """
+    with sourcefile.gc_paused():
+        return _migrate_source(data, path, types, options, stages, root)
+
+
+def _migrate_source(
+    data: bytes, path: Path, types: FileTypes | None, options: Options, stages: Stages, root: Path | None
+) -> FileResult:
     result = FileResult(path=path, original=data)
     try:
         text = sourcefile.decode_source(data, path)
         sourcefile.python_tree(text, str(path), compile_too=True)
         module = _parse_faithfully(data, text)
         result.encoding = module.encoding
-        result.before = module.code
+        result.before = data.decode(module.encoding)  # what module.code gives, checked above
     except cst.ParserSyntaxError as exc:
         result.error = _syntax_error(path, data, exc)
         return result
@@ -196,9 +205,10 @@ def _migrate_module(
     root: Path | None = None,
 ) -> None:
     path = result.path
+    annotated = result.before  # every module.code prints the whole tree again: only when it changed
     if options.annotate and types is not None and _has_types(types):
         module = stages.annotate(module, types)
-    annotated = module.code
+        annotated = module.code
     marks = Marks()
     test = is_test_module(path, root)  # whatever the policy, it stays a .py file test runners collect
     if test and options.upgrade:
@@ -218,8 +228,9 @@ def _migrate_module(
     superset = not test and (marks.upgraded or backticks)
     if superset:
         text = render_superset(module, marks)
-        check_upgrade(annotated, module.code, str(path), marks.dataclasses)
-        check_superset(text, module.code, str(path), len(marks.fns), len(marks.structs))
+        upgraded = module.code
+        check_upgrade(annotated, upgraded, str(path), marks.dataclasses)
+        check_superset(text, upgraded, str(path), len(marks.fns), len(marks.structs))
         result.output_path = path.with_suffix(".pys")
         result.fns, result.structs = marks.fn_names, marks.struct_names
     else:

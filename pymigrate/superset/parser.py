@@ -20,7 +20,7 @@ from pymigrate.superset import errors
 from pymigrate.superset.errors import Problem
 from pymigrate.superset.keywords import SUPERSET_KEYWORDS
 from pymigrate.superset.marks import KIND_CONVENTIONS, Mark, MarkKind
-from pymigrate.superset.sourcefile import TooDeeplyNested
+from pymigrate.superset.sourcefile import TooDeeplyNested, gc_paused
 from pymigrate.superset.positions import LineMap, byte_to_char, char_to_byte
 from pymigrate.superset.tokens import SUPERSET_HINT, Scan, scan, split_lines
 
@@ -172,7 +172,8 @@ def parse(source: str, filename: str = "<unknown>") -> ParseResult:
     RecursionError.
     """
     try:
-        return _parse(source, filename)
+        with gc_paused():
+            return _parse(source, filename)
     except (RecursionError, MemoryError):
         raise TooDeeplyNested(filename) from None
 
