@@ -530,7 +530,7 @@ class Checker:
             self.error(node, "a fn parameter default must be a literal or a module constant")
             return False
         if not _assignable(found[0], ty):
-            hint = _convert(found[0], ty)
+            hint = _convert(found[0], ty, node)
             self.error(node, f"default of type {found[0]} does not match the parameter type {ty}{hint}")
             return False
         self.types[id(node)] = found[0]
@@ -596,7 +596,8 @@ class Checker:
                             f"`return {'int' if ret == INT else 'float'}({ast.unparse(s.value)})`",
                         )
                     if not _assignable(got, ret):
-                        raise self.fail(s.value, f"returns {got} but fn '{scope.func.name}' is declared -> {ret}")
+                        raise self.fail(s.value, f"returns {got} but fn '{scope.func.name}' is declared -> {ret}"
+                                                 f"{_convert(got, ret, s.value)}")
         elif isinstance(s, ast.If):
             self.cond(s.test, scope)
             self._block(s.body, scope)
@@ -652,12 +653,19 @@ class Checker:
             if declared == NONE:
                 raise self.fail(annotation, "a local cannot have type None")
         if value is not None:
-            got = self.expr(value, scope, expected=declared)
+            try:
+                got = self.expr(value, scope, expected=declared)
+            except _Abort:
+                if declared is not None and name not in self._param_names(scope):
+                    scope.declared.setdefault(name, declared)  # later uses are not reported again
+                raise
             if got == NONE:
                 raise self.fail(value, "this call returns nothing; it has no value to store")
             if declared is not None and not _assignable(got, declared):
-                hint = _convert(got, declared)
-                raise self.fail(value, f"cannot assign a {got} to '{name}' declared {declared}{hint}")
+                hint = _convert(got, declared, value)
+                if name not in self._param_names(scope):  # declared all the same: later uses are not reported
+                    scope.declared.setdefault(name, declared)
+                raise self.fail(value, f"cannot assign {_a(got)} to '{name}' declared {declared}{hint}")
             if declared is None:
                 declared = got
         if declared is None:
@@ -685,12 +693,13 @@ class Checker:
             for t, v, ty in zip(target.elts, value.elts, tys):
                 got = self.expr(v, scope, expected=ty)
                 if not _assignable(got, ty):
-                    raise self.fail(v, f"cannot assign a {got} to '{ast.unparse(t)}' of type {ty}{_convert(got, ty)}")
+                    raise self.fail(v, f"cannot assign {_a(got)} to '{ast.unparse(t)}' of type {ty}{_convert(got, ty, v)}")
             return
         ty = self._lvalue(target, scope, for_aug=False, value=value)
         got = self.expr(value, scope, expected=ty)
         if not _assignable(got, ty):
-            raise self.fail(value, f"cannot assign a {got} to '{ast.unparse(target)}' of type {ty}{_convert(got, ty)}")
+            raise self.fail(value, f"cannot assign {_a(got)} to '{ast.unparse(target)}' of type {ty}"
+                                   f"{_convert(got, ty, value)}")
 
     def _lvalue(self, target: ast.expr, scope: _FnScope, *, for_aug: bool, value: ast.expr | None = None) -> Ty:
         """Type an assignment target and check that it may be written."""
@@ -950,6 +959,9 @@ class Checker:
             first = tys[0]
             if want is not None and all(_assignable(t, want) for t in tys):
                 return list_of(want)
+            for item, ity in zip(e.elts, tys):
+                if want is not None and _convert(ity, want):
+                    raise self.fail(item, f"cannot put {_a(ity)} in a {list_of(want)}{_convert(ity, want, item)}")
             if all(t == first for t in tys) and first != NONE:
                 return list_of(first)
             raise self.fail(e, f"list items must have one type in a fn, got {', '.join(map(str, tys))}")
@@ -1099,7 +1111,7 @@ class Checker:
                     raise self.fail(a, f"`mut` parameter '{p.name}' of {name}() needs a variable, not a value")
                 self._require_mutable(a, scope)
             elif not _assignable(got, p.ty):
-                raise self.fail(a, f"{name}() parameter '{p.name}' is {p.ty}, not {got}{_convert(got, p.ty)}")
+                raise self.fail(a, f"{name}() parameter '{p.name}' is {p.ty}, not {got}{_convert(got, p.ty, a)}")
         self._exclusive(args, params, name, recv)
 
     def _exclusive(self, args: list[ast.expr], params: list[Param], name: str, recv: ast.expr | None) -> None:
@@ -1191,7 +1203,7 @@ class Checker:
                 raise self.fail(e, "append() takes exactly one argument")
             got = self.expr(e.args[0], scope, recv.elem)
             if not _assignable(got, recv.elem):
-                raise self.fail(e.args[0], f"cannot append a {got} to a {recv}{_convert(got, recv.elem)}")
+                raise self.fail(e.args[0], f"cannot append {_a(got)} to a {recv}{_convert(got, recv.elem, e.args[0])}")
             self.calls[id(e)] = CallInfo("list_method", "append", list(e.args), f.value)
             return NONE
         if f.attr == "pop":
@@ -1237,18 +1249,40 @@ def _names_in(e: ast.expr) -> set[str]:
 
 
 def _assignable(src: Ty, dst: Ty) -> bool:
-    """An Int widens to a Float64 (typing's numeric promotion). A Bool is never taken for a number: CPython
-    keeps the bool itself (`True`, not `1`) wherever the value goes, so the conversion must be written."""
-    if src == dst:
-        return True
-    return dst == FLOAT and src == INT
+    """A value goes only where its own type is declared. An Int is not widened to a Float64 nor a Bool
+    taken for a number: the Python reading keeps the int (`x // 2` is then 3, not 3.0) or the bool itself
+    (`True`, not `1`) wherever the value goes, so the conversion must be written."""
+    return src == dst
 
 
-def _convert(got: Ty, want: Ty) -> str:
-    """The hint that ends a type mismatch message: how to convert a Bool explicitly."""
+def _convert(got: Ty, want: Ty, node: ast.expr | None = None) -> str:
+    """The hint that ends a type mismatch message: how to convert a Bool or an Int explicitly."""
     if got == BOOL and want in (INT, FLOAT):
         return f": CPython would keep the bool; convert it with {'int' if want == INT else 'float'}(...)"
+    if got == INT and want == FLOAT:
+        literal = _int_literal_value(node)
+        if literal is not None:
+            return f": CPython would keep the int {literal}; write {float(literal)!r}"
+        return ": CPython would keep the int; write float(...)"
+    if got.kind == want.kind == "List" and got.elem is not None and want.elem is not None:
+        if _convert(got.elem, want.elem):
+            return f": CPython would keep the {got.elem.python_name()} items; convert them"
     return ""
+
+
+def _a(ty: Ty) -> str:
+    """The type with its article: "an Int", "a Float64"."""
+    return f"{'an' if str(ty)[0] in 'AEIOU' else 'a'} {ty}"
+
+
+def _int_literal_value(node: ast.expr | None) -> int | None:
+    """The value of an int literal (`3`, `-3`), else None."""
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+        inner = _int_literal_value(node.operand)
+        return None if inner is None else (-inner if isinstance(node.op, ast.USub) else inner)
+    if isinstance(node, ast.Constant) and type(node.value) is int:
+        return node.value
+    return None
 
 
 def _always_exits(body: list[ast.stmt]) -> bool:

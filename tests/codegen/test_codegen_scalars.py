@@ -160,7 +160,7 @@ fn nothing(a: Int) -> None:
     x += 1
 
 fn tofloat(a: Int) -> Float64:
-    return a
+    return float(a)
 
 fn cond_add(start: Int, step: Int, flags: Int) -> Int:
     var x = start
