@@ -52,6 +52,7 @@ class _Probe:
         self.defs = {s.name: s for s in self.tree.body if isinstance(s, ast.FunctionDef)}
         self.classes = {s.name: s for s in self.tree.body if isinstance(s, ast.ClassDef)}
         self.spans: dict[str, tuple[int, int]] = {}
+        self.mutated = _mutated_params(self.defs)
 
     def run(self, target: ast.FunctionDef | ast.ClassDef) -> list[str]:
         node = self.index[id(target)]
@@ -99,7 +100,8 @@ class _Probe:
                 elif _mutates(fn.body, arg.arg):
                     self.marks.conventions[id(arg)] = "mut"
                 continue
-            mutated, rebound = _mutates(fn.body, arg.arg), _rebinds(fn.body, arg.arg)
+            mutated = arg.arg in self.mutated.get(fn.name, set()) if owner is None else _mutates(fn.body, arg.arg)
+            rebound = _rebinds(fn.body, arg.arg)
             if mutated and rebound:
                 self.blockers.append(
                     f"{fn.lineno}:{fn.col_offset + 1}: parameter '{arg.arg}' of {key}() is both changed in place "
@@ -258,6 +260,39 @@ def _mutates(body: list[ast.stmt], name: str) -> bool:
             if node.func.attr in _MUTATORS and _root(node.func.value) == name:
                 return True
     return False
+
+
+def _mutated_params(defs: dict[str, ast.FunctionDef]) -> dict[str, set[str]]:
+    """Each module-level def's parameters changed in place, directly or by handing them (or part of them) to
+    a parameter another def changes, to a fixed point: the conventions the migrator writes (`mut` follows the
+    call graph), so the probe checks the upgrade that will be written."""
+
+    def params(fn: ast.FunctionDef) -> list[str]:
+        return [a.arg for a in fn.args.posonlyargs + fn.args.args + fn.args.kwonlyargs]
+
+    mutated = {name: {p for p in params(fn) if _mutates(fn.body, p)} for name, fn in defs.items()}
+    handed: list[tuple[str, str, str, str]] = []  # (caller, its parameter, callee, callee's parameter)
+    for name, fn in defs.items():
+        ours = set(params(fn))
+        for call in ast.walk(ast.Module(body=fn.body, type_ignores=[])):
+            if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.func.id in defs):
+                continue
+            target = defs[call.func.id]
+            positional = [a.arg for a in target.args.posonlyargs + target.args.args]
+            pairs = [(arg, positional[i]) for i, arg in enumerate(call.args) if i < len(positional)]
+            pairs += [(kw.value, kw.arg) for kw in call.keywords if kw.arg is not None]
+            for arg, theirs in pairs:
+                root = None if isinstance(arg, ast.Starred) else _root(arg)
+                if root is not None and root in ours:
+                    handed.append((name, root, call.func.id, theirs))
+    changed = True
+    while changed:
+        changed = False
+        for caller, mine, callee, theirs in handed:
+            if theirs in mutated[callee] and mine not in mutated[caller]:
+                mutated[caller].add(mine)
+                changed = True
+    return mutated
 
 
 def _rebinds(body: list[ast.stmt], name: str) -> bool:
