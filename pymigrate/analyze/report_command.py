@@ -278,8 +278,8 @@ def run(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(text)
     for error in report.errors:  # also in the report, but a CI log should show them too
-        print(f"pymigrate report: {error['message']}", file=sys.stderr)
-    status = 0
+        print(error["message"], file=sys.stderr)
+    status = 1 if report.errors else 0  # like analyze, parse, migrate and build
     if config.fail_under is not None and report.score < config.fail_under:
         print(
             f"pymigrate report: score {report.score:.1f} is under --fail-under {config.fail_under:g}",

@@ -272,7 +272,7 @@ def test_missing_path_is_a_usage_error_not_an_empty_report(project: Path, pymigr
 def test_files_that_cannot_be_analyzed_are_named_on_stderr(project: Path, pymigrate_cli: Cli) -> None:
     (project / "pkg" / "broken.py").write_text("def f(:\n    pass\n", encoding="utf-8")
     done = pymigrate_cli("report", "pkg", "--format", "json", cwd=project)
-    assert done.returncode == 0  # the report is still produced; the file is listed in it
+    assert done.returncode == 1  # the report is still produced, the file listed in it; the status says so
     assert [e["path"] for e in json.loads(done.stdout)["errors"]] == ["pkg/broken.py"]
     (line,) = done.stderr.splitlines()
-    assert line.startswith("pymigrate report: pkg/broken.py:1:")
+    assert line.startswith("pkg/broken.py:1:7: error: ")
