@@ -4,6 +4,11 @@ Imports in ``FileTypes.imports`` are added only when an inserted annotation uses
 module does not bind it yet, so running twice changes nothing the second time. Attribute types
 (``"C.attr"``) annotate the first ``self.attr = ...`` in ``C.__init__`` (an annotated assignment to an
 attribute stores nothing at run time, so behaviour is unchanged).
+
+An inserted annotation that would be evaluated before a name it uses is bound (``bindtime``: a method
+naming its own class, a function naming a class defined further down, a nested function run while its
+class body executes) is written as a string, which is never evaluated; the module's other annotations and
+its ``__future__`` imports are left as they are.
 """
 
 from __future__ import annotations
@@ -15,6 +20,8 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
+from pymigrate.migrate.bindtime import Lookup, eager_names, evaluations
+
 if TYPE_CHECKING:
     from pymigrate.migrate.infer.api import FileTypes
 
@@ -22,7 +29,7 @@ if TYPE_CHECKING:
 def annotate_module(module: cst.Module, types: FileTypes) -> cst.Module:
     if not types.functions and not types.attributes:
         return module
-    inserter = _Inserter(types, _declared_attributes(module))
+    inserter = _Inserter(types, _declared_attributes(module), _evaluated_with(module, types.imports))
     annotated = module.visit(inserter)
     if not inserter.used_names:
         return annotated
@@ -43,10 +50,31 @@ def _names_in(annotation: str) -> set[str]:
     return names
 
 
+def _evaluated_with(module: cst.Module, imports: Sequence[str]) -> dict[tuple[str, str], list[Lookup]]:
+    """For each ``(function qualname, slot)``, what is bound each time its annotation is evaluated (the
+    imports annotation may add go at the top, before anything runs; those under ``if`` never run)."""
+    added = {n for s in imports if not s.startswith("if ") for n in _statement_binds(s)}
+    out: dict[tuple[str, str], list[Lookup]] = {}
+    for ev in evaluations(ast.parse(module.code)):
+        out.setdefault((ev.owner, ev.slot), []).append(_also(ev.bound, added))
+    return out
+
+
+def _also(bound: Lookup, names: set[str]) -> Lookup:
+    return lambda name: name in names or bound(name)
+
+
+def _quoted(text: str) -> str:
+    """``text`` as a string annotation (the same type to a checker, never evaluated at run time)."""
+    return f'"{text}"' if '"' not in text else repr(text)
+
+
 class _Inserter(cst.CSTTransformer):
-    def __init__(self, types: FileTypes, declared: set[str]) -> None:
+    def __init__(self, types: FileTypes, declared: set[str],
+                 evaluated_with: dict[tuple[str, str], list[Lookup]]) -> None:
         self.types = types
         self.declared = declared
+        self.evaluated_with = evaluated_with
         self.scope: list[str] = []
         self.classes: list[str | None] = []       # class qualname for each open function/class frame
         self.seen: set[str] = set()
@@ -88,24 +116,34 @@ class _Inserter(cst.CSTTransformer):
         if ft is None:
             return updated_node
         params = updated_node.params
+        owner = self._prefix() + original_node.name.value
         params = params.with_changes(
-            posonly_params=[self._param(p, ft.params) for p in params.posonly_params],
-            params=[self._param(p, ft.params) for p in params.params],
-            kwonly_params=[self._param(p, ft.params) for p in params.kwonly_params],
-            star_arg=self._param(params.star_arg, ft.params) if isinstance(params.star_arg, cst.Param)
+            posonly_params=[self._param(p, ft.params, owner) for p in params.posonly_params],
+            params=[self._param(p, ft.params, owner) for p in params.params],
+            kwonly_params=[self._param(p, ft.params, owner) for p in params.kwonly_params],
+            star_arg=self._param(params.star_arg, ft.params, owner) if isinstance(params.star_arg, cst.Param)
             else params.star_arg,
-            star_kwarg=self._param(params.star_kwarg, ft.params) if params.star_kwarg else None,
+            star_kwarg=self._param(params.star_kwarg, ft.params, owner) if params.star_kwarg else None,
         )
         updated_node = updated_node.with_changes(params=params)
         if updated_node.returns is None and ft.returns is not None:
-            updated_node = updated_node.with_changes(returns=cst.Annotation(self._expr(ft.returns)))
+            text = self._in_time(ft.returns, owner, "return")
+            updated_node = updated_node.with_changes(returns=cst.Annotation(self._expr(text)))
         return updated_node
 
-    def _param(self, param: cst.Param, types: dict[str, str]) -> cst.Param:
+    def _param(self, param: cst.Param, types: dict[str, str], owner: str) -> cst.Param:
         text = types.get(param.name.value)
         if param.annotation is not None or text is None:
             return param
+        text = self._in_time(text, owner, param.name.value)
         return param.with_changes(annotation=cst.Annotation(self._expr(text)))
+
+    def _in_time(self, text: str, owner: str, slot: str) -> str:
+        """``text``, quoted when one of its names is not bound yet at some evaluation of the slot."""
+        names = eager_names(ast.parse(text, mode="eval").body)
+        if any(not bound(n) for bound in self.evaluated_with.get((owner, slot), ()) for n in names):
+            return _quoted(text)
+        return text
 
     def _expr(self, text: str) -> cst.BaseExpression:
         self.used_names |= _names_in(text)

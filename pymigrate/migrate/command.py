@@ -43,9 +43,15 @@ examples:
   pymigrate migrate src/mypkg --trace "pytest -q tests"   # also learn types by running the tests
   pymigrate migrate src/mypkg --ignore PM201  # analyzer codes to leave out (like `analyze`)
 
+--trace CMD runs in the current directory. When it fails (non-zero exit, not found) or type
+inference cannot run, nothing is migrated and the exit status is 1; --allow-trace-failure
+turns a failing trace command into a warning. A module that would not compile or import after
+the rewrite is never written: `path:line:col: error: ...` says why, in every mode.
+
 exit status: 0 when done (or, with --check, nothing would change); 1 when --check finds
-changes or a file could not be migrated or written, or another --write run holds one of
-the directories (see --wait); 2 for a usage or configuration error."""
+changes, a file could not be migrated or written, inference or the trace command failed, or
+another --write run holds one of the directories (see --wait); 2 for a usage or
+configuration error."""
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -72,7 +78,13 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--trace",
         metavar="CMD",
         default=None,
-        help='run CMD (e.g. "pytest -q") under a tracer and use the types it observes',
+        help='run CMD (e.g. "pytest -q") under a tracer and use the types it observes; CMD runs in the '
+        "current directory, and if it fails (non-zero exit, not found) nothing is migrated and the exit status is 1",
+    )
+    parser.add_argument(
+        "--allow-trace-failure",
+        action="store_true",
+        help="a failing --trace command is only a warning: migrate with the types recorded before it stopped",
     )
     parser.add_argument("--select", metavar="CODES", default=None, help="comma-separated analyzer codes to use")
     parser.add_argument("--ignore", metavar="CODES", default=None, help="comma-separated analyzer codes to leave out")
@@ -174,7 +186,8 @@ def run(args: argparse.Namespace, stages: Stages | None = None) -> int:
         print(f"pymigrate migrate: {exc}", file=err)
         return EXIT_USAGE
     config = config.override(select=_codes(args.select), ignore=_codes(args.ignore))
-    options = Options.from_policy(config, no_upgrade=args.no_upgrade, trace_command=args.trace)
+    options = Options.from_policy(config, no_upgrade=args.no_upgrade, trace_command=args.trace,
+                                  allow_trace_failure=args.allow_trace_failure)
 
     with ExitStack() as stack:
         locked: set[Path] = set()
@@ -214,7 +227,10 @@ def _migrate(
     with bar:
         results, run_errors = migrate_files(files, package_root(paths), options, stages, advance)
     for message in run_errors:
-        print(f"pymigrate migrate: {message}", file=err)
+        print(f"pymigrate migrate: error: {message}", file=err)
+    if run_errors:      # inference did not run as asked: migrating without its types is not what was asked
+        print("pymigrate migrate: nothing migrated", file=err)
+        return EXIT_CHANGES_OR_ERRORS
 
     for result in results:
         for note in result.notes:

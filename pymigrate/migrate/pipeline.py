@@ -22,7 +22,7 @@ from pymigrate.migrate.backtick import needs_backticks
 from pymigrate.migrate.emit import render_superset
 from pymigrate.migrate.upgrade import Marks, Plan, upgrade_module
 from pymigrate.superset import sourcefile
-from pymigrate.migrate.verify import VerifyError, check_python, check_superset, check_upgrade
+from pymigrate.migrate.verify import VerifyError, check_bindings, check_python, check_superset, check_upgrade
 
 if TYPE_CHECKING:
     from pymigrate.analyze import ModuleAnalysis
@@ -59,16 +59,22 @@ class Options:
     annotate: bool = True  # insert inferred types
     upgrade: bool = True  # def -> fn, class -> struct where the analyzer says ready
     trace_command: str | None = None
+    allow_trace_failure: bool = False  # a failing trace command only warns
     config: Config = field(default_factory=Config)
+    # the compiler's checker over each whole .pys (off only where tests force items ready that the
+    # compiler would refuse, to test how an upgrade is spelled)
+    compiler_check: bool = True
 
     @classmethod
-    def from_policy(cls, config: Config, *, no_upgrade: bool = False, trace_command: str | None = None) -> Options:
+    def from_policy(cls, config: Config, *, no_upgrade: bool = False, trace_command: str | None = None,
+                    allow_trace_failure: bool = False) -> Options:
         """`upgrade` policy from config: safe | annotate-only | none (only backticks)."""
         policy = "annotate-only" if no_upgrade and config.upgrade == "safe" else config.upgrade
         return cls(
             annotate=policy != "none",
             upgrade=policy == "safe",
             trace_command=trace_command,
+            allow_trace_failure=allow_trace_failure,
             config=config,
         )
 
@@ -185,7 +191,7 @@ def _migrate_source(
     try:
         _migrate_module(module, result, types, options, stages, root)
     except VerifyError as exc:
-        result.error = f"{path}: error: internal check failed, file left as it is: {exc}"
+        result.error = f"{path}:{exc.line}:{exc.col}: error: {exc}; file left as it is"
     except (RecursionError, MemoryError):
         result.error = sourcefile.diagnostic(path, sourcefile.TooDeeplyNested(str(path)))
     except Exception as exc:  # one file's failure must not stop the run
@@ -209,6 +215,8 @@ def _migrate_module(
     if options.annotate and types is not None and _has_types(types):
         module = stages.annotate(module, types)
         annotated = module.code
+    if annotated != result.before:
+        check_bindings(result.before, annotated, str(path))
     marks = Marks()
     test = is_test_module(path, root)  # whatever the policy, it stays a .py file test runners collect
     if test and options.upgrade:
@@ -230,7 +238,7 @@ def _migrate_module(
         text = render_superset(module, marks)
         upgraded = module.code
         check_upgrade(annotated, upgraded, str(path), marks.dataclasses)
-        check_superset(text, upgraded, str(path), len(marks.fns), len(marks.structs))
+        check_superset(text, upgraded, str(path), len(marks.fns), len(marks.structs), options.compiler_check)
         result.output_path = path.with_suffix(".pys")
         result.fns, result.structs = marks.fn_names, marks.struct_names
     else:
@@ -248,17 +256,20 @@ def migrate_files(
     stages: Stages | None = None,
     on_file: Callable[[Path], None] | None = None,
 ) -> tuple[list[FileResult], list[str]]:
-    """Migrate `.py` files (inference runs once over all of them); returns results and run-level errors."""
+    """Migrate `.py` files (inference runs once over all of them); returns results and run-level errors.
+    When inference fails (the trace command too, unless allowed to) no file is migrated: the error says why."""
     stages = stages or default_stages()
-    errors: list[str] = []
     package_types: _PackageTypes | None = None
     if options.annotate and files:
         try:
             package_types = stages.infer(
-                list(files), root=root, trace_command=options.trace_command, target_version=None, verify=True
+                list(files), root=root, trace_command=options.trace_command, target_version=None, verify=True,
+                trace_cwd=Path.cwd(), allow_trace_failure=options.allow_trace_failure,
             )
         except Exception as exc:
-            errors.append(f"type inference failed ({type(exc).__name__}: {exc}); files are migrated without inferred types")
+            from pymigrate.migrate.infer import InferenceError
+            reason = str(exc) if isinstance(exc, InferenceError) else f"{type(exc).__name__}: {exc}"
+            return [], [f"type inference failed: {reason}"]
     results = []
     for path in files:
         try:
@@ -270,4 +281,4 @@ def migrate_files(
         results.append(migrate_source(data, path, types, options, stages, root))
         if on_file is not None:
             on_file(path)
-    return results, errors
+    return results, []

@@ -1,20 +1,33 @@
 """Checks every migrated text passes before anything is written.
 
-A `.pys` result must parse with the superset front end, carry exactly the fn/struct marks the
-upgrade intended, and (annotations and declarations aside) be the very same program as the
-input: same statements, same expressions, same names. A `.py` result must compile. Any
-failure here is a migrator bug; the file is reported and left untouched.
+A `.pys` result must parse with the superset front end, pass the compiler's checker, carry exactly
+the fn/struct marks the upgrade intended, and (annotations and declarations aside) be the very same
+program as the input: same statements, same expressions, same names. A `.py` result must compile
+with CPython. Neither may evaluate an annotation before the names it uses are bound (`bindtime`)
+where the original did not. A failure keeps the file as it is and is reported with its position.
 """
 
 from __future__ import annotations
 
 import ast
 
+from pymigrate.codegen.checker import check_module
+from pymigrate.codegen.diagnostics import CompileError
+from pymigrate.migrate.bindtime import unbound_annotations
 from pymigrate.superset import MarkKind, parse
 
 
 class VerifyError(Exception):
-    """The migrated text failed a check; the message says which."""
+    """The migrated text failed a check; the message says which, `line`/`col` (1-based) where."""
+
+    def __init__(self, message: str, line: int = 1, col: int = 1) -> None:
+        super().__init__(message)
+        self.line = line
+        self.col = col
+
+    @classmethod
+    def from_syntax(cls, what: str, exc: SyntaxError) -> VerifyError:
+        return cls(f"{what}: {exc.msg}", exc.lineno or 1, exc.offset if exc.offset and exc.offset > 0 else 1)
 
 
 class _StripAnnotations(ast.NodeTransformer):
@@ -82,10 +95,27 @@ def _shape(tree: ast.Module) -> str:
 
 
 def check_python(text: str, filename: str) -> None:
+    """CPython compiles it to bytecode (which finds more than parsing: misplaced `nonlocal`, `return`...)."""
     try:
-        compile(text, filename, "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+        compile(text, filename, "exec", dont_inherit=True)
     except SyntaxError as exc:
-        raise VerifyError(f"the migrated text does not parse as Python: {exc}") from exc
+        raise VerifyError.from_syntax("the migrated text does not compile", exc) from exc
+    except ValueError as exc:   # a NUL byte
+        raise VerifyError(f"the migrated text does not compile: {exc}") from exc
+
+
+def check_bindings(original: str, migrated: str, filename: str) -> None:
+    """No annotation of `migrated` is evaluated before a name it uses is bound, unless `original`
+    already had that annotation so (then it is the user's code, not the migration's doing)."""
+    before = {u.key for u in unbound_annotations(ast.parse(original, filename))}
+    for problem in unbound_annotations(ast.parse(migrated, filename)):
+        if problem.key not in before:
+            slot = "return" if problem.slot == "return" else f"`{problem.slot}`"
+            names = ", ".join(f"`{n}`" for n in problem.names)
+            raise VerifyError(
+                f"the annotation of {slot} in `{problem.owner or '<module>'}` would use {names} before "
+                f"{'it is' if len(problem.names) == 1 else 'they are'} bound (NameError when it is evaluated)",
+                problem.line, problem.col)
 
 
 def check_upgrade(annotated: str, upgraded: str, filename: str, dataclasses: set[str]) -> None:
@@ -105,13 +135,14 @@ def check_upgrade(annotated: str, upgraded: str, filename: str, dataclasses: set
         raise VerifyError("the upgraded program differs from the original beyond annotations and declarations")
 
 
-def check_superset(text: str, reference: str, filename: str, fns: int, structs: int) -> None:
+def check_superset(text: str, reference: str, filename: str, fns: int, structs: int, compiler: bool = True) -> None:
     """`text` parses as superset with `fns`/`structs` upgrades and is exactly the Python `reference`
-    (the upgraded tree before keywords were printed) once the superset marks are read."""
+    (the upgraded tree before keywords were printed) once the superset marks are read, and (with
+    `compiler`) the compiler's checker accepts the whole module."""
     try:
         result = parse(text, filename)
     except SyntaxError as exc:
-        raise VerifyError(f"the migrated text does not parse as superset source: {exc}") from exc
+        raise VerifyError.from_syntax("the migrated text does not parse as superset source", exc) from exc
     counts = {kind: 0 for kind in (MarkKind.FN, MarkKind.STRUCT)}
     for mark in result.marks:
         if mark.kind in counts:
@@ -124,3 +155,11 @@ def check_superset(text: str, reference: str, filename: str, fns: int, structs: 
     expected = ast.dump(ast.parse(reference, filename), include_attributes=False)
     if ast.dump(result.tree, include_attributes=False) != expected:
         raise VerifyError("the superset text does not read back as the upgraded program")
+    if not compiler:
+        return
+    try:
+        check_module(result)
+    except CompileError as exc:
+        first = exc.diagnostics[0] if exc.diagnostics else None
+        raise VerifyError(f"the compiler's checker refuses the migrated text: {first.message if first else exc}",
+                          first.line if first else 1, first.col if first else 1) from exc

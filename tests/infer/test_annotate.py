@@ -70,7 +70,7 @@ EXPECTED = textwrap.dedent('''\
             pass
 
 
-    def outer(a: Sequence[str], b: int = 2, *args: int, **kw: Path) -> str:
+    def outer(a: Sequence[str], b: int = 2, *args: int, **kw: "Path") -> str:
         def inner(x: str) -> str:
 
             return x
@@ -100,7 +100,8 @@ def test_existing_binding_is_not_imported_again() -> None:
     types = FileTypes(functions={"f": FunctionTypes({"p": "Path"}, "None")},
                       imports=["if TYPE_CHECKING:\n    from pathlib import Path"])
     out = annotate_module(cst.parse_module(source), types).code
-    assert out == source.replace("def f(p):", "def f(p: Path) -> None:")
+    # Path is bound only for type checkers: unquoted, the def would raise NameError at import
+    assert out == source.replace("def f(p):", 'def f(p: "Path") -> None:')
 
 
 def test_empty_types_leave_module_untouched() -> None:

@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import libcst as cst
+import pytest
 
 from pymigrate.migrate.annotate import annotate_module
-from pymigrate.migrate.infer import FunctionTypes, infer_package
+from pymigrate.migrate.infer import FunctionTypes, InferenceError, infer_package
 from pymigrate.migrate.infer.package import load_modules
 from pymigrate.migrate.infer.static import error_lines, run_mypy
 
@@ -139,14 +140,15 @@ def test_empty_package_and_paths_outside_it(tmp_path: Path) -> None:
     assert infer_package([], root=tmp_path).for_file(tmp_path / "x.py").functions == {}
 
 
-def test_unparsable_file_is_skipped_and_mypy_blocking_error_infers_nothing(make_package, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_unparsable_file_is_skipped_and_mypy_blocking_error_raises(make_package, capsys) -> None:  # type: ignore[no-untyped-def]
     files = make_package({"ok.py": "def f(x=1):\n    return x\n", "bad.py": "def (:\n"})
     types = infer_package(files, root=files[0].parent, target_version=(3, 11))
     assert types.for_file(files[1]).functions == {"f": FunctionTypes({"x": "int"}, "int")}
     assert "bad.py: skipped by type inference" in capsys.readouterr().err
-    # `yield` outside a function parses but is a blocking mypy error
+    # `yield` outside a function parses but is a blocking mypy error: inference did not run, and says so
     files2 = make_package({"m.py": "def g(x=1):\n    return x\n", "n.py": "class A:\n    yield 1\n"}, name="pkg2")
-    assert infer_package(files2, root=files2[0].parent, target_version=(3, 11)).for_file(files2[1]).functions == {}
+    with pytest.raises(InferenceError, match='mypy stopped: .*n.py:2: error: "yield" outside function'):
+        infer_package(files2, root=files2[0].parent, target_version=(3, 11))
 
 
 PREDICATES = """

@@ -103,7 +103,8 @@ def test_tracer_records_types_of_normal_calls(project: Path) -> None:
 
 def test_traced_types_merge_into_annotations(project: Path) -> None:
     files = [project / "calc" / "__init__.py", project / "calc" / "shapes.py"]
-    types = infer_package(files, root=project, trace_command=command(project), target_version=(3, 11))
+    types = infer_package(files, root=project, trace_command=command(project), target_version=(3, 11),
+                          trace_cwd=project)
     fns = types.for_file(files[1]).functions
     assert fns["area"] == FunctionTypes({"w": "float", "h": "float"}, "float")
     assert fns["label"] == FunctionTypes({"name": "str", "sides": "int | None"}, "str")
@@ -155,7 +156,7 @@ def traced_functions(root: Path, name: str, source: str, tests: str) -> dict[str
     (root / "tests").mkdir()
     (root / "tests" / f"test_{name}.py").write_text(tests)
     files = [root / "calc" / "__init__.py", root / "calc" / f"{name}.py"]
-    types = infer_package(files, root=root, trace_command=command(root), target_version=(3, 11))
+    types = infer_package(files, root=root, trace_command=command(root), target_version=(3, 11), trace_cwd=root)
     return types.for_file(files[1]).functions
 
 

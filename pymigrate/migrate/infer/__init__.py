@@ -1,6 +1,6 @@
 """Type inference for unannotated parameters, returns and attributes (static + traced, verified by mypy)."""
 
-from .api import FileTypes, FunctionTypes, PackageTypes
+from .api import FileTypes, FunctionTypes, InferenceError, PackageTypes, TraceError
 from .engine import infer_package
 
-__all__ = ["FileTypes", "FunctionTypes", "PackageTypes", "infer_package"]
+__all__ = ["FileTypes", "FunctionTypes", "InferenceError", "PackageTypes", "TraceError", "infer_package"]

@@ -6,6 +6,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 
+class InferenceError(Exception):
+    """Inference could not run (mypy stopped on the package, the trace command failed): the message says why."""
+
+
+class TraceError(InferenceError):
+    """The trace command did not succeed (non-zero exit, not found, timed out)."""
+
+
 @dataclass
 class FunctionTypes:
     params: dict[str, str] = field(default_factory=dict)   # annotation source text, only slots to add

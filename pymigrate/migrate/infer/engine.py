@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ast
 import functools
-import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,12 +14,13 @@ from mypy.errors import CompileError
 from pymigrate.migrate.annotate import annotate_module
 
 from . import merge
-from .api import FileTypes, FunctionTypes, PackageTypes
+from .api import FileTypes, FunctionTypes, InferenceError, PackageTypes
 from .abstract import fill_from_implementations
 from . import generics
 from .model import NONE_T, Facts, FunctionFacts, TypeRef, union
 from .package import Module, all_params, declared_self, is_placeholder, load_modules, module_from_text
-from .static import SELF, StaticCollector, find_aliases, python_version_of, run_mypy
+from .project import depends_on, python_version_of
+from .static import SELF, StaticCollector, find_aliases, run_mypy
 from .syntax import FileContext
 from .usage import ITERABLE, checks_its_type_first, loosened, only_passed_on, only_sequences, refuses_others, spoken, tests_for_none, widen
 
@@ -246,11 +246,14 @@ def _make_generic(modules: Sequence[Module], choices: Choices) -> None:
             choices.params[key] = wider
 
 
-def render(modules: Sequence[Module], choices: Choices, target: tuple[int, int]) -> dict[Path, FileTypes]:
+def render(modules: Sequence[Module], choices: Choices, target: tuple[int, int],
+           extensions_at_run_time: bool = False) -> dict[Path, FileTypes]:
+    """Annotation texts the target Python can evaluate (``extensions_at_run_time``: the package depends on
+    typing_extensions, so names newer than the target are imported from it at run time)."""
     package = frozenset(m.name for m in modules)
     out: dict[Path, FileTypes] = {}
     for module in modules:
-        ctx = FileContext.of(module, package, target)
+        ctx = FileContext.of(module, package, target, extensions_at_run_time)
         ft = FileTypes()
         for (mod, qualname, param), t in choices.params.items():
             if mod != module.name:
@@ -344,8 +347,13 @@ _GROUNDED = ("call", "declared")
 
 
 def infer_package(files: Sequence[Path], *, root: Path, trace_command: str | None = None,
-                  target_version: tuple[int, int] | None = None, verify: bool = True) -> PackageTypes:
-    """Types for every unannotated parameter, return and ``self`` attribute of the package's files."""
+                  target_version: tuple[int, int] | None = None, verify: bool = True,
+                  trace_cwd: Path | None = None, allow_trace_failure: bool = False) -> PackageTypes:
+    """Types for every unannotated parameter, return and ``self`` attribute of the package's files.
+
+    ``trace_command`` runs in ``trace_cwd`` (default: ``root``; ``pymigrate migrate`` passes the directory it
+    was started from). Raises InferenceError when
+    mypy cannot build the package, TraceError when the trace command fails (unless ``allow_trace_failure``)."""
     modules = load_modules(files)
     if not modules:
         return PackageTypes()
@@ -353,13 +361,12 @@ def infer_package(files: Sequence[Path], *, root: Path, trace_command: str | Non
     traced: Facts | None = None
     if trace_command:
         from .trace import run_trace
-        traced = run_trace(trace_command, root, modules)
+        traced = run_trace(trace_command, trace_cwd or root, modules, allow_trace_failure)
     try:
         choices = static_rounds(modules, target, traced)
         if verify:
             from .verify import verified
             choices = verified(modules, choices, target)
-    except CompileError as exc:     # mypy cannot build the package (e.g. a blocking error): infer nothing
-        print(f"{root}: type inference skipped, mypy stopped: " + "; ".join(exc.messages[:3]), file=sys.stderr)
-        return PackageTypes()
-    return PackageTypes(render(modules, choices, target))
+    except CompileError as exc:     # mypy cannot build the package (e.g. a blocking error)
+        raise InferenceError("mypy stopped: " + "; ".join(exc.messages[:3])) from exc
+    return PackageTypes(render(modules, choices, target, depends_on(root, "typing-extensions")))

@@ -11,7 +11,6 @@ import atexit
 import itertools
 import os
 import shutil
-import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -987,22 +986,3 @@ def _falls_through(func: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     if body and isinstance(body[-1], ast.Raise):
         return False
     return bool(body) and (not is_placeholder(func) or isinstance(body[0], ast.Pass))
-
-
-def python_version_of(root: Path) -> tuple[int, int]:
-    """The minimum Python from pyproject.toml's requires-python, else the running interpreter's."""
-    import re
-    import tomllib
-    for directory in [root, *root.parents]:
-        pyproject = directory / "pyproject.toml"
-        if pyproject.exists():
-            try:
-                data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
-            except (OSError, tomllib.TOMLDecodeError):
-                break
-            spec = str(data.get("project", {}).get("requires-python", ""))
-            m = re.search(r">=?\s*3\.(\d+)", spec)
-            if m:
-                return (3, int(m.group(1)))
-            break
-    return sys.version_info[:2]

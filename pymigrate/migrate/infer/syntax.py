@@ -18,10 +18,20 @@ _TYPING_OLD = {"builtins.list": "List", "builtins.dict": "Dict", "builtins.set":
                "builtins.frozenset": "FrozenSet", "builtins.tuple": "Tuple", "builtins.type": "Type"}
 
 
-# typing names newer than the target: (first Python with them, the typing_extensions name, imported for
-# type checking only so the package needs no new run-time dependency)
-_BACKPORTS = {"typing.Self": ((3, 11), "typing_extensions.Self"),
-              "typing.TypeGuard": ((3, 10), "typing_extensions.TypeGuard")}
+# typing names by the first Python whose typing has them; for an older target they come from
+# typing_extensions: imported at run time when the package depends on it everywhere, else for type
+# checking only (under TYPE_CHECKING, the annotation quoted) so the package needs no new dependency
+_TYPING_SINCE = {
+    (3, 8): ("Literal", "Protocol", "Final", "TypedDict", "final", "runtime_checkable", "SupportsIndex"),
+    (3, 9): ("Annotated",),
+    (3, 10): ("ParamSpec", "ParamSpecArgs", "ParamSpecKwargs", "Concatenate", "TypeAlias", "TypeGuard", "is_typeddict"),
+    (3, 11): ("Self", "Never", "LiteralString", "Required", "NotRequired", "Unpack", "TypeVarTuple",
+              "assert_never", "assert_type", "reveal_type", "dataclass_transform"),
+    (3, 12): ("override",),
+    (3, 13): ("TypeIs", "ReadOnly", "NoDefault"),
+}
+_BACKPORTS = {f"typing.{name}": (since, f"typing_extensions.{name}")
+              for since, names in _TYPING_SINCE.items() for name in names}
 
 
 # collections.abc names and the typing aliases a module may have imported them as
@@ -48,10 +58,12 @@ class FileContext:
     guarded_defs: set[str] = field(default_factory=set)         # ... of them, those under TYPE_CHECKING
     imports: dict[str, None] = field(default_factory=dict)      # statements to add, ordered
     has_type_checking: bool = False
+    extensions_at_run_time: bool = False      # the package depends on typing_extensions everywhere
 
     @classmethod
-    def of(cls, module: Module, package_modules: frozenset[str], target: tuple[int, int]) -> FileContext:
-        ctx = cls(module, package_modules, target)
+    def of(cls, module: Module, package_modules: frozenset[str], target: tuple[int, int],
+           extensions_at_run_time: bool = False) -> FileContext:
+        ctx = cls(module, package_modules, target, extensions_at_run_time=extensions_at_run_time)
         ctx._scan(module.tree.body, False)
         return ctx
 
@@ -218,9 +230,10 @@ class _Renderer:
                 return bound
         if short in ctx.bindings or short in ctx.local_defs:
             return None       # the short name means something else here
-        # the package's own modules (no import cycles) and typing_extensions (no run-time dependency)
+        # the package's own modules (no import cycles) and typing_extensions unless the package depends on it
         guarded = module in ctx.package_modules or module.split(".")[0] in {
-            m.split(".")[0] for m in ctx.package_modules} or module == "typing_extensions"
+            m.split(".")[0] for m in ctx.package_modules} or (
+            module == "typing_extensions" and not ctx.extensions_at_run_time)
         statement = f"from {module} import {short}"
         if guarded:
             if not ctx.has_type_checking:

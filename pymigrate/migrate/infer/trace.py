@@ -2,7 +2,10 @@
 
 The tracer is injected through a generated ``sitecustomize`` put first on PYTHONPATH, so any Python the
 command starts (pytest, tox envs that keep the environment, subprocesses) records into one directory; the
-command should therefore extend PYTHONPATH rather than replace it.
+command should therefore extend PYTHONPATH rather than replace it. The command runs in the directory it
+is given (``pymigrate migrate`` gives the one it was started from). A command that exits non-zero, is not
+found or times out raises ``TraceError``, unless the caller allows it: then a warning says so on stderr and
+the types recorded before it stopped are used.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
+from .api import TraceError
 from .model import NEVER, Facts, TypeRef
 from .package import ACCESSORS, Module, first_line
 from .static import _public_name
@@ -28,7 +32,26 @@ _BUILTIN_VIEWS = {"builtins.dict_keys": "collections.abc.KeysView", "builtins.di
                   "builtins.dict_items": "collections.abc.ItemsView"}
 
 
-def run_trace(command: str, root: Path, modules: Sequence[Module]) -> Facts:
+STDERR_LINES = 5    # the tail of the command's stderr quoted in the error
+
+
+def _failure(command: str, cwd: Path, returncode: int, stderr: str) -> str:
+    """Why the trace failed, in the words of the shell and the command."""
+    if returncode == 127:
+        why = "was not found (shell exit status 127)"
+    elif returncode < 0:
+        why = f"was killed by signal {-returncode}"
+    else:
+        why = f"exited with status {returncode}"
+    tail = [line.strip() for line in stderr.splitlines() if line.strip(" \t^~")][-STDERR_LINES:]
+    where = "the current directory" if cwd.resolve() == Path.cwd().resolve() else str(cwd)
+    text = f"trace command {command!r} (run in {where}) {why}"
+    return text + (": " + " | ".join(tail) if tail else "")
+
+
+def run_trace(command: str, cwd: Path, modules: Sequence[Module], allow_failure: bool = False) -> Facts:
+    """Types observed while ``command`` runs in ``cwd``; raises TraceError when it fails (a warning
+    instead with ``allow_failure``)."""
     with tempfile.TemporaryDirectory(prefix="pymigrate-trace-") as tmp:
         work = Path(tmp)
         shutil.copy(Path(__file__).with_name("tracer_runtime.py"), work / "_pymigrate_tracer.py")
@@ -41,11 +64,17 @@ def run_trace(command: str, root: Path, modules: Sequence[Module]) -> Facts:
         env["PYTHONPATH"] = os.pathsep.join([str(work), *filter(None, [env.get("PYTHONPATH")])])
         env["PYMIGRATE_TRACE_DIR"] = str(out)
         env["PYMIGRATE_TRACE_FILES"] = str(files)
-        proc = subprocess.run(command, shell=True, cwd=root, env=env, timeout=TIMEOUT,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        if proc.returncode != 0:
-            print(f"pymigrate: traced command exited with {proc.returncode}; using the types it recorded",
-                  file=sys.stderr)
+        try:
+            proc = subprocess.run(command, shell=True, cwd=cwd, env=env, timeout=TIMEOUT,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, errors="replace")
+            returncode, stderr = proc.returncode, proc.stderr
+        except subprocess.TimeoutExpired:
+            returncode, stderr = -9, f"timed out after {TIMEOUT} s"
+        if returncode != 0:
+            message = _failure(command, cwd, returncode, stderr)
+            if not allow_failure:
+                raise TraceError(message)
+            print(f"warning: {message}; using the types it recorded", file=sys.stderr)
         return load_traces(sorted(out.glob("trace-*.json")), modules)
 
 

@@ -1,0 +1,87 @@
+"""A second `migrate` right after `--write` changes nothing, with `--trace` too: on the fixture
+packages and on a real package from PyPI (humanize, as the inference benchmark downloads it)."""
+
+from __future__ import annotations
+
+import importlib.metadata
+import os
+import shutil
+import subprocess
+import sys
+import tarfile
+from pathlib import Path
+
+import pytest
+
+from pymigrate.cli import main
+
+REPO = Path(__file__).resolve().parents[2]
+PACKAGES = REPO / "fixtures" / "packages"
+FIXTURE_PACKAGES = ["demo_kernels", "keyword_names", "partial", "records"]
+
+# runs the fixture suites with the import hook on, so that they also run once modules are .pys
+RUN_TESTS = """\
+import sys
+
+import pymigrate.importer  # noqa: F401
+import pytest
+
+sys.exit(pytest.main(["-q", "-p", "no:cacheprovider", *sys.argv[1:]]))
+"""
+
+
+def _snapshot(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*"))
+            if p.is_file() and "__pycache__" not in p.parts}
+
+
+def _write_then_check(paths: list[str], trace: str, root: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    before = _snapshot(root)
+    assert main(["migrate", *paths, "--write", "--trace", trace]) == 0, capsys.readouterr().err
+    written = _snapshot(root)
+    assert written != before                       # the first run did something
+    capsys.readouterr()
+    assert main(["migrate", *paths, "--check", "--trace", trace]) == 0, capsys.readouterr().err
+    assert "would migrate 0 files" in capsys.readouterr().err
+    assert main(["migrate", *paths, "--write", "--trace", trace]) == 0
+    assert _snapshot(root) == written
+
+
+def test_fixture_packages_with_trace(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for name in FIXTURE_PACKAGES:
+        shutil.copytree(PACKAGES / name, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__"))
+    (tmp_path / "run_tests.py").write_text(RUN_TESTS)
+    monkeypatch.chdir(tmp_path)      # the trace command runs here
+    trace = f"{sys.executable} run_tests.py " + " ".join(f"{name}/tests" for name in FIXTURE_PACKAGES)
+    _write_then_check(FIXTURE_PACKAGES, trace, tmp_path, capsys)
+    done = subprocess.run([sys.executable, "run_tests.py", *(f"{n}/tests" for n in FIXTURE_PACKAGES)],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout[-2000:]        # the suites still pass on the migrated packages
+
+
+def _humanize_sdist(cache: Path) -> Path:
+    """The installed humanize's sdist, downloaded from PyPI (skips the test when that fails)."""
+    version = importlib.metadata.version("humanize")
+    done = subprocess.run([sys.executable, "-m", "pip", "download", "--no-binary", ":all:", "--no-deps", "-q",
+                           f"humanize=={version}", "-d", str(cache)], capture_output=True, text=True)
+    archives = list(cache.glob(f"humanize-{version}.tar.gz"))
+    if done.returncode != 0 or not archives:
+        pytest.skip(f"could not download the humanize {version} sdist from PyPI: {done.stderr.strip()[-300:]}")
+    with tarfile.open(archives[0]) as tar:
+        tar.extractall(cache, filter="data")
+    return cache / f"humanize-{version}"
+
+
+def test_real_package_with_trace(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = _humanize_sdist(tmp_path)
+    (root / "run_tests.py").write_text(RUN_TESTS)     # modules that became .pys import through the hook
+    monkeypatch.chdir(root)
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(root / "src"), os.environ.get("PYTHONPATH", "")]))
+    trace = f"{sys.executable} run_tests.py -x -p no:randomly tests --ignore=tests/test_benchmarks.py"
+    _write_then_check(["src/humanize"], trace, root / "src", capsys)
+    done = subprocess.run(trace, shell=True, capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout[-2000:]        # its own tests pass on the migrated package
