@@ -3,7 +3,6 @@ packages and on a real package from PyPI (humanize, as the inference benchmark d
 
 from __future__ import annotations
 
-import importlib.metadata
 import os
 import shutil
 import subprocess
@@ -61,26 +60,36 @@ def test_fixture_packages_with_trace(
     assert done.returncode == 0, done.stdout[-2000:]        # the suites still pass on the migrated packages
 
 
-def _humanize_sdist(cache: Path) -> Path:
-    """The installed humanize's sdist, downloaded from PyPI (skips the test when that fails)."""
-    version = importlib.metadata.version("humanize")
-    done = subprocess.run([sys.executable, "-m", "pip", "download", "--no-binary", ":all:", "--no-deps", "-q",
-                           f"humanize=={version}", "-d", str(cache)], capture_output=True, text=True)
-    archives = list(cache.glob(f"humanize-{version}.tar.gz"))
-    if done.returncode != 0 or not archives:
-        pytest.skip(f"could not download the humanize {version} sdist from PyPI: {done.stderr.strip()[-300:]}")
-    with tarfile.open(archives[0]) as tar:
+HUMANIZE = "4.17.0"      # the version the inference benchmark scores (bench extra)
+HUMANIZE_TEST_DEPS = ["freezegun>=1.2"]   # what its test suite imports besides pytest
+
+
+def _download(args: list[str], cache: Path) -> None:
+    done = subprocess.run([sys.executable, "-m", "pip", "download", "-q", "-d", str(cache), *args],
+                          capture_output=True, text=True)
+    if done.returncode != 0:
+        pytest.skip(f"could not download {' '.join(args)} from PyPI: {done.stderr.strip()[-300:]}")
+
+
+def _humanize_sdist(cache: Path) -> tuple[Path, list[Path]]:
+    """humanize's sdist (sources and tests) and the wheels its tests need, downloaded from PyPI: the
+    test is skipped only when that fails."""
+    _download(["--no-binary", ":all:", "--no-deps", f"humanize=={HUMANIZE}"], cache)
+    wheels = cache / "wheels"
+    _download(["--only-binary", ":all:", *HUMANIZE_TEST_DEPS], wheels)
+    with tarfile.open(cache / f"humanize-{HUMANIZE}.tar.gz") as tar:
         tar.extractall(cache, filter="data")
-    return cache / f"humanize-{version}"
+    return cache / f"humanize-{HUMANIZE}", sorted(wheels.glob("*.whl"))
 
 
 def test_real_package_with_trace(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    root = _humanize_sdist(tmp_path)
+    root, wheels = _humanize_sdist(tmp_path)
     (root / "run_tests.py").write_text(RUN_TESTS)     # modules that became .pys import through the hook
     monkeypatch.chdir(root)
-    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(root / "src"), os.environ.get("PYTHONPATH", "")]))
+    path = [str(root / "src"), *map(str, wheels), os.environ.get("PYTHONPATH", "")]    # pure wheels import as zips
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(path))
     trace = f"{sys.executable} run_tests.py -x -p no:randomly tests --ignore=tests/test_benchmarks.py"
     _write_then_check(["src/humanize"], trace, root / "src", capsys)
     done = subprocess.run(trace, shell=True, capture_output=True, text=True)
