@@ -21,26 +21,34 @@ from pymigrate.codegen.capi import (
     F64,
     FLOAT_VALUE,
     I1,
+    I8,
     I32,
     I64,
     LIST_ITEMS,
     METH_FASTCALL_KEYWORDS,
     OB_TYPE,
     PTR,
-    TP_NAME,
     TUPLE_ITEMS,
     VAR_SIZE,
     VOID,
 )
-from pymigrate.codegen.float_fields import adopt_argument_floats, float_field_object, source_array
-from pymigrate.codegen.struct_attrs import get_field, set_field
+from pymigrate.codegen.float_fields import (
+    adopt_argument_floats,
+    float_field_object,
+    source_array,
+)
 from pymigrate.codegen.fn_objects import FnObjects
 from pymigrate.codegen.ir import FuncIR, ModuleIR
 from pymigrate.codegen.lower import LIST_HDR, ModuleLowering, mangle
+from pymigrate.codegen.struct_attrs import get_field, set_field
 from pymigrate.codegen.types import BOOL, FLOAT, INT, NONE, STRING, Ty
 
 METHODDEF = ir.LiteralStructType([PTR, PTR, I32, PTR])
 PY_SSIZE_T_MAX = 2**63 - 1
+TSTATE_RECURSION_REMAINING = 32  # CPython 3.11 PyThreadState: prev, next, interp, _initialized, _static, then this
+STACK_MARGIN = 64 * 1024  # native recursion stops this far above the thread's stack bottom
+PTHREAD_ATTR_SIZE = 64  # sizeof(pthread_attr_t) is 56 on x86-64 and 64 on aarch64 glibc
+GUARD_FAILED = 1  # pm.from_py: the argument is not exactly of the compiled class (no exception set)
 LONG_DIGIT0 = 24  # CPython 3.11 PyLongObject: ob_size (sign and digit count) at 16, 30-bit digits from 24
 
 
@@ -59,6 +67,8 @@ class SlotPlan:
     binders: dict[str, int]  # fn key -> slot of its Python binder
     classes: dict[str, int]  # struct name -> slot of its class
     count: int
+    readings: dict[str, int]  # fn key -> slot of its Python reading (reading.py)
+    aliased: int  # slot of the module's aliasing test (reading.ALIASED)
 
 
 def plan_slots(mir: ModuleIR) -> SlotPlan:
@@ -71,17 +81,21 @@ def plan_slots(mir: ModuleIR) -> SlotPlan:
     for func in mir.all_functions():
         binders[func.key] = n
         n += 1
-    return SlotPlan(binders, classes, n)
+    readings: dict[str, int] = {}
+    for func in mir.all_functions():
+        readings[func.key] = n
+        n += 1
+    return SlotPlan(binders, classes, n + 1, readings, n)
 
 
-def ptr_global(module: ir.Module, name: str) -> ir.GlobalVariable:
-    """The module's internal pointer variable `name` (NULL until set), made on first use."""
+def ptr_global(module: ir.Module, name: str, ty: ir.Type = PTR) -> ir.GlobalVariable:
+    """The module's internal variable `name` (a pointer by default; NULL or 0 until set), made on first use."""
     existing = module.globals.get(name)
     if isinstance(existing, ir.GlobalVariable):
         return existing
-    g = ir.GlobalVariable(module, PTR, name=name)
+    g = ir.GlobalVariable(module, ty, name=name)
     g.linkage = "internal"
-    g.initializer = ir.Constant(PTR, None)
+    g.initializer = ir.Constant(ty, None)
     return g
 
 
@@ -127,8 +141,11 @@ def traceback_fn(ml: ModuleLowering) -> ir.Function:
             return b.load(b.gep(site, [ir.Constant(I32, 0), ir.Constant(I32, i)], source_etype=RAISE_SITE), typ=ty)
 
         cache = b.gep(site, [ir.Constant(I32, 0), ir.Constant(I32, 0)], source_etype=RAISE_SITE)
-        with b.if_then(b.icmp_unsigned("==", b.call(capi.fn("PyErr_Occurred"), []), null), likely=False):
+        occurred = b.call(capi.fn("PyErr_Occurred"), [])
+        with b.if_then(b.icmp_unsigned("==", occurred, null), likely=False):
             b.ret_void()  # nothing to attach the entry to (CPython reports the missing exception itself)
+        with b.if_then(b.icmp_unsigned("==", occurred, b.load(ml.deopt_type(), typ=PTR)), likely=False):
+            b.ret_void()  # a deopt never reaches Python: the reading runs instead
         saved = [entry_alloca(b, PTR) for _ in range(3)]
         b.call(capi.fn("PyErr_Fetch"), saved)
         with b.if_then(b.icmp_unsigned("==", b.load(cache, typ=PTR), null), likely=False):
@@ -174,6 +191,60 @@ def traceback_fn(ml: ModuleLowering) -> ir.Function:
     return f
 
 
+def _holds_values(ml: ModuleLowering, ty: Ty) -> bool:
+    """A list or struct type holding lists or structs (whose objects can be shared inside arguments)."""
+    if ty.kind == "List":
+        assert ty.elem is not None
+        return ty.elem.kind in ("List", "Struct")
+    if ty.kind == "Struct":
+        return any(fty.kind in ("List", "Struct") for _, fty in ml.mir.structs[ty.name].fields)
+    return False
+
+
+def stack_floor_fn(ml: ModuleLowering) -> ir.Function:
+    """pm.thread_stack_floor() -> the lowest stack address native recursion may reach on this thread.
+
+    The bounds come from pthread_getattr_np, cached for two threads (the first thread to ask, usually
+    the main one, whose bounds glibc reads from /proc; and the last other one); a thread whose bounds
+    cannot be read gets 256 KiB below the current frame.
+    """
+
+    def body(b: ir.IRBuilder, f: ir.Function) -> None:
+        decl = ml.intrinsic_fn
+        cache = [(ptr_global(ml.module, f"pm.stack.tid{k}", I64), ptr_global(ml.module, f"pm.stack.floor{k}", I64)) for k in (0, 1)]
+        tid = b.call(decl("pthread_self", I64, []), [])
+        for t, fl in cache:
+            with b.if_then(b.icmp_unsigned("==", b.load(t, typ=I64), tid), likely=True):
+                b.ret(b.load(fl, typ=I64))
+        sp = b.ptrtoint(b.call(decl("llvm.stacksave.p0", PTR, []), []), I64)
+        floor = entry_alloca(b, I64)
+        b.store(b.sub(sp, ir.Constant(I64, 256 * 1024)), floor)
+        attr = entry_alloca(b, ir.ArrayType(I8, PTHREAD_ATTR_SIZE))
+        r = b.call(decl("pthread_getattr_np", I32, [I64, PTR]), [tid, attr])
+        with b.if_then(b.icmp_signed("==", r, ir.Constant(I32, 0)), likely=True):
+            addr = entry_alloca(b, PTR)
+            size = entry_alloca(b, I64)
+            b.store(ir.Constant(PTR, None), addr)
+            r2 = b.call(decl("pthread_attr_getstack", I32, [PTR, PTR, PTR]), [attr, addr, size])
+            with b.if_then(b.icmp_signed("==", r2, ir.Constant(I32, 0)), likely=True):
+                b.store(b.add(b.ptrtoint(b.load(addr, typ=PTR), I64), ir.Constant(I64, STACK_MARGIN)), floor)
+            b.call(decl("pthread_attr_destroy", I32, [PTR]), [attr])
+        value = b.load(floor, typ=I64)
+        first = b.icmp_unsigned("==", b.load(cache[0][0], typ=I64), ir.Constant(I64, 0))
+        with b.if_else(first) as (then, otherwise):
+            with then:
+                b.store(value, cache[0][1])
+                b.store(tid, cache[0][0])
+            with otherwise:
+                b.store(value, cache[1][1])
+                b.store(tid, cache[1][0])
+        b.ret(value)
+
+    f = ml.helper("pm.thread_stack_floor", I64, [], body)
+    f.attributes.add("noinline")
+    return f
+
+
 def python_params(func: FuncIR) -> list[str]:
     names = [p.name for p in func.params]
     return names[1:] if func.owner is not None else names
@@ -197,36 +268,32 @@ class Bindings:
     def field_at(self, b: ir.IRBuilder, obj: ir.Value, off: int, ty: ir.Type) -> ir.Value:
         return b.load(b.gep(obj, [ir.Constant(I64, off)], source_etype=ir.IntType(8)), typ=ty)
 
-    def is_subtype(self, b: ir.IRBuilder, tp: ir.Value, base: str) -> ir.Value:
-        exact = b.icmp_unsigned("==", tp, self.capi.obj(base))
-        # PyType_IsSubtype only when not exact (a select would call it always; branch instead)
-        res = entry_alloca(b, I1)
-        b.store(exact, res)
-        with b.if_then(b.not_(exact), likely=False):
-            r = b.call(self.capi.fn("PyType_IsSubtype"), [tp, self.capi.obj(base)])
-            b.store(b.icmp_signed("!=", r, ir.Constant(I32, 0)), res)
-        return b.load(res, typ=I1)
-
-    def type_error(self, b: ir.IRBuilder, what: ir.Value, expected: str, obj: ir.Value) -> None:
-        tp_name = self.field_at(b, self.ob_type(b, obj), TP_NAME, PTR)
-        exc = b.load(self.capi.exc("TypeError"), typ=PTR)
-        fmt = self.ml.cstr(f"%s must be {expected}, not %.200s")
-        b.call(self.capi.fn("PyErr_Format"), [exc, fmt, what, tp_name])
-
     # ------------------------------------------------------------------ Python -> native
     def from_py(self, ty: Ty) -> ir.Function:
-        """pm.from_py.<ty>(obj, out, what) -> 0, or -1 with the exception set."""
+        """pm.from_py.<ty>(obj, out, what) -> 0 with the native value stored, GUARD_FAILED when obj is
+        not exactly of the compiled class (nothing set: the call runs the Python reading), or -1 with
+        the exception set (out of memory).
+
+        The guard takes only what native code gives exactly the reading's result for: `type(x) is
+        int` within 64 bits, `type(x) is float`, True or False for a Bool, `type(x) is str`, a `list`
+        whose items pass the item's guard, an instance of exactly the struct's class whose fields pass
+        theirs. Nothing is converted: a bool is no Int, an int no Float64.
+        """
         ml = self.ml
 
         def body(b: ir.IRBuilder, f: ir.Function) -> None:
             obj, out, what = f.args
             fail = ir.Constant(I32, -1)
             ok = ir.Constant(I32, 0)
+            guard = ir.Constant(I32, GUARD_FAILED)
             tp = self.ob_type(b, obj)
+
+            def exactly(base: ir.Value) -> None:
+                with b.if_then(b.icmp_unsigned("!=", tp, base), likely=False):
+                    b.ret(guard)
+
             if ty == INT:
-                with b.if_then(b.not_(self.is_subtype(b, tp, "PyLong_Type")), likely=False):
-                    self.type_error(b, what, "int", obj)
-                    b.ret(fail)
+                exactly(self.capi.obj("PyLong_Type"))
                 # a compact int (|value| < 2**30) is ob_size * ob_digit[0]: no call for the usual case
                 size = self.field_at(b, obj, VAR_SIZE, I64)
                 compact = b.icmp_unsigned("<=", b.add(size, ir.Constant(I64, 1)), ir.Constant(I64, 2))
@@ -237,35 +304,12 @@ class Bindings:
                 ovf = entry_alloca(b, I32)
                 v = b.call(self.capi.fn("PyLong_AsLongLongAndOverflow"), [obj, ovf])
                 with b.if_then(b.icmp_signed("!=", b.load(ovf, typ=I32), ir.Constant(I32, 0)), likely=False):
-                    exc = b.load(self.capi.exc("OverflowError"), typ=PTR)
-                    fmt = ml.cstr("%s: Python int too large to convert to Int (64-bit)")
-                    b.call(self.capi.fn("PyErr_Format"), [exc, fmt, what])
-                    b.ret(fail)
-                with b.if_then(b.icmp_signed("==", v, ir.Constant(I64, -1)), likely=False):
-                    with b.if_then(b.icmp_unsigned("!=", b.call(self.capi.fn("PyErr_Occurred"), []), ir.Constant(PTR, None))):
-                        b.ret(fail)
+                    b.ret(guard)  # beyond 64 bits: the reading computes with the exact int
                 b.store(v, out)
                 b.ret(ok)
             elif ty == FLOAT:
-                with b.if_then(b.icmp_unsigned("==", tp, self.capi.obj("PyFloat_Type")), likely=True):
-                    b.store(self.field_at(b, obj, FLOAT_VALUE, F64), out)
-                    b.ret(ok)
-                is_float = self.is_subtype(b, tp, "PyFloat_Type")
-                is_int = self.is_subtype(b, tp, "PyLong_Type")
-                with b.if_then(b.not_(b.or_(is_float, is_int)), likely=False):
-                    self.type_error(b, what, "float", obj)
-                    b.ret(fail)
-                slot = entry_alloca(b, F64)
-                with b.if_else(is_float) as (then, otherwise):
-                    with then:
-                        b.store(b.call(self.capi.fn("PyFloat_AsDouble"), [obj]), slot)
-                    with otherwise:
-                        b.store(b.call(self.capi.fn("PyLong_AsDouble"), [obj]), slot)
-                v = b.load(slot, typ=F64)
-                with b.if_then(b.fcmp_ordered("==", v, ir.Constant(F64, -1.0)), likely=False):
-                    with b.if_then(b.icmp_unsigned("!=", b.call(self.capi.fn("PyErr_Occurred"), []), ir.Constant(PTR, None))):
-                        b.ret(fail)
-                b.store(v, out)
+                exactly(self.capi.obj("PyFloat_Type"))
+                b.store(self.field_at(b, obj, FLOAT_VALUE, F64), out)
                 b.ret(ok)
             elif ty == BOOL:
                 with b.if_then(b.icmp_unsigned("==", obj, self.capi.obj("_Py_TrueStruct"))):
@@ -274,18 +318,9 @@ class Bindings:
                 with b.if_then(b.icmp_unsigned("==", obj, self.capi.obj("_Py_FalseStruct"))):
                     b.store(ir.Constant(I1, 0), out)
                     b.ret(ok)
-                with b.if_then(b.not_(self.is_subtype(b, tp, "PyLong_Type")), likely=False):
-                    self.type_error(b, what, "bool", obj)
-                    b.ret(fail)
-                r = b.call(self.capi.fn("PyObject_IsTrue"), [obj])
-                with b.if_then(b.icmp_signed("<", r, ir.Constant(I32, 0)), likely=False):
-                    b.ret(fail)
-                b.store(b.icmp_signed("!=", r, ir.Constant(I32, 0)), out)
-                b.ret(ok)
+                b.ret(guard)
             elif ty == STRING:
-                with b.if_then(b.not_(self.is_subtype(b, tp, "PyUnicode_Type")), likely=False):
-                    self.type_error(b, what, "str", obj)
-                    b.ret(fail)
+                exactly(self.capi.obj("PyUnicode_Type"))
                 b.call(self.capi.fn("Py_IncRef"), [obj])
                 b.store(obj, out)
                 b.ret(ok)
@@ -293,35 +328,27 @@ class Bindings:
                 assert ty.elem is not None
                 elem = ty.elem
                 elt = ml.llty(elem)
-                with b.if_then(b.not_(self.is_subtype(b, tp, "PyList_Type")), likely=False):
-                    self.type_error(b, what, ty.python_name(), obj)
-                    b.ret(fail)
+                exactly(self.capi.obj("PyList_Type"))
                 n = self.field_at(b, obj, VAR_SIZE, I64)
                 hdr = b.call(ml.list_new_fn(), [n, ir.Constant(I64, ml.size_of(elem))])
                 with b.if_then(b.icmp_unsigned("==", hdr, ir.Constant(PTR, None)), likely=False):
                     b.ret(fail)
                 data = b.load(b.gep(hdr, [ir.Constant(I32, 0), ir.Constant(I32, 2)], source_etype=LIST_HDR), typ=PTR)
-                item_what = entry_alloca(b, ir.ArrayType(ir.IntType(8), 256))
-                fmt = ml.cstr("%.200s item")
-                snprintf = self.snprintf()
-                b.call(snprintf, [item_what, ir.Constant(I64, 256), fmt, what])
                 lenp = b.gep(hdr, [ir.Constant(I32, 0), ir.Constant(I32, 0)], source_etype=LIST_HDR)
                 b.store(ir.Constant(I64, 0), lenp)
                 from pymigrate.codegen.lower import counted_loop
 
                 with counted_loop(b, n) as i:
-                    cur_n = self.field_at(b, obj, VAR_SIZE, I64)
-                    with b.if_then(b.icmp_signed(">=", i, cur_n), likely=False):
-                        exc = b.load(self.capi.exc("RuntimeError"), typ=PTR)
-                        b.call(self.capi.fn("PyErr_SetString"), [exc, ml.cstr("list changed size during conversion")])
+                    # no Python code runs while the items are read (exact classes only), but stay within
+                    with b.if_then(b.icmp_signed(">=", i, self.field_at(b, obj, VAR_SIZE, I64)), likely=False):
                         b.call(ml.drop_fn(ty), [hdr])
-                        b.ret(fail)
+                        b.ret(guard)
                     items = self.field_at(b, obj, LIST_ITEMS, PTR)
                     item = b.load(b.gep(items, [i], source_etype=PTR), typ=PTR)
-                    r = b.call(self.from_py(elem), [item, b.gep(data, [i], source_etype=elt), item_what])
+                    r = b.call(self.from_py(elem), [item, b.gep(data, [i], source_etype=elt), what])
                     with b.if_then(b.icmp_signed("!=", r, ok), likely=False):
                         b.call(ml.drop_fn(ty), [hdr])
-                        b.ret(fail)
+                        b.ret(r)
                     b.store(b.add(i, ir.Constant(I64, 1)), lenp)
                 b.store(hdr, out)
                 b.ret(ok)
@@ -331,34 +358,26 @@ class Bindings:
                 lt = ml.struct_types[ty.name]
                 cls = b.load(self.slot_ptr(b, self.plan.classes[ty.name]), typ=PTR)
                 self.require_registered(b, cls, ty.name)
-                r = b.call(self.capi.fn("PyObject_IsInstance"), [obj, cls])
-                with b.if_then(b.icmp_signed("<", r, ir.Constant(I32, 0)), likely=False):
-                    b.ret(fail)
-                with b.if_then(b.icmp_signed("==", r, ir.Constant(I32, 0)), likely=False):
-                    self.type_error(b, what, ty.name, obj)
-                    b.ret(fail)
+                exactly(cls)
                 b.store(ir.Constant(lt, None), out)
                 for i, (fname, fty) in enumerate(st.fields):
                     attr = get_field(self, b, obj, fname)
                     with b.if_then(b.icmp_unsigned("==", attr, ir.Constant(PTR, None)), likely=False):
+                        # a missing field: the reading raises the AttributeError where it reads it
+                        b.call(self.capi.fn("PyErr_Clear"), [])
                         b.call(ml.drop_fn(ty), [b.load(out, typ=lt)])
-                        b.ret(fail)
-                    fwhat = ml.cstr(f"{ty.name}.{fname}")
+                        b.store(ir.Constant(lt, None), out)
+                        b.ret(guard)
                     fp = b.gep(out, [ir.Constant(I32, 0), ir.Constant(I32, i)], source_etype=lt)
-                    rr = b.call(self.from_py(fty), [attr, fp, fwhat])
+                    rr = b.call(self.from_py(fty), [attr, fp, what])
                     b.call(self.capi.fn("Py_DecRef"), [attr])
                     with b.if_then(b.icmp_signed("!=", rr, ok), likely=False):
                         b.call(ml.drop_fn(ty), [b.load(out, typ=lt)])
-                        b.ret(fail)
+                        b.store(ir.Constant(lt, None), out)
+                        b.ret(rr)
                 b.ret(ok)
 
         return ml.helper(f"pm.from_py.{mangle(ty)}", I32, [PTR, PTR, PTR], body)
-
-    def snprintf(self) -> ir.Function:
-        existing = self.ml.module.globals.get("snprintf")
-        if isinstance(existing, ir.Function):
-            return existing
-        return ir.Function(self.ml.module, ir.FunctionType(I32, [PTR, I64, PTR], var_arg=True), name="snprintf")
 
     def require_registered(self, b: ir.IRBuilder, cls: ir.Value, name: str) -> None:
         with b.if_then(b.icmp_unsigned("==", cls, ir.Constant(PTR, None)), likely=False):
@@ -521,6 +540,7 @@ class Bindings:
         if has_kwonly:
             fast = ir.Constant(I1, 0)
         fail_bb = w.append_basic_block("fail")
+        reading_bb = w.append_basic_block("reading")
         with b.if_else(fast, likely=True) as (then, otherwise):
             with then:
                 b.store(args, argv)
@@ -546,8 +566,11 @@ class Bindings:
             p0 = func.params[0]
             if p0.convention != "out":
                 r = b.call(self.from_py(p0.ty), [selfobj, slots[0], ml.cstr(f"{qual}() self")])
-                self._fail_if(b, r, fail_bb)
+                self._guard(b, r, fail_bb, reading_bb)
             else:
+                cls = b.load(self.slot_ptr(b, self.plan.classes[p0.ty.name]), typ=PTR)
+                exact = b.icmp_unsigned("==", self.ob_type(b, selfobj), cls)
+                self._guard(b, b.select(exact, ir.Constant(I32, 0), ir.Constant(I32, GUARD_FAILED)), fail_bb, reading_bb)
                 d = b.call(ml.default_fn(p0.ty), [])
                 with b.if_then(b.extract_value(d, 1), likely=False):
                     b.branch(fail_bb)
@@ -557,19 +580,22 @@ class Bindings:
             obj = b.load(b.gep(av, [ir.Constant(I64, k)], source_etype=PTR), typ=PTR)
             what = ml.cstr(f"{qual}() argument '{p.name}'")
             r = b.call(self.from_py(p.ty), [obj, slots[first + k], what])
-            self._fail_if(b, r, fail_bb)
+            self._guard(b, r, fail_bb, reading_bb)
+        self._alias_guard(b, func, selfobj, av, first, fail_bb, reading_bb)
         call_args: list[ir.Value] = []
         for p, s in zip(func.params, slots):
             if p.convention in ("mut", "out") or (p.convention == "read" and p.ty.kind == "Struct"):
                 call_args.append(s)
             else:
                 call_args.append(b.load(s, typ=ml.llty(p.ty)))
+        budget: tuple[ir.Value, ir.Value] | None = None
         if func.key in ml.recursive:
             call_args.append(ir.Constant(I64, 1))
-            # the limit may have been lowered by sys.setrecursionlimit since the last call from Python
-            limit = b.sext(b.call(self.capi.fn("Py_GetRecursionLimit"), []), I64)
-            b.store(limit, ml.depth_limit)
+            budget = self._enter_budget(b)
         res = b.call(ml.natives[func.key], call_args)
+        if budget is not None:
+            b.store(budget[0], ml.depth_limit)
+            b.store(budget[1], ml.stack_floor)
         # var parameters now belong to the callee
         for p, s in zip(func.params, slots):
             if p.convention == "var" and p.ty.needs_drop:
@@ -577,6 +603,12 @@ class Bindings:
         # CPython keeps in-place changes made before a raise: write `mut` arguments back on the error
         # exit too, with the callee's exception put aside meanwhile (and restored over any new one)
         with b.if_then(b.extract_value(res, 1), likely=False):
+            # a failed speculation (deopt): nothing reached the caller's objects yet; run the reading
+            deopt = b.load(ml.deopt_type(), typ=PTR)
+            with b.if_then(b.icmp_unsigned("==", b.call(capi.fn("PyErr_Occurred"), []), deopt), likely=False):
+                b.call(capi.fn("PyErr_Clear"), [])
+                b.branch(reading_bb)
+                b.position_at_end(b.function.append_basic_block("unreachable"))
             saved = [entry_alloca(b, PTR) for _ in range(3)]
             b.call(self.capi.fn("PyErr_Fetch"), saved)
             restore_bb = w.append_basic_block("err.restore")
@@ -608,7 +640,90 @@ class Bindings:
         b.position_at_end(fail_bb)
         self._cleanup(b, func, slots, tup)
         b.ret(null)
+        b.position_at_end(reading_bb)
+        self._cleanup(b, func, slots, tup)
+        b.ret(self._call_reading(b, func, selfobj, args, nargs, kwnames))
         return w
+
+    def _call_reading(
+        self, b: ir.IRBuilder, func: FuncIR, selfobj: ir.Value, args: ir.Value, nargs: ir.Value, kwnames: ir.Value
+    ) -> ir.Value:
+        """The fn's Python reading called with the original arguments (reading.py)."""
+        capi, null = self.capi, ir.Constant(PTR, None)
+        reading = b.load(self.slots[self.plan.readings[func.key]], typ=PTR)
+        with b.if_then(b.icmp_unsigned("==", reading, null), likely=False):
+            exc = b.load(capi.exc("SystemError"), typ=PTR)
+            b.call(capi.fn("PyErr_SetString"), [exc, self.ml.cstr(f"{func.key}() is not registered yet")])
+            b.ret(null)
+        if func.owner is not None:
+            return b.call(self.bind_method_fn(), [reading, selfobj, args, nargs, kwnames])
+        return b.call(capi.fn("PyObject_Vectorcall"), [reading, args, nargs, kwnames])
+
+    def _guard(self, b: ir.IRBuilder, r: ir.Value, fail_bb: ir.Block, reading_bb: ir.Block) -> None:
+        """Continue when an argument passed its guard (0); run the reading when it did not, fail on -1."""
+        cont = b.function.append_basic_block("guard.ok")
+        other = b.function.append_basic_block("guard.other")
+        br = b.cbranch(b.icmp_signed("==", r, ir.Constant(I32, 0)), cont, other)
+        br.set_weights([2000, 1])
+        b.position_at_end(other)
+        b.cbranch(b.icmp_signed("==", r, ir.Constant(I32, GUARD_FAILED)), reading_bb, fail_bb)
+        b.position_at_end(cont)
+
+    def _alias_guard(
+        self, b: ir.IRBuilder, func: FuncIR, selfobj: ir.Value, av: ir.Value, first: int,
+        fail_bb: ir.Block, reading_bb: ir.Block,
+    ) -> None:
+        """With a `mut` parameter, native code works on copies that are written back one by one, so one
+        list or struct object reaching it twice (as two arguments, or as items of list arguments) would
+        come back as two: such a call runs the reading, where it stays one object."""
+        if not any(p.convention == "mut" for p in func.params):
+            return
+        capi, null = self.capi, ir.Constant(PTR, None)
+        objs: list[ir.Value] = []
+        nested = False
+        for idx, p in enumerate(func.params):
+            if p.ty.kind not in ("List", "Struct"):
+                continue
+            objs.append(selfobj if (func.owner is not None and idx == 0) else b.load(
+                b.gep(av, [ir.Constant(I64, idx - first)], source_etype=PTR), typ=PTR))
+            nested = nested or _holds_values(self.ml, p.ty)
+        same: ir.Value = ir.Constant(I1, 0)
+        for i in range(len(objs)):
+            for j in range(i):
+                same = b.or_(same, b.icmp_unsigned("==", objs[i], objs[j]))
+        cont = b.function.append_basic_block("alias.ok")
+        b.cbranch(same, reading_bb, cont)
+        b.position_at_end(cont)
+        if not nested:
+            return
+        arr = entry_alloca(b, ir.ArrayType(PTR, len(objs)))
+        for i, o in enumerate(objs):
+            b.store(o, b.gep(arr, [ir.Constant(I32, 0), ir.Constant(I32, i)]))
+        helper = b.load(self.slots[self.plan.aliased], typ=PTR)
+        r = b.call(capi.fn("PyObject_Vectorcall"), [helper, arr, ir.Constant(I64, len(objs)), null])
+        with b.if_then(b.icmp_unsigned("==", r, null), likely=False):
+            b.branch(fail_bb)
+            b.position_at_end(b.function.append_basic_block("unreachable"))
+        b.call(capi.fn("Py_DecRef"), [r])
+        cont2 = b.function.append_basic_block("alias.none")
+        b.cbranch(b.icmp_unsigned("==", r, capi.obj("_Py_TrueStruct")), reading_bb, cont2)
+        b.position_at_end(cont2)
+
+    def _enter_budget(self, b: ir.IRBuilder) -> tuple[ir.Value, ir.Value]:
+        """Set the native recursion budget for this call from Python; returns the previous one.
+
+        Depth: the frames the def could still open (the thread's recursion_remaining), so native code
+        never succeeds where the def raises RecursionError. Stack: the thread's own stack bottom plus a
+        margin (stack_floor_fn), so native recursion never overflows whatever the limit or the
+        thread's stack size. Running out of either deopts to the reading, which decides.
+        """
+        ml = self.ml
+        old = (b.load(ml.depth_limit, typ=I64), b.load(ml.stack_floor, typ=I64))
+        tstate = b.call(self.capi.fn("PyThreadState_Get"), [])
+        remaining = self.field_at(b, tstate, TSTATE_RECURSION_REMAINING, I32)
+        b.store(b.sext(remaining, I64), ml.depth_limit)
+        b.store(b.call(stack_floor_fn(ml), []), ml.stack_floor)
+        return old
 
     def _write_back(
         self, b: ir.IRBuilder, func: FuncIR, slots: list[ir.Value], selfobj: ir.Value, av: ir.Value, first: int,
@@ -674,12 +789,6 @@ class Bindings:
         if isinstance(existing, ir.Function):
             return existing
         return ir.Function(self.ml.module, ir.FunctionType(ret, args), name=name)
-
-    def _fail_if(self, b: ir.IRBuilder, r: ir.Value, fail_bb: ir.Block) -> None:
-        cont = b.function.append_basic_block("conv.ok")
-        br = b.cbranch(b.icmp_signed("!=", r, ir.Constant(I32, 0)), fail_bb, cont)
-        br.set_weights([1, 2000])
-        b.position_at_end(cont)
 
     def _cleanup(self, b: ir.IRBuilder, func: FuncIR, slots: list[ir.Value], tup: ir.Value) -> None:
         for p, s in zip(func.params, slots):
@@ -761,6 +870,10 @@ class Bindings:
             with b.if_then(b.icmp_unsigned("==", s, null), likely=False):
                 b.ret(fail)
             b.store(s, g)
+        deopt = b.call(self.c_fn("PyErr_NewException", PTR, [PTR, PTR, PTR]), [ml.cstr("pymigrate.deopt"), null, null])
+        with b.if_then(b.icmp_unsigned("==", deopt, null), likely=False):
+            b.ret(fail)
+        b.store(deopt, ml.deopt_type())
         modname = b.call(capi.fn("PyObject_GetAttrString"), [module, ml.cstr("__name__")])
         with b.if_then(b.icmp_unsigned("==", modname, null), likely=False):
             b.ret(fail)

@@ -12,6 +12,14 @@ import ast
 
 from pymigrate.codegen.bindings import SlotPlan
 from pymigrate.codegen.ir import FuncIR, ModuleIR, StructIR
+from pymigrate.codegen.reading import (
+    ALIASED,
+    PRELUDE,
+    STRUCT_FIELDS,
+    compiled_name,
+    reading_def,
+    reading_name,
+)
 from pymigrate.codegen.types import Ty
 
 REGISTER = "__pymigrate_register__"
@@ -32,25 +40,31 @@ def _signature_args(func: FuncIR) -> ast.arguments:
             posonly = posonly[1:]
         else:
             args = args[1:]
+    # placeholders: the binder takes the reading's default objects (evaluated once, where the def stood)
     return ast.arguments(
         posonlyargs=posonly,
         args=args,
         vararg=None,
         kwonlyargs=strip(a.kwonlyargs),
-        kw_defaults=list(a.kw_defaults),
+        kw_defaults=[None if d is None else ast.Constant(value=None) for d in a.kw_defaults],
         kwarg=None,
-        defaults=list(a.defaults),
+        defaults=[ast.Constant(value=None) for _ in a.defaults],
     )
 
 
 def _binder(func: FuncIR, qualname: str, slot: int, bound: set[str] | None = None) -> list[ast.stmt]:
+    """The binder: the def's signature returning the bound arguments, defaults shared with the reading."""
     names = [p.name for p in func.params]
     ret = ast.Tuple(elts=[ast.Name(id=n, ctx=ast.Load()) for n in names], ctx=ast.Load())
     fdef = ast.FunctionDef(
         name=BINDER, args=_signature_args(func), body=[ast.Return(value=ret)], decorator_list=[], returns=None,
         type_comment=None,
     )  # fmt: skip
-    qual = ast.parse(f"{BINDER}.__qualname__ = {qualname!r}\n").body
+    reading = reading_name(func.key)
+    qual = ast.parse(
+        f"{BINDER}.__qualname__ = {qualname!r}\n"
+        f"{BINDER}.__defaults__ = {reading}.__defaults__\n{BINDER}.__kwdefaults__ = {reading}.__kwdefaults__\n"
+    ).body
     rest = ast.parse(f"{REGISTER}({slot}, {BINDER})\ndel {BINDER}\n").body
     annotations = _binder_annotations(func, bound) if bound is not None else []
     return [fdef, *qual, *annotations, *rest]
@@ -168,6 +182,7 @@ def _struct_class(st: StructIR, slot: int, bound: set[str], lazy: bool) -> list[
     lines.append(f"    __annotations__ = {evaluated}")
     if doc is None and not _fieldwise_init(st):
         lines.append(f"{st.name}.__doc__ = None")  # the dataclass's text would show the fields, not __init__
+    lines.append(f"{STRUCT_FIELDS}[{st.name}] = {tuple(f for f, _ in st.fields)!r}")
     lines.append(f"{REGISTER}({slot}, {st.name})")
     return ast.parse("\n".join(lines) + "\n").body
 
@@ -183,22 +198,35 @@ def _place(stmts: list[ast.stmt], where: ast.stmt) -> list[ast.stmt]:
     return stmts
 
 
+def _reading(mir: ModuleIR, func: FuncIR, plan: SlotPlan, where: ast.stmt) -> list[ast.stmt]:
+    """The fn's Python reading, the name of its compiled object beside it, and its registration."""
+    reading = reading_name(func.key)
+    obj = f"{func.owner}.{func.name}" if func.owner is not None else func.name
+    glue = ast.parse(f"{compiled_name(func.key)} = {obj}\n{REGISTER}({plan.readings[func.key]}, {reading})\n").body
+    return [*reading_def(mir, func), *_place(glue, where)]
+
+
 def python_tree(tree: ast.Module, mir: ModuleIR, plan: SlotPlan) -> ast.Module:
     body: list[ast.stmt] = []
     fn_nodes = {id(f.node): f for f in mir.functions.values()}
     struct_nodes = {id(s.node): s for s in mir.structs.values()}
     bound = _module_names(tree)
     lazy = _lazy_annotations(tree)
+    prelude = ast.parse(PRELUDE + f"{REGISTER}({plan.aliased}, {ALIASED})\n").body
     for stmt in tree.body:
+        if prelude and (id(stmt) in fn_nodes or id(stmt) in struct_nodes):
+            body += _place(prelude, stmt)  # before the first fn or struct: after a docstring and __future__
+            prelude = []
         if id(stmt) in fn_nodes:
             func = fn_nodes[id(stmt)]
+            body += _reading(mir, func, plan, stmt)
             body += _place(_binder(func, func.name, plan.binders[func.key], bound), stmt)
         elif id(stmt) in struct_nodes:
             st = struct_nodes[id(stmt)]
-            glue = _struct_class(st, plan.classes[st.name], bound, lazy)
+            body += _place(_struct_class(st, plan.classes[st.name], bound, lazy), stmt)
             for meth in st.methods.values():
-                glue += _binder(meth, f"{st.name}.{meth.name}", plan.binders[meth.key], bound)
-            body += _place(glue, stmt)
+                body += _reading(mir, meth, plan, stmt)
+                body += _place(_binder(meth, f"{st.name}.{meth.name}", plan.binders[meth.key], bound), stmt)
         else:
             body.append(stmt)
     body += ast.parse(f"del {REGISTER}\n").body

@@ -28,6 +28,16 @@ from pymigrate.codegen.target import host_target_data, host_target_machine
 from pymigrate.codegen.types import BOOL, FLOAT, INT, NONE, STRING, Ty
 
 OVERFLOW_MSG = "Int overflow: the result does not fit in 64 bits"
+# Native failures that are failed speculations, not Python exceptions: the Python reading gives the
+# answer (the exact big int, the complex power, CPython's own RecursionError or a result at a depth
+# the native stack cannot hold). They raise the module's private deopt exception, which the wrapper
+# of the outermost native call catches to run the reading with the original arguments (bindings.py).
+DEOPT_ERRORS = frozenset({
+    ("OverflowError", OVERFLOW_MSG),
+    ("ValueError", "negative number cannot be raised to a fractional power"),
+    ("RecursionError", "maximum recursion depth exceeded"),
+})  # fmt: skip
+DEOPT_GLOBAL = "pm.deopt"
 INT_MIN = -(2**63)
 # len, cap, data, refs. refs counts the holders of the header: its owner (a local, an item, a field,
 # a temporary) and each `for` loop iterating over it, which keeps the list alive as CPython's list
@@ -89,6 +99,7 @@ class ModuleLowering:
         self.bodies: dict[str, ir.Function] = {}
         self.recursive = recursive_functions(mir)
         self.depth_limit = self._global_i64("pm.depth_limit")
+        self.stack_floor = self._global_i64("pm.stack_floor")  # lowest address native recursion may reach
         self.self_calling = {k for k, out in call_graph(mir).items() if k in out}
         self.twins: dict[str, list[ir.Function]] = {}
         for func in mir.all_functions():
@@ -227,10 +238,23 @@ class ModuleLowering:
                 f.attributes.add(attr)
             self.helpers[key] = f
             hb = ir.IRBuilder(f.append_basic_block("entry"))
-            exc_obj = hb.load(self.capi.exc(exc), typ=PTR)
-            hb.call(self.capi.fn("PyErr_SetString"), [exc_obj, self.cstr(msg)])
+            if (exc, msg) in DEOPT_ERRORS:
+                hb.call(self.capi.fn("PyErr_SetNone"), [hb.load(self.deopt_type(), typ=PTR)])
+            else:
+                exc_obj = hb.load(self.capi.exc(exc), typ=PTR)
+                hb.call(self.capi.fn("PyErr_SetString"), [exc_obj, self.cstr(msg)])
             hb.ret_void()
         b.call(f, [])
+
+    def deopt_type(self) -> ir.GlobalVariable:
+        """The module's private deopt exception (made at init, see DEOPT_ERRORS)."""
+        existing = self.module.globals.get(DEOPT_GLOBAL)
+        if isinstance(existing, ir.GlobalVariable):
+            return existing
+        g = ir.GlobalVariable(self.module, PTR, name=DEOPT_GLOBAL)
+        g.linkage = "internal"
+        g.initializer = ir.Constant(PTR, None)
+        return g
 
     def list_new_fn(self) -> ir.Function:
         """pm.list_new(len, elem_size) -> header (zeroed items) or NULL with MemoryError set."""
@@ -520,6 +544,13 @@ class ModuleLowering:
         rt = f.function_type.return_type
         ok = b.insert_value(ir.Constant(rt, ir.Undefined), v, 0)
         b.ret(b.insert_value(ok, ir.Constant(I1, 0), 1))
+
+    def intrinsic_fn(self, name: str, ret: ir.Type, args: list[ir.Type]) -> ir.Function:
+        """An intrinsic (or C function) declared by its full name."""
+        existing = self.module.globals.get(name)
+        if isinstance(existing, ir.Function):
+            return existing
+        return ir.Function(self.module, ir.FunctionType(ret, args), name=name)
 
     def intrinsic(self, name: str, ty: ir.Type, nargs: int = 1, *, overflow: bool = False) -> ir.Function:
         suffix = "i64" if ty == I64 else "f64"

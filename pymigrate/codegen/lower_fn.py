@@ -109,10 +109,10 @@ class FunctionLowering:
                 self.ml.set_error(self.b, "SystemError", f"fn '{self.func.name}' ended without a return")
                 self.b.branch(self.err_bb())
         self.finish_error_exit()
-        self.ab.branch(self.body_entry)
         self.emit_traceback()
         if self.copy:
             self.inline_copy()
+        self.enter_stack()
         if self.inner is not None:
             self.emit_adapter(self.inner)
         if self.copy == 0:
@@ -176,22 +176,32 @@ class FunctionLowering:
         return self.b.load(self._err_slot, typ=I1), v
 
     def enter_frame(self) -> None:
-        """Recursive fns get their call depth as a hidden last argument and raise RecursionError
-        past the interpreter's limit (read again whenever it is exceeded), never overflowing the stack."""
+        """Recursive fns get their call depth as a hidden last argument. Deeper than the frames the
+        def could still open, or below the thread's stack floor (both set by the wrapper, see
+        Bindings._enter_budget), the native run deopts and the Python reading decides: CPython's
+        RecursionError, or the result at a depth the native stack could not hold."""
         b, ml = self.b, self.ml
         d = self.fn.args[-1]
         d.name = "depth"
-        over = self.fn.append_basic_block("depth.check")
-        ok = self.fn.append_basic_block("depth.ok")
-        br = b.cbranch(b.icmp_signed(">", d, b.load(ml.depth_limit, typ=I64)), over, ok)
-        br.set_weights([1, 2000])
-        b.position_at_end(over)
-        limit = b.sext(b.call(self.capi.fn("Py_GetRecursionLimit"), []), I64)
-        b.store(limit, ml.depth_limit)
+        self.deopt_if(b, b.icmp_signed(">", d, b.load(ml.depth_limit, typ=I64)))
+
+    def enter_stack(self) -> None:
+        """End the entry block: a recursive fn's body that stays a real function (not a ring copy
+        inlined into its caller) first compares the stack pointer with the thread's floor."""
+        ab, ml = self.ab, self.ml
+        if self.counted and "alwaysinline" not in self.fn.attributes:
+            sp = ab.ptrtoint(ab.call(ml.intrinsic_fn("llvm.stacksave.p0", PTR, []), []), I64)
+            self.deopt_if(ab, ab.icmp_unsigned("<", sp, ab.load(ml.stack_floor, typ=I64)))
+        ab.branch(self.body_entry)
+
+    def deopt_if(self, b: ir.IRBuilder, cond: ir.Value) -> None:
+        """Leave through a deopt (before any local is set up) when cond holds."""
         too_deep = self.fn.append_basic_block("depth.error")
-        b.cbranch(b.icmp_signed(">", d, limit), too_deep, ok)
+        ok = self.fn.append_basic_block("depth.ok")
+        br = b.cbranch(cond, too_deep, ok)
+        br.set_weights([1, 2000])
         b.position_at_end(too_deep)
-        ml.set_error(b, "RecursionError", "maximum recursion depth exceeded")
+        self.ml.set_error(b, "RecursionError", "maximum recursion depth exceeded")
         self.ret_err(b)
         b.position_at_end(ok)
 

@@ -215,8 +215,7 @@ def test_builtins(mods) -> None:  # type: ignore[no-untyped-def]
         check(mods, "b_bool", a)
         for b in (-1, 4):
             check(mods, "b_minmax", a, b, 2)
-    with pytest.raises(OverflowError):
-        mods[0].b_abs(-(2**63), 0.0)
+    check(mods, "b_abs", -(2**63), 0.0)  # abs beyond 64 bits: CPython's exact int
 
 
 def test_raise_and_assert(mods) -> None:  # type: ignore[no-untyped-def]
@@ -253,11 +252,9 @@ def test_lists(mods) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_list_arguments_are_checked(mods) -> None:  # type: ignore[no-untyped-def]
-    native = mods[0]
-    with pytest.raises(TypeError, match=r"l_sum\(\) argument 'xs' must be list\[float\], not tuple"):
-        native.l_sum((1.0,))
-    with pytest.raises(TypeError, match=r"l_sum\(\) argument 'xs' item must be float, not str"):
-        native.l_sum([1.0, "x"])
+    """A list argument that is not exactly a list of the item class runs the Python reading."""
+    for xs in [(1.0,), [1.0, "x"], [1.0, 2], [True], (), "ab", None, [1.0, 2.0**53, 1]]:
+        check(mods, "l_sum", xs)
 
 
 def test_mut_list_parameter_writes_back(mods) -> None:  # type: ignore[no-untyped-def]
@@ -383,10 +380,11 @@ def test_struct_seen_from_python(smods) -> None:  # type: ignore[no-untyped-def]
     assert p.length() == 5.0 and p.name == "p" and len(p.points) == 2
     with pytest.raises(TypeError, match="missing 1 required positional argument: 'x'"):
         native.Vec()
-    with pytest.raises(TypeError, match="must be float, not str"):
-        native.Vec("a")
-    with pytest.raises(TypeError, match="must be Vec"):
-        native.total_norm([1.0])
+    for args in [("a",), (1,), (True, 2)]:  # the reading's __init__: the values stored as given
+        assert vars(native.Vec(*args)) == vars(py.Vec(*args))
+    for xs in ([1.0], [native.Vec(1.0, 2.0), 3], []):
+        got, want = outcome(native.total_norm, xs), outcome(py.total_norm, [py.Vec(1.0, 2.0), 3] if len(xs) == 2 else xs)
+        assert got[0] == want[0] and (got[0] == "ok" or got[1][0] is want[1][0]), (xs, got, want)
 
 
 ARITY_SRC = """

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-
 import pytest
 from codegen_support import agrees, compiled, outcome, plain
 from hypothesis import given, settings
@@ -44,16 +42,14 @@ FLOATS = st.one_of(
     st.sampled_from([0.0, -0.0, 1.0, -1.0, 0.5, 2.0**53, 2.0**63, -(2.0**63), 1e308]),
     SMALL.map(float),
 )
-STRATS = {"Int": st.one_of(WIDE, BIG), "Float64": FLOATS}
+# beyond the compiled classes too: a bool for an Int, an int for a Float64 (the Python reading runs)
+STRATS = {"Int": st.one_of(WIDE, BIG, st.booleans()), "Float64": st.one_of(FLOATS, SMALL, BIG, st.booleans())}
 
 
 def agree(name: str, *args: object) -> None:
+    """The compiled fn gives exactly what CPython gives for the def: value, class, exception, message."""
     got = outcome(getattr(NATIVE, name), *args)
     want = outcome(getattr(PLAIN, name), *args)
-    if any(isinstance(a, int) and not -(2**63) <= a < 2**63 for a in args):
-        # beyond 64 bits the wrapper refuses the argument itself (never truncates it)
-        assert got[0] == "raise" and got[1][0] is OverflowError, (name, args, got)
-        return
     assert agrees(got, want), (name, args, got, want)
 
 
@@ -73,15 +69,11 @@ def test_binary_ops_agree_with_cpython(kind: str, op: str, data: st.DataObject) 
 @given(data=st.data())
 def test_float_power_agrees(kind: str, data: st.DataObject) -> None:
     ta, tb = KINDS[kind]
-    a = data.draw(STRATS[ta] if ta == "Float64" else SMALL)
-    b = data.draw(STRATS[tb] if tb == "Float64" else SMALL)
-    fa, fb = float(a), float(b)
-    if fa < 0 and math.isfinite(fa) and math.isfinite(fb) and fb != int(fb):
-        # CPython makes a complex number; a Float64 fn raises ValueError instead (docs/compiler.md)
-        got = outcome(getattr(NATIVE, f"pow_{kind}"), a, b)
-        assert got[0] == "raise" and got[1][0] is ValueError
-        return
-    agree(f"pow_{kind}", a, b)
+    # (no big ints here: an int for a Float64 runs the reading, where int ** int is exact and huge)
+    powers = st.one_of(FLOATS, SMALL, st.booleans())
+    a = data.draw(powers if ta == "Float64" else SMALL)
+    b = data.draw(powers if tb == "Float64" else SMALL)
+    agree(f"pow_{kind}", a, b)  # a negative base and a fractional exponent: CPython's complex (deopt)
 
 
 @pytest.mark.parametrize("e", [0, 1, 2, 3, 5, 7, 13])
@@ -100,10 +92,4 @@ def test_chained_comparison_agrees(a: int, b: float, c: int) -> None:
 @settings(max_examples=300, deadline=None)
 @given(a=st.one_of(WIDE, BIG), b=WIDE, c=FLOATS)
 def test_compound_expression_agrees(a: int, b: int, c: float) -> None:
-    inner = [a * 3, a * 3 - b // 7, -a]
-    if -(2**63) <= a < 2**63 and any(not -(2**63) <= v < 2**63 for v in inner):
-        # an Int intermediate beyond 64 bits raises OverflowError where CPython grows the int
-        got = outcome(NATIVE.expr, a, b, c)
-        assert got[0] == "raise" and got[1][0] is OverflowError
-        return
-    agree("expr", a, b, c)
+    agree("expr", a, b, c)  # an Int intermediate beyond 64 bits: the exact int (deopt)

@@ -193,27 +193,19 @@ FLOATS = [0.0, -0.0, 1.5, -1.5, 3.0, -2.0, 1e308, float("inf"), float("-inf"), f
 def test_floor_division_and_modulo(mods, name: str) -> None:  # type: ignore[no-untyped-def]
     for a in INTS:
         for b in INTS:
-            if name == "floordiv" and a == -(2**63) and b == -1:
-                continue  # Python makes a big int; compiled raises OverflowError (see test below)
             check(mods, name, a, b)
 
 
-def test_int_min_floordiv_minus_one_overflows(mods) -> None:  # type: ignore[no-untyped-def]
-    with pytest.raises(OverflowError):
-        mods[0].floordiv(-(2**63), -1)
+def test_int_min_floordiv_minus_one_is_the_exact_int(mods) -> None:  # type: ignore[no-untyped-def]
+    check(mods, "floordiv", -(2**63), -1)  # beyond 64 bits: the native run deopts to the reading
+    assert mods[0].floordiv(-(2**63), -1) == 2**63
 
 
 @pytest.mark.parametrize("name", ["add", "sub", "mul"])
 def test_checked_arithmetic_never_wraps(mods, name: str) -> None:  # type: ignore[no-untyped-def]
-    native, py = mods
     for a in INTS:
         for b in INTS:
-            want = getattr(py, name)(a, b)
-            if -(2**63) <= want < 2**63:
-                assert getattr(native, name)(a, b) == want
-            else:
-                with pytest.raises(OverflowError, match="Int overflow"):
-                    getattr(native, name)(a, b)
+            check(mods, name, a, b)  # a result beyond 64 bits is CPython's exact int
 
 
 def test_true_division(mods) -> None:  # type: ignore[no-untyped-def]
@@ -226,45 +218,29 @@ def test_true_division(mods) -> None:  # type: ignore[no-untyped-def]
 def test_float_ops(mods, name: str) -> None:  # type: ignore[no-untyped-def]
     for a in FLOATS:
         for b in FLOATS:
-            if name == "fpow" and a < 0 and b != int(b) if b == b and abs(b) != float("inf") else False:
-                continue  # Python returns a complex here; compiled raises ValueError (documented)
-            check(mods, name, a, b)
+            check(mods, name, a, b)  # a negative base, a fractional exponent: CPython's complex
 
 
 def test_powers(mods) -> None:  # type: ignore[no-untyped-def]
-    native, py = mods
     for a in [0, 1, -1, 2, -2, 3, 1000, 2**21, 2**21 + 1, -(2**21) - 1, 3037000499, 3037000500]:
         for name in ("ipow3", "ipow2"):
-            want = getattr(py, name)(a)
-            if -(2**63) <= want < 2**63:
-                assert getattr(native, name)(a) == want
-            else:
-                with pytest.raises(OverflowError):
-                    getattr(native, name)(a)
+            check(mods, name, a)
 
 
-def test_negative_base_fractional_power_is_a_value_error(mods) -> None:  # type: ignore[no-untyped-def]
-    with pytest.raises(ValueError, match="fractional power"):
-        mods[0].fpow(-8.0, 1 / 3)
+def test_negative_base_fractional_power_is_cpythons_complex(mods) -> None:  # type: ignore[no-untyped-def]
+    check(mods, "fpow", -8.0, 1 / 3)
+    assert isinstance(mods[0].fpow(-8.0, 1 / 3), complex)
 
 
 def test_unary_shift_bits(mods) -> None:  # type: ignore[no-untyped-def]
     native, py = mods
     for a in INTS:
-        if a != -(2**63):
-            check(mods, "neg", a)
+        check(mods, "neg", a)
         for b in [0, 1, 5, 62, 63, 64, 100, -1]:
-            want = outcome(py.shl, a, b)
-            got = outcome(native.shl, a, b)
-            if want[0] == "ok" and not -(2**63) <= want[1] < 2**63:
-                assert got[0] == "raise" and got[1][0] is OverflowError
-            else:
-                assert same(got, want), (a, b, got, want)
+            check(mods, "shl", a, b)
             check(mods, "shr", a, b)
         for b in INTS:
             check(mods, "bits", a, b)
-    with pytest.raises(OverflowError):
-        native.neg(-(2**63))
 
 
 def test_comparisons_exact_between_int_and_float(mods) -> None:  # type: ignore[no-untyped-def]
@@ -308,24 +284,13 @@ def test_calls_recursion_constants_defaults(mods) -> None:  # type: ignore[no-un
     check(mods, "ternary", -4)
     check(mods, "nothing", 3)
     assert mods[0].tofloat(3) == 3.0
-    assert isinstance(mods[0].tofloat(3), float)
 
 
 def test_conditional_update_overflows_only_when_taken(mods) -> None:  # type: ignore[no-untyped-def]
-    native = mods[0]
     for start in (0, 2**63 - 1, -(2**63), 5):
         for step in (1, -1, 2**62):
             for flags in range(16):
-                x, overflow = start, False
-                for i in range(4):  # the same steps with 64-bit Int semantics
-                    if (flags >> i) & 1 == 1:
-                        x += step
-                        overflow = overflow or not -(2**63) <= x < 2**63
-                if overflow:
-                    with pytest.raises(OverflowError):
-                        native.cond_add(start, step, flags)
-                else:
-                    assert native.cond_add(start, step, flags) == x
+                check(mods, "cond_add", start, step, flags)
 
 
 def test_runaway_recursion_is_a_recursion_error_not_a_crash() -> None:
@@ -352,20 +317,13 @@ fn pong(n: Int) -> Int:
 
 
 def test_wrapper_rejects_bad_arguments(mods) -> None:  # type: ignore[no-untyped-def]
-    native = mods[0]
-    with pytest.raises(TypeError, match=r"add\(\) argument 'a' must be int, not str"):
-        native.add("x", 1)
-    with pytest.raises(TypeError, match=r"must be int, not float"):
-        native.add(1.0, 1)
-    with pytest.raises(OverflowError, match="too large"):
-        native.add(2**64, 1)
-    with pytest.raises(TypeError, match=r"fdiv\(\) argument 'b' must be float, not str"):
-        native.fdiv(1.0, "2")
-    with pytest.raises(TypeError, match="must be bool"):
-        native.flag(None)
-    assert native.add(True, True) == 2  # bool is an int
-    assert native.fdiv(1, 4) == 0.25  # an int is accepted where a float is declared
-    assert native.flag(True) is True
+    """Arguments beyond the compiled classes run the Python reading: the def's result or exception."""
+    for args in [("x", 1), (1.0, 1), (2**64, 1), (True, True), ([], 1), ("a", "b"), (None, 1)]:
+        check(mods, "add", *args)
+    for args in [(1.0, "2"), (1, 4), (True, 2.0), (2**80, 3), (1.0, 0)]:
+        check(mods, "fdiv", *args)
+    for b in (None, True, False, 1, 0, 2.5, "", [1]):
+        check(mods, "flag", b)
 
 
 def test_mixed_module_plain_python_shares_namespace() -> None:

@@ -88,11 +88,8 @@ def test_mut_self_written_back_on_raise(both: tuple[Any, Any], meth: str, arg: i
         a = mod.Acc(5)
         r = outcome(getattr(a, meth), arg)
         seen.append((r[0], (a.n, a.hist)))
-    # CPython's int does not overflow; only the raise path of `risky` and the fields are compared there
-    if meth == "overflow":
-        assert seen[0] == ("raise", (5, 2**62)) and seen[1] == ("ok", (5 * 2**62, 2**62))
-    else:
-        assert seen[0] == seen[1]
+    # beyond 64 bits the native run deopts before any write-back and the reading gives CPython's ints
+    assert seen[0] == seen[1]
 
 
 def test_error_is_the_callee_s(both: tuple[Any, Any]) -> None:

@@ -1,12 +1,11 @@
 """Hypothesis strategies for small typed programs in the compilable subset, and their arguments.
 
 Every expression is drawn together with two renderings: `plain` (the program given to
-`pymigrate migrate`) and `checked` (the oracle, run by CPython). The oracle is the original with
-the superset's documented Int rule applied: every Int-valued operation goes through `_ck`, which
-raises OverflowError("Int overflow: the result does not fit in 64 bits") where the exact result
-leaves 64 bits, and arguments are refused at the door as the bindings do. Float `**` with a negative
-base and a fractional exponent raises ValueError (CPython would return a complex). Everything else
-is CPython's own behaviour, so any other difference between the oracle and a compiled run is a bug.
+`pymigrate migrate`) and `checked` (the oracle, run by CPython). The oracle is the original: a
+compiled fn gives CPython's results (beyond 64 bits, for other argument classes and for a complex
+power the Python reading runs), so `_ck`, `_fpow` and `_door` leave every value as CPython makes it;
+they stay as the places where a documented difference would go. Any difference between the oracle
+and a compiled run is a bug.
 """
 
 from __future__ import annotations
@@ -16,32 +15,22 @@ from dataclasses import dataclass, field
 from hypothesis import strategies as st
 
 INT_MIN, INT_MAX = -(2**63), 2**63 - 1
-OVERFLOW_MSG = "Int overflow: the result does not fit in 64 bits"
 
-ORACLE_PRELUDE = f'''
+ORACLE_PRELUDE = """
 import math as _math
 
 
 def _ck(v):
-    if isinstance(v, int) and not isinstance(v, bool) and not ({INT_MIN} <= v <= {INT_MAX}):
-        raise OverflowError({OVERFLOW_MSG!r})
     return v
 
 
 def _fpow(a, b):
-    r = a ** b
-    if isinstance(r, complex):
-        raise ValueError("negative number cannot be raised to a fractional power")
-    return r
+    return a ** b
 
 
 def _door(fname, pname, v, kind):
-    big = "Python int too large to convert to Int (64-bit)"
-    if kind == "int" and not ({INT_MIN} <= v <= {INT_MAX}):
-        raise OverflowError(f"{{fname}}() argument '{{pname}}': {{big}}")
-    if kind == "list[int]" and any(not ({INT_MIN} <= x <= {INT_MAX}) for x in v):
-        raise OverflowError(f"{{fname}}() argument '{{pname}}' item: {{big}}")
-'''
+    pass
+"""
 
 INT, FLOAT, BOOL, LINT, LFLOAT = "int", "float", "bool", "list[int]", "list[float]"
 SCALARS = (INT, FLOAT, BOOL)
@@ -453,7 +442,6 @@ def programs(draw: st.DrawFn) -> Program:
         sig_text = ", ".join(f"{p}: {t}" for p, t in params)
         head = f"def {name}({sig_text}) -> {ret}:"
         doors = [f"    _door({name!r}, {p!r}, {p}, {t!r})" for p, t in params if t in (INT, LINT)]
-        doors += [f"    {p} = float({p})" for p, t in params if t == FLOAT]
         plain_fns.append("\n".join([head] + ["    " * i + p for i, p, _ in lines]))
         checked_fns.append("\n".join([head] + doors + ["    " * i + c for i, _, c in lines]))
         sigs.append(Sig(name, params, ret))

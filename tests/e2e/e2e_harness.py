@@ -136,7 +136,8 @@ def assert_upgraded(pkg: Package, mod: str) -> set[str]:
 
 
 def _env(mode: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "PYMIGRATE"))}
+    # PYTHONPATH stays: a worktree's copy of pymigrate (put first on the path) is the one under test
+    env = {k: v for k, v in os.environ.items() if k == "PYTHONPATH" or not k.startswith(("PYTHON", "PYMIGRATE"))}
     if mode == "jit":
         env["PYMIGRATE_IMPORT_MODE"] = "jit"
         env["PYMIGRATE_NO_CACHE"] = "1"

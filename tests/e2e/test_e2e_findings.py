@@ -244,6 +244,7 @@ FIXED = {
     "f9_struct_eq_identity",  # a float field keeps the object it was set from (float_fields.py)
     "f10_struct_init_arity",  # method binders take self
     "f11_return_param_identity",  # analyzer keeps them Python
+    "f12_aliased_arguments",  # one object reaching a `mut` call twice runs the Python reading (bindings.py)
     "f13_introspection",  # fn objects carry the def's signature (fn_objects.py); structs are dataclasses (glue.py)
     "f14_traceback_frames",  # each fn's error exit adds its traceback entry (lower_fn.py, bindings.traceback_fn)
 }
