@@ -38,6 +38,7 @@ DEOPT_ERRORS = frozenset({
     ("RecursionError", "maximum recursion depth exceeded"),
 })  # fmt: skip
 DEOPT_GLOBAL = "pm.deopt"
+DEOPT = "deopt"  # set_error(b, DEOPT, why): a deopt that stands for no Python exception at all
 INT_MIN = -(2**63)
 # len, cap, data, refs. refs counts the holders of the header: its owner (a local, an item, a field,
 # a temporary) and each `for` loop iterating over it, which keeps the list alive as CPython's list
@@ -238,7 +239,7 @@ class ModuleLowering:
                 f.attributes.add(attr)
             self.helpers[key] = f
             hb = ir.IRBuilder(f.append_basic_block("entry"))
-            if (exc, msg) in DEOPT_ERRORS:
+            if exc == DEOPT or (exc, msg) in DEOPT_ERRORS:
                 hb.call(self.capi.fn("PyErr_SetNone"), [hb.load(self.deopt_type(), typ=PTR)])
             else:
                 exc_obj = hb.load(self.capi.exc(exc), typ=PTR)

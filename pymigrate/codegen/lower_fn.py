@@ -13,6 +13,7 @@ from llvmlite import ir  # type: ignore[import-untyped]
 from pymigrate.codegen.capi import F64, I1, I32, I64, PTR
 from pymigrate.codegen.ir import CallInfo, FuncIR, ModuleIR, Param
 from pymigrate.codegen.lower import (
+    DEOPT,
     _CAN_OVERFLOW,
     _INTRINSIC_MATH,
     LIST_HDR,
@@ -1348,6 +1349,8 @@ class FunctionLowering:
         elem = lst.ty.elem
         slot = self.ab.alloca(I1)
         self.b.store(ir.Constant(I1, 0), slot)
+        if elem == FLOAT and item.ty == FLOAT:
+            self.nan_identity_deopt(hdr, item.v)
         with self.index_loop(lambda: self.hdr_load(hdr, 0), "in") as (i, end):
             data = self.hdr_load(hdr, 2)
             x = Val(self.load(self.b.gep(data, [i], source_etype=self.ml.llty(elem)), elem), elem)
@@ -1357,6 +1360,17 @@ class FunctionLowering:
             self.b.cbranch(eq, end, nxt)
             self.b.position_at_end(nxt)
         return self.b.load(slot, typ=I1)
+
+    def nan_identity_deopt(self, hdr: ir.Value, x: ir.Value) -> None:
+        """`nan in xs`: CPython tests identity before equality, so a nan item may be found or not as it
+        is the same object or not, which a double cannot tell: with a nan in the list the native run
+        deopts and the Python reading decides. Other values are found as CPython finds them."""
+        b = self.b
+        with b.if_then(b.fcmp_unordered("uno", x, x), likely=False):
+            with self.index_loop(lambda: self.hdr_load(hdr, 0), "in.nan") as (i, _):
+                y = self.load(b.gep(self.hdr_load(hdr, 2), [i], source_etype=F64), FLOAT)
+                with self.raising(b.fcmp_unordered("uno", y, y)):
+                    self.ml.set_error(b, DEOPT, "nan identity")
 
     # --- sequences
     def seq_binop(self, op: ast.operator, left: Val, right: Val) -> Val:

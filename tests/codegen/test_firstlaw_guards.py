@@ -104,6 +104,13 @@ fn copy_rows(grid: List[List[Int]]) -> List[List[Int]]:
     out[0].append(7)
     return out
 
+fn has(xs: List[Float64], x: Float64) -> Bool:
+    return x in xs
+
+fn has_made(x: Float64) -> Bool:
+    var xs = [1.0, x]
+    return x in xs and not (x * 1.0 in xs)
+
 fn late(x: Int) -> Int:
     var y: Int
     if x > 0:
@@ -343,3 +350,11 @@ def test_recursion_error_exactly_where_the_def_raises_it() -> None:
         print("same")
     """)
     assert out.split() == ["same"]
+
+
+def test_nan_membership_follows_identity_then_equality() -> None:
+    nan, other = float("nan"), float("nan")
+    for xs, x in [([nan], nan), ([nan], other), ([1.0, other], nan), ([1.0, 2.0], nan), ([nan, 1.0], 1.0), ([], nan)]:
+        assert same(outcome(NATIVE.has, xs, x), outcome(PLAIN.has, xs, x)), (xs, x)
+    for x in (nan, 2.0, math.inf):
+        assert same(outcome(NATIVE.has_made, x), outcome(PLAIN.has_made, x)), x
