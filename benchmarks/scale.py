@@ -399,9 +399,11 @@ def goal_verdict(m: Measure) -> str:
     if m.status != "ok":
         return "MISSED (" + m.status + ")"
     if m.stage == "analyze" and m.case == "stdlib" and "2 jobs" in m.note:
-        return "met" if m.rate >= 100_000 else f"MISSED ({m.rate / 100_000:.0%} of 100,000 lines/s)"
-    if m.stage == "analyze-warm" and "changed" in m.note:
-        return "met" if m.wall < 2.0 else "MISSED (over 2 s)"
+        idle = m.lines / (m.cpu / 2) if m.cpu > 0 else 0.0       # both cores busy with this run only
+        verdict = "met" if m.rate >= 100_000 else f"MISSED ({m.rate / 100_000:.0%} of 100,000 lines/s)"
+        return f"{verdict}; {idle:,.0f} lines/s at its CPU time if both cores ran only this"
+    if m.stage == "analyze-warm" and "changed" in m.note and m.lines >= 25_000:
+        return "met" if m.wall < 2.0 else f"MISSED ({m.wall:.1f} s wall, {m.cpu:.1f} s CPU)"
     if m.stage == "migrate":
         verdicts = ["speed met" if m.rate >= 1000 else f"speed MISSED ({m.rate:,.0f} of 1,000 lines/s)"]
         if m.lines >= 25_000:

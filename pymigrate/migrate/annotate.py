@@ -14,22 +14,27 @@ its ``__future__`` imports are left as they are.
 from __future__ import annotations
 
 import ast
-from collections.abc import Sequence
+import functools
+from collections.abc import Sequence, Set as AbstractSet
 
 from typing import TYPE_CHECKING
 
 import libcst as cst
 
-from pymigrate.migrate.bindtime import Lookup, eager_names, evaluations
+from pymigrate.migrate.bindtime import Evaluation, Lookup, eager_names, evaluations
 
 if TYPE_CHECKING:
     from pymigrate.migrate.infer.api import FileTypes
 
 
-def annotate_module(module: cst.Module, types: FileTypes) -> cst.Module:
+def annotate_module(module: cst.Module, types: FileTypes, source: str | None = None) -> cst.Module:
+    """``module`` with ``types`` inserted. ``source``, when the caller has it, is ``module``'s text: what the
+    module already declares and binds is then read from it once for every set of types tried on it
+    (verification), instead of from a new rendering of the module each time."""
     if not types.functions and not types.attributes:
         return module
-    inserter = _Inserter(types, _declared_attributes(module), _evaluated_with(module, types.imports))
+    text = source if source is not None else module.code
+    inserter = _Inserter(types, _declared_attributes(text), _evaluated_with(text, types.imports))
     annotated = module.visit(inserter)
     if not inserter.used_names:
         return annotated
@@ -50,14 +55,19 @@ def _names_in(annotation: str) -> set[str]:
     return names
 
 
-def _evaluated_with(module: cst.Module, imports: Sequence[str]) -> dict[tuple[str, str], list[Lookup]]:
+def _evaluated_with(source: str, imports: Sequence[str]) -> dict[tuple[str, str], list[Lookup]]:
     """For each ``(function qualname, slot)``, what is bound each time its annotation is evaluated (the
     imports annotation may add go at the top, before anything runs; those under ``if`` never run)."""
     added = {n for s in imports if not s.startswith("if ") for n in _statement_binds(s)}
     out: dict[tuple[str, str], list[Lookup]] = {}
-    for ev in evaluations(ast.parse(module.code)):
+    for ev in _evaluations(source):
         out.setdefault((ev.owner, ev.slot), []).append(_also(ev.bound, added))
     return out
+
+
+@functools.lru_cache(maxsize=64)
+def _evaluations(source: str) -> tuple[Evaluation, ...]:
+    return tuple(evaluations(ast.parse(source)))
 
 
 def _also(bound: Lookup, names: set[str]) -> Lookup:
@@ -70,11 +80,18 @@ def _quoted(text: str) -> str:
 
 
 class _Inserter(cst.CSTTransformer):
-    def __init__(self, types: FileTypes, declared: set[str],
+    """Only the definitions ``types`` names are entered: a function body is walked only when a function
+    nested in it has types or it is an ``__init__`` whose class has attribute types, a class only when
+    something in it has types (most of a large module is never visited)."""
+
+    def __init__(self, types: FileTypes, declared: AbstractSet[str],
                  evaluated_with: dict[tuple[str, str], list[Lookup]]) -> None:
         self.types = types
         self.declared = declared
         self.evaluated_with = evaluated_with
+        self.wanted = {key[:i + 1] for key in [*types.functions, *types.attributes]
+                       for i, c in enumerate(key) if c == "."}       # "C.", "f.<locals>.": typed below
+        self.attribute_classes = {key.rpartition(".")[0] for key in types.attributes}
         self.scope: list[str] = []
         self.classes: list[str | None] = []       # class qualname for each open function/class frame
         self.seen: set[str] = set()
@@ -84,22 +101,24 @@ class _Inserter(cst.CSTTransformer):
     def _prefix(self) -> str:
         return "".join(self.scope)
 
-    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
         self.classes.append(self._prefix() + node.name.value)
         self.scope.append(node.name.value + ".")
+        return self._prefix() in self.wanted
 
     def leave_ClassDef(self, original_node: cst.ClassDef, updated_node: cst.ClassDef) -> cst.ClassDef:
         self.scope.pop()
         self.classes.pop()
         return updated_node
 
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
         qualname = self._prefix() + node.name.value
         in_init_of = self.classes[-1] if self.classes and node.name.value == "__init__" else None
         self.classes.append(in_init_of)
         self.scope.append(node.name.value + ".<locals>.")
         self._init_self = _first_param(node) if in_init_of else None
         self._stack_qualname = qualname
+        return self._prefix() in self.wanted or in_init_of in self.attribute_classes
 
     def leave_FunctionDef(self, original_node: cst.FunctionDef, updated_node: cst.FunctionDef) -> cst.FunctionDef:
         self.scope.pop()
@@ -192,9 +211,10 @@ def _first_param(node: cst.FunctionDef) -> str | None:
     return params[0].name.value if params else None
 
 
-def _declared_attributes(module: cst.Module) -> set[str]:
+@functools.lru_cache(maxsize=512)
+def _declared_attributes(source: str) -> frozenset[str]:
     """``C.attr`` for attributes that already carry an annotation or a class-level binding."""
-    tree = ast.parse(module.code)
+    tree = ast.parse(source)
     declared: set[str] = set()
 
     def walk(body: Sequence[ast.stmt], prefix: str) -> None:
@@ -215,33 +235,61 @@ def _declared_attributes(module: cst.Module) -> set[str]:
                 walk(stmt.body, prefix + stmt.name + ".<locals>.")
 
     walk(tree.body, "")
-    return declared
+    return frozenset(declared)
 
 
 def _bound_names(module: cst.Module) -> set[str]:
+    """The names the module's top-level statements bind (also inside if/elif/else and try/except bodies),
+    read from the LibCST tree itself: no code generation and no second parse of a large module."""
     names: set[str] = set()
-    tree = ast.parse(module.code)
 
-    def scan(body: Sequence[ast.stmt]) -> None:
+    def scan(body: Sequence[cst.BaseStatement]) -> None:
         for stmt in body:
-            if isinstance(stmt, (ast.Import, ast.ImportFrom)):
-                names.update((a.asname or a.name).split(".")[0] for a in stmt.names)
-            elif isinstance(stmt, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
-                names.add(stmt.name)
-            elif isinstance(stmt, ast.Assign):
-                names.update(t.id for t in stmt.targets if isinstance(t, ast.Name))
-            elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
-                names.add(stmt.target.id)
-            elif isinstance(stmt, ast.If):
-                scan(stmt.body)
-                scan(stmt.orelse)
-            elif isinstance(stmt, ast.Try):
-                scan(stmt.body)
-                for h in stmt.handlers:
-                    scan(h.body)
+            if isinstance(stmt, cst.SimpleStatementLine):
+                for small in stmt.body:
+                    if isinstance(small, (cst.Import, cst.ImportFrom)):
+                        if isinstance(small.names, cst.ImportStar):
+                            names.add("*")
+                        else:
+                            names.update(_alias_binding(a) for a in small.names)
+                    elif isinstance(small, cst.Assign):
+                        names.update(t.target.value for t in small.targets if isinstance(t.target, cst.Name))
+                    elif isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name):
+                        names.add(small.target.value)
+            elif isinstance(stmt, (cst.ClassDef, cst.FunctionDef)):
+                names.add(stmt.name.value)
+            elif isinstance(stmt, cst.If):
+                scan(_statements(stmt.body))
+                if isinstance(stmt.orelse, cst.If):
+                    scan([stmt.orelse])
+                elif stmt.orelse is not None:
+                    scan(_statements(stmt.orelse.body))
+            elif isinstance(stmt, cst.Try):
+                scan(_statements(stmt.body))
+                for handler in stmt.handlers:
+                    scan(_statements(handler.body))
 
-    scan(tree.body)
+    scan(module.body)
     return names
+
+
+def _statements(block: cst.BaseSuite) -> Sequence[cst.BaseStatement]:
+    """The statements of an indented block, or the one line of ``if x: y = 1`` (its small statements)."""
+    if isinstance(block, cst.IndentedBlock):
+        return block.body
+    assert isinstance(block, cst.SimpleStatementSuite)
+    return [cst.SimpleStatementLine(body=block.body)]
+
+
+def _alias_binding(alias: cst.ImportAlias) -> str:
+    """The top-level name ``import a.b as c`` (``c``) or ``import a.b`` (``a``) binds."""
+    if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+        return alias.asname.name.value
+    name: cst.BaseExpression = alias.name
+    while isinstance(name, cst.Attribute):
+        name = name.value
+    assert isinstance(name, cst.Name)
+    return name.value
 
 
 def _statement_binds(statement: str) -> set[str]:

@@ -117,3 +117,56 @@ def test_guarded_imports_share_one_type_checking_block() -> None:
     assert annotate_module(module, types).code == (
         "import os\nfrom typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from pathlib import Path\n"
         "    from decimal import Decimal\n\n\ndef f(a: \"Path\", b: \"Decimal\"):\n    pass\n")
+
+
+def test_only_what_the_types_name_is_entered_and_the_rest_is_left_exactly() -> None:
+    """Definitions with no types below them are not walked (a large module costs what its typed parts cost):
+    every named slot, however deeply nested, still gets its annotation, and nothing else changes."""
+    source = textwrap.dedent('''\
+        import os
+
+
+        class Untouched:
+            def __init__(self):
+                self.a = 1
+
+            def method(self, x):
+                def helper(y):
+                    return y
+                return helper(x)
+
+
+        class Outer:
+            class Inner:
+                def __init__(self, v):
+                    if v:
+                        self.v = v
+
+            def run(self, n):
+                def step(k):
+                    class Local:
+                        def go(self, q):
+                            return q
+                    return Local().go(k)
+                return step(n)
+
+
+        def plain(a):
+            def nested(b):
+                return b
+            return nested(a)
+        ''')
+    types = FileTypes(
+        functions={"Outer.run.<locals>.step.<locals>.Local.go": FunctionTypes({"q": "int"}, "int"),
+                   "plain.<locals>.nested": FunctionTypes({"b": "Path"}, None),
+                   "Outer.Inner.__init__": FunctionTypes({"v": "int"}, "None")},
+        attributes={"Outer.Inner.v": "int"},
+        imports=["from pathlib import Path"])
+    out = annotate_module(cst.parse_module(source), types).code
+    expected = (source.replace("import os\n", "import os\nfrom pathlib import Path\n")
+                .replace("def __init__(self, v):", "def __init__(self, v: int) -> None:")
+                .replace("self.v = v", "self.v: int = v")
+                .replace("def go(self, q):", "def go(self, q: int) -> int:")
+                .replace("def nested(b):", "def nested(b: Path):"))
+    assert out == expected
+    assert annotate_module(cst.parse_module(source), types, source).code == expected

@@ -295,7 +295,7 @@ def apply(modules: Sequence[Module], files: dict[Path, FileTypes]) -> dict[Path,
         if text is None:
             if len(_ANNOTATED) > 4096:
                 _ANNOTATED.clear()
-            text = _ANNOTATED[key] = annotate_module(_parsed(module.source), ft).code
+            text = _ANNOTATED[key] = annotate_module(_parsed(module.source), ft, module.source).code
         texts[module.path] = text
     return texts
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import atexit
+import gc
 import itertools
 import os
 import shutil
@@ -101,6 +102,7 @@ def mypy_options(python_version: tuple[int, int] | None) -> Options:
 
 
 _BUILDS = itertools.count()
+COLLECT_EVERY = 4       # builds between full garbage collections: memory stays a few builds' worth
 _RUN = os.urandom(8).hex()      # markers of this process never match a cache entry another process wrote
 _CACHE: list[str] = []
 
@@ -142,7 +144,13 @@ def run_mypy(modules: Sequence[Module], texts: dict[Path, str] | None = None,
     come from the cache with their errors, which is all verification needs and much faster.
     """
     texts = texts or {}
-    marker = f"\n# pymigrate build {_RUN}-{next(_BUILDS)}\n" if fresh else ""    # a new last line: lines unchanged
+    build = next(_BUILDS)
+    if build % COLLECT_EVERY == 0:
+        # a build's graph (manager, states, trees, types) is cyclic garbage once its result is dropped; left
+        # to the collector's thresholds, the garbage of dozens of verification builds piles up before a full
+        # collection (1.3 GB instead of 0.2 GB on a 7,000-line package)
+        gc.collect()
+    marker = f"\n# pymigrate build {_RUN}-{build}\n" if fresh else ""    # a new last line: lines unchanged
     sources = [BuildSource(str(m.path), m.name, texts.get(m.path, m.source) + marker, None) for m in modules]
     return mypy_build.build(sources, mypy_options(python_version))
 
