@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ast
 import copy
+from typing import Iterator
 
 from pymigrate.codegen.checker import Checker
 from pymigrate.codegen.diagnostics import CompileError, Diagnostic
@@ -25,34 +26,71 @@ _MUTATORS = {"append", "pop", "clear", "extend", "insert", "remove", "sort", "re
 
 def fn_blockers(func: ast.FunctionDef, module: ast.Module) -> list[str]:
     """Reasons this def would not compile as a fn (empty: it compiles)."""
-    if func not in module.body:
+    shared = _shared(module)
+    if id(func) not in shared.top:
         owner = next(
             (c for c in module.body if isinstance(c, ast.ClassDef) and func in c.body), None
         )
         if owner is not None:
             return struct_blockers(owner, module)
         return ["only module-level functions and methods of a struct can be compiled"]
-    return _Probe(module).run(func)
+    probe = _Probe(module, shared)
+    if probe.reaches_class(func):  # upgrading a class rewrites it: that probe needs a copy of its own
+        return _Probe(module).run(func)
+    return probe.run(func)
 
 
 def struct_blockers(cls: ast.ClassDef, module: ast.Module) -> list[str]:
     """Reasons this class would not compile as a struct (empty: it compiles)."""
-    if cls not in module.body:
+    if id(cls) not in _shared(module).top:
         return ["only module-level classes can become structs"]
     return _Probe(module).run(cls)
 
 
-class _Probe:
+class _Prepared:
+    """A module's copy and the facts every probe of it starts from, made once per module.
+
+    The analyzer probes a module's functions one after another; copying and indexing the whole
+    module for each made analysis quadratic in the module's size. Probes that upgrade only
+    functions leave the copy as it is (the marks are their own), so they share it; a probe that
+    upgrades a class rewrites the class and takes a fresh copy.
+    """
+
     def __init__(self, module: ast.Module) -> None:
-        self.original = module
+        self.module = module
+        self.top = {id(s) for s in module.body}
         self.tree = copy.deepcopy(module)
         self.index = {id(o): c for o, c in zip(ast.walk(module), ast.walk(self.tree))}
-        self.marks = SyntheticMarks(self.tree, "<probe>")
-        self.blockers: list[str] = []
         self.defs = {s.name: s for s in self.tree.body if isinstance(s, ast.FunctionDef)}
         self.classes = {s.name: s for s in self.tree.body if isinstance(s, ast.ClassDef)}
-        self.spans: dict[str, tuple[int, int]] = {}
         self.mutated = _mutated_params(self.defs)
+
+
+_LAST: list[_Prepared] = []  # the module probed last (kept alive, so identity is a safe key)
+
+
+def _shared(module: ast.Module) -> _Prepared:
+    if not _LAST or _LAST[0].module is not module:
+        _LAST[:] = [_Prepared(module)]
+    return _LAST[0]
+
+
+class _Probe:
+    def __init__(self, module: ast.Module, prepared: _Prepared | None = None) -> None:
+        self.original = module
+        prepared = prepared or _Prepared(module)
+        self.tree = prepared.tree
+        self.index = prepared.index
+        self.marks = SyntheticMarks(self.tree, "<probe>")
+        self.blockers: list[str] = []
+        self.defs = prepared.defs
+        self.classes = prepared.classes
+        self.spans: dict[str, tuple[int, int]] = {}
+        self.mutated = prepared.mutated
+
+    def reaches_class(self, target: ast.FunctionDef | ast.ClassDef) -> bool:
+        """Would upgrading `target` upgrade a class too (itself, or one it uses or calls)?"""
+        return any(isinstance(node, ast.ClassDef) for node in self._reach(self.index[id(target)]))
 
     def run(self, target: ast.FunctionDef | ast.ClassDef) -> list[str]:
         node = self.index[id(target)]
@@ -66,6 +104,15 @@ class _Probe:
 
     # --- choosing what to upgrade: the target and what it needs
     def _closure(self, target: ast.FunctionDef | ast.ClassDef) -> None:
+        for node in self._reach(target):
+            if isinstance(node, ast.FunctionDef):
+                self._upgrade_fn(node, None)
+            elif isinstance(node, ast.ClassDef):
+                self._upgrade_struct(node)
+
+    def _reach(self, target: ast.AST) -> Iterator[ast.AST]:
+        """The target, then each def it calls and class it names, transitively. Each node is
+        walked after the caller has seen (and possibly upgraded) it, as an upgrade adds names."""
         todo: list[ast.AST] = [target]
         seen: set[int] = set()
         while todo:
@@ -73,10 +120,7 @@ class _Probe:
             if id(node) in seen:
                 continue
             seen.add(id(node))
-            if isinstance(node, ast.FunctionDef):
-                self._upgrade_fn(node, None)
-            elif isinstance(node, ast.ClassDef):
-                self._upgrade_struct(node)
+            yield node
             for sub in ast.walk(node):
                 name = None
                 if isinstance(sub, ast.Name):
