@@ -36,6 +36,7 @@ _FUNCS: dict[str, tuple[ir.Type, list[ir.Type], bool]] = {
     "PyErr_Fetch": (VOID, [PTR, PTR, PTR], False),
     "PyErr_Restore": (VOID, [PTR, PTR, PTR], False),
     "PyErr_Clear": (VOID, [], False),
+    "PyErr_CheckSignals": (I32, [], False),
     "PyCode_NewEmpty": (PTR, [PTR, PTR, I32], False),
     "PyFrame_New": (PTR, [PTR, PTR, PTR, PTR], False),
     "PyThreadState_Get": (PTR, [], False),

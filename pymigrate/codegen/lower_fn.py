@@ -31,6 +31,9 @@ _CMP = {ast.Eq: "==", ast.NotEq: "!=", ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", 
 _FLIP = {"==": "==", "!=": "!=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
 _RICH = {"<": 0, "<=": 1, "==": 2, "!=": 3, ">": 4, ">=": 5}
 _MATH_CONST = {"pi": math.pi, "e": math.e, "tau": math.tau, "inf": math.inf, "nan": math.nan}
+# Loop back-edges between two calls of PyErr_CheckSignals (CPython's eval loop checks at every one;
+# a countdown keeps the check to a decrement and a never-taken branch).
+SIGNAL_CHECK_EVERY = 1024
 
 
 class FunctionLowering:
@@ -66,6 +69,8 @@ class FunctionLowering:
         # local -> i1 slot, true once it is assigned: only for the locals some read of which may run
         # before any assignment (definite.py); such a read raises UnboundLocalError while it is false.
         self.bound_flags: dict[str, ir.Value] = {}
+        self._ticks: ir.Value | None = None  # back-edges until the next signal check (loop_tick)
+        self.fast_copy = False  # lowering the hoisted copy of an innermost loop (versioned): no checks
         # Counters of the enclosing range loops: local -> i1, true when `x += 1` cannot overflow there.
         self.bounded: dict[str, ir.Value] = {}
 
@@ -278,6 +283,45 @@ class FunctionLowering:
             where.add_incoming(sites[line], blk)
         eb.call(traceback_fn(self.ml), [where])  # one argument: the exit stays small enough to inline
 
+    def tick_counter(self, body: list[ast.stmt]) -> ir.Value | None:
+        """Before a loop: the countdown its back-edge decrements (see loop_tick). A loop with a loop
+        inside shares the fn's countdown, so a nest of short loops still checks; an innermost loop
+        starts its own here, so a loop that runs fewer than SIGNAL_CHECK_EVERY times per entry (the
+        optimizer proves it from the trip count) keeps no check at all and unrolls as before. The
+        hoisted copy of an innermost loop (versioned) has none either, so it still vectorizes."""
+        if self.fast_copy:
+            return None
+        every = ir.Constant(I32, SIGNAL_CHECK_EVERY)
+        if any(isinstance(n, (ast.For, ast.While)) for st in body for n in ast.walk(st)):
+            if self._ticks is None:
+                self._ticks = self.ab.alloca(I32, name="ticks")
+                self.ab.store(every, self._ticks)
+            return self._ticks
+        own = self.ab.alloca(I32, name="loop.ticks")
+        self.b.store(every, own)
+        return own
+
+    def loop_tick(self, ticks: ir.Value | None) -> None:
+        """At a loop's back-edge: every SIGNAL_CHECK_EVERY times, run the pending signal handlers as
+        CPython's eval loop does (PyErr_CheckSignals: only in the main thread, as CPython), so Ctrl-C
+        or a handler's exception stops a long loop and reaches the caller as a real exception."""
+        if ticks is None:
+            return
+        b = self.b
+        every = ir.Constant(I32, SIGNAL_CHECK_EVERY)
+        left = b.sub(b.load(ticks, typ=I32), ir.Constant(I32, 1))
+        b.store(left, ticks)
+        due = self.fn.append_basic_block("signals")
+        cont = self.fn.append_basic_block("signals.done")
+        br = b.cbranch(b.icmp_signed("==", left, ir.Constant(I32, 0)), due, cont)
+        br.set_weights([1, SIGNAL_CHECK_EVERY])
+        b.position_at_end(due)
+        b.store(every, ticks)
+        failed = b.icmp_signed("<", b.call(self.capi.fn("PyErr_CheckSignals"), []), ir.Constant(I32, 0))
+        self.check(failed)  # the handler's exception (KeyboardInterrupt...) is set: leave as any error
+        self.b.branch(cont)
+        self.b.position_at_end(cont)
+
     def mark_bound(self, name: str) -> None:
         if name in self.bound_flags:
             self.b.store(ir.Constant(I1, 1), self.bound_flags[name])
@@ -476,17 +520,17 @@ class FunctionLowering:
             def emit_while(version: str) -> None:
                 head = self.fn.append_basic_block(f"while.head{version}")
                 body = self.fn.append_basic_block(f"while.body{version}")
+                latch = self.fn.append_basic_block(f"while.next{version}")
+                ticks = self.tick_counter(s.body)
                 self.b.branch(head)
                 self.b.position_at_end(head)
                 cond = self.truth(self.expr(s.test))
                 self.flush()
                 self.b.cbranch(cond, body, end)
                 self.b.position_at_end(body)
-                self.loops.append((head, end))
-                self.block(s.body)
-                self.loops.pop()
-                if not self.b.block.is_terminated:
-                    self.b.branch(head)
+                self.loop_body(s.body, latch, end)
+                self.loop_tick(ticks)
+                self.b.branch(head)
 
             self.versioned(s.body, [s.test], set(), emit_while)
             self.b.position_at_end(end)
@@ -664,6 +708,7 @@ class FunctionLowering:
             b = self.b
             counter = self.ab.alloca(I64, name="range.i")
             b.store(start, counter)
+            ticks = self.tick_counter(s.body)
             head = self.fn.append_basic_block(f"for.head{version}")
             body = self.fn.append_basic_block(f"for.body{version}")
             latch = self.fn.append_basic_block(f"for.next{version}")
@@ -680,6 +725,7 @@ class FunctionLowering:
             b.store(i, self.slots[target])
             self.mark_bound(target)
             self.loop_body(s.body, latch, end)
+            self.loop_tick(ticks)
             i2 = self.b.load(counter, typ=I64)
             if step_const == 1:
                 self.b.store(self.b.add(i2, ir.Constant(I64, 1), flags=["nsw"]), counter)
@@ -746,6 +792,7 @@ class FunctionLowering:
         br.set_weights([2000, 1])
         b.position_at_end(fast_bb)
         saved = dict(self.hoisted)
+        self.fast_copy = True
         for key, x in keys:
             if isinstance(x, ast.Name):
                 hdr = b.load(self.slots[x.id], typ=PTR)
@@ -757,6 +804,7 @@ class FunctionLowering:
                 hdr.set_metadata("tbaa", self.ml.tbaa("ptr"))
             self.hoisted[key] = (self.hdr_load(hdr, 0), self.hdr_load(hdr, 2))
         emit(".h")
+        self.fast_copy = False
         self.hoisted = saved
         self.b.position_at_end(plain_bb)
         emit("")
@@ -836,9 +884,11 @@ class FunctionLowering:
     def for_items(self, s: ast.For, length: Callable[[], ir.Value], item: Callable[[ir.Value], ir.Value]) -> None:
         """A for loop over the items of a list or string; `continue` goes to the increment."""
         assert isinstance(s.target, ast.Name)
+        ticks = self.tick_counter(s.body)
         with self.index_loop(length, "for") as (i, end):
             self.store_to(s.target, item(i))
             self.loop_body(s.body, self.fn.append_basic_block("for.next"), end)
+            self.loop_tick(ticks)
 
     def loop_body(self, body: list[ast.stmt], latch: ir.Block, end: ir.Block) -> None:
         """Emit a loop body whose `continue` goes to latch and `break` to end; continue at latch."""
