@@ -111,3 +111,33 @@ def test_migrated_package_imports_and_type_checks_on_its_oldest_python(
                               "--no-incremental", "--allow-untyped-defs", "--allow-incomplete-defs",
                               "--allow-untyped-calls", "src/shop"], capture_output=True, text=True)
     assert checked.returncode == 0, checked.stdout
+
+
+PYTHON_38 = Path("/root/.pyenv/versions/3.8.18/bin/python")
+PICK = '''\
+def pick(names, wanted):
+    for name in names:
+        if name == wanted:
+            return [name]
+    return None
+
+
+FOUND = pick(["a", "b"], "b")
+'''
+
+
+@pytest.mark.skipif(not PYTHON_38.exists(), reason=f"needs CPython 3.8 at {PYTHON_38}")
+def test_unions_and_generics_are_spelled_so_the_oldest_python_evaluates_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`X | None` needs 3.10 at run time, `list[str]` and `collections.abc.Iterable[str]` 3.9: for `~=3.8`
+    (3.8 and later) none of them (before, `~=` was not read and the running 3.11 was the target)."""
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "p"\nversion = "1"\nrequires-python = "~=3.8"\n')
+    (tmp_path / "pick.py").write_text(PICK)
+    monkeypatch.chdir(tmp_path)
+    assert main(["migrate", "pick.py", "--no-upgrade", "--write"]) == 0
+    text = (tmp_path / "pick.py").read_text()
+    assert "def pick(" in text and text != PICK and "|" not in text and "list[" not in text
+    done = subprocess.run([str(PYTHON_38), "-c", "import pick; print(pick.FOUND, pick.pick.__annotations__)"],
+                          capture_output=True, text=True, cwd=tmp_path)
+    assert done.returncode == 0 and done.stdout.startswith("['b'] {"), done.stderr
