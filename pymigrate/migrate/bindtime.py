@@ -20,7 +20,7 @@ from __future__ import annotations
 import ast
 import builtins
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 Lookup = Callable[[str], bool]
@@ -158,7 +158,6 @@ class _Function:
     node: FunctionNode
     qualname: str
     enclosing: list[FunctionNode]          # the functions it is nested in, innermost last
-    class_body: bool                       # defined directly in a class body
 
 
 @dataclass
@@ -194,7 +193,7 @@ class _Walker:
         defs = self.nested.setdefault(id(enclosing[-1]), {}) if enclosing else self.module_defs
         for stmt in body:
             if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                info = _Function(stmt, prefix + stmt.name, enclosing, class_body)
+                info = _Function(stmt, prefix + stmt.name, enclosing)
                 self.infos[id(stmt)] = info
                 if class_body:
                     self.methods.setdefault(stmt.name, []).append(info)
