@@ -15,7 +15,7 @@ from typing import Any
 
 from benchmarks import compile_probe, impls, imports, report, runner
 from benchmarks.kernels import CALLS_MODULE, KERNELS_DIR, Kernel, KernelError, discover
-from pymigrate.runtime import atomic
+from pymigrate import atomic
 
 BENCH_DIR = Path(__file__).resolve().parent
 

@@ -8,7 +8,6 @@ replaced without touching the others.
 from __future__ import annotations
 
 import argparse
-import importlib
 import os
 import sys
 from dataclasses import dataclass
@@ -16,6 +15,11 @@ from types import ModuleType
 from typing import Protocol, Sequence, cast
 
 from pymigrate import __version__
+from pymigrate.analyze import command as analyze_command
+from pymigrate.analyze import report_command
+from pymigrate.codegen import build_command
+from pymigrate.migrate import command as migrate_command
+from pymigrate.superset import command as parse_command
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
@@ -32,54 +36,48 @@ class CommandModule(Protocol):
 @dataclass(frozen=True)
 class Subcommand:
     name: str
-    module: str
+    module: ModuleType
     summary: str
     example: str
+
+    @property
+    def command(self) -> CommandModule:
+        """The module seen through its two functions (`configure`, `run`)."""
+        return cast(CommandModule, self.module)
 
 
 SUBCOMMANDS: tuple[Subcommand, ...] = (
     Subcommand(
         "analyze",
-        "pymigrate.analyze.command",
+        analyze_command,
         "migration hints with stable codes, readiness per function and class, and a score",
         "pymigrate analyze src/mypkg --format json > readiness.json",
     ),
     Subcommand(
         "migrate",
-        "pymigrate.migrate.command",
+        migrate_command,
         "rewrite a package into the superset: backticks, inferred types, fn/struct upgrades",
         "pymigrate migrate src/mypkg --diff      # then --write to apply",
     ),
     Subcommand(
         "build",
-        "pymigrate.codegen.build_command",
+        build_command,
         "compile .pys modules to CPython extension modules (.so) with .pyi stubs",
         "pymigrate build src/mypkg && python -c 'import mypkg'",
     ),
     Subcommand(
         "report",
-        "pymigrate.analyze.report_command",
+        report_command,
         "migration progress for CI: JSON, Markdown, SARIF or a self-contained HTML page",
         "pymigrate report src/mypkg --format html --output progress.html",
     ),
     Subcommand(
         "parse",
-        "pymigrate.superset.command",
+        parse_command,
         "parse .py and .pys files with the superset front end and report syntax errors",
         "pymigrate parse src/mypkg",
     ),
 )
-
-
-def _load(sub: Subcommand) -> CommandModule | None:
-    """Import a subcommand's module; None while that stage is not built yet."""
-    try:
-        module: ModuleType = importlib.import_module(sub.module)
-    except ModuleNotFoundError as exc:
-        if exc.name is not None and (sub.module == exc.name or sub.module.startswith(exc.name + ".")):
-            return None
-        raise
-    return cast(CommandModule, module)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -109,11 +107,7 @@ def build_parser() -> argparse.ArgumentParser:
             epilog=f"Example:\n  {sub.example}",
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )
-        module = _load(sub)
-        if module is not None:
-            module.configure(sp)
-        else:
-            sp.add_argument("rest", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
+        sub.command.configure(sp)
         sp.set_defaults(_subcommand=sub)
     return parser
 
@@ -129,12 +123,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if sub is None:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
-    module = _load(sub)
-    if module is None:
-        print(f"pymigrate {sub.name}: not available yet in this version", file=sys.stderr)
-        return EXIT_USAGE
     try:
-        return module.run(args)
+        return sub.command.run(args)
     except KeyboardInterrupt:
         print("pymigrate: interrupted", file=sys.stderr)
         return 130

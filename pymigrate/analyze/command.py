@@ -82,8 +82,8 @@ def run(args: argparse.Namespace) -> int:
 
 def _analyze(args: argparse.Namespace, config: Config) -> int:
     from pymigrate.analyze.engine import INTERNAL, analyze_paths
-    from pymigrate.analyze.typecheck import MypyUnavailable
     from pymigrate.analyze.report_command import BaselineError, load_baseline, regressions
+    from pymigrate.analyze.typecheck import MypyUnavailable
 
     baseline = None
     if config.baseline is not None:
@@ -114,10 +114,9 @@ def _analyze(args: argparse.Namespace, config: Config) -> int:
         console = Console(force_terminal=color, no_color=color is False, highlight=False)
         terminal.show(report, console)
     else:
-        import importlib
+        from pymigrate.analyze.reports import renderer
 
-        module = importlib.import_module(f"pymigrate.analyze.reports.{args.format}")
-        sys.stdout.write(module.render(report, rules_url=args.rules_url))
+        sys.stdout.write(renderer(args.format)(report, rules_url=args.rules_url))
     status = EXIT_OK
     internal = False
     for error in report.errors:

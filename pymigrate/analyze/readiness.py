@@ -1,7 +1,7 @@
 """Readiness: the one place that decides whether a function can become a `fn` and a class a `struct`.
 
 A function is `ready` when it has no blocker of its own, everything it calls or builds is ready,
-and (once the compiler's probe exists) the compiler accepts it; `inferable` when the only things
+and the compiler's probe accepts it; `inferable` when the only things
 missing are annotations (PM2xx) that inference can insert; `blocked` otherwise. A class is
 `ready` when it has no struct blocker and every method is ready. Statuses only go down while the
 verdicts propagate through calls, to a fixed point.
@@ -10,9 +10,8 @@ verdicts propagate through calls, to a fixed point.
 from __future__ import annotations
 
 import ast
-import importlib
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Callable, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence, cast
 
 from pymigrate.analyze import typesys as T
 from pymigrate.analyze.context import ModuleContext
@@ -21,8 +20,9 @@ from pymigrate.analyze.index import build as build_index
 from pymigrate.analyze.model import ClassInfo, Finding, FunctionInfo
 from pymigrate.analyze.rules import RULES, aliasing, keywords, signature, structs
 from pymigrate.analyze.rules.closures import Closures
-from pymigrate.analyze.typecheck import TypeError_
 from pymigrate.analyze.rules.fn_body import BodyChecker, BodyResult, ModuleModel, Param, Signature
+from pymigrate.analyze.typecheck import TypeError_
+from pymigrate.codegen import probe
 
 if TYPE_CHECKING:
     from pymigrate.superset import ParseResult
@@ -59,14 +59,8 @@ class Verdicts:
 
 
 def _probes() -> tuple[Probe | None, Probe | None]:
-    """The compiler's own verdicts, when the compiler is installed (see docs/analyze.md)."""
-    try:
-        probe = importlib.import_module("pymigrate.codegen.probe")
-    except ImportError:
-        return None, None
-    fn_probe = getattr(probe, "fn_blockers", None)
-    struct_probe = getattr(probe, "struct_blockers", None)
-    return fn_probe, struct_probe
+    """The compiler's own verdicts (see docs/analyze.md): readiness means "compiles"."""
+    return cast(Probe, probe.fn_blockers), cast(Probe, probe.struct_blockers)
 
 
 def assess(ctx: ModuleContext, source: str, use_probe: bool = True, superset: ParseResult | None = None,

@@ -9,7 +9,6 @@ so a failed run never leaves half a report for the next CI step to publish.
 from __future__ import annotations
 
 import argparse
-import importlib
 import json
 import os
 import stat
@@ -19,8 +18,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from pymigrate import atomic
+from pymigrate.analyze.reports import renderer
 from pymigrate.config import Config, ConfigError, load_config
-from pymigrate.runtime import atomic
 
 if TYPE_CHECKING:
     from pymigrate.analyze import AnalysisReport
@@ -190,14 +190,14 @@ def _render(
         return html.render(
             report, title=title, history=history, baseline_score=baseline_score, rules_url=args.rules_url
         )
-    module = importlib.import_module(f"pymigrate.analyze.reports.{args.format}")
+    render = renderer(args.format)
     if args.format == "markdown":
-        text: str = module.render(report, rules_url=args.rules_url or RULES_DOCS)
+        text: str = render(report, rules_url=args.rules_url or RULES_DOCS)
         if baseline is not None:
             heading, _, rest = text.partition("\n\n")
             text = f"{heading}\n\n{markdown_delta(report.score, baseline.score, baseline.path)}{rest}"
         return text
-    rendered: str = module.render(report, rules_url=args.rules_url)
+    rendered: str = render(report, rules_url=args.rules_url)
     return rendered
 
 

@@ -27,8 +27,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Sequence
 
-from pymigrate.runtime import atomic
-from pymigrate.runtime.cache import EXEC_SYMBOL
+from pymigrate import atomic
+from pymigrate.abi import EXEC_SYMBOL
 
 if TYPE_CHECKING:
     from pymigrate.codegen import CompiledModule

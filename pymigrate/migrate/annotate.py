@@ -197,7 +197,7 @@ def _is_overload(node: cst.FunctionDef) -> bool:
 
 def _accessor_suffix(node: cst.FunctionDef) -> str | None:
     """The key suffix ``infer.package.accessor_suffix`` gives a property's setter or deleter."""
-    from pymigrate.migrate.infer.package import ACCESSORS
+    from pymigrate.migrate.infer.api import ACCESSORS
     for d in node.decorators:
         e = d.decorator
         if isinstance(e, cst.Attribute) and e.attr.value in ACCESSORS and isinstance(e.value, cst.Name) \

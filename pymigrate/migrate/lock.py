@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from pymigrate.runtime.atomic import TEMP_SUFFIX
+from pymigrate.atomic import TEMP_SUFFIX
 
 #: A temporary file of a source write: `.NAME.py.XXXXXXXX.tmp` / `.NAME.pys.XXXXXXXX.tmp`
 #: (atomic.temp_path_beside's names for a `.py` or `.pys` target).

@@ -20,8 +20,8 @@ import os
 import stat
 from pathlib import Path
 
+from pymigrate.atomic import temp_path_beside, write_bytes
 from pymigrate.migrate.pipeline import FileResult
-from pymigrate.runtime.atomic import temp_path_beside, write_bytes
 
 
 class UnsafeWrite(Exception):

@@ -30,9 +30,7 @@ import sysconfig
 import warnings
 from importlib.machinery import PathFinder
 
-
-EXEC_SYMBOL = "pymigrate_exec"
-"""Exported by every built `.so`: `int pymigrate_exec(PyObject *module)` runs the module body."""
+from pymigrate.abi import EXEC_SYMBOL as EXEC_SYMBOL  # re-exported: the name the hook looks up
 
 CACHE_ENV = "PYMIGRATE_CACHE_DIR"
 """When set, every entry goes to this directory instead of `__pycache__` beside the source."""
@@ -239,7 +237,7 @@ class CacheSlot:
         """Copy a freshly built shared object into the cache under its content digest (atomic)."""
         from pathlib import Path
 
-        from pymigrate.runtime import atomic
+        from pymigrate import atomic
 
         data = Path(built).read_bytes()
         final = self.entry_path(hashlib.sha256(data).hexdigest()[:16])

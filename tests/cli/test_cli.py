@@ -69,22 +69,3 @@ def test_closed_pipe_ends_quietly(tmp_path: Path) -> None:
     assert proc.wait(timeout=120) == 141
     assert first.startswith(f"{tmp_path / 'm0000.py'}:1:1: error: 'var' is a keyword")
     assert err == ""  # no traceback, no complaint about the pipe
-
-
-def test_a_stage_not_built_says_so_and_exits_2(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    absent = Subcommand("later", "pymigrate.stage_not_built_yet", "a stage still to come", "pymigrate later x")
-    monkeypatch.setattr("pymigrate.cli.SUBCOMMANDS", (*SUBCOMMANDS, absent))
-    assert main(["later", "anything", "--flag"]) == 2
-    captured = capsys.readouterr()
-    assert (captured.out, captured.err) == ("", "pymigrate later: not available yet in this version\n")
-
-
-def test_a_broken_import_inside_a_stage_is_not_hidden(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    (tmp_path / "stage_with_bad_import.py").write_text("import module_that_does_not_exist\n", encoding="utf-8")
-    monkeypatch.syspath_prepend(str(tmp_path))
-    broken = Subcommand("broken", "stage_with_bad_import", "a stage whose own import fails", "pymigrate broken")
-    monkeypatch.setattr("pymigrate.cli.SUBCOMMANDS", (*SUBCOMMANDS, broken))
-    with pytest.raises(ModuleNotFoundError, match="module_that_does_not_exist"):
-        main(["broken"])

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from pymigrate.analyze import analyze_paths
-from pymigrate.analyze.hooks import main
 from pymigrate.config import Config
+from pymigrate.hooks import main
 
 SOURCE = """\
 fn = 1

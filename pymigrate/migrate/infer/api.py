@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+ACCESSORS = ("setter", "deleter")
+"""A property's setter or deleter shares the getter's qualname: its `functions` key is `qualname@setter`."""
+
 
 class InferenceError(Exception):
     """Inference could not run (mypy stopped on the package, the trace command failed): the message says why."""

@@ -8,6 +8,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .api import ACCESSORS as ACCESSORS  # re-exported: the key suffixes live with the result types
 from .model import TypeRef
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
@@ -137,9 +138,6 @@ def decorator_names(node: FunctionNode | ast.ClassDef) -> set[str]:
         elif isinstance(target, ast.Attribute):
             names.add(target.attr)
     return names
-
-
-ACCESSORS = ("setter", "deleter")
 
 
 def accessor_suffix(node: FunctionNode) -> str | None:

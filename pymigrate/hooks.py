@@ -5,14 +5,13 @@ with its code and one-line fix, and leaves the commit alone unless asked to fail
 gate: it fails when `pymigrate migrate --check` would change a file, or when readiness of those
 files went down against the baseline.
 
-    python -m pymigrate.analyze.hooks suggest [--fail] FILE...
-    python -m pymigrate.analyze.hooks check [--baseline FILE] FILE...
+    python -m pymigrate.hooks suggest [--fail] FILE...
+    python -m pymigrate.hooks check [--baseline FILE] FILE...
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
@@ -128,12 +127,6 @@ def _check(args: argparse.Namespace, config: Config) -> int:
 
     status = EXIT_OK
     if not args.no_migrate_check:
-        if importlib.util.find_spec("pymigrate.migrate.command") is None:
-            print(
-                "pymigrate check: `pymigrate migrate --check` is not available in this version",
-                file=sys.stderr,
-            )
-            return EXIT_USAGE
         from pymigrate.cli import main
 
         code = main(["migrate", "--check", *map(str, args.files)])
