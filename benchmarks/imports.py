@@ -91,8 +91,8 @@ def _measure_hook(kernel: Kernel, work: Path, repeats: int) -> dict[str, Any]:
     if not pys.exists():
         return {"reason": f"no hand-migrated {pys.name}"}
     try:
-        from pymigrate.runtime import cache  # noqa: F401  (only to know the hook has landed)
         import pymigrate.importer  # noqa: F401
+        from pymigrate.runtime import cache  # noqa: F401  (only to know the hook has landed)
     except ImportError as exc:
         return {"reason": f"the import hook has not landed yet ({exc})"}
     src = work / "src"

@@ -17,7 +17,6 @@ from typing import Iterable, Iterator, Sequence
 
 from pymigrate.config import DEFAULT_EXCLUDE, Config
 
-
 TEST_MODULE_PATTERNS = ("test_*.py", "*_test.py", "conftest.py")
 TEST_DIRECTORIES = frozenset({"tests", "test", "testing"})
 

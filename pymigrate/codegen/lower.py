@@ -23,9 +23,9 @@ import llvmlite.binding as llvm  # type: ignore[import-untyped]
 from llvmlite import ir
 
 from pymigrate.codegen.capi import F64, I1, I8, I32, I64, PTR, VOID, CApi
-from pymigrate.codegen.ir import CallInfo, FuncIR, ModuleIR, Param
+from pymigrate.codegen.ir import ModuleIR, Param
 from pymigrate.codegen.target import host_target_data, host_target_machine
-from pymigrate.codegen.types import BOOL, FLOAT, INT, NONE, STRING, Ty
+from pymigrate.codegen.types import BOOL, FLOAT, INT, Ty
 
 OVERFLOW_MSG = "Int overflow: the result does not fit in 64 bits"
 # Native failures that are failed speculations, not Python exceptions: the Python reading gives the

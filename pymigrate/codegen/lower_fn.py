@@ -775,7 +775,7 @@ class FunctionLowering:
         b = self.b
         guards: list[ir.Value] = []
         outer: dict[str, ir.Value] = {}
-        for key, x in keys:
+        for _, x in keys:
             if isinstance(x, ast.Subscript):
                 assert isinstance(x.value, ast.Name)
                 name = x.value.id
@@ -1470,7 +1470,6 @@ class FunctionLowering:
         return Val(hdr, lst.ty, True)
 
     def list_concat(self, left: Val, right: Val) -> Val:
-        b = self.b
         assert left.ty.elem is not None
         elem, elt = left.ty.elem, self.ml.llty(left.ty.elem)
         a, c = self.use(left), self.use(right)

@@ -11,7 +11,6 @@ import sys
 
 from pymigrate.runtime.hook import install
 
-
 USAGE = """usage: python -m pymigrate.runtime MODULE [ARGS...]
 
 Run MODULE (a .pys module or package) as __main__, with the .pys import hook installed.

@@ -299,7 +299,7 @@ class _TreeFixer:
                 self.conventions.pop(_start(node), None)
         for name_pos in self.var_decls:
             self._problem_at(self.var_decls[name_pos], 3, errors.VAR_NOT_STATEMENT)
-        for name_pos, kw_pos in self.conventions.items():
+        for kw_pos in self.conventions.values():
             word = self.parser.source[self._index(kw_pos) : self._index(kw_pos) + 3]
             self._problem_at(kw_pos, 3, errors.convention_outside_fn(word))
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from pymigrate.analyze import analyze_paths, analyze_source
-from pymigrate.config import Config
 from pymigrate.analyze.rules import RULES
+from pymigrate.config import Config
 from pymigrate.superset import parse
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -7,6 +7,7 @@ import math
 import random
 import sys
 import types
+from functools import partial
 from pathlib import Path
 from typing import Any, Callable
 
@@ -91,7 +92,7 @@ def test_random_kernels(seed: int) -> None:
             continue
         for _ in range(30):
             args = [rng.randint(-7, 7) if t == "int" else rng.choice(FLOATS) for t in param_types]
-            assert outcome(lambda: getattr(native, name)(*args)) == outcome(lambda: reference[name](*args)), (
+            assert outcome(partial(getattr(native, name), *args)) == outcome(partial(reference[name], *args)), (
                 name, args)
 
 
@@ -164,6 +165,6 @@ def test_random_loops(seed: int) -> None:
             xs = [rng.randint(-4, 9) if elem == "int" else rng.choice([0.0, 1.5, -2.0, 4.0])
                   for _ in range(rng.randint(0, 5))]
             mine, theirs = list(xs), list(xs)
-            assert outcome(lambda: getattr(native, name)(mine, n)) == outcome(lambda: reference[name](theirs, n)), (
+            assert outcome(partial(getattr(native, name), mine, n)) == outcome(partial(reference[name], theirs, n)), (
                 name, xs, n)
             assert mine == theirs  # changes made to the list are seen by the caller alike

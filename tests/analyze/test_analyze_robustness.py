@@ -9,8 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from pymigrate.analyze import analyze_file, analyze_paths, analyze_source
-from pymigrate.analyze import engine
+from pymigrate.analyze import analyze_file, analyze_paths, analyze_source, engine
 from pymigrate.config import Config
 
 GOOD = "def area(w: float, h: float) -> float:\n    return w * h\n"

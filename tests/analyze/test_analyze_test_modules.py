@@ -9,10 +9,9 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from pymigrate.analyze import analyze_paths, analyze_source
+from pymigrate.analyze import analyze_paths, analyze_source, engine
 from pymigrate.analyze.engine import package_root
 from pymigrate.analyze.model import AnalysisReport, summary_counts
-from pymigrate.analyze import engine
 from pymigrate.analyze.reports import html, markdown, terminal
 from pymigrate.config import Config
 from pymigrate.migrate import pipeline

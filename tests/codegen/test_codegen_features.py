@@ -414,7 +414,7 @@ def test_method_arity_messages_count_self_and_bound_methods_work() -> None:
         lambda m: m.P(),
         lambda m: m.P(x=1.0, y=2.0).scaled(2.0, off=1.0),
         lambda m: m.P(1.0, 2.0).scaled(2.0, 3.0),
-        lambda m: getattr(m.P(1.0, 2.0), "scaled")(k=3.0),
+        lambda m: m.P(1.0, 2.0).scaled(k=3.0),
         lambda m: m.P.scaled(m.P(1.0, 2.0), 2.0, off=0.5),
         lambda m: m.clamp(12, hi=5),
     ]

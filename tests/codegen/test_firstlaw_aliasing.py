@@ -185,7 +185,7 @@ def test_analyzer_shows_the_reason() -> None:
     report = analyze_source(SRC, Path("aliasing.py"))
     status = {f.qualname: f for f in report.functions}
     classes = {c.qualname: c for c in report.classes}
-    for name, (line, text) in BLOCKED.items():
+    for name, (_, text) in BLOCKED.items():
         unit = classes[name] if name in classes else status[name]
         assert unit.status == "blocked", (name, unit)
         if name in ("pair_alias", "either_alias", "either_row"):

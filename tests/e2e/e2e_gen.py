@@ -116,7 +116,7 @@ def call_expr(draw: st.DrawFn, ctx: Ctx, ty: str, depth: int) -> E | None:
         return None
     sig = draw(st.sampled_from(cands))
     args = []
-    for pname, pty in sig.params:
+    for _, pty in sig.params:
         if pty in SCALARS:
             args.append(expr(draw, ctx, pty, depth - 1))
         else:

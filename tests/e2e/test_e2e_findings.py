@@ -9,8 +9,6 @@ because the migrator stopped upgrading it.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from e2e_harness import Package, call, differences, fn_names, make_package
 

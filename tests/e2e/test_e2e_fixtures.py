@@ -11,12 +11,20 @@ states on purpose a different outcome; there are none.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest
-from e2e_harness import (REPO, Package, assert_upgraded, call, check_origin, differences, fn_names, make_package,
-                         run_calls)
+from e2e_harness import (
+    REPO,
+    Package,
+    assert_upgraded,
+    call,
+    check_origin,
+    differences,
+    fn_names,
+    make_package,
+    run_calls,
+)
 
 FIXTURES = REPO / "fixtures" / "e2e"
 NAMES = sorted(p.stem for p in FIXTURES.glob("*.py"))

@@ -9,9 +9,9 @@ import libcst as cst
 
 from pymigrate.migrate.annotate import annotate_module
 from pymigrate.migrate.infer import FunctionTypes, infer_package
+from pymigrate.migrate.infer.model import Facts, TypeRef
 from pymigrate.migrate.infer.package import load_modules, module_from_text
 from pymigrate.migrate.infer.sinks import local_bindings, sources
-from pymigrate.migrate.infer.model import Facts, TypeRef
 from pymigrate.migrate.infer.static import StaticCollector, error_lines, run_mypy
 
 SINKS = """

@@ -6,7 +6,6 @@ import ast
 import re
 from pathlib import Path
 
-import pytest
 from migrate_support import FIXTURES, PlannedTypes, plan_of, planned_analyzer
 
 from pymigrate.migrate.audit import comment_tokens as comments

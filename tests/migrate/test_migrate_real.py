@@ -12,9 +12,9 @@ import shutil
 from pathlib import Path
 
 import pytest
+import rich
 from migrate_support import every_top_level_ready
 
-import rich
 from pymigrate.cli import main
 from pymigrate.migrate.audit import audit_module
 from pymigrate.migrate.pipeline import Options, Stages, migrate_source

@@ -17,7 +17,6 @@ from pymigrate.codegen.diagnostics import CompileError
 from pymigrate.runtime import cache, hook
 
 
-
 @pytest.fixture
 def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """A directory on sys.path with the hook installed; imported test modules are forgotten after."""

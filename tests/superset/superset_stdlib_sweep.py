@@ -14,7 +14,7 @@ import sys
 import sysconfig
 import tokenize
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from multiprocessing import Pool
 from pathlib import Path
 
@@ -114,12 +114,12 @@ def _shift(tree: ast.AST, uses: list[Use], src: str) -> None:
         lineno: int | None = getattr(node, "lineno", None)
         if lineno is not None and lineno in per_line:
             # a node starting at a backticked name starts at its opening backtick
-            col: int = getattr(node, "col_offset")
-            setattr(node, "col_offset", col + 2 * sum(e <= col for e in per_line[lineno]))
+            col: int = node.col_offset
+            node.col_offset = col + 2 * sum(e <= col for e in per_line[lineno])
         end_lineno: int | None = getattr(node, "end_lineno", None)
         end_col: int | None = getattr(node, "end_col_offset", None)
         if end_lineno is not None and end_col is not None and end_lineno in per_line:
-            setattr(node, "end_col_offset", end_col + 2 * sum(e <= end_col for e in per_line[end_lineno]))
+            node.end_col_offset = end_col + 2 * sum(e <= end_col for e in per_line[end_lineno])
 
 
 def check_file(path: str) -> Outcome:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import ast
 
 import pytest
-
 from superset_golden import describe, expected_paths, sources
+
 from pymigrate.superset import parse, unparse
 
 SOURCES = sources()

@@ -11,7 +11,6 @@ Every .py file under the running interpreter's stdlib (test/ included, site-pack
 from __future__ import annotations
 
 import pytest
-
 from superset_stdlib_sweep import stdlib_files, sweep
 
 

@@ -16,8 +16,8 @@ from pymigrate.analyze.facts import FunctionFacts, ModuleFacts, literal_type
 from pymigrate.analyze.index import ModuleIndex
 from pymigrate.analyze.model import Finding
 from pymigrate.analyze.rules import overflow
-from pymigrate.control_flow import terminates
 from pymigrate.codegen.checker import EXCEPTIONS, MATH_CONSTANTS, MATH_FUNCS
+from pymigrate.control_flow import terminates
 
 # the math functions the compiler supports, with their result types (the compiler's own table)
 MATH_RESULTS = {name: {"Int": T.INT, "Float64": T.FLOAT, "Bool": T.BOOL}[ret.kind]

@@ -11,7 +11,6 @@ does, so agreement is the safe case); the return is the union of theirs.
 
 from __future__ import annotations
 
-import ast
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 

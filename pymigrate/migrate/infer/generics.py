@@ -33,6 +33,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from pymigrate.control_flow import terminates
+
 from .model import CALLABLE, NONE_T, PARAMS, TUPLE, TypeRef, union
 from .package import Function, Module, all_params, base_name, isinstance_call, isinstance_name, none_tested, own_nodes
 

@@ -19,7 +19,22 @@ from pathlib import Path
 from mypy import build as mypy_build
 from mypy.expandtype import expand_type
 from mypy.modulefinder import BuildSource
-from mypy.nodes import ARG_NAMED, ARG_NAMED_OPT, ARG_OPT, ARG_POS, ARG_STAR, ARG_STAR2, Decorator, FuncDef, MypyFile, NameExpr, OverloadedFuncDef, TypeAlias, TypeInfo, Var
+from mypy.nodes import (
+    ARG_NAMED,
+    ARG_NAMED_OPT,
+    ARG_OPT,
+    ARG_POS,
+    ARG_STAR,
+    ARG_STAR2,
+    Decorator,
+    FuncDef,
+    MypyFile,
+    NameExpr,
+    OverloadedFuncDef,
+    TypeAlias,
+    TypeInfo,
+    Var,
+)
 from mypy.options import Options
 from mypy.server.subexpr import get_subexpressions
 from mypy.types import (
@@ -43,9 +58,22 @@ from mypy.types import (
 
 from .guards import guarded_type
 from .literals import literal_type
-from .sinks import local_bindings, narrowed, sources, stores
-from .usage import compared_constants
-from .model import CALLABLE, ELLIPSIS, LITERAL, NONE_T, PARAMS, TUPLE, TYPE_GUARD, UNION, Facts, FunctionFacts, TypeRef, literal_value, register_supertypes, union
+from .model import (
+    CALLABLE,
+    ELLIPSIS,
+    LITERAL,
+    NONE_T,
+    PARAMS,
+    TUPLE,
+    TYPE_GUARD,
+    UNION,
+    Facts,
+    FunctionFacts,
+    TypeRef,
+    literal_value,
+    register_supertypes,
+    union,
+)
 from .package import (
     Function,
     Module,
@@ -62,6 +90,8 @@ from .package import (
     protocol_classes,
     raises_not_implemented,
 )
+from .sinks import local_bindings, narrowed, sources, stores
+from .usage import compared_constants
 
 Span = tuple[int, int, int, int]
 
@@ -251,7 +281,7 @@ def find_aliases(result: mypy_build.BuildResult, modules: Sequence[Module]) -> N
         state = result.graph.get(module.name)
         if state is None or state.tree is None:
             continue
-        for name, sym in state.tree.names.items():
+        for sym in state.tree.names.values():
             node = sym.node
             if not isinstance(node, TypeAlias) or not node.fullname.startswith(prefixes) \
                     or _has_literal(node.target):

@@ -14,10 +14,10 @@ import copy
 import os
 import re
 import sys
-from typing import TYPE_CHECKING, Any
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from .model import TypeRef
 
