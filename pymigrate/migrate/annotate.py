@@ -155,7 +155,12 @@ class _Inserter(cst.CSTTransformer):
         if param.annotation is not None or text is None:
             return param
         text = self._in_time(text, owner, param.name.value)
-        return param.with_changes(annotation=cst.Annotation(self._expr(text)))
+        annotated = param.with_changes(annotation=cst.Annotation(self._expr(text)))
+        if param.default is not None and isinstance(param.equal, cst.AssignEqual):
+            # PEP 8: `flag=False` unannotated, `flag: bool = False` annotated
+            annotated = annotated.with_changes(equal=cst.AssignEqual(
+                whitespace_before=cst.SimpleWhitespace(" "), whitespace_after=cst.SimpleWhitespace(" ")))
+        return annotated
 
     def _in_time(self, text: str, owner: str, slot: str) -> str:
         """``text``, quoted when one of its names is not bound yet at some evaluation of the slot."""
