@@ -5,7 +5,8 @@ only what was compiled: compiled `fn`s and `struct`s with their superset types s
 Python types CPython callers see (Int -> int, Float64 -> float, List[Int] -> list[int], a struct
 -> the `@dataclass` over its fields that its Python class is, so `dataclasses.replace`/`fields`
 type-check as they did on the migrated class), and the plain-Python remainder's defs, classes,
-imports and module-level names with their annotations as written.
+imports and module-level names with their annotations as written. The text is formatted by
+black's stub style, as a stub written by hand in a black-formatted project would be.
 """
 
 from __future__ import annotations
@@ -248,7 +249,14 @@ def render_stub(result: ParseResult, compiled: CompiledModule | None = None) -> 
     if writer.uses_dataclass and not writer.imports_dataclass:
         alias = "" if writer.dataclass == "dataclass" else " as " + writer.dataclass
         header.append("from dataclasses import dataclass" + alias)
-    return "\n".join([*header, *writer.lines]) + "\n"
+    return _black("\n".join([*header, *writer.lines]) + "\n")
+
+
+def _black(text: str) -> str:
+    """`text` in black's `.pyi` style (is_pyi: one blank line between classes, none between defs)."""
+    import black
+
+    return black.format_str(text, mode=black.Mode(target_versions={black.TargetVersion.PY311}, is_pyi=True))
 
 
 def _imports(tree: ast.Module, module: str, name: str) -> bool:
