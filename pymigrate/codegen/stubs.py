@@ -254,9 +254,10 @@ def render_stub(result: ParseResult, compiled: CompiledModule | None = None) -> 
 
 def _black(text: str) -> str:
     """`text` in black's `.pyi` style (is_pyi: one blank line between classes, none between defs)."""
-    import black
+    from black import format_str
+    from black.mode import Mode, TargetVersion
 
-    return black.format_str(text, mode=black.Mode(target_versions={black.TargetVersion.PY311}, is_pyi=True))
+    return format_str(text, mode=Mode(target_versions={TargetVersion.PY311}, is_pyi=True))
 
 
 def _imports(tree: ast.Module, module: str, name: str) -> bool:
