@@ -29,6 +29,7 @@ from pymigrate.codegen.types import (
     parse_annotation,
     struct_ty,
 )
+from pymigrate.mutation import root_name
 
 INT_MIN = -(2**63)
 INT_MAX = 2**63 - 1
@@ -1122,7 +1123,7 @@ class Checker:
         for i, (a, is_mut) in enumerate(pairs):
             if not is_mut or not self._owns_heap(self.types.get(id(a))):
                 continue  # sharing plain numbers in place is harmless (and is what Python does)
-            root = _root_of(a)
+            root = root_name(a)
             for j, (other, _) in enumerate(pairs):
                 if j != i and root is not None and root in _names_in(other):
                     raise self.fail(
@@ -1236,12 +1237,6 @@ _OP_SYMBOLS: dict[type, str] = {
     ast.Pow: "**", ast.BitAnd: "&", ast.BitOr: "|", ast.BitXor: "^", ast.LShift: "<<", ast.RShift: ">>",
     ast.MatMult: "@",
 }  # fmt: skip
-
-
-def _root_of(e: ast.expr) -> str | None:
-    while isinstance(e, (ast.Attribute, ast.Subscript)):
-        e = e.value
-    return e.id if isinstance(e, ast.Name) else None
 
 
 def _names_in(e: ast.expr) -> set[str]:

@@ -23,6 +23,7 @@ from pymigrate.codegen.lower import (
     Val,
 )
 from pymigrate.codegen.types import BOOL, FLOAT, INT, NONE, STRING, Ty, list_of
+from pymigrate.mutation import root_name
 
 TWO53 = 2**53
 # IR instructions a self-recursive fn may grow to when its copies are forced inline (fib: 7 x ~60)
@@ -750,7 +751,7 @@ class FunctionLowering:
         so the loop can vectorize. When the test fails the check stays and raises as before."""
         b = self.b
         for name in _unit_counters(s.body):
-            if name not in self.slots or self.local_ty(name) != INT or _root_name(s.target) == name:
+            if name not in self.slots or self.local_ty(name) != INT or root_name(s.target) == name:
                 continue
             c0 = b.load(self.slots[name], typ=I64)
             diff = b.call(self.ml.intrinsic("llvm.ssub.with.overflow", I64, 2, overflow=True), [stop, start])
@@ -1819,12 +1820,6 @@ def _is_const_one(v: ir.Value) -> bool:
     return isinstance(v, ir.Constant) and v.constant == 1
 
 
-def _root_name(e: ast.expr) -> str | None:
-    while isinstance(e, (ast.Attribute, ast.Subscript)):
-        e = e.value
-    return e.id if isinstance(e, ast.Name) else None
-
-
 def _unit_counters(body: list[ast.stmt]) -> list[str]:
     """Names whose only store in a loop body is a single `x += 1` outside nested loops (and never
     passed to a call, which could change it through `mut`)."""
@@ -1836,8 +1831,8 @@ def _unit_counters(body: list[ast.stmt]) -> list[str]:
         if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
             stores[node.id] = stores.get(node.id, 0) + 1
         if isinstance(node, ast.Call):
-            passed.update(n for n in map(_root_name, node.args) if n is not None)
-            passed.update(n for n in (_root_name(k.value) for k in node.keywords) if n is not None)
+            passed.update(n for n in map(root_name, node.args) if n is not None)
+            passed.update(n for n in (root_name(k.value) for k in node.keywords) if n is not None)
         if (
             isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name) and isinstance(node.op, ast.Add)
             and isinstance(node.value, ast.Constant) and type(node.value.value) is int and node.value.value == 1

@@ -20,8 +20,7 @@ from pymigrate.codegen.diagnostics import CompileError, Diagnostic
 from pymigrate.codegen.ir import FuncIR, ModuleIR
 from pymigrate.codegen.marks import SyntheticMarks
 from pymigrate.codegen.types import Ty
-
-_MUTATORS = {"append", "pop", "clear", "extend", "insert", "remove", "sort", "reverse"}
+from pymigrate.mutation import LIST_MUTATORS, root_name
 
 
 def fn_blockers(func: ast.FunctionDef, module: ast.Module) -> list[str]:
@@ -279,12 +278,6 @@ def _is_called(scope: ast.AST, name: ast.Name) -> bool:
     return False
 
 
-def _root(e: ast.expr) -> str | None:
-    while isinstance(e, (ast.Attribute, ast.Subscript)):
-        e = e.value
-    return e.id if isinstance(e, ast.Name) else None
-
-
 def _store_targets(node: ast.AST) -> list[ast.expr]:
     """What an assignment statement stores into; empty for any other node."""
     if isinstance(node, ast.Assign):
@@ -298,10 +291,10 @@ def _mutates(body: list[ast.stmt], name: str) -> bool:
     for node in ast.walk(ast.Module(body=body, type_ignores=[])):
         for t in _store_targets(node):
             for sub in ast.walk(t):
-                if isinstance(sub, (ast.Attribute, ast.Subscript)) and _root(sub) == name:
+                if isinstance(sub, (ast.Attribute, ast.Subscript)) and root_name(sub) == name:
                     return True
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
-            if node.func.attr in _MUTATORS and _root(node.func.value) == name:
+            if node.func.attr in LIST_MUTATORS and root_name(node.func.value) == name:
                 return True
     return False
 
@@ -399,7 +392,7 @@ def _aliases(stmt: ast.AST, mir: ModuleIR) -> list[tuple[str, tuple[int, int], l
 def _borrowed_roots(e: ast.expr) -> list[str]:
     """Names whose object (or part of it) `e` evaluates to, in Python; [] for a new value."""
     if isinstance(e, (ast.Name, ast.Subscript, ast.Attribute)):
-        root = _root(e)
+        root = root_name(e)
         return [root] if root else []
     if isinstance(e, ast.IfExp):
         return _borrowed_roots(e.body) + _borrowed_roots(e.orelse)
@@ -432,11 +425,11 @@ def _changes(stmt: ast.stmt, name: str, mir: ModuleIR, keyed: dict[str, FuncIR])
             continue
         params = func.params
         if call.kind == "method":
-            if params[0].convention == "mut" and call.recv is not None and _root(call.recv) == name:
+            if params[0].convention == "mut" and call.recv is not None and root_name(call.recv) == name:
                 return True
             params = params[1:]
         for arg, p in zip(call.args, params):
-            if isinstance(arg, ast.expr) and p.convention == "mut" and _root(arg) == name:
+            if isinstance(arg, ast.expr) and p.convention == "mut" and root_name(arg) == name:
                 return True
     return False
 
@@ -444,7 +437,7 @@ def _changes(stmt: ast.stmt, name: str, mir: ModuleIR, keyed: dict[str, FuncIR])
 def _reshapes(fn: ast.FunctionDef, name: str, mir: ModuleIR, keyed: dict[str, FuncIR]) -> bool:
     """The list `name` itself changes shape or has items replaced (not just their fields changed)."""
     for node in ast.walk(fn):
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in _MUTATORS:
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in LIST_MUTATORS:
             if isinstance(node.func.value, ast.Name) and node.func.value.id == name:
                 return True
         for t in _store_targets(node):

@@ -12,35 +12,7 @@ from typing import Sequence
 
 import libcst as cst
 
-# Methods of the builtin containers that change the object they are called on.
-MUTATING_METHODS = frozenset(
-    {
-        "append",
-        "extend",
-        "insert",
-        "pop",
-        "remove",
-        "clear",
-        "sort",
-        "reverse",
-        "update",
-        "setdefault",
-        "popitem",
-        "add",
-        "discard",
-        "difference_update",
-        "intersection_update",
-        "symmetric_difference_update",
-        "appendleft",
-        "extendleft",
-        "popleft",
-        "rotate",
-        "__setitem__",
-        "__delitem__",
-        "__iadd__",
-        "__imul__",
-    }
-)
+from pymigrate.mutation import MUTATING_METHODS as MUTATING_METHODS  # re-exported for upgrade.py
 
 # Annotations whose `+=` (and friends) mutate the object in place instead of rebinding.
 IN_PLACE_TYPES = frozenset(

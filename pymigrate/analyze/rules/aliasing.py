@@ -14,8 +14,8 @@ from pymigrate.analyze.context import ModuleContext
 from pymigrate.analyze.facts import ClassFacts, ModuleFacts
 from pymigrate.analyze.index import ModuleIndex
 from pymigrate.analyze.model import Finding
+from pymigrate.mutation import LIST_MUTATORS
 
-LIST_MUTATORS = {"append", "extend", "insert", "pop", "remove", "clear", "sort", "reverse"}
 STORE_METHODS = {"append", "insert", "add", "extend", "setdefault", "appendleft"}
 
 

@@ -18,6 +18,7 @@ from pymigrate.analyze.model import Finding
 from pymigrate.analyze.rules import overflow
 from pymigrate.codegen.checker import EXCEPTIONS, MATH_CONSTANTS, MATH_FUNCS
 from pymigrate.control_flow import terminates
+from pymigrate.mutation import LIST_MUTATORS
 
 # the math functions the compiler supports, with their result types (the compiler's own table)
 MATH_RESULTS = {name: {"Int": T.INT, "Float64": T.FLOAT, "Bool": T.BOOL}[ret.kind]
@@ -682,7 +683,6 @@ def _assigned_names(fn: ast.FunctionDef | ast.AsyncFunctionDef, index: ModuleInd
     return names
 
 
-_LIST_MUTATORS = {"append", "extend", "insert", "pop", "remove", "clear", "sort", "reverse"}
 
 
 def _changed_in(body: list[ast.stmt], iterated: ast.expr) -> ast.AST | None:
@@ -706,7 +706,7 @@ def _changed_in(body: list[ast.stmt], iterated: ast.expr) -> ast.AST | None:
                     return node
             if isinstance(node, ast.Call):
                 func = node.func
-                if isinstance(func, ast.Attribute) and func.attr in _LIST_MUTATORS \
+                if isinstance(func, ast.Attribute) and func.attr in LIST_MUTATORS \
                         and isinstance(func.value, ast.Name) and func.value.id == name:
                     return node
                 if not (isinstance(func, ast.Name) and func.id == "len") and any(

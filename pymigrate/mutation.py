@@ -1,0 +1,42 @@
+"""What changes a value in place, and which variable a change reaches.
+
+One answer for the analyzer's rules (aliasing, fn bodies), the compiler's probe and checker, the
+lowering and the migrator's scan, so that "this call mutates its receiver" means the same thing
+to the stage that blocks an upgrade and to the stage that compiles it.
+"""
+
+from __future__ import annotations
+
+import ast
+
+LIST_MUTATORS = frozenset({"append", "extend", "insert", "pop", "remove", "clear", "sort", "reverse"})
+"""The methods of `list` (the compiled `List`) that change the list they are called on."""
+
+MUTATING_METHODS = LIST_MUTATORS | frozenset(
+    {
+        "update",
+        "setdefault",
+        "popitem",
+        "add",
+        "discard",
+        "difference_update",
+        "intersection_update",
+        "symmetric_difference_update",
+        "appendleft",
+        "extendleft",
+        "popleft",
+        "rotate",
+        "__setitem__",
+        "__delitem__",
+        "__iadd__",
+        "__imul__",
+    }
+)
+"""Methods of the builtin containers (list, dict, set, deque) that change their receiver."""
+
+
+def root_name(e: ast.expr) -> str | None:
+    """The variable an attribute/subscript chain starts from: `p` in `p.a[0].b`; None otherwise."""
+    while isinstance(e, (ast.Attribute, ast.Subscript)):
+        e = e.value
+    return e.id if isinstance(e, ast.Name) else None
