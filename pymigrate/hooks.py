@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
 
+from pymigrate.analyze.model import Status
 from pymigrate.config import Config, ConfigError, load_config
 
 if TYPE_CHECKING:
@@ -83,15 +84,15 @@ def suggestions(report: AnalysisReport) -> list[str]:
             )
         fix = f"`pymigrate migrate --write {module.path}`"
         for function in module.functions:
-            if function.status == "ready":
+            if function.status == Status.READY:
                 text = f"upgrade `{function.qualname}` is ready to become a `fn`"
-            elif function.status == "inferable":
+            elif function.status == Status.INFERABLE:
                 text = f"upgrade `{function.qualname}` becomes a `fn` once its inferred types are inserted"
             else:
                 continue
             found.append((function.path, function.line, 1, text, fix))
         for klass in module.classes:
-            if klass.status == "ready":
+            if klass.status == Status.READY:
                 found.append(
                     (
                         klass.path,

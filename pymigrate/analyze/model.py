@@ -3,10 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
 SCHEMA_VERSION = 1
-STATUSES = ("ready", "inferable", "blocked")
+
+
+class Status(StrEnum):
+    """Readiness of a function or class: a str, so reports and JSON show the plain word."""
+
+    READY = "ready"  # compiles once upgraded to fn/struct
+    INFERABLE = "inferable"  # ready once inference inserts the missing annotations (functions only)
+    BLOCKED = "blocked"
+
+
+STATUSES = tuple(Status)
 SEVERITIES = ("error", "warning", "info")
 
 
@@ -43,7 +54,7 @@ class FunctionInfo:
     path: str
     qualname: str
     line: int
-    status: str  # "ready" | "inferable" | "blocked"
+    status: Status
     blockers: list[Finding] = field(default_factory=list)
     calls: list[str] = field(default_factory=list)  # functions and methods of the same module it calls
 
@@ -56,7 +67,7 @@ class ClassInfo:
     path: str
     qualname: str
     line: int
-    status: str  # "ready" | "blocked"
+    status: Status  # never INFERABLE
     blockers: list[Finding] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
@@ -154,11 +165,11 @@ def summary_counts(report: AnalysisReport) -> dict[str, int]:
         "test_files": sum(1 for m in report.files if m.error is None and m.test),
         "errors": len(report.errors),
         "functions": len(funcs),
-        "functions_ready": sum(1 for f in funcs if f.status == "ready"),
-        "functions_inferable": sum(1 for f in funcs if f.status == "inferable"),
-        "functions_blocked": sum(1 for f in funcs if f.status == "blocked"),
+        "functions_ready": sum(1 for f in funcs if f.status == Status.READY),
+        "functions_inferable": sum(1 for f in funcs if f.status == Status.INFERABLE),
+        "functions_blocked": sum(1 for f in funcs if f.status == Status.BLOCKED),
         "classes": len(classes),
-        "classes_ready": sum(1 for c in classes if c.status == "ready"),
-        "classes_blocked": sum(1 for c in classes if c.status == "blocked"),
+        "classes_ready": sum(1 for c in classes if c.status == Status.READY),
+        "classes_blocked": sum(1 for c in classes if c.status == Status.BLOCKED),
         "findings": len(report.findings),
     }

@@ -17,7 +17,7 @@ from pymigrate.analyze import typesys as T
 from pymigrate.analyze.context import ModuleContext
 from pymigrate.analyze.facts import ClassFacts, FunctionFacts, ModuleFacts, binding_problem, collect
 from pymigrate.analyze.index import build as build_index
-from pymigrate.analyze.model import ClassInfo, Finding, FunctionInfo
+from pymigrate.analyze.model import ClassInfo, Finding, FunctionInfo, Status
 from pymigrate.analyze.rules import RULES, aliasing, keywords, signature, structs
 from pymigrate.analyze.rules.closures import Closures
 from pymigrate.analyze.rules.fn_body import BodyChecker, BodyResult, ModuleModel, Param, Signature
@@ -39,16 +39,16 @@ class _Unit:
     notes: list[Finding] = field(default_factory=list)  # PM2xx: missing annotations
     calls: dict[str, ast.AST] = field(default_factory=dict)
     uses: dict[str, ast.AST] = field(default_factory=dict)
-    status: str = "ready"
+    status: Status = Status.READY
     owner: str | None = None  # class qualname for methods
     upgraded: bool = False  # written `fn`/`struct` in a .pys already
     body: BodyResult | None = None  # what the body checker found (functions only)
 
     def settle(self) -> None:
         if any(not b.code.startswith(INFERABLE_CODES) for b in self.blockers):
-            self.status = "blocked"
+            self.status = Status.BLOCKED
         elif self.notes or any(b.code.startswith(INFERABLE_CODES) for b in self.blockers):
-            self.status = "inferable" if self.status != "blocked" else "blocked"
+            self.status = Status.INFERABLE if self.status != Status.BLOCKED else Status.BLOCKED
 
 
 @dataclass
@@ -153,7 +153,7 @@ def assess(ctx: ModuleContext, source: str, use_probe: bool = True, superset: Pa
         for u in units.values()
     ]
     classes = [
-        ClassInfo(ctx.path, u.qualname, u.line, "ready" if u.status == "ready" else "blocked",
+        ClassInfo(ctx.path, u.qualname, u.line, Status.READY if u.status == Status.READY else Status.BLOCKED,
                   _unique(u.blockers + u.notes + _method_notes(u, facts, units)))
         for u in class_units.values()
     ]
@@ -286,24 +286,24 @@ def _propagate(ctx: ModuleContext, facts: ModuleFacts, units: dict[str, _Unit], 
                 dep = units.get(callee)
                 if dep is None or dep is unit:
                     continue
-                if dep.status == "blocked" and not _has(unit, "PM310", callee) \
+                if dep.status == Status.BLOCKED and not _has(unit, "PM310", callee) \
                         and not (callee.endswith(".__init__") and callee[: -len(".__init__")] in unit.uses):
                     unit.blockers.append(ctx.at("PM310", site, name=callee))
-                elif dep.status == "inferable" and unit.status == "ready":
-                    unit.status = "inferable"
+                elif dep.status == Status.INFERABLE and unit.status == Status.READY:
+                    unit.status = Status.INFERABLE
             for used, site in unit.uses.items():
                 cls = class_units.get(facts.top_classes[used].qualname) if used in facts.top_classes else None
-                if cls is not None and cls.status == "blocked" and not _has(unit, "PM319", used):
+                if cls is not None and cls.status == Status.BLOCKED and not _has(unit, "PM319", used):
                     unit.blockers.append(ctx.at("PM319", site, name=used))
             if unit.owner is not None:
                 cls = class_units[unit.owner]
-                if cls.status == "blocked" and not _has(unit, "PM315", unit.owner):
+                if cls.status == Status.BLOCKED and not _has(unit, "PM315", unit.owner):
                     node = _function_node(facts, unit.qualname)
                     unit.blockers.append(ctx.finding("PM315", unit.line, ctx.name_column(node) if node else 0,
                                                      name=unit.qualname,
                                                      reason=f"a method of `{unit.owner}`, which cannot become a struct"))
-                elif cls.status == "inferable" and unit.status == "ready":
-                    unit.status = "inferable"
+                elif cls.status == Status.INFERABLE and unit.status == Status.READY:
+                    unit.status = Status.INFERABLE
             unit.settle()
             changed |= unit.status != before
         for cls_facts in facts.classes:
@@ -316,11 +316,11 @@ def _propagate(ctx: ModuleContext, facts: ModuleFacts, units: dict[str, _Unit], 
                     reason = ", ".join(sorted({b.code for b in own}))
                     cu.blockers.append(ctx.finding("PM409", mu.line, ctx.name_column(method.node), method=name,
                                                    reason=reason))
-                elif mu.status == "inferable" and cu.status == "ready":
-                    cu.status = "inferable"
+                elif mu.status == Status.INFERABLE and cu.status == Status.READY:
+                    cu.status = Status.INFERABLE
             for used, site in cu.uses.items():
                 dep_cls = class_units.get(facts.top_classes[used].qualname) if used in facts.top_classes else None
-                if dep_cls is not None and dep_cls.status == "blocked" and not _has(cu, "PM319", used):
+                if dep_cls is not None and dep_cls.status == Status.BLOCKED and not _has(cu, "PM319", used):
                     cu.blockers.append(ctx.at("PM319", site, name=used))
             cu.settle()
             changed |= cu.status != before
@@ -337,23 +337,23 @@ def _apply_probe(ctx: ModuleContext, facts: ModuleFacts, units: dict[str, _Unit]
     if struct_probe is not None:
         for cls in facts.classes:
             cu = class_units[cls.qualname]
-            if cu.status == "ready" and cls.qualname not in probed and not cu.upgraded:
+            if cu.status == Status.READY and cls.qualname not in probed and not cu.upgraded:
                 probed.add(cls.qualname)
                 for reason in _ask(struct_probe, cls.node, ctx.tree):
                     cu.blockers.append(ctx.finding("PM320", cls.node.lineno, ctx.name_column(cls.node),
                                                    name=cls.qualname, reason=reason))
                 cu.settle()
-                changed |= cu.status != "ready"
+                changed |= cu.status != Status.READY
     if fn_probe is not None:
         for fn in facts.functions:
             unit = units[fn.qualname]
-            if unit.status == "ready" and fn.qualname not in probed and unit.owner is None and not unit.upgraded:
+            if unit.status == Status.READY and fn.qualname not in probed and unit.owner is None and not unit.upgraded:
                 probed.add(fn.qualname)
                 for reason in _ask(fn_probe, fn.node, ctx.tree):
                     unit.blockers.append(ctx.finding("PM320", fn.node.lineno, ctx.name_column(fn.node),
                                                      name=fn.qualname, reason=reason))
                 unit.settle()
-                changed |= unit.status != "ready"
+                changed |= unit.status != Status.READY
     return changed
 
 
@@ -367,7 +367,7 @@ def _ask(probe: Probe, node: ast.AST, module: ast.Module) -> list[str]:
 
 def _method_notes(cu: _Unit, facts: ModuleFacts, units: dict[str, _Unit]) -> list[Finding]:
     """A class waiting only for its methods' annotations lists those as its blockers."""
-    if cu.status != "inferable":
+    if cu.status != Status.INFERABLE:
         return []
     for cls in facts.classes:
         if cls.qualname == cu.qualname:

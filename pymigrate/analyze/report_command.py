@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pymigrate import atomic
+from pymigrate.analyze.model import Status
 from pymigrate.analyze.reports import renderer
 from pymigrate.config import Config, ConfigError, load_config
 
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
     from pymigrate.analyze import AnalysisReport
 
 FORMATS = ("json", "markdown", "sarif", "html")
-STATUS_RANK = {"blocked": 0, "inferable": 1, "ready": 2}
+STATUS_RANK = {Status.BLOCKED: 0, Status.INFERABLE: 1, Status.READY: 2}
 EPSILON = 0.05  # scores are shown with one decimal: smaller changes are not changes
 RULES_DOCS = "docs/rules"  # where Markdown links each rule code (`--rules-url` gives an absolute base)
 

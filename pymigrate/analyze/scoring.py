@@ -8,9 +8,9 @@ reported as errors and do not count, and neither do test modules (they are never
 
 from __future__ import annotations
 
-from pymigrate.analyze.model import ClassInfo, FunctionInfo, ModuleAnalysis
+from pymigrate.analyze.model import ClassInfo, FunctionInfo, ModuleAnalysis, Status
 
-WEIGHTS = {"ready": 1.0, "inferable": 0.5, "blocked": 0.0}
+WEIGHTS = {Status.READY: 1.0, Status.INFERABLE: 0.5, Status.BLOCKED: 0.0}
 
 
 def _points(units: list[FunctionInfo] | list[ClassInfo]) -> float:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Callable, Protocol, Sequence
 
 import libcst as cst
 
+from pymigrate.analyze.model import Status
 from pymigrate.config import Config
 from pymigrate.files import is_test_module
 from pymigrate.files import package_root as package_root  # the root inference and the analyzer share
@@ -114,8 +115,8 @@ def _has_types(types: FileTypes) -> bool:
 
 def _plan(analysis: ModuleAnalysis) -> Plan:
     return Plan(
-        functions=frozenset(f.qualname for f in analysis.functions if f.status == "ready"),
-        classes=frozenset(c.qualname for c in analysis.classes if c.status == "ready"),
+        functions=frozenset(f.qualname for f in analysis.functions if f.status == Status.READY),
+        classes=frozenset(c.qualname for c in analysis.classes if c.status == Status.READY),
     )
 
 

@@ -10,6 +10,7 @@ from collections import Counter
 from html import escape
 from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
+from pymigrate.analyze.model import Status
 from pymigrate.analyze.reports.escape import shown
 from pymigrate.analyze.reports import history as history_chart
 from pymigrate.analyze.reports.markdown import blocker_counts
@@ -118,8 +119,8 @@ def _delta(score: float, baseline_score: float | None) -> str:
 
 
 def _module_row(module: ModuleAnalysis) -> str:
-    fn = _counts(module.functions, ("ready", "inferable", "blocked"))
-    cls = _counts(module.classes, ("ready", "blocked"))
+    fn = _counts(module.functions, (Status.READY, Status.INFERABLE, Status.BLOCKED))
+    cls = _counts(module.classes, (Status.READY, Status.BLOCKED))
     if module.error:
         score_cell = (
             f'<td class="num" data-value="-1"><span class="error" title="{escape(module.error)}">'
@@ -138,8 +139,8 @@ def _module_row(module: ModuleAnalysis) -> str:
     cells = [
         f'<td class="path">{escape(module.path)}</td>',
         score_cell,
-        *(f'<td class="num">{fn[s]}</td>' for s in ("ready", "inferable", "blocked")),
-        *(f'<td class="num">{cls[s]}</td>' for s in ("ready", "blocked")),
+        *(f'<td class="num">{fn[s]}</td>' for s in (Status.READY, Status.INFERABLE, Status.BLOCKED)),
+        *(f'<td class="num">{cls[s]}</td>' for s in (Status.READY, Status.BLOCKED)),
         f'<td class="num">{len(module.findings)}</td>',
     ]
     return "<tr>" + "".join(cells) + "</tr>"
@@ -164,8 +165,8 @@ def render(
 ) -> str:
     """The page. `rules_url`, when given, links each blocker code to `<rules_url>/<CODE>.md`."""
     functions, classes = report.functions, report.classes
-    fn_counts = _counts(functions, ("ready", "inferable", "blocked"))
-    cls_counts = _counts(classes, ("ready", "blocked"))
+    fn_counts = _counts(functions, (Status.READY, Status.INFERABLE, Status.BLOCKED))
+    cls_counts = _counts(classes, (Status.READY, Status.BLOCKED))
     rows = "".join(_module_row(m) for m in sorted(report.files, key=lambda m: m.path))
     blockers = blocker_counts(report)
     blocker_rows = "".join(

@@ -6,7 +6,7 @@ from collections import Counter
 from html import escape
 from typing import Any
 
-from pymigrate.analyze.model import AnalysisReport, Finding, summary_counts
+from pymigrate.analyze.model import AnalysisReport, Finding, Status, summary_counts
 from pymigrate.analyze.reports.escape import md_code, md_message, md_text, shown
 from pymigrate.analyze.rules import RULES
 
@@ -17,7 +17,7 @@ def blocker_counts(report: AnalysisReport) -> list[tuple[str, int]]:
     """Blocker codes by how many functions and classes each one blocks, most first."""
     counter: Counter[str] = Counter()
     for unit in report.units:
-        if unit.status != "ready":
+        if unit.status != Status.READY:
             counter.update({b.code for b in unit.blockers})
     return sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))
 

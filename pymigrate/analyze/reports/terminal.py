@@ -9,12 +9,12 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from pymigrate.analyze.model import AnalysisReport, summary_counts
+from pymigrate.analyze.model import AnalysisReport, Status, summary_counts
 from pymigrate.analyze.reports.markdown import blocker_counts
 from pymigrate.analyze.rules import RULES
 
 STYLES = {"error": "bold red", "warning": "yellow", "info": "cyan"}
-STATUS_STYLES = {"ready": "green", "inferable": "cyan", "blocked": "red"}
+STATUS_STYLES = {Status.READY: "green", Status.INFERABLE: "cyan", Status.BLOCKED: "red"}
 
 
 def render(report: AnalysisReport, *, color: bool = False, width: int = 100, **opts: Any) -> str:
@@ -28,7 +28,7 @@ def show(report: AnalysisReport, console: Console) -> None:
     counts = summary_counts(report)
     summary = Table(title=f"pymigrate readiness: {report.score:.1f} / 100", title_justify="left")
     summary.add_column("")
-    for status in ("ready", "inferable", "blocked"):
+    for status in (Status.READY, Status.INFERABLE, Status.BLOCKED):
         summary.add_column(status, justify="right", style=STATUS_STYLES[status])
     summary.add_column("total", justify="right")
     summary.add_row("functions", str(counts["functions_ready"]), str(counts["functions_inferable"]),
@@ -50,7 +50,7 @@ def show(report: AnalysisReport, console: Console) -> None:
             continue
         console.print()
         units = m.units
-        ready = sum(u.status == "ready" for u in units)
+        ready = sum(u.status == Status.READY for u in units)
         about = "test module, not scored" if m.test else f"score {m.score:.1f}, {ready}/{len(units)} ready"
         console.print(Text(m.path, style="bold") + Text(f"  {about}"))
         for f in m.findings:
