@@ -1,6 +1,6 @@
 """`pymigrate analyze`: what in a package can move to the superset, what blocks it, and a score.
 
-The API (see CONTRACTS.md section 2 and docs/analyze.md):
+The API (see docs/contracts.md section 2 and docs/analyze.md):
 `analyze_source(source, path, config=None) -> ModuleAnalysis` and
 `analyze_paths(paths, config, progress=False, jobs=None) -> AnalysisReport`.
 """

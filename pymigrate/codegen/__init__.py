@@ -32,7 +32,7 @@ def init_symbol_for(module_name: str) -> str:
 
 
 def compile_module(result: MarkedModule, module_name: str, *, opt_level: int = 3) -> CompiledModule:
-    """Check and compile a parsed superset module (see CONTRACTS.md section 4)."""
+    """Check and compile a parsed superset module (see docs/contracts.md section 4)."""
     from pymigrate.codegen.bindings import Bindings, plan_slots
     from pymigrate.codegen.checker import check_module
     from pymigrate.codegen.glue import python_tree

@@ -1,4 +1,4 @@
-"""Stand-ins that follow the compiler contract (CONTRACTS.md section 4), for runtime tests.
+"""Stand-ins that follow the compiler contract (docs/contracts.md section 4), for runtime tests.
 
 The runtime and build only rely on CompiledModule's fields, so a hand-written LLVM module whose
 init symbol adds one builtin (`add`, METH_FASTCALL) exercises the whole path from object code to

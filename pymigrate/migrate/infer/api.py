@@ -1,4 +1,4 @@
-"""The result types of inference, as fixed by CONTRACTS.md section 3."""
+"""The result types of inference, as fixed by docs/contracts.md section 3."""
 
 from __future__ import annotations
 
