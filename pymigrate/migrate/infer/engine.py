@@ -17,7 +17,7 @@ from . import merge
 from .api import FileTypes, FunctionTypes, InferenceError, PackageTypes
 from .abstract import fill_from_implementations
 from . import generics
-from .model import NONE_T, Facts, FunctionFacts, TypeRef, union
+from .model import NONE_T, Facts, FunctionEvidence, TypeRef, union
 from .package import Module, all_params, declared_self, is_placeholder, load_modules, module_from_text
 from .project import depends_on, python_version_of
 from .static import SELF, StaticCollector, find_aliases, run_mypy
@@ -336,9 +336,9 @@ def static_rounds(modules: Sequence[Module], target: tuple[int, int], extra: Fac
     return choices
 
 
-def _calls_only(ff: FunctionFacts) -> FunctionFacts:
+def _calls_only(ff: FunctionEvidence) -> FunctionEvidence:
     """Round one's evidence that later rounds cannot see again (their texts carry inferred annotations)."""
-    return FunctionFacts(params={n: {s: ev[s] for s in _GROUNDED if s in ev} for n, ev in ff.params.items()
+    return FunctionEvidence(params={n: {s: ev[s] for s in _GROUNDED if s in ev} for n, ev in ff.params.items()
                                  if any(s in ev for s in _GROUNDED)},
                          returns={s: ff.returns[s] for s in _GROUNDED if s in ff.returns})
 

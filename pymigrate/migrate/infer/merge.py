@@ -10,7 +10,7 @@ widened by the traced return values; nothing when neither is known.
 
 from __future__ import annotations
 
-from .model import NONE_T, UNKNOWN, FunctionFacts, TypeRef, covers, is_complete, is_subclass, union, widens
+from .model import NONE_T, UNKNOWN, FunctionEvidence, TypeRef, covers, is_complete, is_subclass, union, widens
 
 ITERATOR = "collections.abc.Iterator"
 GENERATOR = "collections.abc.Generator"
@@ -81,7 +81,7 @@ def param_type(evidence: dict[str, list[TypeRef]]) -> TypeRef | None:
     return candidates[0] if candidates else None
 
 
-def return_candidates(facts: FunctionFacts, aliases: dict[str, TypeRef] | None = None) -> list[TypeRef]:
+def return_candidates(facts: FunctionEvidence, aliases: dict[str, TypeRef] | None = None) -> list[TypeRef]:
     """The return's types, most faithful first.
 
     A type guard's ``TypeGuard[T]`` comes before its ``bool``. The type declared where every caller stores
@@ -114,7 +114,7 @@ def _expanded(t: TypeRef, aliases: dict[str, TypeRef]) -> TypeRef:
     return union(aliases.get(m.name, m) if not m.args else m for m in t.members()) or t
 
 
-def return_type(facts: FunctionFacts) -> TypeRef | None:
+def return_type(facts: FunctionEvidence) -> TypeRef | None:
     t = _return_type(facts)
     if t is None:
         return None
@@ -126,7 +126,7 @@ def return_type(facts: FunctionFacts) -> TypeRef | None:
 _NOT_IMPLEMENTED = {"builtins._NotImplementedType", "types.NotImplementedType", "builtins.NotImplementedType"}
 
 
-def _return_type(facts: FunctionFacts) -> TypeRef | None:
+def _return_type(facts: FunctionEvidence) -> TypeRef | None:
     if "override" in facts.returns:
         return union(facts.returns["override"])
     if facts.generator:

@@ -256,7 +256,7 @@ def is_complete(t: TypeRef) -> bool:
 
 
 @dataclass
-class FunctionFacts:
+class FunctionEvidence:
     """Evidence for one function's slots, by source ("override", "default", "call", "trace", "return")."""
 
     params: dict[str, dict[str, list[TypeRef]]] = field(default_factory=dict)
@@ -277,13 +277,13 @@ class FunctionFacts:
 
 @dataclass
 class Facts:
-    functions: dict[tuple[str, str], FunctionFacts] = field(default_factory=dict)   # (module, qualname)
+    functions: dict[tuple[str, str], FunctionEvidence] = field(default_factory=dict)   # (module, qualname)
     attributes: dict[tuple[str, str], dict[str, list[TypeRef]]] = field(default_factory=dict)  # (module, "C.a")
     # the protocols the package's own declarations hold items of: {"collections.abc.Sequence": {Interval}}
     declared_protocols: dict[str, set[TypeRef]] = field(default_factory=dict)
 
-    def function(self, module: str, qualname: str) -> FunctionFacts:
-        return self.functions.setdefault((module, qualname), FunctionFacts())
+    def function(self, module: str, qualname: str) -> FunctionEvidence:
+        return self.functions.setdefault((module, qualname), FunctionEvidence())
 
     def add_attribute(self, module: str, name: str, source: str, t: TypeRef) -> None:
         self.attributes.setdefault((module, name), {}).setdefault(source, []).append(t)

@@ -68,7 +68,7 @@ from .model import (
     TYPE_GUARD,
     UNION,
     Facts,
-    FunctionFacts,
+    FunctionEvidence,
     TypeRef,
     literal_value,
     register_supertypes,
@@ -673,7 +673,7 @@ class StaticCollector:
             return SELF
         return TypeRef(f"{module.name}.{func.class_name}")
 
-    def _override(self, module: Module, qualname: str, ff: FunctionFacts) -> None:
+    def _override(self, module: Module, qualname: str, ff: FunctionEvidence) -> None:
         """A method overriding a typed base-class method takes the base's parameter and return types."""
         func = module.functions[qualname]
         if func.class_name is None or "<locals>" in func.class_name or not func.is_method:
@@ -693,7 +693,7 @@ class StaticCollector:
             self._apply_signature(func.node, node.type, ff)
             return
 
-    def _operator_domain(self, func: Function, spans: dict[Span, Type], ff: FunctionFacts) -> None:
+    def _operator_domain(self, func: Function, spans: dict[Span, Type], ff: FunctionEvidence) -> None:
         """``def __lt__(self, other): if not isinstance(other, V): return NotImplemented``: the operator is
         defined for V only (anything else raises TypeError), so ``other`` is a V."""
         guard = _not_implemented_guard(func)
@@ -708,7 +708,7 @@ class StaticCollector:
             if domain is not None:
                 ff.add_param(param, "declared", domain)
 
-    def _type_guard(self, func: Function, spans: dict[Span, Type], ff: FunctionFacts) -> None:
+    def _type_guard(self, func: Function, spans: dict[Span, Type], ff: FunctionEvidence) -> None:
         """A function answering whether its only parameter is a T (guards.py) returns ``TypeGuard[T]``."""
         t = guarded_type(func.node, lambda node: self._class(node, spans)) if not func.is_method else None
         if t is not None and not ff.generator:
@@ -725,7 +725,7 @@ class StaticCollector:
             return None if name is None else TypeRef(name)
         return None
 
-    def _overloads(self, module: Module, qualname: str, ff: FunctionFacts) -> None:
+    def _overloads(self, module: Module, qualname: str, ff: FunctionEvidence) -> None:
         """An overloaded function's implementation accepts what every overload accepts and returns what
         any returns: the union of their types, slot by slot (nothing when one has no writable type)."""
         func = module.functions[qualname]
@@ -756,7 +756,7 @@ class StaticCollector:
             if t is not None:
                 ff.add_return("override", t)
 
-    def _apply_signature(self, node: ast.FunctionDef | ast.AsyncFunctionDef, sig: CallableType, ff: FunctionFacts) -> None:
+    def _apply_signature(self, node: ast.FunctionDef | ast.AsyncFunctionDef, sig: CallableType, ff: FunctionEvidence) -> None:
         ours = [*node.args.posonlyargs, *node.args.args]
         base_pos = [i for i, k in enumerate(sig.arg_kinds) if k in (ARG_POS, ARG_OPT)]
         if len(ours) != len(base_pos):
