@@ -255,12 +255,6 @@ class PymigratePipeline(Implementation):
     name = "pymigrate"
     label = "pymigrate"
 
-    def unavailable(self) -> str | None:
-        for module, what in (("pymigrate.migrate.command", "migrate"), ("pymigrate.codegen.build_command", "build")):
-            if _missing(module):
-                return f"`pymigrate {what}` has not landed yet ({module} is missing)"
-        return None
-
     def build(self, name: str, source: Path, build_dir: Path) -> Build:
         work = build_dir / "pymigrate" / name
         shutil.rmtree(work, ignore_errors=True)
@@ -288,27 +282,16 @@ class PymigratePipeline(Implementation):
 
 
 class PymigrateHand(Implementation):
-    """The compiler measured on hand-migrated superset versions (benchmarks/kernels/<k>.pys):
-    built with `pymigrate build` when it exists, else JIT-compiled in the worker."""
+    """The compiler measured on hand-migrated superset versions (benchmarks/kernels/<k>.pys), built
+    with `pymigrate build`."""
 
     name = "pymigrate-hand"
     label = "pymigrate (hand-migrated)"
-
-    def unavailable(self) -> str | None:
-        try:
-            from pymigrate import codegen
-        except ImportError as exc:
-            return f"pymigrate.codegen cannot be imported ({exc})"
-        if not hasattr(codegen, "compile_module"):
-            return "the compiler (pymigrate.codegen.compile_module) has not landed yet"
-        return None
 
     def build(self, name: str, source: Path, build_dir: Path) -> Build:
         pys = source.with_suffix(".pys")
         if not pys.exists():
             return Build(error=f"no hand-migrated {pys.name}")
-        if _missing("pymigrate.codegen.build_command"):
-            return Build(artifact="jit:" + str(pys), notes=["JIT (pymigrate build has not landed)"])
         work = build_dir / "pymigrate-hand" / name
         shutil.rmtree(work, ignore_errors=True)
         work.mkdir(parents=True)
@@ -324,20 +307,7 @@ class PymigrateHand(Implementation):
         return Build(artifact=str(built[0]), seconds={"build": seconds}, notes=[f"{fns} fn, {structs} struct"])
 
     def load(self, name: str, artifact: str, source: Path, returns: str) -> object:
-        if not artifact.startswith("jit:"):
-            return _load_extension(name, artifact)
-        # Imported by name: these parts of pymigrate are written alongside the harness.
-        compile_module = importlib.import_module("pymigrate.codegen").compile_module
-        jit = importlib.import_module("pymigrate.runtime.jit")
-        parse = importlib.import_module("pymigrate.superset").parse
-
-        pys = Path(artifact[4:])
-        parsed = parse(pys.read_text(encoding="utf-8"), str(pys))
-        module = types.ModuleType(name)
-        module.__file__ = str(pys)
-        sys.modules[name] = module
-        jit.load(compile_module(parsed, name), module)
-        return module
+        return _load_extension(name, artifact)
 
 
 IMPLEMENTATIONS: dict[str, Callable[[], Implementation]] = {

@@ -1,8 +1,8 @@
 """`make demo`: the whole pipeline on a bundled fixture package, stage by stage.
 
 The demo drives the real `pymigrate` command in subprocesses, exactly as a user would, on a copy
-of `fixtures/packages/demo_kernels` in `demo-out/`. A stage that this version does not have yet is
-reported and skipped; a stage that fails stops the demo with its output and a non-zero exit.
+of `fixtures/packages/demo_kernels` in `demo-out/`. A stage that fails stops the demo with its
+output and a non-zero exit.
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ from rich.rule import Rule
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = ROOT / "fixtures" / "packages" / "demo_kernels"
 OUT = ROOT / "demo-out"
-NOT_AVAILABLE = "not available yet"
 
 console = Console(highlight=False)
 
@@ -30,16 +29,13 @@ class StageFailed(Exception):
     """A stage exited with an error; the demo stops there."""
 
 
-def run_stage(title: str, args: list[str], cwd: Path, *, ok_codes: tuple[int, ...] = (0,)) -> bool:
-    """Run `pymigrate ARGS`; False when the stage is not in this version yet."""
+def run_stage(title: str, args: list[str], cwd: Path, *, ok_codes: tuple[int, ...] = (0,)) -> None:
+    """Run `pymigrate ARGS` and show its output; StageFailed for an exit status not in `ok_codes`."""
     console.print(Rule(f"[bold]{title}[/]"))
     console.print(f"$ pymigrate {' '.join(args)}", style="dim")
     proc = subprocess.run(
         [sys.executable, "-m", "pymigrate", *args], cwd=cwd, capture_output=True, text=True, check=False
     )
-    if proc.returncode == 2 and NOT_AVAILABLE in proc.stderr:
-        console.print(f"[yellow]skipped:[/] {proc.stderr.strip()}")
-        return False
     output = (proc.stdout + proc.stderr).rstrip()
     lines = output.splitlines()
     if len(lines) > 60:
@@ -48,7 +44,6 @@ def run_stage(title: str, args: list[str], cwd: Path, *, ok_codes: tuple[int, ..
         console.print(output, markup=False, soft_wrap=True)
     if proc.returncode not in ok_codes:
         raise StageFailed(f"`pymigrate {' '.join(args)}` exited with {proc.returncode}")
-    return True
 
 
 def run_fixture_tests(title: str, package_parent: Path, env_extra: dict[str, str]) -> None:
@@ -113,22 +108,18 @@ def main() -> int:
     try:
         run_stage("1. parse: every file goes through the superset front end", ["parse", str(package)], OUT)
         run_stage("2. analyze: hints, readiness, score", ["analyze", str(package)], OUT, ok_codes=(0, 1))
-        migrated_ok = run_stage("3. migrate (dry run): the diff", ["migrate", str(package), "--diff"], OUT)
-        if migrated_ok:
-            run_stage("4. migrate --write", ["migrate", str(package), "--write"], OUT)
-            run_stage("5. parse the migrated package", ["parse", str(package)], OUT)
-            built = run_stage("6. build: .pys -> native .so + .pyi", ["build", str(package)], OUT)
-        else:
-            built = False
+        run_stage("3. migrate (dry run): the diff", ["migrate", str(package), "--diff"], OUT)
+        run_stage("4. migrate --write", ["migrate", str(package), "--write"], OUT)
+        run_stage("5. parse the migrated package", ["parse", str(package)], OUT)
+        run_stage("6. build: .pys -> native .so + .pyi", ["build", str(package)], OUT)
         run_fixture_tests("7. the fixture's own tests against the original", original, {})
-        if built:
-            run_fixture_tests("8. the same tests against the compiled package", migrated, {})
-            base, base_file = time_workload(original)
-            fast, fast_file = time_workload(migrated)
-            console.print(Rule("[bold]speedup[/]"))
-            console.print(f"CPython  ({Path(base_file).name}): {base * 1e3:9.3f} ms per workload")
-            console.print(f"compiled ({Path(fast_file).name}): {fast * 1e3:9.3f} ms per workload")
-            console.print(f"[bold green]{base / fast:.1f}x faster[/], same results, same tests")
+        run_fixture_tests("8. the same tests against the compiled package", migrated, {})
+        base, base_file = time_workload(original)
+        fast, fast_file = time_workload(migrated)
+        console.print(Rule("[bold]speedup[/]"))
+        console.print(f"CPython  ({Path(base_file).name}): {base * 1e3:9.3f} ms per workload")
+        console.print(f"compiled ({Path(fast_file).name}): {fast * 1e3:9.3f} ms per workload")
+        console.print(f"[bold green]{base / fast:.1f}x faster[/], same results, same tests")
     except StageFailed as exc:
         console.print(f"[red]demo stopped:[/] {exc}")
         return 1

@@ -421,15 +421,12 @@ class FunctionLowering:
 
     def emit_return(self, value: Val | None) -> None:
         b = self.b
-        moved: str | None = None
         if value is None:
             out: ir.Value = ir.Constant(self.ml.llty(NONE), 0)
         else:
             out = value.v
         self.flush()
         for name in self.owned_locals:
-            if name == moved:
-                continue
             ty = self.local_ty(name)
             self.drop(ty, b.load(self.slots[name], typ=self.ml.llty(ty)))
         for slot, ty in self.active_held:
