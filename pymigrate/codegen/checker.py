@@ -30,39 +30,18 @@ from pymigrate.codegen.types import (
     struct_ty,
 )
 from pymigrate.mutation import root_name
+from pymigrate.registry import BUILTIN_CALLS, MATH_FUNCTIONS
+from pymigrate.registry import EXCEPTIONS as EXCEPTIONS  # re-exported: the compiler's names for them
+from pymigrate.registry import MATH_CONSTANTS as MATH_CONSTANTS
 
 INT_MIN = -(2**63)
 INT_MAX = 2**63 - 1
 
-# math functions: name -> (argument count, result type)
-MATH_FLOAT1 = {
-    "sqrt", "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "tanh",
-    "asinh", "acosh", "atanh", "exp", "expm1", "log2", "log10", "log1p", "fabs",
-}  # fmt: skip
-MATH_FUNCS: dict[str, tuple[int, Ty]] = {name: (1, FLOAT) for name in MATH_FLOAT1}
-MATH_FUNCS.update(
-    {
-        "log": (1, FLOAT),
-        "floor": (1, INT),
-        "ceil": (1, INT),
-        "trunc": (1, INT),
-        "isnan": (1, BOOL),
-        "isinf": (1, BOOL),
-        "isfinite": (1, BOOL),
-        "atan2": (2, FLOAT),
-        "pow": (2, FLOAT),
-        "hypot": (2, FLOAT),
-        "copysign": (2, FLOAT),
-        "fmod": (2, FLOAT),
-    }
-)
-MATH_CONSTANTS = {"pi", "e", "tau", "inf", "nan"}
-
-EXCEPTIONS = (
-    "Exception", "ArithmeticError", "AssertionError", "IndexError", "KeyError", "LookupError",
-    "NotImplementedError", "OverflowError", "RuntimeError", "TypeError", "ValueError",
-    "ZeroDivisionError",
-)  # fmt: skip
+# math functions: name -> (argument count, result type), from the registry the analyzer reads too
+MATH_FUNCS: dict[str, tuple[int, Ty]] = {
+    name: (arity, {"Float64": FLOAT, "Int": INT, "Bool": BOOL}[result])
+    for name, (arity, result) in MATH_FUNCTIONS.items()
+}
 
 UNSUPPORTED_STMT = {
     ast.Try: "try/except",
@@ -1230,7 +1209,7 @@ class Checker:
         raise self.fail(e, f"list.{f.attr}() is not supported in a fn")
 
 
-_BUILTINS = {"len", "abs", "min", "max", "float", "int", "bool", "range"}
+_BUILTINS = BUILTIN_CALLS
 
 _OP_SYMBOLS: dict[type, str] = {
     ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.FloorDiv: "//", ast.Mod: "%",

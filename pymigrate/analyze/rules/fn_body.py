@@ -16,15 +16,14 @@ from pymigrate.analyze.facts import FunctionFacts, ModuleFacts, literal_type
 from pymigrate.analyze.index import ModuleIndex
 from pymigrate.analyze.model import Finding
 from pymigrate.analyze.rules import overflow
-from pymigrate.codegen.checker import EXCEPTIONS, MATH_CONSTANTS, MATH_FUNCS
 from pymigrate.control_flow import terminates
 from pymigrate.mutation import LIST_MUTATORS
+from pymigrate.registry import BUILTIN_CALLS, EXCEPTIONS, MATH_CONSTANTS, MATH_FUNCTIONS
 
-# the math functions the compiler supports, with their result types (the compiler's own table)
-MATH_RESULTS = {name: {"Int": T.INT, "Float64": T.FLOAT, "Bool": T.BOOL}[ret.kind]
-                for name, (_, ret) in MATH_FUNCS.items()}
-BUILTIN_EXCEPTIONS = frozenset(EXCEPTIONS)  # the compiler's own list
-BUILTIN_CALLS = {"len", "abs", "min", "max", "float", "int", "bool", "range"}
+# the math functions the compiler supports, with their result types (the registry the checker reads)
+MATH_RESULTS = {name: {"Int": T.INT, "Float64": T.FLOAT, "Bool": T.BOOL}[result]
+                for name, (_, result) in MATH_FUNCTIONS.items()}
+BUILTIN_EXCEPTIONS = frozenset(EXCEPTIONS)
 ARITH_OPS: dict[type[ast.operator], str] = {
     ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.FloorDiv: "//", ast.Mod: "%", ast.Pow: "**",
 }
