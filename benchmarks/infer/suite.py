@@ -380,29 +380,29 @@ def _source_params(files: list[Path], root: Path) -> dict[tuple[str, str, int], 
     and the others."""
     out: dict[tuple[str, str, int], tuple[list[str], list[str]]] = {}
     for path in files:
-        relpath = str(path.relative_to(root))
-        counts: dict[str, int] = {}
-
-        def scan(body: list[ast.stmt], prefix: str) -> None:
-            for stmt in body:
-                if isinstance(stmt, (ast.If, ast.Try)):
-                    for block in (stmt.body, stmt.orelse, getattr(stmt, "finalbody", []),
-                                  *[h.body for h in getattr(stmt, "handlers", [])]):
-                        scan(block, prefix)
-                elif isinstance(stmt, ast.ClassDef):
-                    scan(stmt.body, prefix + stmt.name + ".")
-                elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                    q = prefix + stmt.name
-                    n = counts.get(q, 0)
-                    counts[q] = n + 1
-                    a = stmt.args
-                    out[(relpath, q, n)] = ([p.arg for p in a.posonlyargs + a.args],
-                                            [p.arg for p in a.kwonlyargs] +
-                                            [x.arg for x in (a.vararg, a.kwarg) if x is not None])
-                    scan(stmt.body, q + ".<locals>.")
-
-        scan(ast.parse(path.read_text(encoding="utf-8")).body, "")
+        _scan_params(ast.parse(path.read_text(encoding="utf-8")).body, "", str(path.relative_to(root)), {}, out)
     return out
+
+
+def _scan_params(body: list[ast.stmt], prefix: str, relpath: str, counts: dict[str, int],
+                 out: dict[tuple[str, str, int], tuple[list[str], list[str]]]) -> None:
+    """`_source_params` for the statements of one body (`counts`: occurrences of each qualname so far)."""
+    for stmt in body:
+        if isinstance(stmt, (ast.If, ast.Try)):
+            for block in (stmt.body, stmt.orelse, getattr(stmt, "finalbody", []),
+                          *[h.body for h in getattr(stmt, "handlers", [])]):
+                _scan_params(block, prefix, relpath, counts, out)
+        elif isinstance(stmt, ast.ClassDef):
+            _scan_params(stmt.body, prefix + stmt.name + ".", relpath, counts, out)
+        elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            q = prefix + stmt.name
+            n = counts.get(q, 0)
+            counts[q] = n + 1
+            a = stmt.args
+            out[(relpath, q, n)] = ([p.arg for p in a.posonlyargs + a.args],
+                                    [p.arg for p in a.kwonlyargs] +
+                                    [x.arg for x in (a.vararg, a.kwarg) if x is not None])
+            _scan_params(stmt.body, q + ".<locals>.", relpath, counts, out)
 
 
 def _score(result: Result, truth: Truth, inferred: dict[Slot, str], positions: dict[tuple[str, str], list[str]],

@@ -37,7 +37,7 @@ _fingerprint: str | None = None
 
 def cache_base() -> Path:
     """`$PYMIGRATE_CACHE_DIR`, else the user cache directory's `pymigrate`: where pymigrate's caches live."""
-    from pymigrate.runtime.cache import CACHE_ENV, user_cache_dir
+    from pymigrate.cachedir import CACHE_ENV, user_cache_dir
 
     return Path(os.environ.get(CACHE_ENV) or user_cache_dir())
 

@@ -31,9 +31,10 @@ import warnings
 from importlib.machinery import PathFinder
 
 from pymigrate.abi import EXEC_SYMBOL as EXEC_SYMBOL  # re-exported: the name the hook looks up
+from pymigrate.cachedir import CACHE_ENV as CACHE_ENV  # re-exported: the hook's tests set it
+from pymigrate.cachedir import user_cache_dir as user_cache_dir
 
-CACHE_ENV = "PYMIGRATE_CACHE_DIR"
-"""When set, every entry goes to this directory instead of `__pycache__` beside the source."""
+# CACHE_ENV: when set, every entry goes to this directory instead of `__pycache__` beside the source.
 
 NO_CACHE_ENV = "PYMIGRATE_NO_CACHE"
 """When set (to anything but 0), compiled modules are not written to the cache."""
@@ -264,11 +265,6 @@ def discard(path: str | os.PathLike[str]) -> None:
         os.unlink(path)
     except OSError:
         pass
-
-
-def user_cache_dir() -> str:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return os.path.join(base, "pymigrate")
 
 
 def _usable_dir(directory: str, mode: int, owners: frozenset[int]) -> bool:

@@ -12,8 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from pymigrate.analyze import analyze_paths
-from pymigrate.analyze import engine
+from pymigrate.analyze import analyze_paths, engine
 from pymigrate.analyze.cache import AnalysisCache, CacheUnusable
 from pymigrate.config import Config
 
