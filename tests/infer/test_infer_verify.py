@@ -6,9 +6,9 @@ import libcst as cst
 
 from pymigrate.migrate.annotate import annotate_module
 from pymigrate.migrate.infer import FunctionTypes, infer_package
+from pymigrate.migrate.infer.mypy_filter import new_errors
 from pymigrate.migrate.infer.package import load_modules
 from pymigrate.migrate.infer.static import error_lines, run_mypy
-from pymigrate.migrate.infer.verify import new_errors
 
 SOURCE = """
 def size(x=None):
@@ -132,7 +132,7 @@ def use():
 def test_blame_names_the_callee_and_the_calls_on_the_line_not_every_init(make_package) -> None:  # type: ignore[no-untyped-def]
     from pymigrate.migrate.infer.engine import Choices
     from pymigrate.migrate.infer.model import TypeRef
-    from pymigrate.migrate.infer.verify import _blame
+    from pymigrate.migrate.infer.mypy_filter import _blame
 
     files = make_package({"m.py": BLAMED})
     module = load_modules(files)[1]
@@ -179,7 +179,7 @@ def test_an_object_tried_first_and_handed_on_is_blamed_not_the_callee(infer_modu
 def test_blame_maps_an_argument_number_to_that_parameter(make_package) -> None:  # type: ignore[no-untyped-def]
     from pymigrate.migrate.infer.engine import Choices
     from pymigrate.migrate.infer.model import TypeRef
-    from pymigrate.migrate.infer.verify import _blame, positional_parameters
+    from pymigrate.migrate.infer.mypy_filter import _blame, positional_parameters
 
     files = make_package({"m.py": BLAMED})
     modules = load_modules(files)

@@ -365,7 +365,7 @@ def infer_package(files: Sequence[Path], *, root: Path, trace_command: str | Non
     try:
         choices = static_rounds(modules, target, traced)
         if verify:
-            from .verify import verified
+            from .mypy_filter import verified
             choices = verified(modules, choices, target)
     except CompileError as exc:     # mypy cannot build the package (e.g. a blocking error)
         raise InferenceError("mypy stopped: " + "; ".join(exc.messages[:3])) from exc
