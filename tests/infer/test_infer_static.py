@@ -67,7 +67,7 @@ def test_annotated_package_adds_no_mypy_error(make_package) -> None:  # type: ig
     after = error_lines(run_mypy(load_modules(files)))
     assert len(after) <= before, after
     text = files[1].read_text()
-    assert "def repeat(n: int, sep: str=\", \") -> str:" in text
+    assert "def repeat(n: int, sep: str = \", \") -> str:" in text
     assert "        self.x: float = x\n" in text
     assert text.startswith("from collections.abc import Iterable\n\n\nclass Point:\n")
 
@@ -843,7 +843,7 @@ def test_an_overloaded_implementation_takes_the_union_of_its_overloads(make_pack
     assert types.functions["Box.pick"] == FunctionTypes({"index": "int | slice", "strict": "bool | None"},
                                                         "list[str] | str")
     text = annotate_module(cst.parse_module(OVERLOADS), types).code
-    assert "def pick(self, index: int | slice, strict: bool | None=None) -> list[str] | str:" in text
+    assert "def pick(self, index: int | slice, strict: bool | None = None) -> list[str] | str:" in text
     assert text.count("def pick(self, index: int, strict: bool = ...) -> str: ...") == 1
 
 
