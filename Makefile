@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 comma  := ,
 
-.PHONY: install system-deps test fuzz demo bench bench-infer realpkgs bench-scale lint typecheck clean
+.PHONY: install system-deps test check fuzz demo bench bench-infer realpkgs bench-scale lint typecheck clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,8 +22,18 @@ system-deps:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
 	  else echo "note: chromium not found; the browser test of the HTML report will be skipped"; fi; }
 
+# The whole suite, spread over the machine's cores (pytest-xdist; WORKERS=0 runs it in this process).
+WORKERS ?= auto
 test: $(STAMP) system-deps
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n $(WORKERS)
+
+# The inner loop: everything but the tests marked slow (sweeps, real-package runs, builds of whole
+# packages, mypy and the hook environment), in parallel; under two minutes on two cores.
+check: $(STAMP)
+	$(PY) -m pytest -q -n $(WORKERS) -m "not slow"
+
+lint: $(STAMP)
+	$(PY) -m ruff check .
 
 # The fuzz target of tests/fuzz with many random examples (`make test` runs a bounded, fixed set).
 fuzz: $(STAMP)
