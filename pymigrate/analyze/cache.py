@@ -75,14 +75,14 @@ def _owners() -> frozenset[int]:
 
 
 def _untrusted(st: os.stat_result, *, directory: bool) -> str | None:
-    from pymigrate.runtime.cache import untrusted_reason
+    from pymigrate.cachedir import untrusted_reason
 
     return untrusted_reason(st, _owners(), directory=directory) if hasattr(os, "getuid") else None
 
 
 def private_directory(directory: Path) -> None:
     """Create `directory` private, or check that an existing one is this user's and writable by no one else
-    (the compile cache's rule, pymigrate.runtime.cache.untrusted_reason)."""
+    (the compile cache's rule, pymigrate.cachedir.untrusted_reason)."""
     try:
         directory.mkdir(mode=0o700, parents=True, exist_ok=True)
         st = os.lstat(directory)

@@ -7,7 +7,6 @@ reported as broken exactly when CPython rejects it.
 
 from __future__ import annotations
 
-import ast
 import os
 import sys
 from concurrent.futures import ProcessPoolExecutor

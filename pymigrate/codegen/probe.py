@@ -319,7 +319,7 @@ def _mutated_params(defs: dict[str, ast.FunctionDef]) -> dict[str, set[str]]:
             pairs = [(arg, positional[i]) for i, arg in enumerate(call.args) if i < len(positional)]
             pairs += [(kw.value, kw.arg) for kw in call.keywords if kw.arg is not None]
             for arg, theirs in pairs:
-                root = None if isinstance(arg, ast.Starred) else _root(arg)
+                root = None if isinstance(arg, ast.Starred) else root_name(arg)
                 if root is not None and root in ours:
                     handed.append((name, root, call.func.id, theirs))
     changed = True

@@ -22,8 +22,8 @@ from pymigrate.files import package_root as package_root  # the root inference a
 from pymigrate.migrate.backtick import needs_backticks
 from pymigrate.migrate.emit import render_superset
 from pymigrate.migrate.upgrade import Marks, Plan, upgrade_module
-from pymigrate.superset import sourcefile
 from pymigrate.migrate.verify import VerifyError, check_bindings, check_python, check_superset, check_upgrade
+from pymigrate.superset import sourcefile
 
 if TYPE_CHECKING:
     from pymigrate.analyze import ModuleAnalysis

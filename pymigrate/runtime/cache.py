@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import stat
 import sys
 import sysconfig
 import warnings
@@ -32,14 +31,11 @@ from importlib.machinery import PathFinder
 
 from pymigrate.abi import EXEC_SYMBOL as EXEC_SYMBOL  # re-exported: the name the hook looks up
 from pymigrate.cachedir import CACHE_ENV as CACHE_ENV  # re-exported: the hook's tests set it
+from pymigrate.cachedir import NO_CACHE_ENV as NO_CACHE_ENV  # when set (to anything but 0), nothing is written
+from pymigrate.cachedir import untrusted_reason as untrusted_reason
 from pymigrate.cachedir import user_cache_dir as user_cache_dir
 
 # CACHE_ENV: when set, every entry goes to this directory instead of `__pycache__` beside the source.
-
-NO_CACHE_ENV = "PYMIGRATE_NO_CACHE"
-"""When set (to anything but 0), compiled modules are not written to the cache."""
-
-_SHARED_WRITE = stat.S_IWGRP | stat.S_IWOTH
 
 
 class CacheWarning(RuntimeWarning):
@@ -58,20 +54,6 @@ def warn(message: str) -> None:
 
 def _owners(extra: int | None = None) -> frozenset[int]:
     return frozenset((os.getuid(), 0) if extra is None else (os.getuid(), 0, extra))
-
-
-def untrusted_reason(st: os.stat_result, owners: frozenset[int], *, directory: bool) -> str | None:
-    """Why a cache directory or entry must not be used, or None if this user alone controls it."""
-    if directory and not stat.S_ISDIR(st.st_mode):
-        return "is not a directory"
-    if not directory and not stat.S_ISREG(st.st_mode):
-        kind = "a directory" if stat.S_ISDIR(st.st_mode) else "a symbolic link" if stat.S_ISLNK(st.st_mode) else "not a regular file"
-        return f"is {kind}, not a cache entry; remove it"
-    if st.st_uid not in owners:
-        return f"is owned by another user (uid {st.st_uid})"
-    if st.st_mode & _SHARED_WRITE:
-        return f"is writable by {'group and others' if st.st_mode & stat.S_IWOTH else 'its group'} (mode {stat.S_IMODE(st.st_mode):o})"
-    return None
 
 
 def trusted_dir(directory: str, owners: frozenset[int]) -> bool:

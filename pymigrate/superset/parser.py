@@ -20,8 +20,8 @@ from pymigrate.superset import errors
 from pymigrate.superset.errors import Problem
 from pymigrate.superset.keywords import SUPERSET_KEYWORDS
 from pymigrate.superset.marks import KIND_CONVENTIONS, Mark, MarkKind
-from pymigrate.superset.sourcefile import TooDeeplyNested, gc_paused
 from pymigrate.superset.positions import LineMap, byte_to_char, char_to_byte
+from pymigrate.superset.sourcefile import TooDeeplyNested, gc_paused
 from pymigrate.superset.tokens import SUPERSET_HINT, Scan, scan, split_lines
 
 _FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef

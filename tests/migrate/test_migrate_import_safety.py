@@ -166,7 +166,7 @@ def test_inserted_annotations_are_evaluated_only_once_their_names_exist(
     assert "__future__" not in annotated          # the module's annotation semantics are its own
     namespace = _import(annotated)                # it imports (the unquoted version raises NameError)
     assert unbound_annotations(ast.parse(annotated)) == []
-    for name, value in namespace.items():        # and every annotation still resolves once imported
+    for value in namespace.values():             # and every annotation still resolves once imported
         if callable(value) and getattr(value, "__module__", None) == "migrated" and not isinstance(value, type):
             typing.get_type_hints(value, namespace)
 
@@ -174,7 +174,7 @@ def test_inserted_annotations_are_evaluated_only_once_their_names_exist(
 def test_unquoted_versions_of_the_cases_do_raise_name_error() -> None:
     """The cases above are real: written without quotes, CPython refuses to import them."""
     failures = 0
-    for _, source, types, expected in CASES[:5]:
+    for _, source, types, _ in CASES[:5]:
         annotated = annotate_module(cst.parse_module(source), _types(types)).code
         for slots in types.values():
             for text in slots.values():

@@ -11,8 +11,8 @@ from html import escape
 from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
 from pymigrate.analyze.model import Status
-from pymigrate.analyze.reports.escape import shown
 from pymigrate.analyze.reports import history as history_chart
+from pymigrate.analyze.reports.escape import shown
 from pymigrate.analyze.reports.markdown import blocker_counts
 from pymigrate.analyze.rules import RULES
 

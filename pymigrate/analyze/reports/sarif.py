@@ -10,8 +10,8 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from urllib.parse import quote_from_bytes
 from typing import Any
+from urllib.parse import quote_from_bytes
 
 from pymigrate import __version__
 from pymigrate.analyze.model import AnalysisReport

@@ -13,16 +13,25 @@ from mypy.errors import CompileError
 
 from pymigrate.migrate.annotate import annotate_module
 
-from . import merge
-from .api import FileTypes, FunctionTypes, InferenceError, PackageTypes
+from . import generics, merge
 from .abstract import fill_from_implementations
-from . import generics
+from .api import FileTypes, FunctionTypes, InferenceError, PackageTypes
 from .model import NONE_T, Facts, FunctionEvidence, TypeRef, union
 from .package import Module, all_params, declared_self, is_placeholder, load_modules, module_from_text
 from .project import depends_on, python_version_of
 from .static import SELF, StaticCollector, find_aliases, run_mypy
 from .syntax import FileContext
-from .usage import ITERABLE, checks_its_type_first, loosened, only_passed_on, only_sequences, refuses_others, spoken, tests_for_none, widen
+from .usage import (
+    ITERABLE,
+    checks_its_type_first,
+    loosened,
+    only_passed_on,
+    only_sequences,
+    refuses_others,
+    spoken,
+    tests_for_none,
+    widen,
+)
 
 MAX_ROUNDS = 4
 OBJECT = TypeRef("builtins.object")

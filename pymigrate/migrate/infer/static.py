@@ -148,7 +148,7 @@ def _cache_dir() -> str:
         from mypy.version import __version__ as mypy_version
 
         from pymigrate.analyze.cache import CacheUnusable, cache_base, private_directory
-        from pymigrate.runtime.cache import NO_CACHE_ENV
+        from pymigrate.cachedir import NO_CACHE_ENV
 
         directory = None
         if os.environ.get(NO_CACHE_ENV, "0") in ("", "0"):
