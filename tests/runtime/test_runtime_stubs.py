@@ -225,7 +225,7 @@ def test_struct_stub_imports_the_decorator_once() -> None:
     # the module's own import of it is kept and not repeated
     own = "from dataclasses import dataclass\n\n@dataclass\nclass D:\n    k: int\n\n" + STRUCT
     assert _stub(own) == (
-        header + "from dataclasses import dataclass\n@dataclass\nclass D:\n    k: int\n@dataclass\nclass S:\n    n: int\n"
+        header + "from dataclasses import dataclass\n\n@dataclass\nclass D:\n    k: int\n\n@dataclass\nclass S:\n    n: int\n"
     )
 
 
