@@ -261,8 +261,8 @@ PROFILED = {  # stage -> (file suffix, function name), read as cumulative time a
 
 def profile_main(argv: list[str]) -> int:
     """Run `pymigrate ARGV` under cProfile; print {stage: [seconds, calls]} as JSON on the last line."""
-    import cProfile
     import contextlib
+    import cProfile
     import io
     import pstats
 
