@@ -730,7 +730,6 @@ class Bindings:
         conventions: tuple[str, ...], on_fail: Callable[[], None],
     ) -> None:
         """Copy the native values of `mut`/`out` arguments back into the caller's objects."""
-        capi, null = self.capi, ir.Constant(PTR, None)
         floats = [  # the call's float arguments: a struct field set from one keeps that object
             b.load(b.gep(av, [ir.Constant(I64, idx - first)], source_etype=PTR), typ=PTR)
             for idx, p in enumerate(func.params) if idx >= first and p.ty == FLOAT

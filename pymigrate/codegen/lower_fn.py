@@ -13,9 +13,9 @@ from llvmlite import ir  # type: ignore[import-untyped]
 from pymigrate.codegen.capi import F64, I1, I32, I64, PTR
 from pymigrate.codegen.ir import CallInfo, FuncIR, ModuleIR, Param
 from pymigrate.codegen.lower import (
-    DEOPT,
     _CAN_OVERFLOW,
     _INTRINSIC_MATH,
+    DEOPT,
     LIST_HDR,
     LIST_REFS,
     OVERFLOW_MSG,

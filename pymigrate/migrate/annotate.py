@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import ast
 import functools
-from collections.abc import Sequence, Set as AbstractSet
-
+from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 from typing import TYPE_CHECKING
 
 import libcst as cst
