@@ -111,7 +111,7 @@ class AnalysisCache:
 
     def key(self, data: bytes, shown: str, test: bool, type_errors: Sequence[TypeError_]) -> str:
         digest = hashlib.sha256()
-        digest.update(f"{self.salt}\0{shown}\0{test}\0{type_errors!r}\0".encode())
+        digest.update(f"{self.salt}\0{shown}\0{test}\0{type_errors!r}\0".encode("utf-8", "surrogateescape"))
         digest.update(data)
         return digest.hexdigest()
 

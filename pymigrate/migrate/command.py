@@ -8,13 +8,15 @@ import os
 import sys
 from contextlib import ExitStack, nullcontext
 from pathlib import Path
-from typing import Callable, ContextManager, Iterable, Sequence, TextIO
+from typing import TYPE_CHECKING, Callable, ContextManager, Iterable, Sequence, TextIO
 
 from pymigrate.config import Config, ConfigError, load_config
 from pymigrate.files import WalkError, iter_source_files
 from pymigrate.migrate.lock import LockBusy, remove_stale_temps, write_lock
-from pymigrate.migrate.pipeline import FileResult, Options, Stages, migrate_files, package_root
-from pymigrate.migrate.writer import UnsafeWrite, apply
+
+if TYPE_CHECKING:  # the pipeline (LibCST, the analyzer) is imported when a migration runs, not when the
+    # command line is built for another command
+    from pymigrate.migrate.pipeline import FileResult, Options, Stages
 
 EXIT_OK = 0
 EXIT_CHANGES_OR_ERRORS = 1
@@ -186,6 +188,8 @@ def run(args: argparse.Namespace, stages: Stages | None = None) -> int:
         print(f"pymigrate migrate: {exc}", file=err)
         return EXIT_USAGE
     config = config.override(select=_codes(args.select), ignore=_codes(args.ignore))
+    from pymigrate.migrate.pipeline import Options
+
     options = Options.from_policy(config, no_upgrade=args.no_upgrade, trace_command=args.trace,
                                   allow_trace_failure=args.allow_trace_failure)
 
@@ -223,6 +227,8 @@ def _migrate(
     skipped: int,
     err: TextIO,
 ) -> int:
+    from pymigrate.migrate.pipeline import migrate_files, package_root
+
     bar, advance = _progress(len(files), err)
     with bar:
         results, run_errors = migrate_files(files, package_root(paths), options, stages, advance)
@@ -253,6 +259,8 @@ def _migrate(
 
 
 def _write(changed: Iterable[FileResult], err: TextIO) -> list[FileResult]:
+    from pymigrate.migrate.writer import UnsafeWrite, apply
+
     written = []
     for result in changed:
         try:

@@ -145,3 +145,14 @@ def test_the_command_caches_under_pymigrate_cache_dir_and_no_cache_writes_nothin
     assert json.loads(plain.stdout)["files"]
     assert plain.stderr == first.stderr == second.stderr
     assert (cache_dir / "analyze").stat().st_mode & 0o777 == 0o700
+
+
+def test_a_file_name_that_is_not_utf8_is_cached_like_any_other(tmp_path: Path) -> None:
+    root = tmp_path / "pkg"
+    root.mkdir()
+    (root / os.fsdecode(b"\xffname.py")).write_text("def f(x):\n    return x\n", encoding="utf-8")
+    plain = analyze_paths([root], Config(), jobs=1)
+    cache = AnalysisCache.open(Config(), tmp_path / "cache")
+    assert analyze_paths([root], Config(), jobs=1, cache=cache) == plain
+    assert analyze_paths([root], Config(), jobs=1, cache=cache) == plain
+    assert plain.files[0].path.endswith("\udcffname.py") and not plain.errors
