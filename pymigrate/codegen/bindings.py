@@ -48,6 +48,7 @@ PY_SSIZE_T_MAX = 2**63 - 1
 TSTATE_RECURSION_REMAINING = 32  # CPython 3.11 PyThreadState: prev, next, interp, _initialized, _static, then this
 STACK_MARGIN = 64 * 1024  # native recursion stops this far above the thread's stack bottom
 PTHREAD_ATTR_SIZE = 64  # sizeof(pthread_attr_t) is 56 on x86-64 and 64 on aarch64 glibc
+DICT_VERSION_TAG = 24  # CPython 3.11 PyDictObject: ob_refcnt, ob_type, ma_used, then ma_version_tag
 GUARD_FAILED = 1  # pm.from_py: the argument is not exactly of the compiled class (no exception set)
 LONG_DIGIT0 = 24  # CPython 3.11 PyLongObject: ob_size (sign and digit count) at 16, 30-bit digits from 24
 
@@ -69,6 +70,8 @@ class SlotPlan:
     count: int
     readings: dict[str, int]  # fn key -> slot of its Python reading (reading.py)
     aliased: int  # slot of the module's aliasing test (reading.ALIASED)
+    unchanged: int  # slot of the test that the names the fns read still hold their objects (reading.UNCHANGED)
+    module_dict: int  # slot of the module's dict (its version tag tells when to run that test)
 
 
 def plan_slots(mir: ModuleIR) -> SlotPlan:
@@ -85,7 +88,7 @@ def plan_slots(mir: ModuleIR) -> SlotPlan:
     for func in mir.all_functions():
         readings[func.key] = n
         n += 1
-    return SlotPlan(binders, classes, n + 1, readings, n)
+    return SlotPlan(binders, classes, n + 3, readings, n, n + 1, n + 2)
 
 
 def ptr_global(module: ir.Module, name: str, ty: ir.Type = PTR) -> ir.GlobalVariable:
@@ -256,6 +259,9 @@ class Bindings:
         self.capi = ml.capi
         self.plan = plan
         self.slots = [ptr_global(ml.module, f"pm.slot.{i}") for i in range(plan.count)]
+        from pymigrate.codegen.reading import module_dependencies
+
+        self.guarded = module_dependencies(ml.mir)[1]  # fns whose native code reads module names
         self.methoddefs: dict[str, ir.GlobalVariable] = {}
 
     # ------------------------------------------------------------------ small pieces
@@ -541,6 +547,8 @@ class Bindings:
             fast = ir.Constant(I1, 0)
         fail_bb = w.append_basic_block("fail")
         reading_bb = w.append_basic_block("reading")
+        if func.key in self.guarded:
+            self._binding_guard(b, fail_bb, reading_bb)
         with b.if_else(fast, likely=True) as (then, otherwise):
             with then:
                 b.store(args, argv)
@@ -667,6 +675,37 @@ class Bindings:
         br.set_weights([2000, 1])
         b.position_at_end(other)
         b.cbranch(b.icmp_signed("==", r, ir.Constant(I32, GUARD_FAILED)), reading_bb, fail_bb)
+        b.position_at_end(cont)
+
+    def _binding_guard(self, b: ir.IRBuilder, fail_bb: ir.Block, reading_bb: ir.Block) -> None:
+        """Native code has the module's constants and fns bound at compile time; a def looks them up
+        at each call. While the module dict's version tag is the one last checked nothing was
+        rebound; when it moved, the module's test (reading.UNCHANGED) says whether every name the
+        fns read still holds its object, else the call runs the reading (which looks them up)."""
+        capi, null = self.capi, ir.Constant(PTR, None)
+        seen = ptr_global(self.ml.module, "pm.dict_version", I64)
+        d = b.load(self.slots[self.plan.module_dict], typ=PTR)
+        cont = b.function.append_basic_block("bindings.ok")
+        check = b.function.append_basic_block("bindings.check")
+        registered = b.icmp_unsigned("!=", d, null)
+        tag = b.function.append_basic_block("bindings.tag")
+        b.cbranch(registered, tag, cont)
+        b.position_at_end(tag)
+        version = self.field_at(b, d, DICT_VERSION_TAG, I64)
+        br = b.cbranch(b.icmp_unsigned("==", version, b.load(seen, typ=I64)), cont, check)
+        br.set_weights([2000, 1])
+        b.position_at_end(check)
+        test = b.load(self.slots[self.plan.unchanged], typ=PTR)
+        r = b.call(capi.fn("PyObject_Vectorcall"), [test, ir.Constant(PTR, None), ir.Constant(I64, 0), null])
+        with b.if_then(b.icmp_unsigned("==", r, null), likely=False):
+            b.branch(fail_bb)
+            b.position_at_end(b.function.append_basic_block("unreachable"))
+        b.call(capi.fn("Py_DecRef"), [r])
+        held = b.function.append_basic_block("bindings.held")
+        b.cbranch(b.icmp_unsigned("==", r, capi.obj("_Py_TrueStruct")), held, reading_bb)
+        b.position_at_end(held)
+        b.store(version, seen)
+        b.branch(cont)
         b.position_at_end(cont)
 
     def _alias_guard(

@@ -17,6 +17,8 @@ from pymigrate.codegen.reading import (
     PRELUDE,
     STRUCT_FIELDS,
     compiled_name,
+    dependency_glue,
+    module_dependencies,
     reading_def,
     reading_name,
 )
@@ -229,6 +231,9 @@ def python_tree(tree: ast.Module, mir: ModuleIR, plan: SlotPlan) -> ast.Module:
                 body += _place(_binder(meth, f"{st.name}.{meth.name}", plan.binders[meth.key], bound), stmt)
         else:
             body.append(stmt)
+    if fn_nodes or struct_nodes:
+        names, _ = module_dependencies(mir)
+        body += ast.parse(dependency_glue(names, REGISTER, plan.unchanged, plan.module_dict)).body
     body += ast.parse(f"del {REGISTER}\n").body
     if tree.body:
         _place(body[-1:], tree.body[-1])

@@ -84,6 +84,58 @@ def {ALIASED}(*values):
 '''
 
 
+UNCHANGED = "__pm_unchanged"
+DEPS = "__pm_deps"
+ABSENT = "__pm_absent"
+
+
+def global_names(func: FuncIR) -> set[str]:
+    """The module-level names fn `func` reads (constants, fns, structs, math, builtins)."""
+    local = set(func.locals) | {p.name for p in func.params}
+    skip = {id(n) for s in ast.walk(func.node) if isinstance(s, ast.AnnAssign) for n in ast.walk(s.annotation)}
+    names = {
+        n.id for stmt in func.node.body for n in ast.walk(stmt)
+        if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load) and id(n) not in skip
+    }  # fmt: skip
+    return names - local
+
+
+def module_dependencies(mir: ModuleIR) -> tuple[list[str], set[str]]:
+    """The names any fn reads at module level, and the keys of the fns whose native code depends on
+    one of them (directly or through the fns it calls natively)."""
+    from pymigrate.codegen.lower import call_graph
+
+    own = {f.key: global_names(f) for f in mir.all_functions()}
+    callees = call_graph(mir)
+    guarded: set[str] = set()
+    for key in own:
+        stack, seen = [key], set()
+        while stack:
+            k = stack.pop()
+            if k in seen or k not in own:
+                continue
+            seen.add(k)
+            if own[k]:
+                guarded.add(key)
+                break
+            stack += callees.get(k, ())
+    return sorted(set().union(*own.values())), guarded
+
+
+def dependency_glue(names: list[str], register: str, slot_check: int, slot_dict: int) -> str:
+    """Module-end glue: the objects the names hold once the module ran, the test that they still do,
+    and the module dict whose version the wrappers watch (bindings.Bindings._binding_guard)."""
+    return (
+        f"{ABSENT} = object()\n"  # what a name not bound in the module (a builtin) holds
+        f"{DEPS} = {{name: globals().get(name, {ABSENT}) for name in {tuple(names)!r}}}\n"
+        f"def {UNCHANGED}():\n"
+        f"    scope = globals()\n"
+        f"    return all(scope.get(name, {ABSENT}) is held for name, held in {DEPS}.items())\n"
+        f"{register}({slot_check}, {UNCHANGED})\n"
+        f"{register}({slot_dict}, globals())\n"
+    )
+
+
 def reading_name(key: str) -> str:
     return READING + key.replace(".", "__")
 

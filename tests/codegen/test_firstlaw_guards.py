@@ -358,3 +358,62 @@ def test_nan_membership_follows_identity_then_equality() -> None:
         assert same(outcome(NATIVE.has, xs, x), outcome(PLAIN.has, xs, x)), (xs, x)
     for x in (nan, 2.0, math.inf):
         assert same(outcome(NATIVE.has_made, x), outcome(PLAIN.has_made, x)), x
+
+
+BINDINGS = '''
+import math
+
+SCALE = 3
+
+fn scaled(x: Int) -> Int:
+    return x * SCALE
+
+fn helper(x: Int) -> Int:
+    return x + 1
+
+fn calls_helper(x: Int) -> Int:
+    return helper(x) * 2
+
+fn root(x: Float64) -> Float64:
+    return math.sqrt(abs(x))
+
+fn rec(n: Int) -> Int:
+    if n == 0:
+        return 0
+    return rec(n - 1) + 1
+'''
+
+
+def test_rebound_module_names_are_seen_as_by_the_def() -> None:
+    """mod.X = ..., mock.patch.object and a module-level abs: compiled callers see what defs see."""
+    from unittest import mock
+
+    native, py = compiled(BINDINGS, "bindings.pys"), plain(BINDINGS)
+
+    def both(action: Any) -> None:
+        got, want = outcome(action, native), outcome(action, py)
+        assert same(got, want), (got, want)
+
+    both(lambda m: (m.scaled(2), m.calls_helper(1), m.root(-4.0), m.rec(50)))
+    for mod in (native, py):
+        mod.SCALE = 10
+    both(lambda m: m.scaled(2))
+    for mod in (native, py):
+        mod.SCALE = 3
+    both(lambda m: m.scaled(2))
+    for mod in (native, py):
+        with mock.patch.object(mod, "helper", lambda x: 100):
+            got = mod.calls_helper(1)
+        assert got == 200
+    both(lambda m: m.calls_helper(1))
+    for mod in (native, py):
+        mod.abs = lambda x: 9.0  # a module global shadows the builtin for the def
+    both(lambda m: m.root(-4.0))
+    for mod in (native, py):
+        del mod.abs
+        real, mod.rec = mod.rec, lambda n: -1000
+        try:
+            assert real(5) == -999  # the recursion calls whatever the name holds
+        finally:
+            mod.rec = real
+    both(lambda m: (m.scaled(2), m.calls_helper(1), m.root(-4.0), m.rec(50)))

@@ -243,6 +243,8 @@ FIXED = {
     "f10_struct_init_arity",  # method binders take self
     "f11_return_param_identity",  # analyzer keeps them Python
     "f12_aliased_arguments",  # one object reaching a `mut` call twice runs the Python reading (bindings.py)
+    "f4_module_constant",  # a rebound module name makes the call run the Python reading (bindings.py)
+    "f5_patched_callee",  # likewise for a patched fn
     "f13_introspection",  # fn objects carry the def's signature (fn_objects.py); structs are dataclasses (glue.py)
     "f14_traceback_frames",  # each fn's error exit adds its traceback entry (lower_fn.py, bindings.traceback_fn)
 }
