@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 comma  := ,
 
-.PHONY: install system-deps test check fuzz demo bench bench-infer realpkgs bench-scale lint typecheck clean
+.PHONY: install system-deps test check fuzz fuzz-compile demo bench bench-infer realpkgs bench-scale lint typecheck clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,12 @@ lint: $(STAMP)
 # The fuzz target of tests/fuzz with many random examples (`make test` runs a bounded, fixed set).
 fuzz: $(STAMP)
 	PYMIGRATE_FUZZ_EXAMPLES=$${PYMIGRATE_FUZZ_EXAMPLES:-5000} $(PY) -m pytest -q tests/fuzz
+
+# The random typed programs of tests/e2e/e2e_gen.py, compiled and run against CPython, many random
+# examples (`make test` runs a bounded, derandomized set). Each disagreement becomes a regression test.
+fuzz-compile: $(STAMP)
+	PYMIGRATE_E2E_EXAMPLES=$${PYMIGRATE_E2E_EXAMPLES:-1000} PYMIGRATE_E2E_RANDOM=1 PYMIGRATE_E2E_STATS=1 \
+	  $(PY) -m pytest -q -s tests/e2e/test_e2e_generated.py -k agree
 
 typecheck: $(STAMP)
 	$(PY) -m mypy pymigrate

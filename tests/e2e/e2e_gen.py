@@ -28,6 +28,11 @@ def _fpow(a, b):
     return a ** b
 
 
+def _ai(xs, i, value):  # xs[i] += value(), in CPython's order
+    cur = xs[i]
+    xs[i] = _ck(cur + value())
+
+
 def _door(fname, pname, v, kind):
     pass
 """
@@ -141,9 +146,34 @@ def index_expr(draw: st.DrawFn, ctx: Ctx, ty: str, depth: int) -> E | None:
     return E(f"{lst}[{i.plain}]", f"{lst}[{i.checked}]", ty)
 
 
+STR_LITERALS = ['""', '"a"', '"ab"', '"b"', '"zz"', '"a b"']
+
+
+def str_expr(draw: st.DrawFn, ctx: Ctx, depth: int) -> E:
+    """A String made at run time (a temporary the compiled code must release on its own branch)."""
+    a, b = draw(st.sampled_from(STR_LITERALS)), draw(st.sampled_from(STR_LITERALS))
+    if depth > 0 and draw(st.booleans()):
+        c = expr(draw, ctx, BOOL, depth - 1)
+        x, y = str_expr(draw, ctx, depth - 1), str_expr(draw, ctx, depth - 1)
+        return E(f"({x.plain} if {c.plain} else {y.plain})", f"({x.checked} if {c.checked} else {y.checked})", "str")
+    return both(f"({a} + {b})", "str")
+
+
+def list_temp(draw: st.DrawFn, ctx: Ctx, depth: int) -> E:
+    """A List[int] temporary, possibly on one branch of a conditional expression."""
+    items = [expr(draw, ctx, INT, 0) for _ in range(draw(st.integers(1, 3)))]
+    lit = E("[" + ", ".join(i.plain for i in items) + "]", "[" + ", ".join(i.checked for i in items) + "]", LINT)
+    if depth > 0 and draw(st.booleans()):
+        c = expr(draw, ctx, BOOL, depth - 1)
+        other = list_temp(draw, ctx, depth - 1)
+        return E(f"({lit.plain} if {c.plain} else {other.plain} + {lit.plain})",
+                 f"({lit.checked} if {c.checked} else {other.checked} + {lit.checked})", LINT)
+    return lit
+
+
 def int_expr(draw: st.DrawFn, ctx: Ctx, depth: int) -> E:
     kind = draw(st.sampled_from(["bin", "bin", "bin", "neg", "abs", "pow", "len", "index", "call", "conv",
-                                 "floor", "minmax"]))
+                                 "floor", "minmax", "strlen", "listlen", "ifexp"]))
     if kind == "bin":
         a, b = expr(draw, ctx, INT, depth), expr(draw, ctx, INT, depth)
         op = draw(st.sampled_from(["+", "-", "*", "*", "//", "%"]))
@@ -177,6 +207,16 @@ def int_expr(draw: st.DrawFn, ctx: Ctx, depth: int) -> E:
         a, b = expr(draw, ctx, INT, depth), expr(draw, ctx, INT, depth)
         fn = draw(st.sampled_from(["min", "max"]))
         return E(f"{fn}({a.plain}, {b.plain})", f"{fn}({a.checked}, {b.checked})", INT)
+    if kind == "strlen":
+        e = str_expr(draw, ctx, depth)
+        return E(f"len({e.plain})", f"len({e.checked})", INT)
+    if kind == "listlen":
+        e = list_temp(draw, ctx, depth)
+        return E(f"len({e.plain})", f"len({e.checked})", INT)
+    if kind == "floor" and draw(st.booleans()):  # math.floor of an Int is the int itself
+        a = expr(draw, ctx, INT, depth)
+        fn = draw(st.sampled_from(["math.floor", "math.ceil", "math.trunc"]))
+        return E(f"{fn}({a.plain})", f"{fn}({a.checked})", INT)
     if kind == "ifexp":
         c, a, b = expr(draw, ctx, BOOL, depth), expr(draw, ctx, INT, depth), expr(draw, ctx, INT, depth)
         return E(f"({a.plain} if {c.plain} else {b.plain})", f"({a.checked} if {c.checked} else {b.checked})", INT)
@@ -234,7 +274,19 @@ def float_expr(draw: st.DrawFn, ctx: Ctx, depth: int) -> E:
 
 
 def bool_expr(draw: st.DrawFn, ctx: Ctx, depth: int) -> E:
-    kind = draw(st.sampled_from(["cmp", "cmp", "chain", "andor", "not", "isnan", "call"]))
+    kind = draw(st.sampled_from(["cmp", "cmp", "chain", "andor", "not", "isnan", "call", "strchain", "strandor"]))
+    if kind == "strchain":  # String temporaries in a chained comparison's tail
+        parts = [str_expr(draw, ctx, depth - 1) for _ in range(draw(st.integers(2, 3)))]
+        ops = [draw(st.sampled_from(["<", "<=", "==", "!="])) for _ in parts[1:]]
+        plain, checked = parts[0].plain, parts[0].checked
+        for op, p in zip(ops, parts[1:]):
+            plain += f" {op} {p.plain}"
+            checked += f" {op} {p.checked}"
+        return E(f"({plain})", f"({checked})", BOOL)
+    if kind == "strandor":  # String temporaries on the right of and/or
+        a, x, y = expr(draw, ctx, BOOL, depth), str_expr(draw, ctx, depth - 1), str_expr(draw, ctx, depth - 1)
+        op = draw(st.sampled_from(["and", "or"]))
+        return E(f"({a.plain} {op} {x.plain} == {y.plain})", f"({a.checked} {op} {x.checked} == {y.checked})", BOOL)
     if kind == "cmp":
         a, b = num(draw, ctx, depth), num(draw, ctx, depth)
         op = draw(st.sampled_from(["<", "<=", "==", "!=", ">", ">="]))
@@ -291,9 +343,10 @@ def assign(draw: st.DrawFn, ctx: Ctx, indent: int) -> Lines:
 
 
 def stmt(draw: st.DrawFn, ctx: Ctx, ret: str, indent: int, depth: int) -> Lines:
-    kinds = ["assign", "assign", "if", "return_if", "raise_if", "append", "setitem", "augitem"]
+    kinds = ["assign", "assign", "if", "return_if", "raise_if", "append", "setitem", "augitem", "augitem_call",
+             "maybe_bound"]
     if depth > 0:
-        kinds += ["for", "for", "while", "forin"]
+        kinds += ["for", "for", "while", "forin", "forin_grow"]
     if ctx.in_loop:
         kinds += ["break"]
     kind = draw(st.sampled_from(kinds))
@@ -345,6 +398,38 @@ def stmt(draw: st.DrawFn, ctx: Ctx, ret: str, indent: int, depth: int) -> Lines:
             return [(indent, f"{lst}[{i.plain}] += {e.plain}", f"{lst}[{i.checked}] = _ck({lst}[{i.checked}] + {e.checked})")]
         e = expr(draw, ctx, FLOAT, 1)
         return [(indent, f"{lst}[{i.plain}] *= {e.plain}", f"{lst}[{i.checked}] *= {e.checked}")]
+    if kind == "augitem_call":  # xs[i] op= f(xs): the call may change the list (CPython re-resolves i)
+        lists = [n for n in ctx.of(LINT) if n in ctx.mutable and n not in ctx.iterating]
+        grows = [s for s in ctx.sigs if s.ret == INT and any(t == LINT for _, t in s.params)]
+        if not lists:
+            return []
+        lst = draw(st.sampled_from(lists))
+        i = both(str(draw(st.integers(-3, 3))), INT)
+        if grows and draw(st.integers(0, 3)) > 0:
+            sig = draw(st.sampled_from(grows))
+            args: list[E] = []
+            for _, t in sig.params:
+                if t in SCALARS:
+                    args.append(expr(draw, ctx, t, 1))
+                    continue
+                others = [n for n in ctx.of(t) if n != lst and n not in ctx.iterating]
+                if t == LINT and all(a.plain != lst for a in args):
+                    args.append(both(lst, t))
+                elif others:
+                    args.append(both(draw(st.sampled_from(others)), t))
+                else:
+                    return []
+            rhs = E(f"{sig.name}({', '.join(a.plain for a in args)})", f"{sig.name}({', '.join(a.checked for a in args)})", INT)
+        else:
+            rhs = E(f"{lst}.pop()", f"{lst}.pop()", INT)
+        return [(indent, f"{lst}[{i.plain}] += {rhs.plain}",
+                 f"_ai({lst}, {i.checked}, lambda: {rhs.checked})")]
+    if kind == "maybe_bound":  # a local bound on one branch only, read afterwards
+        c, e = expr(draw, ctx, BOOL, 1), expr(draw, ctx, INT, 1)
+        v = ctx.fresh("m")
+        out = [(indent, f"if {c.plain}:", f"if {c.checked}:"), (indent + 1, f"{v} = {e.plain}", f"{v} = {e.checked}")]
+        ctx.vars[v] = INT
+        return out
     if kind == "break":
         c = expr(draw, ctx, BOOL, 1)
         return [(indent, f"if {c.plain}:", f"if {c.checked}:"), (indent + 1, "break", "break")]
@@ -371,6 +456,21 @@ def stmt(draw: st.DrawFn, ctx: Ctx, ret: str, indent: int, depth: int) -> Lines:
             ctx.loop_vars.append(v)
             body = block(draw, ctx, ret, indent + 1, draw(st.integers(1, 3)), depth - 1)
             return [(indent, f"for {v} in {rng}:", f"for {v} in {rng}:")] + body
+        if kind == "forin_grow":  # the loop walks the live list: appends are visited, len() reads the new length
+            lists = [n for n in ctx.of(LINT) if n in ctx.mutable and n not in ctx.iterating]
+            if not lists:
+                return []
+            lst = draw(st.sampled_from(lists))
+            v = ctx.fresh("x")
+            ctx.vars[v] = INT
+            ctx.loop_vars.append(v)
+            bound = draw(st.integers(1, 6))
+            body: Lines = [(indent + 1, f"if len({lst}) < {bound}:", f"if len({lst}) < {bound}:"),
+                           (indent + 2, f"{lst}.append({v} + len({lst}))", f"{lst}.append(_ck({v} + len({lst})))")]
+            ctx.iterating.add(lst)
+            body += block(draw, ctx, ret, indent + 1, 1, depth - 1)
+            ctx.iterating.discard(lst)
+            return [(indent, f"for {v} in {lst}:", f"for {v} in {lst}:")] + body
         if kind == "forin":
             lists = [n for n in ctx.of(LINT) + ctx.of(LFLOAT)]
             if not lists:

@@ -14,6 +14,7 @@ PYMIGRATE_E2E_STATS=1 (with -s) prints outcome counts.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Any, Callable
 
@@ -96,8 +97,12 @@ def test_generator_covers_the_subset() -> None:
     """The drawn programs exercise every feature family the brief lists (else the hunt is blind)."""
     text = "\n".join(p.plain for p, _ in draw_programs(60))
     for needle in ["//", "%", "**", " * ", "<=", "while ", "for ", "range(", ".append(", "len(", "raise ValueError",
-                   "math.", "return", "[-", "f0("]:
+                   "math.", "return", "[-", "f0(", ".pop()", '"a"', "len([", " if ", " else "]:
         assert needle in text, needle
+    assert re.search(r"\] \+= (f\d\(|\w+\.pop\(\))", text)  # xs[i] += a call that may change xs
+    assert re.search(r"for (x\d+) in (\w+):\n\s+if len\(\2\) < \d+:\n\s+\2\.append", text)  # a list growing under its loop
+    assert re.search(r"    if .*:\n\s+(m\d+) = ", text)  # a local bound on one branch only
+    assert re.search(r"\(\(\"[^\n]*\) (<|<=|==|!=) \(", text)  # String temporaries in a comparison chain
     assert any(" < " in line and line.count(" < ") + line.count(" <= ") >= 2 for line in text.splitlines())
 
 
