@@ -682,7 +682,7 @@ class Bindings:
         at each call. While the module dict's version tag is the one last checked nothing was
         rebound; when it moved, the module's test (reading.UNCHANGED) says whether every name the
         fns read still holds its object, else the call runs the reading (which looks them up)."""
-        capi, null = self.capi, ir.Constant(PTR, None)
+        null = ir.Constant(PTR, None)
         seen = ptr_global(self.ml.module, "pm.dict_version", I64)
         d = b.load(self.slots[self.plan.module_dict], typ=PTR)
         cont = b.function.append_basic_block("bindings.ok")
@@ -695,14 +695,8 @@ class Bindings:
         br = b.cbranch(b.icmp_unsigned("==", version, b.load(seen, typ=I64)), cont, check)
         br.set_weights([2000, 1])
         b.position_at_end(check)
-        test = b.load(self.slots[self.plan.unchanged], typ=PTR)
-        r = b.call(capi.fn("PyObject_Vectorcall"), [test, ir.Constant(PTR, None), ir.Constant(I64, 0), null])
-        with b.if_then(b.icmp_unsigned("==", r, null), likely=False):
-            b.branch(fail_bb)
-            b.position_at_end(b.function.append_basic_block("unreachable"))
-        b.call(capi.fn("Py_DecRef"), [r])
         held = b.function.append_basic_block("bindings.held")
-        b.cbranch(b.icmp_unsigned("==", r, capi.obj("_Py_TrueStruct")), held, reading_bb)
+        b.cbranch(self._python_test(b, self.plan.unchanged, null, 0, fail_bb), held, reading_bb)
         b.position_at_end(held)
         b.store(version, seen)
         b.branch(cont)
@@ -717,7 +711,6 @@ class Bindings:
         come back as two: such a call runs the reading, where it stays one object."""
         if not any(p.convention == "mut" for p in func.params):
             return
-        capi, null = self.capi, ir.Constant(PTR, None)
         objs: list[ir.Value] = []
         nested = False
         for idx, p in enumerate(func.params):
@@ -738,15 +731,21 @@ class Bindings:
         arr = entry_alloca(b, ir.ArrayType(PTR, len(objs)))
         for i, o in enumerate(objs):
             b.store(o, b.gep(arr, [ir.Constant(I32, 0), ir.Constant(I32, i)]))
-        helper = b.load(self.slots[self.plan.aliased], typ=PTR)
-        r = b.call(capi.fn("PyObject_Vectorcall"), [helper, arr, ir.Constant(I64, len(objs)), null])
+        cont2 = b.function.append_basic_block("alias.none")
+        b.cbranch(self._python_test(b, self.plan.aliased, arr, len(objs), fail_bb), reading_bb, cont2)
+        b.position_at_end(cont2)
+
+    def _python_test(self, b: ir.IRBuilder, slot: int, args: ir.Value, n: int, fail_bb: ir.Block) -> ir.Value:
+        """Call the module's Python test in `slot` with n arguments: true when it returned True (its
+        exception, if any, goes to fail_bb)."""
+        capi, null = self.capi, ir.Constant(PTR, None)
+        test = b.load(self.slots[slot], typ=PTR)
+        r = b.call(capi.fn("PyObject_Vectorcall"), [test, args, ir.Constant(I64, n), null])
         with b.if_then(b.icmp_unsigned("==", r, null), likely=False):
             b.branch(fail_bb)
             b.position_at_end(b.function.append_basic_block("unreachable"))
         b.call(capi.fn("Py_DecRef"), [r])
-        cont2 = b.function.append_basic_block("alias.none")
-        b.cbranch(b.icmp_unsigned("==", r, capi.obj("_Py_TrueStruct")), reading_bb, cont2)
-        b.position_at_end(cont2)
+        return b.icmp_unsigned("==", r, capi.obj("_Py_TrueStruct"))
 
     def _enter_budget(self, b: ir.IRBuilder) -> tuple[ir.Value, ir.Value]:
         """Set the native recursion budget for this call from Python; returns the previous one.
