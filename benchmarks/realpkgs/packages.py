@@ -40,7 +40,7 @@ PYTEST = "{python} -m pytest -q -p no:cacheprovider -p no:randomly -o addopts="
 
 SPECS: dict[str, Spec] = {s.name: s for s in (
     Spec("idna", "3.10", "12f65c9b470abda6dc35cf8e63cc574b1c52b11df2c86030af0ac09b01b13ea9", "idna",
-         f"{PYTEST} tests",
+         f"{PYTEST} tests", tables=("uts46data.py", "idnadata.py", "package_data.py"),
          setup="import idna\nlabels = ['xn--d1acufc', 'example', 'bücher', 'ドメイン', 'straße', 'пример', 'a' * 60] * 40",
          run="result = [idna.encode(l) for l in labels] + [idna.decode(idna.encode(l)) for l in labels]"),
     Spec("toolz", "0.12.1", "ecca342664893f177a13dac0e6b41cbd8ac25a358e5f215316d43e2100224f4d", "toolz",
