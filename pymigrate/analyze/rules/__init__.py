@@ -81,10 +81,10 @@ _RULES = (
     Rule("PM411", "identity-equality", "`{name}` is a plain class: it compares and hashes by identity, a struct by value (make it a `@dataclass` if value equality is meant)", "warning"),
     Rule("PM412", "special-method", "`{name}.{method}` is a special method; a struct gets its own `__repr__` and `__eq__` and takes `__init__` only", "warning"),
     Rule("PM413", "class-not-bound-once", "`{name}` is {reason}; a struct is a module-level class whose name means that struct whenever code runs", "warning"),
-    # PM5xx: values that may exceed 64 bits (Int raises OverflowError where Python grows).
-    Rule("PM501", "int-power", "integer `**` may exceed 64 bits; a `fn` raises OverflowError where Python returns a big int", "warning"),
-    Rule("PM502", "int-product-loop", "`{name}` is multiplied in a loop and may exceed 64 bits; a `fn` raises OverflowError where Python returns a big int", "warning"),
-    Rule("PM503", "int-recursive-product", "`{name}` multiplies by its own recursive result and may exceed 64 bits; a `fn` raises OverflowError where Python returns a big int", "warning"),
+    # PM5xx: values that may exceed 64 bits (past them a fn runs its Python reading).
+    Rule("PM501", "int-power", "integer `**` may exceed 64 bits; a `fn` then runs its Python reading (exact, not faster)", "warning"),
+    Rule("PM502", "int-product-loop", "`{name}` is multiplied in a loop and may exceed 64 bits; a `fn` then runs its Python reading (exact, not faster)", "warning"),
+    Rule("PM503", "int-recursive-product", "`{name}` multiplies by its own recursive result and may exceed 64 bits; a `fn` then runs its Python reading (exact, not faster)", "warning"),
 )
 
 RULES: dict[str, Rule] = {rule.code: rule for rule in _RULES}

@@ -1,7 +1,7 @@
 """PM5xx: integer results that may not fit in 64 bits.
 
-A `fn`'s Int raises OverflowError where Python's int grows, so these patterns change behaviour
-for large inputs. The checker calls these predicates with the types it has worked out.
+A `fn`'s Int is 64 bits natively; where Python's int grows past them the call runs the fn's Python
+reading (exact, but without the speedup), so these patterns lose the gain for large inputs. The checker calls these predicates with the types it has worked out.
 """
 
 from __future__ import annotations
