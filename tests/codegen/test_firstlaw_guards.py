@@ -417,3 +417,32 @@ def test_rebound_module_names_are_seen_as_by_the_def() -> None:
         finally:
             mod.rec = real
     both(lambda m: (m.scaled(2), m.calls_helper(1), m.root(-4.0), m.rec(50)))
+
+
+ISSUE = '''
+fn identity(value: Float64) -> Float64:
+    return value
+
+fn cost(char: String) -> Float64:
+    return 1.0
+
+fn powmod(var b: Int, var e: Int, m: Int) -> Int:
+    var r = 1
+    b = b % m
+    while e > 0:
+        if e % 2 == 1:
+            r = (r * b) % m
+        b = (b * b) % m
+        e = e // 2
+    return r
+'''
+
+
+def test_the_issues_inferred_type_cases_keep_the_defs_results() -> None:
+    """Types inferred from a test run are hints: other callers get what the def gave them (issue 14)."""
+    native, py = compiled(ISSUE, "issue14.pys"), plain(ISSUE)
+    modulus = 2**61 - 1
+    for name, args in [("identity", (2**53 + 1,)), ("identity", (True,)), ("cost", (5,)), ("cost", ("a",)),
+                       ("powmod", (3, 10**18, modulus)), ("powmod", (2**62 + 5, 7, 2**62 + 9))]:
+        got, want = outcome(getattr(native, name), *args), outcome(getattr(py, name), *args)
+        assert same(got, want), (name, args, got, want)
