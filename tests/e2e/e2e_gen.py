@@ -99,7 +99,7 @@ def ck(e: str) -> str:
 def expr(draw: st.DrawFn, ctx: Ctx, ty: str, depth: int) -> E:
     """An expression of type ty (int, float or bool)."""
     leaf = depth <= 0 or draw(st.integers(0, 3)) == 0
-    names = ctx.of(ty)
+    names = ctx.of(ty) + [f"{q}.{f}" for q in ctx.of(POINT) for f, t in POINT_FIELDS if t == ty]
     if leaf:
         if names and draw(st.integers(0, 3)) > 0:
             return both(draw(st.sampled_from(names)), ty)
@@ -344,7 +344,7 @@ def assign(draw: st.DrawFn, ctx: Ctx, indent: int) -> Lines:
 
 def stmt(draw: st.DrawFn, ctx: Ctx, ret: str, indent: int, depth: int) -> Lines:
     kinds = ["assign", "assign", "if", "return_if", "raise_if", "append", "setitem", "augitem", "augitem_call",
-             "maybe_bound"]
+             "maybe_bound", "field_store"]
     if depth > 0:
         kinds += ["for", "for", "while", "forin", "forin_grow"]
     if ctx.in_loop:
@@ -398,6 +398,8 @@ def stmt(draw: st.DrawFn, ctx: Ctx, ret: str, indent: int, depth: int) -> Lines:
             return [(indent, f"{lst}[{i.plain}] += {e.plain}", f"{lst}[{i.checked}] = _ck({lst}[{i.checked}] + {e.checked})")]
         e = expr(draw, ctx, FLOAT, 1)
         return [(indent, f"{lst}[{i.plain}] *= {e.plain}", f"{lst}[{i.checked}] *= {e.checked}")]
+    if kind == "field_store":
+        return field_store(draw, ctx, indent)
     if kind == "augitem_call":  # xs[i] op= f(xs): the call may change the list (CPython re-resolves i)
         lists = [n for n in ctx.of(LINT) if n in ctx.mutable and n not in ctx.iterating]
         grows = [s for s in ctx.sigs if s.ret == INT and any(t == LINT for _, t in s.params)]
@@ -504,6 +506,35 @@ def ret_expr(draw: st.DrawFn, ctx: Ctx, ret: str) -> E:
     return expr(draw, ctx, ret, 3)
 
 
+POINT = "Pt"  # a class the migrator makes a struct; programs keep instances in locals and store to fields
+POINT_FIELDS = [("x", INT), ("y", FLOAT)]
+POINT_CLASS = """
+from dataclasses import dataclass
+
+
+@dataclass
+class Pt:
+    x: int
+    y: float
+"""
+
+
+def field_store(draw: st.DrawFn, ctx: Ctx, indent: int) -> Lines:
+    """`q.x = e` or `q.x op= e` on a struct local (a store through the local's own slot)."""
+    points = ctx.of(POINT)
+    if not points:
+        return []
+    q = draw(st.sampled_from(points))
+    fname, ty = draw(st.sampled_from(POINT_FIELDS))
+    e = expr(draw, ctx, ty, 2)
+    if draw(st.booleans()):
+        return [(indent, f"{q}.{fname} = {e.plain}", f"{q}.{fname} = {e.checked}")]
+    op = draw(st.sampled_from(["+=", "-=", "*="]))
+    if ty == INT:
+        return [(indent, f"{q}.{fname} {op} {e.plain}", f"{q}.{fname} = _ck({q}.{fname} {op[:-1]} {e.checked})")]
+    return [(indent, f"{q}.{fname} {op} {e.plain}", f"{q}.{fname} {op} {e.checked}")]
+
+
 @dataclass
 class Program:
     plain: str
@@ -529,6 +560,11 @@ def programs(draw: st.DrawFn) -> Program:
             e = expr(draw, ctx, ty, 2)
             lines.append((1, f"{v} = {e.plain}", f"{v} = {e.checked}"))
             ctx.vars[v] = ty
+        if draw(st.booleans()):
+            q = ctx.fresh("q")
+            x, y = expr(draw, ctx, INT, 1), expr(draw, ctx, FLOAT, 1)
+            lines.append((1, f"{q} = Pt({x.plain}, {y.plain})", f"{q} = Pt({x.checked}, {y.checked})"))
+            ctx.vars[q] = POINT
         if draw(st.integers(0, 3)) == 0:
             v = ctx.fresh("ys")
             text = f"{v}: list[int] = [{int_literal(draw)}, {int_literal(draw)}]"
@@ -545,8 +581,8 @@ def programs(draw: st.DrawFn) -> Program:
         plain_fns.append("\n".join([head] + ["    " * i + p for i, p, _ in lines]))
         checked_fns.append("\n".join([head] + doors + ["    " * i + c for i, _, c in lines]))
         sigs.append(Sig(name, params, ret))
-    plain = "import math\n\n\n" + "\n\n\n".join(plain_fns) + "\n"
-    checked = "import math\n" + ORACLE_PRELUDE + "\n\n" + "\n\n\n".join(checked_fns) + "\n"
+    plain = "import math\n\n" + POINT_CLASS + "\n\n" + "\n\n\n".join(plain_fns) + "\n"
+    checked = "import math\n" + ORACLE_PRELUDE + POINT_CLASS + "\n\n" + "\n\n\n".join(checked_fns) + "\n"
     return Program(plain, checked, sigs)
 
 
