@@ -57,14 +57,17 @@ def test_allow_trace_failure_makes_it_a_warning(project: Path, capsys: pytest.Ca
     assert (project / "work" / "calc" / "scale.py").read_text() != SOURCE       # static types still went in
 
 
-def test_an_inference_run_that_fails_stops_the_run(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_file_mypy_stops_on_fails_alone_and_the_run_exits_1(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """mypy stopping on one module fails that module with the reason; the others keep their inference."""
     broken = "def scale(x, x):\n    return x\n"      # parses, but mypy stops on it
     (project / "work" / "calc" / "scale.py").write_text(broken)
-    assert main(["migrate", "work/calc", "--write"]) == 1
+    (project / "work" / "calc" / "other.py").write_text("def twice(v):\n    return v * 2\n\n\nprint(twice(3))\n")
+    assert main(["migrate", "work/calc", "--write", "--no-upgrade"]) == 1
     err = capsys.readouterr().err
-    assert "pymigrate migrate: error: type inference failed: mypy stopped: " in err
+    assert "scale.py: skipped by type inference: mypy stopped on it: " in err
     assert 'Duplicate parameter "x" in function definition' in err
     assert (project / "work" / "calc" / "scale.py").read_text() == broken
+    assert (project / "work" / "calc" / "other.py").read_text().startswith("def twice(v: int) -> int:\n")
 
 
 def test_help_documents_the_trace_directory_and_the_flag(capsys: pytest.CaptureFixture[str]) -> None:

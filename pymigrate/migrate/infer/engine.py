@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import functools
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -371,11 +372,33 @@ def infer_package(files: Sequence[Path], *, root: Path, trace_command: str | Non
     if trace_command:
         from .trace import run_trace
         traced = run_trace(trace_command, trace_cwd or root, modules, allow_trace_failure)
-    try:
-        choices = static_rounds(modules, target, traced)
-        if verify:
-            from .mypy_filter import verified
-            choices = verified(modules, choices, target)
-    except CompileError as exc:     # mypy cannot build the package (e.g. a blocking error)
-        raise InferenceError("mypy stopped: " + "; ".join(exc.messages[:3])) from exc
+    while True:
+        try:
+            choices = static_rounds(modules, target, traced)
+            if verify:
+                from .mypy_filter import verified
+                choices = verified(modules, choices, target)
+            break
+        except CompileError as exc:     # mypy cannot build the package (e.g. a blocking error)
+            stopped = _stopping_modules(modules, exc.messages)
+            if not stopped:
+                raise InferenceError("mypy stopped: " + "; ".join(exc.messages[:3])) from exc
+            for module, message in stopped:  # one file mypy cannot take leaves the others their inference
+                print(f"{module.path}: skipped by type inference: mypy stopped on it: {message}", file=sys.stderr)
+            dropped = {id(m) for m, _ in stopped}
+            modules = [m for m in modules if id(m) not in dropped]
+            if not modules:
+                return PackageTypes()
     return PackageTypes(render(modules, choices, target, depends_on(root, "typing-extensions")))
+
+
+def _stopping_modules(modules: Sequence[Module], messages: Sequence[str]) -> list[tuple[Module, str]]:
+    """The modules a blocking mypy error names (``path:line: error: ...``), with the error's text."""
+    by_path = {str(m.path): m for m in modules}
+    found: dict[int, tuple[Module, str]] = {}
+    for message in messages:
+        path, sep, rest = message.partition(":")
+        module = by_path.get(str(Path(path).resolve())) if sep else None
+        if module is not None and id(module) not in found:
+            found[id(module)] = (module, rest.split("error:", 1)[-1].strip())
+    return list(found.values())

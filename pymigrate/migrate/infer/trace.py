@@ -3,7 +3,8 @@
 The tracer is injected through a generated ``sitecustomize`` put first on PYTHONPATH, so any Python the
 command starts (pytest, tox envs that keep the environment, subprocesses) records into one directory; the
 command should therefore extend PYTHONPATH rather than replace it. The command runs in the directory it
-is given (``pymigrate migrate`` gives the one it was started from). A command that exits non-zero, is not
+is given (``pymigrate migrate`` gives the one it was started from); the package's modules already upgraded
+to ``.pys`` import through pymigrate's import hook there, so a partly migrated package can be traced. A command that exits non-zero, is not
 found or times out raises ``TraceError``, unless the caller allows it: then a warning says so on stderr and
 the types recorded before it stopped are used.
 """
@@ -49,13 +50,25 @@ def _failure(command: str, cwd: Path, returncode: int, stderr: str) -> str:
     return text + (": " + " | ".join(tail) if tail else "")
 
 
+# The traced process also imports the package's `.pys` modules (a partly migrated package), as its users do
+# through the import hook, when that Python has pymigrate.
+SITECUSTOMIZE = """\
+import _pymigrate_tracer
+_pymigrate_tracer.start()
+try:
+    import pymigrate.importer
+except ImportError:
+    pass
+"""
+
+
 def run_trace(command: str, cwd: Path, modules: Sequence[Module], allow_failure: bool = False) -> Facts:
     """Types observed while ``command`` runs in ``cwd``; raises TraceError when it fails (a warning
     instead with ``allow_failure``)."""
     with tempfile.TemporaryDirectory(prefix="pymigrate-trace-") as tmp:
         work = Path(tmp)
         shutil.copy(Path(__file__).with_name("tracer_runtime.py"), work / "_pymigrate_tracer.py")
-        (work / "sitecustomize.py").write_text("import _pymigrate_tracer\n_pymigrate_tracer.start()\n")
+        (work / "sitecustomize.py").write_text(SITECUSTOMIZE)
         files = work / "files.txt"
         files.write_text("\n".join(str(m.path) for m in modules) + "\n")
         out = work / "out"
