@@ -204,6 +204,8 @@ class _Renderer:
             if any(b.fullname == alternative for b in ctx.bindings.values()) or ctx.target < since:
                 fullname = alternative       # already imported from there, or typing has it only later
         module, _, short = fullname.rpartition(".")
+        if not all(part.isidentifier() for part in fullname.split(".")):
+            return None     # a class defined in a function (mypy's ``pkg.mod.Box@5``): no module can name it
         if module == "builtins":
             return short
         own = ctx.module.name
