@@ -28,7 +28,7 @@ test: $(STAMP) system-deps
 	$(PY) -m pytest -q -n $(WORKERS)
 
 # The inner loop: everything but the tests marked slow (sweeps, real-package runs, builds of whole
-# packages, mypy and the hook environment), in parallel; under two minutes on two cores.
+# packages, mypy and the hook environment: see tests/conftest.py), in parallel.
 check: $(STAMP)
 	$(PY) -m pytest -q -n $(WORKERS) -m "not slow"
 
