@@ -14,7 +14,7 @@ from mypy.errors import CompileError
 
 from pymigrate.migrate.annotate import annotate_module
 
-from . import generics, merge
+from . import generics, merge, sample
 from .abstract import fill_from_implementations
 from .api import FileTypes, FunctionTypes, InferenceError, PackageTypes
 from .model import NONE_T, Facts, FunctionEvidence, TypeRef, union
@@ -91,6 +91,7 @@ class Choices:
 
 def decide(modules: Sequence[Module], facts: Facts) -> Choices:
     choices = Choices()
+    sampled: list[tuple[Module, str, str, TypeRef]] = []
     prefixes = tuple({m.name.split(".")[0] + "." for m in modules})
     aliases = {name: t for module in modules for t, name in module.aliases.items()}
     for module in modules:
@@ -115,6 +116,10 @@ def decide(modules: Sequence[Module], facts: Facts) -> Choices:
                     loose = loosened(candidates[0])
                     if loose is not None and loose not in candidates:
                         candidates.insert(1, loose)     # next, when callers' narrower containers are refused
+                    wide = _sampled_widest(module.name, qualname, func.node, arg.arg, evidence or {}, candidates[0])
+                    if wide is not None:
+                        candidates.insert(0, wide)      # the tests' classes are a sample of the API's
+                        sampled.append((module, qualname, arg.arg, wide))
                 if not candidates and not evidence and not is_placeholder(func.node) \
                         and not _reads(func.node, arg.arg):
                     candidates = [OBJECT]       # never read (``*args`` of a __new__ that refuses): any object
@@ -132,10 +137,23 @@ def decide(modules: Sequence[Module], facts: Facts) -> Choices:
         t = merge.attribute_type(evidence)
         if t is not None:
             choices.attributes[(mod, attr)] = t
+    sample.widen_holders(sampled, choices.attributes)
     fill_from_implementations(modules, choices)
     _setters_take_the_property_type(modules, choices)
     _handed_on(modules, facts, choices)
     return choices
+
+
+def _sampled_widest(module: str, qualname: str, node: ast.FunctionDef | ast.AsyncFunctionDef, param: str,
+                    evidence: dict[str, list[TypeRef]], seen: TypeRef) -> TypeRef | None:
+    """The widest type for a public parameter only the tests' run gave evidence for (sample.py)."""
+    star = {a.arg for a in (node.args.vararg, node.args.kwarg) if a is not None}
+    if param in star or not (sample.is_public(module, qualname) and sample.only_sampled(evidence)):
+        return None     # the body sees ``*args`` as a tuple, its annotation names the items
+    wide = sample.widest(node, param)
+    if wide is None:
+        return None
+    return union([wide, NONE_T]) if NONE_T in seen.members() else wide
 
 
 def _handed_on(modules: Sequence[Module], facts: Facts, choices: Choices) -> None:

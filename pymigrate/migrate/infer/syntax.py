@@ -232,10 +232,11 @@ class _Renderer:
                 return bound
         if short in ctx.bindings or short in ctx.local_defs:
             return None       # the short name means something else here
-        # the package's own modules (no import cycles) and typing_extensions unless the package depends on it
+        # the package's own modules (no import cycles), typing_extensions unless the package depends on it,
+        # _typeshed (exists for type checkers only)
         guarded = module in ctx.package_modules or module.split(".")[0] in {
             m.split(".")[0] for m in ctx.package_modules} or (
-            module == "typing_extensions" and not ctx.extensions_at_run_time)
+            module == "typing_extensions" and not ctx.extensions_at_run_time) or module == "_typeshed"
         statement = f"from {module} import {short}"
         if guarded:
             if not ctx.has_type_checking:

@@ -1,0 +1,118 @@
+"""Public API seen only in the package's tests: a parameter the body only compares, hashes, stores or hands
+on gets the widest type the body supports, not the classes the tests happened to pass."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import libcst as cst
+import pytest
+
+from pymigrate.migrate.annotate import annotate_module
+from pymigrate.migrate.infer import infer_package
+
+SORTED = '''
+import bisect
+
+
+class SortedList:
+    def __init__(self):
+        self._items = []
+        self._counts = {}
+
+    def add(self, value):
+        bisect.insort(self._items, value)
+        self._counts[value] = self._counts.get(value, 0) + 1
+
+    def discard(self, value):
+        i = bisect.bisect_left(self._items, value)
+        if i < len(self._items) and self._items[i] == value:
+            del self._items[i]
+            self._counts[value] -= 1
+
+    def count(self, value):
+        return self._counts.get(value, 0)
+
+    def __contains__(self, value):
+        return value in self._counts and self._counts[value] > 0
+
+    def __len__(self):
+        return len(self._items)
+
+    def scaled(self, factor):
+        return [item * factor for item in self._items] if factor else []
+
+
+def double(n):
+    return n * 2
+'''
+
+TESTS = '''
+from sc.sortedlist import SortedList, double
+
+
+def test_sorted():
+    s = SortedList()
+    for v in (3, 1, 2, 2):
+        s.add(v)
+    s.discard(1)
+    assert s.count(2) == 2
+    assert 3 in s
+    assert len(s) == 3
+    assert double(4) == 8
+    assert s.scaled(2) == [4, 4, 6]
+'''
+
+# a user of the API with other comparable values than the tests used
+CALLER = '''
+from sc.sortedlist import SortedList
+
+names = SortedList()
+names.add("bob")
+names.add("alice")
+names.discard("bob")
+n: int = names.count("alice")
+assert "alice" in names
+assert len(names) == 1
+'''
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    (tmp_path / "sc").mkdir()
+    (tmp_path / "sc" / "__init__.py").write_text("")
+    (tmp_path / "sc" / "sortedlist.py").write_text(SORTED)
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "test_sorted.py").write_text(textwrap.dedent(TESTS))
+    (tmp_path / "caller.py").write_text(CALLER)
+    return tmp_path
+
+
+def _mypy_errors(project: Path, target: str) -> list[str]:
+    out = subprocess.run([sys.executable, "-m", "mypy", "--check-untyped-defs", "--no-incremental",
+                          "--cache-dir", "/dev/null", "--no-error-summary", target], cwd=project,
+                         capture_output=True, text=True).stdout
+    return [line for line in out.splitlines() if ": error:" in line]
+
+
+def test_sampled_parameters_take_the_widest_type_the_body_supports(project: Path) -> None:
+    files = [project / "sc" / "__init__.py", project / "sc" / "sortedlist.py"]
+    command = f"PYTHONPATH={project}:$PYTHONPATH {sys.executable} -m pytest -q -p no:cacheprovider tests"
+    types = infer_package(files, root=project, trace_command=command, target_version=(3, 11))
+    fns = types.for_file(files[1]).functions
+    assert fns["SortedList.add"].params == {"value": '"SupportsRichComparison"'}      # ordered by bisect
+    assert fns["SortedList.discard"].params == {"value": '"SupportsRichComparison"'}
+    assert fns["SortedList.count"].params == {"value": "Hashable"}                  # a key
+    assert fns["SortedList.__contains__"].params == {"value": "Hashable"}
+    assert fns["SortedList.scaled"].params == {"factor": "int"}                     # arithmetic: the sample
+    assert fns["double"].params == {"n": "int"}
+    assert "if TYPE_CHECKING:\n    from _typeshed import SupportsRichComparison" in types.for_file(files[1]).imports
+
+    assert _mypy_errors(project, "caller.py") == []     # nothing refused before annotation...
+    path = files[1]
+    path.write_text(annotate_module(cst.parse_module(path.read_text()), types.for_file(path)).code)
+    assert _mypy_errors(project, "caller.py") == []     # ...nor after: the strings are accepted
+    assert _mypy_errors(project, "sc") == []
