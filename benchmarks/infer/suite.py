@@ -62,7 +62,9 @@ class Spec:
 SPECS: dict[str, Spec] = {
     "cachetools": Spec("cachetools", "7.0.0", "src", ("cachetools",), "stubs", "types-cachetools==7.0.0.20260713",
                        callers=("tests",), trace=PYTEST + " tests"),
-    "dateutil": Spec("python-dateutil", "2.9.0.post0", "src", ("dateutil",), "stubs",
+    "dateutil": Spec("python-dateutil", "2.9.0.post0", "src", ("dateutil/relativedelta.py", "dateutil/rrule.py",
+                                                               "dateutil/easter.py", "dateutil/utils.py",
+                                                               "dateutil/_common.py"), "stubs",
                      "types-python-dateutil==2.9.0.20261122",
                      callers=("tests/test_relativedelta.py", "tests/test_easter.py", "tests/test_utils.py")),
     "docutils": Spec("docutils", "0.22.3", ".", ("docutils/statemachine.py", "docutils/io.py", "docutils/core.py",
@@ -74,8 +76,10 @@ SPECS: dict[str, Spec] = {
                            callers=("tests/test_recipes.py",), trace=PYTEST + " tests/test_recipes.py"),
     "packaging": Spec("packaging", "26.3", "src", ("packaging",), "inline", callers=("tests",),
                       trace=PYTEST + " tests --ignore=tests/property -k 'not test_manylinux and not test_musllinux'"),
-    "pyasn1": Spec("pyasn1", "0.6.1", ".", ("pyasn1/type",), "stubs", "types-pyasn1==0.6.0.20260724",
-                   callers=("tests/type",)),
+    "pyasn1": Spec("pyasn1", "0.6.1", ".", tuple(f"pyasn1/type/{m}.py" for m in (
+                       "tag", "tagmap", "namedval", "namedtype", "constraint", "opentype", "error")), "stubs",
+                   "types-pyasn1==0.6.0.20260724", callers=("tests/type/test_tag.py", "tests/type/test_namedtype.py",
+                                                            "tests/type/test_constraint.py")),
     "simplejson": Spec("simplejson", "3.20.1", ".", ("simplejson",), "stubs", "types-simplejson==3.20.0.20260518",
                        exclude=("simplejson/tests",), callers=("simplejson/tests/test_dump.py",
                                                               "simplejson/tests/test_decode.py"),
@@ -309,7 +313,7 @@ def _files(spec: Spec, root: Path) -> list[Path]:
 def run_package(name: str, cache: Path, workdir: Path, trace: bool | None, verify: bool = True) -> Result:
     from pymigrate.migrate.infer import infer_package
     from pymigrate.migrate.infer.package import load_modules
-    from pymigrate.migrate.infer.static import error_lines, run_mypy
+    from pymigrate.migrate.infer.static import error_lines, python_version_of, run_mypy
 
     spec = SPECS[name]
     source = fetch_source(spec, cache)
@@ -352,7 +356,8 @@ def run_package(name: str, cache: Path, workdir: Path, trace: bool | None, verif
 
     result = Result(name)
     modules = load_modules(files)
-    result.errors_before = len(error_lines(run_mypy(modules)))
+    target = python_version_of(tree)      # the version inference verifies against
+    result.errors_before = len(error_lines(run_mypy(modules, python_version=target)))
     result.callers_before = caller_errors(tree, root, spec.callers)
     use_trace = bool(spec.trace) if trace is None else trace and bool(spec.trace)
     command = None
@@ -367,7 +372,7 @@ def run_package(name: str, cache: Path, workdir: Path, trace: bool | None, verif
     inferred = write_annotations(files, types, root)
     for path in files:
         typevars[str(path.relative_to(root))] |= _typevars(ast.parse(path.read_text(encoding="utf-8")))
-    result.errors_after = len(error_lines(run_mypy(load_modules(files))))
+    result.errors_after = len(error_lines(run_mypy(load_modules(files), python_version=target)))
     result.callers_after = caller_errors(tree, root, spec.callers)
     _score(result, truth, inferred, positions, typevars, aliases, files, root)
     usage = [resource.getrusage(w).ru_maxrss for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]

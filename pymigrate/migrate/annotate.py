@@ -302,21 +302,31 @@ def _statement_binds(statement: str) -> set[str]:
     for node in ast.walk(ast.parse(statement)):
         if isinstance(node, (ast.Import, ast.ImportFrom)):
             bound.update((a.asname or a.name).split(".")[0] for a in node.names)
+        elif isinstance(node, ast.Assign):     # a declaration: ``_T = TypeVar("_T")``
+            bound.update(t.id for t in node.targets if isinstance(t, ast.Name))
     return bound
+
+
+def _is_import_text(statement: str) -> bool:
+    return statement.startswith(("import ", "from ", "if "))
 
 
 def _add_imports(module: cst.Module, imports: Sequence[str], used: set[str]) -> cst.Module:
     bound = _bound_names(module)
     needed = set(used)
+    declarations = [s for s in imports if not _is_import_text(s) and _statement_binds(s) & needed
+                    and not _statement_binds(s) <= bound]
+    needed |= {n.id for s in declarations for n in ast.walk(ast.parse(s))       # what they are made of
+               if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
     guarded = [s for s in imports if s.startswith("if ") and _statement_binds(s) & needed
                and not _statement_binds(s) <= bound]
     if guarded:
         needed.add("TYPE_CHECKING")     # imported first, only when a guarded block is added
-    plain = [s for s in imports if not s.startswith("if ") and _statement_binds(s) & needed
+    plain = [s for s in imports if not s.startswith("if ") and _is_import_text(s) and _statement_binds(s) & needed
              and not _statement_binds(s) <= bound]
     if guarded:     # one block for all of them: "if TYPE_CHECKING:" followed by each indented import
         guarded = ["if TYPE_CHECKING:\n" + "\n".join(line for s in guarded for line in s.splitlines()[1:])]
-    wanted = plain + guarded
+    wanted = plain + guarded + declarations
     if not wanted:
         return module
     new = [cst.parse_statement(s + "\n") for s in wanted]

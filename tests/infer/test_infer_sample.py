@@ -116,3 +116,48 @@ def test_sampled_parameters_take_the_widest_type_the_body_supports(project: Path
     path.write_text(annotate_module(cst.parse_module(path.read_text()), types.for_file(path)).code)
     assert _mypy_errors(project, "caller.py") == []     # ...nor after: the strings are accepted
     assert _mypy_errors(project, "sc") == []
+
+
+def test_a_parameter_given_back_unchanged_is_a_type_variable(infer_module) -> None:  # type: ignore[no-untyped-def]
+    fns = infer_module('''
+        REGISTRY = []
+        NAMES = {}
+
+        def register(klass):
+            REGISTRY.append(klass)
+            return klass
+
+        def named(klass):
+            NAMES[klass.__name__] = klass       # a plain type variable has no __name__
+            return klass
+
+        def pick(flag, value):
+            if flag:
+                return value
+            return value
+
+        def maybe(value):
+            if value:
+                return value
+            return None
+
+        @register
+        @named
+        class A:
+            pass
+
+        x = pick(True, 3)
+    ''')
+    assert fns["register"].params == {"klass": "_T"} and fns["register"].returns == "_T"
+    assert fns["pick"].params == {"flag": "bool", "value": "_T"} and fns["pick"].returns == "_T"
+    assert "_T" not in repr(fns.get("named"))
+    assert "_T" not in repr(fns.get("maybe"))      # it also returns None
+
+
+def test_a_new_type_variable_is_declared_once_after_the_imports() -> None:
+    from pymigrate.migrate.infer import FileTypes, FunctionTypes
+    ft = FileTypes(functions={"f": FunctionTypes({"x": "_T"}, "_T")},
+                   imports=["from typing import TypeVar", '_T = TypeVar("_T")'])
+    once = annotate_module(cst.parse_module("import os\n\n\ndef f(x):\n    return x\n"), ft).code
+    assert once == 'import os\nfrom typing import TypeVar\n_T = TypeVar("_T")\n\n\ndef f(x: _T) -> _T:\n    return x\n'
+    assert annotate_module(cst.parse_module(once), ft).code == once

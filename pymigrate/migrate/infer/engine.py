@@ -18,7 +18,7 @@ from . import generics, merge, sample
 from .abstract import fill_from_implementations
 from .api import FileTypes, FunctionTypes, InferenceError, PackageTypes
 from .model import NONE_T, Facts, FunctionEvidence, TypeRef, union
-from .package import Module, all_params, declared_self, is_placeholder, load_modules, module_from_text
+from .package import Function, Module, all_params, declared_self, is_placeholder, load_modules, module_from_text, own_nodes
 from .project import depends_on, python_version_of
 from .static import SELF, StaticCollector, find_aliases, run_mypy
 from .syntax import FileContext
@@ -133,6 +133,7 @@ def decide(modules: Sequence[Module], facts: Facts) -> Choices:
                     choices.returns[(module.name, qualname)] = returns[0]
                     choices.return_fallbacks[(module.name, qualname)] = returns[1:]
     _make_generic(modules, choices)
+    _pass_through(modules, facts, choices)
     for (mod, attr), evidence in facts.attributes.items():
         t = merge.attribute_type(evidence)
         if t is not None:
@@ -154,6 +155,69 @@ def _sampled_widest(module: str, qualname: str, node: ast.FunctionDef | ast.Asyn
     if wide is None:
         return None
     return union([wide, NONE_T]) if NONE_T in seen.members() else wide
+
+
+def _pass_through(modules: Sequence[Module], facts: Facts, choices: Choices) -> None:
+    """A function whose every return gives back one parameter unchanged (a class decorator that registers
+    or patches what it decorates, an identity) is written with a type variable: ``klass: _T -> _T``, not the
+    classes the package or its tests happened to pass. The module's first plain TypeVar, else a new ``_T``."""
+    for module in modules:
+        variable: str | None = None
+        for qualname, func in module.functions.items():
+            param = _returned_param(func)
+            if param is None or func.node.returns is not None or any(
+                    a.arg == param and a.annotation is not None for a in all_params(func.node)):
+                continue
+            ff = facts.functions.get((module.name, qualname))
+            if ff is not None and "override" in ff.params.get(param, {}):
+                continue
+            variable = variable or _type_var_name(module)
+            t = TypeRef(f"{module.name}.{variable}")
+            key = (module.name, qualname, param)
+            before = [choices.params[key]] if key in choices.params else []
+            choices.fallbacks[key] = before + choices.fallbacks.get(key, [])
+            choices.params[key] = t
+            choices.returns[(module.name, qualname)] = t
+            choices.return_fallbacks.pop((module.name, qualname), None)    # stands or falls with the parameter
+            choices.type_vars.add(t.name)
+
+
+def _returned_param(func: Function) -> str | None:
+    """The parameter every ``return`` of the body gives back, the last statement being one, which the body
+    otherwise only compares, stores or hands on; None if any."""
+    node = func.node
+    if not node.body or not isinstance(node.body[-1], ast.Return):
+        return None
+    own = list(own_nodes(node))
+    if any(isinstance(n, (ast.Yield, ast.YieldFrom, ast.Await)) for n in own):
+        return None
+    returned = {r.value.id if isinstance(r.value, ast.Name) else None for r in own if isinstance(r, ast.Return)}
+    star = {a.arg for a in (node.args.vararg, node.args.kwarg) if a is not None}
+    param = returned.pop() if len(returned) == 1 else None
+    names = {a.arg for a in all_params(node)} - star - {func.implicit_first} - _with_defaults(node)
+    if param is None or param not in names or any(
+            isinstance(n, ast.Name) and n.id == param and not isinstance(n.ctx, ast.Load) for n in ast.walk(node)):
+        return None
+    return param if sample.only_held(node, param) else None     # attributes, arithmetic: not any value
+
+
+def _with_defaults(node: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
+    """Parameters with a default: a type variable would not admit it (``x=1`` is no ``_T``)."""
+    positional = node.args.posonlyargs + node.args.args
+    out = {a.arg for a in positional[len(positional) - len(node.args.defaults):]}
+    return out | {a.arg for a, d in zip(node.args.kwonlyargs, node.args.kw_defaults) if d is not None}
+
+
+def _type_var_name(module: Module) -> str:
+    """The module's first plain TypeVar, else ``_T`` (``_T1``... when the name is taken)."""
+    declared = generics.TypeVars.of(module).plain
+    if declared:
+        return declared[0]
+    bound = {n.id for n in ast.walk(module.tree) if isinstance(n, ast.Name)} | {
+        a.asname or a.name for n in ast.walk(module.tree) if isinstance(n, (ast.Import, ast.ImportFrom))
+        for a in n.names} | {n.name for n in ast.walk(module.tree)
+                             if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
+    return next(name for name in ("_T", *(f"_T{i}" for i in range(1, 100))) if name not in bound)
 
 
 def _handed_on(modules: Sequence[Module], facts: Facts, choices: Choices) -> None:
@@ -282,6 +346,7 @@ def render(modules: Sequence[Module], choices: Choices, target: tuple[int, int],
     out: dict[Path, FileTypes] = {}
     for module in modules:
         ctx = FileContext.of(module, package, target, extensions_at_run_time)
+        ctx.type_vars = frozenset(v.rpartition(".")[2] for v in choices.type_vars if v.rpartition(".")[0] == module.name)
         ft = FileTypes()
         for (mod, qualname, param), t in choices.params.items():
             if mod != module.name:

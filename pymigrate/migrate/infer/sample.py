@@ -64,6 +64,14 @@ def widest(func: FunctionNode, param: str) -> TypeRef | None:
     return {_Need.EQUALITY: OBJECT, _Need.HASH: HASHABLE, _Need.ORDER: RICH}[need]
 
 
+def only_held(func: FunctionNode, param: str) -> bool:
+    """Every use of ``param`` besides returning it compares, hashes, stores or hands it on: an unbounded
+    type variable supports the body."""
+    parents = {id(child): node for node in ast.walk(func) for child in ast.iter_child_nodes(node)}
+    uses = [n for n in ast.walk(func) if isinstance(n, ast.Name) and n.id == param]
+    return all(isinstance(parents.get(id(u)), ast.Return) or _need(u, parents) <= _Need.HASH for u in uses)
+
+
 def _need(use: ast.Name, parents: dict[int, ast.AST]) -> _Need:
     parent = parents.get(id(use))
     if isinstance(parent, ast.Compare):

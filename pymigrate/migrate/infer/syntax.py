@@ -57,6 +57,7 @@ class FileContext:
     local_defs: dict[str, int] = field(default_factory=dict)   # module-level class/def/assign name -> line
     guarded_defs: set[str] = field(default_factory=set)         # ... of them, those under TYPE_CHECKING
     imports: dict[str, None] = field(default_factory=dict)      # statements to add, ordered
+    type_vars: frozenset[str] = frozenset()     # type variables the signatures use, declared when missing
     has_type_checking: bool = False
     extensions_at_run_time: bool = False      # the package depends on typing_extensions everywhere
 
@@ -213,6 +214,9 @@ class _Renderer:
             qual = fullname[len(own) + 1:]
             top = qual.split(".")[0]
             line = ctx.local_defs.get(top)
+            if line is None and qual in ctx.type_vars:     # declared next to the imports: bound before any def
+                self.imports += ["from typing import TypeVar", f'{qual} = TypeVar("{qual}")']
+                return qual
             if line is None:
                 return None
             if line >= self.def_line or top in ctx.guarded_defs or (
