@@ -146,10 +146,14 @@ def test_a_parameter_given_back_unchanged_is_a_type_variable(infer_module) -> No
         class A:
             pass
 
-        x = pick(True, 3)
+        def echo(s):
+            return s
+
+        x = echo("a")
     ''')
     assert fns["register"].params == {"klass": "_T"} and fns["register"].returns == "_T"
-    assert fns["pick"].params == {"flag": "bool", "value": "_T"} and fns["pick"].returns == "_T"
+    assert fns["pick"].params == {"value": "_T"} and fns["pick"].returns == "_T"
+    assert fns["echo"].params == {"s": "str"} and fns["echo"].returns == "str"    # evidence wins
     assert "_T" not in repr(fns.get("named"))
     assert "_T" not in repr(fns.get("maybe"))      # it also returns None
 
