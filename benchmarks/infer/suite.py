@@ -141,6 +141,16 @@ def _one_child(directory: Path) -> Path:
     return children[0] if len(children) == 1 else directory
 
 
+def _settle(partial: Path, target: Path) -> None:
+    """Moves an extracted download into place; another run that got there first wins."""
+    try:
+        partial.rename(target)
+    except OSError:
+        if not target.exists():
+            raise
+        shutil.rmtree(partial, ignore_errors=True)
+
+
 def fetch_source(spec: Spec, cache: Path) -> Path:
     """The extracted source tree of the pinned distribution (the wheel's contents when ``spec.wheel``)."""
     target = cache / "src" / f"{spec.dist}-{spec.version}"
@@ -150,7 +160,7 @@ def fetch_source(spec: Spec, cache: Path) -> Path:
         kind = "--only-binary" if spec.wheel else "--no-binary"
         _pip(kind, ":all:", f"{spec.dist}=={spec.version}", "-d", str(download))
         archive = next(download.iterdir())
-        partial = target.with_name(target.name + ".part")
+        partial = target.with_name(f"{target.name}.part{os.getpid()}")
         shutil.rmtree(partial, ignore_errors=True)
         if archive.suffix == ".whl":
             with zipfile.ZipFile(archive) as z:
@@ -158,7 +168,7 @@ def fetch_source(spec: Spec, cache: Path) -> Path:
         else:
             with tarfile.open(archive) as tar:
                 tar.extractall(partial, filter="data")
-        partial.rename(target)
+        _settle(partial, target)
     return target if spec.wheel else _one_child(target)
 
 
@@ -169,11 +179,11 @@ def fetch_stubs(spec: Spec, cache: Path) -> Path:
         download = cache / "download" / spec.stubs.replace("==", "-")
         download.mkdir(parents=True, exist_ok=True)
         _pip("--only-binary", ":all:", spec.stubs, "-d", str(download))
-        partial = target.with_name(target.name + ".part")
+        partial = target.with_name(f"{target.name}.part{os.getpid()}")
         shutil.rmtree(partial, ignore_errors=True)
         with zipfile.ZipFile(next(download.glob("*.whl"))) as z:
             z.extractall(partial)
-        partial.rename(target)
+        _settle(partial, target)
     return target
 
 
