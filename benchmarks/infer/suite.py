@@ -23,6 +23,7 @@ import json
 import os
 import resource
 import shutil
+import signal
 import subprocess
 import sys
 import tarfile
@@ -323,7 +324,8 @@ def _files(spec: Spec, root: Path) -> list[Path]:
 def run_package(name: str, cache: Path, workdir: Path, trace: bool | None, verify: bool = True) -> Result:
     from pymigrate.migrate.infer import infer_package
     from pymigrate.migrate.infer.package import load_modules
-    from pymigrate.migrate.infer.static import error_lines, python_version_of, run_mypy
+    from pymigrate.migrate.infer.project import python_version_of
+    from pymigrate.migrate.infer.static import error_lines, run_mypy
 
     spec = SPECS[name]
     source = fetch_source(spec, cache)
@@ -501,14 +503,19 @@ def main() -> int:
         command = [sys.executable, __file__, "--child", name, "--cache", str(args.cache), "--workdir", str(args.workdir)]
         command += [] if args.trace is None else ["--trace" if args.trace else "--no-trace"]
         command += ["--no-verify"] if args.no_verify else []
+        # its own session: a timeout ends the child and what it started (the traced test run, mypy)
+        proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                start_new_session=True)
         try:
-            proc = subprocess.run(command, capture_output=True, text=True, timeout=args.timeout, check=False)
-            line = next((x for x in proc.stdout.splitlines() if x.startswith("RESULT ")), None)
+            stdout, stderr = proc.communicate(timeout=args.timeout)
+            line = next((x for x in stdout.splitlines() if x.startswith("RESULT ")), None)
             if line is None:
-                result = Result(name, failed=f"exit {proc.returncode}: " + (proc.stderr.strip().splitlines() or [""])[-1])
+                result = Result(name, failed=f"exit {proc.returncode}: " + (stderr.strip().splitlines() or [""])[-1])
             else:
                 result = Result(**json.loads(line[len("RESULT "):]))
         except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.communicate()
             result = Result(name, failed=f"timeout after {args.timeout:.0f}s")
         results.append(result)
         print(result.row(), flush=True)
