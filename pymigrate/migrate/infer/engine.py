@@ -18,7 +18,16 @@ from . import generics, merge, sample
 from .abstract import fill_from_implementations
 from .api import FileTypes, FunctionTypes, InferenceError, PackageTypes
 from .model import NONE_T, Facts, FunctionEvidence, TypeRef, union
-from .package import Function, Module, all_params, declared_self, is_placeholder, load_modules, module_from_text, own_nodes
+from .package import (
+    Function,
+    Module,
+    all_params,
+    declared_self,
+    is_placeholder,
+    load_modules,
+    module_from_text,
+    own_nodes,
+)
 from .project import depends_on, python_version_of
 from .static import SELF, StaticCollector, find_aliases, run_mypy
 from .syntax import FileContext
