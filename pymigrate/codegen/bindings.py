@@ -599,6 +599,7 @@ class Bindings:
         budget: tuple[ir.Value, ir.Value] | None = None
         if func.key in ml.recursive:
             call_args.append(ir.Constant(I64, 1))
+        if func.key in ml.reaches_recursion:  # also a fn that only calls a recursive one: it checks the budget
             budget = self._enter_budget(b)
         res = b.call(ml.natives[func.key], call_args)
         if budget is not None:

@@ -99,6 +99,7 @@ class ModuleLowering:
         # split), so every error path is threaded straight to the caller's error exit, out of its loops.
         self.bodies: dict[str, ir.Function] = {}
         self.recursive = recursive_functions(mir)
+        self.reaches_recursion = functions_reaching(mir, self.recursive)  # their wrappers set the budget
         self.depth_limit = self._global_i64("pm.depth_limit")
         self.stack_floor = self._global_i64("pm.stack_floor")  # lowest address native recursion may reach
         self.self_calling = {k for k, out in call_graph(mir).items() if k in out}
@@ -595,6 +596,21 @@ def recursive_functions(mir: ModuleIR) -> set[str]:
                 continue
             seen.add(k)
             stack.extend(callees.get(k, ()))
+    return found
+
+
+def functions_reaching(mir: ModuleIR, targets: set[str]) -> set[str]:
+    """Keys of the fns that are in `targets` or call one of them, directly or through others: a call from
+    Python into any of them must set the recursion budget the recursive ones check."""
+    callees = call_graph(mir)
+    found = set(targets)
+    changed = True
+    while changed:
+        changed = False
+        for key, out in callees.items():
+            if key not in found and out & found:
+                found.add(key)
+                changed = True
     return found
 
 

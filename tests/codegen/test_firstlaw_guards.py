@@ -446,3 +446,38 @@ def test_the_issues_inferred_type_cases_keep_the_defs_results() -> None:
                        ("powmod", (3, 10**18, modulus)), ("powmod", (2**62 + 5, 7, 2**62 + 9))]:
         got, want = outcome(getattr(native, name), *args), outcome(getattr(py, name), *args)
         assert same(got, want), (name, args, got, want)
+
+
+CALLS_RECURSIVE = """
+fn fib(n: Int) -> Int:
+    if n < 2:
+        return n
+    return fib(n - 1) + fib(n - 2)
+
+fn calls_fib(n: Int) -> Int:
+    return fib(n) + 1
+
+fn calls_calls_fib(n: Int) -> Int:
+    return calls_fib(n) * 2
+"""
+
+
+def test_a_fn_calling_a_recursive_fn_stays_native() -> None:
+    """A call from Python into a fn that only calls a recursive one sets the recursion budget too: without it
+    the recursive callee found no budget and every such call ran the Python reading (100x slower). The
+    reading is Python code, so a profile function sees its frames; the native path has none."""
+    m = compiled(CALLS_RECURSIVE, "callsrec.pys")
+    py = plain(CALLS_RECURSIVE)
+    seen: list[str] = []
+
+    def profile(frame: Any, event: str, arg: Any) -> None:
+        if event == "call" and frame.f_code.co_name in ("fib", "calls_fib", "calls_calls_fib"):
+            seen.append(frame.f_code.co_name)
+
+    sys.setprofile(profile)
+    try:
+        got = [m.calls_fib(15), m.calls_calls_fib(12), m.fib(10)]
+    finally:
+        sys.setprofile(None)
+    assert got == [py.calls_fib(15), py.calls_calls_fib(12), py.fib(10)]
+    assert seen == []
