@@ -40,3 +40,19 @@ def root_name(e: ast.expr) -> str | None:
     while isinstance(e, (ast.Attribute, ast.Subscript)):
         e = e.value
     return e.id if isinstance(e, ast.Name) else None
+
+
+def spread_through_calls(mutated: dict[str, set[str]], handed: list[tuple[str, str, str, str]]) -> None:
+    """A parameter handed to a parameter another function changes in place is changed too, to a fixed point.
+
+    `mutated` maps each function to its parameters changed in place (updated here); `handed` lists
+    (caller, caller's parameter, callee, callee's parameter). One rule for the probe and the migrator, so
+    the upgrade the probe checks is the one the migrator writes.
+    """
+    changed = True
+    while changed:
+        changed = False
+        for caller, mine, callee, theirs in handed:
+            if theirs in mutated.get(callee, ()) and mine not in mutated.setdefault(caller, set()):
+                mutated[caller].add(mine)
+                changed = True

@@ -20,7 +20,7 @@ from pymigrate.codegen.diagnostics import CompileError, Diagnostic
 from pymigrate.codegen.ir import FuncIR, ModuleIR
 from pymigrate.codegen.marks import SyntheticMarks
 from pymigrate.codegen.types import Ty
-from pymigrate.mutation import LIST_MUTATORS, root_name
+from pymigrate.mutation import LIST_MUTATORS, root_name, spread_through_calls
 
 
 def fn_blockers(func: ast.FunctionDef, module: ast.Module) -> list[str]:
@@ -322,13 +322,7 @@ def _mutated_params(defs: dict[str, ast.FunctionDef]) -> dict[str, set[str]]:
                 root = None if isinstance(arg, ast.Starred) else root_name(arg)
                 if root is not None and root in ours:
                     handed.append((name, root, call.func.id, theirs))
-    changed = True
-    while changed:
-        changed = False
-        for caller, mine, callee, theirs in handed:
-            if theirs in mutated[callee] and mine not in mutated[caller]:
-                mutated[caller].add(mine)
-                changed = True
+    spread_through_calls(mutated, handed)
     return mutated
 
 

@@ -33,6 +33,7 @@ from pymigrate.migrate.scan import (
     positional_names,
     returns_nothing,
 )
+from pymigrate.mutation import spread_through_calls
 
 
 @dataclass(frozen=True)
@@ -115,24 +116,20 @@ def _fn_facts(node: cst.FunctionDef, qualname: str, *, method: bool, mutating: f
 
 def _propagate(functions: dict[str, _FnFacts]) -> None:
     """Passing a parameter to an upgraded fn's `mut` parameter mutates it too; to a fixed point."""
-    changed = True
-    while changed:
-        changed = False
-        for facts in functions.values():
-            for callee, where, ours in facts.passes:
-                target = functions.get(callee)
-                if target is None or ours in facts.mutated:
+    handed: list[tuple[str, str, str, str]] = []
+    for name, facts in functions.items():
+        for callee, where, ours in facts.passes:
+            target = functions.get(callee)
+            if target is None:
+                continue
+            if isinstance(where, int):
+                names = positional_names(target.node.params)
+                if where >= len(names):
                     continue
-                if isinstance(where, int):
-                    names = positional_names(target.node.params)
-                    if where >= len(names):
-                        continue
-                    theirs = names[where]
-                else:
-                    theirs = where
-                if theirs in target.mutated:
-                    facts.mutated.add(ours)
-                    changed = True
+                where = names[where]
+            handed.append((name, ours, callee, where))
+    mutated = {name: facts.mutated for name, facts in functions.items()}
+    spread_through_calls(mutated, handed)
 
 
 @dataclass
