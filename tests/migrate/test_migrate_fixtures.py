@@ -6,6 +6,7 @@ import ast
 import re
 from pathlib import Path
 
+from inline_snapshot import external_file
 from migrate_support import FIXTURES, PlannedTypes, plan_of, planned_analyzer
 
 from pymigrate.migrate.audit import comment_tokens as comments
@@ -38,7 +39,7 @@ def test_fixture_matches_golden(case: str) -> None:
     expected = _expected(case)
     text, suffix = _migrate(case)
     assert suffix == expected.suffix
-    assert text == expected.read_bytes().decode("utf-8")
+    assert text == external_file(expected, format=".txt")
 
 
 def test_fixture_output_parses(case: str) -> None:

@@ -2,16 +2,15 @@
 
 For fixtures/superset/NAME.pys the expected results live beside it in NAME.marks (every mark
 and what the ParseResult queries answer) and NAME.printed.pys (what `unparse` prints).
-`python tests/superset/superset_golden.py --update` rewrites them; review the diff before committing.
+They are snapshots (inline-snapshot's external files): `make snapshots` rewrites them; review the diff.
 """
 
 from __future__ import annotations
 
 import ast
-import sys
 from pathlib import Path
 
-from pymigrate.superset import ParseResult, parse, unparse
+from pymigrate.superset import ParseResult
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "superset"
 
@@ -61,18 +60,3 @@ def describe(result: ParseResult) -> str:
 def expected_paths(source: Path) -> tuple[Path, Path]:
     stem = source.name[: -len(".pys")]
     return source.with_name(stem + ".marks"), source.with_name(stem + ".printed.pys")
-
-
-def update() -> None:
-    for source in sources():
-        result = parse(source.read_text(encoding="utf-8"), source.name)
-        marks_path, printed_path = expected_paths(source)
-        marks_path.write_text(describe(result), encoding="utf-8")
-        printed_path.write_text(unparse(result), encoding="utf-8")
-        print(f"wrote {marks_path.name} and {printed_path.name}")
-
-
-if __name__ == "__main__":
-    if sys.argv[1:] != ["--update"]:
-        sys.exit("usage: python tests/superset/superset_golden.py --update")
-    update()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 
 import pytest
+from inline_snapshot import external_file
 from superset_golden import describe, expected_paths, sources
 
 from pymigrate.superset import parse, unparse
@@ -20,14 +21,14 @@ def test_there_are_fixtures() -> None:
 def test_marks_and_queries_match_golden(source) -> None:
     marks_path, _ = expected_paths(source)
     result = parse(source.read_text(encoding="utf-8"), source.name)
-    assert describe(result) == marks_path.read_text(encoding="utf-8")
+    assert describe(result) == external_file(marks_path, format=".txt")
 
 
 @pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.name)
 def test_printer_matches_golden(source) -> None:
     _, printed_path = expected_paths(source)
     result = parse(source.read_text(encoding="utf-8"), source.name)
-    assert unparse(result) == printed_path.read_text(encoding="utf-8")
+    assert unparse(result) == external_file(printed_path, format=".txt")
 
 
 @pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.name)
