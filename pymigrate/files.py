@@ -11,6 +11,7 @@ from __future__ import annotations
 import fnmatch
 import os
 import stat
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator, Sequence
@@ -53,6 +54,47 @@ class WalkError:
     path: Path
     message: str
 
+    def __str__(self) -> str:
+        return f"{shown(self.path)}: error: {self.message}"
+
+
+# Characters a file name may hold that would rewrite what a terminal or a CI log shows: line breaks
+# and other controls, bytes that are not UTF-8 (surrogate escapes), line/paragraph separators and the
+# bidirectional overrides that reorder text.
+_UNSAFE_CATEGORIES = frozenset({"Cc", "Cs", "Zl", "Zp"})
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def _unsafe(ch: str) -> bool:
+    return ch in _BIDI_CONTROLS or unicodedata.category(ch) in _UNSAFE_CATEGORIES
+
+
+def _rewrites_lines(ch: str) -> bool:
+    """Unsafe but for undecodable bytes, which are read as any other name and only shown escaped."""
+    return _unsafe(ch) and unicodedata.category(ch) != "Cs"
+
+
+def shown(path: Path | str) -> str:
+    """A path as one printable line: unsafe characters escaped as Python escapes them."""
+    text = os.fspath(path)
+    if not any(_unsafe(ch) for ch in text):
+        return text
+    out = []
+    for ch in text:
+        if not _unsafe(ch):
+            out.append(ch)
+        elif 0xDC80 <= ord(ch) <= 0xDCFF:  # an undecodable byte kept by the file system encoding
+            out.append(f"\\x{ord(ch) - 0xDC00:02x}")
+        else:
+            out.append(ch.encode("unicode_escape").decode("ascii"))
+    return "".join(out)
+
+
+def _name_problem(path: Path) -> str | None:
+    if any(_rewrites_lines(ch) for ch in path.name):
+        return "its name holds a control character (shown escaped); rename the file"
+    return None
+
 
 def _excluded(path: Path, root: Path, patterns: Iterable[str]) -> bool:
     try:
@@ -80,7 +122,11 @@ def iter_source_files(
                 errors.append(WalkError(top, "no such file or directory"))
             continue
         if top.is_file() or (top.is_symlink() and not top.exists()):
-            yield top
+            problem = _name_problem(top)
+            if problem is None:
+                yield top
+            elif errors is not None:
+                errors.append(WalkError(top, problem))
             continue
         special = special_kind(top)
         if special is not None:
@@ -126,10 +172,18 @@ def _walk(
         except OSError:
             is_dir = False
         if is_dir:
-            yield from _walk(path, root, include, excludes, seen, errors)
+            problem = _name_problem(path)
+            if problem is None:
+                yield from _walk(path, root, include, excludes, seen, errors)
+            elif errors is not None:
+                errors.append(WalkError(path, problem.replace("the file", "the directory")))
         elif any(fnmatch.fnmatch(entry.name, pattern) for pattern in include):
             special = special_kind(path)
-            if special is None:
+            problem = _name_problem(path)
+            if problem is not None:
+                if errors is not None:
+                    errors.append(WalkError(path, problem))
+            elif special is None:
                 yield path
             elif errors is not None:
                 errors.append(WalkError(path, f"is {special}, not a source file; not read"))

@@ -205,7 +205,7 @@ def analyze_paths(paths: Sequence[Path], config: Config, *, progress: bool = Fal
             bar.close()
     order = {str(p): i for i, p in enumerate(files)}
     results.sort(key=lambda m: order.get(m.path, len(order)))
-    errors = [{"path": str(e.path), "message": f"{e.path}: error: {e.message}"} for e in walk_errors]
+    errors = [{"path": str(e.path), "message": str(e)} for e in walk_errors]
     errors.extend({"path": m.path, "message": m.error} for m in results if m.error is not None)
     return AnalysisReport(files=results, score=package_score(results), errors=errors)
 

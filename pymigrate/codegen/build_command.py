@@ -97,7 +97,7 @@ def run(args: argparse.Namespace) -> int:
     errors: list[WalkError] = []
     files = _pys_files(list(args.paths), errors)
     for error in errors:
-        print(f"{error.path}: error: {error.message}", file=sys.stderr)
+        print(error, file=sys.stderr)
     if not files and not errors:
         print("pymigrate build: no .pys files found under " + ", ".join(map(str, args.paths)), file=sys.stderr)
         return 1

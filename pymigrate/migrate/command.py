@@ -209,7 +209,7 @@ def run(args: argparse.Namespace, stages: Stages | None = None) -> int:
                 return EXIT_CHANGES_OR_ERRORS
             locked |= directories
         for problem in walk_errors:
-            print(f"{problem.path}: error: {problem.message}", file=err)
+            print(problem, file=err)
         skipped = sum(1 for p in found if p.suffix == ".pys")
         for directory in sorted(locked):
             for stale in remove_stale_temps(directory):

@@ -23,7 +23,7 @@ def build_package(path: Path | str, *, cpu: str = "host", stubs: bool = True) ->
 
     from pymigrate.codegen.build import build_file
     from pymigrate.config import load_config
-    from pymigrate.files import WalkError, iter_source_files
+    from pymigrate.files import WalkError, iter_source_files, shown
 
     root = Path(path)
     if not root.exists():
@@ -32,5 +32,5 @@ def build_package(path: Path | str, *, cpu: str = "host", stubs: bool = True) ->
     errors: list[WalkError] = []
     sources = [p for p in iter_source_files([root], config, errors) if p.suffix == ".pys"]
     if errors:
-        raise OSError(f"{errors[0].path}: {errors[0].message}")
+        raise OSError(f"{shown(errors[0].path)}: {errors[0].message}")
     return [build_file(source, cpu=cpu, stubs=stubs).extension for source in sources]

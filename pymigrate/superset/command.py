@@ -63,7 +63,7 @@ def run(args: argparse.Namespace) -> int:
             failed += 1
             print(message, flush=False)
     for err in walk_errors:
-        print(f"{err.path}: error: {err.message}")
+        print(err)
     sys.stdout.flush()
     summary = f"pymigrate parse: {files} {'file' if files == 1 else 'files'} checked, {failed} failed"
     if walk_errors:

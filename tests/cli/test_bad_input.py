@@ -71,6 +71,7 @@ def tree(tmp_path: Path) -> Path:
         (root / name).write_bytes(data)
     os.mkfifo(root / "fifo.py")
     (root / os.fsdecode(b"\xffname.py")).write_text("y = 2\n")  # a name that is not UTF-8
+    (root / "nl\nx.py").write_text("y = 3\n")  # a name that would forge a line of the report
     return root
 
 
@@ -89,13 +90,15 @@ def assert_reported(output: str, root: Path, *, skip: tuple[str, ...] = ()) -> N
         if name not in skip:
             assert [line for line in lines if line.startswith(prefix)], f"{name}: no line starting {prefix!r} in\n{output}"
     assert f"{root / 'fifo.py'}: error: is a FIFO (named pipe), not a source file" in output
+    assert f"{root / 'nl'}\\nx.py: error: its name holds a control character (shown escaped); rename the file" in lines
+    assert not [line for line in lines if line.startswith("x.py")]  # the name's newline never reaches the output
 
 
 def test_parse(tree: Path) -> None:
     proc = pymigrate("parse", str(tree))
     assert proc.returncode == 1
     assert_reported(proc.stdout, tree)
-    assert "9 files checked, 7 failed, 1 path not readable" in proc.stderr  # good and \xff parse
+    assert "9 files checked, 7 failed, 2 paths not readable" in proc.stderr  # good and \xff parse
 
 
 def test_analyze(tree: Path) -> None:
@@ -116,7 +119,7 @@ def test_migrate(tree: Path) -> None:
     assert proc.returncode == 1
     assert_reported(proc.stderr, tree)
     assert f"{tree / 'deep.py'}:1:1: {TOO_DEEP}" in proc.stderr
-    assert "; 9 failed" in proc.stderr and "2 unchanged" in proc.stderr  # good and \xff both read
+    assert "; 10 failed" in proc.stderr and "2 unchanged" in proc.stderr  # good and \xff both read
     assert {p.name: (p.read_bytes() if p.is_file() else None) for p in tree.iterdir()} == before
 
 
@@ -126,13 +129,21 @@ def test_build(tree: Path) -> None:
             path.rename(path.with_suffix(".pys"))
     os.rename(tree / "fifo.py", tree / "fifo.pys")
     (tree / "good.py").rename(tree / "good.pys")
-    for name in ("a-b", "1abc", "nl\nx"):
+    for name in ("a-b", "1abc"):
         (tree / f"{name}.pys").write_text("x = 1\n")
     proc = pymigrate("build", "-q", "--no-stubs", str(tree))
     assert proc.returncode == 1
     assert str(tree / "good.cpython-311-x86_64-linux-gnu.so") in proc.stdout or "good." in proc.stdout
-    output = proc.stderr.replace(".pys:", ".py:").replace("fifo.pys", "fifo.py")
+    output = proc.stderr.replace(".pys:", ".py:").replace("fifo.pys", "fifo.py").replace("nx.pys", "nx.py")
     assert_reported(output, tree)
-    for name in ("a-b", "1abc", "nl\\nx"):
+    for name in ("a-b", "1abc"):
         assert f"module name '{name}' is not a valid Python identifier" in proc.stderr
     assert not list(tree.glob("nl*.so"))
+
+
+def test_shown_names_print_on_one_line() -> None:
+    from pymigrate.files import shown
+
+    assert shown(Path("pkg/a\nb\u202e.py")) == "pkg/a\\nb\\u202e.py"
+    assert shown(os.fsdecode(b"pkg/\xffname.py")) == "pkg/\\xffname.py"
+    assert shown("pkg/caf\u00e9 \u00e0.py") == "pkg/caf\u00e9 \u00e0.py"  # printable text is left as it is
