@@ -23,12 +23,14 @@ from pymigrate.analyze.rules.closures import Closures
 from pymigrate.analyze.rules.fn_body import BodyChecker, BodyResult, ModuleModel, Param, Signature
 from pymigrate.analyze.typecheck import TypeError_
 from pymigrate.codegen import probe
+from pymigrate.codegen.diagnostics import Diagnostic
+from pymigrate.codegen.probe import PATH as PROBE_PATH
 
 if TYPE_CHECKING:
     from pymigrate.superset import ParseResult
 
 INFERABLE_CODES = ("PM2",)
-Probe = Callable[[ast.AST, ast.Module], list[str]]
+Probe = Callable[[ast.AST, ast.Module], list[Diagnostic]]
 
 
 @dataclass
@@ -60,7 +62,7 @@ class Verdicts:
 
 def _probes() -> tuple[Probe | None, Probe | None]:
     """The compiler's own verdicts (see docs/analyze.md): readiness means "compiles"."""
-    return cast(Probe, probe.fn_blockers), cast(Probe, probe.struct_blockers)
+    return cast(Probe, probe.fn_diagnostics), cast(Probe, probe.struct_diagnostics)
 
 
 def assess(ctx: ModuleContext, source: str, use_probe: bool = True, superset: ParseResult | None = None,
@@ -339,9 +341,8 @@ def _apply_probe(ctx: ModuleContext, facts: ModuleFacts, units: dict[str, _Unit]
             cu = class_units[cls.qualname]
             if cu.status == Status.READY and cls.qualname not in probed and not cu.upgraded:
                 probed.add(cls.qualname)
-                for reason in _ask(struct_probe, cls.node, ctx.tree):
-                    cu.blockers.append(ctx.finding("PM320", cls.node.lineno, ctx.name_column(cls.node),
-                                                   name=cls.qualname, reason=reason))
+                for diag in _ask(struct_probe, cls.node, ctx.tree):
+                    cu.blockers.append(_compiler_finding(ctx, diag, cls.node, cls.qualname))
                 cu.settle()
                 changed |= cu.status != Status.READY
     if fn_probe is not None:
@@ -349,20 +350,33 @@ def _apply_probe(ctx: ModuleContext, facts: ModuleFacts, units: dict[str, _Unit]
             unit = units[fn.qualname]
             if unit.status == Status.READY and fn.qualname not in probed and unit.owner is None and not unit.upgraded:
                 probed.add(fn.qualname)
-                for reason in _ask(fn_probe, fn.node, ctx.tree):
-                    unit.blockers.append(ctx.finding("PM320", fn.node.lineno, ctx.name_column(fn.node),
-                                                     name=fn.qualname, reason=reason))
+                for diag in _ask(fn_probe, fn.node, ctx.tree):
+                    unit.blockers.append(_compiler_finding(ctx, diag, fn.node, fn.qualname))
                 unit.settle()
                 changed |= unit.status != Status.READY
     return changed
 
 
-def _ask(probe: Probe, node: ast.AST, module: ast.Module) -> list[str]:
+def _ask(probe: Probe, node: ast.AST, module: ast.Module) -> list[Diagnostic]:
     """A probe that crashes is a verdict too: not ready, and the reason says so."""
     try:
-        return [str(r) for r in probe(node, module)]
+        return probe(node, module)
     except Exception as exc:  # noqa: BLE001 - the compiler's failure must not stop the analysis
-        return [f"the compiler's check failed ({type(exc).__name__}: {exc})"]
+        return [Diagnostic(PROBE_PATH, 0, 0, f"the compiler's check failed ({type(exc).__name__}: {exc})")]
+
+
+def _compiler_finding(ctx: ModuleContext, diag: Diagnostic, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef,
+                      qualname: str) -> Finding:
+    """The checker's diagnostic as a hint: its code and its message, at its position (or at the name of the
+    function or class when it has none of its own). PM320 (no narrower code) names the unit it rejects."""
+    if diag.code == "PM320":
+        return ctx.finding("PM320", node.lineno, ctx.name_column(node), name=qualname, reason=probe.reason(diag))
+    rule = RULES[diag.code]
+    if diag.line:
+        line, column = diag.line, ctx.locator.column(diag.line, diag.col - 1)
+    else:
+        line, column = node.lineno, ctx.locator.column(node.lineno, ctx.name_column(node))
+    return Finding(diag.code, ctx.path, line, column, diag.message, rule.severity)
 
 
 def _method_notes(cu: _Unit, facts: ModuleFacts, units: dict[str, _Unit]) -> list[Finding]:

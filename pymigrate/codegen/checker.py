@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from pymigrate.codegen.definite import unbound_reads
-from pymigrate.codegen.diagnostics import CompileError, Diagnostic
+from pymigrate.codegen.diagnostics import TYPE_ERROR, CompileError, Diagnostic
 from pymigrate.codegen.ir import CallInfo, FuncIR, ModuleIR, Param, StructIR
 from pymigrate.codegen.marks import MarkedModule
 from pymigrate.codegen.types import (
@@ -210,6 +210,16 @@ class _FnScope:
         return name in self.declared or name in self.local
 
 
+def _stmt_code(s: ast.stmt, scope: _FnScope) -> str:
+    """The hint code of a statement a fn does not take: `try` (PM313), a `global`/`nonlocal` whose names the
+    function assigns (PM309), anything else (PM316)."""
+    if isinstance(s, ast.Try) or type(s).__name__ == "TryStar":
+        return "PM313"
+    if isinstance(s, (ast.Global, ast.Nonlocal)) and scope.local.intersection(s.names):
+        return "PM309"
+    return "PM316"
+
+
 def _numeric_result(a: Ty, b: Ty) -> Ty:
     return FLOAT if FLOAT in (a, b) else INT
 
@@ -230,17 +240,19 @@ class Checker:
         self.rebound_math: dict[str, str] = {}  # imported from math but not math when a fn runs -> why
         self.star_line = 0  # last_star_import
         self.python_body: list[ast.stmt] = []
+        self.python_defs: dict[str, str] = {}  # module-level def/class left Python -> the code a call to it gets
         self.consts: dict[int, tuple[Ty, object]] = {}
         self.unbound: set[int] = set()
 
     # ----------------------------------------------------------------- diagnostics
-    def error(self, node: ast.AST, message: str) -> None:
+    def error(self, node: ast.AST, message: str, code: str = TYPE_ERROR) -> None:
+        """Report `message` at `node` under the analyzer's hint `code` (docs/rules/<code>.md)."""
         line = getattr(node, "lineno", 1)
         col = getattr(node, "col_offset", 0) + 1
-        self.diags.append(Diagnostic(self.path, line, col, message))
+        self.diags.append(Diagnostic(self.path, line, col, message, code))
 
-    def fail(self, node: ast.AST, message: str) -> _Abort:
-        self.error(node, message)
+    def fail(self, node: ast.AST, message: str, code: str = TYPE_ERROR) -> _Abort:
+        self.error(node, message, code)
         return _Abort()
 
     # ----------------------------------------------------------------- module
@@ -276,6 +288,8 @@ class Checker:
                 struct_nodes.append(stmt)
             else:
                 self.python_body.append(stmt)
+                if isinstance(stmt, (ast.FunctionDef, ast.ClassDef)):  # a call to it waits for its upgrade
+                    self.python_defs[stmt.name] = "PM310" if isinstance(stmt, ast.FunctionDef) else "PM319"
         scan = scan_module(tree)
         self.module_bound = scan.counts
         self.star_line = scan.star_line
@@ -295,7 +309,7 @@ class Checker:
             self._bound_once(cls, "struct")
         for fnode in fn_nodes:
             if fnode.name in self.structs:
-                self.error(fnode, f"fn '{fnode.name}' has the name of a struct")
+                self.error(fnode, f"fn '{fnode.name}' has the name of a struct", code="PM315")
                 continue
             self._bound_once(fnode, "fn")
             func = self._signature(fnode, fnode.name, None, names)
@@ -308,21 +322,21 @@ class Checker:
             how = "a later star import may bind it again" if node.lineno < self.star_line else \
                 "it is bound again in the module"
             self.error(node, f"{what} '{node.name}': {how}, so CPython callers may find another object under "
-                             f"that name; rename it or remove the other binding")
+                             f"that name; rename it or remove the other binding", code="PM315")
 
     def _find_misplaced_marks(self, tree: ast.Module) -> None:
         top = set(map(id, tree.body))
         for node in ast.walk(tree):
             if isinstance(node, ast.AsyncFunctionDef) and self.m.is_fn(node):
                 self.error(node, f"`async fn {node.name}` is not supported: a fn cannot be a coroutine; "
-                                 "keep it an `async def`")
+                                 "keep it an `async def`", code="PM306")
             if isinstance(node, ast.FunctionDef) and self.m.is_fn(node) and id(node) not in top:
                 if not any(
                     isinstance(p, ast.ClassDef) and self.m.is_struct(p) and node in p.body for p in ast.walk(tree)
                 ):
-                    self.error(node, f"fn '{node.name}' must be at module level or a method of a struct")
+                    self.error(node, f"fn '{node.name}' must be at module level or a method of a struct", code="PM315")
             if isinstance(node, ast.ClassDef) and self.m.is_struct(node) and id(node) not in top:
-                self.error(node, f"struct '{node.name}' must be at module level")
+                self.error(node, f"struct '{node.name}' must be at module level", code="PM315")
 
     def _collect_constants(self, tree: ast.Module) -> None:
         """Module-level names bound once to a constant expression (a star import may rebind any name)."""
@@ -390,29 +404,29 @@ class Checker:
 
     def _collect_struct(self, cls: ast.ClassDef, names: set[str]) -> None:
         if cls.bases or cls.keywords or cls.decorator_list:
-            self.error(cls, f"struct '{cls.name}' cannot have bases, keywords or decorators")
+            self.error(cls, f"struct '{cls.name}' cannot have bases, keywords or decorators", code="PM320")
         st = StructIR(cls.name, cls, [])
         self.structs[cls.name] = st
         methods: list[ast.FunctionDef] = []
         for stmt in cls.body:
             if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
                 if not self.m.is_var_decl(stmt):
-                    self.error(stmt, f"declare the field with var: `var {ast.unparse(stmt)}`")
+                    self.error(stmt, f"declare the field with var: `var {ast.unparse(stmt)}`", code="PM320")
                     continue
                 if stmt.value is not None:
-                    self.error(stmt, "a struct field takes no default value; set it in __init__")
+                    self.error(stmt, "a struct field takes no default value; set it in __init__", code="PM320")
                 try:
                     ty = parse_annotation(stmt.annotation, names)
                 except AnnotationError as exc:
-                    self.error(exc.node, str(exc))
+                    self.error(exc.node, str(exc), code="PM312")
                     continue
                 if ty == struct_ty(cls.name) or (ty.kind == "None"):
-                    self.error(stmt, f"field '{stmt.target.id}' cannot have type {ty}")
+                    self.error(stmt, f"field '{stmt.target.id}' cannot have type {ty}", code="PM312")
                     continue
                 st.fields.append((stmt.target.id, ty))
             elif isinstance(stmt, ast.FunctionDef):
                 if not self.m.is_fn(stmt):
-                    self.error(stmt, f"a struct method must be a fn: write `fn {stmt.name}(...)`")
+                    self.error(stmt, f"a struct method must be a fn: write `fn {stmt.name}(...)`", code="PM320")
                     continue
                 methods.append(stmt)
             elif isinstance(stmt, ast.Pass) or (
@@ -420,7 +434,7 @@ class Checker:
             ):
                 continue
             else:
-                self.error(stmt, "a struct body holds only `var field: T` declarations and fn methods")
+                self.error(stmt, "a struct body holds only `var field: T` declarations and fn methods", code="PM320")
         for meth in methods:
             func = self._signature(meth, f"{cls.name}.{meth.name}", cls.name, names)
             if func is not None:
@@ -429,13 +443,13 @@ class Checker:
     def _signature(self, node: ast.FunctionDef, key: str, owner: str | None, structs: set[str]) -> FuncIR | None:
         ok = True
         if node.decorator_list:
-            self.error(node.decorator_list[0], f"fn '{node.name}' cannot have decorators; keep it a def")
+            self.error(node.decorator_list[0], f"fn '{node.name}' cannot have decorators; keep it a def", code="PM307")
             ok = False
         a = node.args
         if a.vararg or a.kwarg:
             bad = a.vararg or a.kwarg
             assert bad is not None
-            self.error(bad, f"fn '{node.name}' cannot take *args or **kwargs; keep it a def")
+            self.error(bad, f"fn '{node.name}' cannot take *args or **kwargs; keep it a def", code="PM304")
             ok = False
         params: list[Param] = []
         defaults: list[ast.expr | None] = [None] * (len(a.posonlyargs) + len(a.args) - len(a.defaults))
@@ -448,56 +462,56 @@ class Checker:
             if owner is not None and i == 0:
                 expected = "out" if node.name == "__init__" else None
                 if arg.annotation is not None:
-                    self.error(arg, "`self` takes no annotation")
+                    self.error(arg, "`self` takes no annotation", code="PM314")
                 if expected == "out" and conv != "out":
-                    self.error(arg, "__init__ takes `out self`: write `fn __init__(out self, ...)`")
+                    self.error(arg, "__init__ takes `out self`: write `fn __init__(out self, ...)`", code="PM314")
                     ok = False
                 elif expected is None and conv not in ("read", "mut"):
-                    self.error(arg, "a method takes `self` or `mut self`")
+                    self.error(arg, "a method takes `self` or `mut self`", code="PM314")
                     ok = False
                 params.append(Param(arg.arg, struct_ty(owner), conv, None, arg, kind))
                 continue
             if conv == "out":
-                self.error(arg, "only `self` in __init__ can be `out`")
+                self.error(arg, "only `self` in __init__ can be `out`", code="PM314")
                 ok = False
             if arg.annotation is None:
-                self.error(arg, f"parameter '{arg.arg}' needs a type: write `{arg.arg}: Int` (or its type)")
+                self.error(arg, f"parameter '{arg.arg}' needs a type: write `{arg.arg}: Int` (or its type)", code="PM202")
                 ok = False
                 continue
             try:
                 ty = parse_annotation(arg.annotation, structs)
             except AnnotationError as exc:
-                self.error(exc.node, str(exc))
+                self.error(exc.node, str(exc), code="PM312")
                 ok = False
                 continue
             if ty.kind == "None":
-                self.error(arg, f"parameter '{arg.arg}' cannot have type None")
+                self.error(arg, f"parameter '{arg.arg}' cannot have type None", code="PM312")
                 ok = False
                 continue
             if default is not None:
                 if conv == "mut":
-                    self.error(default, f"`mut` parameter '{arg.arg}' cannot have a default")
+                    self.error(default, f"`mut` parameter '{arg.arg}' cannot have a default", code="PM314")
                     ok = False
                 elif not self._check_default(default, ty):
                     ok = False
             params.append(Param(arg.arg, ty, conv, default, arg, kind))
         if owner is not None and not params:
-            self.error(node, f"method '{node.name}' needs `self` as its first parameter")
+            self.error(node, f"method '{node.name}' needs `self` as its first parameter", code="PM314")
             return None
         if node.returns is None:
             if node.name == "__init__" and owner is not None:
                 ret = NONE
             else:
-                self.error(node, f"fn '{node.name}' needs a return type: write `-> None` if it returns nothing")
+                self.error(node, f"fn '{node.name}' needs a return type: write `-> None` if it returns nothing", code="PM204")
                 return None
         else:
             try:
                 ret = parse_annotation(node.returns, structs)
             except AnnotationError as exc:
-                self.error(exc.node, str(exc))
+                self.error(exc.node, str(exc), code="PM312")
                 return None
         if owner is not None and node.name == "__init__" and ret != NONE:
-            self.error(node, "__init__ returns None")
+            self.error(node, "__init__ returns None", code="PM318")
             ok = False
         if not ok:
             return None
@@ -507,11 +521,11 @@ class Checker:
     def _check_default(self, node: ast.expr, ty: Ty) -> bool:
         found = self._const_value(node)
         if found is None:
-            self.error(node, "a fn parameter default must be a literal or a module constant")
+            self.error(node, "a fn parameter default must be a literal or a module constant", code="PM314")
             return False
         if not _assignable(found[0], ty):
             hint = _convert(found[0], ty, node)
-            self.error(node, f"default of type {found[0]} does not match the parameter type {ty}{hint}")
+            self.error(node, f"default of type {found[0]} does not match the parameter type {ty}{hint}", code="PM314")
             return False
         self.types[id(node)] = found[0]
         self.consts[id(node)] = found
@@ -546,7 +560,7 @@ class Checker:
             self._var_decl(s, scope)
         elif isinstance(s, ast.Assign):
             if len(s.targets) != 1:
-                raise self.fail(s, "chained assignment a = b = c is not supported in a fn; assign one at a time")
+                raise self.fail(s, "chained assignment a = b = c is not supported in a fn; assign one at a time", code="PM316")
             self._assign(s.targets[0], s.value, scope, s)
         elif isinstance(s, ast.AugAssign):
             target_ty = self._lvalue(s.target, scope, for_aug=True)
@@ -584,7 +598,7 @@ class Checker:
             self._block(s.orelse, scope)
         elif isinstance(s, ast.While):
             if s.orelse:
-                raise self.fail(s, "while/else is not supported in a fn")
+                raise self.fail(s, "while/else is not supported in a fn", code="PM316")
             self.cond(s.test, scope)
             scope.loop_depth += 1
             self._block(s.body, scope)
@@ -600,7 +614,7 @@ class Checker:
             if isinstance(s.value, ast.Constant) and isinstance(s.value.value, str):
                 return  # docstring
             if not isinstance(s.value, ast.Call):
-                raise self.fail(s, "an expression statement in a fn must be a call")
+                raise self.fail(s, "an expression statement in a fn must be a call", code="PM316")
             self.expr(s.value, scope)
         elif isinstance(s, ast.Raise):
             self._raise(s, scope)
@@ -610,7 +624,7 @@ class Checker:
                 raise self.fail(s.msg, "the assert message must be a String")
         else:
             what = UNSUPPORTED_STMT.get(type(s), type(s).__name__)
-            raise self.fail(s, f"{what} is not supported in a fn; keep this function a def")
+            raise self.fail(s, f"{what} is not supported in a fn; keep this function a def", code=_stmt_code(s, scope))
 
     def _var_decl(self, s: ast.Assign | ast.AnnAssign, scope: _FnScope) -> None:
         annotation: ast.expr | None
@@ -629,9 +643,9 @@ class Checker:
             try:
                 declared = parse_annotation(annotation, set(self.structs))
             except AnnotationError as exc:
-                raise self.fail(exc.node, str(exc)) from None
+                raise self.fail(exc.node, str(exc), code="PM312") from None
             if declared == NONE:
-                raise self.fail(annotation, "a local cannot have type None")
+                raise self.fail(annotation, "a local cannot have type None", code="PM312")
         if value is not None:
             try:
                 got = self.expr(value, scope, expected=declared)
@@ -668,7 +682,7 @@ class Checker:
                 raise self.fail(stmt, "tuple assignment in a fn needs a tuple of the same length on the right")
             for t in target.elts:
                 if isinstance(t, ast.Starred):
-                    raise self.fail(t, "starred assignment is not supported in a fn")
+                    raise self.fail(t, "starred assignment is not supported in a fn", code="PM316")
             tys = [self._lvalue(t, scope, for_aug=False, value=v) for t, v in zip(target.elts, value.elts)]
             for t, v, ty in zip(target.elts, value.elts, tys):
                 got = self.expr(v, scope, expected=ty)
@@ -736,9 +750,9 @@ class Checker:
 
     def _for(self, s: ast.For, scope: _FnScope) -> None:
         if s.orelse:
-            raise self.fail(s, "for/else is not supported in a fn")
+            raise self.fail(s, "for/else is not supported in a fn", code="PM316")
         if not isinstance(s.target, ast.Name):
-            raise self.fail(s.target, "a for loop in a fn binds one name")
+            raise self.fail(s.target, "a for loop in a fn binds one name", code="PM316")
         it = s.iter
         if isinstance(it, ast.Call) and isinstance(it.func, ast.Name) and it.func.id == "range" and (
             self._builtin_name("range", scope)
@@ -756,7 +770,7 @@ class Checker:
             if t == STRING:
                 elem = STRING
             elif t.kind != "List":
-                raise self.fail(it, f"a for loop in a fn iterates over range(...), a List or a String, not {t}")
+                raise self.fail(it, f"a for loop in a fn iterates over range(...), a List or a String, not {t}", code="PM316")
             else:
                 assert t.elem is not None
                 elem = t.elem
@@ -783,6 +797,7 @@ class Checker:
                 e,
                 f"'{name}' is imported from math but {self.rebound_math[name]}, so CPython may find another "
                 "object there: import it once and bind nothing else to that name",
+                code="PM323",
             )
         if (name in _BUILTINS or name in EXCEPTIONS) and (self.module_bound[name] or self.star_line):
             how = "is bound in this module" if self.module_bound[name] else "may be bound by a star import"
@@ -790,6 +805,7 @@ class Checker:
                 e,
                 f"'{name}' {how}, so CPython would find that instead of the builtin: rename the module's "
                 f"'{name}' (or import names explicitly) to use the builtin in a fn",
+                code="PM323",
             )
 
     def _builtin_name(self, name: str, scope: _FnScope) -> bool:
@@ -798,20 +814,20 @@ class Checker:
 
     def _raise(self, s: ast.Raise, scope: _FnScope) -> None:
         if s.cause is not None:
-            raise self.fail(s, "`raise ... from ...` is not supported in a fn")
+            raise self.fail(s, "`raise ... from ...` is not supported in a fn", code="PM316")
         exc = s.exc
         if exc is None:
-            raise self.fail(s, "a bare `raise` is not supported in a fn")
+            raise self.fail(s, "a bare `raise` is not supported in a fn", code="PM316")
         name_node = exc.func if isinstance(exc, ast.Call) else exc
         if isinstance(name_node, ast.Name) and name_node.id in EXCEPTIONS and not scope.shadows(name_node.id):
             self._explain_rebound(name_node, name_node.id)
         if not isinstance(name_node, ast.Name) or name_node.id not in EXCEPTIONS or (
             not self._builtin_name(name_node.id, scope)
         ):
-            raise self.fail(exc, f"a fn can raise the builtin exceptions {', '.join(EXCEPTIONS)}")
+            raise self.fail(exc, f"a fn can raise the builtin exceptions {', '.join(EXCEPTIONS)}", code="PM316")
         if isinstance(exc, ast.Call):
             if exc.keywords or len(exc.args) > 1:
-                raise self.fail(exc, "raise an exception with at most one message argument")
+                raise self.fail(exc, "raise an exception with at most one message argument", code="PM316")
             if exc.args and self.expr(exc.args[0], scope) != STRING:
                 raise self.fail(exc.args[0], "the exception message must be a String")
 
@@ -833,13 +849,13 @@ class Checker:
                 return BOOL
             if isinstance(v, int):
                 if not INT_MIN <= v <= INT_MAX:
-                    raise self.fail(e, "integer literal does not fit in Int (64-bit)")
+                    raise self.fail(e, "integer literal does not fit in Int (64-bit)", code="PM316")
                 return INT
             if isinstance(v, float):
                 return FLOAT
             if isinstance(v, str):
                 return STRING
-            raise self.fail(e, f"literal {v!r} is not supported in a fn")
+            raise self.fail(e, f"literal {v!r} is not supported in a fn", code="PM316")
         if isinstance(e, ast.Name):
             if e.id in scope.declared:
                 return scope.declared[e.id]
@@ -852,7 +868,7 @@ class Checker:
             if self.math_names.get(e.id) in MATH_CONSTANTS:
                 return FLOAT
             if e.id in self.functions or e.id in self.structs:
-                raise self.fail(e, f"'{e.id}' can only be called in a fn, not used as a value")
+                raise self.fail(e, f"'{e.id}' can only be called in a fn, not used as a value", code="PM316")
             self._explain_rebound(e, e.id)
             raise self.fail(
                 e,
@@ -863,7 +879,7 @@ class Checker:
             if self._math_module(e.value, scope):
                 if e.attr in MATH_CONSTANTS:
                     return FLOAT
-                raise self.fail(e, f"math.{e.attr} is not supported in a fn")
+                raise self.fail(e, f"math.{e.attr} is not supported in a fn", code="PM317")
             base = self.expr(e.value, scope)
             if base.kind == "Struct":
                 st = self.structs[base.name]
@@ -912,7 +928,7 @@ class Checker:
         if isinstance(e, ast.Subscript):
             base = self.expr(e.value, scope)
             if isinstance(e.slice, ast.Slice):
-                raise self.fail(e, "slicing is not supported in a fn")
+                raise self.fail(e, "slicing is not supported in a fn", code="PM316")
             if base.kind == "List":
                 idx = self.expr(e.slice, scope)
                 if idx not in (INT, BOOL):
@@ -935,7 +951,7 @@ class Checker:
             want = expected.elem if expected is not None and expected.kind == "List" else None
             tys = [self.expr(v, scope, want) for v in e.elts]
             if any(isinstance(v, ast.Starred) for v in e.elts):
-                raise self.fail(e, "starred items are not supported in a fn")
+                raise self.fail(e, "starred items are not supported in a fn", code="PM316")
             first = tys[0]
             if want is not None and all(_assignable(t, want) for t in tys):
                 return list_of(want)
@@ -946,12 +962,12 @@ class Checker:
                 return list_of(first)
             raise self.fail(e, f"list items must have one type in a fn, got {', '.join(map(str, tys))}")
         if isinstance(e, ast.ListComp):
-            raise self.fail(e, "list comprehensions are not supported in a fn; build the list with append")
+            raise self.fail(e, "list comprehensions are not supported in a fn; build the list with append", code="PM316")
         if isinstance(e, ast.Tuple):
-            raise self.fail(e, "tuples are not supported in a fn")
+            raise self.fail(e, "tuples are not supported in a fn", code="PM316")
         if isinstance(e, ast.JoinedStr):
-            raise self.fail(e, "f-strings are not supported in a fn")
-        raise self.fail(e, f"{type(e).__name__} expressions are not supported in a fn")
+            raise self.fail(e, "f-strings are not supported in a fn", code="PM316")
+        raise self.fail(e, f"{type(e).__name__} expressions are not supported in a fn", code="PM316")
 
     def _binop_type(self, node: ast.AST, lt: Ty, op: ast.operator, rt: Ty, right: ast.expr | None = None) -> Ty:
         sym = _OP_SYMBOLS.get(type(op), "?")
@@ -992,11 +1008,11 @@ class Checker:
         if isinstance(op, (ast.In, ast.NotIn)):
             if b.kind == "List" and b.elem is not None and (b.elem == a or (a.is_numeric and b.elem.is_numeric)):
                 if b.elem.kind in ("List", "Struct"):
-                    raise self.fail(node, "`in` on a list of lists or structs is not supported in a fn")
+                    raise self.fail(node, "`in` on a list of lists or structs is not supported in a fn", code="PM316")
                 return
             raise self.fail(node, f"`in` needs a List of {a} on the right, not {b}")
         if isinstance(op, (ast.Is, ast.IsNot)):
-            raise self.fail(node, "`is` is not supported in a fn; compare with ==")
+            raise self.fail(node, "`is` is not supported in a fn; compare with ==", code="PM316")
         if a.is_numeric and b.is_numeric:
             return
         if a == STRING and b == STRING:
@@ -1007,11 +1023,11 @@ class Checker:
     def _call(self, e: ast.Call, scope: _FnScope, expected: Ty | None) -> Ty:
         f = e.func
         if any(isinstance(a, ast.Starred) for a in e.args) or any(k.arg is None for k in e.keywords):
-            raise self.fail(e, "*args/**kwargs in a call are not supported in a fn")
+            raise self.fail(e, "*args/**kwargs in a call are not supported in a fn", code="PM316")
         if isinstance(f, ast.Name):
             name = f.id
             if scope.shadows(name):  # CPython calls the local's value, not the module's fn or math function
-                raise self.fail(e, f"'{name}' is a local of this fn, not a fn, struct or builtin it could call")
+                raise self.fail(e, f"'{name}' is a local of this fn, not a fn, struct or builtin it could call", code="PM317")
             if name in self.functions:
                 func = self.functions[name]
                 args = self._bind(e, func.params, func.name)
@@ -1025,14 +1041,15 @@ class Checker:
             if name in _BUILTINS and self._builtin_name(name, scope):
                 return self._builtin(e, name, scope, expected)
             if name in EXCEPTIONS:
-                raise self.fail(e, f"{name}(...) can only be raised in a fn: `raise {name}(...)`")
+                raise self.fail(e, f"{name}(...) can only be raised in a fn: `raise {name}(...)`", code="PM317")
             self._explain_rebound(e, name)
-            raise self.fail(e, f"'{name}' is not a fn, struct or supported builtin; a fn can only call those")
+            raise self.fail(e, f"'{name}' is not a fn, struct or supported builtin; a fn can only call those",
+                            code=self.python_defs.get(name, "PM317"))
         if isinstance(f, ast.Attribute):
             if self._math_module(f.value, scope):
                 if f.attr in MATH_FUNCS:
                     return self._math(e, f.attr, scope)
-                raise self.fail(e, f"math.{f.attr} is not supported in a fn")
+                raise self.fail(e, f"math.{f.attr} is not supported in a fn", code="PM317")
             recv = self.expr(f.value, scope)
             if recv.kind == "List":
                 return self._list_method(e, f, recv, scope)
@@ -1040,7 +1057,7 @@ class Checker:
                 st = self.structs[recv.name]
                 meth = st.methods.get(f.attr)
                 if meth is None or f.attr == "__init__":
-                    raise self.fail(e, f"struct {recv.name} has no method '{f.attr}'")
+                    raise self.fail(e, f"struct {recv.name} has no method '{f.attr}'", code="PM317")
                 if meth.params[0].convention == "mut":
                     self._require_mutable(f.value, scope)
                 args = self._bind(e, meth.params[1:], f"{recv.name}.{f.attr}")
@@ -1048,8 +1065,8 @@ class Checker:
                 self._check_args(args, meth.params[1:], scope, f.attr, mut_self)
                 self.calls[id(e)] = CallInfo("method", meth.key, args, f.value)
                 return meth.ret
-            raise self.fail(e, f"{recv} has no method '{f.attr}' in a fn")
-        raise self.fail(e, "only fns, structs, math functions and builtins can be called in a fn")
+            raise self.fail(e, f"{recv} has no method '{f.attr}' in a fn", code="PM317")
+        raise self.fail(e, "only fns, structs, math functions and builtins can be called in a fn", code="PM317")
 
     def _bind(self, e: ast.Call, params: list[Param], name: str) -> list[ast.expr]:
         """Match call arguments to parameters as CPython would, at compile time."""
@@ -1170,8 +1187,8 @@ class Checker:
                 return {"float": FLOAT, "int": INT, "bool": BOOL}[name]
             raise self.fail(e, f"{name}() takes one number in a fn")
         if name == "range":
-            raise self.fail(e, "range() can only be used as the iterable of a for loop in a fn")
-        raise self.fail(e, f"{name}() is not supported in a fn")
+            raise self.fail(e, "range() can only be used as the iterable of a for loop in a fn", code="PM316")
+        raise self.fail(e, f"{name}() is not supported in a fn", code="PM317")
 
     def _list_method(self, e: ast.Call, f: ast.Attribute, recv: Ty, scope: _FnScope) -> Ty:
         assert recv.elem is not None
@@ -1206,7 +1223,7 @@ class Checker:
                 raise self.fail(e, "copy() takes no arguments")
             self.calls[id(e)] = CallInfo("list_method", "copy", [], f.value)
             return recv
-        raise self.fail(e, f"list.{f.attr}() is not supported in a fn")
+        raise self.fail(e, f"list.{f.attr}() is not supported in a fn", code="PM317")
 
 
 _BUILTINS = BUILTIN_CALLS

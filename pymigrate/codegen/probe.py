@@ -22,28 +22,56 @@ from pymigrate.codegen.marks import SyntheticMarks
 from pymigrate.codegen.types import Ty
 from pymigrate.mutation import LIST_MUTATORS, root_name, spread_through_calls
 
+PATH = "<probe>"
 
-def fn_blockers(func: ast.FunctionDef, module: ast.Module) -> list[str]:
-    """Reasons this def would not compile as a fn (empty: it compiles)."""
+
+def fn_diagnostics(func: ast.FunctionDef, module: ast.Module) -> list[Diagnostic]:
+    """The checker's diagnostics (with their hint codes) on this def upgraded to a fn; empty: it compiles.
+
+    A diagnostic at line 0 has no position of its own (a callee's or a scope's reason): its message says it.
+    """
     shared = _shared(module)
     if id(func) not in shared.top:
         owner = next(
             (c for c in module.body if isinstance(c, ast.ClassDef) and func in c.body), None
         )
         if owner is not None:
-            return struct_blockers(owner, module)
-        return ["only module-level functions and methods of a struct can be compiled"]
+            return struct_diagnostics(owner, module)
+        return [_unplaced("only module-level functions and methods of a struct can be compiled")]
     probe = _Probe(module, shared)
     if probe.reaches_class(func):  # upgrading a class rewrites it: that probe needs a copy of its own
         return _Probe(module).run(func)
     return probe.run(func)
 
 
-def struct_blockers(cls: ast.ClassDef, module: ast.Module) -> list[str]:
-    """Reasons this class would not compile as a struct (empty: it compiles)."""
+def struct_diagnostics(cls: ast.ClassDef, module: ast.Module) -> list[Diagnostic]:
+    """The checker's diagnostics on this class upgraded to a struct; empty: it compiles."""
     if id(cls) not in _shared(module).top:
-        return ["only module-level classes can become structs"]
+        return [_unplaced("only module-level classes can become structs")]
     return _Probe(module).run(cls)
+
+
+def fn_blockers(func: ast.FunctionDef, module: ast.Module) -> list[str]:
+    """Reasons this def would not compile as a fn, as text (empty: it compiles)."""
+    return [reason(d) for d in fn_diagnostics(func, module)]
+
+
+def struct_blockers(cls: ast.ClassDef, module: ast.Module) -> list[str]:
+    """Reasons this class would not compile as a struct, as text (empty: it compiles)."""
+    return [reason(d) for d in struct_diagnostics(cls, module)]
+
+
+def reason(d: Diagnostic) -> str:
+    """`line:col: message`, or the message alone for a diagnostic without a position of its own."""
+    return f"{d.line}:{d.col}: {d.message}" if d.line else d.message
+
+
+def _unplaced(message: str) -> Diagnostic:
+    return Diagnostic(PATH, 0, 0, message, "PM315")
+
+
+def _at(line: int, col: int, message: str, code: str = "PM320") -> Diagnostic:
+    return Diagnostic(PATH, line, col, message, code)
 
 
 class _Prepared:
@@ -80,8 +108,8 @@ class _Probe:
         prepared = prepared or _Prepared(module)
         self.tree = prepared.tree
         self.index = prepared.index
-        self.marks = SyntheticMarks(self.tree, "<probe>")
-        self.blockers: list[str] = []
+        self.marks = SyntheticMarks(self.tree, PATH)
+        self.blockers: list[Diagnostic] = []
         self.defs = prepared.defs
         self.classes = prepared.classes
         self.spans: dict[str, tuple[int, int]] = {}
@@ -91,7 +119,7 @@ class _Probe:
         """Would upgrading `target` upgrade a class too (itself, or one it uses or calls)?"""
         return any(isinstance(node, ast.ClassDef) for node in self._reach(self.index[id(target)]))
 
-    def run(self, target: ast.FunctionDef | ast.ClassDef) -> list[str]:
+    def run(self, target: ast.FunctionDef | ast.ClassDef) -> list[Diagnostic]:
         node = self.index[id(target)]
         assert isinstance(node, (ast.FunctionDef, ast.ClassDef))
         self._closure(node)
@@ -146,10 +174,10 @@ class _Probe:
             mutated = arg.arg in self.mutated.get(fn.name, set()) if owner is None else _mutates(fn.body, arg.arg)
             rebound = _rebinds(fn.body, arg.arg)
             if mutated and rebound:
-                self.blockers.append(
-                    f"{fn.lineno}:{fn.col_offset + 1}: parameter '{arg.arg}' of {key}() is both changed in place "
+                self.blockers.append(_at(
+                    fn.lineno, fn.col_offset + 1, f"parameter '{arg.arg}' of {key}() is both changed in place "
                     "and rebound; a fn parameter is either `mut` (shared) or `var` (a copy), not both"
-                )
+                ))
             elif mutated:
                 self.marks.conventions[id(arg)] = "mut"
             elif rebound:
@@ -180,12 +208,14 @@ class _Probe:
                 self._upgrade_fn(s, cls)
 
     # --- turning diagnostics into reasons
-    def _explain(self, target: ast.FunctionDef | ast.ClassDef, diags: list[Diagnostic]) -> list[str]:
+    def _explain(self, target: ast.FunctionDef | ast.ClassDef, diags: list[Diagnostic]) -> list[Diagnostic]:
+        """The target's own diagnostics as they are; one in a def or class its upgrade needs too is a reason
+        of the target under that dependency's code (PM310 a function, PM319 a class), its message saying why."""
         lo, hi = target.lineno, target.end_lineno or target.lineno
         if isinstance(target, ast.FunctionDef) and target.decorator_list:
             lo = min(lo, target.decorator_list[0].lineno)
         own = [d for d in diags if lo <= d.line <= hi]
-        reasons = [f"{d.line}:{d.col}: {d.message}" for d in own]
+        reasons = list(own)
         for d in diags:
             if d in own:
                 continue
@@ -193,10 +223,11 @@ class _Probe:
             if where is None:
                 continue
             kind = "class" if where in self.classes else "function"
-            reasons.append(f"uses {kind} '{where}', which would not compile: {d.line}:{d.col}: {d.message}")
-        return reasons or [str(d) for d in diags[:1]]
+            reasons.append(Diagnostic(PATH, 0, 0, f"uses {kind} '{where}', which would not compile: {reason(d)}",
+                                      "PM319" if kind == "class" else "PM310"))
+        return reasons or [Diagnostic(PATH, 0, 0, str(d), d.code) for d in diags[:1]]
 
-    def _semantic_blockers(self, target: ast.FunctionDef | ast.ClassDef, mir: ModuleIR) -> list[str]:
+    def _semantic_blockers(self, target: ast.FunctionDef | ast.ClassDef, mir: ModuleIR) -> list[Diagnostic]:
         """Value semantics differ from Python's sharing when a list or struct is aliased, then changed or returned.
 
         One rule: a list/struct value that comes from a parameter, an element or a field (an alias in
@@ -205,7 +236,7 @@ class _Probe:
         funcs = [target] if isinstance(target, ast.FunctionDef) else [
             s for s in target.body if isinstance(s, ast.FunctionDef)
         ]
-        out: list[str] = _shared_fields(target, mir) if isinstance(target, ast.ClassDef) else []
+        out: list[Diagnostic] = _shared_fields(target, mir) if isinstance(target, ast.ClassDef) else []
         keyed = {f.key: f for f in mir.all_functions()}
         for fn in funcs:
             params = {a.arg for a in fn.args.posonlyargs + fn.args.args + fn.args.kwonlyargs}
@@ -218,32 +249,32 @@ class _Probe:
                 if p.convention == "mut" and _is_ref(elem) and (
                     elem is None or elem.kind != "Struct" or _reshapes(fn, p.name, mir, keyed)
                 ):
-                    out.append(
-                        f"{p.node.lineno}:{p.node.col_offset + 1}: parameter '{p.name}' holds lists/structs and its "
+                    out.append(_at(
+                        p.node.lineno, p.node.col_offset + 1, f"parameter '{p.name}' holds lists/structs and its "
                         "items are replaced, reordered or changed as lists; from Python a `mut` list then comes back "
                         "with new item objects, so references the caller keeps to its items would stop seeing the "
                         "changes: keep this a def"
-                    )
+                    ))
             for stmt in ast.walk(fn):
                 for name, pos, roots, binds in _aliases(stmt, mir):
                     if binds:
                         borrowed.add(name)
                     if any(_changed_after(fn.body, n, pos, mir, keyed) for n in (name, *roots)):
-                        out.append(
-                            f"{pos[0]}:{pos[1] + 1}: '{name}' shares a list/object with another name and one of them "
+                        out.append(_at(
+                            pos[0], pos[1] + 1, f"'{name}' shares a list/object with another name and one of them "
                             "is changed afterwards; in a fn assignment copies (value semantics), so keep this a def"
-                        )
+                        ))
                 if isinstance(stmt, ast.For) and isinstance(stmt.target, ast.Name) and _is_ref(
                     _elem(mir.types.get(id(stmt.iter)))
                 ):
                     name = stmt.target.id
                     borrowed.add(name)
                     if any(_changes(s, name, mir, keyed) for s in stmt.body):
-                        out.append(
-                            f"{stmt.lineno}:{stmt.col_offset + 1}: loop variable '{name}' is an element of "
+                        out.append(_at(
+                            stmt.lineno, stmt.col_offset + 1, f"loop variable '{name}' is an element of "
                             f"`{ast.unparse(stmt.iter)}` and is changed in the loop; in a fn it is a copy (value "
                             "semantics), so the change would not reach the list: keep this a def"
-                        )
+                        ))
             for ret in ast.walk(fn):
                 if not (isinstance(ret, ast.Return) and ret.value is not None):
                     continue
@@ -253,11 +284,11 @@ class _Probe:
                     what = ("the parameter" if whole else "part of the parameter") if root in params else (
                         "a name bound to (part of) a parameter,"
                     )
-                    out.append(
-                        f"{ret.lineno}:{ret.col_offset + 1}: returns `{ast.unparse(ret.value)}`, {what} '{root}'; "
+                    out.append(_at(
+                        ret.lineno, ret.col_offset + 1, f"returns `{ast.unparse(ret.value)}`, {what} '{root}'; "
                         "Python hands back the same list/object, a fn returns a copy (value semantics), so changes "
                         "through the result would not reach it: keep this a def"
-                    )
+                    ))
         return list(dict.fromkeys(out))
 
 
@@ -456,7 +487,7 @@ def _elem(ty: Ty | None) -> Ty | None:
     return ty.elem if ty is not None and ty.kind == "List" else None
 
 
-def _shared_fields(cls: ast.ClassDef, mir: ModuleIR) -> list[str]:
+def _shared_fields(cls: ast.ClassDef, mir: ModuleIR) -> list[Diagnostic]:
     """A list or struct field is a value: what was passed in, and an earlier `obj.f` read, stop sharing with it."""
     st = mir.structs.get(cls.name)
     if st is None:
@@ -470,10 +501,10 @@ def _shared_fields(cls: ast.ClassDef, mir: ModuleIR) -> list[str]:
             (s for s in cls.body if isinstance(s, ast.AnnAssign) and isinstance(s.target, ast.Name) and s.target.id == fname),
             cls,
         )
-        out.append(
-            f"{decl.lineno}:{decl.col_offset + 1}: field '{fname}' of {cls.name} holds a {what}; a struct field is a "
+        out.append(_at(
+            decl.lineno, decl.col_offset + 1, f"field '{fname}' of {cls.name} holds a {what}; a struct field is a "
             f"value: the {what} given to the constructor is copied and a method that changes the field gives it a new "
             f"{what}, so Python code holding the old one (or an earlier `obj.{fname}`) stops seeing the changes: "
             "keep this a class"
-        )
+        ))
     return out

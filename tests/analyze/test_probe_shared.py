@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from pymigrate.codegen import probe
+from pymigrate.codegen.diagnostics import Diagnostic
 
 ROOT = Path(__file__).resolve().parents[2]
 MODULES = sorted(
@@ -17,7 +18,7 @@ MODULES = sorted(
 )
 
 
-def _fresh(node: ast.FunctionDef | ast.ClassDef, module: ast.Module) -> list[str]:
+def _fresh(node: ast.FunctionDef | ast.ClassDef, module: ast.Module) -> list[Diagnostic]:
     return probe._Probe(module).run(node)
 
 
@@ -29,9 +30,9 @@ def test_shared_probe_answers_like_a_fresh_one(path: Path) -> None:
         pytest.skip("not Python")
     for node in module.body:
         if isinstance(node, ast.FunctionDef):
-            assert probe.fn_blockers(node, module) == _fresh(node, module), node.name
+            assert probe.fn_diagnostics(node, module) == _fresh(node, module), node.name
         elif isinstance(node, ast.ClassDef):
-            assert probe.struct_blockers(node, module) == _fresh(node, module), node.name
+            assert probe.struct_diagnostics(node, module) == _fresh(node, module), node.name
     # twice in a row: the shared copy is left as the first probes found it
     functions = [n for n in module.body if isinstance(n, ast.FunctionDef)]
-    assert [probe.fn_blockers(f, module) for f in functions] == [_fresh(f, module) for f in functions]
+    assert [probe.fn_diagnostics(f, module) for f in functions] == [_fresh(f, module) for f in functions]
