@@ -75,9 +75,10 @@ realpkgs: $(STAMP)
 	$(PY) -m benchmarks.realpkgs
 
 # Repository scale (docs/performance.md): analyze, migrate, --trace and build on pinned PyPI packages of
-# ~1.8k, ~7k and ~38k lines and analyze on the standard library, with peak memory; CASES="small stdlib" runs some.
+# ~1.8k, ~7k and ~38k lines and analyze on the standard library, with peak memory; CASES="small stdlib" runs some,
+# STAGES="incremental" some stages (analyze migrate trace build incremental).
 bench-scale: $(STAMP)
-	$(PY) -m benchmarks.scale $(if $(CASES),--cases $(subst $(eval) ,$(comma),$(CASES)))
+	$(PY) -m benchmarks.scale $(if $(CASES),--cases $(subst $(eval) ,$(comma),$(CASES))) $(if $(STAGES),--stages $(subst $(eval) ,$(comma),$(STAGES)))
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache build dist demo-out

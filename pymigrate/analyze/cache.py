@@ -24,7 +24,7 @@ import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
+from typing import Self, Sequence
 
 from pymigrate.analyze.model import ModuleAnalysis
 from pymigrate.analyze.typecheck import TypeError_
@@ -94,20 +94,33 @@ def private_directory(directory: Path) -> None:
 
 
 @dataclass(frozen=True)
-class AnalysisCache:
-    """The cache of one run: where it lives and the part of every key that is the same for all modules.
-    Plain data, so that worker processes receive it with their files."""
+class ContentCache:
+    """A private directory of entries named by content keys, and the part of every key that is the same
+    for a whole run (pymigrate's sources and the settings given). Plain data, so that worker processes
+    receive it with their files."""
 
     directory: Path
     salt: str
 
     @classmethod
+    def opened(cls, directory: Path, settings: object) -> Self:
+        """The cache in `directory` for runs with `settings`; raises CacheUnusable when the directory fails
+        the checks."""
+        private_directory(directory)
+        return cls(directory, hashlib.sha256(repr((pymigrate_fingerprint(), settings)).encode()).hexdigest())
+
+    def _path(self, key: str) -> Path:
+        return self.directory / key[:2] / key
+
+
+@dataclass(frozen=True)
+class AnalysisCache(ContentCache):
+    """The cache of each module's analysis."""
+
+    @classmethod
     def open(cls, config: Config, directory: Path | None = None) -> AnalysisCache:
         """The cache for runs with `config`; raises CacheUnusable when the directory fails the checks."""
-        where = directory if directory is not None else default_directory()
-        private_directory(where)
-        salt = hashlib.sha256(repr((pymigrate_fingerprint(), config.select, config.ignore)).encode()).hexdigest()
-        return cls(where, salt)
+        return cls.opened(directory if directory is not None else default_directory(), (config.select, config.ignore))
 
     def key(self, data: bytes, shown: str, test: bool, type_errors: Sequence[TypeError_]) -> str:
         digest = hashlib.sha256()
@@ -115,54 +128,60 @@ class AnalysisCache:
         digest.update(data)
         return digest.hexdigest()
 
-    def _path(self, key: str) -> Path:
-        return self.directory / key[:2] / key
-
     def load(self, key: str) -> ModuleAnalysis | None:
         """The stored analysis, or None (missing, not ours, or damaged: a damaged entry is removed)."""
-        path = self._path(key)
-        try:
-            fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
-        except OSError:
-            return None
-        try:
-            if _untrusted(os.fstat(fd), directory=False) is not None:
-                return None
-            with os.fdopen(fd, "rb") as handle:
-                fd = -1
-                blob = handle.read()
-        except OSError:
-            return None
-        finally:
-            if fd >= 0:
-                os.close(fd)
-        payload = blob[len(_MAGIC) + _DIGEST:]
-        if blob[:len(_MAGIC)] != _MAGIC or hashlib.sha256(payload).digest() != blob[len(_MAGIC):len(_MAGIC) + _DIGEST]:
-            _discard(path)
-            return None
-        try:
-            value = pickle.loads(payload)
-        except Exception:  # noqa: BLE001 - an entry of an older layout is a miss, never an error
-            _discard(path)
-            return None
+        value = read_entry(self._path(key))
         return value if isinstance(value, ModuleAnalysis) else None
 
     def store(self, key: str, analysis: ModuleAnalysis) -> None:
-        """Write the entry atomically (a private temp file renamed into place). Not fsynced: an entry lost
-        or torn by a crash fails its digest check and is recomputed, and a sync per module would cost more
-        than analysing it. A cache that cannot be written only costs the next run time."""
-        payload = pickle.dumps(analysis, protocol=pickle.HIGHEST_PROTOCOL)
-        path = self._path(key)
-        temp = None
-        try:
-            path.parent.mkdir(mode=0o700, exist_ok=True)
-            fd, temp = tempfile.mkstemp(prefix=f".{key[:16]}.", suffix=".tmp", dir=path.parent)
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(_MAGIC + hashlib.sha256(payload).digest() + payload)
-            os.replace(temp, path)
-        except OSError:
-            if temp is not None:
-                _discard(Path(temp))
+        """Write the entry atomically (write_entry)."""
+        write_entry(self._path(key), analysis)
+
+
+def read_entry(path: Path) -> object:
+    """The value stored at `path`, or None: missing, not a regular file of this user's, or damaged (a
+    damaged entry, or one of an older layout, is removed)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    except OSError:
+        return None
+    try:
+        if _untrusted(os.fstat(fd), directory=False) is not None:
+            return None
+        with os.fdopen(fd, "rb") as handle:
+            fd = -1
+            blob = handle.read()
+    except OSError:
+        return None
+    finally:
+        if fd >= 0:
+            os.close(fd)
+    payload = blob[len(_MAGIC) + _DIGEST:]
+    if blob[:len(_MAGIC)] != _MAGIC or hashlib.sha256(payload).digest() != blob[len(_MAGIC):len(_MAGIC) + _DIGEST]:
+        _discard(path)
+        return None
+    try:
+        return pickle.loads(payload)
+    except Exception:  # noqa: BLE001 - an entry of an older layout is a miss, never an error
+        _discard(path)
+        return None
+
+
+def write_entry(path: Path, value: object) -> None:
+    """Write an entry atomically (a private temp file renamed into place). Not fsynced: an entry lost or
+    torn by a crash fails its digest check and is recomputed, and a sync per entry would cost more than
+    computing it. A cache that cannot be written only costs the next run time."""
+    payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    temp = None
+    try:
+        path.parent.mkdir(mode=0o700, exist_ok=True)
+        fd, temp = tempfile.mkstemp(prefix=f".{path.name[:16]}.", suffix=".tmp", dir=path.parent)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(_MAGIC + hashlib.sha256(payload).digest() + payload)
+        os.replace(temp, path)
+    except OSError:
+        if temp is not None:
+            _discard(Path(temp))
 
 
 def _discard(path: Path) -> None:

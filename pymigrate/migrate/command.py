@@ -6,6 +6,7 @@ import argparse
 import difflib
 import os
 import sys
+import time
 from contextlib import ExitStack, nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, ContextManager, Iterable, Sequence, TextIO
@@ -15,8 +16,10 @@ from pymigrate.files import WalkError, iter_source_files
 from pymigrate.migrate.lock import LockBusy, remove_stale_temps, write_lock
 
 if TYPE_CHECKING:  # the pipeline (LibCST, the analyzer) is imported when a migration runs, not when the
-    # command line is built for another command
-    from pymigrate.migrate.pipeline import FileResult, Options, Stages
+    # command line is built for another command, nor when the migration cache answers
+    from pymigrate.migrate.cache import MigrateCache
+    from pymigrate.migrate.pipeline import Stages
+    from pymigrate.migrate.result import FileResult, Options
 
 EXIT_OK = 0
 EXIT_CHANGES_OR_ERRORS = 1
@@ -87,6 +90,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--allow-trace-failure",
         action="store_true",
         help="a failing --trace command is only a warning: migrate with the types recorded before it stopped",
+    )
+    parser.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="neither read nor write the migration cache ($PYMIGRATE_CACHE_DIR/migrate, else "
+        "~/.cache/pymigrate/migrate); runs with --trace never use it",
     )
     parser.add_argument("--select", metavar="CODES", default=None, help="comma-separated analyzer codes to use")
     parser.add_argument("--ignore", metavar="CODES", default=None, help="comma-separated analyzer codes to leave out")
@@ -188,7 +197,7 @@ def run(args: argparse.Namespace, stages: Stages | None = None) -> int:
         print(f"pymigrate migrate: {exc}", file=err)
         return EXIT_USAGE
     config = config.override(select=_codes(args.select), ignore=_codes(args.ignore))
-    from pymigrate.migrate.pipeline import Options
+    from pymigrate.migrate.result import Options
 
     options = Options.from_policy(config, no_upgrade=args.no_upgrade, trace_command=args.trace,
                                   allow_trace_failure=args.allow_trace_failure)
@@ -227,11 +236,11 @@ def _migrate(
     skipped: int,
     err: TextIO,
 ) -> int:
-    from pymigrate.migrate.pipeline import migrate_files, package_root
+    from pymigrate.files import package_root
 
-    bar, advance = _progress(len(files), err)
-    with bar:
-        results, run_errors = migrate_files(files, package_root(paths), options, stages, advance)
+    root = package_root(paths)
+    cache = _open_cache(args, options, stages, err)
+    results, run_errors = _run(files, root, options, stages, cache, err)
     for message in run_errors:
         print(f"pymigrate migrate: error: {message}", file=err)
     if run_errors:      # inference did not run as asked: migrating without its types is not what was asked
@@ -248,6 +257,8 @@ def _migrate(
     if args.mode == "diff":
         sys.stdout.write("".join(unified_diff(r) for r in changed))
     written = _write(changed, err) if args.mode == "write" else changed
+    if cache is not None and written and args.mode == "write":
+        _record_written(paths, options, root, cache)
     failed += len(changed) - len(written)
     for result in written:
         print(_describe(result, done=args.mode == "write"), file=err)
@@ -256,6 +267,65 @@ def _migrate(
     if failed or (args.mode == "check" and changed):
         return EXIT_CHANGES_OR_ERRORS
     return EXIT_OK
+
+
+def _open_cache(args: argparse.Namespace, options: Options, stages: Stages | None, err: TextIO) -> MigrateCache | None:
+    """The migration cache, unless bypassed: `--no-cache`, PYMIGRATE_NO_CACHE, a traced run (the command's
+    behaviour is no input a key can hash) or stages other than the real ones (tests)."""
+    from pymigrate.cachedir import NO_CACHE_ENV
+
+    if getattr(args, "no_cache", False) or options.trace_command or stages is not None or os.environ.get(NO_CACHE_ENV, "0") not in ("", "0"):
+        return None
+    from pymigrate.analyze.cache import CacheUnusable
+    from pymigrate.migrate.cache import MigrateCache
+
+    try:
+        return MigrateCache.open(options)
+    except CacheUnusable as exc:
+        print(f"pymigrate migrate: note: cache not used: {exc}", file=err)
+        return None
+
+
+def _run(files: list[Path], root: Path, options: Options, stages: Stages | None, cache: MigrateCache | None,
+         err: TextIO, echo: bool = True) -> tuple[list[FileResult], list[str]]:
+    """The results of migrating `files`: from the cache when it holds this very run, else computed (and
+    recorded when the cache is on). Only `echo` runs print what inference says."""
+    key, data = None, None
+    if cache is not None:
+        try:
+            data = [path.read_bytes() for path in files]
+        except OSError:
+            data = None         # the run reports the unreadable file; such a run is not recorded
+    if cache is not None and data is not None:
+        key = cache.key(files, data, root)
+        entry = cache.load(key, data)
+        if entry is not None:
+            if echo:
+                err.write(entry.messages)
+            return entry.results, []
+    from pymigrate.migrate.pipeline import migrate_files
+
+    bar, advance = _progress(len(files), err) if echo else (nullcontext(), None)
+    if cache is None or key is None or data is None:
+        with bar:
+            return migrate_files(files, root, options, stages, advance)
+    from pymigrate.migrate.cache import recording
+
+    started = (time.time_ns(), cache.before(files, root))
+    with bar, recording(echo) as (recorder, tee):
+        results, run_errors = migrate_files(files, root, options, stages, advance)
+    if not run_errors:
+        cache.store(key, data, results, recorder, "".join(tee.parts), files, root, started)
+    return results, run_errors
+
+
+def _record_written(paths: list[Path], options: Options, root: Path, cache: MigrateCache) -> None:
+    """After `--write`, migrate what was written once more (silently) and record it, so that the
+    `--check` that follows (CI, the pre-commit hook) is answered from the cache."""
+    found = list(dict.fromkeys(iter_source_files(paths, options.config, [])))
+    files = [p for p in found if p.suffix == ".py"]
+    if files:
+        _run(files, root, options, None, cache, sys.stderr, echo=False)
 
 
 def _write(changed: Iterable[FileResult], err: TextIO) -> list[FileResult]:

@@ -9,7 +9,7 @@ that dry runs, `--check` and `--write` share one code path. The stages other par
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Protocol, Sequence
 
@@ -21,6 +21,8 @@ from pymigrate.files import is_test_module
 from pymigrate.files import package_root as package_root  # the root inference and the analyzer share
 from pymigrate.migrate.backtick import needs_backticks
 from pymigrate.migrate.emit import render_superset
+from pymigrate.migrate.result import FileResult as FileResult  # re-exported: callers import them from here
+from pymigrate.migrate.result import Options as Options
 from pymigrate.migrate.upgrade import Marks, Plan, upgrade_module
 from pymigrate.migrate.verify import VerifyError, check_bindings, check_python, check_superset, check_upgrade
 from pymigrate.superset import sourcefile
@@ -53,60 +55,6 @@ def default_stages() -> Stages:
     from pymigrate.migrate.infer import infer_package
 
     return Stages(infer_package, annotate_module, analyze_source)
-
-
-@dataclass(frozen=True)
-class Options:
-    annotate: bool = True  # insert inferred types
-    upgrade: bool = True  # def -> fn, class -> struct where the analyzer says ready
-    trace_command: str | None = None
-    allow_trace_failure: bool = False  # a failing trace command only warns
-    config: Config = field(default_factory=Config)
-    # the compiler's checker over each whole .pys (off only where tests force items ready that the
-    # compiler would refuse, to test how an upgrade is spelled)
-    compiler_check: bool = True
-
-    @classmethod
-    def from_policy(cls, config: Config, *, no_upgrade: bool = False, trace_command: str | None = None,
-                    allow_trace_failure: bool = False) -> Options:
-        """`upgrade` policy from config: safe | annotate-only | none (only backticks)."""
-        policy = "annotate-only" if no_upgrade and config.upgrade == "safe" else config.upgrade
-        return cls(
-            annotate=policy != "none",
-            upgrade=policy == "safe",
-            trace_command=trace_command,
-            allow_trace_failure=allow_trace_failure,
-            config=config,
-        )
-
-
-@dataclass
-class FileResult:
-    """What migrating one file gives: the new text and its destination, or an error."""
-
-    path: Path
-    original: bytes
-    before: str = ""
-    after: str | None = None
-    output_path: Path | None = None
-    encoding: str = "utf-8"
-    fns: list[str] = field(default_factory=list)
-    structs: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    error: str | None = None
-
-    @property
-    def changed(self) -> bool:
-        return self.error is None and (self.output_path != self.path or self.after != self.before)
-
-    @property
-    def upgraded(self) -> bool:
-        return self.output_path is not None and self.output_path.suffix == ".pys"
-
-    @property
-    def data(self) -> bytes:
-        assert self.after is not None
-        return self.after.encode(self.encoding)
 
 
 def _has_types(types: FileTypes) -> bool:
@@ -195,8 +143,10 @@ def _migrate_source(
         result.error = f"{path}:{exc.line}:{exc.col}: error: {exc}; file left as it is"
     except (RecursionError, MemoryError):
         result.error = sourcefile.diagnostic(path, sourcefile.TooDeeplyNested(str(path)))
+        result.transient = True
     except Exception as exc:  # one file's failure must not stop the run
         result.error = f"{path}: error: migration failed, file left as it is: {type(exc).__name__}: {exc}"
+        result.transient = True
     if result.error is not None:
         result.after = None
         result.output_path = None

@@ -21,7 +21,7 @@ import stat
 from pathlib import Path
 
 from pymigrate.atomic import temp_path_beside, write_bytes
-from pymigrate.migrate.pipeline import FileResult
+from pymigrate.migrate.result import FileResult
 
 
 class UnsafeWrite(Exception):

@@ -30,7 +30,8 @@ def _migrate(package: Path, cache: Path | None) -> subprocess.CompletedProcess[s
         env["PYMIGRATE_NO_CACHE"] = "1"
     else:
         env["PYMIGRATE_CACHE_DIR"] = str(cache)
-    return subprocess.run([sys.executable, "-m", "pymigrate", "migrate", str(package), "--diff"],
+    # --no-cache: the migration cache would answer the warm run without any mypy build
+    return subprocess.run([sys.executable, "-m", "pymigrate", "migrate", str(package), "--diff", "--no-cache"],
                           capture_output=True, text=True, env=env, timeout=600, check=False)
 
 

@@ -13,7 +13,7 @@ import itertools
 import os
 import shutil
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from mypy import build as mypy_build
@@ -132,6 +132,8 @@ def mypy_options(python_version: tuple[int, int] | None) -> Options:
 
 
 _BUILDS = itertools.count()
+BUILD_OBSERVERS: list[Callable[[mypy_build.BuildResult], None]] = []
+"""Called with every build's result: the migration cache records which files mypy read (pymigrate.migrate.cache)."""
 COLLECT_EVERY = 4       # builds between full garbage collections: memory stays a few builds' worth
 _RUN = os.urandom(8).hex()      # markers of this process never match a cache entry another process wrote
 _CACHE: list[str] = []
@@ -182,7 +184,10 @@ def run_mypy(modules: Sequence[Module], texts: dict[Path, str] | None = None,
         gc.collect()
     marker = f"\n# pymigrate build {_RUN}-{build}\n" if fresh else ""    # a new last line: lines unchanged
     sources = [BuildSource(str(m.path), m.name, texts.get(m.path, m.source) + marker, None) for m in modules]
-    return mypy_build.build(sources, mypy_options(python_version))
+    result = mypy_build.build(sources, mypy_options(python_version))
+    for observe in BUILD_OBSERVERS:
+        observe(result)
+    return result
 
 
 def error_lines(result: mypy_build.BuildResult) -> list[str]:
