@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Iterator, NoReturn
@@ -76,6 +77,10 @@ class ParseResult:
         return {kind: frozenset(m.start for m in self._of(kind)) for kind in MarkKind}
 
     @cached_property
+    def _tick_ends(self) -> frozenset[tuple[int, int]]:
+        return frozenset(m.end for m in self._of(MarkKind.BACKTICK))
+
+    @cached_property
     def _lines(self) -> list[str]:
         return split_lines(self.source)
 
@@ -105,22 +110,36 @@ class ParseResult:
             _start(node) in self._starts[MarkKind.VAR_DECL]
         )
 
-    def _in_header(self, func: ast.AST, mark: Mark) -> bool:
+    @cached_property
+    def _by_start(self) -> dict[MarkKind, tuple[list[tuple[int, int]], list[Mark]]]:
+        """Each kind's marks sorted by position, to find those in a range by bisection."""
+        out: dict[MarkKind, tuple[list[tuple[int, int]], list[Mark]]] = {}
+        for kind in MarkKind:
+            ordered = sorted(self._of(kind), key=lambda m: m.start)
+            out[kind] = ([m.start for m in ordered], ordered)
+        return out
+
+    def _within(self, kind: MarkKind, lo: tuple[int, int], hi: tuple[int, int]) -> list[Mark]:
+        """The marks of `kind` starting in [lo, hi): a query per node stays logarithmic in the module."""
+        starts, ordered = self._by_start[kind]
+        return ordered[bisect_left(starts, lo) : bisect_left(starts, hi)]
+
+    def _header(self, func: ast.AST, kind: MarkKind) -> list[Mark]:
+        """The marks of `kind` between a function's keyword and its body: its signature's."""
         assert isinstance(func, _FunctionNode)
         body_start = _start(func.body[0]) if func.body else (func.end_lineno or 0, func.end_col_offset or 0)
-        return _start(func) <= mark.start < body_start
+        return self._within(kind, _start(func), body_start)
 
     def convention(self, func: ast.AST, arg: ast.arg) -> str:
         """"read" (the default), "mut", "var" or "out" for a parameter of `func`."""
         for kind in _CONVENTION_KINDS:
-            for mark in self._of(kind):
-                if mark.name == arg.arg and self._in_header(func, mark):
-                    return KIND_CONVENTIONS[kind]
+            if any(mark.name == arg.arg for mark in self._header(func, kind)):
+                return KIND_CONVENTIONS[kind]
         return "read"
 
     def raises(self, func: ast.AST) -> bool:
         """Was `raises` written after this function's parameter list?"""
-        return any(self._in_header(func, mark) for mark in self._of(MarkKind.RAISES))
+        return bool(self._header(func, MarkKind.RAISES))
 
     def is_backticked(self, node: ast.AST) -> bool:
         """Was this node's name written in backticks?
@@ -135,11 +154,10 @@ class ParseResult:
         if isinstance(node, (ast.Name, ast.arg, ast.keyword)):
             return _start(node) in self._starts[MarkKind.BACKTICK]
         if isinstance(node, ast.Attribute):
-            end = (node.end_lineno, node.end_col_offset)
-            return any(m.end == end for m in ticks)
+            return (node.end_lineno or 0, node.end_col_offset or 0) in self._tick_ends
         if isinstance(node, ast.alias):
             end = (node.end_lineno or 0, node.end_col_offset or 0)
-            return any(_start(node) <= m.start and m.end <= end for m in ticks)
+            return any(m.end <= end for m in self._within(MarkKind.BACKTICK, _start(node), end))
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             pos = self._name_after_keyword(node)
             return pos is not None and pos in self._starts[MarkKind.BACKTICK]
