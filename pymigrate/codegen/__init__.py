@@ -38,11 +38,15 @@ def compile_module(result: MarkedModule, module_name: str, *, opt_level: int = 3
     from pymigrate.codegen.glue import python_tree
     from pymigrate.codegen.lower import ModuleLowering
     from pymigrate.codegen.lower_fn import FunctionLowering
+    from pymigrate.codegen.tir.entry import compile_object_fn
 
     mir = check_module(result)
     ml = ModuleLowering(mir, module_name)
     for func in mir.all_functions():
-        FunctionLowering(ml, func).run()
+        if func.is_object:
+            compile_object_fn(ml, func)
+        else:
+            FunctionLowering(ml, func).run()
     plan = plan_slots(mir)
     symbol = init_symbol_for(module_name)
     Bindings(ml, plan).init_fn(symbol)

@@ -520,6 +520,10 @@ class Bindings:
     # ------------------------------------------------------------------ wrappers
     def wrapper(self, func: FuncIR) -> ir.Function:
         ml, capi = self.ml, self.capi
+        if func.is_object:
+            from pymigrate.codegen.tir.entry import object_wrapper
+
+            return object_wrapper(ml, func, self.slots[self.plan.binders[func.key]])
         fnty = ir.FunctionType(PTR, [PTR, PTR, I64, PTR])
         w = ir.Function(ml.module, fnty, name=f"pmw.{func.key}")
         w.linkage = "internal"
@@ -908,6 +912,14 @@ class Bindings:
             with b.if_then(b.icmp_unsigned("==", s, null), likely=False):
                 b.ret(fail)
             b.store(s, g)
+        runtime = getattr(ml, "object_runtime", None)
+        if runtime is not None:  # the object tier's module dict, builtins and constants (tir/runtime.py)
+            failed = f.append_basic_block("init.failed")
+            runtime.init(b, module, failed)
+            here = b.block
+            b.position_at_end(failed)
+            b.ret(fail)
+            b.position_at_end(here)
         deopt = b.call(self.c_fn("PyErr_NewException", PTR, [PTR, PTR, PTR]), [ml.cstr("pymigrate.deopt"), null, null])
         with b.if_then(b.icmp_unsigned("==", deopt, null), likely=False):
             b.ret(fail)

@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from pymigrate.codegen.checker_object import check_object_body
 from pymigrate.codegen.definite import unbound_reads
 from pymigrate.codegen.diagnostics import TYPE_ERROR, CompileError, Diagnostic
 from pymigrate.codegen.ir import CallInfo, FuncIR, ModuleIR, Param, StructIR
@@ -22,11 +23,13 @@ from pymigrate.codegen.types import (
     FLOAT,
     INT,
     NONE,
+    OBJECT,
     STRING,
     AnnotationError,
     Ty,
     list_of,
     parse_annotation,
+    parse_signature_annotation,
     struct_ty,
 )
 from pymigrate.mutation import root_name
@@ -479,11 +482,14 @@ class Checker:
                 ok = False
                 continue
             try:
-                ty = parse_annotation(arg.annotation, structs)
+                ty = (parse_signature_annotation if owner is None else parse_annotation)(arg.annotation, structs)
             except AnnotationError as exc:
                 self.error(exc.node, str(exc), code="PM312")
                 ok = False
                 continue
+            if ty == OBJECT:
+                params.append(Param(arg.arg, ty, conv, default, arg, kind))
+                continue  # any default: the binder evaluates it where the def stood
             if ty.kind == "None":
                 self.error(arg, f"parameter '{arg.arg}' cannot have type None", code="PM312")
                 ok = False
@@ -506,7 +512,7 @@ class Checker:
                 return None
         else:
             try:
-                ret = parse_annotation(node.returns, structs)
+                ret = (parse_signature_annotation if owner is None else parse_annotation)(node.returns, structs)
             except AnnotationError as exc:
                 self.error(exc.node, str(exc), code="PM312")
                 return None
@@ -516,7 +522,15 @@ class Checker:
         if not ok:
             return None
         local_types = {p.name: p.ty for p in params}
-        return FuncIR(key, node.name, node, params, ret, local_types, self.m.raises(node), owner)
+        func = FuncIR(key, node.name, node, params, ret, local_types, self.m.raises(node), owner)
+        if any(p.ty == OBJECT for p in params) or ret == OBJECT:
+            func.tier = "object"
+            for p in params:
+                if p.convention != "read":
+                    self.error(p.node, f"parameter '{p.name}' of a fn over objects takes no `{p.convention}`: "
+                                       "the object itself is passed, as in Python")
+                    return None
+        return func
 
     def _check_default(self, node: ast.expr, ty: Ty) -> bool:
         found = self._const_value(node)
@@ -533,6 +547,9 @@ class Checker:
 
     # ----------------------------------------------------------------- bodies
     def _check_body(self, func: FuncIR) -> None:
+        if func.is_object:
+            check_object_body(self, func)
+            return
         bound = {n.id for n in ast.walk(func.node) if isinstance(n, ast.Name) and isinstance(n.ctx, (ast.Store, ast.Del))}
         scope = _FnScope(func, dict(func.locals), local=bound | {p.name for p in func.params})
         self._block(func.node.body, scope)
@@ -1030,6 +1047,9 @@ class Checker:
                 raise self.fail(e, f"'{name}' is a local of this fn, not a fn, struct or builtin it could call", code="PM317")
             if name in self.functions:
                 func = self.functions[name]
+                if func.is_object:
+                    raise self.fail(e, f"fn '{name}' takes or returns objects: a native fn cannot call it yet; "
+                                       f"annotate the values it takes with native types or keep this function a def")
                 args = self._bind(e, func.params, func.name)
                 self._check_args(args, func.params, scope, func.name)
                 self.calls[id(e)] = CallInfo("fn", func.key, args)

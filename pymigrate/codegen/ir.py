@@ -43,6 +43,11 @@ class FuncIR:
     locals: dict[str, Ty]
     raises: bool
     owner: str | None = None
+    tier: str = "native"  # "object": every value a Python object, built through tir/
+
+    @property
+    def is_object(self) -> bool:
+        return self.tier == "object"
 
     @property
     def is_init(self) -> bool:

@@ -105,6 +105,8 @@ class ModuleLowering:
         self.self_calling = {k for k, out in call_graph(mir).items() if k in out}
         self.twins: dict[str, list[ir.Function]] = {}
         for func in mir.all_functions():
+            if func.is_object:
+                continue  # built through the typed IR (tir/entry.py)
             params = [self.param_type(p) for p in func.params]
             if func.key in self.recursive:
                 params.append(I64)  # the call depth, passed along in a register

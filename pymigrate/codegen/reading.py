@@ -105,7 +105,7 @@ def module_dependencies(mir: ModuleIR) -> tuple[list[str], set[str]]:
     one of them (directly or through the fns it calls natively)."""
     from pymigrate.codegen.lower import call_graph
 
-    own = {f.key: global_names(f) for f in mir.all_functions()}
+    own = {f.key: global_names(f) for f in mir.all_functions() if not f.is_object}  # those look names up
     callees = call_graph(mir)
     guarded: set[str] = set()
     for key in own:

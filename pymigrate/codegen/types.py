@@ -10,7 +10,7 @@ from dataclasses import dataclass
 class Ty:
     """A compiled type: a scalar, String, None, List[elem] or a struct by name."""
 
-    kind: str  # "Int" | "Float64" | "Bool" | "String" | "None" | "List" | "Struct"
+    kind: str  # "Int" | "Float64" | "Bool" | "String" | "None" | "List" | "Struct" | "Object"
     elem: Ty | None = None
     name: str = ""
 
@@ -32,7 +32,7 @@ class Ty:
 
     def python_name(self) -> str:
         """How CPython callers see the type (used in TypeError messages)."""
-        names = {"Int": "int", "Float64": "float", "Bool": "bool", "String": "str", "None": "None"}
+        names = {"Int": "int", "Float64": "float", "Bool": "bool", "String": "str", "None": "None", "Object": "object"}
         if self.kind == "List":
             assert self.elem is not None
             return f"list[{self.elem.python_name()}]"
@@ -46,6 +46,7 @@ FLOAT = Ty("Float64")
 BOOL = Ty("Bool")
 STRING = Ty("String")
 NONE = Ty("None")
+OBJECT = Ty("Object")  # a reference to any Python object: the object tier (tir/)
 
 SCALAR_NAMES = {
     "Int": INT,
@@ -72,9 +73,22 @@ def struct_ty(name: str) -> Ty:
 class AnnotationError(Exception):
     """An annotation that names no compiled type; the message says what to write."""
 
-    def __init__(self, node: ast.AST, message: str) -> None:
+    def __init__(self, node: ast.AST, message: str, *, no_native_type: bool = False) -> None:
         super().__init__(message)
         self.node = node
+        self.no_native_type = no_native_type  # names no native type at all (not a malformed one)
+
+
+def parse_signature_annotation(node: ast.expr, structs: set[str]) -> Ty:
+    """A fn parameter's or result's annotation: a native type, else `object` when the annotation
+    names no native type (`object`, `dict`, `Optional[str]`, a class...); a malformed native one
+    (`List` without its item type, `List[dict]`) stays an error."""
+    try:
+        return parse_annotation(node, structs)
+    except AnnotationError as exc:
+        if exc.no_native_type and exc.node is node:
+            return OBJECT
+        raise
 
 
 def parse_annotation(node: ast.expr, structs: set[str]) -> Ty:
@@ -106,4 +120,5 @@ def parse_annotation(node: ast.expr, structs: set[str]) -> Ty:
     raise AnnotationError(
         node,
         f"type '{text}' is not supported in a fn: use Int, Float64, Bool, String, List[T] or a struct",
+        no_native_type=True,
     )

@@ -1,0 +1,148 @@
+"""The checker's object tier: what a fn over `object` values may contain.
+
+A fn whose signature names a type with no native representation (`object`, or any annotation
+that is not Int, Float64, Bool, String, List[T] or a struct) runs every operation through the
+C API, with CPython's exact semantics (tir/). This part of the checker accepts the constructs the
+typed IR builds (tir/build.py) and refuses everything else with a diagnostic saying what to do,
+so nothing is miscompiled.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import TYPE_CHECKING
+
+from pymigrate.codegen.types import OBJECT
+
+if TYPE_CHECKING:
+    from pymigrate.codegen.checker import Checker
+    from pymigrate.codegen.ir import FuncIR
+
+KEEP = "; keep this function a def"
+STATEMENTS = {
+    ast.Try: "try/except", ast.With: "with", ast.Global: "global", ast.Nonlocal: "nonlocal",
+    ast.Import: "import", ast.ImportFrom: "import", ast.FunctionDef: "a nested def", ast.ClassDef: "a nested class",
+    ast.AsyncFunctionDef: "async def", ast.Match: "match", ast.AsyncFor: "async for", ast.AsyncWith: "async with",
+}  # fmt: skip
+EXPRESSIONS = {
+    ast.Lambda: "lambda", ast.ListComp: "a list comprehension", ast.SetComp: "a set comprehension",
+    ast.DictComp: "a dict comprehension", ast.GeneratorExp: "a generator expression", ast.Await: "await",
+    ast.Yield: "yield", ast.YieldFrom: "yield from", ast.NamedExpr: "an assignment expression (:=)",
+    ast.Starred: "a starred expression",
+}  # fmt: skip
+TRY_STAR = getattr(ast, "TryStar", None)
+# builtins that read or change the calling Python frame, which a compiled fn does not have
+FRAME_NAMES = {"super", "locals", "globals", "vars", "dir", "eval", "exec", "breakpoint", "__class__"}
+FRAME_ATTRS = {"_getframe", "currentframe", "_getframemodulename"}
+
+
+class ObjectBodyChecker:
+    def __init__(self, checker: Checker, func: FuncIR) -> None:
+        self.c = checker
+        self.func = func
+        self.local = {p.name for p in func.params} | {
+            n.id for n in ast.walk(func.node) if isinstance(n, ast.Name) and isinstance(n.ctx, (ast.Store, ast.Del))
+        }
+
+    def refuse(self, node: ast.AST, what: str) -> None:
+        self.c.error(node, f"{what} is not supported in an object fn yet{KEEP}")
+
+    def run(self) -> None:
+        for s in self.func.node.body:
+            self.stmt(s)
+        self.func.locals = {name: OBJECT for name in sorted(self.local)}
+
+    def stmt(self, s: ast.stmt) -> None:  # noqa: C901 - one case per statement
+        if type(s) in STATEMENTS or (TRY_STAR is not None and isinstance(s, TRY_STAR)):
+            self.refuse(s, STATEMENTS.get(type(s), "try/except*"))
+        elif isinstance(s, ast.Expr):
+            self.expr(s.value)
+        elif isinstance(s, ast.Assign):
+            self.expr(s.value)
+            for t in s.targets:
+                self.target(t)
+        elif isinstance(s, ast.AnnAssign):
+            if s.value is not None:
+                self.expr(s.value)
+                self.target(s.target)
+            elif not isinstance(s.target, ast.Name):
+                self.refuse(s, "an annotation of an attribute or item without a value")
+        elif isinstance(s, ast.AugAssign):
+            if isinstance(s.target, (ast.Attribute, ast.Subscript)):
+                self.expr(s.target.value)
+                self.expr(s.target.slice if isinstance(s.target, ast.Subscript) else None)
+            self.expr(s.value)
+        elif isinstance(s, ast.Return):
+            self.expr(s.value)
+        elif isinstance(s, (ast.If, ast.While)):
+            self.expr(s.test)
+            self.body(s.body)
+            self.body(s.orelse)
+        elif isinstance(s, ast.For):
+            self.expr(s.iter)
+            self.target(s.target)
+            self.body(s.body)
+            self.body(s.orelse)
+        elif isinstance(s, ast.Raise):
+            if s.exc is None:
+                self.c.error(s, f"a bare `raise` is not supported in an object fn yet (it re-raises the exception "
+                                f"its caller handles){KEEP}")
+            self.expr(s.exc)
+            self.expr(s.cause)
+        elif isinstance(s, ast.Assert):
+            self.expr(s.test)
+            self.expr(s.msg)
+        elif isinstance(s, ast.Delete):
+            for t in s.targets:
+                self.delete(t)
+        elif not isinstance(s, (ast.Break, ast.Continue, ast.Pass)):
+            self.refuse(s, type(s).__name__)
+
+    def body(self, stmts: list[ast.stmt]) -> None:
+        for s in stmts:
+            self.stmt(s)
+
+    def target(self, t: ast.expr) -> None:
+        if isinstance(t, ast.Name):
+            return
+        if isinstance(t, (ast.Attribute, ast.Subscript)):
+            self.expr(t)
+        elif isinstance(t, (ast.Tuple, ast.List)):
+            for e in t.elts:
+                if isinstance(e, ast.Starred):
+                    self.refuse(e, "starred assignment")
+                else:
+                    self.target(e)
+        else:
+            self.refuse(t, f"assigning to {ast.unparse(t)}")
+
+    def delete(self, t: ast.expr) -> None:
+        if isinstance(t, ast.Name):
+            self.c.error(t, f"`del {t.id}` (unbinding a local) is not supported in an object fn yet{KEEP}")
+        elif isinstance(t, (ast.Tuple, ast.List)):
+            for e in t.elts:
+                self.delete(e)
+        else:
+            self.expr(t)
+
+    def expr(self, e: ast.expr | None) -> None:
+        if e is None:
+            return
+        for node in ast.walk(e):
+            if type(node) in EXPRESSIONS:
+                self.refuse(node, EXPRESSIONS[type(node)])
+                return
+            if isinstance(node, ast.Constant) and isinstance(node.value, complex):
+                self.refuse(node, "a complex literal")
+            elif isinstance(node, ast.Name) and node.id in FRAME_NAMES and node.id not in self.local:
+                self.c.error(node, f"'{node.id}' reads the calling frame, which a compiled fn does not have{KEEP}")
+            elif isinstance(node, ast.Attribute) and node.attr in FRAME_ATTRS:
+                self.c.error(node, f"'{node.attr}' reads Python frames, which a compiled fn does not have{KEEP}")
+            elif isinstance(node, ast.Call) and any(k.arg is None for k in node.keywords):
+                self.refuse(node, "**kwargs in a call")
+            elif isinstance(node, ast.Dict) and any(k is None for k in node.keys):
+                self.refuse(node, "** in a dict display")
+
+
+def check_object_body(checker: Checker, func: FuncIR) -> None:
+    ObjectBodyChecker(checker, func).run()

@@ -1,0 +1,526 @@
+"""Builder: the checked AST of an object-tier fn to the typed IR.
+
+Every value is an `object` reference and every operation is the C API call CPython's own
+bytecode makes, in CPython's evaluation order. The builder emits ops with their error kinds and
+ownership only; errors (passes/errors.py) and reference counts (passes/refcount.py) come after.
+Locals are registers; a read of a local that is not a parameter checks that it is bound
+(UnboundLocalError), which the optimizer drops wherever an earlier store proves it.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+
+from pymigrate.codegen.tir.ops import (
+    BOOL,
+    ERR_ALWAYS,
+    ERR_MAGIC,
+    ERR_NEVER,
+    I32,
+    I64,
+    OBJECT,
+    Assign,
+    BasicBlock,
+    BoxBool,
+    Branch,
+    CallC,
+    Compare,
+    ControlOp,
+    EnterRecursion,
+    FuncTIR,
+    Goto,
+    Helper,
+    Integer,
+    LeaveRecursion,
+    LoadConst,
+    LoadGlobal,
+    Not,
+    Op,
+    RaiseError,
+    Register,
+    Return,
+    RType,
+    Value,
+    Vectorcall,
+)
+
+
+@dataclass(frozen=True)
+class StaticObject:
+    """A constant that is a C global of the interpreter (an exception class, Ellipsis)."""
+
+    symbol: str
+
+
+BINARY = {
+    ast.Add: "Add", ast.Sub: "Subtract", ast.Mult: "Multiply", ast.Div: "TrueDivide",
+    ast.FloorDiv: "FloorDivide", ast.Mod: "Remainder", ast.Pow: "Power", ast.LShift: "Lshift",
+    ast.RShift: "Rshift", ast.BitAnd: "And", ast.BitOr: "Or", ast.BitXor: "Xor", ast.MatMult: "MatrixMultiply",
+}  # fmt: skip
+UNARY = {ast.USub: "PyNumber_Negative", ast.UAdd: "PyNumber_Positive", ast.Invert: "PyNumber_Invert"}
+RICH = {ast.Lt: 0, ast.LtE: 1, ast.Eq: 2, ast.NotEq: 3, ast.Gt: 4, ast.GtE: 5}
+CONVERSIONS = {ord("s"): "PyObject_Str", ord("r"): "PyObject_Repr", ord("a"): "PyObject_ASCII"}
+UNBOUND_MESSAGE = "cannot access local variable '{}' where it is not associated with a value"
+
+
+def is_constant(node: ast.expr) -> bool:
+    """A literal CPython folds into one constant object (tuples of constants included)."""
+    if isinstance(node, ast.Constant):
+        return node.value is ... or isinstance(node.value, (int, float, str, bytes, type(None)))
+    if isinstance(node, ast.Tuple):
+        return all(is_constant(e) for e in node.elts)
+    return False
+
+
+def constant_value(node: ast.expr) -> object:
+    if isinstance(node, ast.Tuple):
+        return tuple(constant_value(e) for e in node.elts)
+    assert isinstance(node, ast.Constant)
+    return StaticObject("_Py_EllipsisObject") if node.value is ... else node.value
+
+
+class Builder:
+    def __init__(self, name: str, key: str, node: ast.FunctionDef) -> None:
+        self.node = node
+        args = node.args
+        params = [a.arg for a in [*args.posonlyargs, *args.args, *args.kwonlyargs]]
+        self.args = [Register(p, is_arg=True) for p in params]
+        self.regs: dict[str, Register] = {r.name: r for r in self.args}
+        self.temps = 0
+        self.temp_regs: list[Register] = []
+        self.blocks: list[BasicBlock] = []
+        self.cur = self.new_block()
+        self.loops: list[tuple[BasicBlock, BasicBlock]] = []  # (continue target, break target)
+        self.func = FuncTIR(name, key, self.args, self.blocks, line=node.lineno)
+        bound: set[str] = set()
+        for n in ast.walk(node):
+            if isinstance(n, ast.Name) and isinstance(n.ctx, (ast.Store, ast.Del)):
+                bound.add(n.id)
+        for name_ in sorted(bound - set(params)):
+            self.regs[name_] = Register(name_)
+
+    # ------------------------------------------------------------------ plumbing
+    def new_block(self) -> BasicBlock:
+        blk = BasicBlock(len(self.blocks))
+        self.blocks.append(blk)
+        return blk
+
+    def add(self, op: Op) -> Op:
+        self.cur.ops.append(op)
+        return op
+
+    def goto(self, target: BasicBlock) -> None:
+        if not self.terminated():
+            self.add(Goto(target))
+
+    def terminated(self) -> bool:
+        """The current block ends in a jump, a return or an op that always raises."""
+        last = self.cur.ops[-1] if self.cur.ops else None
+        return isinstance(last, ControlOp) or (last is not None and last.error_kind == ERR_ALWAYS)
+
+    def activate(self, blk: BasicBlock) -> None:
+        self.cur = blk
+
+    def temp(self) -> Register:
+        self.temps += 1
+        reg = Register(f"%{self.temps}")  # not a Python name: never one of the fn's locals
+        self.temp_regs.append(reg)
+        return reg
+
+    def call_c(self, fname: str, args: list[Value], line: int, *, type: RType = OBJECT, err: int = ERR_MAGIC,
+               steals: tuple[int, ...] = (), borrowed: bool = False) -> Op:
+        return self.add(CallC(fname, args, type, err, line, steals=steals, borrowed=borrowed))
+
+    def const(self, value: object, line: int) -> Op:
+        return self.add(LoadConst(value, line))
+
+    def none(self, line: int) -> Op:
+        return self.const(None, line)
+
+    # ------------------------------------------------------------------ function
+    def build(self) -> FuncTIR:
+        line = self.node.lineno
+        self.add(EnterRecursion(line))
+        self.block(self.node.body)
+        if not self.terminated():
+            self.add(LeaveRecursion(line))
+            self.add(Return(self.none(line), line))
+        self.func.registers = list(self.regs.values()) + self.temp_regs
+        return self.func
+
+    def block(self, body: list[ast.stmt]) -> None:
+        for s in body:
+            if self.terminated():
+                return  # code after return/raise/break/continue never runs
+            self.stmt(s)
+
+    # ------------------------------------------------------------------ statements
+    def stmt(self, s: ast.stmt) -> None:
+        line = s.lineno
+        if isinstance(s, ast.Expr):
+            if isinstance(s.value, ast.Constant):
+                return  # a docstring or a constant statement: CPython emits nothing
+            self.expr(s.value)
+        elif isinstance(s, ast.Assign):
+            value = self.expr(s.value)
+            for t in s.targets:
+                self.assign(t, value, line)
+        elif isinstance(s, ast.AnnAssign):
+            if s.value is not None:
+                self.assign(s.target, self.expr(s.value), line)
+        elif isinstance(s, ast.AugAssign):
+            self.aug_assign(s)
+        elif isinstance(s, ast.Return):
+            value = self.expr(s.value) if s.value is not None else self.none(line)
+            self.add(LeaveRecursion(line))
+            self.add(Return(value, line))
+        elif isinstance(s, ast.If):
+            self.if_stmt(s)
+        elif isinstance(s, ast.While):
+            self.while_stmt(s)
+        elif isinstance(s, ast.For):
+            self.for_stmt(s)
+        elif isinstance(s, ast.Break):
+            self.goto(self.loops[-1][1])
+        elif isinstance(s, ast.Continue):
+            self.goto(self.loops[-1][0])
+        elif isinstance(s, ast.Pass):
+            pass
+        elif isinstance(s, ast.Raise):
+            assert s.exc is not None
+            exc = self.expr(s.exc)
+            cause = self.expr(s.cause) if s.cause is not None else Integer(0, OBJECT)
+            self.add(Helper("raise", [exc, cause], I32, ERR_ALWAYS, line))
+        elif isinstance(s, ast.Assert):
+            self.assert_stmt(s)
+        elif isinstance(s, ast.Delete):
+            for t in s.targets:
+                self.delete(t)
+        else:  # the checker refuses everything else
+            raise AssertionError(f"line {line}: {type(s).__name__} is not object-tier")
+
+    def if_stmt(self, s: ast.If) -> None:
+        then, other, done = self.new_block(), self.new_block(), self.new_block()
+        self.cond(s.test, then, other)
+        self.activate(then)
+        self.block(s.body)
+        self.goto(done)
+        self.activate(other)
+        self.block(s.orelse)
+        self.goto(done)
+        self.activate(done)
+
+    def back_edge(self, target: BasicBlock, line: int) -> None:
+        """A loop's back-edge checks pending signals, as CPython's eval loop does on a jump back."""
+        if not self.terminated():
+            self.call_c("PyErr_CheckSignals", [], line, type=I32)
+            self.add(Goto(target))
+
+    def while_stmt(self, s: ast.While) -> None:
+        top, body, other, done = self.new_block(), self.new_block(), self.new_block(), self.new_block()
+        self.goto(top)
+        self.activate(top)
+        self.cond(s.test, body, other)
+        self.loops.append((top, done))
+        self.activate(body)
+        self.block(s.body)
+        self.back_edge(top, s.lineno)
+        self.loops.pop()
+        self.activate(other)
+        self.block(s.orelse)
+        self.goto(done)
+        self.activate(done)
+
+    def for_stmt(self, s: ast.For) -> None:
+        line = s.lineno
+        it = self.temp()
+        self.add(Assign(it, self.call_c("PyObject_GetIter", [self.expr(s.iter)], s.iter.lineno), line))
+        top, body, exhausted, other, done = (self.new_block() for _ in range(5))
+        self.goto(top)
+        self.activate(top)
+        item = self.call_c("PyIter_Next", [it], line, err=ERR_NEVER)
+        null = self.add(Compare("==", item, Integer(0, OBJECT), line))
+        self.add(Branch(null, exhausted, body, line, null_on_true=item))
+        self.activate(exhausted)  # NULL: the end, or the iterator's exception
+        occurred = self.add(CallC("PyErr_Occurred", [], OBJECT, ERR_NEVER, line, borrowed=True))
+        failed = self.add(Compare("!=", occurred, Integer(0, OBJECT), line))
+        raised = self.new_block()
+        self.add(Branch(failed, raised, other, line))
+        self.activate(raised)
+        self.add(RaiseError(None, "", line))
+        self.activate(body)
+        self.loops.append((top, done))
+        self.assign(s.target, item, line)
+        self.block(s.body)
+        self.back_edge(top, line)
+        self.loops.pop()
+        self.activate(other)
+        self.block(s.orelse)
+        self.goto(done)
+        self.activate(done)
+        self.add(Assign(it, Integer(0, OBJECT), line))  # the iterator is released after the loop
+
+    def assert_stmt(self, s: ast.Assert) -> None:
+        fail, ok = self.new_block(), self.new_block()
+        self.cond(s.test, ok, fail)
+        self.activate(fail)
+        exc: Value = self.const(StaticObject("PyExc_AssertionError"), s.lineno)
+        if s.msg is not None:
+            exc = self.add(Vectorcall(exc, [self.expr(s.msg)], (), s.lineno))
+        self.add(Helper("raise", [exc, Integer(0, OBJECT)], I32, ERR_ALWAYS, s.lineno))
+        self.activate(ok)
+
+    # ------------------------------------------------------------------ assignment
+    def assign(self, target: ast.expr, value: Value, line: int) -> None:
+        if isinstance(target, ast.Name):
+            self.add(Assign(self.regs[target.id], value, line))
+        elif isinstance(target, ast.Attribute):
+            obj = self.expr(target.value)
+            name = self.const(target.attr, line)
+            self.call_c("PyObject_SetAttr", [obj, name, value], target.lineno, type=I32)
+        elif isinstance(target, ast.Subscript):
+            obj = self.expr(target.value)
+            key = self.expr(target.slice)
+            self.call_c("PyObject_SetItem", [obj, key, value], target.lineno, type=I32)
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            # the items come in a new tuple, held in a register while the targets are assigned (their
+            # borrowed items stay alive whatever a target's __setattr__/__setitem__ does)
+            items = self.temp()
+            n = len(target.elts)
+            self.add(Assign(items, self.add(Helper("unpack", [value], OBJECT, ERR_MAGIC, target.lineno, count=n)), line))
+            for i, t in enumerate(target.elts):
+                item = self.call_c("PyTuple_GetItem", [items, Integer(i, I64)], line, err=ERR_NEVER, borrowed=True)
+                self.assign(t, item, line)
+            self.add(Assign(items, Integer(0, OBJECT), line))
+        else:
+            raise AssertionError(ast.dump(target))
+
+    def aug_assign(self, s: ast.AugAssign) -> None:
+        fname = "PyNumber_InPlace" + BINARY[type(s.op)]
+        line = s.lineno
+        t = s.target
+        if isinstance(t, ast.Name):
+            old = self.load_name(t)
+            result = self.binop(fname, old, self.expr(s.value), line)
+            self.add(Assign(self.regs[t.id], result, line))
+        elif isinstance(t, ast.Attribute):
+            obj = self.expr(t.value)
+            name = self.const(t.attr, line)
+            old = self.call_c("PyObject_GetAttr", [obj, name], t.lineno)
+            result = self.binop(fname, old, self.expr(s.value), line)
+            self.call_c("PyObject_SetAttr", [obj, name, result], line, type=I32)
+        else:
+            assert isinstance(t, ast.Subscript)
+            obj = self.expr(t.value)
+            key = self.expr(t.slice)
+            old = self.call_c("PyObject_GetItem", [obj, key], t.lineno)
+            result = self.binop(fname, old, self.expr(s.value), line)
+            self.call_c("PyObject_SetItem", [obj, key, result], line, type=I32)
+
+    def delete(self, t: ast.expr) -> None:
+        if isinstance(t, ast.Subscript):
+            self.call_c("PyObject_DelItem", [self.expr(t.value), self.expr(t.slice)], t.lineno, type=I32)
+        elif isinstance(t, ast.Attribute):
+            obj = self.expr(t.value)
+            name = self.const(t.attr, t.lineno)
+            self.call_c("PyObject_SetAttr", [obj, name, Integer(0, OBJECT)], t.lineno, type=I32)
+        else:
+            assert isinstance(t, (ast.Tuple, ast.List))
+            for e in t.elts:
+                self.delete(e)
+
+    # ------------------------------------------------------------------ conditions
+    def cond(self, e: ast.expr, true: BasicBlock, false: BasicBlock) -> None:
+        """Branch on the truth of e (short-circuit for and/or/not, no boxing for `is`)."""
+        if isinstance(e, ast.UnaryOp) and isinstance(e.op, ast.Not):
+            self.cond(e.operand, false, true)
+            return
+        if isinstance(e, ast.BoolOp):
+            for v in e.values[:-1]:
+                nxt = self.new_block()
+                if isinstance(e.op, ast.And):
+                    self.cond(v, nxt, false)
+                else:
+                    self.cond(v, true, nxt)
+                self.activate(nxt)
+            self.cond(e.values[-1], true, false)
+            return
+        if isinstance(e, ast.Compare) and len(e.ops) == 1 and isinstance(e.ops[0], (ast.Is, ast.IsNot, ast.In, ast.NotIn)):
+            flag = self.compare_flag(e.ops[0], self.expr(e.left), self.expr(e.comparators[0]), e.lineno)
+            self.add(Branch(flag, true, false, e.lineno))
+            return
+        self.add(Branch(self.truth(self.expr(e), e.lineno), true, false, e.lineno))
+
+    def truth(self, v: Value, line: int) -> Value:
+        r = self.call_c("PyObject_IsTrue", [v], line, type=I32)
+        return self.add(Compare("!=", r, Integer(0, I32), line))
+
+    def compare_flag(self, op: ast.cmpop, a: Value, b: Value, line: int) -> Value:
+        if isinstance(op, (ast.Is, ast.IsNot)):
+            return self.add(Compare("==" if isinstance(op, ast.Is) else "!=", a, b, line))
+        r = self.call_c("PySequence_Contains", [b, a], line, type=I32)
+        return self.add(Compare("!=" if isinstance(op, ast.In) else "==", r, Integer(0, I32), line))
+
+    def compare_value(self, op: ast.cmpop, a: Value, b: Value, line: int) -> Value:
+        if type(op) in RICH:
+            return self.call_c("PyObject_RichCompare", [a, b, Integer(RICH[type(op)], I32)], line)
+        return self.add(BoxBool(self.compare_flag(op, a, b, line), line))
+
+    # ------------------------------------------------------------------ expressions
+    def load_name(self, e: ast.Name) -> Value:
+        reg = self.regs.get(e.id)
+        if reg is None:
+            return self.add(LoadGlobal(e.id, e.lineno))
+        if not reg.is_arg:
+            unset = self.add(Compare("==", reg, Integer(0, OBJECT), e.lineno))
+            raise_bb, ok = self.new_block(), self.new_block()
+            self.add(Branch(unset, raise_bb, ok, e.lineno, rare=True))
+            self.activate(raise_bb)
+            self.add(RaiseError("UnboundLocalError", UNBOUND_MESSAGE.format(e.id), e.lineno))
+            self.activate(ok)
+        return reg
+
+    def binop(self, fname: str, a: Value, b: Value, line: int) -> Value:
+        if fname.endswith("Power"):
+            return self.call_c(fname, [a, b, self.none(line)], line)
+        return self.call_c(fname, [a, b], line)
+
+    def expr(self, e: ast.expr) -> Value:
+        line = e.lineno
+        if is_constant(e):
+            return self.const(constant_value(e), line)
+        if isinstance(e, ast.Name):
+            return self.load_name(e)
+        if isinstance(e, ast.Attribute):
+            return self.call_c("PyObject_GetAttr", [self.expr(e.value), self.const(e.attr, line)], line)
+        if isinstance(e, ast.Subscript):
+            obj = self.expr(e.value)
+            return self.call_c("PyObject_GetItem", [obj, self.expr(e.slice)], line)
+        if isinstance(e, ast.Slice):
+            parts = [self.expr(p) if p is not None else self.none(line) for p in (e.lower, e.upper, e.step)]
+            return self.call_c("PySlice_New", parts, line)
+        if isinstance(e, ast.BinOp):
+            a = self.expr(e.left)
+            return self.binop("PyNumber_" + BINARY[type(e.op)], a, self.expr(e.right), line)
+        if isinstance(e, ast.UnaryOp):
+            if isinstance(e.op, ast.Not):
+                flag = self.truth(self.expr(e.operand), line)
+                return self.add(BoxBool(self.add(Not(flag, line)), line))
+            operand = e.operand.value if isinstance(e.operand, ast.Constant) else None
+            if isinstance(e.op, ast.USub) and type(operand) in (int, float):
+                assert isinstance(operand, (int, float))
+                return self.const(-operand, line)  # folded by CPython's compiler too
+            return self.call_c(UNARY[type(e.op)], [self.expr(e.operand)], line)
+        if isinstance(e, ast.BoolOp):
+            return self.bool_op(e)
+        if isinstance(e, ast.Compare):
+            return self.compare(e)
+        if isinstance(e, ast.IfExp):
+            result = self.temp()
+            then, other, done = self.new_block(), self.new_block(), self.new_block()
+            self.cond(e.test, then, other)
+            for blk, branch in ((then, e.body), (other, e.orelse)):
+                self.activate(blk)
+                self.add(Assign(result, self.expr(branch), line))
+                self.goto(done)
+            self.activate(done)
+            return result
+        if isinstance(e, ast.Call):
+            return self.call(e)
+        if isinstance(e, (ast.Tuple, ast.List, ast.Set)):
+            items = [self.expr(x) for x in e.elts]
+            if isinstance(e, ast.Set):
+                s = self.call_c("PySet_New", [Integer(0, OBJECT)], line)
+                for x in items:
+                    self.call_c("PySet_Add", [s, x], line, type=I32)
+                return s
+            new, put = ("PyTuple_New", "PyTuple_SetItem") if isinstance(e, ast.Tuple) else ("PyList_New", "PyList_SetItem")
+            obj = self.call_c(new, [Integer(len(items), I64)], line)
+            for i, x in enumerate(items):
+                self.call_c(put, [obj, Integer(i, I64), x], line, type=I32, err=ERR_NEVER, steals=(2,))
+            return obj
+        if isinstance(e, ast.Dict):
+            pairs = []
+            for k, v in zip(e.keys, e.values):
+                assert k is not None
+                pairs.append((self.expr(k), self.expr(v)))
+            d = self.call_c("PyDict_New", [], line)
+            for k_, v_ in pairs:
+                self.call_c("PyDict_SetItem", [d, k_, v_], line, type=I32)
+            return d
+        if isinstance(e, ast.JoinedStr):
+            return self.fstring(e)
+        if isinstance(e, ast.FormattedValue):
+            return self.formatted(e)
+        raise AssertionError(f"line {line}: {type(e).__name__} is not object-tier")
+
+    def bool_op(self, e: ast.BoolOp) -> Value:
+        result = self.temp()
+        done = self.new_block()
+        for v in e.values[:-1]:
+            self.add(Assign(result, self.expr(v), v.lineno))
+            nxt = self.new_block()
+            flag = self.truth(result, v.lineno)
+            if isinstance(e.op, ast.And):
+                self.add(Branch(flag, nxt, done, v.lineno))
+            else:
+                self.add(Branch(flag, done, nxt, v.lineno))
+            self.activate(nxt)
+        self.add(Assign(result, self.expr(e.values[-1]), e.lineno))
+        self.goto(done)
+        self.activate(done)
+        return result
+
+    def compare(self, e: ast.Compare) -> Value:
+        left = self.expr(e.left)
+        if len(e.ops) == 1:
+            return self.compare_value(e.ops[0], left, self.expr(e.comparators[0]), e.lineno)
+        result = self.temp()
+        done = self.new_block()
+        for op, right_node in zip(e.ops[:-1], e.comparators[:-1]):
+            right = self.expr(right_node)
+            self.add(Assign(result, self.compare_value(op, left, right, e.lineno), e.lineno))
+            nxt = self.new_block()
+            self.add(Branch(self.truth(result, e.lineno), nxt, done, e.lineno))
+            self.activate(nxt)
+            left = right
+        last = self.compare_value(e.ops[-1], left, self.expr(e.comparators[-1]), e.lineno)
+        self.add(Assign(result, last, e.lineno))
+        self.goto(done)
+        self.activate(done)
+        return result
+
+    def call(self, e: ast.Call) -> Value:
+        fn = self.expr(e.func)
+        args = [self.expr(a) for a in e.args]
+        kwnames = tuple(k.arg for k in e.keywords if k.arg is not None)
+        args += [self.expr(k.value) for k in e.keywords]
+        return self.add(Vectorcall(fn, args, kwnames, e.lineno))
+
+    def formatted(self, e: ast.FormattedValue) -> Value:
+        line = e.lineno
+        v = self.expr(e.value)
+        if e.conversion in CONVERSIONS:
+            v = self.call_c(CONVERSIONS[e.conversion], [v], line)
+        spec = self.expr(e.format_spec) if e.format_spec is not None else Integer(0, OBJECT)
+        return self.call_c("PyObject_Format", [v, spec], line)
+
+    def fstring(self, e: ast.JoinedStr) -> Value:
+        line = e.lineno
+        parts = [self.expr(v) for v in e.values]
+        if len(parts) == 1 and isinstance(e.values[0], ast.FormattedValue):
+            return parts[0]
+        if not parts:
+            return self.const("", line)
+        seq = self.call_c("PyTuple_New", [Integer(len(parts), I64)], line)
+        for i, x in enumerate(parts):
+            self.call_c("PyTuple_SetItem", [seq, Integer(i, I64), x], line, type=I32, err=ERR_NEVER, steals=(2,))
+        return self.call_c("PyUnicode_Join", [self.const("", line), seq], line)
+
+
+def build_function(name: str, key: str, node: ast.FunctionDef) -> FuncTIR:
+    return Builder(name, key, node).build()
+
+
+__all__ = ["BOOL", "StaticObject", "build_function"]

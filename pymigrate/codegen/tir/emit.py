@@ -1,0 +1,170 @@
+"""The emitter: typed IR (after the error and reference counting passes) to LLVM, op by op.
+
+Registers become stack slots (LLVM's mem2reg makes them SSA values), op results LLVM values. A
+reference count change is inline (ob_refcnt at offset 0, as Py_INCREF/Py_DECREF in a 3.11
+release build), with the deallocation call out of line. No op decides anything here: ownership,
+error paths and line numbers all come from the IR.
+"""
+
+from __future__ import annotations
+
+from llvmlite import ir  # type: ignore[import-untyped]
+
+from pymigrate.codegen.capi import F64, I1, I32, I64, PTR, VOID
+from pymigrate.codegen.ir import FuncIR
+from pymigrate.codegen.lower import ModuleLowering
+from pymigrate.codegen.tir import ops
+from pymigrate.codegen.tir.runtime import STATIC_OBJECTS, ObjectRuntime
+
+LLTYPES = {"object": PTR, "i64": I64, "i32": I32, "f64": F64, "bool": I1, "void": VOID}
+ICMP = {"==", "!=", "<", "<=", ">", ">="}
+
+
+def object_entry_type(nargs: int) -> ir.FunctionType:
+    return ir.FunctionType(PTR, [PTR] * nargs)
+
+
+def refcount_fns(ml: ModuleLowering) -> tuple[ir.Function, ir.Function]:
+    """pmo.incref / pmo.decref, inlined everywhere; decref calls _Py_Dealloc when the count reaches 0."""
+    def inc(b: ir.IRBuilder, f: ir.Function) -> None:
+        obj = f.args[0]
+        b.store(b.add(b.load(obj, typ=I64), ir.Constant(I64, 1)), obj)
+        b.ret_void()
+
+    def dec(b: ir.IRBuilder, f: ir.Function) -> None:
+        obj = f.args[0]
+        n = b.sub(b.load(obj, typ=I64), ir.Constant(I64, 1))
+        b.store(n, obj)
+        with b.if_then(b.icmp_signed("==", n, ir.Constant(I64, 0)), likely=False):
+            dealloc = ml.module.globals.get("_Py_Dealloc")
+            if dealloc is None:
+                dealloc = ir.Function(ml.module, ir.FunctionType(VOID, [PTR]), name="_Py_Dealloc")
+            b.call(dealloc, [obj])
+        b.ret_void()
+
+    fi = ml.helper("pmo.rt.incref", VOID, [PTR], inc)
+    fd = ml.helper("pmo.rt.decref", VOID, [PTR], dec)
+    for f in (fi, fd):
+        f.attributes.add("alwaysinline")
+    return fi, fd
+
+
+class Emitter:
+    def __init__(self, ml: ModuleLowering, rt: ObjectRuntime, func: ops.FuncTIR, fir: FuncIR, llfn: ir.Function) -> None:
+        self.ml, self.rt, self.func, self.fir, self.fn = ml, rt, func, fir, llfn
+        self.values: dict[int, ir.Value] = {}
+        self.slots: dict[int, ir.Value] = {}
+        self.blocks: dict[int, ir.Block] = {}
+        self.incref, self.decref = refcount_fns(ml)
+
+    def c_fn(self, name: str, ret: ir.Type, args: list[ir.Type]) -> ir.Function:
+        return self.rt.c_fn(name, ret, args)
+
+    def run(self) -> None:
+        entry = self.fn.append_basic_block("entry")
+        for blk in self.func.blocks:
+            self.blocks[id(blk)] = self.fn.append_basic_block(f"L{blk.label}")
+        b = ir.IRBuilder(entry)
+        args = {id(r): a for r, a in zip(self.func.args, self.fn.args)}
+        for reg in self.func.registers:
+            slot = b.alloca(LLTYPES[reg.type.name], name=reg.name.replace("%", "t"))
+            b.store(args.get(id(reg), ir.Constant(LLTYPES[reg.type.name], None)), slot)
+            self.slots[id(reg)] = slot
+        b.branch(self.blocks[id(self.func.blocks[0])])
+        for blk in self.func.blocks:
+            b.position_at_end(self.blocks[id(blk)])
+            for op in blk.ops:
+                self.op(b, op)
+
+    def val(self, b: ir.IRBuilder, v: ops.Value) -> ir.Value:
+        if isinstance(v, ops.Register):
+            return b.load(self.slots[id(v)], typ=LLTYPES[v.type.name])
+        if isinstance(v, ops.Integer):
+            return ir.Constant(LLTYPES[v.type.name], None if v.type.name == "object" else v.value)
+        return self.values[id(v)]
+
+    def entry_array(self, b: ir.IRBuilder, n: int) -> ir.Value:
+        with b.goto_block(self.fn.entry_basic_block):
+            b.position_at_start(self.fn.entry_basic_block)
+            return b.alloca(ir.ArrayType(PTR, max(n, 1)))
+
+    def op(self, b: ir.IRBuilder, op: ops.Op) -> None:  # noqa: C901 - one case per op
+        ml, capi, null = self.ml, self.ml.capi, ir.Constant(PTR, None)
+        result: ir.Value | None = None
+        if isinstance(op, ops.Goto):
+            b.branch(self.blocks[id(op.target)])
+        elif isinstance(op, ops.Branch):
+            br = b.cbranch(self.val(b, op.cond), self.blocks[id(op.true)], self.blocks[id(op.false)])
+            if op.rare:
+                br.set_weights([1, 2000])
+        elif isinstance(op, ops.Return):
+            b.ret(self.val(b, op.value))
+        elif isinstance(op, ops.Unreachable):
+            b.unreachable()
+        elif isinstance(op, ops.Assign):
+            b.store(self.val(b, op.src), self.slots[id(op.dest)])
+        elif isinstance(op, ops.IncRef):
+            b.call(self.incref, [self.val(b, op.value)])
+        elif isinstance(op, ops.DecRef):
+            v = self.val(b, op.value)
+            if op.xdec:
+                with b.if_then(b.icmp_unsigned("!=", v, null)):
+                    b.call(self.decref, [v])
+            else:
+                b.call(self.decref, [v])
+        elif isinstance(op, ops.LoadConst):
+            if isinstance(op.value, bool) or op.value is None:
+                result = capi.obj(STATIC_OBJECTS[op.value])
+            else:
+                result = b.load(self.rt.constant(op.value), typ=PTR)
+        elif isinstance(op, ops.LoadGlobal):
+            name = b.load(self.rt.constant(op.name), typ=PTR)
+            result = b.call(self.rt.load_global(), [name])
+        elif isinstance(op, ops.CallC):
+            argv = [self.val(b, a) for a in op.args]
+            fn = self.c_fn(op.fname, LLTYPES[op.type.name], [x.type for x in argv])
+            result = b.call(fn, argv)
+        elif isinstance(op, ops.Vectorcall):
+            n = len(op.args)
+            arr = self.entry_array(b, n)
+            for i, a in enumerate(op.args):
+                b.store(self.val(b, a), b.gep(arr, [ir.Constant(I32, 0), ir.Constant(I32, i)]))
+            first = b.gep(arr, [ir.Constant(I32, 0), ir.Constant(I32, 0)])
+            kw = b.load(self.rt.constant(op.kwnames), typ=PTR) if op.kwnames else null
+            npos = ir.Constant(I64, n - len(op.kwnames))
+            assert op.fn is not None
+            fn = self.c_fn("PyObject_Vectorcall", PTR, [PTR, PTR, I64, PTR])
+            result = b.call(fn, [self.val(b, op.fn), first, npos, kw])
+        elif isinstance(op, ops.Compare):
+            left, right = self.val(b, op.left), self.val(b, op.right)
+            if left.type == PTR:
+                result = b.icmp_unsigned(op.op, left, right)
+            else:
+                result = b.icmp_signed(op.op, left, right)
+        elif isinstance(op, ops.Not):
+            result = b.not_(self.val(b, op.value))
+        elif isinstance(op, ops.BoxBool):
+            result = b.select(self.val(b, op.value), capi.obj("_Py_TrueStruct"), capi.obj("_Py_FalseStruct"))
+        elif isinstance(op, ops.RaiseError):
+            if op.exc is not None:
+                ml.set_error(b, op.exc, op.message)
+        elif isinstance(op, ops.Helper):
+            argv = [self.val(b, a) for a in op.args]
+            if op.name == "raise":
+                result = b.call(self.rt.raise_fn(), argv)
+            else:
+                assert op.name == "unpack"
+                result = b.call(self.rt.unpack_fn(), [*argv, ir.Constant(I64, op.count)])
+        elif isinstance(op, ops.AddTraceback):
+            from pymigrate.codegen.bindings import binder_slot, raise_site, traceback_fn
+
+            site = raise_site(ml, self.fir, op.line, binder_slot(ml, self.fir.key))
+            b.call(traceback_fn(ml), [site])
+        elif isinstance(op, ops.EnterRecursion):
+            result = b.call(self.c_fn("Py_EnterRecursiveCall", I32, [PTR]), [ml.cstr("")])
+        elif isinstance(op, ops.LeaveRecursion):
+            b.call(self.c_fn("Py_LeaveRecursiveCall", VOID, []), [])
+        else:  # pragma: no cover - every op is listed above
+            raise AssertionError(type(op).__name__)
+        if result is not None:
+            self.values[id(op)] = result

@@ -1,0 +1,84 @@
+"""Error propagation: every op that can fail branches to an error exit on failure.
+
+An op with ERR_MAGIC is followed by a test of its error value (NULL for an `object`, negative for
+an `i32`) and a branch; an op with ERR_ALWAYS jumps. The error target is one block per source
+line that adds the fn's traceback entry at that line (as CPython's frame shows the raising line),
+then the shared exit that leaves the recursion guard and returns NULL. A failing recursion guard
+leaves through an exit of its own: it never entered, so it neither leaves nor adds an entry (a
+def's frame that fails to start shows none either).
+"""
+
+from __future__ import annotations
+
+from pymigrate.codegen.tir.ops import (
+    ERR_ALWAYS,
+    ERR_MAGIC,
+    I32,
+    OBJECT,
+    AddTraceback,
+    BasicBlock,
+    Branch,
+    Compare,
+    EnterRecursion,
+    FuncTIR,
+    Goto,
+    Integer,
+    LeaveRecursion,
+    Op,
+    Return,
+)
+
+
+def insert_error_branches(func: FuncTIR) -> None:
+    exit_leave = BasicBlock()
+    exit_leave.ops = [LeaveRecursion(func.line), Return(Integer(0, OBJECT), func.line)]
+    exit_plain = BasicBlock()
+    exit_plain.ops = [Return(Integer(0, OBJECT), func.line)]
+    by_line: dict[int, BasicBlock] = {}
+    added: list[BasicBlock] = []
+
+    def handler(line: int) -> BasicBlock:
+        if line not in by_line:
+            blk = BasicBlock()
+            blk.ops = [AddTraceback(line), Goto(exit_leave)]
+            by_line[line] = blk
+            added.append(blk)
+        return by_line[line]
+
+    out: list[BasicBlock] = []
+    for blk in func.blocks:
+        cur = blk
+        ops, cur.ops = cur.ops, []
+        out.append(cur)
+        for op in ops:
+            cur.ops.append(op)
+            if op.error_kind == ERR_ALWAYS:
+                cur.ops.append(Goto(handler(op.line)))
+                break  # the rest of the block is dead
+            if op.error_kind != ERR_MAGIC:
+                continue
+            target = exit_plain if isinstance(op, EnterRecursion) else handler(op.line)
+            failed = _error_test(op)
+            cur.ops.append(failed)
+            rest = BasicBlock()
+            cur.ops.append(Branch(failed, target, rest, op.line,
+                                  null_on_true=op if op.type == OBJECT else None, rare=True))
+            out.append(rest)
+            cur = rest
+    func.blocks = out + added
+    if any(_jumps_to(b, exit_leave) for b in func.blocks):
+        func.blocks.append(exit_leave)
+    if any(_jumps_to(b, exit_plain) for b in func.blocks):
+        func.blocks.append(exit_plain)
+    func.relabel()
+
+
+def _error_test(op: Op) -> Compare:
+    if op.type == OBJECT:
+        return Compare("==", op, Integer(0, OBJECT), op.line)
+    assert op.type == I32, op
+    return Compare("<", op, Integer(0, I32), op.line)
+
+
+def _jumps_to(blk: BasicBlock, target: BasicBlock) -> bool:
+    return bool(blk.ops) and any(t is target for t in blk.terminator.targets())
