@@ -1049,7 +1049,8 @@ class Checker:
                 func = self.functions[name]
                 if func.is_object:
                     raise self.fail(e, f"fn '{name}' takes or returns objects: a native fn cannot call it yet; "
-                                       f"annotate the values it takes with native types or keep this function a def")
+                                       f"annotate the values it takes with native types or keep this function a def",
+                                    code="PM317")
                 args = self._bind(e, func.params, func.name)
                 self._check_args(args, func.params, scope, func.name)
                 self.calls[id(e)] = CallInfo("fn", func.key, args)

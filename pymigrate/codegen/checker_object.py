@@ -44,8 +44,16 @@ class ObjectBodyChecker:
             n.id for n in ast.walk(func.node) if isinstance(n, ast.Name) and isinstance(n.ctx, (ast.Store, ast.Del))
         }
 
-    def refuse(self, node: ast.AST, what: str) -> None:
-        self.c.error(node, f"{what} is not supported in an object fn yet{KEEP}")
+    def refuse(self, node: ast.AST, what: str, code: str = "PM316") -> None:
+        self.c.error(node, f"{what} is not supported in an object fn yet{KEEP}", code)
+
+    def statement_code(self, s: ast.stmt) -> str:
+        """The analyzer's hint code: `try` (PM313), a global/nonlocal the fn assigns (PM309), else PM316."""
+        if isinstance(s, ast.Try) or (TRY_STAR is not None and isinstance(s, TRY_STAR)):
+            return "PM313"
+        if isinstance(s, (ast.Global, ast.Nonlocal)) and self.local.intersection(s.names):
+            return "PM309"
+        return "PM316"
 
     def run(self) -> None:
         for s in self.func.node.body:
@@ -54,7 +62,7 @@ class ObjectBodyChecker:
 
     def stmt(self, s: ast.stmt) -> None:  # noqa: C901 - one case per statement
         if type(s) in STATEMENTS or (TRY_STAR is not None and isinstance(s, TRY_STAR)):
-            self.refuse(s, STATEMENTS.get(type(s), "try/except*"))
+            self.refuse(s, STATEMENTS.get(type(s), "try/except*"), self.statement_code(s))
         elif isinstance(s, ast.Expr):
             self.expr(s.value)
         elif isinstance(s, ast.Assign):
@@ -86,7 +94,7 @@ class ObjectBodyChecker:
         elif isinstance(s, ast.Raise):
             if s.exc is None:
                 self.c.error(s, f"a bare `raise` is not supported in an object fn yet (it re-raises the exception "
-                                f"its caller handles){KEEP}")
+                                f"its caller handles){KEEP}", "PM316")
             self.expr(s.exc)
             self.expr(s.cause)
         elif isinstance(s, ast.Assert):
@@ -118,7 +126,7 @@ class ObjectBodyChecker:
 
     def delete(self, t: ast.expr) -> None:
         if isinstance(t, ast.Name):
-            self.c.error(t, f"`del {t.id}` (unbinding a local) is not supported in an object fn yet{KEEP}")
+            self.c.error(t, f"`del {t.id}` (unbinding a local) is not supported in an object fn yet{KEEP}", "PM316")
         elif isinstance(t, (ast.Tuple, ast.List)):
             for e in t.elts:
                 self.delete(e)
@@ -135,11 +143,11 @@ class ObjectBodyChecker:
             if isinstance(node, ast.Constant) and isinstance(node.value, complex):
                 self.refuse(node, "a complex literal")
             elif isinstance(node, ast.Name) and node.id in FRAME_NAMES and node.id not in self.local:
-                self.c.error(node, f"'{node.id}' reads the calling frame, which a compiled fn does not have{KEEP}")
+                self.c.error(node, f"'{node.id}' reads the calling frame, which a compiled fn does not have{KEEP}", "PM317")
             elif isinstance(node, ast.Attribute) and node.attr in FRAME_ATTRS:
-                self.c.error(node, f"'{node.attr}' reads Python frames, which a compiled fn does not have{KEEP}")
+                self.c.error(node, f"'{node.attr}' reads Python frames, which a compiled fn does not have{KEEP}", "PM317")
             elif isinstance(node, ast.Call) and any(k.arg is None for k in node.keywords):
-                self.refuse(node, "**kwargs in a call")
+                self.refuse(node, "**kwargs in a call", "PM317")
             elif isinstance(node, ast.Dict) and any(k is None for k in node.keys):
                 self.refuse(node, "** in a dict display")
 

@@ -17,6 +17,24 @@ def errors(src: str) -> list[str]:
     return str(info.value).splitlines()
 
 
+def codes(src: str) -> list[str]:
+    with pytest.raises(CompileError) as info:
+        compile_module(parse(src, "m.pys"), "m")
+    return [d.code for d in info.value.diagnostics]
+
+
+@pytest.mark.parametrize(("body", "code"), [
+    ("    try:\n        pass\n    except E:\n        pass\n", "PM313"),
+    ("    global G\n    G = 1\n", "PM309"),
+    ("    global G\n", "PM316"),
+    ("    return [x for x in a]\n", "PM316"),
+    ("    return f(**a)\n", "PM317"),
+    ("    return locals()\n", "PM317"),
+])  # fmt: skip
+def test_the_analyzers_hint_code(body: str, code: str) -> None:
+    assert codes(f"fn f(a: object) -> object:\n{body}") == [code]
+
+
 @pytest.mark.parametrize(("body", "where", "message"), [
     ("    try:\n        pass\n    except E:\n        pass\n", "2:5", "try/except is not supported in an object fn yet"),
     ("    with a:\n        pass\n", "2:5", "with is not supported in an object fn yet"),
