@@ -95,7 +95,7 @@ _FUNCS: dict[str, tuple[ir.Type, list[ir.Type], bool]] = {
 }
 
 _OBJECTS = (
-    "PyFloat_Type", "PyLong_Type", "PyBool_Type", "PyUnicode_Type", "PyList_Type",
+    "PyFloat_Type", "PyLong_Type", "PyBool_Type", "PyUnicode_Type", "PyList_Type", "PyTuple_Type",
     "_Py_NoneStruct", "_Py_TrueStruct", "_Py_FalseStruct",
 )  # fmt: skip
 

@@ -35,6 +35,7 @@ from pymigrate.codegen.tir.ops import (
     LeaveRecursion,
     LoadConst,
     LoadGlobal,
+    LoadMethod,
     Not,
     Op,
     RaiseError,
@@ -492,11 +493,16 @@ class Builder:
         return result
 
     def call(self, e: ast.Call) -> Value:
-        fn = self.expr(e.func)
+        recv: Value | None = None
+        if isinstance(e.func, ast.Attribute):  # o.m(...): LOAD_METHOD, then the arguments, then CALL
+            recv = self.expr(e.func.value)
+            fn: Value = self.add(LoadMethod(recv, e.func.attr, e.func.lineno))
+        else:
+            fn = self.expr(e.func)
         args = [self.expr(a) for a in e.args]
         kwnames = tuple(k.arg for k in e.keywords if k.arg is not None)
         args += [self.expr(k.value) for k in e.keywords]
-        return self.add(Vectorcall(fn, args, kwnames, e.lineno))
+        return self.add(Vectorcall(fn, args, kwnames, e.lineno, recv=recv))
 
     def formatted(self, e: ast.FormattedValue) -> Value:
         line = e.lineno

@@ -14,10 +14,10 @@ from pymigrate.codegen.capi import F64, I1, I32, I64, PTR, VOID
 from pymigrate.codegen.ir import FuncIR
 from pymigrate.codegen.lower import ModuleLowering
 from pymigrate.codegen.tir import ops
-from pymigrate.codegen.tir.runtime import STATIC_OBJECTS, ObjectRuntime
+from pymigrate.codegen.tir.runtime import GLOBAL_SITE, STATIC_OBJECTS, ObjectRuntime
 
 LLTYPES = {"object": PTR, "i64": I64, "i32": I32, "f64": F64, "bool": I1, "void": VOID}
-ICMP = {"==", "!=", "<", "<=", ">", ">="}
+PY_VECTORCALL_ARGUMENTS_OFFSET = -(1 << 63)  # the sign bit of the i64 argument count
 
 
 def object_entry_type(nargs: int) -> ir.FunctionType:
@@ -56,6 +56,7 @@ class Emitter:
         self.slots: dict[int, ir.Value] = {}
         self.blocks: dict[int, ir.Block] = {}
         self.incref, self.decref = refcount_fns(ml)
+        self.unbound: dict[int, ir.Value] = {}  # LoadMethod -> its "found unbound" flag
 
     def c_fn(self, name: str, ret: ir.Type, args: list[ir.Type]) -> ir.Function:
         return self.rt.c_fn(name, ret, args)
@@ -82,6 +83,55 @@ class Emitter:
         if isinstance(v, ops.Integer):
             return ir.Constant(LLTYPES[v.type.name], None if v.type.name == "object" else v.value)
         return self.values[id(v)]
+
+    def load_global(self, b: ir.IRBuilder, op: ops.LoadGlobal) -> ir.Value:
+        """The site's cached object while both dicts keep their version tags, else the lookup."""
+        site = self.rt.global_site()
+        field = [b.gep(site, [ir.Constant(I32, 0), ir.Constant(I32, i)], source_etype=GLOBAL_SITE) for i in range(3)]
+        now = self.rt.versions(b)
+        cached = b.load(field[2], typ=PTR)
+        hit = b.and_(b.and_(b.icmp_unsigned("==", b.load(field[0], typ=I64), now[0]),
+                            b.icmp_unsigned("==", b.load(field[1], typ=I64), now[1])),
+                     b.icmp_unsigned("!=", cached, ir.Constant(PTR, None)))
+        start = b.block
+        with b.if_else(hit, likely=True) as (then, otherwise):
+            with then:
+                b.call(self.incref, [cached])
+                hit_bb = b.block
+            with otherwise:
+                name = b.load(self.rt.constant(op.name), typ=PTR)
+                looked = b.call(self.rt.load_global(), [name, site])
+                miss_bb = b.block
+        assert start is not None
+        phi = b.phi(PTR)
+        phi.add_incoming(cached, hit_bb)
+        phi.add_incoming(looked, miss_bb)
+        return phi
+
+    def entry_slot(self, b: ir.IRBuilder) -> ir.Value:
+        with b.goto_block(self.fn.entry_basic_block):
+            b.position_at_start(self.fn.entry_basic_block)
+            return b.alloca(PTR)
+
+    def vectorcall(self, b: ir.IRBuilder, op: ops.Vectorcall) -> ir.Value:
+        """The arguments in an array, the receiver of a method call in front of them: passed when the
+        method came unbound, else skipped with PY_VECTORCALL_ARGUMENTS_OFFSET (the callee may use that
+        slot, as CPython lets a bound method's call do)."""
+        args = ([op.recv] if op.recv is not None else []) + op.args
+        arr = self.entry_array(b, len(args))
+        for i, a in enumerate(args):
+            b.store(self.val(b, a), b.gep(arr, [ir.Constant(I32, 0), ir.Constant(I32, i)]))
+        first = b.gep(arr, [ir.Constant(I32, 0), ir.Constant(I32, 0)])
+        kw = b.load(self.rt.constant(op.kwnames), typ=PTR) if op.kwnames else ir.Constant(PTR, None)
+        npos = ir.Constant(I64, len(op.args) - len(op.kwnames))
+        fn = self.c_fn("PyObject_Vectorcall", PTR, [PTR, PTR, I64, PTR])
+        if op.recv is not None:
+            unbound = b.icmp_signed("!=", self.unbound[id(op.fn)], ir.Constant(I32, 0))
+            second = b.gep(arr, [ir.Constant(I32, 0), ir.Constant(I32, 1)])
+            first = b.select(unbound, first, second)
+            offset = ir.Constant(I64, PY_VECTORCALL_ARGUMENTS_OFFSET)
+            npos = b.select(unbound, b.add(npos, ir.Constant(I64, 1)), b.or_(npos, offset))
+        return b.call(fn, [self.val(b, op.fn), first, npos, kw])
 
     def entry_array(self, b: ir.IRBuilder, n: int) -> ir.Value:
         with b.goto_block(self.fn.entry_basic_block):
@@ -118,23 +168,20 @@ class Emitter:
             else:
                 result = b.load(self.rt.constant(op.value), typ=PTR)
         elif isinstance(op, ops.LoadGlobal):
-            name = b.load(self.rt.constant(op.name), typ=PTR)
-            result = b.call(self.rt.load_global(), [name])
+            result = self.load_global(b, op)
         elif isinstance(op, ops.CallC):
             argv = [self.val(b, a) for a in op.args]
             fn = self.c_fn(op.fname, LLTYPES[op.type.name], [x.type for x in argv])
             result = b.call(fn, argv)
+        elif isinstance(op, ops.LoadMethod):
+            slot = self.entry_slot(b)
+            b.store(null, slot)  # on AttributeError _PyObject_GetMethod leaves *method as it was
+            get = self.c_fn("_PyObject_GetMethod", I32, [PTR, PTR, PTR])
+            name = b.load(self.rt.constant(op.name), typ=PTR)
+            self.unbound[id(op)] = b.call(get, [self.val(b, op.recv), name, slot])
+            result = b.load(slot, typ=PTR)
         elif isinstance(op, ops.Vectorcall):
-            n = len(op.args)
-            arr = self.entry_array(b, n)
-            for i, a in enumerate(op.args):
-                b.store(self.val(b, a), b.gep(arr, [ir.Constant(I32, 0), ir.Constant(I32, i)]))
-            first = b.gep(arr, [ir.Constant(I32, 0), ir.Constant(I32, 0)])
-            kw = b.load(self.rt.constant(op.kwnames), typ=PTR) if op.kwnames else null
-            npos = ir.Constant(I64, n - len(op.kwnames))
-            assert op.fn is not None
-            fn = self.c_fn("PyObject_Vectorcall", PTR, [PTR, PTR, I64, PTR])
-            result = b.call(fn, [self.val(b, op.fn), first, npos, kw])
+            result = self.vectorcall(b, op)
         elif isinstance(op, ops.Compare):
             left, right = self.val(b, op.left), self.val(b, op.right)
             if left.type == PTR:

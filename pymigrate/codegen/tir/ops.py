@@ -246,31 +246,49 @@ class CallC(Op):
         self.args = list(new)
 
 
+class LoadMethod(Op):
+    """CPython's LOAD_METHOD (_PyObject_GetMethod): the attribute `name` of `recv`, unbound when it is a
+    method found on the type (the call then passes `recv` first) instead of making a bound method."""
+
+    error_kind = ERR_MAGIC
+
+    def __init__(self, recv: Value, name: str, line: int) -> None:
+        super().__init__(line)
+        self.recv = recv
+        self.name = name
+        self.type = OBJECT
+
+    def sources(self) -> list[Value]:
+        return [self.recv]
+
+    def set_sources(self, new: list[Value]) -> None:
+        (self.recv,) = new
+
+
 class Vectorcall(Op):
-    """fn(*args, **dict(zip(kwnames, kwargs))) through PyObject_Vectorcall (method: the first argument
-    is the receiver and `method` names the attribute: PyObject_VectorcallMethod)."""
+    """fn(*args, **dict(zip(kwnames, kwargs))) through PyObject_Vectorcall. With `recv`, fn is a
+    LoadMethod and recv goes first when the method was found unbound (CPython's CALL after LOAD_METHOD)."""
 
     error_kind = ERR_MAGIC
 
     def __init__(
-        self, fn: Value | None, args: list[Value], kwnames: tuple[str, ...], line: int, method: str | None = None
+        self, fn: Value, args: list[Value], kwnames: tuple[str, ...], line: int, recv: Value | None = None
     ) -> None:
         super().__init__(line)
         self.fn = fn
         self.args = list(args)
         self.kwnames = kwnames
-        self.method = method
+        self.recv = recv
         self.type = OBJECT
 
     def sources(self) -> list[Value]:
-        return ([self.fn] if self.fn is not None else []) + self.args
+        return [self.fn, *([self.recv] if self.recv is not None else []), *self.args]
 
     def set_sources(self, new: list[Value]) -> None:
-        if self.fn is not None:
-            self.fn, *rest = new
-            self.args = rest
-        else:
-            self.args = list(new)
+        self.fn = new[0]
+        if self.recv is not None:
+            self.recv = new[1]
+        self.args = new[2 if self.recv is not None else 1:]
 
 
 class Compare(Op):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from llvmlite import ir  # type: ignore[import-untyped]
 
-from pymigrate.codegen.capi import I32, I64, OB_TYPE, PTR, TP_NAME, TUPLE_ITEMS, VOID
+from pymigrate.codegen.capi import I32, I64, OB_TYPE, PTR, TP_NAME, TUPLE_ITEMS, VAR_SIZE, VOID
 from pymigrate.codegen.lower import ModuleLowering
 
 TP_FLAGS = 168
@@ -18,6 +18,8 @@ TYPE_SUBCLASS = 1 << 31
 BASE_EXC_SUBCLASS = 1 << 30
 NULL = ir.Constant(PTR, None)
 
+DICT_VERSION_TAG = 24  # CPython 3.11 PyDictObject: ob_refcnt, ob_type, ma_used, then ma_version_tag
+GLOBAL_SITE = ir.LiteralStructType([I64, I64, PTR])  # module dict's tag, builtins dict's tag, the value
 STATIC_OBJECTS = {None: "_Py_NoneStruct", True: "_Py_TrueStruct", False: "_Py_FalseStruct"}
 
 
@@ -29,6 +31,7 @@ class ObjectRuntime:
         self.constants: dict[object, tuple[object, ir.GlobalVariable]] = {}
         self.globals_dict = self._ptr("pmo.rt.globals")
         self.builtins_dict = self._ptr("pmo.rt.builtins")
+        self.sites: list[ir.GlobalVariable] = []
 
     def _ptr(self, name: str) -> ir.GlobalVariable:
         g = ir.GlobalVariable(self.ml.module, PTR, name=name)
@@ -126,18 +129,42 @@ class ObjectRuntime:
         return existing
 
     # ------------------------------------------------------------------ helpers
+    def versions(self, b: ir.IRBuilder) -> tuple[ir.Value, ir.Value]:
+        """The version tags of the module dict and the builtins dict (a 3.11 dict changes its tag at
+        every change of its contents)."""
+        def tag(d: ir.GlobalVariable) -> ir.Value:
+            return b.load(b.gep(b.load(d, typ=PTR), [ir.Constant(I64, DICT_VERSION_TAG)], source_etype=ir.IntType(8)), typ=I64)
+
+        return tag(self.globals_dict), tag(self.builtins_dict)
+
+    def global_site(self) -> ir.GlobalVariable:
+        """A load's cache: the two dicts' version tags when it last looked, and what it found (borrowed:
+        while neither tag moved, the dict still holds it), as CPython's LOAD_GLOBAL specializes."""
+        g = ir.GlobalVariable(self.ml.module, GLOBAL_SITE, name=f"pmo.rt.site.{len(self.sites)}")
+        g.linkage = "internal"
+        g.initializer = ir.Constant(GLOBAL_SITE, None)
+        self.sites.append(g)
+        return g
+
     def load_global(self) -> ir.Function:
-        """pmo.load_global(name) -> new reference: the module dict, then the builtins dict, else
-        CPython's NameError (with its `name` attribute)."""
+        """pmo.load_global(name, site) -> new reference: the module dict, then the builtins dict, else
+        CPython's NameError (with its `name` attribute); what it found is kept in the site while
+        neither dict changed during the lookup."""
         ml, capi = self.ml, self.ml.capi
 
         def body(b: ir.IRBuilder, f: ir.Function) -> None:
-            name = f.args[0]
+            name, site = f.args
+            before = self.versions(b)
             get = self.c_fn("PyDict_GetItemWithError", PTR, [PTR, PTR])
             for d in (self.globals_dict, self.builtins_dict):
                 v = b.call(get, [b.load(d, typ=PTR), name])
                 with b.if_then(b.icmp_unsigned("!=", v, NULL), likely=True):
                     b.call(capi.fn("Py_IncRef"), [v])
+                    after = self.versions(b)
+                    same = b.and_(b.icmp_unsigned("==", before[0], after[0]), b.icmp_unsigned("==", before[1], after[1]))
+                    with b.if_then(same):
+                        for i, x in enumerate((*after, v)):
+                            b.store(x, b.gep(site, [ir.Constant(I32, 0), ir.Constant(I32, i)], source_etype=GLOBAL_SITE))
                     b.ret(v)
                 with b.if_then(b.icmp_unsigned("!=", b.call(capi.fn("PyErr_Occurred"), []), NULL), likely=False):
                     b.ret(NULL)
@@ -153,7 +180,7 @@ class ObjectRuntime:
             b.call(capi.fn("PyErr_Restore"), [b.load(x, typ=PTR) for x in saved])
             b.ret(NULL)
 
-        return self._helper("pmo.rt.load_global", PTR, [PTR], body)
+        return self._helper("pmo.rt.load_global", PTR, [PTR, PTR], body)
 
     def _helper(self, name: str, ret: ir.Type, args: list[ir.Type], body: object) -> ir.Function:
         f = self.ml.helper(name, ret, args, body)  # type: ignore[arg-type]
@@ -238,11 +265,19 @@ class ObjectRuntime:
         return f
 
     def unpack_fn(self) -> ir.Function:
-        """pmo.unpack(obj, n) -> a new tuple of n items: CPython's unpack_iterable, its messages included."""
+        """pmo.unpack(obj, n) -> a tuple of n items (a new reference): CPython's UNPACK_SEQUENCE. A tuple
+        of n items is itself (as CPython's fast path reads its items); anything else goes through
+        unpack_iterable, its messages included."""
         ml, capi = self.ml, self.ml.capi
 
         def body(b: ir.IRBuilder, f: ir.Function) -> None:
             obj, n = f.args
+            exact = b.icmp_unsigned("==", self._type(b, obj), capi.obj("PyTuple_Type"))
+            with b.if_then(exact, likely=True):
+                size = b.load(b.gep(obj, [ir.Constant(I64, VAR_SIZE)], source_etype=ir.IntType(8)), typ=I64)
+                with b.if_then(b.icmp_signed("==", size, n), likely=True):
+                    b.call(capi.fn("Py_IncRef"), [obj])
+                    b.ret(obj)
             it = b.call(self.c_fn("PyObject_GetIter", PTR, [PTR]), [obj])
             with b.if_then(b.icmp_unsigned("==", it, NULL), likely=False):
                 typ = self._type(b, obj)

@@ -66,7 +66,9 @@ def _rhs(op: ops.Op, n: _Namer) -> str:
     elif isinstance(op, ops.Vectorcall):
         args = ", ".join(map(n, op.args))
         kw = f" kw={list(op.kwnames)}" if op.kwnames else ""
-        text = f"call_method {op.method}({args}){kw}" if op.method else f"call {n(op.fn)}({args}){kw}"  # type: ignore[arg-type]
+        text = f"call {n(op.fn)}({args}){kw}" + (f" on {n(op.recv)}" if op.recv is not None else "")
+    elif isinstance(op, ops.LoadMethod):
+        text = f"load_method {n(op.recv)}.{op.name}"
     elif isinstance(op, ops.Compare):
         text = f"{n(op.left)} {op.op} {n(op.right)}"
     elif isinstance(op, ops.Not):
