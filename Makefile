@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 comma  := ,
 
-.PHONY: install system-deps test check snapshots fuzz fuzz-compile demo bench bench-infer realpkgs bench-scale lint typecheck clean
+.PHONY: install system-deps test check snapshots fuzz fuzz-compile fuzz-objects demo bench bench-infer realpkgs bench-scale lint typecheck clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,11 @@ fuzz: $(STAMP)
 fuzz-compile: $(STAMP)
 	PYMIGRATE_E2E_EXAMPLES=$${PYMIGRATE_E2E_EXAMPLES:-1000} PYMIGRATE_E2E_RANDOM=1 PYMIGRATE_E2E_STATS=1 \
 	  $(PY) -m pytest -q -s tests/e2e/test_e2e_generated.py -k agree
+
+# Random object-tier programs (tests/codegen/test_tir_random.py) against their Python reading, a long hunt.
+fuzz-objects: $(STAMP)
+	PYMIGRATE_TIR_PROGRAMS=$${PYMIGRATE_TIR_PROGRAMS:-2000} PYMIGRATE_TIR_SEED=$${PYMIGRATE_TIR_SEED:-$$(date +%s)} \
+	  $(PY) -m pytest -q -x tests/codegen/test_tir_random.py
 
 typecheck: $(STAMP)
 	$(PY) -m mypy pymigrate
