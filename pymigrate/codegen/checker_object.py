@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING
 
+from pymigrate.codegen.tir.build import fn_local_names
 from pymigrate.codegen.types import OBJECT
 
 if TYPE_CHECKING:
@@ -25,8 +26,7 @@ STATEMENTS = {
     ast.AsyncFunctionDef: "async def", ast.Match: "match", ast.AsyncFor: "async for", ast.AsyncWith: "async with",
 }  # fmt: skip
 EXPRESSIONS = {
-    ast.Lambda: "lambda", ast.ListComp: "a list comprehension", ast.SetComp: "a set comprehension",
-    ast.DictComp: "a dict comprehension", ast.GeneratorExp: "a generator expression", ast.Await: "await",
+    ast.Lambda: "lambda", ast.GeneratorExp: "a generator expression", ast.Await: "await",
     ast.Yield: "yield", ast.YieldFrom: "yield from", ast.NamedExpr: "an assignment expression (:=)",
     ast.Starred: "a starred expression",
 }  # fmt: skip
@@ -40,9 +40,7 @@ class ObjectBodyChecker:
     def __init__(self, checker: Checker, func: FuncIR) -> None:
         self.c = checker
         self.func = func
-        self.local = {p.name for p in func.params} | {
-            n.id for n in ast.walk(func.node) if isinstance(n, ast.Name) and isinstance(n.ctx, (ast.Store, ast.Del))
-        }
+        self.local = {p.name for p in func.params} | fn_local_names(func.node)
 
     def refuse(self, node: ast.AST, what: str, code: str = "PM316") -> None:
         self.c.error(node, f"{what} is not supported in an object fn yet{KEEP}", code)
@@ -150,6 +148,8 @@ class ObjectBodyChecker:
                 self.refuse(node, "**kwargs in a call", "PM317")
             elif isinstance(node, ast.Dict) and any(k is None for k in node.keys):
                 self.refuse(node, "** in a dict display")
+            elif isinstance(node, ast.comprehension) and node.is_async:
+                self.refuse(node.target, "an async comprehension")
 
 
 def check_object_body(checker: Checker, func: FuncIR) -> None:

@@ -119,36 +119,36 @@ L1:
 L2:
     xdec_ref %1
     %1 = r2
-    goto L3
+    goto L6
 L3:
-    r4 = PyIter_Next(%1) :: object
-    r5 = r4 == NULL :: bool
-    if r5 goto L5 else goto L4 (NULL r4 on true)
+    goto L4
 L4:
-    xdec_ref x
-    x = r4
-    r6 = x == NULL :: bool
-    if r6 goto L14 else goto L15
-L5:
-    r7 = PyErr_Occurred() :: object (borrowed)
-    r8 = r7 != NULL :: bool
-    if r8 goto L9 else goto L6
-L6:
-    goto L7
-L7:
     xdec_ref %1
     %1 = NULL
-    r9 = load_global f :: object ! line 5
-    r10 = r9 == NULL :: bool
-    if r10 goto L20 else goto L8 (NULL r9 on true)
+    r4 = load_global f :: object ! line 5
+    r5 = r4 == NULL :: bool
+    if r5 goto L20 else goto L5 (NULL r4 on true)
+L5:
+    r6 = x == NULL :: bool
+    if r6 goto L24 else goto L17
+L6:
+    r7 = PyIter_Next(%1) :: object
+    r8 = r7 == NULL :: bool
+    if r8 goto L8 else goto L7 (NULL r7 on true)
+L7:
+    xdec_ref x
+    x = r7
+    r9 = x == NULL :: bool
+    if r9 goto L14 else goto L15
 L8:
-    r11 = x == NULL :: bool
-    if r11 goto L24 else goto L17
+    r10 = PyErr_Occurred() :: object (borrowed)
+    r11 = r10 != NULL :: bool
+    if r11 goto L9 else goto L3
 L9:
     propagate
     goto L19
 L10:
-    goto L7
+    goto L4
 L11:
     goto L12
 L12:
@@ -156,7 +156,7 @@ L12:
     r13 = r12 < 0 :: bool
     if r13 goto L19 else goto L13
 L13:
-    goto L3
+    goto L6
 L14:
     raise UnboundLocalError("cannot access local variable 'x' where it is not associated with a value")
     goto L21
@@ -169,8 +169,8 @@ L16:
     goto L20
 L17:
     r16 = const 1 :: object (borrowed)
-    r17 = call r9(x, r16) kw=['key'] :: object ! line 5
-    dec_ref r9
+    r17 = call r4(x, r16) kw=['key'] :: object ! line 5
+    dec_ref r4
     r18 = r17 == NULL :: bool
     if r18 goto L20 else goto L18 (NULL r17 on true)
 L18:
@@ -200,7 +200,7 @@ L23:
     xdec_ref %1
     return NULL
 L24:
-    dec_ref r9
+    dec_ref r4
     goto L16
 """
 
@@ -214,3 +214,28 @@ def test_each_pass(upto: str) -> None:
 def test_loop_break_and_call_after_refcount() -> None:
     node = ast.parse(LOOP).body[0]
     assert tir_text("g", "g", node, "refcount") == LOOP_AFTER_REFCOUNT
+
+
+COMPREHENSION = "def f(a):\n    return [x + 1\n            for x in a]\n"
+
+
+def test_an_error_inside_a_comprehension_adds_its_frame_then_the_fns() -> None:
+    """CPython's unwinding: the `<listcomp>` entry at the failing line, the frame left, then the fn's
+    entry at the line that called the comprehension."""
+    text = tir_text("f", "f", ast.parse(COMPREHENSION).body[0], "errors")
+    assert text.endswith(
+        "    add_traceback line 2 in <listcomp>\n"
+        "    leave_recursion\n"
+        "    add_traceback line 2\n"
+        "    goto L19\n"
+        "L18:\n"
+        "    add_traceback line 3 in <listcomp>\n"
+        "    leave_recursion\n"
+        "    add_traceback line 2\n"
+        "    goto L19\n"
+        "L19:\n"
+        "    leave_recursion\n"
+        "    return NULL\n"
+        "L20:\n"
+        "    return NULL\n"
+    )

@@ -156,6 +156,19 @@ fn multi(a: object, b: object) -> object:
     x = y = a
     x = b
     return (x, y)
+
+fn comps(a: object, b: object) -> object:
+    v = [x + b for x in a if x]
+    w = {k: [j for j in b if j != k]
+         for k in a}
+    return (v, w, {x for x in b}, [x for x in a for x in b], [a for a in a])
+
+fn comp_reads(a: object, b: object) -> object:
+    if b:
+        late = a
+    r = [late for _ in b]
+    late = 2
+    return (r, [x for x in a], [late * k for k in (1, 2)])
 '''
 
 
@@ -246,9 +259,9 @@ def run(fn: Any, args: tuple[Any, ...]) -> tuple[Any, ...]:
     except (Exception, RecursionError) as exc:  # noqa: BLE001 - the exception is what is compared
         tb = exc.__traceback__
         line = None
-        while tb is not None:
-            if tb.tb_frame.f_code.co_name == fn.__name__:
-                line = tb.tb_lineno
+        while tb is not None:  # the fn's entry and every one inside it (a comprehension's, a callee's)
+            if line is not None or tb.tb_frame.f_code.co_name == fn.__name__:
+                line = (line or []) + [(tb.tb_frame.f_code.co_name, tb.tb_lineno)]
             tb = tb.tb_next
         cause = exc.__cause__
         return ("raise", type(exc), str(exc), line, describe(cause) if cause is not None else None,
@@ -366,7 +379,8 @@ def test_reference_counts_are_unchanged(mods: tuple[types.ModuleType, types.Modu
     mod, py = mods
     values = [object(), "refcount-probe", [1, 2, 3], (1, 2), 2**80, BadEq(), ValueError, 7]
     names = ["add", "logic", "ident", "unpack", "displays", "fmt", "loop", "raiser", "multi", "consts", "items",
-             "unbound", "branch", "chain", "compare", "attrs", "asserts", "calls", "slices", "missing"]
+             "unbound", "branch", "chain", "compare", "attrs", "asserts", "calls", "slices", "missing", "comps",
+             "comp_reads"]
     gc.disable()  # no collection of earlier garbage in the middle of a count
     try:
         _compare_growth(mod, py, values, names)

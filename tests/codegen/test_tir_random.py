@@ -3,7 +3,7 @@
 A seeded generator writes fns over `object` values (assignments and augmented assignments, if/else,
 bounded while and for loops with break/continue/else, raise, returns; expressions of operators,
 comparisons and chains, and/or/not, conditional expressions, subscripts, displays, f-strings and
-calls of builtins and methods, on parameters, constants and locals that may be unbound); each is
+calls of builtins and methods, list comprehensions, on parameters, constants and locals that may be unbound); each is
 compiled and called with pairs of edge values, and every outcome (result, exception class and
 message, traceback line, arguments afterwards) must be the def's. The bounded run is part of the
 test suite; PYMIGRATE_TIR_PROGRAMS=2000 (and PYMIGRATE_TIR_SEED) hunt longer (`make fuzz-objects`).
@@ -15,6 +15,7 @@ import copy
 import itertools
 import os
 import random
+import re
 import types
 
 import pytest
@@ -43,7 +44,7 @@ class Gen:
         if depth >= 3 or r.random() < 0.3:
             return self.name() if r.random() < 0.6 else r.choice(CONSTANTS)
         e = lambda: self.expr(depth + 1)  # noqa: E731 - a short local helper
-        kind = r.randrange(12)
+        kind = r.randrange(12)  # 11: a subscript, or half the time a list comprehension
         if kind == 0:
             return f"({e()} {r.choice(BINARY)} {e()})"
         if kind == 1:
@@ -71,6 +72,10 @@ class Gen:
             return f"{self.name()}.{r.choice(('count', 'index'))}({e()})"
         if kind == 10:
             return f"{{{e()}: {e()}}}" if r.random() < 0.5 else f"{{{e()}}}"
+        if kind == 11 and r.random() < 0.5:
+            v = r.choice(("v", *LOCALS))
+            elt = re.sub(r"\ba\b", v, self.expr(depth + 1)) if r.random() < 0.5 else v
+            return f"[{elt} for {v} in {e()} if {e()}]"
         return f"{self.name()}[{e()}]"
 
     def block(self, indent: int, depth: int) -> list[str]:
@@ -124,6 +129,7 @@ def _programs() -> list[str]:
 
 
 
+@pytest.mark.filterwarnings("ignore::SyntaxWarning")  # `x is 1` and such: drawn on purpose
 @pytest.mark.parametrize("chunk", range(max(1, PROGRAMS // 10)))
 def test_random_programs_agree(chunk: int) -> None:
     sources = _programs()[chunk * 10:(chunk + 1) * 10]

@@ -63,6 +63,17 @@ UNARY = {ast.USub: "PyNumber_Negative", ast.UAdd: "PyNumber_Positive", ast.Inver
 RICH = {ast.Lt: 0, ast.LtE: 1, ast.Eq: 2, ast.NotEq: 3, ast.Gt: 4, ast.GtE: 5}
 CONVERSIONS = {ord("s"): "PyObject_Str", ord("r"): "PyObject_Repr", ord("a"): "PyObject_ASCII"}
 UNBOUND_MESSAGE = "cannot access local variable '{}' where it is not associated with a value"
+FREE_MESSAGE = "cannot access free variable '{}' where it is not associated with a value in enclosing scope"
+COMPREHENSIONS = {ast.ListComp: "<listcomp>", ast.SetComp: "<setcomp>", ast.DictComp: "<dictcomp>"}
+
+
+def fn_local_names(node: ast.FunctionDef) -> set[str]:
+    """The names a fn binds (its locals), leaving out the variables of its comprehensions, which are
+    the comprehensions' own."""
+    inner = {id(n) for c in ast.walk(node) if isinstance(c, (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp))
+             for g in c.generators for n in ast.walk(g.target)}
+    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, (ast.Store, ast.Del))
+            and id(n) not in inner}
 
 
 def is_constant(node: ast.expr) -> bool:
@@ -94,12 +105,10 @@ class Builder:
         self.cur = self.new_block()
         self.loops: list[tuple[BasicBlock, BasicBlock]] = []  # (continue target, break target)
         self.func = FuncTIR(name, key, self.args, self.blocks, line=node.lineno)
-        bound: set[str] = set()
-        for n in ast.walk(node):
-            if isinstance(n, ast.Name) and isinstance(n.ctx, (ast.Store, ast.Del)):
-                bound.add(n.id)
-        for name_ in sorted(bound - set(params)):
+        for name_ in sorted(fn_local_names(node) - set(params)):
             self.regs[name_] = Register(name_)
+        self.frames: list[tuple[str, int]] = []  # the inlined frames being built (comprehensions)
+        self.scopes: list[dict[str, Register]] = []  # their variables, innermost last
 
     # ------------------------------------------------------------------ plumbing
     def new_block(self) -> BasicBlock:
@@ -108,6 +117,8 @@ class Builder:
         return blk
 
     def add(self, op: Op) -> Op:
+        if self.frames:
+            op.frames = tuple(self.frames)
         self.cur.ops.append(op)
         return op
 
@@ -142,7 +153,7 @@ class Builder:
     # ------------------------------------------------------------------ function
     def build(self) -> FuncTIR:
         line = self.node.lineno
-        self.add(EnterRecursion(line))
+        self.add(EnterRecursion(line, entry=True))
         self.block(self.node.body)
         if not self.terminated():
             self.add(LeaveRecursion(line))
@@ -233,11 +244,10 @@ class Builder:
         self.goto(done)
         self.activate(done)
 
-    def for_stmt(self, s: ast.For) -> None:
-        line = s.lineno
-        it = self.temp()
-        self.add(Assign(it, self.call_c("PyObject_GetIter", [self.expr(s.iter)], s.iter.lineno), line))
-        top, body, exhausted, other, done = (self.new_block() for _ in range(5))
+    def next_item(self, it: Register, exhausted_to: BasicBlock, line: int) -> tuple[BasicBlock, Value]:
+        """A loop's head over iterator `it`: the next item, in a new current block; the end of the
+        iteration goes to `exhausted_to` (the iterator's exception to the error exit). Returns the head."""
+        top, body, exhausted = self.new_block(), self.new_block(), self.new_block()
         self.goto(top)
         self.activate(top)
         item = self.call_c("PyIter_Next", [it], line, err=ERR_NEVER)
@@ -247,10 +257,18 @@ class Builder:
         occurred = self.add(CallC("PyErr_Occurred", [], OBJECT, ERR_NEVER, line, borrowed=True))
         failed = self.add(Compare("!=", occurred, Integer(0, OBJECT), line))
         raised = self.new_block()
-        self.add(Branch(failed, raised, other, line))
+        self.add(Branch(failed, raised, exhausted_to, line))
         self.activate(raised)
         self.add(RaiseError(None, "", line))
         self.activate(body)
+        return top, item
+
+    def for_stmt(self, s: ast.For) -> None:
+        line = s.lineno
+        it = self.temp()
+        self.add(Assign(it, self.call_c("PyObject_GetIter", [self.expr(s.iter)], s.iter.lineno), line))
+        other, done = self.new_block(), self.new_block()
+        top, item = self.next_item(it, other, line)
         self.loops.append((top, done))
         self.assign(s.target, item, line)
         self.block(s.body)
@@ -275,7 +293,8 @@ class Builder:
     # ------------------------------------------------------------------ assignment
     def assign(self, target: ast.expr, value: Value, line: int) -> None:
         if isinstance(target, ast.Name):
-            self.add(Assign(self.regs[target.id], value, line))
+            scope = next((s for s in reversed(self.scopes) if target.id in s), self.regs)
+            self.add(Assign(scope[target.id], value, line))
         elif isinstance(target, ast.Attribute):
             obj = self.expr(target.value)
             name = self.const(target.attr, line)
@@ -370,7 +389,8 @@ class Builder:
 
     # ------------------------------------------------------------------ expressions
     def load_name(self, e: ast.Name) -> Value:
-        reg = self.regs.get(e.id)
+        own = next((s[e.id] for s in reversed(self.scopes) if e.id in s), None)
+        reg = own or self.regs.get(e.id)
         if reg is None:
             return self.add(LoadGlobal(e.id, e.lineno))
         if not reg.is_arg:
@@ -378,9 +398,68 @@ class Builder:
             raise_bb, ok = self.new_block(), self.new_block()
             self.add(Branch(unset, raise_bb, ok, e.lineno, rare=True))
             self.activate(raise_bb)
-            self.add(RaiseError("UnboundLocalError", UNBOUND_MESSAGE.format(e.id), e.lineno))
+            if self.scopes and own is None:  # a comprehension reads the fn's local through a cell
+                self.add(RaiseError("NameError", FREE_MESSAGE.format(e.id), e.lineno))
+            else:
+                self.add(RaiseError("UnboundLocalError", UNBOUND_MESSAGE.format(e.id), e.lineno))
             self.activate(ok)
         return reg
+
+    def comprehension(self, e: ast.ListComp | ast.SetComp | ast.DictComp) -> Value:
+        """CPython 3.11 runs a comprehension as a function of its own (`<listcomp>`...) called with the
+        iterator of its first iterable, which the enclosing frame makes: built inline, with that
+        frame's recursion level, traceback entry and variables (released when it returns)."""
+        line = e.lineno
+        first = self.call_c("PyObject_GetIter", [self.expr(e.generators[0].iter)], line)
+        self.add(EnterRecursion(line))
+        self.frames.append((COMPREHENSIONS[type(e)], line))
+        names = sorted({n.id for g in e.generators for n in ast.walk(g.target) if isinstance(n, ast.Name)})
+        self.temps += 1
+        scope = {n: Register(f"{n}.{self.temps}") for n in names}  # not Python names: never the fn's
+        self.temp_regs += scope.values()
+        self.scopes.append(scope)
+        result = self.temp()
+        make: dict[type, tuple[str, list[Value]]] = {
+            ast.ListComp: ("PyList_New", [Integer(0, I64)]), ast.SetComp: ("PySet_New", [Integer(0, OBJECT)]),
+            ast.DictComp: ("PyDict_New", []),
+        }
+        fname, args = make[type(e)]
+        self.add(Assign(result, self.call_c(fname, args, line), line))
+        self.comprehension_loop(e, 0, first, result)
+        self.scopes.pop()
+        for reg in scope.values():
+            self.add(Assign(reg, Integer(0, OBJECT), line))
+        self.add(LeaveRecursion(line))
+        self.frames.pop()
+        return result
+
+    def comprehension_loop(self, e: ast.ListComp | ast.SetComp | ast.DictComp, k: int, iterator: Value,
+                           result: Register) -> None:
+        gen = e.generators[k]
+        line = gen.target.lineno
+        it = self.temp()
+        self.add(Assign(it, iterator, line))
+        done, again = self.new_block(), self.new_block()
+        top, item = self.next_item(it, done, line)
+        self.assign(gen.target, item, line)
+        for test in gen.ifs:
+            passed = self.new_block()
+            self.cond(test, passed, again)
+            self.activate(passed)
+        if k + 1 < len(e.generators):
+            inner = e.generators[k + 1].iter
+            self.comprehension_loop(e, k + 1, self.call_c("PyObject_GetIter", [self.expr(inner)], inner.lineno), result)
+        elif isinstance(e, ast.DictComp):
+            key = self.expr(e.key)
+            self.call_c("PyDict_SetItem", [result, key, self.expr(e.value)], e.key.lineno, type=I32)
+        else:
+            add = "PyList_Append" if isinstance(e, ast.ListComp) else "PySet_Add"
+            self.call_c(add, [result, self.expr(e.elt)], e.elt.lineno, type=I32)
+        self.goto(again)
+        self.activate(again)
+        self.back_edge(top, line)
+        self.activate(done)
+        self.add(Assign(it, Integer(0, OBJECT), line))
 
     def binop(self, fname: str, a: Value, b: Value, line: int) -> Value:
         if fname.endswith("Power"):
@@ -450,6 +529,8 @@ class Builder:
             for k_, v_ in pairs:
                 self.call_c("PyDict_SetItem", [d, k_, v_], line, type=I32)
             return d
+        if isinstance(e, (ast.ListComp, ast.SetComp, ast.DictComp)):
+            return self.comprehension(e)
         if isinstance(e, ast.JoinedStr):
             return self.fstring(e)
         if isinstance(e, ast.FormattedValue):

@@ -205,7 +205,11 @@ class Emitter:
         elif isinstance(op, ops.AddTraceback):
             from pymigrate.codegen.bindings import binder_slot, raise_site, traceback_fn
 
-            site = raise_site(ml, self.fir, op.line, binder_slot(ml, self.fir.key))
+            if op.name is None:
+                site = raise_site(ml, self.fir, op.line, binder_slot(ml, self.fir.key))
+            else:  # an inlined frame's entry (a comprehension's): its own code name
+                inner = FuncIR(f"{self.fir.key}.{op.name.strip('<>')}", op.name, self.fir.node, [], self.fir.ret, {}, False)
+                site = raise_site(ml, inner, op.line, binder_slot(ml, self.fir.key))
             b.call(traceback_fn(ml), [site])
         elif isinstance(op, ops.EnterRecursion):
             result = b.call(self.c_fn("Py_EnterRecursiveCall", I32, [PTR]), [ml.cstr("")])

@@ -80,6 +80,9 @@ class Integer(Value):
 
 class Op(Value):
     error_kind = ERR_NEVER
+    # the frames CPython would run this op in, inside the fn's own: (code name, line of the call in
+    # the enclosing frame) outermost first, e.g. (("<listcomp>", 3),) for an op of a list comprehension
+    frames: tuple[tuple[str, int], ...] = ()
 
     def __init__(self, line: int) -> None:
         self.line = line
@@ -369,7 +372,11 @@ class Helper(Op):
 
 
 class AddTraceback(Op):
-    """The fn's traceback entry at `line` (an error exit)."""
+    """A traceback entry at `line` (an error exit): the fn's own, or that of the frame named `name`."""
+
+    def __init__(self, line: int, name: str | None = None) -> None:
+        super().__init__(line)
+        self.name = name
 
 
 class IncRef(OneValueOp):
@@ -387,9 +394,10 @@ class EnterRecursion(Op):
 
     error_kind = ERR_MAGIC
 
-    def __init__(self, line: int) -> None:
+    def __init__(self, line: int, *, entry: bool = False) -> None:
         super().__init__(line)
         self.type = I32
+        self.entry = entry  # the fn's own guard (else an inner frame's, e.g. a comprehension's)
 
 
 class LeaveRecursion(Op):

@@ -48,7 +48,7 @@ def op_text(op: ops.Op, n: _Namer) -> str:
     if isinstance(op, ops.DecRef):
         return f"{'xdec_ref' if op.xdec else 'dec_ref'} {n(op.value)}"
     if isinstance(op, ops.AddTraceback):
-        return f"add_traceback line {op.line}"
+        return f"add_traceback line {op.line}" + (f" in {op.name}" if op.name else "")
     if isinstance(op, ops.LeaveRecursion):
         return "leave_recursion"
     if isinstance(op, ops.RaiseError):

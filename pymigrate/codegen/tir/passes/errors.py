@@ -34,16 +34,22 @@ def insert_error_branches(func: FuncTIR) -> None:
     exit_leave.ops = [LeaveRecursion(func.line), Return(Integer(0, OBJECT), func.line)]
     exit_plain = BasicBlock()
     exit_plain.ops = [Return(Integer(0, OBJECT), func.line)]
-    by_line: dict[int, BasicBlock] = {}
+    by_line: dict[tuple[int, tuple[tuple[str, int], ...]], BasicBlock] = {}
     added: list[BasicBlock] = []
 
-    def handler(line: int) -> BasicBlock:
-        if line not in by_line:
+    def handler(line: int, frames: tuple[tuple[str, int], ...]) -> BasicBlock:
+        """The entries CPython's unwinding adds, innermost first: each inlined frame's (which it also
+        leaves), then the fn's at the line that entered the outermost one."""
+        key = (line, frames)
+        if key not in by_line:
             blk = BasicBlock()
-            blk.ops = [AddTraceback(line), Goto(exit_leave)]
-            by_line[line] = blk
+            for name, called_at in reversed(frames):
+                blk.ops += [AddTraceback(line, name), LeaveRecursion(line)]
+                line = called_at
+            blk.ops += [AddTraceback(line), Goto(exit_leave)]
+            by_line[key] = blk
             added.append(blk)
-        return by_line[line]
+        return by_line[key]
 
     out: list[BasicBlock] = []
     for blk in func.blocks:
@@ -53,11 +59,14 @@ def insert_error_branches(func: FuncTIR) -> None:
         for op in ops:
             cur.ops.append(op)
             if op.error_kind == ERR_ALWAYS:
-                cur.ops.append(Goto(handler(op.line)))
+                cur.ops.append(Goto(handler(op.line, op.frames)))
                 break  # the rest of the block is dead
             if op.error_kind != ERR_MAGIC:
                 continue
-            target = exit_plain if isinstance(op, EnterRecursion) else handler(op.line)
+            if isinstance(op, EnterRecursion):  # never entered: no entry of its own, nothing to leave
+                target = exit_plain if op.entry else handler(op.line, op.frames)
+            else:
+                target = handler(op.line, op.frames)
             failed = _error_test(op)
             cur.ops.append(failed)
             rest = BasicBlock()
