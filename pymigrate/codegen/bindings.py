@@ -72,6 +72,8 @@ class SlotPlan:
     aliased: int  # slot of the module's aliasing test (reading.ALIASED)
     unchanged: int  # slot of the test that the names the fns read still hold their objects (reading.UNCHANGED)
     module_dict: int  # slot of the module's dict (its version tag tells when to run that test)
+    builtins_dict: int  # slot of the module's builtins dict (watched the same way)
+    attrs_dict: int  # slot of the dict of the module whose attributes the fns read (math)
 
 
 def plan_slots(mir: ModuleIR) -> SlotPlan:
@@ -88,7 +90,7 @@ def plan_slots(mir: ModuleIR) -> SlotPlan:
     for func in mir.all_functions():
         readings[func.key] = n
         n += 1
-    return SlotPlan(binders, classes, n + 3, readings, n, n + 1, n + 2)
+    return SlotPlan(binders, classes, n + 5, readings, n, n + 1, n + 2, n + 3, n + 4)
 
 
 def ptr_global(module: ir.Module, name: str, ty: ir.Type = PTR) -> ir.GlobalVariable:
@@ -385,6 +387,32 @@ class Bindings:
 
         return ml.helper(f"pm.from_py.{mangle(ty)}", I32, [PTR, PTR, PTR], body)
 
+    def from_py_lean(self, ty: Ty) -> ir.Function:
+        """pm.from_py_lean.<ty>(obj, out) -> 0 with the value stored, else GUARD_FAILED: from_py's guard
+        for the lean entry, making no call (an int beyond 30 bits goes to the general wrapper, which reads
+        it with PyLong_AsLongLongAndOverflow)."""
+        if ty != INT:
+            general = self.from_py(ty)
+
+            def forward(b: ir.IRBuilder, f: ir.Function) -> None:
+                b.ret(b.call(general, [*f.args, ir.Constant(PTR, None)]))
+
+            return self.ml.helper(f"pm.from_py_lean.{mangle(ty)}", I32, [PTR, PTR], forward)
+
+        def body(b: ir.IRBuilder, f: ir.Function) -> None:
+            obj, out = f.args
+            exact = b.icmp_unsigned("==", self.ob_type(b, obj), self.capi.obj("PyLong_Type"))
+            with b.if_then(b.not_(exact), likely=False):
+                b.ret(ir.Constant(I32, GUARD_FAILED))
+            size = self.field_at(b, obj, VAR_SIZE, I64)
+            compact = b.icmp_unsigned("<=", b.add(size, ir.Constant(I64, 1)), ir.Constant(I64, 2))
+            with b.if_then(b.not_(compact), likely=False):
+                b.ret(ir.Constant(I32, GUARD_FAILED))
+            b.store(b.mul(size, b.zext(self.field_at(b, obj, LONG_DIGIT0, I32), I64)), out)
+            b.ret(ir.Constant(I32, 0))
+
+        return self.ml.helper("pm.from_py_lean.Int", I32, [PTR, PTR], body)
+
     def require_registered(self, b: ir.IRBuilder, cls: ir.Value, name: str) -> None:
         with b.if_then(b.icmp_unsigned("==", cls, ir.Constant(PTR, None)), likely=False):
             exc = b.load(self.capi.exc("SystemError"), typ=PTR)
@@ -519,13 +547,93 @@ class Bindings:
 
     # ------------------------------------------------------------------ wrappers
     def wrapper(self, func: FuncIR) -> ir.Function:
+        """pmw.<key>: the fn's vectorcall entry. A fn of numbers only gets a lean entry (fast_entry) in
+        front of the general one."""
+        if not self._lean(func):
+            return self._wrapper(func, f"pmw.{func.key}")
+        return self.fast_entry(func, self._wrapper(func, f"pmw.{func.key}.full"))
+
+    def _lean(self, func: FuncIR) -> bool:
+        """A module-level fn taking and returning numbers (Int, Float64, Bool; None back), without
+        keyword-only parameters or a recursion budget: nothing to write back, nothing to release."""
+        scalars = (INT, FLOAT, BOOL)
+        return (
+            func.owner is None
+            and all(p.ty in scalars and p.convention in ("read", "var") and p.kind != "kwonly" for p in func.params)
+            and (func.ret in scalars or func.ret == NONE)
+            and func.key not in self.ml.recursive
+            and func.key not in self.ml.reaches_recursion
+        )
+
+    def fast_entry(self, func: FuncIR, full: ir.Function) -> ir.Function:
+        """The usual call of a fn of numbers (positional, exact classes, module names unchanged) with
+        nothing kept across a call: guards, the native body, the boxed result as a tail call. Anything
+        else tail-calls the general wrapper (`full`, which guards again and decides), and a failed run
+        the cold `failed` (a deopt runs the reading, an exception stands). Keeping no value alive
+        across a call means no callee-saved register to push and pop on the way (the call overhead
+        the harness measures)."""
+        ml = self.ml
+        fnty = full.function_type
+        w = ir.Function(ml.module, fnty, name=f"pmw.{func.key}")
+        w.linkage = "internal"
+        selfobj, args, nargsf, kwnames = w.args
+        b = ir.IRBuilder(w.append_basic_block("entry"))
+        slow = w.append_basic_block("slow")
+        go = w.append_basic_block("guards")
+        null = ir.Constant(PTR, None)
+        nargs = b.and_(nargsf, ir.Constant(I64, PY_SSIZE_T_MAX))
+        shape = b.and_(b.icmp_unsigned("==", kwnames, null), b.icmp_signed("==", nargs, ir.Constant(I64, len(func.params))))
+        b.cbranch(shape, go, slow).set_weights([2000, 1])
+        b.position_at_end(go)
+        if func.key in self.guarded:
+            self._versions_unchanged(b, slow)
+        slots = [entry_alloca(b, ml.llty(p.ty)) for p in func.params]
+        for k, (p, slot) in enumerate(zip(func.params, slots)):
+            obj = b.load(b.gep(args, [ir.Constant(I64, k)], source_etype=PTR), typ=PTR)
+            r = b.call(self.from_py_lean(p.ty), [obj, slot])
+            cont = w.append_basic_block(f"guard.{p.name}")
+            b.cbranch(b.icmp_signed("==", r, ir.Constant(I32, 0)), cont, slow).set_weights([2000, 1])
+            b.position_at_end(cont)
+        res = b.call(ml.natives[func.key], [b.load(s, typ=ml.llty(p.ty)) for p, s in zip(func.params, slots)])
+        failed = w.append_basic_block("failed")
+        done = w.append_basic_block("done")
+        b.cbranch(b.extract_value(res, 1), failed, done).set_weights([1, 2000])
+        b.position_at_end(done)
+        b.ret(b.call(self.to_py(func.ret), [b.extract_value(res, 0)], tail=True))
+        b.position_at_end(slow)
+        b.ret(b.call(full, list(w.args), tail=True))
+        b.position_at_end(failed)
+        b.ret(b.call(self._failed(func), list(w.args), tail=True))
+        del selfobj
+        return w
+
+    def _failed(self, func: FuncIR) -> ir.Function:
+        """pmw.<key>.failed: after a native run of the lean entry failed, a deopt runs the reading with
+        the original arguments; any other exception stands (NULL)."""
+        capi, null = self.capi, ir.Constant(PTR, None)
+
+        def body(b: ir.IRBuilder, f: ir.Function) -> None:
+            selfobj, args, nargsf, kwnames = f.args
+            deopt = b.load(self.ml.deopt_type(), typ=PTR)
+            with b.if_then(b.icmp_unsigned("!=", b.call(capi.fn("PyErr_Occurred"), []), deopt), likely=False):
+                b.ret(null)
+            b.call(capi.fn("PyErr_Clear"), [])
+            nargs = b.and_(nargsf, ir.Constant(I64, PY_SSIZE_T_MAX))
+            b.ret(self._call_reading(b, func, selfobj, args, nargs, kwnames))
+
+        f = self.ml.helper(f"pmw.{func.key}.failed", PTR, [PTR, PTR, I64, PTR], body)
+        f.attributes.add("cold")
+        f.attributes.add("noinline")
+        return f
+
+    def _wrapper(self, func: FuncIR, name: str) -> ir.Function:
         ml, capi = self.ml, self.capi
         if func.is_object:
             from pymigrate.codegen.tir.entry import object_wrapper
 
             return object_wrapper(ml, func, self.slots[self.plan.binders[func.key]])
         fnty = ir.FunctionType(PTR, [PTR, PTR, I64, PTR])
-        w = ir.Function(ml.module, fnty, name=f"pmw.{func.key}")
+        w = ir.Function(ml.module, fnty, name=name)
         w.linkage = "internal"
         selfobj, args, nargsf, kwnames = w.args
         b = ir.IRBuilder(w.append_basic_block("entry"))
@@ -682,28 +790,50 @@ class Bindings:
         b.cbranch(b.icmp_signed("==", r, ir.Constant(I32, GUARD_FAILED)), reading_bb, fail_bb)
         b.position_at_end(cont)
 
+    def _watched_dicts(self, b: ir.IRBuilder) -> tuple[list[ir.Value], list[ir.GlobalVariable], ir.Value]:
+        """The version tags of the watched dicts (the module's, its builtins', math's), the variables
+        holding the ones last checked, and whether any moved. Only once the module dict is registered
+        (the glue registers it last, so the other two are there then)."""
+        plan = self.plan
+        dicts = [b.load(self.slots[i], typ=PTR) for i in (plan.module_dict, plan.builtins_dict, plan.attrs_dict)]
+        seen = [ptr_global(self.ml.module, f"pm.dict_version.{i}", I64) for i in range(len(dicts))]
+        versions = [self.field_at(b, x, DICT_VERSION_TAG, I64) for x in dicts]
+        moved: ir.Value = ir.Constant(I64, 0)
+        for v, g in zip(versions, seen):
+            moved = b.or_(moved, b.xor(v, b.load(g, typ=I64)))
+        return versions, seen, b.icmp_unsigned("!=", moved, ir.Constant(I64, 0))
+
+    def _versions_unchanged(self, b: ir.IRBuilder, otherwise: ir.Block) -> None:
+        """Continue when the module is registered and no watched dict moved since the last check."""
+        d = b.load(self.slots[self.plan.module_dict], typ=PTR)
+        tag = b.function.append_basic_block("bindings.tag")
+        b.cbranch(b.icmp_unsigned("!=", d, ir.Constant(PTR, None)), tag, otherwise).set_weights([2000, 1])
+        b.position_at_end(tag)
+        cont = b.function.append_basic_block("bindings.ok")
+        b.cbranch(self._watched_dicts(b)[2], otherwise, cont).set_weights([1, 2000])
+        b.position_at_end(cont)
+
     def _binding_guard(self, b: ir.IRBuilder, fail_bb: ir.Block, reading_bb: ir.Block) -> None:
-        """Native code has the module's constants and fns bound at compile time; a def looks them up
-        at each call. While the module dict's version tag is the one last checked nothing was
-        rebound; when it moved, the module's test (reading.UNCHANGED) says whether every name the
-        fns read still holds its object, else the call runs the reading (which looks them up)."""
+        """Native code has the module's constants and fns, the builtins and the math functions bound at
+        compile time; a def looks them up at each call. While the version tags of the module's dict, its
+        builtins' dict and math's dict are the ones last checked nothing was rebound; when one moved, the
+        module's test (reading.UNCHANGED) says whether every name (and `math.x`) the fns read still holds
+        its object, else the call runs the reading (which looks them up)."""
         null = ir.Constant(PTR, None)
-        seen = ptr_global(self.ml.module, "pm.dict_version", I64)
         d = b.load(self.slots[self.plan.module_dict], typ=PTR)
         cont = b.function.append_basic_block("bindings.ok")
         check = b.function.append_basic_block("bindings.check")
-        registered = b.icmp_unsigned("!=", d, null)
         tag = b.function.append_basic_block("bindings.tag")
-        b.cbranch(registered, tag, cont)
+        b.cbranch(b.icmp_unsigned("!=", d, null), tag, cont)
         b.position_at_end(tag)
-        version = self.field_at(b, d, DICT_VERSION_TAG, I64)
-        br = b.cbranch(b.icmp_unsigned("==", version, b.load(seen, typ=I64)), cont, check)
-        br.set_weights([2000, 1])
+        versions, seen, moved = self._watched_dicts(b)
+        b.cbranch(moved, check, cont).set_weights([1, 2000])
         b.position_at_end(check)
         held = b.function.append_basic_block("bindings.held")
         b.cbranch(self._python_test(b, self.plan.unchanged, null, 0, fail_bb), held, reading_bb)
         b.position_at_end(held)
-        b.store(version, seen)
+        for v, g in zip(versions, seen):
+            b.store(v, g)
         b.branch(cont)
         b.position_at_end(cont)
 
@@ -783,17 +913,10 @@ class Bindings:
             orig = selfobj if (func.owner is not None and idx == 0) else b.load(
                 b.gep(av, [ir.Constant(I64, idx - first)], source_etype=PTR), typ=PTR
             )
-            if p.ty.kind == "List" and p.ty.elem is not None and p.ty.elem.kind == "Struct":
-                # same length: update the caller's item objects in place, so references to them stay live
-                # (the probe refuses fns that reorder or replace the items of such a parameter)
-                hdr = b.load(s, typ=PTR)
-                n = b.load(b.gep(hdr, [ir.Constant(I32, 0), ir.Constant(I32, 0)], source_etype=LIST_HDR), typ=I64)
-                same_len = b.icmp_signed("==", n, self.field_at(b, orig, VAR_SIZE, I64))
-                with b.if_else(same_len, likely=True) as (then, otherwise):
-                    with then:
-                        self._items_in_place(b, orig, hdr, n, p.ty.elem, on_fail)
-                    with otherwise:
-                        self._replace_items(b, orig, s, p.ty, on_fail)
+            if p.ty.kind == "List" and p.ty.elem is not None and p.ty.elem.kind in ("List", "Struct"):
+                r = b.call(self.write_list_fn(p.ty), [orig, b.load(s, typ=PTR)])
+                with b.if_then(b.icmp_signed("<", r, ir.Constant(I32, 0)), likely=False):
+                    on_fail()
             elif p.ty.kind == "List":
                 self._replace_items(b, orig, s, p.ty, on_fail)
             elif p.ty.kind == "Struct":
@@ -811,19 +934,70 @@ class Bindings:
         with b.if_then(b.icmp_signed("<", rr, ir.Constant(I32, 0)), likely=False):
             on_fail()
 
-    def _items_in_place(
-        self, b: ir.IRBuilder, orig: ir.Value, hdr: ir.Value, n: ir.Value, elem: Ty, on_fail: Callable[[], None]
-    ) -> None:
+    def write_list_fn(self, ty: Ty) -> ir.Function:
+        """pm.write_list.<ty>(orig, hdr) -> 0, or -1 with the exception set: the native list written back
+        into the caller's list object. Items that are lists or structs are written onto the caller's item
+        objects at the same index (a list's items in place, a struct's attributes), so references to them
+        stay live as in CPython; items past the caller's length (appended) become new objects. Native
+        code deopts on anything that would move items (lower_fn.FunctionLowering.identity_deopt), so an
+        item at index i is the caller's item i. Other lists get all their items anew."""
         from pymigrate.codegen.lower import counted_loop
 
-        elt = self.ml.llty(elem)
-        data = b.load(b.gep(hdr, [ir.Constant(I32, 0), ir.Constant(I32, 2)], source_etype=LIST_HDR), typ=PTR)
-        with counted_loop(b, n) as i:
-            # a subclass's __setattr__ runs Python code: read the list afresh and stay within it
-            with b.if_then(b.icmp_signed("<", i, self.field_at(b, orig, VAR_SIZE, I64)), likely=True):
-                items = self.field_at(b, orig, LIST_ITEMS, PTR)
-                item = b.load(b.gep(items, [i], source_etype=PTR), typ=PTR)
-                self.set_fields(b, item, b.load(b.gep(data, [i], source_etype=elt), typ=elt), elem, on_fail)
+        capi, ml = self.capi, self.ml
+        assert ty.elem is not None
+        elem = ty.elem
+        elt = ml.llty(elem)
+
+        def body(b: ir.IRBuilder, f: ir.Function) -> None:
+            orig, hdr = f.args
+            null = ir.Constant(PTR, None)
+            failed = ir.Constant(I32, -1)
+
+            def fail() -> None:
+                b.ret(failed)
+
+            if elem.kind not in ("List", "Struct"):
+                newlist = b.call(self.to_py(ty), [hdr])
+                with b.if_then(b.icmp_unsigned("==", newlist, null), likely=False):
+                    fail()
+                rr = b.call(capi.fn("PyList_SetSlice"), [orig, ir.Constant(I64, 0), ir.Constant(I64, PY_SSIZE_T_MAX), newlist])
+                b.call(capi.fn("Py_DecRef"), [newlist])
+                b.ret(rr)
+                return
+            n = b.load(b.gep(hdr, [ir.Constant(I32, 0), ir.Constant(I32, 0)], source_etype=LIST_HDR), typ=I64)
+            data = b.load(b.gep(hdr, [ir.Constant(I32, 0), ir.Constant(I32, 2)], source_etype=LIST_HDR), typ=PTR)
+            m = self.field_at(b, orig, VAR_SIZE, I64)
+            kept = b.select(b.icmp_signed("<", n, m), n, m)
+            with counted_loop(b, kept) as i:
+                # a struct's attribute store may run Python code: read the list afresh and stay within it
+                with b.if_then(b.icmp_signed("<", i, self.field_at(b, orig, VAR_SIZE, I64)), likely=True):
+                    item = b.load(b.gep(self.field_at(b, orig, LIST_ITEMS, PTR), [i], source_etype=PTR), typ=PTR)
+                    v = b.load(b.gep(data, [i], source_etype=elt), typ=elt)
+                    if elem.kind == "Struct":
+                        self.set_fields(b, item, v, elem, fail)
+                    else:
+                        r = b.call(self.write_list_fn(elem), [item, v])
+                        with b.if_then(b.icmp_signed("<", r, ir.Constant(I32, 0)), likely=False):
+                            fail()
+            with b.if_then(b.icmp_signed("!=", n, m), likely=False):
+                extra = b.sub(n, kept)
+                tail = b.call(capi.fn("PyList_New"), [extra])
+                with b.if_then(b.icmp_unsigned("==", tail, null), likely=False):
+                    fail()
+                slots = self.field_at(b, tail, LIST_ITEMS, PTR)
+                with counted_loop(b, extra) as j:
+                    obj = b.call(self.to_py(elem), [b.load(b.gep(data, [b.add(kept, j)], source_etype=elt), typ=elt)])
+                    with b.if_then(b.icmp_unsigned("==", obj, null), likely=False):
+                        b.call(capi.fn("Py_DecRef"), [tail])
+                        fail()
+                    b.store(obj, b.gep(slots, [j], source_etype=PTR))
+                rr = b.call(capi.fn("PyList_SetSlice"), [orig, kept, ir.Constant(I64, PY_SSIZE_T_MAX), tail])
+                b.call(capi.fn("Py_DecRef"), [tail])
+                with b.if_then(b.icmp_signed("<", rr, ir.Constant(I32, 0)), likely=False):
+                    fail()
+            b.ret(ir.Constant(I32, 0))
+
+        return ml.helper(f"pm.write_list.{mangle(ty)}", I32, [PTR, PTR], body)
 
     def c_fn(self, name: str, ret: ir.Type, args: list[ir.Type]) -> ir.Function:
         """A C API function the shared table does not declare."""

@@ -18,7 +18,6 @@ from pymigrate.codegen.reading import (
     STRUCT_FIELDS,
     compiled_name,
     dependency_glue,
-    module_dependencies,
     reading_def,
     reading_name,
 )
@@ -232,8 +231,8 @@ def python_tree(tree: ast.Module, mir: ModuleIR, plan: SlotPlan) -> ast.Module:
         else:
             body.append(stmt)
     if fn_nodes or struct_nodes:
-        names, _ = module_dependencies(mir)
-        body += ast.parse(dependency_glue(names, REGISTER, plan.unchanged, plan.module_dict)).body
+        slots = (plan.unchanged, plan.module_dict, plan.builtins_dict, plan.attrs_dict)
+        body += ast.parse(dependency_glue(mir, REGISTER, slots)).body
     body += ast.parse(f"del {REGISTER}\n").body
     if tree.body:
         _place(body[-1:], tree.body[-1])

@@ -357,6 +357,26 @@ class FunctionLowering:
         self.b.branch(self.err_bb())
         self.b.position_at_end(cont)
 
+    @functools.cached_property
+    def mut_value_lists(self) -> set[str]:
+        """The fn's `mut` parameters that are lists of lists or of structs."""
+        return {p.name for p in self.func.params if p.convention == "mut" and _holds_items(p.ty)}
+
+    def identity_deopt(self, lst: ast.expr) -> None:
+        """Replacing or removing items of a list of lists or structs that a `mut` parameter holds deopts.
+
+        A native item is a value in its list's slot, written back onto the caller's item object at the
+        same index (bindings.Bindings._write_list), which keeps every reference to it live as CPython
+        does while items are only changed in place or appended. A store of a whole item, `pop`, `clear`
+        or an assignment to the parameter moves objects, which only the Python reading follows."""
+        if _holds_items(self.mir.types.get(id(lst))) and root_name(lst) in self.mut_value_lists:
+            self.raise_if_deopt("items of a mut list")
+
+    def raise_if_deopt(self, why: str) -> None:
+        """Leave through a deopt here: the Python reading runs the call instead (lower.DEOPT)."""
+        with self.raising(ir.Constant(I1, 1)):
+            self.ml.set_error(self.b, DEOPT, why)
+
     def raise_if(self, cond: ir.Value, exc: str, msg: str) -> None:
         with self.raising(cond):
             self.ml.set_error(self.b, exc, msg)
@@ -475,8 +495,12 @@ class FunctionLowering:
                 res = self.binop(s.op, cur, self.expr(s.value))
                 self.store_to(s.target, self.take(self.coerce(res, tty)))
             elif _item_place(s.target) is not None and _resizes([s.value], self.mir):
+                if isinstance(s.target, ast.Subscript):
+                    self.identity_deopt(s.target.value)
                 self.aug_item(s, tty)
             else:
+                if isinstance(s.target, ast.Subscript):
+                    self.identity_deopt(s.target.value)
                 ptr = self.addr(s.target)
                 cur = Val(self.load(ptr, tty), tty)
                 res = self.take(self.coerce(self.binop(s.op, cur, self.expr(s.value)), tty))
@@ -567,6 +591,11 @@ class FunctionLowering:
         place = _item_place(s.target)
         assert place is not None
         item, fields = place
+        if fields:
+            # `xs[i].f op= g()`: CPython stores into the item object it loaded before g ran, wherever g
+            # left it (popped, replaced, moved). A native struct item is a value in its list's slot, with
+            # no identity to follow, so such a run deopts and the Python reading decides.
+            self.raise_if_deopt("item identity")
         lst = self.expr(item.value)
         assert lst.ty.elem is not None
         hdr = lst.v if lst.owned else None
@@ -668,6 +697,10 @@ class FunctionLowering:
     def store_to(self, target: ast.expr, v: ir.Value) -> None:
         """Store an owned value, releasing what the target held."""
         ty = self.target_ty(target)
+        if isinstance(target, ast.Subscript):
+            self.identity_deopt(target.value)
+        elif isinstance(target, ast.Name) and target.id in self.mut_value_lists:
+            self.raise_if_deopt("items of a mut list")
         if isinstance(target, ast.Name):
             ptr = self.slots[target.id]
             self.mark_bound(target.id)
@@ -1720,6 +1753,7 @@ class FunctionLowering:
             self.b.store(v, self.b.gep(data, [n], source_etype=elt))
             self.hdr_store(self.b.add(n, ir.Constant(I64, 1)), hdr, 0)
             return Val(ir.Constant(self.ml.llty(NONE), 0), NONE)
+        self.identity_deopt(info.recv)
         hdr = self.use(self.expr(info.recv))
         n = self.hdr_load(hdr, 0)
         if info.target == "clear":
@@ -1793,6 +1827,11 @@ def _resizes(nodes: list[ast.AST], mir: ModuleIR) -> bool:
                 if not isinstance(t, ast.Name) and (ty is None or ty.needs_drop):
                     return True
     return False
+
+
+def _holds_items(ty: Ty | None) -> bool:
+    """A list of lists or of structs: its items are objects a Python caller may hold."""
+    return ty is not None and ty.kind == "List" and ty.elem is not None and ty.elem.kind in ("List", "Struct")
 
 
 def _item_place(target: ast.expr) -> tuple[ast.Subscript, list[str]] | None:

@@ -244,16 +244,14 @@ class _Probe:
             ir_fn = next((f for f in keyed.values() if f.node is fn), None)
             for p in ir_fn.params if ir_fn is not None else []:
                 elem = _elem(p.ty)
-                # the wrapper writes a List[struct] back item by item into the caller's objects, as long as
-                # the fn keeps them where they are; other item types come back as new objects
-                if p.convention == "mut" and _is_ref(elem) and (
-                    elem is None or elem.kind != "Struct" or _reshapes(fn, p.name, mir, keyed)
-                ):
+                # the wrapper writes a list of lists or structs back item by item into the caller's item
+                # objects (bindings.Bindings.write_list_fn), as long as the fn keeps them where they are;
+                # moving them makes every native run deopt to the Python reading, whose copies differ
+                if p.convention == "mut" and _is_ref(elem) and _reshapes(fn, p.name, mir, keyed):
                     out.append(_at(
                         p.node.lineno, p.node.col_offset + 1, f"parameter '{p.name}' holds lists/structs and its "
-                        "items are replaced, reordered or changed as lists; from Python a `mut` list then comes back "
-                        "with new item objects, so references the caller keeps to its items would stop seeing the "
-                        "changes: keep this a def"
+                        "items are replaced, reordered, removed or added; a fn can only follow which item object "
+                        "went where by running as Python, so keep this a def"
                     ))
             for stmt in ast.walk(fn):
                 for name, pos, roots, binds in _aliases(stmt, mir):

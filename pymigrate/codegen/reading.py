@@ -15,7 +15,8 @@ runs the reading instead. The reading is the fn's own AST with:
   caller's object, as the native write-back does);
 - a call of another fn of the module going to that fn's reading while the module name still holds
   the compiled object (`(READING_f if f is COMPILED_f else f)(...)`, evaluated in the order of
-  `f(...)`), so a deep recursion stays Python-to-Python and uses no C stack.
+  `f(...)`), and a method call `obj.m(...)` going to the method's reading bound to obj while
+  `obj.m` is the compiled method, so a deep recursion stays Python-to-Python and uses no C stack.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ READING = "__pm_py_"
 COMPILED = "__pm_fn_"
 COPY = "__pm_copy"
 ASSIGN = "__pm_assign"
+BOUND = "__pm_bound_method"
 ALIASED = "__pm_aliased"
 STRUCT_FIELDS = "__pm_struct_fields"
 
@@ -39,8 +41,11 @@ PRELUDE = f'''
 {STRUCT_FIELDS} = {{}}
 
 def {COPY}(value, /):
-    """A value-semantics copy: a list item by item, a struct field by field, anything else itself."""
-    if isinstance(value, list):
+    """A value-semantics copy: a list item by item, a struct field by field, anything else itself.
+    Only a list of exactly class list and an instance of exactly a struct's class are copied (the
+    classes the native path takes): a subclass instance is shared as the def shares it, so its class,
+    attributes, overridden methods and identity are what the def gives the caller."""
+    if type(value) is list:
         return [{COPY}(item) for item in value]
     fields = {STRUCT_FIELDS}.get(type(value))
     if fields is None:
@@ -49,6 +54,8 @@ def {COPY}(value, /):
     for name in fields:
         object.__setattr__(new, name, {COPY}(getattr(value, name)))
     return new
+
+{BOUND} = type({COPY}.__get__(0))  # the class of a bound method
 
 def {ASSIGN}(target, value, /):
     """`target = value` for a mut parameter: the caller's list or struct object takes the value."""
@@ -100,6 +107,16 @@ def global_names(func: FuncIR) -> set[str]:
     return names - local
 
 
+def attribute_names(func: FuncIR) -> set[tuple[str, str]]:
+    """The attributes of module-level names fn `func` reads (`math.sqrt`: ("math", "sqrt")): native code
+    binds them at compile time, a def looks them up at each call."""
+    local = set(func.locals) | {p.name for p in func.params}
+    return {
+        (n.value.id, n.attr) for stmt in func.node.body for n in ast.walk(stmt)
+        if isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name) and n.value.id not in local
+    }  # fmt: skip
+
+
 def module_dependencies(mir: ModuleIR) -> tuple[list[str], set[str]]:
     """The names any fn reads at module level, and the keys of the fns whose native code depends on
     one of them (directly or through the fns it calls natively)."""
@@ -122,16 +139,37 @@ def module_dependencies(mir: ModuleIR) -> tuple[list[str], set[str]]:
     return sorted(set().union(*own.values())), guarded
 
 
-def dependency_glue(names: list[str], register: str, slot_check: int, slot_dict: int) -> str:
-    """Module-end glue: the objects the names hold once the module ran, the test that they still do,
-    and the module dict whose version the wrappers watch (bindings.Bindings._binding_guard)."""
+BUILTINS = "__pm_builtins"
+WATCHED = "__pm_watched"  # the dict of the module whose attributes the fns read
+
+
+def dependency_glue(mir: ModuleIR, register: str, slots: tuple[int, int, int, int]) -> str:
+    """Module-end glue: the objects the names hold once the module ran (in the module, else in its
+    builtins; and the attributes the fns read of them, `math.sqrt`), the test that they still do, and the
+    dicts whose versions the wrappers watch (bindings.Bindings._binding_guard): the module's, its
+    builtins' and the one of the module whose attributes the fns read (math)."""
+    names, _ = module_dependencies(mir)
+    attrs = sorted(set().union(*(attribute_names(f) for f in mir.all_functions())))
+    slot_check, slot_dict, slot_builtins, slot_attrs = slots
     return (
         f"{ABSENT} = object()\n"  # what a name not bound in the module (a builtin) holds
+        f"{BUILTINS} = __builtins__ if isinstance(__builtins__, dict) else vars(__builtins__)\n"
         f"{DEPS} = {{name: globals().get(name, {ABSENT}) for name in {tuple(names)!r}}}\n"
+        f"{DEPS}_builtins = {{name: {BUILTINS}.get(name, {ABSENT}) for name, held in {DEPS}.items() "
+        f"if held is {ABSENT}}}\n"
+        f"{DEPS}_attrs = {{(name, attr): getattr({DEPS}.get(name, {ABSENT}), attr, {ABSENT}) "
+        f"for name, attr in {tuple(attrs)!r}}}\n"
         f"def {UNCHANGED}():\n"
         f"    scope = globals()\n"
-        f"    return all(scope.get(name, {ABSENT}) is held for name, held in {DEPS}.items())\n"
+        f"    return (all(scope.get(name, {ABSENT}) is held for name, held in {DEPS}.items())\n"
+        f"            and all({BUILTINS}.get(name, {ABSENT}) is held for name, held in {DEPS}_builtins.items())\n"
+        f"            and all(getattr(scope.get(name, {ABSENT}), attr, {ABSENT}) is held\n"
+        f"                    for (name, attr), held in {DEPS}_attrs.items()))\n"
         f"{register}({slot_check}, {UNCHANGED})\n"
+        f"{register}({slot_builtins}, {BUILTINS})\n"
+        f"{WATCHED} = next((d for d in (getattr(held, '__dict__', None) for held in map({DEPS}.get, "
+        f"{tuple(sorted({n for n, _ in attrs}))!r})) if type(d) is dict), {{}})\n"
+        f"{register}({slot_attrs}, {WATCHED})\n"
         f"{register}({slot_dict}, globals())\n"
     )
 
@@ -160,6 +198,7 @@ class _Reader(ast.NodeTransformer):
         self.func = func
         self.origin = origin  # id of a copied node -> the checked node it copies
         self.mut_params = {p.name for p in func.params if p.convention == "mut" and _is_value_type(p.ty)}
+        self.counter = 0  # numbers the walrus names of method calls
 
     # ------------------------------------------------------------------ helpers
     def ty(self, node: ast.AST) -> Ty | None:
@@ -266,6 +305,8 @@ class _Reader(ast.NodeTransformer):
             recv = self.origin.get(id(node.func.value))
             if _nested(self.mir.types.get(id(recv)) if recv is not None else None):
                 return _call(COPY, [node], node)
+        elif kind == "method" and isinstance(node.func, ast.Attribute) and isinstance(target, str):
+            return self.method_call(node, node.func, target)
         elif kind == "fn" and isinstance(node.func, ast.Name) and isinstance(target, str):
             # calls between fns stay in the readings while the module name holds the compiled fn
             name = node.func
@@ -276,6 +317,36 @@ class _Reader(ast.NodeTransformer):
             )
             node.func = ast.copy_location(pick, name)
         return node
+
+
+    def method_call(self, node: ast.Call, attr: ast.Attribute, target: str) -> ast.expr:
+        """`obj.m(args)` as `(READING(o, args) if b is the compiled method bound to o else b(args))`, with o
+        and b bound by walrus in CPython's order (obj, then the attribute, then the arguments): a recursion
+        through methods stays Python-to-Python, and no call is added that could hit the recursion limit
+        where the def does not."""
+        self.counter += 1
+        o, b = f"__pm_o{self.counter}", f"__pm_b{self.counter}"
+        lookup = ast.NamedExpr(
+            target=ast.Name(id=b, ctx=ast.Store()),
+            value=ast.Attribute(value=ast.NamedExpr(target=ast.Name(id=o, ctx=ast.Store()), value=attr.value),
+                                attr=attr.attr, ctx=ast.Load()),
+        )
+        test = ast.BoolOp(op=ast.And(), values=[
+            ast.Compare(left=ast.Attribute(value=lookup, attr="__class__", ctx=ast.Load()), ops=[ast.Is()],
+                        comparators=[_load(BOUND, attr)]),
+            ast.Compare(left=ast.Attribute(value=_load(b, attr), attr="__func__", ctx=ast.Load()), ops=[ast.Is()],
+                        comparators=[_load(compiled_name(target), attr)]),
+            ast.Compare(left=ast.Attribute(value=_load(b, attr), attr="__self__", ctx=ast.Load()), ops=[ast.Is()],
+                        comparators=[_load(o, attr)]),
+        ])
+        native = ast.Call(func=_load(reading_name(target), attr), args=[_load(o, attr), *node.args],
+                          keywords=node.keywords)
+        other = ast.Call(func=_load(b, attr), args=copy.deepcopy(node.args), keywords=copy.deepcopy(node.keywords))
+        pick = ast.IfExp(test=test, body=native, orelse=other)
+        for n in ast.walk(pick):
+            if "lineno" in n._attributes and not hasattr(n, "lineno"):
+                ast.copy_location(n, node)
+        return ast.copy_location(pick, node)
 
 
 def _load(name: str, where: ast.AST) -> ast.Name:

@@ -116,6 +116,25 @@ def plain(source: str) -> types.ModuleType:
     return mod
 
 
+def run_isolated(source: str, filename: str, body: str, setup: str = "") -> str:
+    """Run `body` in a fresh interpreter with `source` compiled as `m` and run as plain Python as `py` (then
+    `setup`): a crash fails the test, not the test run. Returns what the body printed."""
+    import subprocess
+    import sys
+    import textwrap
+
+    script = textwrap.dedent(f"""
+        import sys, threading, types
+        sys.path[:0] = {sys.path!r}
+        from codegen_support import compiled, plain
+        m = compiled({source!r}, {filename!r})
+        py = plain({source!r})
+    """) + textwrap.dedent(setup) + textwrap.dedent(body)
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, (proc.returncode, proc.stderr[-3000:])
+    return proc.stdout
+
+
 def outcome(fn: Any, *args: Any, **kwargs: Any) -> tuple[str, Any]:
     """('ok', result) or ('raise', (type, message)) for comparing both forms."""
     try:

@@ -123,7 +123,8 @@ def test_inlined_error_paths_do_not_merge_back_into_the_loop() -> None:
     opt = optimized_ir(raw)
     # eval_a is inlined into the loops of mul_av and row_sum; its error result used to reach them as a
     # {double, i1} aggregate merged through a phi, which kept a dead flag test and a call in the loop.
-    assert "call fastcc double @pmi.eval_a" not in opt and "call fastcc { double, i1 } @pmn.eval_a" not in opt
+    loops = "".join(function_body(opt, name) for name in ("pmw.mul_av", "pmn.row_sum"))
+    assert "@pmi.eval_a" not in loops and "@pmn.eval_a" not in loops  # (eval_a's own entries may call it)
     assert "phi { double, i1 }" not in opt
     assert re.search(r"call fastcc void @pm\.raise\.\d+\(\)", opt)
 

@@ -10,11 +10,10 @@ arguments.
 from __future__ import annotations
 
 import math
-import subprocess
 import sys
-import textwrap
 from typing import Any
 
+import codegen_support as support
 from codegen_support import compiled, outcome, plain, same
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -294,18 +293,8 @@ fn pong(n: Int) -> Int:
 
 
 def run_isolated(body: str) -> str:
-    """Run `body` in a fresh interpreter with the RECURSION module loaded as `m` and the def as `py`: a
-    crash fails the test, not the run."""
-    script = textwrap.dedent(f"""
-        import sys, threading, types
-        sys.path[:0] = {sys.path!r}
-        from codegen_support import compiled, plain
-        m = compiled({RECURSION!r}, "rec.pys")
-        py = plain({RECURSION!r})
-    """) + textwrap.dedent(body)
-    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=600)
-    assert proc.returncode == 0, (proc.returncode, proc.stderr[-3000:])
-    return proc.stdout
+    """`body` in a fresh interpreter with the RECURSION module loaded as `m` and the def as `py`."""
+    return support.run_isolated(RECURSION, "rec.pys", body)
 
 
 def test_deep_recursion_completes_where_the_def_does() -> None:
