@@ -559,6 +559,7 @@ class Bindings:
         scalars = (INT, FLOAT, BOOL)
         return (
             func.owner is None
+            and not func.is_object
             and all(p.ty in scalars and p.convention in ("read", "var") and p.kind != "kwonly" for p in func.params)
             and (func.ret in scalars or func.ret == NONE)
             and func.key not in self.ml.recursive

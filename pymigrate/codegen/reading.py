@@ -149,7 +149,7 @@ def dependency_glue(mir: ModuleIR, register: str, slots: tuple[int, int, int, in
     dicts whose versions the wrappers watch (bindings.Bindings._binding_guard): the module's, its
     builtins' and the one of the module whose attributes the fns read (math)."""
     names, _ = module_dependencies(mir)
-    attrs = sorted(set().union(*(attribute_names(f) for f in mir.all_functions())))
+    attrs = sorted(set().union(*(attribute_names(f) for f in mir.all_functions() if not f.is_object)))
     slot_check, slot_dict, slot_builtins, slot_attrs = slots
     return (
         f"{ABSENT} = object()\n"  # what a name not bound in the module (a builtin) holds
