@@ -93,7 +93,7 @@ def _annotate(func: ast.stmt) -> ast.FunctionDef:
     """Every parameter and the result annotated `object`."""
     assert isinstance(func, ast.FunctionDef)
     a = func.args
-    for arg in [*a.posonlyargs, *a.args, *a.kwonlyargs]:
+    for arg in [*a.posonlyargs, *a.args, *a.kwonlyargs, *(x for x in (a.vararg, a.kwarg) if x is not None)]:
         arg.annotation = ast.copy_location(ast.Name(id="object", ctx=ast.Load()), arg)
     func.returns = ast.copy_location(ast.Name(id="object", ctx=ast.Load()), func)
     return func

@@ -449,11 +449,11 @@ class Checker:
             self.error(node.decorator_list[0], f"fn '{node.name}' cannot have decorators; keep it a def", code="PM307")
             ok = False
         a = node.args
-        if a.vararg or a.kwarg:
-            bad = a.vararg or a.kwarg
-            assert bad is not None
-            self.error(bad, f"fn '{node.name}' cannot take *args or **kwargs; keep it a def", code="PM304")
+        star = [(x, k) for x, k in ((a.vararg, "vararg"), (a.kwarg, "kwarg")) if x is not None]
+        if star and not self._names_objects(node, owner, structs):  # a native fn's arguments are fixed
+            self.error(star[0][0], f"fn '{node.name}' cannot take *args or **kwargs; keep it a def", code="PM304")
             ok = False
+            star = []
         params: list[Param] = []
         defaults: list[ast.expr | None] = [None] * (len(a.posonlyargs) + len(a.args) - len(a.defaults))
         defaults += list(a.defaults)
@@ -521,6 +521,7 @@ class Checker:
             ok = False
         if not ok:
             return None
+        params += [Param(x.arg, OBJECT, self.m.convention(node, x), None, x, kind) for x, kind in star]
         local_types = {p.name: p.ty for p in params}
         func = FuncIR(key, node.name, node, params, ret, local_types, self.m.raises(node), owner)
         if any(p.ty == OBJECT for p in params) or ret == OBJECT:
@@ -531,6 +532,23 @@ class Checker:
                                        "the object itself is passed, as in Python")
                     return None
         return func
+
+    @staticmethod
+    def _names_objects(node: ast.FunctionDef, owner: str | None, structs: set[str]) -> bool:
+        """Does the signature name a type with no native representation (an object fn, whose *args and
+        **kwargs are objects too)?"""
+        if owner is not None:
+            return False
+        a = node.args
+        annotations = [x.annotation for x in (*a.posonlyargs, *a.args, *a.kwonlyargs, a.vararg, a.kwarg)
+                       if x is not None] + [node.returns]
+        for ann in annotations:
+            try:
+                if ann is not None and parse_signature_annotation(ann, structs) == OBJECT:
+                    return True
+            except AnnotationError:
+                continue
+        return False
 
     def _check_default(self, node: ast.expr, ty: Ty) -> bool:
         found = self._const_value(node)

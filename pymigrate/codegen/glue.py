@@ -45,10 +45,10 @@ def _signature_args(func: FuncIR) -> ast.arguments:
     return ast.arguments(
         posonlyargs=posonly,
         args=args,
-        vararg=None,
+        vararg=ast.arg(arg=a.vararg.arg) if a.vararg else None,  # an object fn's *args and **kwargs
         kwonlyargs=strip(a.kwonlyargs),
         kw_defaults=[None if d is None else ast.Constant(value=None) for d in a.kw_defaults],
-        kwarg=None,
+        kwarg=ast.arg(arg=a.kwarg.arg) if a.kwarg else None,
         defaults=[ast.Constant(value=None) for _ in a.defaults],
     )
 
@@ -88,9 +88,10 @@ def _binder_annotations(func: FuncIR, bound: set[str]) -> list[ast.stmt]:
         return [ast.arg(arg=x.arg, annotation=_annotation(x.annotation, types[x.arg], bound)) for x in args]
 
     a = func.node.args
+    star = [None if x is None else annotated([x])[0] for x in (a.vararg, a.kwarg)]
     args = ast.arguments(
-        posonlyargs=annotated(a.posonlyargs), args=annotated(a.args), vararg=None, kwonlyargs=annotated(a.kwonlyargs),
-        kw_defaults=[None] * len(a.kwonlyargs), kwarg=None, defaults=[],
+        posonlyargs=annotated(a.posonlyargs), args=annotated(a.args), vararg=star[0],
+        kwonlyargs=annotated(a.kwonlyargs), kw_defaults=[None] * len(a.kwonlyargs), kwarg=star[1], defaults=[],
     )  # fmt: skip
     returns = _annotation(func.node.returns, func.ret, bound)
     sig = ast.FunctionDef(

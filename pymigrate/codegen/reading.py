@@ -220,8 +220,9 @@ class _Reader(ast.NodeTransformer):
     # ------------------------------------------------------------------ statements
     def visit_FunctionDef(self, node: ast.FunctionDef) -> ast.FunctionDef:
         node.body = _flatten([self.visit(s) for s in node.body])
-        for a in (*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs):
-            a.annotation = None
+        for a in (*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs, node.args.vararg, node.args.kwarg):
+            if a is not None:
+                a.annotation = None
         node.returns = None
         node.decorator_list = []
         entry: list[ast.stmt] = []

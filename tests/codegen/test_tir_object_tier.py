@@ -411,3 +411,33 @@ def test_result_reference_is_owned_by_the_caller(mods: tuple[types.ModuleType, t
     assert sys.getrefcount(probe) == base + 20
     del kept
     assert sys.getrefcount(probe) == base
+
+
+STAR = '''
+fn star(a: object, *rest: object, k: object = 3, **kw: object) -> object:
+    return (a, rest, k, kw)
+
+fn only(*args: object) -> object:
+    return [x * 2 for x in args]
+
+fn posonly(a: object, /, b: object = 2, **opts: object) -> object:
+    return (a, b, sorted(opts))
+'''
+
+
+def test_star_parameters_bind_as_the_defs() -> None:
+    """*args and **kwargs of an object fn: bound by the binder, so every call shape and every arity
+    error is CPython's, and the signature is the def's."""
+    import inspect
+
+    mod = compiled(STAR, "star.pys")
+    py = types.ModuleType("star_plain")
+    exec(compile(plain_python(STAR), "star.pys", "exec", dont_inherit=True), py.__dict__)  # no lazy annotations
+    shapes: list[tuple[tuple[Any, ...], dict[str, Any]]] = [
+        ((), {}), ((1,), {}), ((1, 2, 3), {"k": 4, "z": 5}), ((), {"a": 1}), ((1,), {"a": 2}),
+        ((1, 2), {"b": 3, "a": 9}), ((1, 2, 3), {}), (([],), {"k": None}),
+    ]
+    for name in ("star", "only", "posonly"):
+        assert inspect.signature(getattr(mod, name)) == inspect.signature(getattr(py, name))
+        for args, kwargs in shapes:
+            assert _outcome(getattr(mod, name), *args, **kwargs) == _outcome(getattr(py, name), *args, **kwargs)

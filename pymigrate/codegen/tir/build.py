@@ -96,7 +96,8 @@ class Builder:
     def __init__(self, name: str, key: str, node: ast.FunctionDef) -> None:
         self.node = node
         args = node.args
-        params = [a.arg for a in [*args.posonlyargs, *args.args, *args.kwonlyargs]]
+        star = [a for a in (args.vararg, args.kwarg) if a is not None]
+        params = [a.arg for a in [*args.posonlyargs, *args.args, *args.kwonlyargs, *star]]  # the checker's order
         self.args = [Register(p, is_arg=True) for p in params]
         self.regs: dict[str, Register] = {r.name: r for r in self.args}
         self.temps = 0

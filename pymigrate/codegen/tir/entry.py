@@ -49,7 +49,7 @@ def object_wrapper(ml: ModuleLowering, func: FuncIR, binder_slot: ir.GlobalVaria
     n = len(func.params)
     nargs = b.and_(nargsf, ir.Constant(I64, PY_SSIZE_T_MAX))
     fast = b.and_(b.icmp_unsigned("==", kwnames, null), b.icmp_signed("==", nargs, ir.Constant(I64, n)))
-    if any(p.kind == "kwonly" for p in func.params):
+    if any(p.kind in ("kwonly", "vararg", "kwarg") for p in func.params):
         fast = ir.Constant(ir.IntType(1), 0)
     fast_bb, slow_bb = w.append_basic_block("fast"), w.append_basic_block("bind")
     b.cbranch(fast, fast_bb, slow_bb)
