@@ -28,36 +28,40 @@ L2:
     leave_recursion
     return x
 """,
+    "definite": """\
+def f(a, b):
+L0:
+    r0 = enter_recursion :: i32 ! line 1
+    r1 = PyNumber_Add(a, b) :: object ! line 2
+    x = r1
+    goto L1
+L1:
+    leave_recursion
+    return x
+""",
     "errors": """\
 def f(a, b):
 L0:
     r0 = enter_recursion :: i32 ! line 1
-    r1 = r0 < 0 :: bool
-    if r1 goto L8 else goto L1
+    r1 = r0 != 0 :: bool
+    if r1 goto L6 else goto L1
 L1:
     r2 = PyNumber_Add(a, b) :: object ! line 2
     r3 = r2 == NULL :: bool
-    if r3 goto L5 else goto L2 (NULL r2 on true)
+    if r3 goto L4 else goto L2 (NULL r2 on true)
 L2:
     x = r2
-    r4 = x == NULL :: bool
-    if r4 goto L3 else goto L4
+    goto L3
 L3:
-    raise UnboundLocalError("cannot access local variable 'x' where it is not associated with a value")
-    goto L6
-L4:
     leave_recursion
     return x
-L5:
+L4:
     add_traceback line 2
-    goto L7
-L6:
-    add_traceback line 3
-    goto L7
-L7:
+    goto L5
+L5:
     leave_recursion
     return NULL
-L8:
+L6:
     return NULL
 """,
     "refcount": """\
@@ -66,38 +70,67 @@ L0:
     inc_ref a
     inc_ref b
     r0 = enter_recursion :: i32 ! line 1
-    r1 = r0 < 0 :: bool
-    if r1 goto L8 else goto L1
+    r1 = r0 != 0 :: bool
+    if r1 goto L6 else goto L1
 L1:
     r2 = PyNumber_Add(a, b) :: object ! line 2
     r3 = r2 == NULL :: bool
-    if r3 goto L5 else goto L2 (NULL r2 on true)
+    if r3 goto L4 else goto L2 (NULL r2 on true)
 L2:
     xdec_ref x
     x = r2
-    r4 = x == NULL :: bool
-    if r4 goto L3 else goto L4
+    goto L3
 L3:
-    raise UnboundLocalError("cannot access local variable 'x' where it is not associated with a value")
-    goto L6
-L4:
     leave_recursion
     dec_ref a
     dec_ref b
     return x
-L5:
+L4:
     add_traceback line 2
-    goto L7
-L6:
-    add_traceback line 3
-    goto L7
-L7:
+    goto L5
+L5:
     leave_recursion
     dec_ref a
     dec_ref b
     xdec_ref x
     return NULL
-L8:
+L6:
+    dec_ref a
+    dec_ref b
+    xdec_ref x
+    return NULL
+""",
+    "specialize": """\
+def f(a, b):
+L0:
+    inc_ref a
+    inc_ref b
+    r0 = enter_recursion :: i32 ! line 1
+    r1 = r0 != 0 :: bool
+    if r1 goto L6 else goto L1
+L1:
+    r2 = pmo.fast.add.PyNumber_Add(a, b) :: object ! line 2
+    r3 = r2 == NULL :: bool
+    if r3 goto L4 else goto L2 (NULL r2 on true)
+L2:
+    xdec_ref x
+    x = r2
+    goto L3
+L3:
+    leave_recursion
+    dec_ref a
+    dec_ref b
+    return x
+L4:
+    add_traceback line 2
+    goto L5
+L5:
+    leave_recursion
+    dec_ref a
+    dec_ref b
+    xdec_ref x
+    return NULL
+L6:
     dec_ref a
     dec_ref b
     xdec_ref x
@@ -110,12 +143,12 @@ def g(xs):
 L0:
     inc_ref xs
     r0 = enter_recursion :: i32 ! line 1
-    r1 = r0 < 0 :: bool
-    if r1 goto L23 else goto L1
+    r1 = r0 != 0 :: bool
+    if r1 goto L21 else goto L1
 L1:
     r2 = PyObject_GetIter(xs) :: object ! line 2
     r3 = r2 == NULL :: bool
-    if r3 goto L19 else goto L2 (NULL r2 on true)
+    if r3 goto L18 else goto L2 (NULL r2 on true)
 L2:
     xdec_ref %1
     %1 = r2
@@ -127,10 +160,10 @@ L4:
     %1 = NULL
     r4 = load_global f :: object ! line 5
     r5 = r4 == NULL :: bool
-    if r5 goto L20 else goto L5 (NULL r4 on true)
+    if r5 goto L19 else goto L5 (NULL r4 on true)
 L5:
     r6 = x == NULL :: bool
-    if r6 goto L24 else goto L17
+    if r6 goto L22 else goto L16
 L6:
     r7 = PyIter_Next(%1) :: object
     r8 = r7 == NULL :: bool
@@ -138,70 +171,63 @@ L6:
 L7:
     xdec_ref x
     x = r7
-    r9 = x == NULL :: bool
-    if r9 goto L14 else goto L15
+    goto L14
 L8:
-    r10 = PyErr_Occurred() :: object (borrowed)
-    r11 = r10 != NULL :: bool
-    if r11 goto L9 else goto L3
+    r9 = PyErr_Occurred() :: object (borrowed)
+    r10 = r9 != NULL :: bool
+    if r10 goto L9 else goto L3
 L9:
     propagate
-    goto L19
+    goto L18
 L10:
     goto L4
 L11:
     goto L12
 L12:
-    r12 = PyErr_CheckSignals() :: i32 ! line 2
-    r13 = r12 < 0 :: bool
-    if r13 goto L19 else goto L13
+    r11 = PyErr_CheckSignals() :: i32 ! line 2
+    r12 = r11 < 0 :: bool
+    if r12 goto L18 else goto L13
 L13:
     goto L6
 L14:
-    raise UnboundLocalError("cannot access local variable 'x' where it is not associated with a value")
-    goto L21
+    r13 = const None :: object (borrowed)
+    r14 = x == r13 :: bool
+    if r14 goto L10 else goto L11
 L15:
-    r14 = const None :: object (borrowed)
-    r15 = x == r14 :: bool
-    if r15 goto L10 else goto L11
-L16:
     raise UnboundLocalError("cannot access local variable 'x' where it is not associated with a value")
-    goto L20
+    goto L19
+L16:
+    r15 = const 1 :: object (borrowed)
+    r16 = call r4(x, r15) kw=['key'] :: object ! line 5
+    dec_ref r4
+    r17 = r16 == NULL :: bool
+    if r17 goto L19 else goto L17 (NULL r16 on true)
 L17:
-    r16 = const 1 :: object (borrowed)
-    r17 = call r4(x, r16) kw=['key'] :: object ! line 5
-    dec_ref r4
-    r18 = r17 == NULL :: bool
-    if r18 goto L20 else goto L18 (NULL r17 on true)
+    leave_recursion
+    dec_ref xs
+    xdec_ref x
+    xdec_ref %1
+    return r16
 L18:
-    leave_recursion
-    dec_ref xs
-    xdec_ref x
-    xdec_ref %1
-    return r17
-L19:
     add_traceback line 2
-    goto L22
-L20:
+    goto L20
+L19:
     add_traceback line 5
-    goto L22
-L21:
-    add_traceback line 3
-    goto L22
-L22:
+    goto L20
+L20:
     leave_recursion
     dec_ref xs
     xdec_ref x
     xdec_ref %1
     return NULL
-L23:
+L21:
     dec_ref xs
     xdec_ref x
     xdec_ref %1
     return NULL
-L24:
+L22:
     dec_ref r4
-    goto L16
+    goto L15
 """
 
 
@@ -227,15 +253,15 @@ def test_an_error_inside_a_comprehension_adds_its_frame_then_the_fns() -> None:
         "    add_traceback line 2 in <listcomp>\n"
         "    leave_recursion\n"
         "    add_traceback line 2\n"
-        "    goto L19\n"
-        "L18:\n"
+        "    goto L18\n"
+        "L17:\n"
         "    add_traceback line 3 in <listcomp>\n"
         "    leave_recursion\n"
         "    add_traceback line 2\n"
-        "    goto L19\n"
-        "L19:\n"
+        "    goto L18\n"
+        "L18:\n"
         "    leave_recursion\n"
         "    return NULL\n"
-        "L20:\n"
+        "L19:\n"
         "    return NULL\n"
     )

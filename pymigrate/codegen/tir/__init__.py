@@ -2,10 +2,12 @@
 
 ops.py      values and ops with their type, error kind and ownership; blocks and terminators
 build.py    the checked AST of a fn to the IR (builder)
-passes/     errors.py (error branches and traceback entries), refcount.py (increfs/decrefs)
+passes/     definite.py (unbound-local tests that cannot fire dropped), errors.py (error branches and
+            traceback entries), refcount.py (increfs/decrefs), specialize.py (fast paths)
 emit.py     a plain emitter to llvmlite
 text.py     the stable text form the goldens compare
 runtime.py  module-level constants and helpers (global loads, raise, unpacking)
+fastpaths.py  C API calls done inline for exact builtin operands (compact ints, lists, tuples...)
 
 Today it compiles the object tier: fns whose values are Python objects (see checker_object.py).
 """
@@ -14,14 +16,16 @@ from __future__ import annotations
 
 from pymigrate.codegen.tir.build import build_function
 from pymigrate.codegen.tir.ops import FuncTIR
+from pymigrate.codegen.tir.passes.definite import drop_bound_checks
 from pymigrate.codegen.tir.passes.errors import insert_error_branches
 from pymigrate.codegen.tir.passes.refcount import insert_ref_counts
+from pymigrate.codegen.tir.passes.specialize import specialize
 from pymigrate.codegen.tir.text import format_func
 
-PASSES = ("build", "errors", "refcount")
+PASSES = ("build", "definite", "errors", "refcount", "specialize")
 
 
-def lower_to_tir(name: str, key: str, node: object, upto: str = "refcount") -> FuncTIR:
+def lower_to_tir(name: str, key: str, node: object, upto: str = "specialize") -> FuncTIR:
     """The IR of fn `node` after the passes up to `upto` (see PASSES)."""
     import ast
 
@@ -29,14 +33,20 @@ def lower_to_tir(name: str, key: str, node: object, upto: str = "refcount") -> F
     func = build_function(name, key, node)
     if upto == "build":
         return func
+    drop_bound_checks(func)
+    if upto == "definite":
+        return func
     insert_error_branches(func)
     if upto == "errors":
         return func
     insert_ref_counts(func)
+    if upto == "refcount":
+        return func
+    specialize(func)
     return func
 
 
-def tir_text(name: str, key: str, node: object, upto: str = "refcount") -> str:
+def tir_text(name: str, key: str, node: object, upto: str = "specialize") -> str:
     return format_func(lower_to_tir(name, key, node, upto))
 
 

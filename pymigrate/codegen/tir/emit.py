@@ -14,6 +14,7 @@ from pymigrate.codegen.capi import F64, I1, I32, I64, PTR, VOID
 from pymigrate.codegen.ir import FuncIR
 from pymigrate.codegen.lower import ModuleLowering
 from pymigrate.codegen.tir import ops
+from pymigrate.codegen.tir.fastpaths import FastPaths
 from pymigrate.codegen.tir.runtime import GLOBAL_SITE, STATIC_OBJECTS, ObjectRuntime
 
 LLTYPES = {"object": PTR, "i64": I64, "i32": I32, "f64": F64, "bool": I1, "void": VOID}
@@ -171,7 +172,10 @@ class Emitter:
             result = self.load_global(b, op)
         elif isinstance(op, ops.CallC):
             argv = [self.val(b, a) for a in op.args]
-            fn = self.c_fn(op.fname, LLTYPES[op.type.name], [x.type for x in argv])
+            if op.fname.startswith("pmo.fast."):  # chosen by passes/specialize.py
+                fn = FastPaths(self.rt).fn(op.fname)
+            else:
+                fn = self.c_fn(op.fname, LLTYPES[op.type.name], [x.type for x in argv])
             result = b.call(fn, argv)
         elif isinstance(op, ops.LoadMethod):
             slot = self.entry_slot(b)

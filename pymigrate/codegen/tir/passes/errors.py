@@ -85,6 +85,8 @@ def insert_error_branches(func: FuncTIR) -> None:
 def _error_test(op: Op) -> Compare:
     if op.type == OBJECT:
         return Compare("==", op, Integer(0, OBJECT), op.line)
+    if isinstance(op, EnterRecursion):  # Py_EnterRecursiveCall fails with a nonzero value (1 in 3.11)
+        return Compare("!=", op, Integer(0, I32), op.line)
     assert op.type == I32, op
     return Compare("<", op, Integer(0, I32), op.line)
 

@@ -1,0 +1,203 @@
+"""Fast paths of the object tier's C API calls, guarded by exact type checks as CPython 3.11's
+specializing interpreter guards its own (BINARY_OP_ADD_INT, COMPARE_OP_INT, FOR_ITER over a
+list, BINARY_SUBSCR_LIST_INT...): each helper does the work inline when every operand is exactly
+the builtin class it knows (an exact `int` of at most one 30-bit digit, an exact list or tuple, a
+list or tuple iterator, True/False/None) and otherwise calls the C API function it replaces, so a
+subclass, a big int or an object with its own methods takes CPython's generic path unchanged.
+
+The helpers return what the replaced function returns (a new reference, NULL or -1 with an
+exception set), so the specialize pass (passes/specialize.py) swaps names without touching
+ownership or error handling. Layouts are CPython 3.11's (release build): a long's ob_size at 16 and
+first 30-bit digit at 24 (a zero still has one digit), a list's item array pointer at 24, a tuple's
+items inline at 24, a list/tuple iterator's index at 16 and sequence at 24.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from llvmlite import ir  # type: ignore[import-untyped]
+
+from pymigrate.codegen.capi import I32, I64, LIST_ITEMS, OB_TYPE, PTR, TUPLE_ITEMS, VAR_SIZE
+from pymigrate.codegen.tir.runtime import ObjectRuntime
+
+I1 = ir.IntType(1)
+LONG_DIGIT = 24
+ITER_INDEX = 16
+ITER_SEQ = 24
+
+# replaced C API function -> (helper name, arguments)
+INT_BINARY = {
+    "PyNumber_Add": "add", "PyNumber_InPlaceAdd": "add", "PyNumber_Subtract": "sub",
+    "PyNumber_InPlaceSubtract": "sub", "PyNumber_Multiply": "mul", "PyNumber_InPlaceMultiply": "mul",
+    "PyNumber_Remainder": "mod", "PyNumber_InPlaceRemainder": "mod", "PyNumber_FloorDivide": "floordiv",
+    "PyNumber_InPlaceFloorDivide": "floordiv",
+}  # fmt: skip
+FAST = {name: f"pmo.fast.{op}.{name}" for name, op in INT_BINARY.items()} | {
+    "PyObject_RichCompare": "pmo.fast.richcompare",
+    "PyObject_IsTrue": "pmo.fast.istrue",
+    "PyIter_Next": "pmo.fast.iternext",
+    "PyObject_GetItem": "pmo.fast.getitem",
+    "PyTuple_GetItem": "pmo.fast.tuple_item",
+}
+
+
+def _field(b: ir.IRBuilder, obj: ir.Value, offset: int, typ: ir.Type) -> ir.Value:
+    return b.load(b.gep(obj, [ir.Constant(I64, offset)], source_etype=ir.IntType(8)), typ=typ)
+
+
+def _is(b: ir.IRBuilder, obj: ir.Value, typ: ir.Value) -> ir.Value:
+    return b.icmp_unsigned("==", _field(b, obj, OB_TYPE, PTR), typ)
+
+
+class FastPaths:
+    """The helpers of one LLVM module, made on first use and kept by name in the module's helpers
+    (always inlined: the guard and the fast path sit in the fn, the generic call stays a call)."""
+
+    def __init__(self, rt: ObjectRuntime) -> None:
+        self.rt = rt
+        self.capi = rt.ml.capi
+
+    def fn(self, name: str) -> ir.Function:
+        base = name.split(".")[-1]
+        if name.startswith("pmo.fast.") and base in INT_BINARY:
+            op = name.split(".")[2]
+            return self._helper(name, PTR, [PTR, PTR], lambda b, f: self._int_binary(b, f, op, base))
+        makers: dict[str, tuple[ir.Type, list[ir.Type], Callable[[ir.IRBuilder, ir.Function], None]]] = {
+            "pmo.fast.richcompare": (PTR, [PTR, PTR, I32], self._richcompare),
+            "pmo.fast.istrue": (I32, [PTR], self._istrue),
+            "pmo.fast.iternext": (PTR, [PTR], self._iternext),
+            "pmo.fast.getitem": (PTR, [PTR, PTR], self._getitem),
+            "pmo.fast.tuple_item": (PTR, [PTR, I64], self._tuple_item),
+        }
+        ret, args, body = makers[name]
+        return self._helper(name, ret, args, body)
+
+    def _helper(self, name: str, ret: ir.Type, args: list[ir.Type],
+                body: Callable[[ir.IRBuilder, ir.Function], None]) -> ir.Function:
+        f = self.rt.ml.helper(name, ret, args, body)
+        f.attributes.add("alwaysinline")
+        return f
+
+    def _new_ref(self, b: ir.IRBuilder, obj: ir.Value) -> None:
+        from pymigrate.codegen.tir.emit import refcount_fns  # the emitter's inline Py_INCREF
+
+        b.call(refcount_fns(self.rt.ml)[0], [obj])
+
+    def _generic(self, b: ir.IRBuilder, name: str, ret: ir.Type, f: ir.Function) -> None:
+        b.ret(b.call(self.rt.c_fn(name, ret, [a.type for a in f.args]), list(f.args)))
+
+    def _compact(self, b: ir.IRBuilder, obj: ir.Value) -> tuple[ir.Value, ir.Value]:
+        """(obj is an exact int of at most one digit, its value): CPython's _PyLong_IsCompact/medium_value."""
+        size = _field(b, obj, VAR_SIZE, I64)
+        small = b.icmp_unsigned("<=", b.add(size, ir.Constant(I64, 1)), ir.Constant(I64, 2))
+        exact = _is(b, obj, self.capi.obj("PyLong_Type"))
+        digit = b.zext(_field(b, obj, LONG_DIGIT, I32), I64)
+        return b.and_(exact, small), b.mul(size, digit)
+
+    def _both_compact(self, b: ir.IRBuilder, f: ir.Function) -> tuple[ir.Value, ir.Value, ir.Value]:
+        a, c = f.args[0], f.args[1]
+        ok_a, va = self._compact(b, a)
+        ok_c, vc = self._compact(b, c)
+        return b.and_(ok_a, ok_c), va, vc
+
+    def _int_binary(self, b: ir.IRBuilder, f: ir.Function, op: str, generic: str) -> None:
+        """int op int on two compact exact ints: the exact result (at most 61 bits) as a new int."""
+        fast, slow = f.append_basic_block("fast"), f.append_basic_block("generic")
+        ok, x, y = self._both_compact(b, f)
+        if op in ("mod", "floordiv"):  # a zero divisor raises: CPython's path
+            ok = b.and_(ok, b.icmp_signed("!=", y, ir.Constant(I64, 0)))
+        b.cbranch(ok, fast, slow)
+        b.position_at_end(fast)
+        if op == "add":
+            r = b.add(x, y)
+        elif op == "sub":
+            r = b.sub(x, y)
+        elif op == "mul":
+            r = b.mul(x, y)
+        else:  # Python's floor division and modulo: the remainder takes the divisor's sign
+            q, m = b.sdiv(x, y), b.srem(x, y)
+            adjust = b.and_(b.icmp_signed("!=", m, ir.Constant(I64, 0)),
+                            b.icmp_signed("<", b.xor(m, y), ir.Constant(I64, 0)))
+            if op == "mod":
+                r = b.select(adjust, b.add(m, y), m)
+            else:
+                r = b.select(adjust, b.sub(q, ir.Constant(I64, 1)), q)
+        b.ret(b.call(self.capi.fn("PyLong_FromLongLong"), [r]))
+        b.position_at_end(slow)
+        self._generic(b, generic, PTR, f)
+
+    def _richcompare(self, b: ir.IRBuilder, f: ir.Function) -> None:
+        """Two compact exact ints: True or False (a new reference) without a call (COMPARE_OP_INT)."""
+        fast, slow = f.append_basic_block("fast"), f.append_basic_block("generic")
+        ok, x, y = self._both_compact(b, f)
+        b.cbranch(ok, fast, slow)
+        b.position_at_end(fast)
+        cases = [b.icmp_signed(p, x, y) for p in ("<", "<=", "==", "!=", ">", ">=")]
+        result = cases[0]
+        for k in range(1, 6):
+            result = b.select(b.icmp_signed("==", f.args[2], ir.Constant(I32, k)), cases[k], result)
+        obj = b.select(result, self.capi.obj("_Py_TrueStruct"), self.capi.obj("_Py_FalseStruct"))
+        self._new_ref(b, obj)
+        b.ret(obj)
+        b.position_at_end(slow)
+        self._generic(b, "PyObject_RichCompare", PTR, f)
+
+    def _istrue(self, b: ir.IRBuilder, f: ir.Function) -> None:
+        """True, False and None by identity, an exact int or list by its size; else PyObject_IsTrue."""
+        v = f.args[0]
+        for name, value in (("_Py_TrueStruct", 1), ("_Py_FalseStruct", 0), ("_Py_NoneStruct", 0)):
+            with b.if_then(b.icmp_unsigned("==", v, self.capi.obj(name))):
+                b.ret(ir.Constant(I32, value))
+        for typ in ("PyLong_Type", "PyList_Type"):
+            with b.if_then(_is(b, v, self.capi.obj(typ))):
+                b.ret(b.zext(b.icmp_signed("!=", _field(b, v, VAR_SIZE, I64), ir.Constant(I64, 0)), I32))
+        self._generic(b, "PyObject_IsTrue", I32, f)
+
+    def _iternext(self, b: ir.IRBuilder, f: ir.Function) -> None:
+        """A list's or tuple's own iterator: the item at its index while the index is below the
+        sequence's size read now (a list grown in the loop is iterated to its new end, as CPython's
+        listiter does); the end and every other iterator through PyIter_Next."""
+        it = f.args[0]
+        for typ, items_inline in (("PyListIter_Type", False), ("PyTupleIter_Type", True)):
+            with b.if_then(_is(b, it, self.rt.static(b, typ)), likely=True):
+                seq = _field(b, it, ITER_SEQ, PTR)
+                with b.if_then(b.icmp_unsigned("!=", seq, ir.Constant(PTR, None)), likely=True):
+                    index = _field(b, it, ITER_INDEX, I64)
+                    with b.if_then(b.icmp_signed("<", index, _field(b, seq, VAR_SIZE, I64)), likely=True):
+                        items = b.gep(seq, [ir.Constant(I64, TUPLE_ITEMS)], source_etype=ir.IntType(8)) \
+                            if items_inline else _field(b, seq, LIST_ITEMS, PTR)
+                        item = b.load(b.gep(items, [index], source_etype=PTR), typ=PTR)
+                        b.store(b.add(index, ir.Constant(I64, 1)),
+                                b.gep(it, [ir.Constant(I64, ITER_INDEX)], source_etype=ir.IntType(8)))
+                        self._new_ref(b, item)
+                        b.ret(item)
+        self._generic(b, "PyIter_Next", PTR, f)
+
+    def _getitem(self, b: ir.IRBuilder, f: ir.Function) -> None:
+        """An exact list or tuple indexed by a compact exact int in range (BINARY_SUBSCR_LIST_INT,
+        _TUPLE_INT: negative indices too go the generic way)."""
+        obj, key = f.args
+        ok, index = self._compact(b, key)
+        with b.if_then(ok, likely=True):
+            for typ, items_inline in (("PyList_Type", False), ("PyTuple_Type", True)):
+                with b.if_then(_is(b, obj, self.capi.obj(typ))):
+                    in_range = b.icmp_unsigned("<", index, _field(b, obj, VAR_SIZE, I64))
+                    with b.if_then(in_range, likely=True):
+                        items = b.gep(obj, [ir.Constant(I64, TUPLE_ITEMS)], source_etype=ir.IntType(8)) \
+                            if items_inline else _field(b, obj, LIST_ITEMS, PTR)
+                        item = b.load(b.gep(items, [index], source_etype=PTR), typ=PTR)
+                        self._new_ref(b, item)
+                        b.ret(item)
+        self._generic(b, "PyObject_GetItem", PTR, f)
+
+    def _tuple_item(self, b: ir.IRBuilder, f: ir.Function) -> None:
+        """A tuple's item at an index in range, borrowed, as PyTuple_GetItem gives it (its checks and
+        errors for anything else)."""
+        obj, index = f.args
+        exact = _is(b, obj, self.capi.obj("PyTuple_Type"))
+        with b.if_then(b.and_(exact, b.icmp_unsigned("<", index, _field(b, obj, VAR_SIZE, I64))), likely=True):
+            items = b.gep(obj, [ir.Constant(I64, TUPLE_ITEMS)], source_etype=ir.IntType(8))
+            b.ret(b.load(b.gep(items, [index], source_etype=PTR), typ=PTR))
+        self._generic(b, "PyTuple_GetItem", PTR, f)
+

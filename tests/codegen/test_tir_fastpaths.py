@@ -1,0 +1,241 @@
+"""The object tier's fast paths (tir/fastpaths.py, chosen by passes/specialize.py) and the dropped
+unbound-local tests (passes/definite.py) against CPython: each fn runs the operations that have a
+fast path, called with every pair of values that take it (compact exact ints, exact lists, tuples
+and their iterators) and that must leave it (ints past one 30-bit digit, bools, subclasses of int,
+str, list and tuple that override the operation, objects with __index__, __eq__, __lt__ or
+__bool__, zero divisors, negative and out-of-range indices); results, exceptions, traceback lines,
+the arguments afterwards and reference counts compared with the def's."""
+
+from __future__ import annotations
+
+import copy
+import gc
+import itertools
+import sys
+import types
+from typing import Any
+
+import pytest
+from codegen_support import compiled, plain_python
+from test_tir_object_tier import _compare_growth, cold, run
+
+from pymigrate.codegen.tir import tir_text
+
+SOURCE = '''
+fn arith(a: object, b: object) -> object:
+    x = a
+    x += b
+    y = a
+    y -= b
+    z = a
+    z *= b
+    return (a + b, a - b, a * b, x, y, z)
+
+fn divide(a: object, b: object) -> object:
+    q = a
+    q //= b
+    r = a
+    r %= b
+    return (a // b, a % b, q, r)
+
+fn compare(a: object, b: object) -> object:
+    return (a < b, a <= b, a == b, a != b, a > b, a >= b)
+
+fn branches(a: object, b: object) -> object:
+    n = 0
+    if a:
+        n += 1
+    if b:
+        n += 2
+    if a < b:
+        n += 4
+    if a == b:
+        n += 8
+    while n > 3:
+        n -= 2
+    return n
+
+fn walk(a: object, b: object) -> object:
+    seen = []
+    for x in a:
+        seen.append(x)
+        if len(seen) < 4:
+            a.append(b)
+        elif len(seen) == 5:
+            a.pop()
+    return seen
+
+fn shrink(a: object, b: object) -> object:
+    seen = []
+    for x in a:
+        seen.append(x)
+        a.clear()
+    for y in (a, b, a):
+        seen.append(y)
+    return seen
+
+fn index(a: object, b: object) -> object:
+    return (a[b], a[0], a[-1])
+
+fn unpack(a: object, b: object) -> object:
+    p, q = a
+    [r, (s, t)] = (b, a)
+    return (p, q, r, s, t)
+
+fn late(a: object, b: object) -> object:
+    if a:
+        v = b
+    for k in b:
+        w = k
+    total = 0
+    while total < 3:
+        total += 1
+        u = total
+    return (v, w, u)
+'''
+
+
+class Int(int):
+    def __add__(self, other: Any) -> Any:
+        return ("Int.add", int(self), other)
+
+    def __lt__(self, other: Any) -> Any:
+        return "Int.lt"
+
+    def __bool__(self) -> bool:
+        raise ValueError("Int has no truth")
+
+
+class Str(str):
+    def __getitem__(self, key: Any) -> Any:
+        return ("Str.getitem", key)
+
+
+class List(list):  # type: ignore[type-arg]
+    def __getitem__(self, key: Any) -> Any:
+        return ("List.getitem", key)
+
+    def __iter__(self) -> Any:
+        return iter(["own", "iter"])
+
+    def __bool__(self) -> bool:
+        return False
+
+
+class Tuple(tuple):  # type: ignore[type-arg]
+    def __iter__(self) -> Any:
+        return iter(("tuple", "iter"))
+
+
+class Index:
+    def __index__(self) -> int:
+        return 1
+
+    def __repr__(self) -> str:
+        return "Index()"
+
+
+class Eq:
+    def __eq__(self, other: object) -> bool:
+        return True
+
+    def __lt__(self, other: object) -> bool:
+        raise KeyError("no lt")
+
+    __hash__ = object.__hash__
+
+    def __repr__(self) -> str:
+        return "Eq()"
+
+
+VALUES: list[Any] = [
+    0, 1, -1, 2, -7, 2**30 - 1, -(2**30 - 1), 2**30, -(2**30), 2**62, -(2**63), 2**70, True, False, Int(3), Int(0),
+    1.5, -0.0, "", "ab", Str("xy"), None, [], [1, 2, 3], List([4, 5]), (), (1, 2), (2**70, -1), Tuple((6, 7)),
+    Index(), Eq(), [Index(), 0],
+]
+NAMES = [line.split("(")[0][3:] for line in SOURCE.splitlines() if line.startswith("fn ")]
+
+
+@pytest.fixture(scope="module")
+def mods() -> tuple[types.ModuleType, types.ModuleType]:
+    mod = compiled(SOURCE, "fastpaths.pys")
+    py = types.ModuleType("fastpaths_plain")
+    exec(compile(plain_python(SOURCE), "fastpaths.pys", "exec"), py.__dict__)
+    return mod, py
+
+
+def _safe(name: str, a: Any, b: Any) -> bool:
+    """Leave out a sequence repeated a huge number of times (gigabytes under CPython too)."""
+    def big(v: Any) -> bool:
+        return isinstance(v, int) and abs(v) > 16
+
+    def seq(v: Any) -> bool:
+        return isinstance(v, (str, list, tuple))
+
+    return not (name == "arith" and ((seq(a) and big(b)) or (seq(b) and big(a))))
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_same_as_python(mods: tuple[types.ModuleType, types.ModuleType], name: str) -> None:
+    mod, py = mods
+    for a, b in itertools.product(VALUES, repeat=2):
+        if not _safe(name, a, b):
+            continue
+        got = run(getattr(mod, name), copy.deepcopy((a, b)))
+        want = run(cold(getattr(py, name)), copy.deepcopy((a, b)))
+        assert got == want, (name, a, b)
+
+
+def test_reference_counts_are_unchanged(mods: tuple[types.ModuleType, types.ModuleType]) -> None:
+    mod, py = mods
+    numbers = [object(), 2**40, 5, -3, 0, Int(2)]
+    sequences = [object(), 1, -1, (3, 4), (object(), object()), "ab", (0, (1, 2))]  # no lists: walk keeps b in a
+    gc.disable()
+    try:
+        _compare_growth(mod, py, numbers, ["arith", "divide", "compare", "branches"])
+        _compare_growth(mod, py, sequences, ["walk", "shrink", "index", "unpack", "late", "compare", "branches"])
+    finally:
+        gc.enable()
+
+
+def test_the_specialized_calls_are_the_helpers() -> None:
+    """Every C API call with a fast path calls its helper after the specialize pass."""
+    import ast
+
+    node = ast.parse(plain_python(SOURCE)).body[NAMES.index("branches")]
+    text = tir_text("branches", "branches", node)
+    for helper in ("pmo.fast.istrue", "pmo.fast.richcompare", "pmo.fast.add.PyNumber_InPlaceAdd",
+                   "pmo.fast.sub.PyNumber_InPlaceSubtract"):
+        assert helper in text
+    assert "PyObject_IsTrue(" not in text.replace("pmo.fast.istrue(", "")
+
+
+def test_only_the_reads_that_may_be_unbound_are_tested() -> None:
+    """`late` reads v, w and u after an if, a for and a while: each may be unbound (the body may not
+    run); n in `branches` and `seen` in `walk` are stored before every read."""
+    import ast
+
+    tree = ast.parse(plain_python(SOURCE))
+    late = tir_text("late", "late", tree.body[NAMES.index("late")], "definite")
+    assert sorted(line.split("'")[1] for line in late.splitlines() if "UnboundLocalError" in line) == ["u", "v", "w"]
+    for name in ("branches", "walk"):
+        text = tir_text(name, name, tree.body[NAMES.index(name)], "definite")
+        assert "UnboundLocalError" not in text, name
+
+
+RECURSIVE = '''
+fn down(n: object) -> object:
+    return down(n)
+'''
+
+
+def test_unbounded_recursion_raises_recursion_error() -> None:
+    """Py_EnterRecursiveCall reports the limit with 1 (not a negative number): the guard's test is
+    `!= 0`, else the recursion ran until the C stack overflowed."""
+    mod = compiled(RECURSIVE, "down.pys")
+    py = types.ModuleType("down_plain")
+    exec(compile(plain_python(RECURSIVE), "down.pys", "exec"), py.__dict__)
+    got, want = run(mod.down, (1,)), run(py.down, (1,))
+    assert got[1] is want[1] is RecursionError
+    assert got[2] == want[2] == "maximum recursion depth exceeded"
+    assert sys.getrecursionlimit() > 50
