@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 KEEP = "; keep this function a def"
 STATEMENTS = {
-    ast.Try: "try/except", ast.With: "with", ast.Global: "global", ast.Nonlocal: "nonlocal",
+    ast.With: "with", ast.Global: "global", ast.Nonlocal: "nonlocal",
     ast.Import: "import", ast.ImportFrom: "import", ast.FunctionDef: "a nested def", ast.ClassDef: "a nested class",
     ast.AsyncFunctionDef: "async def", ast.Match: "match", ast.AsyncFor: "async for", ast.AsyncWith: "async with",
 }  # fmt: skip
@@ -41,6 +41,7 @@ class ObjectBodyChecker:
         self.c = checker
         self.func = func
         self.local = {p.name for p in func.params} | fn_local_names(func.node)
+        self.handlers = 0  # except clauses around the statement (where a bare `raise` re-raises)
 
     def refuse(self, node: ast.AST, what: str, code: str = "PM316") -> None:
         self.c.error(node, f"{what} is not supported in an object fn yet{KEEP}", code)
@@ -89,8 +90,17 @@ class ObjectBodyChecker:
             self.target(s.target)
             self.body(s.body)
             self.body(s.orelse)
+        elif isinstance(s, ast.Try):
+            self.body(s.body)
+            self.handlers += 1
+            for h in s.handlers:
+                self.expr(h.type)
+                self.body(h.body)
+            self.handlers -= 1
+            self.body(s.orelse)
+            self.body(s.finalbody)  # a bare raise there needs a handler around (the normal path's)
         elif isinstance(s, ast.Raise):
-            if s.exc is None:
+            if s.exc is None and not self.handlers:
                 self.c.error(s, f"a bare `raise` is not supported in an object fn yet (it re-raises the exception "
                                 f"its caller handles){KEEP}", "PM316")
             self.expr(s.exc)

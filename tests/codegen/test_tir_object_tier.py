@@ -252,29 +252,40 @@ def cold(fn: Any) -> Any:
     return types.FunctionType(fn.__code__.replace(), fn.__globals__, fn.__name__, fn.__defaults__, fn.__closure__)
 
 
+def fn_entries(exc: BaseException, name: str) -> list[tuple[str, int]] | None:
+    """The traceback entries (code name, line) from the fn's own on: every one inside it (a
+    comprehension's, a callee's)."""
+    tb = exc.__traceback__
+    entries = None
+    while tb is not None:
+        if entries is not None or tb.tb_frame.f_code.co_name == name:
+            entries = (entries or []) + [(tb.tb_frame.f_code.co_name, tb.tb_lineno)]
+        tb = tb.tb_next
+    return entries
+
+
 def run(fn: Any, args: tuple[Any, ...]) -> tuple[Any, ...]:
     """The call's outcome and the arguments afterwards."""
     try:
         result = fn(*args)
     except (Exception, RecursionError) as exc:  # noqa: BLE001 - the exception is what is compared
-        tb = exc.__traceback__
-        line = None
-        while tb is not None:  # the fn's entry and every one inside it (a comprehension's, a callee's)
-            if line is not None or tb.tb_frame.f_code.co_name == fn.__name__:
-                line = (line or []) + [(tb.tb_frame.f_code.co_name, tb.tb_lineno)]
-            tb = tb.tb_next
         cause = exc.__cause__
-        return ("raise", type(exc), str(exc), line, describe(cause) if cause is not None else None,
+        return ("raise", type(exc), str(exc), fn_entries(exc, fn.__name__), describe(cause) if cause is not None else None,
                 exc.__suppress_context__, [describe(a) for a in args])
     return ("ok", describe(result), [describe(a) for a in args])
 
 
+def compiled_and_plain(source: str, filename: str) -> tuple[types.ModuleType, types.ModuleType]:
+    """`source` compiled, and run as plain Python by CPython."""
+    mod = compiled(source, filename)
+    py = types.ModuleType(filename.split(".")[0] + "_plain")
+    exec(compile(plain_python(source), filename, "exec"), py.__dict__)
+    return mod, py
+
+
 @pytest.fixture(scope="module")
 def mods() -> tuple[types.ModuleType, types.ModuleType]:
-    mod = compiled(SOURCE, "objtier.pys")
-    py = types.ModuleType("objtier_plain")
-    exec(compile(plain_python(SOURCE), "objtier.pys", "exec"), py.__dict__)
-    return mod, py
+    return compiled_and_plain(SOURCE, "objtier.pys")
 
 
 def test_every_fn_is_object_tier(mods: tuple[types.ModuleType, types.ModuleType]) -> None:
@@ -292,16 +303,19 @@ def _safe(name: str, a: Any, b: Any) -> bool:
 @pytest.mark.parametrize("name", NAMES)
 def test_same_as_python(mods: tuple[types.ModuleType, types.ModuleType], name: str) -> None:
     mod, py = mods
-    checked = 0
-    for a, b in itertools.product(VALUES, repeat=2):
-        if not _safe(name, a, b):
-            continue
-        args = (a, b)
-        got = run(getattr(mod, name), copy.deepcopy(args))
-        want = run(cold(getattr(py, name)), copy.deepcopy(args))
+    assert compare_on_pairs(mod, py, name, [(a, b) for a, b in itertools.product(VALUES, repeat=2)
+                                            if _safe(name, a, b)], run) > 1000
+
+
+def compare_on_pairs(mod: types.ModuleType, py: types.ModuleType, name: str, pairs: list[tuple[Any, Any]],
+                     outcome: Any) -> int:
+    """fn `name` of the compiled module and of the cold def called on copies of each pair: the same
+    `outcome` (result, exception, arguments afterwards). Returns how many calls were compared."""
+    for args in pairs:
+        got = outcome(getattr(mod, name), copy.deepcopy(args))
+        want = outcome(cold(getattr(py, name)), copy.deepcopy(args))
         assert got == want, (name, args)
-        checked += 1
-    assert checked > 1000
+    return len(pairs)
 
 
 def _outcome(fn: Any, *args: Any, **kwargs: Any) -> tuple[Any, ...]:

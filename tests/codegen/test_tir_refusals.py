@@ -24,7 +24,7 @@ def codes(src: str) -> list[str]:
 
 
 @pytest.mark.parametrize(("body", "code"), [
-    ("    try:\n        pass\n    except E:\n        pass\n", "PM313"),
+    ("    try:\n        pass\n    except* E:\n        pass\n", "PM313"),
     ("    global G\n    G = 1\n", "PM309"),
     ("    global G\n", "PM316"),
     ("    return (x for x in a)\n", "PM316"),
@@ -36,7 +36,7 @@ def test_the_analyzers_hint_code(body: str, code: str) -> None:
 
 
 @pytest.mark.parametrize(("body", "where", "message"), [
-    ("    try:\n        pass\n    except E:\n        pass\n", "2:5", "try/except is not supported in an object fn yet"),
+    ("    try:\n        pass\n    except* E:\n        pass\n", "2:5", "try/except* is not supported in an object fn yet"),
     ("    with a:\n        pass\n", "2:5", "with is not supported in an object fn yet"),
     ("    return sum(x for x in a)\n", "2:15", "a generator expression is not supported in an object fn yet"),
     ("    return lambda: a\n", "2:12", "lambda is not supported in an object fn yet"),
@@ -48,6 +48,8 @@ def test_the_analyzers_hint_code(body: str, code: str) -> None:
     ("    return sys._getframe(0)\n", "2:12", "'_getframe' reads Python frames, which a compiled fn does not have"),
     ("    raise\n", "2:5", "a bare `raise` is not supported in an object fn yet (it re-raises the exception its "
                            "caller handles)"),
+    ("    try:\n        pass\n    finally:\n        raise\n", "5:9", "a bare `raise` is not supported in an object fn yet "
+                                                                    "(it re-raises the exception its caller handles)"),
     ("    del a\n", "2:9", "`del a` (unbinding a local) is not supported in an object fn yet"),
     ("    return f(**a)\n", "2:12", "**kwargs in a call is not supported in an object fn yet"),
     ("    return [*a]\n", "2:13", "a starred expression is not supported in an object fn yet"),

@@ -20,6 +20,7 @@ from pymigrate.codegen.tir.ops import (
     I32,
     I64,
     OBJECT,
+    VOID,
     Assign,
     BasicBlock,
     BoxBool,
@@ -45,6 +46,22 @@ from pymigrate.codegen.tir.ops import (
     Value,
     Vectorcall,
 )
+
+
+@dataclass
+class Unwind:
+    """What leaving a `try` construct early (return, break, continue) must run, innermost last:
+    an except handler's (or a finally's exception path's) cleanup, which restores the handled
+    exception and releases the caught one, or a `finally` body, run inline as CPython's compiler
+    copies it; with the state of the builder at the construct."""
+
+    kind: str  # "handler" or "finally"
+    handler: BasicBlock | None  # where failures went around the construct
+    handled: int  # depth of the handled-exception stack around it
+    exc: Register | None = None
+    prev: Register | None = None
+    name: Register | None = None
+    body: list[ast.stmt] | None = None
 
 
 @dataclass(frozen=True)
@@ -73,7 +90,7 @@ def fn_local_names(node: ast.FunctionDef) -> set[str]:
     inner = {id(n) for c in ast.walk(node) if isinstance(c, (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp))
              for g in c.generators for n in ast.walk(g.target)}
     return {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, (ast.Store, ast.Del))
-            and id(n) not in inner}
+            and id(n) not in inner} | {h.name for h in ast.walk(node) if isinstance(h, ast.ExceptHandler) and h.name}
 
 
 def is_constant(node: ast.expr) -> bool:
@@ -104,7 +121,10 @@ class Builder:
         self.temp_regs: list[Register] = []
         self.blocks: list[BasicBlock] = []
         self.cur = self.new_block()
-        self.loops: list[tuple[BasicBlock, BasicBlock]] = []  # (continue target, break target)
+        self.loops: list[tuple[BasicBlock, BasicBlock, int]] = []  # (continue target, break target, unwind depth)
+        self.unwinds: list[Unwind] = []
+        self.handler: BasicBlock | None = None  # where a failing op goes (the innermost try's handler)
+        self.handled: list[Register] = []  # the exceptions being handled (sys.exc_info()), innermost last
         self.func = FuncTIR(name, key, self.args, self.blocks, line=node.lineno)
         for name_ in sorted(fn_local_names(node) - set(params)):
             self.regs[name_] = Register(name_)
@@ -120,6 +140,8 @@ class Builder:
     def add(self, op: Op) -> Op:
         if self.frames:
             op.frames = tuple(self.frames)
+        if self.handler is not None and op.handler is None:
+            op.handler = self.handler
         self.cur.ops.append(op)
         return op
 
@@ -186,20 +208,30 @@ class Builder:
             self.aug_assign(s)
         elif isinstance(s, ast.Return):
             value = self.expr(s.value) if s.value is not None else self.none(line)
-            self.add(LeaveRecursion(line))
-            self.add(Return(value, line))
+            if self.unwinds:  # kept while the finally bodies and handler cleanups run
+                held = self.temp()
+                self.add(Assign(held, value, line))
+                self.unwind(0, line)
+                value = held
+            if not self.terminated():
+                self.add(LeaveRecursion(line))
+                self.add(Return(value, line))
         elif isinstance(s, ast.If):
             self.if_stmt(s)
         elif isinstance(s, ast.While):
             self.while_stmt(s)
         elif isinstance(s, ast.For):
             self.for_stmt(s)
-        elif isinstance(s, ast.Break):
-            self.goto(self.loops[-1][1])
-        elif isinstance(s, ast.Continue):
-            self.goto(self.loops[-1][0])
+        elif isinstance(s, (ast.Break, ast.Continue)):
+            cont, brk, depth = self.loops[-1]
+            self.unwind(depth, line)
+            self.goto(brk if isinstance(s, ast.Break) else cont)
+        elif isinstance(s, ast.Try):
+            self.try_stmt(s)
         elif isinstance(s, ast.Pass):
             pass
+        elif isinstance(s, ast.Raise) and s.exc is None:  # the checker lets it only inside a handler
+            self.reraise(self.handled[-1], line)
         elif isinstance(s, ast.Raise):
             assert s.exc is not None
             exc = self.expr(s.exc)
@@ -235,7 +267,7 @@ class Builder:
         self.goto(top)
         self.activate(top)
         self.cond(s.test, body, other)
-        self.loops.append((top, done))
+        self.loops.append((top, done, len(self.unwinds)))
         self.activate(body)
         self.block(s.body)
         self.back_edge(top, s.lineno)
@@ -270,7 +302,7 @@ class Builder:
         self.add(Assign(it, self.call_c("PyObject_GetIter", [self.expr(s.iter)], s.iter.lineno), line))
         other, done = self.new_block(), self.new_block()
         top, item = self.next_item(it, other, line)
-        self.loops.append((top, done))
+        self.loops.append((top, done, len(self.unwinds)))
         self.assign(s.target, item, line)
         self.block(s.body)
         self.back_edge(top, line)
@@ -280,6 +312,159 @@ class Builder:
         self.goto(done)
         self.activate(done)
         self.add(Assign(it, Integer(0, OBJECT), line))  # the iterator is released after the loop
+
+    # ------------------------------------------------------------------ try
+    def reraise(self, exc: Register, line: int) -> None:
+        """CPython's RERAISE: `exc` set again with its traceback as it is (no new entry)."""
+        op = Helper("reraise", [exc], I32, ERR_ALWAYS, line)
+        op.adds_traceback = False
+        self.add(op)
+
+    def propagate(self, line: int) -> None:
+        """The exception already set goes on to the enclosing handler (or the exit), its entry added."""
+        op = RaiseError(None, "", line)
+        op.adds_traceback = False
+        self.add(op)
+
+    def catch(self, line: int, scratch: int) -> tuple[Register, Register]:
+        """A handler's entry (CPython's PUSH_EXC_INFO): the raised exception taken out of the thread
+        state into a register and made the handled one, the one handled before kept. The temporaries
+        the protected code made from `scratch` on (loop iterators, comprehension variables) are
+        released, as CPython pops its stack down to the handler's depth."""
+        for reg in self.temp_regs[scratch:]:
+            self.add(Assign(reg, Integer(0, OBJECT), line))
+        exc, prev = self.temp(), self.temp()
+        self.add(Assign(exc, self.add(Helper("fetch_exc", [], OBJECT, ERR_NEVER, line)), line))
+        self.add(Assign(prev, self.call_c("PyErr_GetHandledException", [], line, err=ERR_NEVER), line))
+        self.call_c("PyErr_SetHandledException", [exc], line, type=VOID, err=ERR_NEVER)
+        return exc, prev
+
+    def release(self, u: Unwind, line: int) -> None:
+        """A handler's exit (POP_EXCEPT, then `name = None; del name`): the exception handled before
+        restored, the caught one released."""
+        assert u.exc is not None and u.prev is not None
+        self.call_c("PyErr_SetHandledException", [u.prev], line, type=VOID, err=ERR_NEVER)
+        for reg in (u.prev, u.exc, u.name):
+            if reg is not None:
+                self.add(Assign(reg, Integer(0, OBJECT), line))
+
+    def unwind(self, depth: int, line: int) -> None:
+        """Leave the try constructs above `depth` (a return, break or continue), innermost first: each
+        handler's cleanup, each finally body inline, in the state around its construct."""
+        saved = (self.unwinds, self.handler, self.handled, self.loops)
+        for i in range(len(saved[0]) - 1, depth - 1, -1):
+            if self.terminated():
+                break  # a finally body returned or raised: nothing after it runs
+            u = saved[0][i]
+            self.unwinds = saved[0][:i]
+            self.handler = u.handler
+            self.handled = saved[2][:u.handled]
+            self.loops = [lp for lp in saved[3] if lp[2] <= i]
+            if u.kind == "handler":
+                self.release(u, line)
+            else:
+                assert u.body is not None
+                self.block(u.body)
+        self.unwinds, self.handler, self.handled, self.loops = saved
+
+    def cleanup_block(self, u: Unwind, outer: BasicBlock | None, line: int) -> BasicBlock:
+        """Where an error inside a handler goes: its exit (release), then on to the enclosing handler."""
+        blk = self.new_block()
+        cur = self.cur
+        self.activate(blk)
+        self.handler = outer
+        self.release(u, line)
+        self.propagate(line)
+        self.activate(cur)
+        return blk
+
+    def try_stmt(self, s: ast.Try) -> None:
+        """try/except/else/finally as CPython 3.11 compiles it: the protected code's failures go to a
+        handler block (after their traceback entry); each except clause matches in order; no match
+        re-raises; a finally body is copied on the normal path, on the exception path (which handles
+        the exception while it runs, then re-raises it) and before each return/break/continue."""
+        outer = self.handler
+        done = self.new_block()
+        fin_exc: BasicBlock | None = None
+        if s.finalbody:
+            fin_exc = self.new_block()
+            self.unwinds.append(Unwind("finally", outer, len(self.handled), body=s.finalbody))
+        around = fin_exc or outer  # where failures of the handlers and the else go
+        scratch = len(self.temp_regs)
+        if s.handlers:
+            catch_bb = self.new_block()
+            self.handler = catch_bb
+            self.block(s.body)
+            self.handler = around
+            self.block(s.orelse)
+            self.goto(done)
+            self.activate(catch_bb)
+            self.except_clauses(s, around, scratch, done)
+        else:
+            self.handler = around
+            self.block(s.body)
+            self.goto(done)
+        self.handler = outer
+        if fin_exc is not None:
+            self.unwinds.pop()
+            after = self.new_block()
+            self.activate(done)
+            self.block(s.finalbody)
+            self.goto(after)
+            self.activate(fin_exc)
+            fline = s.finalbody[0].lineno
+            exc, prev = self.catch(fline, scratch)
+            u = Unwind("handler", outer, len(self.handled), exc=exc, prev=prev)
+            self.handler = self.cleanup_block(u, outer, fline)
+            self.unwinds.append(u)
+            self.handled.append(exc)
+            self.block(s.finalbody)
+            if not self.terminated():
+                self.reraise(exc, fline)
+            self.handled.pop()
+            self.unwinds.pop()
+            self.handler = outer
+            done = after
+        self.activate(done)
+
+    def except_clauses(self, s: ast.Try, around: BasicBlock | None, scratch: int, done: BasicBlock) -> None:
+        """The handler block: the exception caught, then each clause's match in order (CHECK_EXC_MATCH),
+        its body with `name` bound, and the exception re-raised when none matched."""
+        hline = s.handlers[0].lineno
+        exc, prev = self.catch(hline, scratch)
+        base = Unwind("handler", around, len(self.handled), exc=exc, prev=prev)
+        base_cleanup = self.handler = self.cleanup_block(base, around, hline)
+        for h in s.handlers:
+            body = self.new_block()
+            if h.type is not None:
+                kind = self.expr(h.type)
+                m = self.add(Helper("exc_match", [exc, kind], I32, ERR_MAGIC, h.lineno))
+                nxt = self.new_block()
+                self.add(Branch(self.add(Compare("!=", m, Integer(0, I32), h.lineno)), body, nxt, h.lineno))
+            else:
+                nxt = None
+                self.goto(body)
+            self.activate(body)
+            u = Unwind("handler", around, len(self.handled), exc=exc, prev=prev,
+                       name=self.regs[h.name] if h.name else None)
+            if h.name:
+                self.add(Assign(self.regs[h.name], exc, h.lineno))
+                self.handler = self.cleanup_block(u, around, h.lineno)
+            self.unwinds.append(u)
+            self.handled.append(exc)
+            self.block(h.body)
+            self.handled.pop()
+            self.unwinds.pop()
+            if not self.terminated():
+                self.release(u, h.lineno)
+                self.goto(done)
+            self.handler = base_cleanup
+            if nxt is None:
+                break
+            self.activate(nxt)
+        else:
+            self.reraise(exc, hline)  # no clause matched
+        self.handler = around
 
     def assert_stmt(self, s: ast.Assert) -> None:
         fail, ok = self.new_block(), self.new_block()

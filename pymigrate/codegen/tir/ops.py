@@ -83,6 +83,10 @@ class Op(Value):
     # the frames CPython would run this op in, inside the fn's own: (code name, line of the call in
     # the enclosing frame) outermost first, e.g. (("<listcomp>", 3),) for an op of a list comprehension
     frames: tuple[tuple[str, int], ...] = ()
+    # where a failure goes: the handler block of the innermost `try` around the op (None: the fn's exit)
+    handler: BasicBlock | None = None
+    # a failure adds the fn's traceback entry (False for a re-raise, which keeps the exception's own)
+    adds_traceback = True
 
     def __init__(self, line: int) -> None:
         self.line = line

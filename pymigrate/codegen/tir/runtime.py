@@ -16,6 +16,7 @@ TP_FLAGS = 168
 TP_ITER = 216
 TYPE_SUBCLASS = 1 << 31
 BASE_EXC_SUBCLASS = 1 << 30
+TUPLE_SUBCLASS = 1 << 26
 NULL = ir.Constant(PTR, None)
 
 DICT_VERSION_TAG = 24  # CPython 3.11 PyDictObject: ob_refcnt, ob_type, ma_used, then ma_version_tag
@@ -334,3 +335,76 @@ class ObjectRuntime:
             b.ret(NULL)
 
         return self._helper("pmo.rt.unpack", PTR, [PTR, I64], body)
+
+    def fetch_exc_fn(self) -> ir.Function:
+        """pmo.fetch_exc() -> the raised exception, normalized, its traceback attached (a new reference),
+        the error indicator cleared: what CPython 3.11's unwinding pushes for a handler."""
+
+        def body(b: ir.IRBuilder, f: ir.Function) -> None:
+            slots = [b.alloca(PTR) for _ in range(3)]
+            b.call(self.c_fn("PyErr_Fetch", VOID, [PTR, PTR, PTR]), slots)
+            b.call(self.c_fn("PyErr_NormalizeException", VOID, [PTR, PTR, PTR]), slots)
+            typ, value, tb = (b.load(s, typ=PTR) for s in slots)
+            is_null = b.icmp_unsigned("==", tb, NULL)
+            b.call(self.c_fn("PyException_SetTraceback", I32, [PTR, PTR]),
+                   [value, b.select(is_null, self.ml.capi.obj("_Py_NoneStruct"), tb)])
+            b.call(self.c_fn("Py_DecRef", VOID, [PTR]), [tb])
+            b.call(self.c_fn("Py_DecRef", VOID, [PTR]), [typ])
+            b.ret(value)
+
+        return self._helper("pmo.rt.fetch_exc", PTR, [], body)
+
+    def exc_match_fn(self) -> ir.Function:
+        """pmo.exc_match(exc, type) -> 1, 0, or -1 with CPython's TypeError when `type` (or an item of a
+        tuple) is not an exception class: ceval's CHECK_EXC_MATCH, then PyErr_GivenExceptionMatches."""
+        ml, capi = self.ml, self.ml.capi
+
+        def body(b: ir.IRBuilder, f: ir.Function) -> None:
+            exc, typ = f.args
+            bad = f.append_basic_block("bad")
+            ok = f.append_basic_block("ok")
+            is_tuple = b.icmp_unsigned("!=", b.and_(self._flags(b, self._type(b, typ)), ir.Constant(I64, TUPLE_SUBCLASS)),
+                                       ir.Constant(I64, 0))
+            with b.if_else(is_tuple) as (then, other):
+                with then:
+                    n = b.load(b.gep(typ, [ir.Constant(I64, VAR_SIZE)], source_etype=ir.IntType(8)), typ=I64)
+                    i_slot = b.alloca(I64)
+                    b.store(ir.Constant(I64, 0), i_slot)
+                    top, loop = f.append_basic_block("top"), f.append_basic_block("loop")
+                    b.branch(top)
+                    b.position_at_end(top)
+                    i = b.load(i_slot, typ=I64)
+                    b.cbranch(b.icmp_signed("<", i, n), loop, ok)
+                    b.position_at_end(loop)
+                    items = b.gep(typ, [ir.Constant(I64, TUPLE_ITEMS)], source_etype=ir.IntType(8))
+                    item = b.load(b.gep(items, [i], source_etype=PTR), typ=PTR)
+                    b.store(b.add(i, ir.Constant(I64, 1)), i_slot)
+                    b.cbranch(self._is_exc_class(b, item), top, bad)
+                    b.position_at_end(f.append_basic_block("dead"))
+                with other:
+                    b.cbranch(self._is_exc_class(b, typ), ok, bad)
+                    b.position_at_end(f.append_basic_block("dead"))
+            b.unreachable()
+            b.position_at_end(bad)
+            b.call(capi.fn("PyErr_SetString"), [b.load(capi.exc("TypeError"), typ=PTR),
+                                                ml.cstr("catching classes that do not inherit from BaseException is not allowed")])
+            b.ret(ir.Constant(I32, -1))
+            b.position_at_end(ok)
+            b.ret(b.call(self.c_fn("PyErr_GivenExceptionMatches", I32, [PTR, PTR]), [exc, typ]))
+
+        return self._helper("pmo.rt.exc_match", I32, [PTR, PTR], body)
+
+    def reraise_fn(self) -> ir.Function:
+        """pmo.reraise(exc) -> -1: CPython's RERAISE, the exception set again with its own traceback
+        (no new entry)."""
+
+        def body(b: ir.IRBuilder, f: ir.Function) -> None:
+            (exc,) = f.args
+            typ = self._type(b, exc)
+            b.call(self.c_fn("Py_IncRef", VOID, [PTR]), [typ])
+            b.call(self.c_fn("Py_IncRef", VOID, [PTR]), [exc])
+            tb = b.call(self.c_fn("PyException_GetTraceback", PTR, [PTR]), [exc])
+            b.call(self.c_fn("PyErr_Restore", VOID, [PTR, PTR, PTR]), [typ, exc, tb])
+            b.ret(ir.Constant(I32, -1))
+
+        return self._helper("pmo.rt.reraise", I32, [PTR], body)

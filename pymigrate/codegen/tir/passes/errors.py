@@ -34,19 +34,20 @@ def insert_error_branches(func: FuncTIR) -> None:
     exit_leave.ops = [LeaveRecursion(func.line), Return(Integer(0, OBJECT), func.line)]
     exit_plain = BasicBlock()
     exit_plain.ops = [Return(Integer(0, OBJECT), func.line)]
-    by_line: dict[tuple[int, tuple[tuple[str, int], ...]], BasicBlock] = {}
+    by_line: dict[tuple[int, tuple[tuple[str, int], ...], int], BasicBlock] = {}
     added: list[BasicBlock] = []
 
-    def handler(line: int, frames: tuple[tuple[str, int], ...]) -> BasicBlock:
+    def handler(line: int, frames: tuple[tuple[str, int], ...], catch: BasicBlock | None) -> BasicBlock:
         """The entries CPython's unwinding adds, innermost first: each inlined frame's (which it also
-        leaves), then the fn's at the line that entered the outermost one."""
-        key = (line, frames)
+        leaves), then the fn's at the line that entered the outermost one; then the handler `catch`
+        of the enclosing `try`, or the exit."""
+        key = (line, frames, id(catch))
         if key not in by_line:
             blk = BasicBlock()
             for name, called_at in reversed(frames):
                 blk.ops += [AddTraceback(line, name), LeaveRecursion(line)]
                 line = called_at
-            blk.ops += [AddTraceback(line), Goto(exit_leave)]
+            blk.ops += [AddTraceback(line), Goto(catch or exit_leave)]
             by_line[key] = blk
             added.append(blk)
         return by_line[key]
@@ -59,14 +60,17 @@ def insert_error_branches(func: FuncTIR) -> None:
         for op in ops:
             cur.ops.append(op)
             if op.error_kind == ERR_ALWAYS:
-                cur.ops.append(Goto(handler(op.line, op.frames)))
+                if op.adds_traceback:
+                    cur.ops.append(Goto(handler(op.line, op.frames, op.handler)))
+                else:
+                    cur.ops.append(Goto(op.handler or exit_leave))
                 break  # the rest of the block is dead
             if op.error_kind != ERR_MAGIC:
                 continue
             if isinstance(op, EnterRecursion):  # never entered: no entry of its own, nothing to leave
-                target = exit_plain if op.entry else handler(op.line, op.frames)
+                target = exit_plain if op.entry else handler(op.line, op.frames, op.handler)
             else:
-                target = handler(op.line, op.frames)
+                target = handler(op.line, op.frames, op.handler)
             failed = _error_test(op)
             cur.ops.append(failed)
             rest = BasicBlock()
