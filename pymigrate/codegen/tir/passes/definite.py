@@ -7,12 +7,14 @@ of the IR, so every construct the builder lowers (loops with break and else, com
 whatever edges later constructs add) is covered by the same walk. A forward analysis: the state is
 the set of registers that hold a value on every path to a point; blocks meet by intersection;
 parameters hold their argument from the start; storing NULL (the end of a loop's iterator, of a
-comprehension's variables) unbinds.
+comprehension's variables) unbinds. An op inside a `try` that can fail is an edge to its handler
+from the point before it (the error pass makes that edge a branch later).
 """
 
 from __future__ import annotations
 
 from pymigrate.codegen.tir.ops import (
+    ERR_NEVER,
     OBJECT,
     Assign,
     BasicBlock,
@@ -40,9 +42,14 @@ def _binds(value: Value, state: set[Register]) -> bool:
     return True
 
 
-def _transfer(block: BasicBlock, state: State) -> State:
+def _transfer(block: BasicBlock, state: State, failing: dict[int, State] | None = None) -> State:
+    """The state after `block`; `failing` gets, per handler, the state where its ops may fail."""
     bound = set(state)
     for op in block.ops:
+        if failing is not None and op.handler is not None and op.error_kind != ERR_NEVER:
+            here = frozenset(bound)
+            key = id(op.handler)
+            failing[key] = failing[key] & here if key in failing else here
         if isinstance(op, Assign):
             if _binds(op.src, bound):
                 bound.add(op.dest)
@@ -66,26 +73,34 @@ def drop_bound_checks(func: FuncTIR) -> None:
     entry = func.blocks[0]
     preds: dict[int, list[BasicBlock]] = {id(b): [] for b in func.blocks}
     for blk in func.blocks:
-        for s in successors(blk):
-            preds[id(s)].append(blk)
+        for s in _edges(blk):
+            if blk not in preds[id(s)]:
+                preds[id(s)].append(blk)
     start: State = frozenset(func.args)
     out: dict[int, State] = {}
+    fails: dict[int, dict[int, State]] = {}  # block -> handler -> the state where it may go there
+
+    def ins_of(blk: BasicBlock) -> list[State]:
+        ins = [out[id(p)] for p in preds[id(blk)] if id(p) in out and blk in successors(p)]
+        ins += [fails[id(p)][id(blk)] for p in preds[id(blk)] if id(blk) in fails.get(id(p), {})]
+        return ins + ([start] if blk is entry else [])
+
     changed = True
     while changed:
         changed = False
         for blk in func.blocks:
-            ins = [out[id(p)] for p in preds[id(blk)] if id(p) in out]
-            if blk is entry:
-                ins.append(start)
+            ins = ins_of(blk)
             if not ins:
                 continue
             state = frozenset.intersection(*ins)
-            new = _transfer(blk, state)
-            if out.get(id(blk)) != new:
+            failing: dict[int, State] = {}
+            new = _transfer(blk, state, failing)
+            if out.get(id(blk)) != new or fails.get(id(blk)) != failing:
                 out[id(blk)] = new
+                fails[id(blk)] = failing
                 changed = True
     for blk in func.blocks:
-        ins = [out[id(p)] for p in preds[id(blk)] if id(p) in out] + ([start] if blk is entry else [])
+        ins = ins_of(blk)
         if not ins or len(blk.ops) < 2:
             continue
         bound = set(frozenset.intersection(*ins))
@@ -110,6 +125,12 @@ def _drop_unreachable(func: FuncTIR) -> None:
         if id(blk) in seen:
             continue
         seen.add(id(blk))
-        stack.extend(successors(blk))
+        stack.extend(_edges(blk))
     func.blocks[:] = [b for b in func.blocks if id(b) in seen]
     func.relabel()
+
+
+def _edges(blk: BasicBlock) -> list[BasicBlock]:
+    """The block's successors and the handlers its failing ops go to."""
+    handlers = [op.handler for op in blk.ops if op.handler is not None and op.error_kind != ERR_NEVER]
+    return successors(blk) + handlers
