@@ -5,11 +5,13 @@ traceback entry, the NULL a failed op left never released."""
 from __future__ import annotations
 
 import ast
+from pathlib import Path
 
 import pytest
 
 from pymigrate.codegen.tir import PASSES, tir_text
 
+GOLDENS = Path(__file__).parent / "goldens" / "tir"
 ADD = 'def f(a, b):\n    x = a + b\n    return x\n'
 LOOP = 'def g(xs):\n    for x in xs:\n        if x is None:\n            break\n    return f(x, key=1)\n'
 
@@ -265,3 +267,21 @@ def test_an_error_inside_a_comprehension_adds_its_frame_then_the_fns() -> None:
         "L19:\n"
         "    return NULL\n"
     )
+
+
+TRY = (
+    "def f(a, b):\n    try:\n        x = a[b]\n    except (KeyError, IndexError) as e:\n        raise\n"
+    "    except TypeError:\n        return None\n    finally:\n        b = None\n    return x\n"
+)
+
+
+@pytest.mark.parametrize("upto", PASSES)
+def test_try_after_each_pass(upto: str) -> None:
+    """A try: each failing op inside it names its handler (`catch L<n>`); after the error pass its
+    failure adds the fn's entry at its line, then goes there; a handler takes the exception out and
+    makes it the handled one, restores the one handled before on every exit, re-raises without a
+    new entry; the finally body is copied on the normal, exception and return paths."""
+    from inline_snapshot import external_file
+
+    text = tir_text("f", "f", ast.parse(TRY).body[0], upto)
+    assert text == external_file(GOLDENS / f"try.{upto}.txt", format=".txt")

@@ -1,7 +1,8 @@
 """A stable text form of the typed IR, for goldens and for reading what a pass did.
 
 Op results are numbered r0, r1... in block order; registers print as their names; a failing op
-shows `!` and its line, a borrowed result `(borrowed)`.
+shows `!` and its line (and `catch L<n>`, its handler block, inside a `try`), a borrowed result
+`(borrowed)`.
 """
 
 from __future__ import annotations
@@ -52,8 +53,14 @@ def op_text(op: ops.Op, n: _Namer) -> str:
     if isinstance(op, ops.LeaveRecursion):
         return "leave_recursion"
     if isinstance(op, ops.RaiseError):
-        return f"raise {op.exc}({op.message!r})" if op.exc is not None else "propagate"
+        text = f"raise {op.exc}({op.message!r})" if op.exc is not None else "propagate"
+        return text + _catch(op)
     return f"{n(op)} = {_rhs(op, n)}"
+
+
+def _catch(op: ops.Op) -> str:
+    """Where a failure of an op inside a `try` goes: its handler block."""
+    return f" catch {_label(op.handler)}" if op.handler is not None and op.error_kind != ops.ERR_NEVER else ""
 
 
 def _rhs(op: ops.Op, n: _Namer) -> str:
@@ -86,7 +93,7 @@ def _rhs(op: ops.Op, n: _Namer) -> str:
     if op.is_borrowed:
         text += " (borrowed)"
     if op.error_kind in (ops.ERR_MAGIC, ops.ERR_ALWAYS):
-        text += f" ! line {op.line}"
+        text += f" ! line {op.line}" + _catch(op)
     return text
 
 
