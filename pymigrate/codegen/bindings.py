@@ -206,6 +206,11 @@ def _holds_values(ml: ModuleLowering, ty: Ty) -> bool:
     return False
 
 
+def _flat_struct_list(ml: ModuleLowering, ty: Ty) -> bool:
+    """A list of structs whose fields hold no lists or structs."""
+    return ty.kind == "List" and ty.elem is not None and ty.elem.kind == "Struct" and not _holds_values(ml, ty.elem)
+
+
 def stack_floor_fn(ml: ModuleLowering) -> ir.Function:
     """pm.thread_stack_floor() -> the lowest stack address native recursion may reach on this thread.
 
@@ -848,10 +853,12 @@ class Bindings:
         if not any(p.convention == "mut" for p in func.params):
             return
         objs: list[ir.Value] = []
+        kinds: list[Ty] = []
         nested = False
         for idx, p in enumerate(func.params):
             if p.ty.kind not in ("List", "Struct"):
                 continue
+            kinds.append(p.ty)
             objs.append(selfobj if (func.owner is not None and idx == 0) else b.load(
                 b.gep(av, [ir.Constant(I64, idx - first)], source_etype=PTR), typ=PTR))
             nested = nested or _holds_values(self.ml, p.ty)
@@ -864,12 +871,51 @@ class Bindings:
         b.position_at_end(cont)
         if not nested:
             return
+        flat = [k for k, (p, o) in enumerate(zip(kinds, objs)) if _flat_struct_list(self.ml, p)]
+        if len(flat) == 1 and all(not _holds_values(self.ml, p) for k, p in enumerate(kinds) if k != flat[0]):
+            # one list of structs whose fields hold no lists or structs: only its items can repeat an
+            # object (among themselves or as another argument); compared here, up to 32 items
+            self._distinct_items(b, objs[flat[0]], [o for k, o in enumerate(objs) if k != flat[0]], reading_bb, fail_bb)
+            return
         arr = entry_alloca(b, ir.ArrayType(PTR, len(objs)))
         for i, o in enumerate(objs):
             b.store(o, b.gep(arr, [ir.Constant(I32, 0), ir.Constant(I32, i)]))
         cont2 = b.function.append_basic_block("alias.none")
         b.cbranch(self._python_test(b, self.plan.aliased, arr, len(objs), fail_bb), reading_bb, cont2)
         b.position_at_end(cont2)
+
+    def _distinct_items(
+        self, b: ir.IRBuilder, lst: ir.Value, others: list[ir.Value], reading_bb: ir.Block, fail_bb: ir.Block,
+    ) -> None:
+        """Continue when no item of list `lst` occurs twice in it or is one of `others`; run the reading
+        when one does; a list longer than 32 items is left to the module's Python test."""
+        from pymigrate.codegen.lower import counted_loop
+
+        n = self.field_at(b, lst, VAR_SIZE, I64)
+        items = self.field_at(b, lst, LIST_ITEMS, PTR)
+        found = entry_alloca(b, I1)
+        b.store(ir.Constant(I1, 0), found)
+        short = b.function.append_basic_block("alias.short")
+        long = b.function.append_basic_block("alias.long")
+        done = b.function.append_basic_block("alias.done")
+        b.cbranch(b.icmp_signed("<=", n, ir.Constant(I64, 32)), short, long)
+        b.position_at_end(short)
+        with counted_loop(b, n) as i:
+            item = b.load(b.gep(items, [i], source_etype=PTR), typ=PTR)
+            hit: ir.Value = ir.Constant(I1, 0)
+            for o in others:
+                hit = b.or_(hit, b.icmp_unsigned("==", item, o))
+            with counted_loop(b, i) as j:
+                hit2 = b.icmp_unsigned("==", item, b.load(b.gep(items, [j], source_etype=PTR), typ=PTR))
+                b.store(b.or_(b.load(found, typ=I1), hit2), found)
+            b.store(b.or_(b.load(found, typ=I1), hit), found)
+        b.cbranch(b.load(found, typ=I1), reading_bb, done)
+        b.position_at_end(long)
+        arr = entry_alloca(b, ir.ArrayType(PTR, 1 + len(others)))
+        for k, o in enumerate([lst, *others]):
+            b.store(o, b.gep(arr, [ir.Constant(I32, 0), ir.Constant(I32, k)]))
+        b.cbranch(self._python_test(b, self.plan.aliased, arr, 1 + len(others), fail_bb), reading_bb, done)
+        b.position_at_end(done)
 
     def _python_test(self, b: ir.IRBuilder, slot: int, args: ir.Value, n: int, fail_bb: ir.Block) -> ir.Value:
         """Call the module's Python test in `slot` with n arguments: true when it returned True (its

@@ -16,6 +16,7 @@ from pymigrate.codegen.reading import (
     ALIASED,
     PRELUDE,
     STRUCT_FIELDS,
+    STRUCT_REFS,
     compiled_name,
     dependency_glue,
     reading_def,
@@ -185,6 +186,7 @@ def _struct_class(st: StructIR, slot: int, bound: set[str], lazy: bool) -> list[
     if doc is None and not _fieldwise_init(st):
         lines.append(f"{st.name}.__doc__ = None")  # the dataclass's text would show the fields, not __init__
     lines.append(f"{STRUCT_FIELDS}[{st.name}] = {tuple(f for f, _ in st.fields)!r}")
+    lines.append(f"{STRUCT_REFS}[{st.name}] = {tuple(f for f, t in st.fields if t.kind in ('List', 'Struct'))!r}")
     lines.append(f"{REGISTER}({slot}, {st.name})")
     return ast.parse("\n".join(lines) + "\n").body
 

@@ -35,10 +35,12 @@ ASSIGN = "__pm_assign"
 BOUND = "__pm_bound_method"
 ALIASED = "__pm_aliased"
 STRUCT_FIELDS = "__pm_struct_fields"
+STRUCT_REFS = "__pm_struct_refs"  # struct class -> its fields that hold lists or structs
 
 # The helpers every module with fns defines before its first statement (plain Python, no imports).
 PRELUDE = f'''
 {STRUCT_FIELDS} = {{}}
+{STRUCT_REFS} = {{}}
 
 def {COPY}(value, /):
     """A value-semantics copy: a list item by item, a struct field by field, anything else itself.
@@ -86,7 +88,9 @@ def {ALIASED}(*values):
             if id(value) in seen:
                 return True
             seen.add(id(value))
-            stack.extend(getattr(value, name) for name in {STRUCT_FIELDS}[kind])
+            refs = {STRUCT_REFS}[kind]  # only fields that hold lists or structs can repeat an object
+            if refs:
+                stack.extend(getattr(value, name) for name in refs)
     return False
 '''
 

@@ -451,3 +451,26 @@ def test_lists_of_structs_changed_in_place_stay_native() -> None:
     finally:
         sys.setprofile(None)
     assert calls == [] and [p.x for p in ps] == [2.0, 1.0] and g == [[0, 1], [5], [8]]
+
+
+SHARED = ITEMS + '''
+fn shift_read(mut ps: List[P], q: P) -> Float64:
+    for i in range(len(ps)):
+        ps[i].x += 1.0
+    return q.x
+'''
+
+
+def test_one_struct_twice_in_a_mut_list_or_as_another_argument_is_one_object() -> None:
+    """The items of a mut list of flat structs are compared natively (up to 32, then the Python test)."""
+    native, py = compiled(SHARED, "shared.pys"), plain(SHARED)
+    for n, dup in ((2, (0, 1)), (40, (3, 38)), (40, None), (5, None)):
+        seen = []
+        for mod in (native, py):
+            ps = [mod.P(float(k)) for k in range(n)]
+            if dup is not None:
+                ps[dup[1]] = ps[dup[0]]
+            q = ps[1]
+            got = outcome(mod.shift_read, ps, q)
+            seen.append((got, [p.x for p in ps], q.x))
+        assert seen[0] == seen[1], (n, dup, seen)
