@@ -1074,7 +1074,8 @@ class Bindings:
     # ------------------------------------------------------------------ registration and init
     def register_fn(self, fn_objects: FnObjects) -> ir.Function:
         """__pymigrate_register__(slot, obj): keep obj; for a struct class, add its methods' objects;
-        for a fn's or method's binder, give its object the binder's signature (fn_objects.py)."""
+        for a fn's or method's binder, give its object the binder's signature (fn_objects.py), and for
+        a method of an ordinary class return that object, which the class body binds (glue.py)."""
         ml, capi = self.ml, self.capi
         fnty = ir.FunctionType(PTR, [PTR, PTR, I64, PTR])
         w = ir.Function(ml.module, fnty, name="pmw.register")
@@ -1103,6 +1104,10 @@ class Bindings:
         for func in ml.mir.all_functions():
             with b.if_then(b.icmp_signed("==", idx, ir.Constant(I64, self.plan.binders[func.key]))):
                 fn_objects.adopt_binder(b, func.key, obj)
+                if func.py_class is not None:  # the class body binds the method's object (glue.py)
+                    method = b.load(fn_objects.objects[func.key], typ=PTR)
+                    b.call(capi.fn("Py_IncRef"), [method])
+                    b.ret(method)
         for sname, cslot in self.plan.classes.items():
             st = ml.mir.structs[sname]
             with b.if_then(b.icmp_signed("==", idx, ir.Constant(I64, cslot))):
@@ -1159,6 +1164,12 @@ class Bindings:
                     b.call(capi.fn("Py_DecRef"), [modname])
                     b.ret(fail)
                 b.call(capi.fn("Py_DecRef"), [mobj])  # the object's variable keeps its own reference
+        for meth in ml.mir.class_methods.values():  # handed to the class body by their registration
+            mobj = fn_objects.make_fn(b, meth, ml.module.globals[f"pmw.{meth.key}"], modname)
+            with b.if_then(b.icmp_unsigned("==", mobj, null), likely=False):
+                b.call(capi.fn("Py_DecRef"), [modname])
+                b.ret(fail)
+            b.call(capi.fn("Py_DecRef"), [mobj])
         entries: list[tuple[str, FuncIR | None]] = [(func.name, func) for func in ml.mir.functions.values()]
         entries.append(("__pymigrate_register__", None))
         for name, target in entries:

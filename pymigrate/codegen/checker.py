@@ -8,6 +8,7 @@ what to write instead. Its output is the typed program of `ir.py`.
 from __future__ import annotations
 
 import ast
+import copy
 import math
 from collections import Counter
 from collections.abc import Iterable
@@ -237,6 +238,7 @@ class Checker:
         self.calls: dict[int, CallInfo] = {}
         self.structs: dict[str, StructIR] = {}
         self.functions: dict[str, FuncIR] = {}
+        self.class_methods: dict[str, FuncIR] = {}  # fn methods of ordinary classes, by key
         self.constants: dict[str, tuple[Ty, object]] = {}
         self.math_names: dict[str, str] = {}  # local name -> math attribute ("math" -> "")
         self.module_bound: Counter[str] = Counter()  # module-level bindings per name (module_binding_counts)
@@ -267,6 +269,8 @@ class Checker:
         for st in self.structs.values():
             for meth in st.methods.values():
                 self._check_body(meth)
+        for func in self.class_methods.values():
+            self._check_body(func)
         if self.diags:
             raise CompileError(self.diags)
         return ModuleIR(
@@ -279,6 +283,7 @@ class Checker:
             python_body=self.python_body,
             consts=self.consts,
             unbound=self.unbound,
+            class_methods=self.class_methods,
         )
 
     def _collect_module(self, tree: ast.Module) -> None:
@@ -310,6 +315,11 @@ class Checker:
         for cls in struct_nodes:
             self._collect_struct(cls, names)
             self._bound_once(cls, "struct")
+        for stmt in tree.body:
+            if isinstance(stmt, ast.ClassDef) and not self.m.is_struct(stmt):
+                for meth in stmt.body:
+                    if isinstance(meth, ast.FunctionDef) and self.m.is_fn(meth):
+                        self._class_method(stmt, meth)
         for fnode in fn_nodes:
             if fnode.name in self.structs:
                 self.error(fnode, f"fn '{fnode.name}' has the name of a struct", code="PM315")
@@ -334,10 +344,9 @@ class Checker:
                 self.error(node, f"`async fn {node.name}` is not supported: a fn cannot be a coroutine; "
                                  "keep it an `async def`", code="PM306")
             if isinstance(node, ast.FunctionDef) and self.m.is_fn(node) and id(node) not in top:
-                if not any(
-                    isinstance(p, ast.ClassDef) and self.m.is_struct(p) and node in p.body for p in ast.walk(tree)
-                ):
-                    self.error(node, f"fn '{node.name}' must be at module level or a method of a struct", code="PM315")
+                if not any(isinstance(p, ast.ClassDef) and node in p.body for p in tree.body):
+                    self.error(node, f"fn '{node.name}' must be at module level or a method of a module-level class",
+                               code="PM315")
             if isinstance(node, ast.ClassDef) and self.m.is_struct(node) and id(node) not in top:
                 self.error(node, f"struct '{node.name}' must be at module level", code="PM315")
 
@@ -442,6 +451,45 @@ class Checker:
             func = self._signature(meth, f"{cls.name}.{meth.name}", cls.name, names)
             if func is not None:
                 st.methods[meth.name] = func
+
+    def _class_method(self, cls: ast.ClassDef, node: ast.FunctionDef) -> None:
+        """A fn method of an ordinary class: an object-tier fn the class statement binds as it binds the def
+        (glue.py), every parameter an object whatever its annotation, as the def does not enforce them."""
+        if any(k.arg == "metaclass" for k in cls.keywords):
+            self.error(node, f"method '{node.name}' of a class with a metaclass: the metaclass may inspect the "
+                             "class's function objects, which a compiled method is not; keep it a def", code="PM315")
+            return
+        a = node.args
+        params: list[Param] = []
+        defaults: list[ast.expr | None] = [None] * (len(a.posonlyargs) + len(a.args) - len(a.defaults))
+        allargs = [(x, "posonly") for x in a.posonlyargs] + [(x, "positional") for x in a.args]
+        allargs += [(x, "kwonly") for x in a.kwonlyargs]
+        allargs += [(x, k) for x, k in ((a.vararg, "vararg"), (a.kwarg, "kwarg")) if x is not None]
+        all_defaults = [*defaults, *a.defaults, *a.kw_defaults] + [None] * 2
+        ok = True
+        for (arg, kind), default in zip(allargs, all_defaults):
+            conv = self.m.convention(node, arg)
+            if conv != "read":
+                self.error(arg, f"parameter '{arg.arg}' of a fn over objects takes no `{conv}`: the object itself "
+                                "is passed, as in Python")
+                ok = False
+            params.append(Param(arg.arg, OBJECT, "read", default, arg, kind))
+        if not ok:
+            return
+        key = f"{cls.name}.{node.name}"
+        n = 1
+        while key in self.class_methods:  # a property's setter, or the class bound twice: one object each
+            n += 1
+            key = f"{cls.name}.{node.name}.{n}"
+        mangled = mangle_method(node, cls.name)
+        func = FuncIR(key, node.name, mangled, params, OBJECT, {p.name: OBJECT for p in params}, False, None,
+                      tier="object", py_class=cls.name, origin=node)
+        if mangled is not node:
+            func.params = [
+                Param(x.arg, OBJECT, "read", p.default, x, p.kind) for p, x in zip(params, _all_args(mangled.args))
+            ]
+            func.locals = {p.name: OBJECT for p in func.params}
+        self.class_methods[key] = func
 
     def _signature(self, node: ast.FunctionDef, key: str, owner: str | None, structs: set[str]) -> FuncIR | None:
         ok = True
@@ -1347,3 +1395,40 @@ def _loop_own_nodes(body: list[ast.stmt]) -> list[ast.AST]:
 
 def check_module(marked: MarkedModule, *, implicit_decls: bool = False) -> ModuleIR:
     return Checker(marked, implicit_decls=implicit_decls).run()
+
+
+def _all_args(a: ast.arguments) -> list[ast.arg]:
+    """The parameters in the order the binder returns them."""
+    return [*a.posonlyargs, *a.args, *a.kwonlyargs, *(x for x in (a.vararg, a.kwarg) if x is not None)]
+
+
+def mangle(name: str, cls: str) -> str:
+    """CPython's private name mangling (`_Py_Mangle`): `__x` in class `Cls` is `_Cls__x`."""
+    if not name.startswith("__") or name.endswith("__") or "." in name:
+        return name
+    stripped = cls.lstrip("_")
+    return f"_{stripped}{name}" if stripped else name
+
+
+def mangle_method(node: ast.FunctionDef, cls: str) -> ast.FunctionDef:
+    """The method with its private names mangled as CPython's compiler mangles them in a class body
+    (names, attributes and parameters; keyword argument names are not), or the method itself when it
+    has none."""
+    def private(n: ast.AST) -> str | None:
+        name = n.id if isinstance(n, ast.Name) else n.attr if isinstance(n, ast.Attribute) else \
+            n.arg if isinstance(n, ast.arg) else None
+        return name if name is not None and mangle(name, cls) != name else None
+
+    if not any(private(n) for n in ast.walk(node)):
+        return node
+    copied = copy.deepcopy(node)
+    for n in ast.walk(copied):
+        if private(n) is None:
+            continue
+        if isinstance(n, ast.Name):
+            n.id = mangle(n.id, cls)
+        elif isinstance(n, ast.Attribute):
+            n.attr = mangle(n.attr, cls)
+        elif isinstance(n, ast.arg):
+            n.arg = mangle(n.arg, cls)
+    return copied

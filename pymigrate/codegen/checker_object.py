@@ -33,6 +33,7 @@ EXPRESSIONS = {
 TRY_STAR = getattr(ast, "TryStar", None)
 # builtins that read or change the calling Python frame, which a compiled fn does not have
 FRAME_NAMES = {"super", "locals", "globals", "vars", "dir", "eval", "exec", "breakpoint", "__class__"}
+CELL_NAMES = {"super", "__class__"}  # in a method: the class cell the compiler makes for the def
 FRAME_ATTRS = {"_getframe", "currentframe", "_getframemodulename"}
 
 
@@ -144,12 +145,21 @@ class ObjectBodyChecker:
     def expr(self, e: ast.expr | None) -> None:
         if e is None:
             return
+        # super(C, obj) names its class and object: a plain call; without arguments it reads the frame
+        explicit = {id(n.func) for n in ast.walk(e) if isinstance(n, ast.Call) and n.args}
         for node in ast.walk(e):
             if type(node) in EXPRESSIONS:
                 self.refuse(node, EXPRESSIONS[type(node)])
                 return
             if isinstance(node, ast.Constant) and isinstance(node.value, complex):
                 self.refuse(node, "a complex literal")
+            elif isinstance(node, ast.Name) and node.id == "super" and id(node) in explicit:
+                continue
+            elif isinstance(node, ast.Name) and node.id in CELL_NAMES and self.func.py_class is not None \
+                    and node.id not in self.local:
+                self.c.error(node, f"zero-argument super() and __class__ need the class cell, which a compiled "
+                                   f"method does not have; write super({self.func.py_class}, self) or keep this "
+                                   "method a def", "PM317")
             elif isinstance(node, ast.Name) and node.id in FRAME_NAMES and node.id not in self.local:
                 self.c.error(node, f"'{node.id}' reads the calling frame, which a compiled fn does not have{KEEP}", "PM317")
             elif isinstance(node, ast.Attribute) and node.attr in FRAME_ATTRS:

@@ -188,7 +188,7 @@ class FnObjects:
         """
         ml = self.ml
         consts: list[ir.Value] = []
-        for text in (func.name, func.key, ast.get_docstring(func.node, clean=False)):
+        for text in (func.name, func.qualname, ast.get_docstring(func.node, clean=False)):
             if text is None:
                 consts += [ir.Constant(PTR, None), ir.Constant(I64, 0)]
             else:

@@ -9,6 +9,7 @@ its methods (and __init__) as method descriptors.
 from __future__ import annotations
 
 import ast
+import copy
 
 from pymigrate.codegen.bindings import SlotPlan
 from pymigrate.codegen.ir import FuncIR, ModuleIR, StructIR
@@ -210,15 +211,71 @@ def _reading(mir: ModuleIR, func: FuncIR, plan: SlotPlan, where: ast.stmt) -> li
     return [*reading_def(mir, func), *_place(glue, where)]
 
 
+DECORATOR = "__pymigrate_decorator"
+# what type.__new__ makes of these names when the class body binds a plain function
+IMPLICIT = {"__new__": "staticmethod", "__init_subclass__": "classmethod", "__class_getitem__": "classmethod"}
+
+
+def _class_method(func: FuncIR, slot: int, bound: set[str]) -> list[ast.stmt]:
+    """In the class body, where the def stood: the def's decorators evaluated, then a binder made as the def
+    (its defaults and annotations evaluated there, in the class scope), which registration turns into the
+    compiled object with the binder's signature; the object, decorated, is bound to the method's name.
+    Private names in these statements are mangled by Python as the def's are."""
+    d = func.origin or func.node
+    decorators = [f"{DECORATOR}{i}" for i in range(len(d.decorator_list))]
+    stmts: list[ast.stmt] = [
+        ast.Assign(targets=[ast.Name(id=n, ctx=ast.Store())], value=dec, lineno=d.lineno)
+        for n, dec in zip(decorators, d.decorator_list)
+    ]
+    a = d.args
+
+    def typed(args: list[ast.arg]) -> list[ast.arg]:
+        return [ast.arg(arg=x.arg, annotation=_annotation(x.annotation, func.ret, bound)) for x in args]
+
+    star = [None if x is None else typed([x])[0] for x in (a.vararg, a.kwarg)]
+    args = ast.arguments(
+        posonlyargs=typed(a.posonlyargs), args=typed(a.args), vararg=star[0], kwonlyargs=typed(a.kwonlyargs),
+        kw_defaults=list(a.kw_defaults), kwarg=star[1], defaults=list(a.defaults),
+    )  # fmt: skip
+    names = [x.arg for x in (*a.posonlyargs, *a.args, *a.kwonlyargs, a.vararg, a.kwarg) if x is not None]
+    ret = ast.Tuple(elts=[ast.Name(id=n, ctx=ast.Load()) for n in names], ctx=ast.Load())
+    stmts.append(ast.FunctionDef(
+        name=BINDER, args=args, body=[ast.Return(value=ret)], decorator_list=[],
+        returns=_annotation(d.returns, func.ret, bound), type_comment=None,
+    ))  # fmt: skip
+    value = f"{REGISTER}({slot}, {BINDER})"
+    for n in reversed(decorators):
+        value = f"{n}({value})"
+    if not decorators and d.name in IMPLICIT:
+        value = f"__import__('builtins').{IMPLICIT[d.name]}({value})"
+    stmts += ast.parse(
+        f"{BINDER}.__qualname__ = {func.qualname!r}\n{d.name} = {value}\ndel {', '.join([BINDER, *decorators])}\n"
+    ).body
+    return _place(stmts, d)
+
+
+def _ordinary_class(cls: ast.ClassDef, methods: dict[int, FuncIR], plan: SlotPlan, bound: set[str]) -> ast.ClassDef:
+    """The class statement as written, each compiled method's def replaced by the glue binding its object."""
+    body: list[ast.stmt] = []
+    for stmt in cls.body:
+        func = methods.get(id(stmt))
+        body += [stmt] if func is None else _class_method(func, plan.binders[func.key], bound)
+    new = copy.copy(cls)
+    new.body = body
+    return new
+
+
 def python_tree(tree: ast.Module, mir: ModuleIR, plan: SlotPlan) -> ast.Module:
     body: list[ast.stmt] = []
     fn_nodes = {id(f.node): f for f in mir.functions.values()}
     struct_nodes = {id(s.node): s for s in mir.structs.values()}
+    methods = {id(f.origin or f.node): f for f in mir.class_methods.values()}
+    classes = {id(c) for c in tree.body if isinstance(c, ast.ClassDef) and any(id(s) in methods for s in c.body)}
     bound = _module_names(tree)
     lazy = _lazy_annotations(tree)
     prelude = ast.parse(PRELUDE + f"{REGISTER}({plan.aliased}, {ALIASED})\n").body
     for stmt in tree.body:
-        if prelude and (id(stmt) in fn_nodes or id(stmt) in struct_nodes):
+        if prelude and (id(stmt) in fn_nodes or id(stmt) in struct_nodes or id(stmt) in classes):
             body += _place(prelude, stmt)  # before the first fn or struct: after a docstring and __future__
             prelude = []
         if id(stmt) in fn_nodes:
@@ -231,9 +288,12 @@ def python_tree(tree: ast.Module, mir: ModuleIR, plan: SlotPlan) -> ast.Module:
             for meth in st.methods.values():
                 body += _reading(mir, meth, plan, stmt)
                 body += _place(_binder(meth, f"{st.name}.{meth.name}", plan.binders[meth.key], bound), stmt)
+        elif id(stmt) in classes:
+            assert isinstance(stmt, ast.ClassDef)
+            body.append(_ordinary_class(stmt, methods, plan, bound))
         else:
             body.append(stmt)
-    if fn_nodes or struct_nodes:
+    if fn_nodes or struct_nodes or classes:
         slots = (plan.unchanged, plan.module_dict, plan.builtins_dict, plan.attrs_dict)
         body += ast.parse(dependency_glue(mir, REGISTER, slots)).body
     body += ast.parse(f"del {REGISTER}\n").body

@@ -44,6 +44,13 @@ class FuncIR:
     raises: bool
     owner: str | None = None
     tier: str = "native"  # "object": every value a Python object, built through tir/
+    py_class: str | None = None  # a method of this ordinary (Python) class: object tier, bound by the class
+    origin: ast.FunctionDef | None = None  # the def as written when `node` is its name-mangled copy
+
+    @property
+    def qualname(self) -> str:
+        """The def's `__qualname__`: the key, except for a method of an ordinary class (whose key is unique)."""
+        return self.key if self.py_class is None else f"{self.py_class}.{self.name}"
 
     @property
     def is_object(self) -> bool:
@@ -79,9 +86,11 @@ class ModuleIR:
     python_body: list[ast.stmt]
     consts: dict[int, tuple[Ty, object]] = field(default_factory=dict)  # folded default values
     unbound: set[int] = field(default_factory=set)  # reads of locals that may run before any assignment
+    class_methods: dict[str, FuncIR] = field(default_factory=dict)  # fn methods of ordinary classes, by key
 
     def all_functions(self) -> list[FuncIR]:
         funcs = list(self.functions.values())
         for st in self.structs.values():
             funcs.extend(st.methods.values())
+        funcs.extend(self.class_methods.values())
         return funcs

@@ -1,0 +1,300 @@
+"""Methods of ordinary classes in the object tier against the defs: the class stays the Python class the
+same source makes, its `fn` methods are compiled function objects. Each behaviour is compared with the
+same source run by CPython: calls through instances, the class, subclasses, getattr, functools.partial,
+the type slots of dunder methods, decorators, private names, pickling, arity errors, exceptions with
+their traceback entries, recursion and reference counts."""
+
+from __future__ import annotations
+
+import functools
+import gc
+import inspect
+import itertools
+import pickle
+import sys
+import traceback
+import types
+from typing import Any
+
+import pytest
+from codegen_support import compiled, plain_python
+from test_tir_object_tier import VALUES, describe
+
+from pymigrate.codegen import CompileError
+
+SOURCE = '''
+import functools
+
+class Base:
+    "a base class"
+    SCALE = 3
+
+    fn __init__(self, x, y=SCALE, *, tag="b"):
+        self.x = x
+        self.y = y
+        self.tag = tag
+
+    fn __repr__(self):
+        return f"{type(self).__name__}({self.x!r}, {self.y!r})"
+
+    fn __eq__(self, other):
+        return type(other) is type(self) and self.x == other.x and self.y == other.y
+
+    fn __hash__(self):
+        return hash((self.x, self.y))
+
+    fn __len__(self):
+        return len(self.x)
+
+    fn __iter__(self):
+        return iter([self.x, self.y])
+
+    fn __getitem__(self, i):
+        return (self.x, self.y)[i]
+
+    fn __add__(self, other):
+        return type(self)(self.x + other.x, self.y + other.y)
+
+    fn __lt__(self, other):
+        return self.x < other.x
+
+    fn __bool__(self):
+        return bool(self.x)
+
+    fn combine(self, a, b=2, *rest, k=None, **kw):
+        "combines its arguments"
+        return (self.x, a, b, rest, k, sorted(kw.items()))
+
+    fn arith(self, a):
+        return self.x * a + self.y - a
+
+    fn call_other(self, a):
+        return self.arith(a) if a else self.combine(a)
+
+    fn secret(self, v):
+        self.__hidden = v
+        __local = self.__hidden
+        return (__local, self.__dict__.get("_Base__hidden"))
+
+    fn depth(self, n):
+        if n == 0:
+            return 0
+        return self.depth(n - 1) + 1
+
+    fn fails(self, a):
+        t = self.x
+        return t[a]
+
+    @staticmethod
+    fn pair(a, b=1):
+        return (a, b)
+
+    @classmethod
+    fn make(cls, x):
+        return cls(x, x)
+
+    @property
+    fn total(self):
+        return self.x + self.y
+
+    @functools.lru_cache(maxsize=None)
+    fn cached(self, n):
+        return n * 2
+
+    fn __new__(cls, *args, **kwargs):
+        return object.__new__(cls)
+
+    fn __init_subclass__(cls, **kw):
+        cls.registered = kw
+
+
+class Child(Base, flag=1):
+    fn arith(self, a):
+        return ("child", super(Child, self).arith(a))
+
+    fn secret(self, v):
+        self.__hidden = v
+        return self.__hidden
+'''
+
+NAMES = ["combine", "arith", "call_other", "secret", "fails"]
+
+
+@pytest.fixture(scope="module")
+def mods() -> tuple[types.ModuleType, types.ModuleType]:
+    mod = compiled(SOURCE, "objmeth.pys")
+    sys.modules[mod.__name__] = mod  # instances pickle by reference to their class
+    py = types.ModuleType("objmeth_plain")
+    sys.modules[py.__name__] = py
+    exec(compile(plain_python(SOURCE), "objmeth.pys", "exec"), py.__dict__)
+    return mod, py
+
+
+def outcome(call: Any) -> tuple[Any, ...]:
+    """A call's result, or its exception with the traceback entries from the first method's on."""
+    try:
+        return ("ok", describe(call()))
+    except (Exception, RecursionError) as exc:  # noqa: BLE001 - the exception is what is compared
+        entries = [(f.name, f.lineno) for f in traceback.extract_tb(exc.__traceback__)]
+        own = [e for e in entries if e[0] != "<lambda>" and e[0] != "outcome"]
+        return ("raise", type(exc), str(exc), own)
+
+
+def test_methods_are_compiled_and_the_class_is_python(mods: tuple[types.ModuleType, types.ModuleType]) -> None:
+    mod, _ = mods
+    for name in [*NAMES, "__init__", "__repr__", "__len__", "depth"]:
+        assert type(mod.Base.__dict__[name]).__name__ == "compiled_function", name
+    assert type(mod.Base) is type and type(mod.Base.__dict__["pair"]) is staticmethod
+    assert type(mod.Base.__dict__["__new__"]) is staticmethod  # as type.__new__ makes it of a def
+    assert type(mod.Base.__dict__["__init_subclass__"]) is classmethod
+    assert mod.Child.registered == {"flag": 1}
+
+
+SHAPES: list[Any] = [  # (module, method name, x, a) -> the call
+    lambda m, name, x, a: getattr(m.Base(x), name)(a),
+    lambda m, name, x, a: getattr(m.Base, name)(m.Base(x, a), a),
+    lambda m, name, x, a: getattr(m.Child(a, x), name)(x),
+    lambda m, name, x, a: functools.partial(getattr(m.Base, name), m.Base(a))(x),
+]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_same_as_the_def(mods: tuple[types.ModuleType, types.ModuleType], name: str) -> None:
+    """Through the instance, the class, a subclass, getattr and functools.partial, with many values."""
+    mod, py = mods
+    checked = 0
+    for x, a in itertools.product(VALUES[:40], VALUES[:40]):
+        for shape in SHAPES:
+            got = outcome(functools.partial(shape, mod, name, x, a))
+            want = outcome(functools.partial(shape, py, name, x, a))
+            assert got == want, (name, x, a)
+            checked += 1
+    assert checked > 1000
+
+
+def _dunders(m: types.ModuleType, x: Any, y: Any) -> list[Any]:
+    p, q = m.Base(x, y), m.Base(y, x)
+    calls: list[Any] = [
+        lambda: repr(p), lambda: p == q, lambda: p == m.Base(x, y), lambda: hash(p) == hash(m.Base(x, y)),
+        lambda: len(p), lambda: list(p), lambda: p[1], lambda: repr(p + q), lambda: p < q, lambda: bool(p),
+        lambda: sorted([p, q])[0].x, lambda: p.total, lambda: m.Base.pair(x), lambda: p.pair(x, y),
+        lambda: repr(m.Child.make(x)), lambda: p.cached(y), lambda: p.tag, lambda: repr(m.Child(x)),
+    ]
+    return [outcome(c) for c in calls]
+
+
+def test_dunder_slots(mods: tuple[types.ModuleType, types.ModuleType]) -> None:
+    mod, py = mods
+    for x, y in itertools.product([1, "ab", [1, 2], 0, 2.5, None], repeat=2):
+        assert _dunders(mod, x, y) == _dunders(py, x, y), (x, y)
+
+
+def test_function_attributes_and_signature(mods: tuple[types.ModuleType, types.ModuleType]) -> None:
+    mod, py = mods
+    for name in ["combine", "__init__", "secret", "__repr__"]:
+        got, want = getattr(mod.Base, name), getattr(py.Base, name)
+        assert (got.__name__, got.__qualname__, got.__doc__) == (want.__name__, want.__qualname__, want.__doc__)
+        assert str(inspect.signature(got)) == str(inspect.signature(want))
+        assert got.__module__ == mod.__name__
+        assert got.__defaults__ == want.__defaults__ and got.__kwdefaults__ == want.__kwdefaults__
+    p = mod.Base(1)
+    assert p.combine.__self__ is p and p.combine.__func__ is mod.Base.combine
+    assert mod.Base.__dict__["combine"].__get__(None, mod.Base) is mod.Base.combine
+    assert repr(mod.Base.combine).startswith("<function Base.combine at ")
+    assert pickle.loads(pickle.dumps(mod.Base.combine)) is mod.Base.combine
+
+
+def test_call_shapes_and_arity_errors(mods: tuple[types.ModuleType, types.ModuleType]) -> None:
+    mod, py = mods
+    shapes: list[tuple[tuple[Any, ...], dict[str, Any]]] = [
+        ((), {}), ((1,), {}), ((1, 2, 3, 4), {}), ((1,), {"k": 5, "z": 6}), ((), {"a": 1}),
+        ((1,), {"a": 2}), ((1,), {"b": 3}), ((1, 2), {"b": 3}), ((), {"self": 1, "a": 2}),
+    ]
+    calls: list[Any] = [
+        lambda m, args, kwargs: m.Base(7).combine(*args, **kwargs),
+        lambda m, args, kwargs: m.Base.combine(*args, **kwargs),
+        lambda m, args, kwargs: m.Base(*args, **kwargs).x,
+        lambda m, args, kwargs: m.Base.pair(*args, **kwargs),
+    ]
+    for (args, kwargs), call in itertools.product(shapes, calls):
+        got = outcome(functools.partial(call, mod, args, kwargs))
+        assert got == outcome(functools.partial(call, py, args, kwargs)), (args, kwargs)
+
+
+def test_pickled_instances_are_the_same_class(mods: tuple[types.ModuleType, types.ModuleType]) -> None:
+    mod, py = mods
+    for m in (mod, py):
+        p = m.Child(3, 4)
+        q = pickle.loads(pickle.dumps(p))
+        assert type(q) is m.Child and q == p and q.arith(2) == p.arith(2)
+
+
+def test_recursion_is_counted(mods: tuple[types.ModuleType, types.ModuleType]) -> None:
+    mod, py = mods
+    assert mod.Base(1).depth(300) == py.Base(1).depth(300) == 300
+    got = outcome(lambda: mod.Base(1).depth(sys.getrecursionlimit() * 2))
+    assert got[1] is RecursionError and got[2].startswith("maximum recursion depth exceeded")
+
+
+def test_traceback_names_the_method(mods: tuple[types.ModuleType, types.ModuleType]) -> None:
+    mod, py = mods
+    got, want = outcome(lambda: mod.Child(5).call_other(0)), outcome(lambda: py.Child(5).call_other(0))
+    assert got == want
+    got, want = outcome(lambda: mod.Base(5).fails(1)), outcome(lambda: py.Base(5).fails(1))
+    line = SOURCE.splitlines().index("        return t[a]") + 1
+    assert got == want and got[3] == [("fails", line)]
+
+
+def _growth(call: Any, probe: Any) -> int:
+    before = sys.getrefcount(probe)
+    for _ in range(30):
+        try:
+            result = call()
+        except Exception:  # noqa: BLE001 - error paths must not leak either
+            result = None
+        del result
+    return sys.getrefcount(probe) - before
+
+
+def _probe_calls(m: types.ModuleType, probe: Any) -> list[Any]:
+    p = m.Base(probe, probe)
+    return [
+        lambda: p.combine(probe, probe, probe, k=probe, z=probe), lambda: p.arith(probe),
+        lambda: m.Base.secret(p, probe), lambda: p.fails(probe), lambda: repr(p), lambda: list(p),
+    ]
+
+
+def test_reference_counts(mods: tuple[types.ModuleType, types.ModuleType]) -> None:
+    mod, py = mods
+    gc.disable()
+    try:
+        for m_probe in ([1, 2], object(), "refcount-probe", (1, 2)):
+            growth = []
+            for m in (mod, py):
+                growth.append([_growth(c, m_probe) for c in _probe_calls(m, m_probe)])
+            assert growth[0] == growth[1], m_probe
+    finally:
+        gc.enable()
+
+
+@pytest.mark.parametrize(("body", "code", "text"), [
+    ("    fn m(self):\n        return super().m()\n", "PM317", "need the class cell"),
+    ("    fn m(self):\n        return __class__\n", "PM317", "need the class cell"),
+    ("    fn m(self):\n        yield 1\n", "PM316", "yield"),
+])
+def test_refused_with_a_hint(body: str, code: str, text: str) -> None:
+    with pytest.raises(CompileError) as info:
+        compiled("class C:\n" + body, "refused.pys")
+    assert [d.code for d in info.value.diagnostics] == [code] and text in info.value.diagnostics[0].message
+
+
+def test_metaclass_is_refused() -> None:
+    with pytest.raises(CompileError) as info:
+        compiled("class C(metaclass=type):\n    fn m(self):\n        return 1\n", "meta.pys")
+    assert info.value.diagnostics[0].code == "PM315" and "metaclass" in info.value.diagnostics[0].message
+
+
+def test_nested_class_method_is_misplaced() -> None:
+    with pytest.raises(CompileError) as info:
+        compiled("def f():\n    class C:\n        fn m(self):\n            return 1\n    return C\n", "nested.pys")
+    assert info.value.diagnostics[0].code == "PM315"
