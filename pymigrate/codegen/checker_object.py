@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 KEEP = "; keep this function a def"
 STATEMENTS = {
-    ast.With: "with", ast.Global: "global", ast.Nonlocal: "nonlocal",
+    ast.Global: "global", ast.Nonlocal: "nonlocal",
     ast.Import: "import", ast.ImportFrom: "import", ast.FunctionDef: "a nested def", ast.ClassDef: "a nested class",
     ast.AsyncFunctionDef: "async def", ast.Match: "match", ast.AsyncFor: "async for", ast.AsyncWith: "async with",
 }  # fmt: skip
@@ -100,6 +100,12 @@ class ObjectBodyChecker:
             self.handlers -= 1
             self.body(s.orelse)
             self.body(s.finalbody)  # a bare raise there needs a handler around (the normal path's)
+        elif isinstance(s, ast.With):
+            for item in s.items:
+                self.expr(item.context_expr)
+                if item.optional_vars is not None:
+                    self.target(item.optional_vars)
+            self.body(s.body)
         elif isinstance(s, ast.Raise):
             if s.exc is None and not self.handlers:
                 self.c.error(s, f"a bare `raise` is not supported in an object fn yet (it re-raises the exception "

@@ -37,7 +37,7 @@ def test_the_analyzers_hint_code(body: str, code: str) -> None:
 
 @pytest.mark.parametrize(("body", "where", "message"), [
     ("    try:\n        pass\n    except* E:\n        pass\n", "2:5", "try/except* is not supported in an object fn yet"),
-    ("    with a:\n        pass\n", "2:5", "with is not supported in an object fn yet"),
+    ("    match a:\n        case _:\n            pass\n", "2:5", "match is not supported in an object fn yet"),
     ("    return sum(x for x in a)\n", "2:15", "a generator expression is not supported in an object fn yet"),
     ("    return lambda: a\n", "2:12", "lambda is not supported in an object fn yet"),
     ("    def inner():\n        pass\n", "2:5", "a nested def is not supported in an object fn yet"),

@@ -21,6 +21,24 @@ def seen():
     exc = sys.exc_info()[1]
     return None if exc is None else (type(exc).__name__, str(exc))
 
+class CM:
+    def __init__(self, v, swallow):
+        self.v = v
+        self.swallow = swallow
+        self.log = []
+
+    def __enter__(self):
+        self.log.append(("enter", seen()))
+        if self.v == "bad-enter":
+            raise KeyError("enter")
+        return self.v
+
+    def __exit__(self, t, v, tb):
+        self.log.append(("exit", t and t.__name__, v is not None and str(v), seen(), tb and tb.tb_lineno))
+        if self.swallow == "raise":
+            raise LookupError("exit")
+        return self.swallow
+
 fn basic(a: object, b: object) -> object:
     try:
         x = a + b
@@ -159,6 +177,38 @@ fn comp_in_try(a: object, b: object) -> object:
     except TypeError as e:
         return ("comp", str(e))
 
+fn with_caught(a: object, b: object) -> object:
+    cm = CM(a, b)
+    r = None
+    try:
+        with cm as v:
+            r = v + 1
+    except BaseException as e:
+        return ("raised", type(e), str(e), type(e.__context__), cm.log)
+    return (r, cm.log, seen())
+
+fn with_raw(a: object, b: object) -> object:
+    with CM(a, b) as v:
+        for x in v:
+            if x == 2:
+                return x
+            if x is None:
+                break
+            if x == 1:
+                continue
+            x = x + v
+    return v
+
+fn with_two(a: object, b: object) -> object:
+    first = CM(a, b)
+    with first as p, CM(b, a) as q:
+        r = p * q
+    return (r, first.log)
+
+fn with_plain(a: object, b: object) -> object:
+    with a:
+        return b
+
 fn suppress(a: object, b: object) -> object:
     for x in a:
         try:
@@ -196,7 +246,8 @@ def mods() -> tuple[types.ModuleType, types.ModuleType]:
     return mod, py
 
 
-EXTRA: list[Any] = [[0, 1, None, 2], [None, 0], TypeError, (ValueError, KeyError), (1, ValueError), ZeroDivisionError]
+EXTRA: list[Any] = [[0, 1, None, 2], [None, 0], TypeError, (ValueError, KeyError), (1, ValueError), ZeroDivisionError,
+                    "raise", "bad-enter"]
 
 
 @pytest.mark.parametrize("name", NAMES)

@@ -55,12 +55,13 @@ class Unwind:
     exception and releases the caught one, or a `finally` body, run inline as CPython's compiler
     copies it; with the state of the builder at the construct."""
 
-    kind: str  # "handler" or "finally"
+    kind: str  # "handler", "finally" or "with" (exc is then the context manager's bound __exit__)
     handler: BasicBlock | None  # where failures went around the construct
     handled: int  # depth of the handled-exception stack around it
     exc: Register | None = None
     prev: Register | None = None
-    name: Register | None = None
+    line: int = -1
+    name: Register | None = None  # released with the handler: its `as` name, or a with's __exit__
     body: list[ast.stmt] | None = None
 
 
@@ -228,6 +229,8 @@ class Builder:
             self.goto(brk if isinstance(s, ast.Break) else cont)
         elif isinstance(s, ast.Try):
             self.try_stmt(s)
+        elif isinstance(s, ast.With):
+            self.with_item(s, 0)
         elif isinstance(s, ast.Pass):
             pass
         elif isinstance(s, ast.Raise) and s.exc is None:  # the checker lets it only inside a handler
@@ -362,6 +365,9 @@ class Builder:
             self.loops = [lp for lp in saved[3] if lp[2] <= i]
             if u.kind == "handler":
                 self.release(u, line)
+            elif u.kind == "with":
+                assert u.exc is not None
+                self.exit_with_nones(u.exc, u.line)
             else:
                 assert u.body is not None
                 self.block(u.body)
@@ -465,6 +471,63 @@ class Builder:
         else:
             self.reraise(exc, hline)  # no clause matched
         self.handler = around
+
+    # ------------------------------------------------------------------ with
+    def exit_with_nones(self, exit_: Register, line: int) -> None:
+        """A with's normal exit: __exit__(None, None, None), its result dropped, the method released."""
+        none = self.none(line)
+        self.add(Vectorcall(exit_, [none, none, none], (), line))
+        self.add(Assign(exit_, Integer(0, OBJECT), line))
+
+    def with_item(self, s: ast.With, k: int) -> None:
+        """`with` as CPython 3.11 runs it (BEFORE_WITH, then a try whose handler calls __exit__ with the
+        exception, WITH_EXCEPT_START, and re-raises it unless that returns true); each further item is
+        a with nested in the first."""
+        item, line = s.items[k], s.lineno
+        mgr = self.expr(item.context_expr)
+        enter = self.add(Helper("special.__enter__", [mgr], OBJECT, ERR_MAGIC, line))
+        exit_ = self.temp()
+        self.add(Assign(exit_, self.add(Helper("special.__exit__", [mgr], OBJECT, ERR_MAGIC, line)), line))
+        value = self.add(Vectorcall(enter, [], (), line))
+        outer, catch_bb, done = self.handler, self.new_block(), self.new_block()
+        scratch = len(self.temp_regs)
+        self.unwinds.append(Unwind("with", outer, len(self.handled), exc=exit_, line=line))
+        self.handler = catch_bb
+        if item.optional_vars is not None:
+            self.assign(item.optional_vars, value, line)
+        if k + 1 < len(s.items):
+            self.with_item(s, k + 1)
+        else:
+            self.block(s.body)
+        self.unwinds.pop()
+        self.handler = outer
+        if not self.terminated():
+            self.exit_with_nones(exit_, line)
+            self.goto(done)
+        self.activate(catch_bb)
+        exc, prev = self.catch(line, scratch)
+        u = Unwind("handler", outer, len(self.handled), exc=exc, prev=prev, name=exit_)
+        self.handler = self.cleanup_block(u, outer, line)
+        tb = self.temp()
+        self.add(Assign(tb, self.call_c("PyException_GetTraceback", [exc], line, err=ERR_NEVER), line))
+        has_tb, no_tb = self.new_block(), self.new_block()
+        self.add(Branch(self.add(Compare("==", tb, Integer(0, OBJECT), line)), no_tb, has_tb, line))
+        self.activate(no_tb)
+        self.add(Assign(tb, self.none(line), line))
+        self.goto(has_tb)
+        self.activate(has_tb)
+        typ = self.call_c("PyObject_Type", [exc], line, err=ERR_NEVER)
+        result = self.add(Vectorcall(exit_, [typ, exc, tb], (), line))
+        self.add(Assign(tb, Integer(0, OBJECT), line))
+        suppress, again = self.new_block(), self.new_block()
+        self.add(Branch(self.truth(result, line), suppress, again, line))
+        self.activate(again)
+        self.reraise(exc, line)
+        self.activate(suppress)
+        self.release(u, line)
+        self.goto(done)
+        self.handler = outer
+        self.activate(done)
 
     def assert_stmt(self, s: ast.Assert) -> None:
         fail, ok = self.new_block(), self.new_block()

@@ -203,6 +203,8 @@ class Emitter:
             argv = [self.val(b, a) for a in op.args]
             if op.name == "raise":
                 result = b.call(self.rt.raise_fn(), argv)
+            elif op.name.startswith("special."):
+                result = b.call(self.rt.special_fn(op.name.split(".", 1)[1]), argv)
             elif op.name in ("fetch_exc", "exc_match", "reraise"):
                 result = b.call(getattr(self.rt, f"{op.name}_fn")(), argv)
             else:

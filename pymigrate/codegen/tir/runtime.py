@@ -408,3 +408,23 @@ class ObjectRuntime:
             b.ret(ir.Constant(I32, -1))
 
         return self._helper("pmo.rt.reraise", I32, [PTR], body)
+
+    def special_fn(self, name: str) -> ir.Function:
+        """pmo.special.<name>(mgr) -> mgr's `name` looked up on its type and bound (a new reference), or
+        NULL with CPython 3.11's TypeError for a `with` (BEFORE_WITH)."""
+        ml, capi = self.ml, self.ml.capi
+        missing = " (missed __exit__ method)" if name == "__exit__" else ""
+        text = f"'%.200s' object does not support the context manager protocol{missing}"
+
+        def body(b: ir.IRBuilder, f: ir.Function) -> None:
+            (mgr,) = f.args
+            key = b.load(self.constant(name), typ=PTR)
+            found = b.call(self.c_fn("_PyObject_LookupSpecial", PTR, [PTR, PTR]), [mgr, key])
+            with b.if_then(b.icmp_unsigned("==", found, NULL), likely=False):
+                with b.if_then(b.icmp_unsigned("==", b.call(capi.fn("PyErr_Occurred"), []), NULL)):
+                    typ = self._type(b, mgr)
+                    tname = b.load(b.gep(typ, [ir.Constant(I64, TP_NAME)], source_etype=ir.IntType(8)), typ=PTR)
+                    b.call(capi.fn("PyErr_Format"), [b.load(capi.exc("TypeError"), typ=PTR), ml.cstr(text), tname])
+            b.ret(found)
+
+        return self._helper(f"pmo.rt.special.{name}", PTR, [PTR], body)
