@@ -1,10 +1,11 @@
 """The object tier's fast paths (tir/fastpaths.py, chosen by passes/specialize.py) and the dropped
 unbound-local tests (passes/definite.py) against CPython: each fn runs the operations that have a
 fast path, called with every pair of values that take it (compact exact ints, exact lists, tuples
-and their iterators) and that must leave it (ints past one 30-bit digit, bools, subclasses of int,
-str, list and tuple that override the operation, objects with __index__, __eq__, __lt__ or
-__bool__, zero divisors, negative and out-of-range indices); results, exceptions, traceback lines,
-the arguments afterwards and reference counts compared with the def's."""
+and their iterators, exact strs in f-strings, list.append) and that must leave it (ints past one
+30-bit digit, bools, subclasses of int, str, list and tuple that override the operation, including
+__format__ and append, objects with __index__, __eq__, __lt__, __bool__ or their own append, zero
+divisors, negative and out-of-range indices); results, exceptions, traceback lines, the arguments
+afterwards and reference counts compared with the def's."""
 
 from __future__ import annotations
 
@@ -92,6 +93,13 @@ fn late(a: object, b: object) -> object:
         total += 1
         u = total
     return (v, w, u)
+
+fn fmt(a: object, b: object) -> object:
+    return (f"{a}", f"{a}|{b!r}", f"<{b}>{a}", f"{a:}")
+
+fn append(a: object, b: object) -> object:
+    r = a.append(b)
+    return (r, a.append(a), a)
 '''
 
 
@@ -127,6 +135,24 @@ class Tuple(tuple):  # type: ignore[type-arg]
         return iter(("tuple", "iter"))
 
 
+class FmtStr(str):
+    def __format__(self, spec: str) -> str:
+        return "FmtStr.format"
+
+
+class Appender:
+    def append(self, x: Any) -> Any:
+        return ("Appender.append", x)
+
+    def __repr__(self) -> str:
+        return "Appender()"
+
+
+class AppendList(list):  # type: ignore[type-arg]
+    def append(self, x: Any) -> None:
+        super().append(("wrapped", x))
+
+
 class Index:
     def __index__(self) -> int:
         return 1
@@ -151,7 +177,7 @@ class Eq:
 VALUES: list[Any] = [
     0, 1, -1, 2, -7, 2**30 - 1, -(2**30 - 1), 2**30, -(2**30), 2**62, -(2**63), 2**70, True, False, Int(3), Int(0),
     1.5, -0.0, "", "ab", Str("xy"), None, [], [1, 2, 3], List([4, 5]), (), (1, 2), (2**70, -1), Tuple((6, 7)),
-    Index(), Eq(), [Index(), 0],
+    Index(), Eq(), [Index(), 0], FmtStr("f"), Appender(), AppendList([1]),
 ]
 NAMES = [line.split("(")[0][3:] for line in SOURCE.splitlines() if line.startswith("fn ")]
 
@@ -193,7 +219,7 @@ def test_reference_counts_are_unchanged(mods: tuple[types.ModuleType, types.Modu
     gc.disable()
     try:
         _compare_growth(mod, py, numbers, ["arith", "divide", "compare", "branches"])
-        _compare_growth(mod, py, sequences, ["walk", "shrink", "index", "unpack", "late", "compare", "branches"])
+        _compare_growth(mod, py, sequences, ["walk", "shrink", "index", "unpack", "late", "compare", "branches", "fmt"])
     finally:
         gc.enable()
 

@@ -185,7 +185,12 @@ class Emitter:
             self.unbound[id(op)] = b.call(get, [self.val(b, op.recv), name, slot])
             result = b.load(slot, typ=PTR)
         elif isinstance(op, ops.Vectorcall):
-            result = self.vectorcall(b, op)
+            if op.fast is not None and op.recv is not None:  # marked by passes/specialize.py
+                recv, argv = self.val(b, op.recv), [self.val(b, a) for a in op.args]
+                result = FastPaths(self.rt).method_call(b, op.fast, len(op.args), recv, argv,
+                                                        lambda: self.vectorcall(b, op))
+            else:
+                result = self.vectorcall(b, op)
         elif isinstance(op, ops.Compare):
             left, right = self.val(b, op.left), self.val(b, op.right)
             if left.type == PTR:

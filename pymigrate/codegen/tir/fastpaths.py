@@ -39,7 +39,15 @@ FAST = {name: f"pmo.fast.{op}.{name}" for name, op in INT_BINARY.items()} | {
     "PyIter_Next": "pmo.fast.iternext",
     "PyObject_GetItem": "pmo.fast.getitem",
     "PyTuple_GetItem": "pmo.fast.tuple_item",
+    "PyObject_Format": "pmo.fast.format",
+    "PyTuple_SetItem": "pmo.fast.tuple_setitem",
+    "PyList_SetItem": "pmo.fast.list_setitem",
+    "PyUnicode_Join": "pmo.fast.join",
 }
+
+# (method name, number of arguments): calls made directly when the receiver is exactly the class
+# (a builtin static type: its methods cannot be replaced and its instances have no __dict__)
+METHODS = {("append", 1): ("PyList_Type", "pmo.fast.list_append")}
 
 
 def _field(b: ir.IRBuilder, obj: ir.Value, offset: int, typ: ir.Type) -> ir.Value:
@@ -69,6 +77,11 @@ class FastPaths:
             "pmo.fast.iternext": (PTR, [PTR], self._iternext),
             "pmo.fast.getitem": (PTR, [PTR, PTR], self._getitem),
             "pmo.fast.tuple_item": (PTR, [PTR, I64], self._tuple_item),
+            "pmo.fast.format": (PTR, [PTR, PTR], self._format),
+            "pmo.fast.tuple_setitem": (I32, [PTR, I64, PTR], lambda b, f: self._setitem(b, f, "PyTuple")),
+            "pmo.fast.list_setitem": (I32, [PTR, I64, PTR], lambda b, f: self._setitem(b, f, "PyList")),
+            "pmo.fast.join": (PTR, [PTR, PTR], self._join),
+            "pmo.fast.list_append": (PTR, [PTR, PTR], self._list_append),
         }
         ret, args, body = makers[name]
         return self._helper(name, ret, args, body)
@@ -79,10 +92,13 @@ class FastPaths:
         f.attributes.add("alwaysinline")
         return f
 
-    def _new_ref(self, b: ir.IRBuilder, obj: ir.Value) -> None:
-        from pymigrate.codegen.tir.emit import refcount_fns  # the emitter's inline Py_INCREF
+    def _refcount(self) -> tuple[ir.Function, ir.Function]:
+        from pymigrate.codegen.tir.emit import refcount_fns  # the emitter's inline Py_INCREF/Py_DECREF
 
-        b.call(refcount_fns(self.rt.ml)[0], [obj])
+        return refcount_fns(self.rt.ml)
+
+    def _new_ref(self, b: ir.IRBuilder, obj: ir.Value) -> None:
+        b.call(self._refcount()[0], [obj])
 
     def _generic(self, b: ir.IRBuilder, name: str, ret: ir.Type, f: ir.Function) -> None:
         b.ret(b.call(self.rt.c_fn(name, ret, [a.type for a in f.args]), list(f.args)))
@@ -201,3 +217,70 @@ class FastPaths:
             b.ret(b.load(b.gep(items, [index], source_etype=PTR), typ=PTR))
         self._generic(b, "PyTuple_GetItem", PTR, f)
 
+    def _format(self, b: ir.IRBuilder, f: ir.Function) -> None:
+        """An f-string's value without a spec that is an exact str is itself (FORMAT_VALUE's own test)."""
+        value, spec = f.args
+        plain = b.and_(b.icmp_unsigned("==", spec, ir.Constant(PTR, None)), _is(b, value, self.capi.obj("PyUnicode_Type")))
+        with b.if_then(plain, likely=True):
+            self._new_ref(b, value)
+            b.ret(value)
+        self._generic(b, "PyObject_Format", PTR, f)
+
+    def _join(self, b: ir.IRBuilder, f: ir.Function) -> None:
+        """An f-string's parts (a tuple the builder made) joined from the tuple's item array, as
+        BUILD_STRING joins the stack's (_PyUnicode_JoinArray, what PyUnicode_Join calls after
+        PySequence_Fast); anything else through PyUnicode_Join."""
+        sep, seq = f.args
+        with b.if_then(_is(b, seq, self.capi.obj("PyTuple_Type")), likely=True):
+            items = b.gep(seq, [ir.Constant(I64, TUPLE_ITEMS)], source_etype=ir.IntType(8))
+            join = self.rt.c_fn("_PyUnicode_JoinArray", PTR, [PTR, PTR, I64])
+            b.ret(b.call(join, [sep, items, _field(b, seq, VAR_SIZE, I64)]))
+        self._generic(b, "PyUnicode_Join", PTR, f)
+
+    def _list_append(self, b: ir.IRBuilder, f: ir.Function) -> None:
+        """list.append(x) on an exact list: PyList_Append, then None (a new reference) or NULL."""
+        lst, item = f.args
+        failed = b.call(self.rt.c_fn("PyList_Append", I32, [PTR, PTR]), [lst, item])
+        with b.if_then(b.icmp_signed("<", failed, ir.Constant(I32, 0)), likely=False):
+            b.ret(ir.Constant(PTR, None))
+        none = self.capi.obj("_Py_NoneStruct")
+        self._new_ref(b, none)
+        b.ret(none)
+
+    def method_call(self, b: ir.IRBuilder, name: str, nargs: int, recv: ir.Value, args: list[ir.Value],
+                    generic: Callable[[], ir.Value]) -> ir.Value:
+        """A method call marked by the specialize pass: direct when recv is exactly its class, else
+        `generic()` (the method loaded and called through vectorcall)."""
+        typ, helper = METHODS[(name, nargs)]
+        exact = _is(b, recv, self.capi.obj(typ))
+        with b.if_else(exact, likely=True) as (then, other):
+            with then:
+                fast = b.call(self.fn(helper), [recv, *args])
+                fast_bb = b.block
+            with other:
+                slow = generic()
+                slow_bb = b.block
+        phi = b.phi(PTR)
+        phi.add_incoming(fast, fast_bb)
+        phi.add_incoming(slow, slow_bb)
+        return phi
+
+    def _setitem(self, b: ir.IRBuilder, f: ir.Function, kind: str) -> None:
+        """PyTuple_SetItem/PyList_SetItem (they steal the item) on an exact tuple or list, the index in
+        range (a new tuple also only referenced once, as PyTuple_SetItem demands): the item stored
+        and the old one released; anything else through the function, its checks and errors."""
+        obj, index, item = f.args
+        ok = b.and_(_is(b, obj, self.capi.obj(f"{kind}_Type")), b.icmp_unsigned("<", index, _field(b, obj, VAR_SIZE, I64)))
+        if kind == "PyTuple":
+            ok = b.and_(ok, b.icmp_signed("==", b.load(obj, typ=I64), ir.Constant(I64, 1)))
+            items = b.gep(obj, [ir.Constant(I64, TUPLE_ITEMS)], source_etype=ir.IntType(8))
+        with b.if_then(ok, likely=True):
+            if kind == "PyList":
+                items = _field(b, obj, LIST_ITEMS, PTR)
+            slot = b.gep(items, [index], source_etype=PTR)
+            old = b.load(slot, typ=PTR)
+            b.store(item, slot)
+            with b.if_then(b.icmp_unsigned("!=", old, ir.Constant(PTR, None))):
+                b.call(self._refcount()[1], [old])
+            b.ret(ir.Constant(I32, 0))
+        self._generic(b, f"{kind}_SetItem", I32, f)

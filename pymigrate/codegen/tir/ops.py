@@ -274,9 +274,12 @@ class LoadMethod(Op):
 
 class Vectorcall(Op):
     """fn(*args, **dict(zip(kwnames, kwargs))) through PyObject_Vectorcall. With `recv`, fn is a
-    LoadMethod and recv goes first when the method was found unbound (CPython's CALL after LOAD_METHOD)."""
+    LoadMethod and recv goes first when the method was found unbound (CPython's CALL after LOAD_METHOD).
+    `fast`: a method the specialize pass recognised by name (fastpaths.METHODS), called directly when
+    the receiver is exactly the builtin class that owns it."""
 
     error_kind = ERR_MAGIC
+    fast: str | None = None
 
     def __init__(
         self, fn: Value, args: list[Value], kwnames: tuple[str, ...], line: int, recv: Value | None = None
