@@ -94,6 +94,14 @@ fn late(a: object, b: object) -> object:
         u = total
     return (v, w, u)
 
+fn tried(a: object, b: object) -> object:
+    try:
+        v = a + b
+        w = v * 2
+    except TypeError:
+        return (v, w)
+    return (v, w)
+
 fn fmt(a: object, b: object) -> object:
     return (f"{a}", f"{a}|{b!r}", f"<{b}>{a}", f"{a:}")
 
@@ -238,12 +246,15 @@ def test_the_specialized_calls_are_the_helpers() -> None:
 
 def test_only_the_reads_that_may_be_unbound_are_tested() -> None:
     """`late` reads v, w and u after an if, a for and a while: each may be unbound (the body may not
-    run); n in `branches` and `seen` in `walk` are stored before every read."""
+    run); `tried` reads v and w in a handler the try's first op may reach; n in `branches` and
+    `seen` in `walk` are stored before every read."""
     import ast
 
     tree = ast.parse(plain_python(SOURCE))
     late = tir_text("late", "late", tree.body[NAMES.index("late")], "definite")
     assert sorted(line.split("'")[1] for line in late.splitlines() if "UnboundLocalError" in line) == ["u", "v", "w"]
+    tried = tir_text("tried", "tried", tree.body[NAMES.index("tried")], "definite")
+    assert sorted(line.split("'")[1] for line in tried.splitlines() if "UnboundLocalError" in line) == ["v", "w"]
     for name in ("branches", "walk"):
         text = tir_text(name, name, tree.body[NAMES.index(name)], "definite")
         assert "UnboundLocalError" not in text, name

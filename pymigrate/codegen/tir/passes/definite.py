@@ -7,7 +7,8 @@ of the IR, so every construct the builder lowers (loops with break and else, com
 whatever edges later constructs add) is covered by the same walk. A forward analysis: the state is
 the set of registers that hold a value on every path to a point; blocks meet by intersection;
 parameters hold their argument from the start; storing NULL (the end of a loop's iterator, of a
-comprehension's variables) unbinds. An op inside a `try` that can fail is an edge to its handler
+comprehension's variables) unbinds; an op that may fail inside a `try` also flows, with the state
+before it, to its handler. An op inside a `try` that can fail is an edge to its handler
 from the point before it (the error pass makes that edge a branch later).
 """
 
@@ -42,20 +43,25 @@ def _binds(value: Value, state: set[Register]) -> bool:
     return True
 
 
-def _transfer(block: BasicBlock, state: State, failing: dict[int, State] | None = None) -> State:
-    """The state after `block`; `failing` gets, per handler, the state where its ops may fail."""
+def _transfer(block: BasicBlock, state: State, raised: dict[int, list[State]] | None = None) -> State:
+    """The state after block; with `raised`, the state at each op that may fail inside a `try` is
+    added to its handler's incoming states (the edge the error pass makes there)."""
     bound = set(state)
     for op in block.ops:
-        if failing is not None and op.handler is not None and op.error_kind != ERR_NEVER:
-            here = frozenset(bound)
-            key = id(op.handler)
-            failing[key] = failing[key] & here if key in failing else here
+        if raised is not None and op.handler is not None and op.error_kind != ERR_NEVER:
+            raised.setdefault(id(op.handler), []).append(frozenset(bound))
         if isinstance(op, Assign):
             if _binds(op.src, bound):
                 bound.add(op.dest)
             else:
                 bound.discard(op.dest)
     return frozenset(bound)
+
+
+def _edges(block: BasicBlock) -> list[BasicBlock]:
+    """Where control may go from block: its terminator's targets and its ops' `try` handlers."""
+    handlers = [op.handler for op in block.ops if op.handler is not None and op.error_kind != ERR_NEVER]
+    return successors(block) + handlers
 
 
 def _null_test(op: Op) -> Register | None:
@@ -73,46 +79,44 @@ def drop_bound_checks(func: FuncTIR) -> None:
     entry = func.blocks[0]
     preds: dict[int, list[BasicBlock]] = {id(b): [] for b in func.blocks}
     for blk in func.blocks:
-        for s in _edges(blk):
-            if blk not in preds[id(s)]:
-                preds[id(s)].append(blk)
+        for s in successors(blk):
+            preds[id(s)].append(blk)
     start: State = frozenset(func.args)
     out: dict[int, State] = {}
-    fails: dict[int, dict[int, State]] = {}  # block -> handler -> the state where it may go there
+    raised: dict[int, list[State]] = {}
 
-    def ins_of(blk: BasicBlock) -> list[State]:
-        ins = [out[id(p)] for p in preds[id(blk)] if id(p) in out and blk in successors(p)]
-        ins += [fails[id(p)][id(blk)] for p in preds[id(blk)] if id(blk) in fails.get(id(p), {})]
-        return ins + ([start] if blk is entry else [])
+    def incoming(blk: BasicBlock) -> State | None:
+        ins = [out[id(p)] for p in preds[id(blk)] if id(p) in out] + raised.get(id(blk), [])
+        if blk is entry:
+            ins.append(start)
+        return frozenset.intersection(*ins) if ins else None
 
     changed = True
     while changed:
         changed = False
+        raised_now: dict[int, list[State]] = {}
         for blk in func.blocks:
-            ins = ins_of(blk)
-            if not ins:
+            state = incoming(blk)
+            if state is None:
                 continue
-            state = frozenset.intersection(*ins)
-            failing: dict[int, State] = {}
-            new = _transfer(blk, state, failing)
-            if out.get(id(blk)) != new or fails.get(id(blk)) != failing:
+            new = _transfer(blk, state, raised_now)
+            if out.get(id(blk)) != new:
                 out[id(blk)] = new
-                fails[id(blk)] = failing
                 changed = True
+        if raised_now != raised:
+            raised = raised_now
+            changed = True
     for blk in func.blocks:
-        ins = ins_of(blk)
-        if not ins or len(blk.ops) < 2:
+        state = incoming(blk)
+        if state is None or len(blk.ops) < 2:
             continue
-        bound = set(frozenset.intersection(*ins))
-        for op in blk.ops[:-2]:
-            if isinstance(op, Assign):
-                if _binds(op.src, bound):
-                    bound.add(op.dest)
-                else:
-                    bound.discard(op.dest)
         test, branch = blk.ops[-2], blk.ops[-1]
         reg = _null_test(test)
-        if reg is not None and reg in bound and isinstance(branch, Branch) and branch.cond is test and branch.rare:
+        if reg is None or not isinstance(branch, Branch) or branch.cond is not test or not branch.rare:
+            continue
+        head = BasicBlock()
+        head.ops = blk.ops[:-2]
+        if reg in _transfer(head, state):
             blk.ops[-2:] = [Goto(branch.false, branch.line)]
     _drop_unreachable(func)
 
@@ -128,9 +132,3 @@ def _drop_unreachable(func: FuncTIR) -> None:
         stack.extend(_edges(blk))
     func.blocks[:] = [b for b in func.blocks if id(b) in seen]
     func.relabel()
-
-
-def _edges(blk: BasicBlock) -> list[BasicBlock]:
-    """The block's successors and the handlers its failing ops go to."""
-    handlers = [op.handler for op in blk.ops if op.handler is not None and op.error_kind != ERR_NEVER]
-    return successors(blk) + handlers
