@@ -28,6 +28,7 @@ from benchmarks.realpkgs.packages import SPECS, Spec
 from pymigrate.codegen import CompileError, compile_module
 from pymigrate.codegen.checker import Checker
 from pymigrate.codegen.marks import SyntheticMarks
+from pymigrate.codegen.probe import method_diagnostics
 
 
 @dataclass
@@ -113,7 +114,9 @@ def measure_methods(path: Path, tree: ast.Module, tally: Tally) -> None:
             tally.methods += 1
             if isinstance(meth, ast.AsyncFunctionDef):
                 tally.method_reasons["async def"] += 1
-            elif _accepts(SyntheticMarks(tree, str(path), fns={id(meth)}), tally.method_reasons):
+            elif diags := method_diagnostics(meth, tree):  # the analyzer's question, the checker's answer
+                tally.method_reasons[f"{diags[0].code} {_reason(diags[0].message)}"] += 1
+            else:
                 accepted.add(id(meth))
     tally.methods_accepted += len(accepted)
     if accepted and _builds(SyntheticMarks(tree, str(path), fns=accepted)):

@@ -51,6 +51,22 @@ def struct_diagnostics(cls: ast.ClassDef, module: ast.Module) -> list[Diagnostic
     return _Probe(module).run(cls)
 
 
+def method_diagnostics(func: ast.FunctionDef, module: ast.Module) -> list[Diagnostic]:
+    """The checker's diagnostics on this method upgraded to a `fn` as written, its module-level class
+    kept a Python class (an object-tier method, docs/compiler.md); empty: it compiles.
+
+    The upgrade changes nothing else (no annotations are needed: the method's values are objects),
+    so the verdict is the checker's on the module with that one mark.
+    """
+    if not any(isinstance(c, ast.ClassDef) and func in c.body for c in module.body):
+        return [_unplaced("only methods of module-level classes become fn methods")]
+    try:
+        Checker(SyntheticMarks(module, PATH, fns={id(func)})).run()
+    except CompileError as exc:
+        return list(exc.diagnostics)
+    return []
+
+
 def fn_blockers(func: ast.FunctionDef, module: ast.Module) -> list[str]:
     """Reasons this def would not compile as a fn, as text (empty: it compiles)."""
     return [reason(d) for d in fn_diagnostics(func, module)]

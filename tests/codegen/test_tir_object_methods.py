@@ -6,6 +6,7 @@ their traceback entries, recursion and reference counts."""
 
 from __future__ import annotations
 
+import ast
 import functools
 import gc
 import inspect
@@ -21,6 +22,7 @@ from codegen_support import compiled, plain_python
 from test_tir_object_tier import VALUES, describe
 
 from pymigrate.codegen import CompileError
+from pymigrate.codegen.probe import method_diagnostics
 
 SOURCE = '''
 import functools
@@ -298,3 +300,23 @@ def test_nested_class_method_is_misplaced() -> None:
     with pytest.raises(CompileError) as info:
         compiled("def f():\n    class C:\n        fn m(self):\n            return 1\n    return C\n", "nested.pys")
     assert info.value.diagnostics[0].code == "PM315"
+
+
+def test_the_probe_asks_the_checker() -> None:
+    """The probe's verdict on a method's upgrade is the checker's: a method it accepts compiles and runs
+    as the def; one it refuses carries the checker's code."""
+    source = (
+        "class C:\n    def ok(self, a=1):\n        return self.__x if a else a\n"
+        "    def sup(self):\n        return super().sup()\n"
+        "def f():\n    class D:\n        def m(self):\n            return 1\n    return D\n"
+    )
+    tree = ast.parse(source)
+    ok, sup, nested = (n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef) and n.name != "f")
+    assert method_diagnostics(ok, tree) == []
+    assert [d.code for d in method_diagnostics(sup, tree)] == ["PM317"]
+    assert [d.code for d in method_diagnostics(nested, tree)] == ["PM315"]
+    mod = compiled(source.replace("    def ok", "    fn ok"), "probe_ok.pys")
+    assert type(mod.C.__dict__["ok"]).__name__ == "compiled_function"
+    c = mod.C()
+    c._C__x = 5
+    assert (c.ok(), c.ok(0)) == (5, 0)
