@@ -3,7 +3,8 @@
 A seeded generator writes fns over `object` values (assignments and augmented assignments, if/else,
 bounded while and for loops with break/continue/else, raise, returns; expressions of operators,
 comparisons and chains, and/or/not, conditional expressions, subscripts, displays, f-strings and
-calls of builtins and methods, list comprehensions, on parameters, constants and locals that may be unbound); each is
+calls of builtins and methods, list comprehensions, on parameters, constants and locals that may be unbound;
+try/except/else/finally with `as` names and bare `raise`); each is
 compiled and called with pairs of edge values, and every outcome (result, exception class and
 message, traceback line, arguments afterwards) must be the def's. The bounded run is part of the
 test suite; PYMIGRATE_TIR_PROGRAMS=2000 (and PYMIGRATE_TIR_SEED) hunt longer (`make fuzz-objects`).
@@ -87,7 +88,9 @@ class Gen:
     def stmt(self, indent: int, depth: int) -> list[str]:
         r = self.rng
         pad = "    " * indent
-        kind = r.randrange(10) if depth < 2 else r.randrange(4)
+        kind = r.randrange(11) if depth < 2 else r.randrange(4)
+        if kind == 10:
+            return self.try_stmt(indent, depth)
         if kind in (0, 1):
             return [f"{pad}{r.choice(LOCALS)} = {self.expr()}"]
         if kind == 2:
@@ -116,6 +119,26 @@ class Gen:
         if kind == 8:
             return [f"{pad}raise ValueError({self.expr()})"] if r.random() < 0.2 else [f"{pad}{self.name()}[0] = {self.expr()}"]
         return [f"{pad}assert {self.expr()}, {self.expr()}"]
+
+    def try_stmt(self, indent: int, depth: int) -> list[str]:
+        """try with one or two except clauses (a class, a tuple, Exception or bare; maybe `as` one of the
+        locals, unbound after the handler; maybe a bare `raise`), maybe else, maybe finally."""
+        r = self.rng
+        pad = "    " * indent
+        lines = [f"{pad}try:", *self.block(indent + 1, depth + 1)]
+        clauses = r.choice((["ValueError"], ["TypeError", "(KeyError, IndexError)"], ["Exception"], [""], []))
+        for kind in clauses:
+            name = f" as {r.choice(LOCALS)}" if kind and r.random() < 0.5 else ""
+            head = f"except {kind}{name}:" if kind else "except:"
+            body = self.block(indent + 1, depth + 1)
+            if r.random() < 0.2:
+                body.append(f"{pad}    if {self.expr()}:\n{pad}        raise")
+            lines += [f"{pad}{head}", *body]
+        if clauses and r.random() < 0.3:
+            lines += [f"{pad}else:", *self.block(indent + 1, depth + 1)]
+        if not clauses or r.random() < 0.4:
+            lines += [f"{pad}finally:", *self.block(indent + 1, depth + 1)]
+        return lines
 
     def program(self, name: str) -> str:
         body = self.block(1, 0) + [f"    return ({', '.join(LOCALS)})" if self.rng.random() < 0.5 else "    return a"]
