@@ -278,3 +278,69 @@ def test_reference_counts_are_unchanged(mods: tuple[types.ModuleType, types.Modu
         _compare_growth(mod, py, values, [n for n in NAMES if n != "base_exc"])
     finally:
         gc.enable()
+
+
+LIVE = '''
+class Tracked(Exception):
+    alive = 0
+
+    def __init__(self, *args):
+        super().__init__(*args)
+        Tracked.alive += 1
+
+    def __del__(self):
+        Tracked.alive -= 1
+
+class Quiet:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, t, v, tb):
+        return t is Tracked
+
+fn caught(a: object, b: object) -> object:
+    try:
+        raise Tracked(a)
+    except Tracked as e:
+        if b:
+            raise
+        return str(e)
+
+fn through(a: object, b: object) -> object:
+    for x in a:
+        try:
+            try:
+                raise Tracked(x)
+            finally:
+                if b:
+                    continue
+        except LookupError:
+            pass
+    return a
+
+fn swallowed(a: object, b: object) -> object:
+    with Quiet():
+        raise Tracked(a) from Tracked(b)
+    return b
+'''
+
+
+def test_caught_exceptions_are_released() -> None:
+    """No exception object stays alive after the calls (no collection runs): each one raised and
+    caught, re-raised, dropped by a finally's `continue` or swallowed by __exit__ is released, as under
+    the def."""
+    mod, py = compiled_and_plain(LIVE, "live.pys")
+    gc.disable()
+    try:
+        for m in (mod, py):
+            for name, args in (("caught", (1, 0)), ("caught", (1, 1)), ("through", ([1, 2], 1)),
+                               ("through", ([1], 0)), ("swallowed", (1, 2))):
+                for _ in range(20):
+                    try:
+                        getattr(m, name)(*args)
+                    except Exception as exc:  # noqa: BLE001 - released below
+                        exc.__traceback__ = None
+                        del exc
+                assert m.Tracked.alive == 0, (m, name, args)
+    finally:
+        gc.enable()
