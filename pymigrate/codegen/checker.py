@@ -19,6 +19,7 @@ from pymigrate.codegen.definite import unbound_reads
 from pymigrate.codegen.diagnostics import TYPE_ERROR, CompileError, Diagnostic
 from pymigrate.codegen.ir import CallInfo, FuncIR, ModuleIR, Param, StructIR
 from pymigrate.codegen.marks import MarkedModule
+from pymigrate.codegen.tir.build import ClassCell, fn_local_names
 from pymigrate.codegen.types import (
     BOOL,
     FLOAT,
@@ -482,8 +483,13 @@ class Checker:
             n += 1
             key = f"{cls.name}.{node.name}.{n}"
         mangled = mangle_method(node, cls.name)
+        cell = f"__pm_class_cell_{len(self.class_methods)}__"
+        if uses_class_cell(mangled) and not self.module_bound.get("super"):  # else CPython calls another super
+            mangled = read_class_cell(mangled if mangled is not node else copy.deepcopy(node), cell)
         func = FuncIR(key, node.name, mangled, params, OBJECT, {p.name: OBJECT for p in params}, False, None,
                       tier="object", py_class=cls.name, origin=node)
+        if mangled is not node and any(isinstance(n, ClassCell) for n in ast.walk(mangled)):
+            func.class_cell = cell
         if mangled is not node:
             func.params = [
                 Param(x.arg, OBJECT, "read", p.default, x, p.kind) for p, x in zip(params, _all_args(mangled.args))
@@ -1432,3 +1438,40 @@ def mangle_method(node: ast.FunctionDef, cls: str) -> ast.FunctionDef:
         elif isinstance(n, ast.arg):
             n.arg = mangle(n.arg, cls)
     return copied
+
+
+def _zero_super(n: ast.AST) -> bool:
+    return isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == "super" and not n.args \
+        and not n.keywords
+
+
+def uses_class_cell(node: ast.FunctionDef) -> bool:
+    """Does the method read its class's `__class__` cell (a zero-argument `super()` or `__class__`)?"""
+    return any(_zero_super(n) or (isinstance(n, ast.Name) and n.id == "__class__") for n in ast.walk(node))
+
+
+def read_class_cell(node: ast.FunctionDef, cell: str) -> ast.FunctionDef:
+    """In place: `super()` as `super(<the class in the cell>, <first parameter>)`, which is what CPython's
+    zero-argument form finds in the frame (the first local's current value), and `__class__` as the
+    class in the cell; a method without a positional parameter, a `super` or `__class__` of its own, or
+    a `super` not called without arguments keep their names (the checker refuses them)."""
+    a = node.args
+    first = (a.posonlyargs + a.args)[0].arg if a.posonlyargs + a.args else None
+    local = fn_local_names(node) | {x.arg for x in (*a.posonlyargs, *a.args, *a.kwonlyargs, a.vararg, a.kwarg)
+                                    if x is not None}
+    if local & {"super", "__class__"}:
+        return node
+    # in a comprehension (a function of its own in 3.11) super() takes the comprehension's iterator
+    inner = {id(c) for comp in ast.walk(node) if isinstance(comp, (ast.ListComp, ast.SetComp, ast.DictComp,
+             ast.GeneratorExp)) for c in ast.walk(comp)}
+    for n in ast.walk(node):
+        if _zero_super(n) and first is not None and id(n) not in inner:
+            assert isinstance(n, ast.Call)
+            n.args = [ClassCell(cell, True, n), ast.copy_location(ast.Name(id=first, ctx=ast.Load()), n)]
+        for name, value in ast.iter_fields(n):
+            if isinstance(value, ast.Name) and value.id == "__class__" and isinstance(value.ctx, ast.Load):
+                setattr(n, name, ClassCell(cell, False, value))
+            elif isinstance(value, list):
+                value[:] = [ClassCell(cell, False, v) if isinstance(v, ast.Name) and v.id == "__class__"
+                            and isinstance(v.ctx, ast.Load) else v for v in value]
+    return node

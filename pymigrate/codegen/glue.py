@@ -251,6 +251,9 @@ def _class_method(func: FuncIR, slot: int, bound: set[str]) -> list[ast.stmt]:
     stmts += ast.parse(
         f"{BINDER}.__qualname__ = {func.qualname!r}\n{d.name} = {value}\ndel {', '.join([BINDER, *decorators])}\n"
     ).body
+    if func.class_cell is not None:  # the class body's `__class__` cell, made as the def makes it, for the fn
+        cell = f"__import__('builtins').globals()[{func.class_cell!r}] = (lambda: __class__).__closure__[0]\n"
+        stmts[:0] = ast.parse(cell).body
     return _place(stmts, d)
 
 

@@ -45,7 +45,8 @@ class FuncIR:
     owner: str | None = None
     tier: str = "native"  # "object": every value a Python object, built through tir/
     py_class: str | None = None  # a method of this ordinary (Python) class: object tier, bound by the class
-    origin: ast.FunctionDef | None = None  # the def as written when `node` is its name-mangled copy
+    origin: ast.FunctionDef | None = None  # the def as written when `node` is its rewritten copy
+    class_cell: str | None = None  # the module global holding its class's `__class__` cell (glue.py)
 
     @property
     def qualname(self) -> str:

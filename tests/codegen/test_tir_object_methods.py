@@ -280,8 +280,9 @@ def test_reference_counts(mods: tuple[types.ModuleType, types.ModuleType]) -> No
 
 
 @pytest.mark.parametrize(("body", "code", "text"), [
-    ("    fn m(self):\n        return super().m()\n", "PM317", "need the class cell"),
-    ("    fn m(self):\n        return __class__\n", "PM317", "need the class cell"),
+    ("    fn m(self):\n        return [super().m() for _ in self]\n", "PM317", "need the class cell"),
+    ("    fn m(*args):\n        return super()\n", "PM317", "need the class cell"),
+    ("    fn m(self):\n        s = super\n        return s()\n", "PM317", "need the class cell"),
     ("    fn m(self):\n        yield 1\n", "PM316", "yield"),
 ])
 def test_refused_with_a_hint(body: str, code: str, text: str) -> None:
@@ -307,7 +308,7 @@ def test_the_probe_asks_the_checker() -> None:
     as the def; one it refuses carries the checker's code."""
     source = (
         "class C:\n    def ok(self, a=1):\n        return self.__x if a else a\n"
-        "    def sup(self):\n        return super().sup()\n"
+        "    def sup(self):\n        return [super().sup() for _ in self]\n"
         "def f():\n    class D:\n        def m(self):\n            return 1\n    return D\n"
     )
     tree = ast.parse(source)
@@ -320,3 +321,67 @@ def test_the_probe_asks_the_checker() -> None:
     c = mod.C()
     c._C__x = 5
     assert (c.ok(), c.ok(0)) == (5, 0)
+
+
+SUPER = '''
+class A:
+    fn m(self, x):
+        return ("A", x)
+
+    fn who(self):
+        return (__class__.__name__, type(self).__name__)
+
+    @classmethod
+    fn make(cls, x):
+        return ("A.make", cls.__name__, x)
+
+
+class Mixin(A):
+    fn m(self, x):
+        return ("Mixin", super().m(x * 2))
+
+
+class B(Mixin, A):
+    fn m(self, x):
+        r = super().m(x + 1)
+        return ("B", r, __class__.__name__, [__class__.__name__ for _ in range(2)], super().who())
+
+    @classmethod
+    fn make(cls, x):
+        return ("B.make", super().make(x))
+
+    fn rebound(self, x):
+        self = x
+        return super().m(1)
+
+    fn early(self):
+        return super().m(0)
+
+    fn early_class(self):
+        return __class__
+
+    try:
+        early(None)
+    except RuntimeError as exc:
+        EARLY = str(exc)
+    try:
+        early_class(None)
+    except NameError as exc:
+        EARLY_CLASS = str(exc)
+'''
+
+
+def test_zero_argument_super_and_class_cell() -> None:
+    """super() and __class__ read the class cell the class body makes, as the def's; an empty cell (the
+    method run inside its class body) raises the def's errors."""
+    mod = compiled(SUPER, "super.pys")
+    py = types.ModuleType("super_plain")
+    exec(compile(plain_python(SUPER), "super.pys", "exec"), py.__dict__)
+    assert type(mod.B.__dict__["m"]).__name__ == "compiled_function"
+    assert (mod.B.EARLY, mod.B.EARLY_CLASS) == (py.B.EARLY, py.B.EARLY_CLASS)
+    calls: list[Any] = [
+        lambda m, x: m.B().m(x), lambda m, x: m.B.make(x), lambda m, x: m.B().rebound(x),
+        lambda m, x: m.B().rebound(m.B()), lambda m, x: m.Mixin().m(x), lambda m, x: m.B().who(),
+    ]
+    for x, call in itertools.product(VALUES[:40], calls):
+        assert outcome(functools.partial(call, mod, x)) == outcome(functools.partial(call, py, x)), x

@@ -721,6 +721,9 @@ class Builder:
             return self.const(constant_value(e), line)
         if isinstance(e, ast.Name):
             return self.load_name(e)
+        if isinstance(e, ClassCell):  # an empty cell raises the def's error (runtime.class_cell_fn)
+            cell = self.add(LoadGlobal(e.cell, line))
+            return self.add(Helper("class_cell", [cell, Integer(int(e.for_super), I32)], OBJECT, ERR_MAGIC, line))
         if isinstance(e, ast.Attribute):
             return self.call_c("PyObject_GetAttr", [self.expr(e.value), self.const(e.attr, line)], line)
         if isinstance(e, ast.Subscript):
@@ -853,6 +856,20 @@ class Builder:
         for i, x in enumerate(parts):
             self.call_c("PyTuple_SetItem", [seq, Integer(i, I64), x], line, type=I32, err=ERR_NEVER, steals=(2,))
         return self.call_c("PyUnicode_Join", [self.const("", line), seq], line)
+
+
+class ClassCell(ast.expr):
+    """The class of a method of an ordinary class, read from the `__class__` cell its class body made
+    (kept in the module global `cell`, see glue.py): what zero-argument `super()` (`for_super`) and
+    `__class__` read in the def. The checker puts it where the method's body names them."""
+
+    _fields = ()
+
+    def __init__(self, cell: str, for_super: bool, like: ast.expr) -> None:
+        super().__init__()
+        self.cell = cell
+        self.for_super = for_super
+        ast.copy_location(self, like)
 
 
 def build_function(name: str, key: str, node: ast.FunctionDef) -> FuncTIR:

@@ -336,6 +336,29 @@ class ObjectRuntime:
 
         return self._helper("pmo.rt.unpack", PTR, [PTR, I64], body)
 
+    def class_cell_fn(self) -> ir.Function:
+        """pmo.class_cell(cell, for_super) -> the class in a method's `__class__` cell (a new reference);
+        an empty cell (the method run before its class statement ended) raises what the def raises:
+        zero-argument super()'s RuntimeError, or the NameError of a free variable read unbound."""
+        capi = self.ml.capi
+
+        def body(b: ir.IRBuilder, f: ir.Function) -> None:
+            cell, for_super = f.args
+            value = b.call(self.c_fn("PyCell_Get", PTR, [PTR]), [cell])
+            with b.if_then(b.icmp_unsigned("!=", value, NULL), likely=True):
+                b.ret(value)
+            with b.if_then(b.icmp_unsigned("!=", b.call(capi.fn("PyErr_Occurred"), []), NULL)):
+                b.ret(NULL)
+            with b.if_else(b.icmp_signed("!=", for_super, ir.Constant(I32, 0))) as (then, other):
+                with then:
+                    self.ml.set_error(b, "RuntimeError", "super(): empty __class__ cell")
+                with other:
+                    self.ml.set_error(b, "NameError", "cannot access free variable '__class__' where it is not "
+                                                      "associated with a value in enclosing scope")
+            b.ret(NULL)
+
+        return self._helper("pmo.rt.class_cell", PTR, [PTR, I32], body)
+
     def fetch_exc_fn(self) -> ir.Function:
         """pmo.fetch_exc() -> the raised exception, normalized, its traceback attached (a new reference),
         the error indicator cleared: what CPython 3.11's unwinding pushes for a handler."""
