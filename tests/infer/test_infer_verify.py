@@ -191,3 +191,15 @@ def test_blame_maps_an_argument_number_to_that_parameter(make_package) -> None: 
         msg = f'Argument {n} to "pair" has incompatible type "str"; expected "int"'
         assert _blame(choices, module, module, line, msg, "message", positional_parameters(modules)) == {
             ("param", ("pkg.m", "pair", blamed))}
+
+
+def test_a_build_checks_the_text_given_for_a_lone_module(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A package of one module (six.py): the candidate's text is what mypy checks, not the file on disk
+    (mypy's native parser read the file when one module alone was parsed: verification saw no error)."""
+    path = tmp_path / "cm.py"
+    path.write_text('x: int = "s"\n')
+    modules = load_modules([path])
+    for fresh in (False, True):
+        errors = error_lines(run_mypy(modules, {modules[0].path: "y: str = 1\n"}, (3, 11), fresh=fresh))
+        assert errors == [f'{modules[0].path}:1: error: Incompatible types in assignment (expression has type '
+                          f'"int", variable has type "str")  [assignment]']
