@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gc
 import itertools
+import sys
 import types
 from typing import Any
 
@@ -344,3 +345,21 @@ def test_caught_exceptions_are_released() -> None:
                 assert m.Tracked.alive == 0, (m, name, args)
     finally:
         gc.enable()
+
+
+def test_a_generator_keeps_its_own_handled_exception(mods: tuple[types.ModuleType, types.ModuleType]) -> None:
+    """The handled exception is saved and restored on the running frame's own stack item, as ceval
+    does: called from a generator resumed inside a caller's handler, the fn leaves the generator's
+    item as it found it, so the generator resumed later outside any handler sees none."""
+
+    def gen(fn: Any) -> Any:
+        yield fn(1, "x")
+        yield sys.exc_info()[1]
+
+    for m in mods:
+        g = gen(m.basic)
+        try:
+            raise LookupError("outer")
+        except LookupError:
+            assert next(g)[0] == "type"
+        assert next(g) is None, m

@@ -338,15 +338,15 @@ class Builder:
             self.add(Assign(reg, Integer(0, OBJECT), line))
         exc, prev = self.temp(), self.temp()
         self.add(Assign(exc, self.add(Helper("fetch_exc", [], OBJECT, ERR_NEVER, line)), line))
-        self.add(Assign(prev, self.call_c("PyErr_GetHandledException", [], line, err=ERR_NEVER), line))
-        self.call_c("PyErr_SetHandledException", [exc], line, type=VOID, err=ERR_NEVER)
+        self.add(Assign(prev, self.add(Helper("get_handled", [], OBJECT, ERR_NEVER, line)), line))
+        self.add(Helper("set_handled", [exc], VOID, ERR_NEVER, line))
         return exc, prev
 
     def release(self, u: Unwind, line: int) -> None:
         """A handler's exit (POP_EXCEPT, then `name = None; del name`): the exception handled before
         restored, the caught one released."""
         assert u.exc is not None and u.prev is not None
-        self.call_c("PyErr_SetHandledException", [u.prev], line, type=VOID, err=ERR_NEVER)
+        self.add(Helper("set_handled", [u.prev], VOID, ERR_NEVER, line))
         for reg in (u.prev, u.exc, u.name):
             if reg is not None:
                 self.add(Assign(reg, Integer(0, OBJECT), line))

@@ -210,7 +210,7 @@ class Emitter:
                 result = b.call(self.rt.raise_fn(), argv)
             elif op.name.startswith("special."):
                 result = b.call(self.rt.special_fn(op.name.split(".", 1)[1]), argv)
-            elif op.name in ("fetch_exc", "exc_match", "reraise", "class_cell"):
+            elif op.name in ("fetch_exc", "exc_match", "reraise", "class_cell", "get_handled", "set_handled"):
                 result = b.call(getattr(self.rt, f"{op.name}_fn")(), argv)
             else:
                 assert op.name == "unpack"

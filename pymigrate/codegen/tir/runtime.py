@@ -17,6 +17,7 @@ TP_ITER = 216
 TYPE_SUBCLASS = 1 << 31
 BASE_EXC_SUBCLASS = 1 << 30
 TUPLE_SUBCLASS = 1 << 26
+TSTATE_EXC_INFO = 120  # CPython 3.11 PyThreadState: ... curexc_type/value/traceback at 96-112, then exc_info
 NULL = ir.Constant(PTR, None)
 
 DICT_VERSION_TAG = 24  # CPython 3.11 PyDictObject: ob_refcnt, ob_type, ma_used, then ma_version_tag
@@ -451,3 +452,36 @@ class ObjectRuntime:
             b.ret(found)
 
         return self._helper(f"pmo.rt.special.{name}", PTR, [PTR], body)
+
+    def _exc_info(self, b: ir.IRBuilder) -> ir.Value:
+        """&tstate->exc_info->exc_value: the handled exception of the running frame's stack item (a
+        generator's own while it runs), as ceval's PUSH_EXC_INFO and POP_EXCEPT read and write it."""
+        tstate = b.call(self.c_fn("PyThreadState_Get", PTR, []), [])
+        item = b.load(b.gep(tstate, [ir.Constant(I64, TSTATE_EXC_INFO)], source_etype=ir.IntType(8)), typ=PTR)
+        return item  # exc_value is the item's first field
+
+    def get_handled_fn(self) -> ir.Function:
+        """pmo.get_handled() -> the stack item's handled exception as it is (a new reference, or NULL)."""
+
+        def body(b: ir.IRBuilder, f: ir.Function) -> None:
+            value = b.load(self._exc_info(b), typ=PTR)
+            with b.if_then(b.icmp_unsigned("!=", value, NULL)):
+                b.call(self.c_fn("Py_IncRef", VOID, [PTR]), [value])
+            b.ret(value)
+
+        return self._helper("pmo.rt.get_handled", PTR, [], body)
+
+    def set_handled_fn(self) -> ir.Function:
+        """pmo.set_handled(exc or NULL): the stack item's handled exception replaced (the old one released)."""
+
+        def body(b: ir.IRBuilder, f: ir.Function) -> None:
+            (exc,) = f.args
+            slot = self._exc_info(b)
+            old = b.load(slot, typ=PTR)
+            with b.if_then(b.icmp_unsigned("!=", exc, NULL)):
+                b.call(self.c_fn("Py_IncRef", VOID, [PTR]), [exc])
+            b.store(exc, slot)
+            b.call(self.c_fn("Py_DecRef", VOID, [PTR]), [old])
+            b.ret_void()
+
+        return self._helper("pmo.rt.set_handled", VOID, [PTR], body)
