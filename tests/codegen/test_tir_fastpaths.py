@@ -242,6 +242,9 @@ def test_the_specialized_calls_are_the_helpers() -> None:
                    "pmo.fast.sub.PyNumber_InPlaceSubtract"):
         assert helper in text
     assert "PyObject_IsTrue(" not in text.replace("pmo.fast.istrue(", "")
+    fmt = tir_text("fmt", "fmt", ast.parse(plain_python(SOURCE)).body[NAMES.index("fmt")])
+    assert "pmo.fast.join_parts.3(" in fmt and "pmo.fast.join_parts.4(" in fmt
+    assert fmt.count("PyTuple_New(") == 1  # the tuple returned; the f-strings join without one
 
 
 def test_only_the_reads_that_may_be_unbound_are_tested() -> None:

@@ -139,6 +139,7 @@ L6:
     return NULL
 """,
 }
+ADD_AFTER["strings"] = ADD_AFTER["definite"]  # no f-string in ADD: the strings pass changes nothing
 
 LOOP_AFTER_REFCOUNT = """\
 def g(xs):

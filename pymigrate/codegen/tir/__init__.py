@@ -2,8 +2,9 @@
 
 ops.py      values and ops with their type, error kind and ownership; blocks and terminators
 build.py    the checked AST of a fn to the IR (builder)
-passes/     definite.py (unbound-local tests that cannot fire dropped), errors.py (error branches and
-            traceback entries), refcount.py (increfs/decrefs), specialize.py (fast paths)
+passes/     definite.py (unbound-local tests that cannot fire dropped), strings.py (f-strings joined
+            without a tuple), errors.py (error branches and traceback entries), refcount.py
+            (increfs/decrefs), specialize.py (fast paths)
 emit.py     a plain emitter to llvmlite
 text.py     the stable text form the goldens compare
 runtime.py  module-level constants and helpers (global loads, raise, unpacking)
@@ -20,9 +21,10 @@ from pymigrate.codegen.tir.passes.definite import drop_bound_checks
 from pymigrate.codegen.tir.passes.errors import insert_error_branches
 from pymigrate.codegen.tir.passes.refcount import insert_ref_counts
 from pymigrate.codegen.tir.passes.specialize import specialize
+from pymigrate.codegen.tir.passes.strings import join_without_tuple
 from pymigrate.codegen.tir.text import format_func
 
-PASSES = ("build", "definite", "errors", "refcount", "specialize")
+PASSES = ("build", "definite", "strings", "errors", "refcount", "specialize")
 
 
 def lower_to_tir(name: str, key: str, node: object, upto: str = "specialize") -> FuncTIR:
@@ -35,6 +37,9 @@ def lower_to_tir(name: str, key: str, node: object, upto: str = "specialize") ->
         return func
     drop_bound_checks(func)
     if upto == "definite":
+        return func
+    join_without_tuple(func)
+    if upto == "strings":
         return func
     insert_error_branches(func)
     if upto == "errors":

@@ -71,6 +71,9 @@ class FastPaths:
         if name.startswith("pmo.fast.") and base in INT_BINARY:
             op = name.split(".")[2]
             return self._helper(name, PTR, [PTR, PTR], lambda b, f: self._int_binary(b, f, op, base))
+        if name.startswith("pmo.fast.join_parts."):
+            n = int(base)
+            return self._helper(name, PTR, [PTR] * (n + 1), self._join_parts)
         makers: dict[str, tuple[ir.Type, list[ir.Type], Callable[[ir.IRBuilder, ir.Function], None]]] = {
             "pmo.fast.richcompare": (PTR, [PTR, PTR, I32], self._richcompare),
             "pmo.fast.istrue": (I32, [PTR], self._istrue),
@@ -284,3 +287,13 @@ class FastPaths:
                 b.call(self._refcount()[1], [old])
             b.ret(ir.Constant(I32, 0))
         self._generic(b, f"{kind}_SetItem", I32, f)
+
+    def _join_parts(self, b: ir.IRBuilder, f: ir.Function) -> None:
+        """An f-string's parts (passes/strings.py) joined from an array, as BUILD_STRING joins them."""
+        sep, parts = f.args[0], f.args[1:]
+        arr = b.alloca(ir.ArrayType(PTR, len(parts)))
+        for k, part in enumerate(parts):
+            b.store(part, b.gep(arr, [ir.Constant(I32, 0), ir.Constant(I32, k)]))
+        join = self.rt.c_fn("_PyUnicode_JoinArray", PTR, [PTR, PTR, I64])
+        first = b.gep(arr, [ir.Constant(I32, 0), ir.Constant(I32, 0)])
+        b.ret(b.call(join, [sep, first, ir.Constant(I64, len(parts))]))
