@@ -210,6 +210,29 @@ fn with_plain(a: object, b: object) -> object:
     with a:
         return b
 
+fn param_as(a: object, b: object) -> object:
+    try:
+        a + b
+    except TypeError as a:
+        pass
+    if b:
+        return a
+    return b
+
+fn fin_over(a: object, b: object) -> object:
+    try:
+        raise ValueError(a)
+    finally:
+        if b:
+            return b
+
+fn multi_line(a: object, b: object) -> object:
+    with (
+        CM(a, b)
+    ) as x:
+        return (x,
+                b + 1)
+
 fn suppress(a: object, b: object) -> object:
     for x in a:
         try:

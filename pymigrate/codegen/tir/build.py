@@ -116,7 +116,9 @@ class Builder:
         args = node.args
         star = [a for a in (args.vararg, args.kwarg) if a is not None]
         params = [a.arg for a in [*args.posonlyargs, *args.args, *args.kwonlyargs, *star]]  # the checker's order
-        self.args = [Register(p, is_arg=True) for p in params]
+        # a parameter an `except ... as` unbinds may be NULL: tested when read, released with a NULL test
+        unbound = {h.name for h in ast.walk(node) if isinstance(h, ast.ExceptHandler) and h.name}
+        self.args = [Register(p, is_arg=p not in unbound) for p in params]
         self.regs: dict[str, Register] = {r.name: r for r in self.args}
         self.temps = 0
         self.temp_regs: list[Register] = []
