@@ -56,3 +56,39 @@ def spread_through_calls(mutated: dict[str, set[str]], handed: list[tuple[str, s
             if theirs in mutated.get(callee, ()) and mine not in mutated.setdefault(caller, set()):
                 mutated[caller].add(mine)
                 changed = True
+
+
+def changed_while_iterated(body: list[ast.stmt], iterated: ast.expr) -> ast.AST | None:
+    """Where the loop body may change the list it iterates (Python's iterator sees each change; a
+    compiled loop need not): a store into it, a mutating method, a rebinding, or passing it to a call."""
+    root = iterated
+    while isinstance(root, (ast.Attribute, ast.Subscript)):
+        root = root.value
+    if not isinstance(root, ast.Name):
+        return iterated
+    name = root.id
+    for stmt in body:
+        for node in ast.walk(stmt):
+            if isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, (ast.Store, ast.Del)):
+                return node
+            if isinstance(node, (ast.Subscript, ast.Attribute)) and isinstance(node.ctx, (ast.Store, ast.Del)):
+                base = node.value
+                while isinstance(base, (ast.Attribute, ast.Subscript)):
+                    base = base.value
+                if isinstance(base, ast.Name) and base.id == name:
+                    return node
+            if isinstance(node, ast.Call):
+                func = node.func
+                if isinstance(func, ast.Attribute) and func.attr in LIST_MUTATORS \
+                        and isinstance(func.value, ast.Name) and func.value.id == name:
+                    return node
+                if not (isinstance(func, ast.Name) and func.id == "len") and any(
+                        isinstance(a, ast.Name) and a.id == name for a in node.args):
+                    return node
+    return None
+
+
+def iterated_changed(iterated: str) -> str:
+    """Why a loop over a list the body may change stays Python (the analyzer's and the probe's one wording)."""
+    return (f"`{iterated}` may change while a for loop iterates over it; Python's iterator sees each change, "
+            "a compiled loop need not: keep this a def")

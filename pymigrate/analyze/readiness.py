@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Callable, Sequence, cast
+from typing import TYPE_CHECKING, Sequence
 
 from pymigrate.analyze import typesys as T
 from pymigrate.analyze.context import ModuleContext
@@ -30,7 +30,6 @@ if TYPE_CHECKING:
     from pymigrate.superset import ParseResult
 
 INFERABLE_CODES = ("PM2",)
-Probe = Callable[[ast.AST, ast.Module], list[Diagnostic]]
 
 
 @dataclass
@@ -58,11 +57,6 @@ class Verdicts:
     functions: list[FunctionInfo]
     classes: list[ClassInfo]
     findings: list[Finding]
-
-
-def _probes() -> tuple[Probe | None, Probe | None]:
-    """The compiler's own verdicts (see docs/analyze.md): readiness means "compiles"."""
-    return cast(Probe, probe.fn_diagnostics), cast(Probe, probe.struct_diagnostics)
 
 
 def assess(ctx: ModuleContext, source: str, use_probe: bool = True, superset: ParseResult | None = None,
@@ -148,7 +142,9 @@ def assess(ctx: ModuleContext, source: str, use_probe: bool = True, superset: Pa
         _type_errors(ctx, facts, units, type_errors)
     if superset is not None:
         _already_upgraded(facts, units, class_units, superset)
-    _propagate(ctx, facts, units, class_units, model, use_probe)
+    if use_probe:
+        _checker_verdicts(ctx, facts, units, class_units)
+    _propagate(ctx, facts, units, class_units)
 
     functions = [
         FunctionInfo(ctx.path, u.qualname, u.line, u.status, _unique(u.blockers + u.notes), sorted(u.calls))
@@ -274,12 +270,11 @@ def _scope_problem(fn: FunctionFacts, facts: ModuleFacts) -> str | None:
     return binding_problem(fn.node, facts) if fn.owner is None else None
 
 
-def _propagate(ctx: ModuleContext, facts: ModuleFacts, units: dict[str, _Unit], class_units: dict[str, _Unit],
-               model: ModuleModel, use_probe: bool) -> None:
+def _propagate(ctx: ModuleContext, facts: ModuleFacts, units: dict[str, _Unit],
+               class_units: dict[str, _Unit]) -> None:
+    """A unit is no more ready than what it calls and uses: statuses only go down, to a fixed point."""
     for unit in (*units.values(), *class_units.values()):
         unit.settle()
-    fn_probe, struct_probe = _probes() if use_probe else (None, None)
-    probed: set[str] = set()
     while True:
         changed = False
         for unit in units.values():
@@ -326,43 +321,69 @@ def _propagate(ctx: ModuleContext, facts: ModuleFacts, units: dict[str, _Unit], 
                     cu.blockers.append(ctx.at("PM319", site, name=used))
             cu.settle()
             changed |= cu.status != before
-        if not changed and (fn_probe is not None or struct_probe is not None):
-            changed = _apply_probe(ctx, facts, units, class_units, fn_probe, struct_probe, probed)
         if not changed:
             return
 
 
-def _apply_probe(ctx: ModuleContext, facts: ModuleFacts, units: dict[str, _Unit], class_units: dict[str, _Unit],
-                 fn_probe: Probe | None, struct_probe: Probe | None, probed: set[str]) -> bool:
-    """Ask the compiler about every unit the analyzer calls ready; its reasons become PM320."""
-    changed = False
-    if struct_probe is not None:
-        for cls in facts.classes:
-            cu = class_units[cls.qualname]
-            if cu.status == Status.READY and cls.qualname not in probed and not cu.upgraded:
-                probed.add(cls.qualname)
-                for diag in _ask(struct_probe, cls.node, ctx.tree):
-                    cu.blockers.append(_compiler_finding(ctx, diag, cls.node, cls.qualname))
-                cu.settle()
-                changed |= cu.status != Status.READY
-    if fn_probe is not None:
-        for fn in facts.functions:
-            unit = units[fn.qualname]
-            if unit.status == Status.READY and fn.qualname not in probed and unit.owner is None and not unit.upgraded:
-                probed.add(fn.qualname)
-                for diag in _ask(fn_probe, fn.node, ctx.tree):
-                    unit.blockers.append(_compiler_finding(ctx, diag, fn.node, fn.qualname))
-                unit.settle()
-                changed |= unit.status != Status.READY
-    return changed
+# What the compiler's checker decides for every unit it checks: the analyzer's own findings under these codes
+# are dropped for such a unit and the checker's diagnostics stand instead (docs/analyze.md, "One authority").
+CHECKED_CODES = frozenset({
+    "PM301", "PM302", "PM303", "PM304", "PM305", "PM306", "PM307", "PM309", "PM311", "PM312", "PM313", "PM314",
+    "PM315", "PM316", "PM317", "PM318", "PM320", "PM323",
+})
+# A call to (or a type naming) a def or class left Python: whether it blocks is that unit's own verdict.
+DEPENDENCY_CODES = frozenset({"PM310", "PM319"})
 
 
-def _ask(probe: Probe, node: ast.AST, module: ast.Module) -> list[Diagnostic]:
-    """A probe that crashes is a verdict too: not ready, and the reason says so."""
+def _checker_verdicts(ctx: ModuleContext, facts: ModuleFacts, units: dict[str, _Unit],
+                      class_units: dict[str, _Unit]) -> None:
+    """The compiler's checker is the authority on what compiles. Every unit it can check (a module-level def
+    whose parameters and return are annotated; a module-level class without struct blockers whose methods
+    are, with its methods) is upgraded in one checker run over the module, and its diagnostics, under their
+    hint codes, replace what the analyzer's own rules found under those codes. Units it cannot check yet
+    (missing annotations: they wait for inference) keep the analyzer's estimate."""
+    top = {id(s) for s in ctx.tree.body}
+    targets: list[ast.FunctionDef | ast.ClassDef] = []
+    decided: dict[int, tuple[_Unit, ast.FunctionDef | ast.ClassDef]] = {}
+    for fn in facts.functions:
+        unit = units[fn.qualname]
+        if fn.owner is None and id(fn.node) in top and isinstance(fn.node, ast.FunctionDef) and not unit.upgraded \
+                and _typed(fn.node, method=False):
+            targets.append(fn.node)
+            decided[id(fn.node)] = (unit, fn.node)
+    for cls in facts.classes:
+        cu = class_units[cls.qualname]
+        methods = list(cls.methods.values())
+        if id(cls.node) not in top or cu.upgraded or any(not b.code.startswith(INFERABLE_CODES) for b in cu.blockers):
+            continue
+        if not all(isinstance(m.node, ast.FunctionDef) and _typed(m.node, method=True) for m in methods):
+            continue
+        targets.append(cls.node)
+        decided[id(cls.node)] = (cu, cls.node)
+        for m in methods:
+            assert isinstance(m.node, ast.FunctionDef)
+            decided[id(m.node)] = (units[m.qualname], m.node)
+    if not targets:
+        return
     try:
-        return probe(node, module)
-    except Exception as exc:  # noqa: BLE001 - the compiler's failure must not stop the analysis
-        return [Diagnostic(PROBE_PATH, 0, 0, f"the compiler's check failed ({type(exc).__name__}: {exc})")]
+        verdicts = probe.module_diagnostics(ctx.tree, targets)
+    except Exception as exc:  # noqa: BLE001 - the compiler's failure is a verdict, it must not stop the analysis
+        crash = Diagnostic(PROBE_PATH, 0, 0, f"the compiler's check failed ({type(exc).__name__}: {exc})")
+        verdicts = {id(t): [crash] for t in targets}
+    for key, (unit, node) in decided.items():
+        unit.blockers = [b for b in unit.blockers if b.code not in CHECKED_CODES]
+        for diag in verdicts.get(key, []):
+            if diag.code not in DEPENDENCY_CODES:
+                unit.blockers.append(_compiler_finding(ctx, diag, node, unit.qualname))
+
+
+def _typed(node: ast.FunctionDef, *, method: bool) -> bool:
+    """Every parameter (but a method's self) and the return annotated: the checker can check the body."""
+    args = node.args.posonlyargs + node.args.args + node.args.kwonlyargs
+    if method and args:
+        args = args[1:]
+    returns = node.returns is not None or (method and node.name == "__init__")
+    return returns and all(a.annotation is not None for a in args)
 
 
 def _compiler_finding(ctx: ModuleContext, diag: Diagnostic, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef,

@@ -209,10 +209,56 @@ class _FnScope:
     declared: dict[str, Ty] = field(default_factory=dict)
     loop_depth: int = 0
     local: set[str] = field(default_factory=set)  # parameters and every name the body binds
+    refused: set[str] = field(default_factory=set)  # names a refused statement would have declared
+
+    def echo(self, name: str) -> bool:
+        """A name only undeclared because the statement declaring it was refused (and reported) already."""
+        return name in self.refused and name not in self.declared
 
     def shadows(self, name: str) -> bool:
         """Is `name` one of the fn's locals (so never a module-level fn, struct, constant or math name)?"""
         return name in self.declared or name in self.local
+
+
+# builtins that change meaning in a fn, whatever their types: code built at run time (PM301), a namespace
+# as a dict (PM302), attributes named at run time (PM303)
+_DYNAMIC = {"eval": "PM301", "exec": "PM301", "globals": "PM302", "locals": "PM302", "vars": "PM302",
+            "getattr": "PM303", "setattr": "PM303", "delattr": "PM303", "hasattr": "PM303"}
+_DYNAMIC_WHY = {"PM301": "runs code built at run time; a `fn` cannot",
+                "PM302": "exposes a namespace as a dict; a `fn` has none",
+                "PM303": "with a computed attribute name; a `fn` needs names known at compile time"}
+_EXPR_CODES: dict[type[ast.expr], str] = {ast.Yield: "PM305", ast.YieldFrom: "PM305", ast.Await: "PM306"}
+
+
+def _declared_by(stmt: ast.stmt) -> set[str]:
+    """The local names a statement of a fn body may declare (assignment targets, a for loop's variable)."""
+    targets: list[ast.expr] = []
+    if isinstance(stmt, ast.Assign):
+        targets = stmt.targets
+    elif isinstance(stmt, (ast.AnnAssign, ast.AugAssign, ast.For)):
+        targets = [stmt.target]
+    return {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
+
+
+def _dynamic_code(e: ast.Call, name: str) -> str:
+    """PM301/PM302/PM303 for the builtins that work on code or names at run time (getattr and its kin only
+    with a computed name); PM317 for any other call a fn cannot make."""
+    code = _DYNAMIC.get(name, "PM317")
+    if code == "PM303" and len(e.args) >= 2 and isinstance(e.args[1], ast.Constant) and isinstance(e.args[1].value, str):
+        return "PM317"
+    return code
+
+
+def _own_yield(func: ast.FunctionDef) -> ast.expr | None:
+    """A `yield` of the function itself (not of a nested def, class or lambda): it is a generator."""
+    todo: list[ast.AST] = list(func.body)
+    while todo:
+        node = todo.pop()
+        if isinstance(node, (ast.Yield, ast.YieldFrom)):
+            return node
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+            todo.extend(ast.iter_child_nodes(node))
+    return None
 
 
 def _stmt_code(s: ast.stmt, scope: _FnScope) -> str:
@@ -260,6 +306,16 @@ class Checker:
     def fail(self, node: ast.AST, message: str, code: str = TYPE_ERROR) -> _Abort:
         self.error(node, message, code)
         return _Abort()
+
+    def _annotation_code(self, exc: AnnotationError) -> str:
+        """`Any` is PM311; a module-level class left Python is PM319 (it waits for that class); else PM312."""
+        node = exc.node
+        name = node.id if isinstance(node, ast.Name) else node.attr if isinstance(node, ast.Attribute) else None
+        if name == "Any":
+            return "PM311"
+        if name is not None and self.python_defs.get(name) == "PM319":
+            return "PM319"
+        return "PM312"
 
     # ----------------------------------------------------------------- module
     def run(self) -> ModuleIR:
@@ -329,6 +385,8 @@ class Checker:
             func = self._signature(fnode, fnode.name, None, names)
             if func is not None:
                 self.functions[fnode.name] = func
+            else:  # a call to it waits for its signature to be fixed
+                self.python_defs[fnode.name] = "PM310"
 
     def _bound_once(self, node: ast.FunctionDef | ast.ClassDef, what: str) -> None:
         """A fn or struct is called directly by the others, so its name must mean it whenever they run."""
@@ -431,7 +489,7 @@ class Checker:
                 try:
                     ty = parse_annotation(stmt.annotation, names)
                 except AnnotationError as exc:
-                    self.error(exc.node, str(exc), code="PM312")
+                    self.error(exc.node, str(exc), code=self._annotation_code(exc))
                     continue
                 if ty == struct_ty(cls.name) or (ty.kind == "None"):
                     self.error(stmt, f"field '{stmt.target.id}' cannot have type {ty}", code="PM312")
@@ -538,7 +596,7 @@ class Checker:
             try:
                 ty = (parse_signature_annotation if owner is None else parse_annotation)(arg.annotation, structs)
             except AnnotationError as exc:
-                self.error(exc.node, str(exc), code="PM312")
+                self.error(exc.node, str(exc), code=self._annotation_code(exc))
                 ok = False
                 continue
             if ty == OBJECT:
@@ -568,7 +626,7 @@ class Checker:
             try:
                 ret = (parse_signature_annotation if owner is None else parse_annotation)(node.returns, structs)
             except AnnotationError as exc:
-                self.error(exc.node, str(exc), code="PM312")
+                self.error(exc.node, str(exc), code=self._annotation_code(exc))
                 return None
         if owner is not None and node.name == "__init__" and ret != NONE:
             self.error(node, "__init__ returns None", code="PM318")
@@ -622,12 +680,18 @@ class Checker:
         if func.is_object:
             check_object_body(self, func)
             return
+        if _own_yield(func.node) is not None:
+            self.error(func.node, f"fn '{func.name}' is a generator (`yield`); a fn returns one value: keep it a def",
+                       code="PM305")
+            return
         bound = {n.id for n in ast.walk(func.node) if isinstance(n, ast.Name) and isinstance(n.ctx, (ast.Store, ast.Del))}
         scope = _FnScope(func, dict(func.locals), local=bound | {p.name for p in func.params})
+        reported = len(self.diags)
         self._block(func.node.body, scope)
         func.locals = scope.declared
         self.unbound |= unbound_reads(func.node, {p.name for p in func.params}, set(scope.declared))
-        if func.ret != NONE and not _always_exits(func.node.body):
+        # after a statement it refused, whether the end is reachable is not known: only the refusal is reported
+        if func.ret != NONE and len(self.diags) == reported and not _always_exits(func.node.body):
             self.error(
                 func.node,
                 f"fn '{func.name}' can reach its end without returning {func.ret}: add a return (or raise)",
@@ -638,7 +702,7 @@ class Checker:
             try:
                 self._stmt(stmt, scope)
             except _Abort:
-                pass
+                scope.refused.update(_declared_by(stmt))
 
     def _stmt(self, s: ast.stmt, scope: _FnScope) -> None:
         if isinstance(s, (ast.Assign, ast.AnnAssign)) and self.m.is_var_decl(s):
@@ -732,7 +796,7 @@ class Checker:
             try:
                 declared = parse_annotation(annotation, set(self.structs))
             except AnnotationError as exc:
-                raise self.fail(exc.node, str(exc), code="PM312") from None
+                raise self.fail(exc.node, str(exc), code=self._annotation_code(exc)) from None
             if declared == NONE:
                 raise self.fail(annotation, "a local cannot have type None", code="PM312")
         if value is not None:
@@ -835,6 +899,8 @@ class Checker:
                 f"so the caller sees the change (or `var {root.id}` for an owned copy)",
             )
         if param is None and root.id not in scope.declared:
+            if scope.echo(root.id):
+                raise _Abort()
             raise self.fail(root, f"'{root.id}' is not a local of this fn; it cannot be modified")
 
     def _for(self, s: ast.For, scope: _FnScope) -> None:
@@ -959,6 +1025,8 @@ class Checker:
             if e.id in self.functions or e.id in self.structs:
                 raise self.fail(e, f"'{e.id}' can only be called in a fn, not used as a value", code="PM316")
             self._explain_rebound(e, e.id)
+            if scope.echo(e.id):
+                raise _Abort()
             raise self.fail(
                 e,
                 f"undeclared name '{e.id}': declare a local with `var {e.id} = ...`, "
@@ -1056,7 +1124,7 @@ class Checker:
             raise self.fail(e, "tuples are not supported in a fn", code="PM316")
         if isinstance(e, ast.JoinedStr):
             raise self.fail(e, "f-strings are not supported in a fn", code="PM316")
-        raise self.fail(e, f"{type(e).__name__} expressions are not supported in a fn", code="PM316")
+        raise self.fail(e, f"{type(e).__name__} expressions are not supported in a fn", code=_EXPR_CODES.get(type(e), "PM316"))
 
     def _binop_type(self, node: ast.AST, lt: Ty, op: ast.operator, rt: Ty, right: ast.expr | None = None) -> Ty:
         sym = _OP_SYMBOLS.get(type(op), "?")
@@ -1136,8 +1204,11 @@ class Checker:
             if name in EXCEPTIONS:
                 raise self.fail(e, f"{name}(...) can only be raised in a fn: `raise {name}(...)`", code="PM317")
             self._explain_rebound(e, name)
+            code = self.python_defs.get(name) or _dynamic_code(e, name)
+            if code in _DYNAMIC_WHY:
+                raise self.fail(e, f"`{name}()` {_DYNAMIC_WHY[code]}", code=code)
             raise self.fail(e, f"'{name}' is not a fn, struct or supported builtin; a fn can only call those",
-                            code=self.python_defs.get(name, "PM317"))
+                            code=code)
         if isinstance(f, ast.Attribute):
             if self._math_module(f.value, scope):
                 if f.attr in MATH_FUNCS:

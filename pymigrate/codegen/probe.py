@@ -13,14 +13,14 @@ from __future__ import annotations
 
 import ast
 import copy
-from typing import Iterator
+from typing import Iterator, Sequence
 
 from pymigrate.codegen.checker import Checker
 from pymigrate.codegen.diagnostics import CompileError, Diagnostic
 from pymigrate.codegen.ir import FuncIR, ModuleIR
 from pymigrate.codegen.marks import SyntheticMarks
 from pymigrate.codegen.types import Ty
-from pymigrate.mutation import LIST_MUTATORS, root_name, spread_through_calls
+from pymigrate.mutation import LIST_MUTATORS, changed_while_iterated, iterated_changed, root_name, spread_through_calls
 
 PATH = "<probe>"
 
@@ -65,6 +65,63 @@ def method_diagnostics(func: ast.FunctionDef, module: ast.Module) -> list[Diagno
     except CompileError as exc:
         return list(exc.diagnostics)
     return []
+
+
+def module_diagnostics(
+    module: ast.Module, targets: Sequence[ast.FunctionDef | ast.ClassDef]
+) -> dict[int, list[Diagnostic]]:
+    """One checker run over the module with every target (module-level defs and classes) upgraded at once.
+
+    Returns each target's diagnostics by the id of its node, a struct method's by the method's own node; a
+    target the checker accepts gets the value-semantics reasons instead (PM320). A call from a target to a def
+    or class left Python (or whose signature the checker refused) is PM310/PM319: whether it blocks the caller
+    is the callee's own verdict, which the analyzer follows through the call graph to a fixed point.
+    """
+    probe = _Probe(module, _shared(module) if all(isinstance(t, ast.FunctionDef) for t in targets) else None)
+    nodes: list[ast.FunctionDef | ast.ClassDef] = []
+    for t in targets:
+        copied = probe.index[id(t)]
+        assert isinstance(copied, (ast.FunctionDef, ast.ClassDef))
+        nodes.append(copied)
+    for node in nodes:
+        if isinstance(node, ast.ClassDef):
+            probe._upgrade_struct(node)
+        elif isinstance(node, ast.FunctionDef):
+            probe._upgrade_fn(node, None)
+    checker = Checker(probe.marks, implicit_decls=True)
+    try:
+        mir = checker.run()
+        diags: list[Diagnostic] = []
+    except CompileError as exc:
+        diags = exc.diagnostics
+        mir = ModuleIR(PATH, checker.functions, checker.structs, checker.constants, checker.types, checker.calls,
+                       checker.python_body, checker.consts, checker.unbound)
+    spans: list[tuple[int, int, int]] = []  # (first line, last line, id of the original node), innermost first
+    original = {id(copy_): orig for orig, copy_ in zip(targets, nodes)}
+    for node, orig in zip(nodes, targets):
+        if isinstance(node, ast.ClassDef):
+            for sub in node.body:
+                if isinstance(sub, ast.FunctionDef):
+                    source = next((m for m in orig.body if isinstance(m, ast.FunctionDef) and m.name == sub.name
+                                   and m.lineno == sub.lineno), None)
+                    if source is not None:
+                        spans.append((_first_line(sub), sub.end_lineno or sub.lineno, id(source)))
+    for node in nodes:
+        spans.append((_first_line(node), node.end_lineno or node.lineno, id(original[id(node)])))
+    out: dict[int, list[Diagnostic]] = {id(t): [] for t in targets}
+    for d in [*diags, *probe.blockers]:
+        key = next((k for lo, hi, k in spans if lo <= d.line <= hi), None)
+        if key is not None:
+            out.setdefault(key, []).append(d)
+    for node, orig in zip(nodes, targets):
+        lo, hi = _first_line(node), node.end_lineno or node.lineno
+        if not any(lo <= d.line <= hi for d in [*diags, *probe.blockers]):
+            out[id(orig)].extend(probe._semantic_blockers(node, mir))
+    return out
+
+
+def _first_line(node: ast.FunctionDef | ast.ClassDef) -> int:
+    return min([node.lineno, *(d.lineno for d in node.decorator_list)])
 
 
 def fn_blockers(func: ast.FunctionDef, module: ast.Module) -> list[str]:
@@ -270,6 +327,11 @@ class _Probe:
                         "went where by running as Python, so keep this a def"
                     ))
             for stmt in ast.walk(fn):
+                if isinstance(stmt, ast.For) and _elem(mir.types.get(id(stmt.iter))) is not None:
+                    changed = changed_while_iterated(stmt.body, stmt.iter)
+                    if changed is not None:
+                        out.append(_at(getattr(changed, "lineno", stmt.lineno), getattr(changed, "col_offset", 0) + 1,
+                                       iterated_changed(ast.unparse(stmt.iter))))
                 for name, pos, roots, binds in _aliases(stmt, mir):
                     if binds:
                         borrowed.add(name)

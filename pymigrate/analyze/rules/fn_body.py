@@ -17,7 +17,7 @@ from pymigrate.analyze.index import ModuleIndex
 from pymigrate.analyze.model import Finding
 from pymigrate.analyze.rules import overflow
 from pymigrate.control_flow import terminates
-from pymigrate.mutation import LIST_MUTATORS
+from pymigrate.mutation import changed_while_iterated, iterated_changed
 from pymigrate.registry import BUILTIN_CALLS, EXCEPTIONS, MATH_CONSTANTS, MATH_FUNCTIONS
 
 # the math functions the compiler supports, with their result types (the registry the checker reads)
@@ -252,9 +252,9 @@ class BodyChecker:
             got = self.expr(it)
             if T.is_list(got):
                 elem = T.element(got)
-                changed = _changed_in(s.body, it)
+                changed = changed_while_iterated(s.body, it)
                 if changed is not None:
-                    self.unsupported(changed, f"changing `{ast.unparse(it)}` while a `for` loop iterates over it")
+                    self.block("PM320", changed, name=self.fn.qualname, reason=iterated_changed(ast.unparse(it)))
             elif got == T.STR:
                 elem = T.STR
             elif T.vague(got):
@@ -682,36 +682,6 @@ def _assigned_names(fn: ast.FunctionDef | ast.AsyncFunctionDef, index: ModuleInd
     return names
 
 
-
-
-def _changed_in(body: list[ast.stmt], iterated: ast.expr) -> ast.AST | None:
-    """Where the loop body may change the list it iterates (Python's iterator sees each change; a
-    compiled loop need not): a store into it, a mutating method, a rebinding, or passing it to a call."""
-    root = iterated
-    while isinstance(root, (ast.Attribute, ast.Subscript)):
-        root = root.value
-    if not isinstance(root, ast.Name):
-        return iterated
-    name = root.id
-    for stmt in body:
-        for node in ast.walk(stmt):
-            if isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, (ast.Store, ast.Del)):
-                return node
-            if isinstance(node, (ast.Subscript, ast.Attribute)) and isinstance(node.ctx, (ast.Store, ast.Del)):
-                base = node.value
-                while isinstance(base, (ast.Attribute, ast.Subscript)):
-                    base = base.value
-                if isinstance(base, ast.Name) and base.id == name:
-                    return node
-            if isinstance(node, ast.Call):
-                func = node.func
-                if isinstance(func, ast.Attribute) and func.attr in LIST_MUTATORS \
-                        and isinstance(func.value, ast.Name) and func.value.id == name:
-                    return node
-                if not (isinstance(func, ast.Name) and func.id == "len") and any(
-                        isinstance(a, ast.Name) and a.id == name for a in node.args):
-                    return node
-    return None
 
 
 _STMT_NAMES = {

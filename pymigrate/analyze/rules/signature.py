@@ -2,7 +2,7 @@
 
 Produces the function's `Signature` (what callers and the body checker use) and the findings:
 missing annotations (and whether the function alone tells the type), `Any` and unsupported types,
-variadic and keyword-only parameters, non-literal defaults, decorators, async, generators.
+variadic parameters, non-literal defaults, decorators, async, generators.
 """
 
 from __future__ import annotations
@@ -31,10 +31,6 @@ def signature(ctx: ModuleContext, fn: FunctionFacts, structs: set[str], is_metho
     for extra, star in ((args.vararg, "*"), (args.kwarg, "**")):
         if extra is not None:
             blockers.append(ctx.at("PM304", extra, name=star + extra.arg))
-    for arg in args.posonlyargs:
-        blockers.append(ctx.at("PM314", arg, name=arg.arg, reason="positional-only parameters are not supported"))
-    for arg in args.kwonlyargs:
-        blockers.append(ctx.at("PM314", arg, name=arg.arg, reason="keyword-only parameters are not supported"))
     if index.scope(node).has_yield:
         blockers.append(ctx.finding("PM305", node.lineno, node.col_offset, name=node.name))
 
