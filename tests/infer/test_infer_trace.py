@@ -252,3 +252,53 @@ def test_a_rare_callers_classes_are_kept_past_the_sampling(tmp_path: Path) -> No
     (the 251st, with a str) is recorded anyway: sampling thins repeats, not kinds."""
     fns = traced_functions(tmp_path, "counts", COUNTS, COUNT_TESTS)
     assert fns["doubled"].params == {"x": "int | str"}
+
+
+HOT = '''
+def doubled(x):
+    return x * 2
+
+
+def counted(n):
+    yield from range(n)
+'''
+
+
+def test_a_function_whose_types_are_known_is_sampled_sparsely(tmp_path: Path) -> None:
+    """100,000 calls with ints: the first FULL_SAMPLES are recorded, then, the types known (no recorded call
+    added one), one in SETTLED_EVERY; a str argument after them is still recorded (new argument classes
+    always are), and a long generator's yields are sampled the same way."""
+    import importlib.util
+    import os
+    from types import ModuleType
+
+    from pymigrate.migrate.infer import tracer_runtime
+
+    def load(name: str, path: Path) -> ModuleType:
+        spec = importlib.util.spec_from_file_location(name, path)
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return module
+
+    tracer = load("_tracer_under_test", Path(tracer_runtime.__file__))
+    hot_path = tmp_path / "hot.py"
+    hot_path.write_text(HOT, encoding="utf-8")
+    hot = load("hot", hot_path)
+    tracer._files.add(os.path.realpath(hot_path))
+    calls = 100_000
+    sys.setprofile(tracer._profile)
+    try:
+        for i in range(calls):
+            hot.doubled(i)
+        hot.doubled("ab")
+        assert sum(1 for _ in hot.counted(calls)) == calls
+    finally:
+        sys.setprofile(None)
+    data = tracer._data
+    full, settled = tracer_runtime.FULL_SAMPLES, tracer_runtime.SETTLED_EVERY
+    doubled = next(entry for (_, qualname, _), entry in data.items() if qualname == "doubled")
+    assert doubled["params"]["x"] == {"builtins.int": full + calls // settled, "builtins.str": 1}
+    assert doubled["returns"] == {"builtins.int": full + calls // settled, "builtins.str": 1}
+    counted = next(entry for (_, qualname, _), entry in data.items() if qualname == "counted")
+    assert counted["yields"] == {"builtins.int": full + calls // settled}
