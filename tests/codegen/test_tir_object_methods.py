@@ -7,6 +7,7 @@ their traceback entries, recursion and reference counts."""
 from __future__ import annotations
 
 import ast
+import dataclasses
 import functools
 import gc
 import inspect
@@ -385,3 +386,57 @@ def test_zero_argument_super_and_class_cell() -> None:
     ]
     for x, call in itertools.product(VALUES[:40], calls):
         assert outcome(functools.partial(call, mod, x)) == outcome(functools.partial(call, py, x)), x
+
+
+FRAMEWORKS = '''
+import enum, dataclasses, abc
+
+class Color(enum.Enum):
+    RED = 1
+    GREEN = 2
+
+    fn describe(self):
+        return f"{self.name}={self.value}"
+
+    @classmethod
+    fn first(cls):
+        return list(cls)[0]
+
+@dataclasses.dataclass
+class D:
+    x: int
+
+    fn double(self):
+        return self.x * 2
+
+class Abs(abc.ABC):
+    @abc.abstractmethod
+    fn need(self):
+        pass
+
+class Impl(Abs):
+    fn need(self):
+        return "ok"
+'''
+
+
+def _frameworks(m: types.ModuleType) -> list[Any]:
+    calls: list[Any] = [
+        lambda: repr(list(m.Color)), lambda: m.Color.RED.describe(), lambda: repr(m.Color.first()),
+        lambda: m.D(3).double(), lambda: repr(m.D(3)), lambda: m.Abs(), lambda: m.Impl().need(), lambda: sorted(m.Abs.__abstractmethods__),
+        lambda: [f.name for f in dataclasses.fields(m.D)],
+    ]
+    return [outcome(c) for c in calls]
+
+
+def test_enum_dataclass_and_abc_classes() -> None:
+    """Classes whose metaclass or decorator reads the class namespace (an Enum's member dict, a
+    dataclass, ABCMeta's abstract methods) treat a compiled method as they treat the def."""
+    mod = compiled(FRAMEWORKS, "frameworks.pys")
+    sys.modules[mod.__name__] = mod  # a dataclass resolves string annotations through its module
+    py = types.ModuleType("frameworks_plain")
+    sys.modules[py.__name__] = py
+    exec(compile(plain_python(FRAMEWORKS), "frameworks.pys", "exec"), py.__dict__)
+    got, want = _frameworks(mod), _frameworks(py)
+    assert got == want
+    assert [g[0] for g in got] == ["ok"] * 5 + ["raise"] + ["ok"] * 3
