@@ -440,3 +440,38 @@ def test_enum_dataclass_and_abc_classes() -> None:
     got, want = _frameworks(mod), _frameworks(py)
     assert got == want
     assert [g[0] for g in got] == ["ok"] * 5 + ["raise"] + ["ok"] * 3
+
+
+PROPERTY = '''
+class P:
+    fn __init__(self):
+        self._x = 0
+
+    @property
+    fn x(self):
+        "the x"
+        return self._x
+
+    @x.setter
+    fn x(self, v):
+        if v < 0:
+            raise ValueError("negative")
+        self._x = v
+'''
+
+
+def _property(m: types.ModuleType, v: Any) -> list[Any]:
+    p = m.P()
+    return [outcome(lambda: setattr(p, "x", v)), outcome(lambda: p.x), m.P.x.__doc__,
+            m.P.x.fget.__qualname__, m.P.x.fset.__qualname__]
+
+
+def test_property_getter_and_setter_of_one_name() -> None:
+    """Two fn methods of one name (a property's getter and setter): one compiled object each, both
+    with the def's qualname; the setter's error and traceback entry are the def's."""
+    mod = compiled(PROPERTY, "prop.pys")
+    py = types.ModuleType("prop_plain")
+    exec(compile(plain_python(PROPERTY), "prop.pys", "exec"), py.__dict__)
+    assert type(mod.P.x.fset).__name__ == type(mod.P.x.fget).__name__ == "compiled_function"
+    for v in (5, -1, 0, 2.5):
+        assert _property(mod, v) == _property(py, v), v
