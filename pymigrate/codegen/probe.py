@@ -77,7 +77,7 @@ def module_diagnostics(
     or class left Python (or whose signature the checker refused) is PM310/PM319: whether it blocks the caller
     is the callee's own verdict, which the analyzer follows through the call graph to a fixed point.
     """
-    probe = _Probe(module, _shared(module) if all(isinstance(t, ast.FunctionDef) for t in targets) else None)
+    probe = _Probe(module, _Prepared(module, frozenset(id(t) for t in targets if isinstance(t, ast.ClassDef))))
     nodes: list[ast.FunctionDef | ast.ClassDef] = []
     for t in targets:
         copied = probe.index[id(t)]
@@ -156,11 +156,16 @@ class _Prepared:
     upgrades a class rewrites the class and takes a fresh copy.
     """
 
-    def __init__(self, module: ast.Module) -> None:
+    def __init__(self, module: ast.Module, rewritten: frozenset[int] | None = None) -> None:
         self.module = module
         self.top = {id(s) for s in module.body}
-        self.tree = copy.deepcopy(module)
-        self.index = {id(o): c for o, c in zip(ast.walk(module), ast.walk(self.tree))}
+        if rewritten is None:
+            self.tree = copy.deepcopy(module)
+            self.index = {id(o): c for o, c in zip(ast.walk(module), ast.walk(self.tree))}
+        else:  # only the classes an upgrade rewrites are copied; the checker reads the rest as it is
+            self.tree = ast.Module(body=[copy.deepcopy(s) if id(s) in rewritten else s for s in module.body],
+                                   type_ignores=module.type_ignores)
+            self.index = {id(s): c for s, c in zip(module.body, self.tree.body)}
         self.defs = {s.name: s for s in self.tree.body if isinstance(s, ast.FunctionDef)}
         self.classes = {s.name: s for s in self.tree.body if isinstance(s, ast.ClassDef)}
         self.mutated = _mutated_params(self.defs)
