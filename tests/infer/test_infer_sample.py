@@ -3,16 +3,12 @@ on gets the widest type the body supports, not the classes the tests happened to
 
 from __future__ import annotations
 
-import subprocess
-import sys
-import textwrap
 from pathlib import Path
 
 import libcst as cst
 import pytest
 
 from pymigrate.migrate.annotate import annotate_module
-from pymigrate.migrate.infer import infer_package
 
 SORTED = '''
 import bisect
@@ -81,27 +77,12 @@ assert len(names) == 1
 
 
 @pytest.fixture
-def project(tmp_path: Path) -> Path:
-    (tmp_path / "sc").mkdir()
-    (tmp_path / "sc" / "__init__.py").write_text("")
-    (tmp_path / "sc" / "sortedlist.py").write_text(SORTED)
-    (tmp_path / "tests").mkdir()
-    (tmp_path / "tests" / "test_sorted.py").write_text(textwrap.dedent(TESTS))
-    (tmp_path / "caller.py").write_text(CALLER)
-    return tmp_path
+def project(api_project) -> Path:  # type: ignore[no-untyped-def]
+    return api_project("sc", "sortedlist.py", SORTED, TESTS, CALLER)  # type: ignore[no-any-return]
 
 
-def _mypy_errors(project: Path, target: str) -> list[str]:
-    out = subprocess.run([sys.executable, "-m", "mypy", "--check-untyped-defs", "--no-incremental",
-                          "--cache-dir", "/dev/null", "--no-error-summary", target], cwd=project,
-                         capture_output=True, text=True).stdout
-    return [line for line in out.splitlines() if ": error:" in line]
-
-
-def test_sampled_parameters_take_the_widest_type_the_body_supports(project: Path) -> None:
-    files = [project / "sc" / "__init__.py", project / "sc" / "sortedlist.py"]
-    command = f"PYTHONPATH={project}:$PYTHONPATH {sys.executable} -m pytest -q -p no:cacheprovider tests"
-    types = infer_package(files, root=project, trace_command=command, target_version=(3, 11))
+def test_sampled_parameters_take_the_widest_type_the_body_supports(project: Path, mypy_errors, infer_traced) -> None:  # type: ignore[no-untyped-def]
+    files, types = infer_traced(project, "sc", "sortedlist.py")
     fns = types.for_file(files[1]).functions
     assert fns["SortedList.add"].params == {"value": '"SupportsRichComparison"'}      # ordered by bisect
     assert fns["SortedList.discard"].params == {"value": '"SupportsRichComparison"'}
@@ -111,11 +92,11 @@ def test_sampled_parameters_take_the_widest_type_the_body_supports(project: Path
     assert fns["double"].params == {"n": "int"}
     assert "if TYPE_CHECKING:\n    from _typeshed import SupportsRichComparison" in types.for_file(files[1]).imports
 
-    assert _mypy_errors(project, "caller.py") == []     # nothing refused before annotation...
+    assert mypy_errors(project, "caller.py") == []     # nothing refused before annotation...
     path = files[1]
     path.write_text(annotate_module(cst.parse_module(path.read_text()), types.for_file(path)).code)
-    assert _mypy_errors(project, "caller.py") == []     # ...nor after: the strings are accepted
-    assert _mypy_errors(project, "sc") == []
+    assert mypy_errors(project, "caller.py") == []     # ...nor after: the strings are accepted
+    assert mypy_errors(project, "sc") == []
 
 
 def test_a_parameter_given_back_unchanged_is_a_type_variable(infer_module) -> None:  # type: ignore[no-untyped-def]

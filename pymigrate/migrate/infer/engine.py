@@ -17,6 +17,7 @@ from pymigrate.migrate.annotate import annotate_module
 from . import generics, merge, sample
 from .abstract import fill_from_implementations
 from .api import FileTypes, FunctionTypes, InferenceError, PackageTypes
+from .flow import fresh_names, generalize, reads, with_defaults
 from .model import NONE_T, Facts, FunctionEvidence, TypeRef, union
 from .package import (
     Function,
@@ -91,8 +92,10 @@ class Choices:
             if not used:
                 continue
             bound = {n for (m, q, _), p in self.params.items() if m == mod and q == qualname for n in p.names()}
-            if not used <= bound:
-                del self.returns[(mod, qualname)]
+            while used and not used <= bound:     # a concrete fallback, or nothing
+                self.retreat_return((mod, qualname))
+                t = self.returns.get((mod, qualname), TypeRef("builtins.object"))
+                used = self.type_vars.intersection(t.names())
 
     def size(self) -> int:
         return len(self.params) + len(self.returns) + len(self.attributes)
@@ -130,7 +133,7 @@ def decide(modules: Sequence[Module], facts: Facts) -> Choices:
                         candidates.insert(0, wide)      # the tests' classes are a sample of the API's
                         sampled.append((module, qualname, arg.arg, wide))
                 if not candidates and not evidence and not is_placeholder(func.node) \
-                        and not _reads(func.node, arg.arg):
+                        and not reads(func.node, arg.arg):
                     candidates = [OBJECT]       # never read (``*args`` of a __new__ that refuses): any object
                 candidates = list(dict.fromkeys(candidates))     # each once: falling back never cycles
                 if candidates:
@@ -200,30 +203,16 @@ def _returned_param(func: Function) -> str | None:
     returned = {r.value.id if isinstance(r.value, ast.Name) else None for r in own if isinstance(r, ast.Return)}
     star = {a.arg for a in (node.args.vararg, node.args.kwarg) if a is not None}
     param = returned.pop() if len(returned) == 1 else None
-    names = {a.arg for a in all_params(node)} - star - {func.implicit_first} - _with_defaults(node)
+    names = {a.arg for a in all_params(node)} - star - {func.implicit_first} - with_defaults(node)
     if param is None or param not in names or any(
             isinstance(n, ast.Name) and n.id == param and not isinstance(n.ctx, ast.Load) for n in ast.walk(node)):
         return None
     return param if sample.only_held(node, param) else None     # attributes, arithmetic: not any value
 
 
-def _with_defaults(node: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
-    """Parameters with a default: a type variable would not admit it (``x=1`` is no ``_T``)."""
-    positional = node.args.posonlyargs + node.args.args
-    out = {a.arg for a in positional[len(positional) - len(node.args.defaults):]}
-    return out | {a.arg for a, d in zip(node.args.kwonlyargs, node.args.kw_defaults) if d is not None}
-
-
 def _type_var_name(module: Module) -> str:
     """The module's first plain TypeVar, else ``_T`` (``_T1``... when the name is taken)."""
-    declared = generics.TypeVars.of(module).plain
-    if declared:
-        return declared[0]
-    bound = {n.id for n in ast.walk(module.tree) if isinstance(n, ast.Name)} | {
-        a.asname or a.name for n in ast.walk(module.tree) if isinstance(n, (ast.Import, ast.ImportFrom))
-        for a in n.names} | {n.name for n in ast.walk(module.tree)
-                             if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
-    return next(name for name in ("_T", *(f"_T{i}" for i in range(1, 100))) if name not in bound)
+    return fresh_names(module)[0]
 
 
 def _handed_on(modules: Sequence[Module], facts: Facts, choices: Choices) -> None:
@@ -265,10 +254,6 @@ def _handed_on(modules: Sequence[Module], facts: Facts, choices: Choices) -> Non
 
 def _without_none(t: TypeRef | None) -> TypeRef | None:
     return None if t is None else union(m for m in t.members() if m != NONE_T)
-
-
-def _reads(node: ast.AST, name: str) -> bool:
-    return any(isinstance(n, ast.Name) and n.id == name for n in ast.walk(node))
 
 
 def _setters_take_the_property_type(modules: Sequence[Module], choices: Choices) -> None:
@@ -464,6 +449,7 @@ def infer_package(files: Sequence[Path], *, root: Path, trace_command: str | Non
     while True:
         try:
             choices = static_rounds(modules, target, traced)
+            generalize(modules, choices, target)
             if verify:
                 from .mypy_filter import verified
                 choices = verified(modules, choices, target)

@@ -203,13 +203,14 @@ MAX_DEPTH = 6
 
 
 def to_typeref(t: Type | None, package_prefixes: tuple[str, ...] = (), depth: int = 0,
-               declared: bool = False) -> TypeRef | None:
+               declared: bool = False, variables: frozenset[str] = frozenset()) -> TypeRef | None:
     """A mypy type as a TypeRef; None when it has no faithful annotation without Any.
 
     A ``declared`` type (what the author wrote for a variable or attribute) keeps its Literal values, and
     the names of the package's aliases that stand for them; elsewhere literals are their class (mypy infers
     ``Literal[3]`` for every constant). A recursive alias, which has no finite expansion, keeps its name;
-    other aliases are expanded (syntax.py writes the alias for its expansion).
+    other aliases are expanded (syntax.py writes the alias for its expansion). The type variables named in
+    ``variables`` (by full name) are written as themselves; any other is not faithful.
     """
     if t is None or depth > MAX_DEPTH:
         return None
@@ -227,7 +228,7 @@ def to_typeref(t: Type | None, package_prefixes: tuple[str, ...] = (), depth: in
         _register(name, p.type, package_prefixes)
         if p.args and _omitted_arguments(p):
             return TypeRef(name)        # ``slice``: its parameters default to Any and were not written
-        args = [to_typeref(a, package_prefixes, depth + 1, declared) for a in p.args]
+        args = [to_typeref(a, package_prefixes, depth + 1, declared, variables) for a in p.args]
         if any(a is None for a in args):
             return None
         refs = tuple(a for a in args if a is not None)
@@ -241,12 +242,12 @@ def to_typeref(t: Type | None, package_prefixes: tuple[str, ...] = (), depth: in
         if fallback != TUPLE:
             name = _public_name(fallback, package_prefixes)
             return None if name is None else TypeRef(name)
-        items = [to_typeref(i, package_prefixes, depth + 1, declared) for i in p.items]
+        items = [to_typeref(i, package_prefixes, depth + 1, declared, variables) for i in p.items]
         if any(i is None for i in items):
             return None
         return TypeRef(TUPLE, tuple(i for i in items if i is not None) or (TypeRef("()"),))
     if isinstance(p, UnionType):
-        items = [to_typeref(i, package_prefixes, depth + 1, declared) for i in p.items]
+        items = [to_typeref(i, package_prefixes, depth + 1, declared, variables) for i in p.items]
         if any(i is None for i in items):
             return None
         values = tuple(v for i in items if i is not None and i.name == LITERAL for v in i.args)
@@ -257,30 +258,32 @@ def to_typeref(t: Type | None, package_prefixes: tuple[str, ...] = (), depth: in
     if isinstance(p, LiteralType):
         if declared and isinstance(p.value, (str, int)) and not p.is_enum_literal():
             return TypeRef(LITERAL, (literal_value(p.value),))
-        return to_typeref(p.fallback, package_prefixes, depth + 1, declared)
+        return to_typeref(p.fallback, package_prefixes, depth + 1, declared, variables)
     if isinstance(p, TypeType):
-        item = to_typeref(p.item, package_prefixes, depth + 1, declared)
+        item = to_typeref(p.item, package_prefixes, depth + 1, declared, variables)
         return None if item is None else TypeRef("builtins.type", (item,))
     if isinstance(p, TypedDictType):
         name = p.fallback.type.fullname
         return None if name.startswith("typing") else TypeRef(name)
     if isinstance(p, Overloaded) and p.is_type_obj():      # a class whose constructor is overloaded (int)
-        return to_typeref(TypeType(p.items[0].ret_type), package_prefixes, depth + 1, declared)
+        return to_typeref(TypeType(p.items[0].ret_type), package_prefixes, depth + 1, declared, variables)
     if isinstance(p, CallableType):
         if p.is_type_obj():
-            return to_typeref(TypeType(p.ret_type), package_prefixes, depth + 1, declared)
-        ret = to_typeref(p.ret_type, package_prefixes, depth + 1, declared)
+            return to_typeref(TypeType(p.ret_type), package_prefixes, depth + 1, declared, variables)
+        ret = to_typeref(p.ret_type, package_prefixes, depth + 1, declared, variables)
         if ret is None:
             return None
         if p.is_ellipsis_args:
             return TypeRef(CALLABLE, (TypeRef(ELLIPSIS), ret))
         if any(k != ARG_POS for k in p.arg_kinds):
             return None
-        params = [to_typeref(a, package_prefixes, depth + 1, declared) for a in p.arg_types]
+        params = [to_typeref(a, package_prefixes, depth + 1, declared, variables) for a in p.arg_types]
         if any(a is None for a in params):
             return None
         return TypeRef(CALLABLE, (TypeRef(PARAMS, tuple(a for a in params if a is not None)), ret))
-    return None    # Any, Never, type variables, overloads: nothing faithful to write
+    if isinstance(p, TypeVarType) and p.fullname in variables:
+        return TypeRef(p.fullname)
+    return None    # Any, Never, other type variables, overloads: nothing faithful to write
 
 
 def find_aliases(result: mypy_build.BuildResult, modules: Sequence[Module]) -> None:
@@ -359,6 +362,23 @@ def _public_name(fullname: str, package_prefixes: tuple[str, ...]) -> str | None
     if any(part.startswith("_") for part in module.split(".")) or name.startswith("_"):
         return None
     return fullname
+
+
+def expression_spans(result: mypy_build.BuildResult, tree: object) -> tuple[dict[Span, Type], dict[Span, Var]]:
+    """A module's expression types by source span (line, column, end line, end column, as ``ast`` gives
+    them), and the variable each name refers to."""
+    spans: dict[Span, Type] = {}
+    variables: dict[Span, Var] = {}
+    for e in get_subexpressions(tree):  # type: ignore[arg-type]
+        if e.end_line is None or e.end_column is None:
+            continue
+        span = (e.line, e.column, e.end_line, e.end_column)
+        t = result.types.get(e)
+        if t is not None:
+            spans.setdefault(span, t)
+        if isinstance(e, NameExpr) and isinstance(e.node, Var):
+            variables.setdefault(span, e.node)
+    return spans, variables
 
 
 class StaticCollector:
@@ -512,18 +532,7 @@ class StaticCollector:
 
     def _spans(self, tree: object) -> dict[Span, Type]:
         """Expression types by source span; ``self.variables`` gets the variable each name refers to."""
-        spans: dict[Span, Type] = {}
-        self.variables = {}
-        types = self.result.types
-        for e in get_subexpressions(tree):  # type: ignore[arg-type]
-            if e.end_line is None or e.end_column is None:
-                continue
-            span = (e.line, e.column, e.end_line, e.end_column)
-            t = types.get(e)
-            if t is not None:
-                spans.setdefault(span, t)
-            if isinstance(e, NameExpr) and isinstance(e.node, Var):
-                self.variables.setdefault(span, e.node)
+        spans, self.variables = expression_spans(self.result, tree)
         return spans
 
     def expr(self, node: ast.expr, spans: dict[Span, Type]) -> TypeRef | None:
@@ -657,7 +666,7 @@ class StaticCollector:
                             t = self.expr(node.value, spans)
                             if t is not None:
                                 facts.add_attribute(module.name, f"{func.class_name}.{target.attr}", "assign", t)
-            if not has_value_return and not ff.generator and _falls_through(func.node):
+            if not has_value_return and not ff.generator and falls_through(func.node):
                 ff.add_return("return", NONE_T)
             ff.context_manager = ff.generator and bool(decorator_names(func.node) & _CONTEXT_MANAGERS)
             ff.never_returns = not ff.returns and not ff.generator and _always_raises(func.node)
@@ -1028,7 +1037,7 @@ def _always_raises(func: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     return isinstance(last, ast.Raise) and last.exc is not None and not raises_not_implemented(last)
 
 
-def _falls_through(func: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+def falls_through(func: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     """True unless the body ends in a raise or is a placeholder (``pass`` alone does return None)."""
     body = body_without_docstring(func)
     if body and isinstance(body[-1], ast.Raise):
