@@ -348,7 +348,7 @@ def _checker_verdicts(ctx: ModuleContext, facts: ModuleFacts, units: dict[str, _
     for fn in facts.functions:
         unit = units[fn.qualname]
         if fn.owner is None and id(fn.node) in top and isinstance(fn.node, ast.FunctionDef) and not unit.upgraded \
-                and _typed(fn.node, method=False):
+                and _checkable(fn.node, facts):
             targets.append(fn.node)
             decided[id(fn.node)] = (unit, fn.node)
     for cls in facts.classes:
@@ -375,6 +375,20 @@ def _checker_verdicts(ctx: ModuleContext, facts: ModuleFacts, units: dict[str, _
         for diag in verdicts.get(key, []):
             if diag.code not in DEPENDENCY_CODES:
                 unit.blockers.append(_compiler_finding(ctx, diag, node, unit.qualname))
+        if isinstance(node, ast.FunctionDef) and unit.owner is None and not _typed(node, method=False) \
+                and not any(b.code in CHECKED_CODES for b in unit.blockers):
+            # the checker accepted the object fn the migrator writes (probe.fill): nothing left to infer
+            unit.notes = [n for n in unit.notes if n.code not in FILLED_CODES]
+
+
+# missing annotations the upgrade of a module-level def writes itself (`object`, or `None`): probe.fill
+FILLED_CODES = frozenset({"PM201", "PM202", "PM203", "PM204"})
+
+
+def _checkable(node: ast.FunctionDef, facts: ModuleFacts) -> bool:
+    """A module-level def the checker can check: annotated, or object-tier once its missing annotations are
+    filled as the migrator fills them (probe.fill); a native def missing one waits for inference."""
+    return _typed(node, method=False) or probe.fill(node, facts.top_classes).object_tier
 
 
 def _typed(node: ast.FunctionDef, *, method: bool) -> bool:

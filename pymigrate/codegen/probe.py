@@ -13,16 +13,81 @@ from __future__ import annotations
 
 import ast
 import copy
-from typing import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Iterable, Iterator, Sequence
 
 from pymigrate.codegen.checker import Checker
 from pymigrate.codegen.diagnostics import CompileError, Diagnostic
 from pymigrate.codegen.ir import FuncIR, ModuleIR
 from pymigrate.codegen.marks import SyntheticMarks
-from pymigrate.codegen.types import Ty
+from pymigrate.codegen.types import OBJECT, AnnotationError, Ty, parse_signature_annotation
 from pymigrate.mutation import LIST_MUTATORS, changed_while_iterated, iterated_changed, root_name, spread_through_calls
 
 PATH = "<probe>"
+
+
+@dataclass(frozen=True)
+class Fill:
+    """What the upgrade of a module-level def writes where the def has no annotation.
+
+    A parameter without a type is `object` (any Python value, every operation through the C API),
+    a missing result type is `None` when no path returns a value and `object` otherwise. A fn with
+    `object` anywhere in its signature is object-tier: its parameters take no convention (the object
+    itself is passed, as in Python). The probe checks exactly this upgrade and the migrator writes it.
+    """
+
+    params: tuple[str, ...]  # parameters to annotate `object`
+    returns: str | None  # the result annotation to write ("None" or "object"), None when annotated
+    object_tier: bool
+
+
+def fill(func: ast.FunctionDef, classes: Iterable[str]) -> Fill:
+    """The annotations the upgrade of this module-level def writes, and whether it is object-tier.
+
+    `classes` are the module's classes: one named in the signature may become a struct (a native type),
+    so it does not make the fn object-tier here; the probe then asks for the struct, as before."""
+    a = func.args
+    params = tuple(x.arg for x in a.posonlyargs + a.args + a.kwonlyargs if x.annotation is None)
+    returns = None if func.returns is not None else ("object" if _returns_value(func) else "None")
+    names = set(classes)
+    tier = bool(params) or returns == "object" or any(
+        _is_object(x.annotation, names) for x in a.posonlyargs + a.args + a.kwonlyargs if x.annotation is not None
+    ) or (func.returns is not None and _is_object(func.returns, names))
+    return Fill(params, returns, tier)
+
+
+def apply_fill(func: ast.FunctionDef, classes: Iterable[str]) -> Fill:
+    """Write the fill into this (probe's own copy of the) def."""
+    found = fill(func, classes)
+    for x in func.args.posonlyargs + func.args.args + func.args.kwonlyargs:
+        if x.arg in found.params:
+            x.annotation = ast.copy_location(ast.Name(id="object", ctx=ast.Load()), x)
+    if found.returns is not None:
+        func.returns = ast.copy_location(ast.Name(id=found.returns, ctx=ast.Load()), func)
+    return found
+
+
+def _is_object(annotation: ast.expr, classes: set[str]) -> bool:
+    try:
+        return parse_signature_annotation(annotation, classes) == OBJECT
+    except AnnotationError:
+        return False
+
+
+def _returns_value(func: ast.FunctionDef) -> bool:
+    """A `return <value>` (other than `return None`) or a `yield` in the def's own body, nested scopes left
+    out (the migrator's returns_nothing reads the same)."""
+    todo: list[ast.AST] = list(func.body)
+    while todo:
+        node = todo.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+            continue
+        if isinstance(node, ast.Return) and node.value is not None and not (
+            isinstance(node.value, ast.Constant) and node.value.value is None
+        ) or isinstance(node, (ast.Yield, ast.YieldFrom)):
+            return True
+        todo.extend(ast.iter_child_nodes(node))
+    return False
 
 
 def fn_diagnostics(func: ast.FunctionDef, module: ast.Module) -> list[Diagnostic]:
@@ -217,7 +282,11 @@ class _Probe:
 
     def _reach(self, target: ast.AST) -> Iterator[ast.AST]:
         """The target, then each def it calls and class it names, transitively. Each node is
-        walked after the caller has seen (and possibly upgraded) it, as an upgrade adds names."""
+        walked after the caller has seen (and possibly upgraded) it, as an upgrade adds names.
+        An object fn needs nothing upgraded: it calls defs and classes as Python does."""
+        if isinstance(target, ast.FunctionDef) and fill(target, self.classes).object_tier:
+            yield target
+            return
         todo: list[ast.AST] = [target]
         seen: set[int] = set()
         while todo:
@@ -241,6 +310,8 @@ class _Probe:
         self.marks.fns.add(id(fn))
         key = f"{owner.name}.{fn.name}" if owner else fn.name
         self.spans[key] = (fn.lineno, fn.end_lineno or fn.lineno)
+        if owner is None and apply_fill(fn, self.classes).object_tier:
+            return  # an object fn's parameters are the caller's objects: no convention
         args = fn.args.posonlyargs + fn.args.args + fn.args.kwonlyargs
         for i, arg in enumerate(args):
             if owner is not None and i == 0:

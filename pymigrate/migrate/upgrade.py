@@ -15,12 +15,14 @@ and mutated, a field of unknown type) it stays Python and a note says why.
 
 from __future__ import annotations
 
+import ast
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Sequence
 
 import libcst as cst
 
+from pymigrate.codegen import probe
 from pymigrate.migrate.scan import (
     IN_PLACE_TYPES,
     MUTATING_METHODS,
@@ -79,9 +81,19 @@ class _FnFacts:
     rebound: set[str] = field(default_factory=set)
     passes: list[tuple[str, int | str, str]] = field(default_factory=list)
     method_calls: list[tuple[str, str]] = field(default_factory=list)
+    fill: probe.Fill | None = None  # a module-level fn: the annotations its upgrade writes (probe.fill)
 
 
-def _fn_facts(node: cst.FunctionDef, qualname: str, *, method: bool, mutating: frozenset[str]) -> _FnFacts:
+def _fill(node: cst.FunctionDef, classes: frozenset[str]) -> probe.Fill:
+    """probe.fill of this module-level def: the probe checks the upgrade written here."""
+    tree = ast.parse(cst.Module(body=[node]).code)
+    func = tree.body[0]
+    assert isinstance(func, ast.FunctionDef)
+    return probe.fill(func, classes)
+
+
+def _fn_facts(node: cst.FunctionDef, qualname: str, *, method: bool, mutating: frozenset[str],
+              classes: frozenset[str] = frozenset()) -> _FnFacts:
     decorators = decorator_names(node)
     params = all_params(node.params)
     self_param = None
@@ -93,6 +105,10 @@ def _fn_facts(node: cst.FunctionDef, qualname: str, *, method: bool, mutating: f
     if node.asynchronous is not None:
         facts.skip = "async functions stay Python"
         return facts
+    if not method:
+        facts.fill = _fill(node, classes)
+        if facts.fill.object_tier:
+            return facts  # every parameter is the caller's object: no convention to find
     untyped = [p.name.value for p in typed if p.annotation is None]
     if untyped:
         facts.skip = f"parameter {untyped[0]!r} has no type annotation"
@@ -335,8 +351,11 @@ def _mut_self_methods(facts: _StructFacts) -> set[str]:
 
 def _emit_fn(node: cst.FunctionDef, facts: _FnFacts, conventions: dict[str, str], marks: Marks) -> cst.FunctionDef:
     new = node
+    if facts.fill is not None and facts.fill.params:
+        new = new.with_deep_changes(new.params, **_object_params(new.params, set(facts.fill.params)))
     if node.returns is None:
-        new = node.with_changes(returns=cst.Annotation(cst.Name("None")))
+        returns = facts.fill.returns if facts.fill is not None and facts.fill.returns else "None"
+        new = new.with_changes(returns=cst.Annotation(cst.Name(returns)))
     marks.fns.append(new.name)
     marks.fn_names.append(facts.qualname)
     for param in all_params(new.params):
@@ -349,6 +368,17 @@ def _emit_fn(node: cst.FunctionDef, facts: _FnFacts, conventions: dict[str, str]
         marks.raises.append(new.returns)
     marks.var_decls.extend(local_declarations(new))
     return new
+
+
+def _object_params(params: cst.Parameters, names: set[str]) -> dict[str, object]:
+    """The parameter lists with `: object` written on each of `names`."""
+    def typed(ps: Sequence[cst.Param]) -> list[cst.Param]:
+        spaced = cst.AssignEqual(cst.SimpleWhitespace(" "), cst.SimpleWhitespace(" "))  # `x: T = d`, as PEP 8
+        return [p.with_changes(annotation=cst.Annotation(cst.Name("object")),
+                               **({"equal": spaced} if p.default is not None else {}))
+                if p.name.value in names else p for p in ps]
+    return {"posonly_params": typed(params.posonly_params), "params": typed(params.params),
+            "kwonly_params": typed(params.kwonly_params)}
 
 
 def _param_conventions(facts: _FnFacts) -> dict[str, str]:
@@ -449,9 +479,10 @@ def upgrade_module(module: cst.Module, plan: Plan, attributes: dict[str, str] | 
     mut_methods = {name: _mut_self_methods(s) for name, s in structs.items()}
     mutating = MUTATING_METHODS.union(*mut_methods.values())
     functions: dict[str, _FnFacts] = {}
+    classes = frozenset(s.name.value for s in module.body if isinstance(s, cst.ClassDef))
     for stmt in module.body:
         if isinstance(stmt, cst.FunctionDef) and stmt.name.value in plan.functions:
-            facts = _fn_facts(stmt, stmt.name.value, method=False, mutating=mutating)
+            facts = _fn_facts(stmt, stmt.name.value, method=False, mutating=mutating, classes=classes)
             if facts.skip is not None:
                 marks.note(facts.qualname, f"function {facts.qualname} stays a def: {facts.skip}")
             else:

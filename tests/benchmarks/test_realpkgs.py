@@ -80,10 +80,12 @@ def test_fast_slice(tmp_path: Path) -> None:
     defs = sum(isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
                for p in modules for n in ast.walk(ast.parse(p.read_text(encoding="utf-8"))))
     assert result.functions == defs
+    # the object tier reaches real code: defs became fns (idna 3.10: 10 of its 26 module-level functions)
+    assert sum(len(names) for names in result.fns.values()) > 0, result.problems
     # every compiled function was called on generated inputs, and agreed with the original
     diff = result.differential
     assert diff["calls"] == args.calls * len(diff["targets"])
-    assert len(diff["targets"]) == sum(1 for names in result.fns.values() for n in names if "." not in n)
+    assert len(diff["targets"]) == sum(1 for names in result.fns.values() for n in names if "." not in n) > 0
     assert diff["differences"] == [], diff["differences"]
     assert "error" not in diff
 
