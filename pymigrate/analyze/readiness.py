@@ -44,6 +44,7 @@ class _Unit:
     owner: str | None = None  # class qualname for methods
     upgraded: bool = False  # written `fn`/`struct` in a .pys already
     body: BodyResult | None = None  # what the body checker found (functions only)
+    python_calls: bool = False  # an object fn: it calls defs and uses classes as Python does, whatever they become
 
     def settle(self) -> None:
         if any(not b.code.startswith(INFERABLE_CODES) for b in self.blockers):
@@ -279,7 +280,7 @@ def _propagate(ctx: ModuleContext, facts: ModuleFacts, units: dict[str, _Unit],
         changed = False
         for unit in units.values():
             before = unit.status
-            for callee, site in unit.calls.items():
+            for callee, site in ({} if unit.python_calls else unit.calls).items():
                 dep = units.get(callee)
                 if dep is None or dep is unit:
                     continue
@@ -288,7 +289,7 @@ def _propagate(ctx: ModuleContext, facts: ModuleFacts, units: dict[str, _Unit],
                     unit.blockers.append(ctx.at("PM310", site, name=callee))
                 elif dep.status == Status.INFERABLE and unit.status == Status.READY:
                     unit.status = Status.INFERABLE
-            for used, site in unit.uses.items():
+            for used, site in ({} if unit.python_calls else unit.uses).items():
                 cls = class_units.get(facts.top_classes[used].qualname) if used in facts.top_classes else None
                 if cls is not None and cls.status == Status.BLOCKED and not _has(unit, "PM319", used):
                     unit.blockers.append(ctx.at("PM319", site, name=used))
@@ -375,6 +376,8 @@ def _checker_verdicts(ctx: ModuleContext, facts: ModuleFacts, units: dict[str, _
         for diag in verdicts.get(key, []):
             if diag.code not in DEPENDENCY_CODES:
                 unit.blockers.append(_compiler_finding(ctx, diag, node, unit.qualname))
+        if isinstance(node, ast.FunctionDef) and unit.owner is None:
+            unit.python_calls = probe.fill(node, facts.top_classes).object_tier
         if isinstance(node, ast.FunctionDef) and unit.owner is None and not _typed(node, method=False) \
                 and not any(b.code in CHECKED_CODES for b in unit.blockers):
             # the checker accepted the object fn the migrator writes (probe.fill): nothing left to infer

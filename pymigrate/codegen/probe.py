@@ -67,6 +67,14 @@ def apply_fill(func: ast.FunctionDef, classes: Iterable[str]) -> Fill:
     return found
 
 
+def _filled(target: ast.FunctionDef | ast.ClassDef, classes: Iterable[str]) -> bool:
+    """A def whose upgrade writes annotations (probe.fill): the probe's tree takes a copy of it to write on."""
+    if not isinstance(target, ast.FunctionDef):
+        return False
+    found = fill(target, classes)
+    return bool(found.params) or found.returns is not None
+
+
 def _is_object(annotation: ast.expr, classes: set[str]) -> bool:
     try:
         return parse_signature_annotation(annotation, classes) == OBJECT
@@ -142,7 +150,9 @@ def module_diagnostics(
     or class left Python (or whose signature the checker refused) is PM310/PM319: whether it blocks the caller
     is the callee's own verdict, which the analyzer follows through the call graph to a fixed point.
     """
-    probe = _Probe(module, _Prepared(module, frozenset(id(t) for t in targets if isinstance(t, ast.ClassDef))))
+    classes = {s.name for s in module.body if isinstance(s, ast.ClassDef)}
+    rewritten = frozenset(id(t) for t in targets if isinstance(t, ast.ClassDef) or _filled(t, classes))
+    probe = _Probe(module, _Prepared(module, rewritten))
     nodes: list[ast.FunctionDef | ast.ClassDef] = []
     for t in targets:
         copied = probe.index[id(t)]
