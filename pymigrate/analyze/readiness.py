@@ -389,9 +389,10 @@ FILLED_CODES = frozenset({"PM201", "PM202", "PM203", "PM204"})
 
 
 def _checkable(node: ast.FunctionDef, facts: ModuleFacts) -> bool:
-    """A module-level def the checker can check: annotated, or object-tier once its missing annotations are
-    filled as the migrator fills them (probe.fill); a native def missing one waits for inference."""
-    return _typed(node, method=False) or probe.fill(node, facts.top_classes).object_tier
+    """A module-level def the checker can check: annotated, or object-tier by an annotation it has (bytes,
+    Optional, dict...) with the missing ones filled as the migrator fills them (probe.fill). A def with no
+    such annotation waits for inference, which may give it native types."""
+    return _typed(node, method=False) or probe.fill(node, facts.top_classes).declared
 
 
 def _typed(node: ast.FunctionDef, *, method: bool) -> bool:

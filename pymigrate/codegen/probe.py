@@ -39,6 +39,7 @@ class Fill:
     params: tuple[str, ...]  # parameters to annotate `object`
     returns: str | None  # the result annotation to write ("None" or "object"), None when annotated
     object_tier: bool
+    declared: bool  # an annotation the def has names no native type: object-tier before anything is filled
 
 
 def fill(func: ast.FunctionDef, classes: Iterable[str]) -> Fill:
@@ -50,10 +51,10 @@ def fill(func: ast.FunctionDef, classes: Iterable[str]) -> Fill:
     params = tuple(x.arg for x in a.posonlyargs + a.args + a.kwonlyargs if x.annotation is None)
     returns = None if func.returns is not None else ("object" if _returns_value(func) else "None")
     names = set(classes)
-    tier = bool(params) or returns == "object" or any(
+    declared = any(
         _is_object(x.annotation, names) for x in a.posonlyargs + a.args + a.kwonlyargs if x.annotation is not None
     ) or (func.returns is not None and _is_object(func.returns, names))
-    return Fill(params, returns, tier)
+    return Fill(params, returns, declared or bool(params) or returns == "object", declared)
 
 
 def apply_fill(func: ast.FunctionDef, classes: Iterable[str]) -> Fill:

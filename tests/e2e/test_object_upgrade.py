@@ -54,9 +54,13 @@ def alabel(label: str, strict: Optional[bool] = None) -> bytes:
     return label_bytes
 '''
 
-# toolz/itertoolz.py, reduced: no annotations at all, mutation of a parameter's object, loops, unpacking
+# toolz/itertoolz.py, reduced: annotations naming no native type (a parameter without one is filled `object`),
+# mutation of a parameter's object, loops, unpacking
 ITER = '''\
-def frequencies(seq):
+from typing import Iterable, MutableSequence, Sequence
+
+
+def frequencies(seq: Iterable):
     d = {}
     for item in seq:
         if item in d:
@@ -66,18 +70,18 @@ def frequencies(seq):
     return d
 
 
-def first_two(seq):
+def first_two(seq: Sequence):
     a, b = seq[0], seq[1]
     return (b, a)
 
 
-def push(xs, x):
+def push(xs: MutableSequence, x):
     xs.append(x)
     xs = None
     return xs
 
 
-def interpose(el, seq):
+def interpose(el, seq: Sequence):
     out = []
     for i in range(len(seq)):
         if i:
@@ -100,8 +104,10 @@ def package(tmp_path_factory: pytest.TempPathFactory) -> Package:
 def test_migrate_writes_the_object_upgrade(package: Package) -> None:
     # check_hyphen_ok's signature is native (str -> bool): the native tier refuses its `raise IDNAError`, it stays a def
     assert fn_names(package.pys["core"]) == {"valid_label_length", "_punycode", "alabel"}
-    assert fn_names(package.pys["itertoolz"]) == {"frequencies", "first_two", "push", "interpose"}
-    assert "fn push(xs: object, x: object) raises -> object:" in package.pys["itertoolz"], package.pys["itertoolz"]
+    # interpose: inference writes `-> list[Collection[_T]]`, a native list of no native item, which the checker
+    # refuses: it stays a def (and is still compared below)
+    assert fn_names(package.pys["itertoolz"]) == {"frequencies", "first_two", "push"}
+    assert "fn push(xs: MutableSequence, x: object) raises" in package.pys["itertoolz"], package.pys["itertoolz"]
     assert "fn alabel(label: str, strict: Optional[bool] = None) raises -> bytes:" in package.pys["core"]
     assert "mut " not in package.pys["itertoolz"] and "var xs" not in package.pys["itertoolz"]
 
