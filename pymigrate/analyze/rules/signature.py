@@ -58,9 +58,13 @@ def signature(ctx: ModuleContext, fn: FunctionFacts, structs: set[str], is_metho
                 blockers.append(ctx.at("PM314", arg, name=arg.arg,
                                        reason=f"default is `{default_type}`, annotation is `{T.show(kind)}`"))
         params.append(Param(arg.arg, kind, default is not None, arg))
-    for arg in args.kwonlyargs:
-        if arg.annotation is not None:
-            _checked(ctx, arg.annotation, f"parameter {arg.arg}", structs, blockers)
+    for arg, kw_default in zip(args.kwonlyargs, args.kw_defaults):  # compiled as CPython binds them
+        if arg.annotation is None:
+            notes.append(ctx.at("PM202", arg, name=arg.arg))
+            kind = T.UNKNOWN
+        else:
+            kind = _checked(ctx, arg.annotation, f"parameter {arg.arg}", structs, blockers)
+        params.append(Param(arg.arg, kind, kw_default is not None, arg))
     if node.returns is None:
         returns, annotated = T.UNKNOWN, False
     else:
