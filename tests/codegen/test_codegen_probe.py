@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import ast
 
+import pytest
+
 from codegen_support import compiled
 
 from pymigrate.codegen.probe import fn_blockers, struct_blockers
@@ -65,6 +67,12 @@ class Cached:
 
 def uses_point(p: Point) -> float:
     return p.norm()
+
+class Scaled:
+    k: int
+
+    def __init__(self, k) -> None:
+        self.k = k
 '''
 
 MODULE = ast.parse(SRC)
@@ -79,13 +87,14 @@ def blockers(name: str) -> list[str]:
 
 
 def test_ready_functions_have_no_blockers() -> None:
-    for name in ("ok", "calls_ok", "mutates", "rebinds", "uses_point"):
+    for name in ("ok", "untyped", "calls_ok", "mutates", "rebinds", "uses_point"):
         assert blockers(name) == [], name
     assert blockers("Point") == []
 
 
 def test_blockers_name_the_reason_and_place() -> None:
-    assert blockers("untyped") == ["10:13: parameter 'a' needs a type: write `a: Int` (or its type)"]
+    # a module-level def's missing annotation is filled with `object` (probe.fill); a method's is not
+    assert blockers("Scaled") == ["62:24: parameter 'k' needs a type: write `k: Int` (or its type)"]
     assert any("'print' is not a fn" in r for r in blockers("calls_python"))
     assert any(r.startswith("21:5:") and "shares a list" in r for r in blockers("aliasing"))
     assert any("try/except is not supported" in r for r in blockers("with_try"))
@@ -102,6 +111,7 @@ def test_a_method_is_judged_with_its_class() -> None:
 def test_what_the_probe_accepts_compiles_and_agrees() -> None:
     """The probe's synthesized upgrade, written as superset text, compiles and behaves like the def."""
     superset = SRC.replace("def ok(", "fn ok(").replace("    s = 0.0", "    var s = 0.0")
+    superset = superset.replace("def untyped(a,", "fn untyped(a: object,")
     superset = superset.replace("def mutates(xs:", "fn mutates(mut xs:").replace("def rebinds(n:", "fn rebinds(var n:")
     mod = compiled(superset)
     assert mod.ok(4, 0.5) == 3.0
@@ -109,3 +119,6 @@ def test_what_the_probe_accepts_compiles_and_agrees() -> None:
     mod.mutates(xs)
     assert xs == [0, 1]
     assert mod.rebinds(21) == 42
+    assert mod.untyped(40, 2) == 42  # the object fn the fill makes
+    with pytest.raises(TypeError, match="can only concatenate str"):
+        mod.untyped("a", 2)
