@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from pymigrate.codegen.checker_object import check_object_body
 from pymigrate.codegen.definite import unbound_reads
-from pymigrate.codegen.diagnostics import TYPE_ERROR, CompileError, Diagnostic
+from pymigrate.codegen.diagnostics import DYNAMIC, DYNAMIC_WHY, TYPE_ERROR, CompileError, Diagnostic
 from pymigrate.codegen.ir import CallInfo, FuncIR, ModuleIR, Param, StructIR
 from pymigrate.codegen.marks import MarkedModule
 from pymigrate.codegen.tir.build import ClassCell, fn_local_names
@@ -220,13 +220,6 @@ class _FnScope:
         return name in self.declared or name in self.local
 
 
-# builtins that change meaning in a fn, whatever their types: code built at run time (PM301), a namespace
-# as a dict (PM302), attributes named at run time (PM303)
-_DYNAMIC = {"eval": "PM301", "exec": "PM301", "globals": "PM302", "locals": "PM302", "vars": "PM302",
-            "getattr": "PM303", "setattr": "PM303", "delattr": "PM303", "hasattr": "PM303"}
-_DYNAMIC_WHY = {"PM301": "runs code built at run time; a `fn` cannot",
-                "PM302": "exposes a namespace as a dict; a `fn` has none",
-                "PM303": "with a computed attribute name; a `fn` needs names known at compile time"}
 _EXPR_CODES: dict[type[ast.expr], str] = {ast.Yield: "PM305", ast.YieldFrom: "PM305", ast.Await: "PM306"}
 
 
@@ -243,7 +236,7 @@ def _declared_by(stmt: ast.stmt) -> set[str]:
 def _dynamic_code(e: ast.Call, name: str) -> str:
     """PM301/PM302/PM303 for the builtins that work on code or names at run time (getattr and its kin only
     with a computed name); PM317 for any other call a fn cannot make."""
-    code = _DYNAMIC.get(name, "PM317")
+    code = DYNAMIC.get(name, "PM317")
     if code == "PM303" and len(e.args) >= 2 and isinstance(e.args[1], ast.Constant) and isinstance(e.args[1].value, str):
         return "PM317"
     return code
@@ -1205,8 +1198,8 @@ class Checker:
                 raise self.fail(e, f"{name}(...) can only be raised in a fn: `raise {name}(...)`", code="PM317")
             self._explain_rebound(e, name)
             code = self.python_defs.get(name) or _dynamic_code(e, name)
-            if code in _DYNAMIC_WHY:
-                raise self.fail(e, f"`{name}()` {_DYNAMIC_WHY[code]}", code=code)
+            if code in DYNAMIC_WHY:
+                raise self.fail(e, f"`{name}()` {DYNAMIC_WHY[code]}", code=code)
             raise self.fail(e, f"'{name}' is not a fn, struct or supported builtin; a fn can only call those",
                             code=code)
         if isinstance(f, ast.Attribute):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING
 
+from pymigrate.codegen.diagnostics import DYNAMIC, DYNAMIC_WHY
 from pymigrate.codegen.tir.build import fn_local_names
 from pymigrate.codegen.types import OBJECT
 
@@ -167,7 +168,12 @@ class ObjectBodyChecker:
                                    f"method does not have; write super({self.func.py_class}, self) or keep this "
                                    "method a def", "PM317")
             elif isinstance(node, ast.Name) and node.id in FRAME_NAMES and node.id not in self.local:
-                self.c.error(node, f"'{node.id}' reads the calling frame, which a compiled fn does not have{KEEP}", "PM317")
+                code = DYNAMIC.get(node.id)
+                if code in DYNAMIC_WHY:  # eval/exec, globals/locals/vars: the rule pages' codes and wording
+                    self.c.error(node, f"`{node.id}()` {DYNAMIC_WHY[code]}", code)
+                else:
+                    self.c.error(node, f"'{node.id}' reads the calling frame, which a compiled fn does not have{KEEP}",
+                                 "PM317")
             elif isinstance(node, ast.Attribute) and node.attr in FRAME_ATTRS:
                 self.c.error(node, f"'{node.attr}' reads Python frames, which a compiled fn does not have{KEEP}", "PM317")
             elif isinstance(node, ast.Call) and any(k.arg is None for k in node.keywords):

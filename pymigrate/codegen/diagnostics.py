@@ -10,6 +10,14 @@ from dataclasses import dataclass
 
 TYPE_ERROR = "PM318"  # the checker's most common reason: a type does not work out as a fn's rules say
 
+# builtins that change meaning in a fn, whatever its tier: code built at run time (PM301), a namespace
+# as a dict (PM302), attributes named at run time (PM303); both checkers report them under these codes
+DYNAMIC = {"eval": "PM301", "exec": "PM301", "globals": "PM302", "locals": "PM302", "vars": "PM302",
+           "getattr": "PM303", "setattr": "PM303", "delattr": "PM303", "hasattr": "PM303"}
+DYNAMIC_WHY = {"PM301": "runs code built at run time; a `fn` cannot",
+               "PM302": "exposes a namespace as a dict; a `fn` has none",
+               "PM303": "with a computed attribute name; a `fn` needs names known at compile time"}
+
 
 @dataclass(frozen=True)
 class Diagnostic:

@@ -29,7 +29,10 @@ def codes(src: str) -> list[str]:
     ("    global G\n", "PM316"),
     ("    return (x for x in a)\n", "PM316"),
     ("    return f(**a)\n", "PM317"),
-    ("    return locals()\n", "PM317"),
+    ("    return locals()\n", "PM302"),
+    ("    return eval(a)\n", "PM301"),
+    ("    exec(a)\n", "PM301"),
+    ("    return dir()\n", "PM317"),
 ])  # fmt: skip
 def test_the_analyzers_hint_code(body: str, code: str) -> None:
     assert codes(f"fn f(a: object) -> object:\n{body}") == [code]
@@ -44,7 +47,6 @@ def test_the_analyzers_hint_code(body: str, code: str) -> None:
     ("    yield a\n", "2:5", "yield is not supported in an object fn yet"),
     ("    global G\n", "2:5", "global is not supported in an object fn yet"),
     ("    return super()\n", "2:12", "'super' reads the calling frame, which a compiled fn does not have"),
-    ("    return locals()\n", "2:12", "'locals' reads the calling frame, which a compiled fn does not have"),
     ("    return sys._getframe(0)\n", "2:12", "'_getframe' reads Python frames, which a compiled fn does not have"),
     ("    raise\n", "2:5", "a bare `raise` is not supported in an object fn yet (it re-raises the exception its "
                            "caller handles)"),
@@ -57,6 +59,17 @@ def test_the_analyzers_hint_code(body: str, code: str) -> None:
 ])  # fmt: skip
 def test_refused_with_its_place(body: str, where: str, message: str) -> None:
     assert errors(f"fn f(a: object) -> object:\n{body}") == [f"m.pys:{where}: error: {message}{KEEP}"]
+
+
+@pytest.mark.parametrize("call", ["eval(a)", "exec(a)", "locals()", "globals()", "vars()"])
+def test_dynamic_builtins_are_refused_as_in_a_native_fn(call: str) -> None:
+    """eval/exec (PM301) and the namespace builtins (PM302): the rule pages' code and wording in either tier."""
+    native = errors(f"fn f(a: Str) -> Int:\n    {call}\n    return 0\n")
+    name = call.split("(")[0]
+    why = "runs code built at run time; a `fn` cannot" if name in ("eval", "exec") \
+        else "exposes a namespace as a dict; a `fn` has none"
+    assert native == [f"m.pys:2:5: error: `{name}()` {why}"]
+    assert errors(f"fn f(a: object) -> object:\n    {call}\n    return a\n") == native
 
 
 def test_a_native_fn_does_not_call_an_object_fn_yet() -> None:

@@ -19,6 +19,10 @@ def add(a: int, b: int) -> int:
     return a + b
 
 
+def size(xs: list) -> int:
+    return len(xs)
+
+
 def run(code: str) -> object:
     return eval(code)
 """
@@ -30,9 +34,9 @@ m.py:1:1: PM101 {PM101}
     fix: `pymigrate migrate --write m.py` backticks it; CPython callers keep the plain name
 m.py:4:1: upgrade `add` is ready to become a `fn`
     fix: `pymigrate migrate --write m.py`
-m.py:8:23: PM312 {PM312}
+m.py:8:14: PM312 {PM312}
     fix: rewrite as docs/rules/PM312.md shows, or keep it a plain def
-m.py:9:12: PM301 {PM301}
+m.py:13:12: PM301 {PM301}
     fix: rewrite as docs/rules/PM301.md shows, or keep it a plain def
 pymigrate: 4 suggestion(s); `pymigrate migrate --write FILE` applies the safe ones
 """
