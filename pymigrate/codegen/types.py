@@ -82,7 +82,14 @@ class AnnotationError(Exception):
 def parse_signature_annotation(node: ast.expr, structs: set[str]) -> Ty:
     """A fn parameter's or result's annotation: a native type, else `object` when the annotation
     names no native type (`object`, `dict`, `Optional[str]`, a class...); a malformed native one
-    (`List` without its item type, `List[dict]`) stays an error."""
+    (`List` without its item type, `List[dict]`) stays an error. A quoted annotation reads as the same
+    annotation unquoted (a forward reference to a class defined later is `object` too)."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        try:
+            inner = ast.parse(node.value, mode="eval").body
+        except SyntaxError:
+            raise AnnotationError(node, f"cannot read the annotation {node.value!r}") from None
+        return parse_signature_annotation(ast.copy_location(inner, node), structs)
     try:
         return parse_annotation(node, structs)
     except AnnotationError as exc:

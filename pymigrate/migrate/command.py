@@ -325,7 +325,11 @@ def _record_written(paths: list[Path], options: Options, root: Path, cache: Migr
     found = list(dict.fromkeys(iter_source_files(paths, options.config, [])))
     files = [p for p in found if p.suffix == ".py"]
     if files:
-        _run(files, root, options, None, cache, sys.stderr, echo=False)
+        try:
+            _run(files, root, options, None, cache, sys.stderr, echo=False)
+        except Exception as exc:  # noqa: BLE001 - only the cache misses out; what was written stands
+            print(f"pymigrate migrate: note: the migration cache was not updated ({type(exc).__name__}: {exc})",
+                  file=sys.stderr)
 
 
 def _write(changed: Iterable[FileResult], err: TextIO) -> list[FileResult]:

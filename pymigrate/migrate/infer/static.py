@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from mypy import build as mypy_build
+from mypy.errors import CompileError
 from mypy.expandtype import expand_type
 from mypy.modulefinder import BuildSource
 from mypy.nodes import (
@@ -189,7 +190,10 @@ def run_mypy(modules: Sequence[Module], texts: dict[Path, str] | None = None,
         gc.collect()
     marker = f"\n# pymigrate build {_RUN}-{build}\n" if fresh else ""    # a new last line: lines unchanged
     sources = [BuildSource(str(m.path), m.name, texts.get(m.path, m.source) + marker, None) for m in modules]
-    result = mypy_build.build(sources, mypy_options(python_version))
+    try:
+        result = mypy_build.build(sources, mypy_options(python_version))
+    except SystemExit as exc:  # mypy's internal errors end in sys.exit after printing a report
+        raise CompileError([f"mypy stopped with an internal error (exit status {exc.code})"]) from None
     for observe in BUILD_OBSERVERS:
         observe(result)
     return result
