@@ -5,7 +5,6 @@ from __future__ import annotations
 import ast
 
 import pytest
-
 from codegen_support import compiled
 
 from pymigrate.codegen.probe import fn_blockers, struct_blockers
