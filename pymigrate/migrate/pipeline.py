@@ -170,8 +170,13 @@ def _migrate_module(
         check_bindings(result.before, annotated, str(path))
     marks = Marks()
     test = is_test_module(path, root)  # whatever the policy, it stays a .py file test runners collect
-    if test and options.upgrade:
-        result.notes.append("not upgraded: a test module stays a .py file so test runners still collect it")
+    # A package's __init__ stays a .py file too: mypy (the next run's inference, the user's type checks)
+    # sees no package without it, and a later migrate of the package could not infer anything.
+    keep, why = (("a test module stays a .py file", "test runners still collect it") if test else
+                 ("a package's __init__.py stays a .py file", "type checkers still see the package")
+                 if path.name == "__init__.py" else (None, None))
+    if keep is not None and options.upgrade:
+        result.notes.append(f"not upgraded: {keep} so {why}")
     elif options.upgrade:
         analysis = stages.analyze(annotated, path, options.config)
         if analysis.error:
@@ -181,10 +186,9 @@ def _migrate_module(
             module, marks = upgrade_module(module, _plan(analysis), attributes)
     result.notes.extend(marks.notes)
     backticks = not options.annotate and needs_backticks(module)
-    if test and backticks:
-        result.notes.append("not backticked: a test module stays a .py file, where `fn`, `struct` and `var` "
-                            "are plain names")
-    superset = not test and (marks.upgraded or backticks)
+    if keep is not None and backticks:
+        result.notes.append(f"not backticked: {keep}, where `fn`, `struct` and `var` are plain names")
+    superset = keep is None and (marks.upgraded or backticks)
     if superset:
         text = render_superset(module, marks)
         upgraded = module.code
