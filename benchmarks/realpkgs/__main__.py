@@ -16,14 +16,15 @@ import platform
 import shutil
 import sys
 import time
+import traceback
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from rich.console import Console
 from rich.table import Table
 
 from benchmarks.realpkgs import differential, speed
-from benchmarks.realpkgs.fetch import CACHE, fetch, unpack
+from benchmarks.realpkgs.fetch import CACHE, FetchError, fetch, unpack
 from benchmarks.realpkgs.packages import FAST, SPECS
 from benchmarks.realpkgs.pipeline import Layout, Result, run_pipeline
 
@@ -40,6 +41,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--modes", default="so,jit", help="compiled ways to compare: so (the build), jit (the hook)")
     p.add_argument("--rounds", type=int, default=3, help="interleaved timing rounds (default 3)")
     p.add_argument("--target", type=float, default=0.2, help="seconds per timed sample (default 0.2)")
+    p.add_argument("--trace-budget", type=float, default=None,
+                   help="seconds the traced migration may take before the harness migrates statically "
+                        "(default: each package's trace_budget in packages.py)")
     p.add_argument("--no-speed", action="store_true")
     p.add_argument("--no-differential", action="store_true")
     p.add_argument("--workdir", type=Path, default=Path(os.environ.get("TMPDIR", "/tmp")) / "pymigrate-realpkgs")
@@ -53,6 +57,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 
 def run_one(name: str, args: argparse.Namespace) -> Result:
+    """One package through every step; a step that raises is a problem of the package, never the end of the
+    run (the others still run where they can)."""
     spec = SPECS[name]
     log = Console(stderr=True)
     result = Result(spec.name, spec.version)
@@ -60,25 +66,49 @@ def run_one(name: str, args: argparse.Namespace) -> Result:
     if work.exists():
         shutil.rmtree(work)
     start = time.perf_counter()
-    archive = fetch(spec, args.cache)
+    try:
+        archive = fetch(spec, args.cache)
+    except FetchError as exc:
+        result.problems.append(f"fetch: {exc}")
+        return result
     root = unpack(archive, work / "unpack")
     shutil.move(str(root), str(work / "orig"))
     result.steps["fetch"] = round(time.perf_counter() - start, 2)
     layout = Layout(spec, work)
     log.print(f"[bold]{spec.name} {spec.version}[/]: tests, analyze, migrate, build, tests after")
-    run_pipeline(layout, result)
+    if not _step(result, "pipeline", lambda: run_pipeline(layout, result, args.trace_budget)):
+        return result
     if not args.no_differential:
         log.print(f"{spec.name}: differential run ({args.calls} calls per compiled function)")
         start = time.perf_counter()
         modes = tuple(m for m in args.modes.split(",") if m)
-        result.differential = differential.run(layout, result, args.calls, modes, timeout=60.0)
+
+        def diff() -> None:
+            result.differential = differential.run(layout, result, args.calls, modes, timeout=60.0)
+            if "error" in result.differential:
+                result.problems.append(f"differential run: {result.differential['error']}")
+        _step(result, "differential", diff)
         result.steps["differential"] = round(time.perf_counter() - start, 2)
     if not args.no_speed:
-        log.print(f"{spec.name}: workload under CPython, pymigrate, Cython, mypyc")
+        log.print(f"{spec.name}: workload and hot functions under CPython, pymigrate, Cython, mypyc")
         start = time.perf_counter()
-        result.speed = speed.measure(layout, result, args.rounds, args.target)
+
+        def timing() -> None:
+            result.speed = speed.measure(layout, result, args.rounds, args.target)
+        _step(result, "speed", timing)
         result.steps["speed"] = round(time.perf_counter() - start, 2)
     return result
+
+
+def _step(result: Result, name: str, body: Callable[[], None]) -> bool:
+    """Run one step; an exception is recorded with its traceback's last lines."""
+    try:
+        body()
+    except Exception as exc:  # noqa: BLE001 - the harness reports every failure and goes on
+        tail = "".join(traceback.format_exception(exc)[-3:])
+        result.problems.append(f"{name} step raised {type(exc).__name__}: {exc}\n{tail}")
+        return False
+    return True
 
 
 def _fmt(x: float | None) -> str:
@@ -86,33 +116,36 @@ def _fmt(x: float | None) -> str:
 
 
 def tables(results: list[Result]) -> list[Table]:
-    """The pipeline per package, then the workload's speed per implementation."""
+    """The pipeline per package, then the speed of each package's workload and hot functions."""
     pipe = Table(title="real packages: the pipeline and the differential run")
-    for col in ("package", "fn / functions", "ready/infer/blocked", "top blockers", "tests before",
+    for col in ("package", "fn / functions", "ready/infer/blocked", "top blockers", "migrate", "tests before",
                 "after build", "through hook", "diff calls", "differences", "problems"):
         pipe.add_column(col)
-    fast = Table(title="real packages: workload speed (times faster than CPython; ratios pymigrate/other)")
-    for col in ("package", "CPython s", "pymigrate", "Cython", "mypyc", "pm vs Cython", "pm vs mypyc", "notes"):
+    fast = Table(title="real packages: speed (times faster than CPython; pm/Cython and pm/mypyc: pymigrate's "
+                       "time against theirs)")
+    for col in ("package", "job", "fn?", "CPython ms", "pymigrate", "Cython", "mypyc", "pm/Cython", "pm/mypyc",
+                "notes"):
         fast.add_column(col)
     for r in results:
         diff = r.differential
         pipe.add_row(
             f"{r.name} {r.version}", f"{r.fn_count} / {r.functions}", f"{r.ready}/{r.inferable}/{r.blocked}",
-            " ".join(f"{c}:{n}" for c, n in r.top_blockers[:3]),
+            " ".join(f"{c}:{n}" for c, n in r.top_blockers[:3]), r.migrate_mode.split(":")[0] or "-",
             r.tests_before.short() if r.tests_before else "-",
             r.tests_built.short() if r.tests_built else "-", r.tests_hook.short() if r.tests_hook else "-",
             str(diff.get("calls", "-")), str(len(diff.get("differences", []))) if diff else "-",
             str(len(r.problems)))
-        impls: dict[str, Any] = r.speed.get("impls", {})
-        if impls:
-            base = impls.get("cpython", {}).get("median_s")
-            notes = "; ".join(f"{n}: {c['error'][:80]}" for n, c in impls.items() if "error" in c)
-            if impls.get("pymigrate", {}).get("native") == []:
+        for label, row in r.speed.get("jobs", {}).items():
+            base = row.get("cpython", {}).get("median_s")
+            notes = "; ".join(f"{n}: {c['error'][:70]}" for n, c in row.items()
+                              if isinstance(c, dict) and "error" in c)
+            if label == speed.WORKLOAD and r.speed.get("impls", {}).get("pymigrate", {}).get("native") == []:
                 notes = "; ".join(filter(None, ["pymigrate: no compiled module loaded (runs as CPython)", notes]))
-            fast.add_row(f"{r.name}", "n/a" if base is None else f"{base:.4f}",
-                         *[_fmt(impls.get(n, {}).get("speedup")) for n in ("pymigrate", "cython", "mypyc")],
-                         _fmt(speed.ratio(r.speed, "pymigrate", "cython")),
-                         _fmt(speed.ratio(r.speed, "pymigrate", "mypyc")), notes)
+            fast.add_row(r.name, label.removeprefix(r.name + "."), "fn" if row.get("compiled") else "",
+                         "n/a" if base is None else f"{base * 1000:.3f}",
+                         *[_fmt(row.get(n, {}).get("speedup")) for n in ("pymigrate", "cython", "mypyc")],
+                         _fmt(speed.ratio(r.speed, "pymigrate", "cython", label)),
+                         _fmt(speed.ratio(r.speed, "pymigrate", "mypyc", label)), notes)
     return [pipe, fast] if fast.row_count else [pipe]
 
 

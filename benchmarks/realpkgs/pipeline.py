@@ -3,10 +3,12 @@ its tests on the build and through the import hook, and the count of functions t
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -19,6 +21,7 @@ from benchmarks.realpkgs.packages import Spec
 
 REPO = Path(__file__).resolve().parents[2]
 TEST_TIMEOUT = 1800.0
+BUILD_TIMEOUT = 900.0  # one module
 _COUNT = re.compile(r"(\d+) (passed|failed|skipped|errors?|xfailed|xpassed|deselected)\b")
 
 
@@ -68,6 +71,7 @@ class Result:
     blocked: int = 0
     top_blockers: list[tuple[str, int]] = field(default_factory=list)
     migrate_exit: int = 0
+    migrate_mode: str = ""
     migrate_summary: str = ""
     modules: int = 0
     pys_modules: list[str] = field(default_factory=list)
@@ -116,13 +120,19 @@ def _is_test(rel: str, spec: Spec) -> bool:
 
 def _run(cmd: list[str] | str, cwd: Path, env: dict[str, str] | None = None,
          timeout: float = TEST_TIMEOUT) -> Step:
+    """Run cmd in its own session; past the timeout its whole process group is killed (a traced test run
+    that `pymigrate migrate` started must not outlive it), with exit -9 and the reason in the log."""
     start = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            shell=isinstance(cmd, str), start_new_session=True)
     try:
-        proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout,
-                              shell=isinstance(cmd, str))
-        code, out = proc.returncode, proc.stdout + proc.stderr
-    except subprocess.TimeoutExpired as exc:
-        code, out = -9, f"timeout after {timeout:.0f} s: {exc.stdout!r:.2000}"
+        out, _ = proc.communicate(timeout=timeout)
+        code = proc.returncode
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        out, _ = proc.communicate()
+        code, out = -9, f"{out}\ntimeout after {timeout:.0f} s"
     return Step(time.perf_counter() - start, code, out)
 
 
@@ -187,20 +197,32 @@ def analyze(layout: Layout, result: Result) -> None:
     result.top_blockers = blockers.most_common(5)
 
 
-def migrate(layout: Layout, result: Result) -> None:
+def migrate(layout: Layout, result: Result, budget: float | None = None) -> None:
+    """`migrate --write --trace` with the package's tests (or the sample `trace` names), bounded by the
+    spec's trace budget; when the traced run fails or runs out of time, a static migration (inference from
+    the source alone) on a fresh copy, with the reason in `migrate_mode` and in the problems."""
     spec = layout.spec
+    budget = spec.trace_budget if budget is None else budget
     mig = layout.root("mig")
-    shutil.copytree(layout.root("orig"), mig)
-    files = [str(p) for p in layout.modules("mig")]
+    files = [str(p) for p in layout.modules("orig")]
     result.modules = len(files)
     command = f"cd {mig} && PYTHONPATH={layout.import_root('mig')}:$PYTHONPATH " + \
         (spec.trace or spec.tests).format(python=sys.executable)
-    step = _run(pymigrate("migrate", "--write", "--trace", command, *files), mig)
+    what = "a sample of its tests (the spec's trace)" if spec.trace else "its tests"
+    step = _migrate_copy(layout, ["--trace", command], budget)
+    result.migrate_mode = f"traced: {what}"
+    if step.exit != 0:
+        why = (f"did not finish within its {budget:.0f} s budget" if step.exit == -9
+               else f"exited {step.exit}: " + " | ".join(_notes(step.log)[:5]))
+        result.problems.append(f"migrate --trace ({what}) {why}; migrated statically instead")
+        result.steps["migrate traced"] = round(step.seconds, 2)
+        step = _migrate_copy(layout, [], TEST_TIMEOUT)
+        result.migrate_mode = f"static: the traced run {why}"[:300]
     result.steps["migrate"] = round(step.seconds, 2)
     result.migrate_exit = step.exit
     lines = step.log.strip().splitlines()
     result.migrate_summary = lines[-1] if lines else ""
-    notes = [line for line in lines if "failed" in line or "error" in line.lower()]
+    notes = _notes(step.log)
     if step.exit != 0 or notes:
         result.problems.append(f"migrate exited {step.exit}: " + " | ".join(notes[:5] or lines[-5:]))
     pkg = layout.package("mig")
@@ -210,26 +232,45 @@ def migrate(layout: Layout, result: Result) -> None:
         result.fns[module] = upgraded_names(pys)
 
 
+def _notes(log: str) -> list[str]:
+    return [line for line in log.strip().splitlines() if "failed" in line or "error" in line.lower()]
+
+
+def _migrate_copy(layout: Layout, extra: list[str], budget: float) -> Step:
+    """`pymigrate migrate --write` on a fresh copy of the original (a run cut short leaves nothing behind)."""
+    mig = layout.root("mig")
+    if mig.exists():
+        shutil.rmtree(mig)
+    shutil.copytree(layout.root("orig"), mig)
+    files = [str(p) for p in layout.modules("mig")]
+    return _run(pymigrate("migrate", "--write", *extra, *files), mig, timeout=budget)
+
+
 def build(layout: Layout, result: Result) -> None:
     built = layout.root("built")
     shutil.copytree(layout.root("mig"), built)
     total = 0.0
     for pys in sorted(layout.package("built").rglob("*.pys")):
-        step = _run(pymigrate("build", "-q", str(pys)), built)
+        step = _run(pymigrate("build", "-q", str(pys)), built, timeout=BUILD_TIMEOUT)
         total += step.seconds
         if step.exit != 0:
             result.build_failures[str(pys.relative_to(built))] = step.log[-2000:]
     result.steps["build"] = round(total, 2)
 
 
-def run_pipeline(layout: Layout, result: Result) -> None:
+def run_pipeline(layout: Layout, result: Result, budget: float | None = None) -> None:
     """Tests before, analyze, migrate, build, tests on the build and through the hook (in place)."""
     spec = layout.spec
     result.tests_before = run_tests(spec, layout.root("orig"), layout.import_root("orig"))
     result.steps["tests before"] = result.tests_before.seconds
+    if result.tests_before.exit != 0 or result.tests_before.failed or result.tests_before.errors:
+        result.problems.append(f"tests before (the original) exited {result.tests_before.exit}:\n"
+                               f"{result.tests_before.tail}")
     analyze(layout, result)
-    migrate(layout, result)
+    migrate(layout, result, budget)
     build(layout, result)
+    for path, log in result.build_failures.items():
+        result.problems.append(f"build {path} failed: {' | '.join(_notes(log)[-3:]) or log[-300:]}")
     result.tests_built = run_tests(spec, layout.root("built"), layout.import_root("built"))
     result.steps["tests built"] = result.tests_built.seconds
     result.tests_hook = run_tests(spec, layout.root("mig"), layout.import_root("mig"),

@@ -8,41 +8,50 @@ import json
 import shutil
 import statistics
 import sys
+import sysconfig
 import textwrap
 from pathlib import Path
 from typing import Any
 
+from benchmarks.realpkgs.packages import Spec
 from benchmarks.realpkgs.pipeline import Layout, Result, _run, base_env
 
 IMPLS = ("cpython", "pymigrate", "cython", "mypyc")
 
 WORKER = textwrap.dedent('''
     import json, sys, time
-    setup, run, package, target = sys.argv[1], sys.argv[2], sys.argv[3], float(sys.argv[4])
-    env = {}
-    exec(setup, env)
-    code = compile(run, "<workload>", "exec")
-    exec(code, env)
-    result = repr(env.get("result"))
-    inner, elapsed = 1, 0.0
-    while True:
-        start = time.perf_counter()
-        for _ in range(inner):
+    jobs, package, target = json.loads(sys.argv[1]), sys.argv[2], float(sys.argv[3])
+    out = {}
+    for job in jobs:
+        try:
+            env = {}
+            exec(job["setup"], env)
+            code = compile(job["run"], "<" + job["label"] + ">", "exec")
             exec(code, env)
-        elapsed = time.perf_counter() - start
-        if elapsed >= target:
-            break
-        inner *= 2
-    samples = []
-    for _ in range(3):
-        start = time.perf_counter()
-        for _ in range(inner):
-            exec(code, env)
-        samples.append((time.perf_counter() - start) / inner)
+            result = repr(env.get("result"))
+            inner = 1
+            while True:
+                start = time.perf_counter()
+                for _ in range(inner):
+                    exec(code, env)
+                if time.perf_counter() - start >= target:
+                    break
+                inner *= 2
+            samples = []
+            for _ in range(3):
+                start = time.perf_counter()
+                for _ in range(inner):
+                    exec(code, env)
+                samples.append((time.perf_counter() - start) / inner)
+            out[job["label"]] = {"samples": samples, "result": result}
+        except BaseException as exc:  # one job that fails says why; the others are still timed
+            out[job["label"]] = {"error": f"{type(exc).__name__}: {exc}"[:300]}
     native = sorted(n for n, m in sys.modules.items() if (n == package or n.startswith(package + "."))
                     and str(getattr(m, "__file__", "")).endswith(".so"))
-    print(json.dumps({"samples": samples, "result": result, "native": native}))
+    print(json.dumps({"jobs": out, "native": native}))
 ''')
+
+WORKLOAD = "workload"
 
 
 CYTHON_SETUP = """
@@ -62,7 +71,10 @@ def build_cython(layout: Layout) -> tuple[Path | None, float, str]:
     shutil.copytree(layout.root("orig"), root)
     import_root = _import_root(layout, root)
     files = [str(p.relative_to(import_root)) for p in _modules(layout, root) if p.name != "__init__.py"]
-    env = dict(base_env(), CFLAGS="-g0")  # no debug info: the same code, built in a fraction of the time
+    # No debug info: the same code, built in a fraction of the time. setuptools replaces the interpreter's
+    # CFLAGS (-O3 -DNDEBUG -fwrapv) by $CFLAGS when it is set, so they are passed on with -g0 after them (a
+    # bare CFLAGS=-g0 compiled Cython's C at -O0, half CPython's speed on idna).
+    env = dict(base_env(), CFLAGS=f"{sysconfig.get_config_var('CFLAGS') or ''} -g0")
     step = _run([sys.executable, "-c", CYTHON_SETUP, *files], import_root, env, timeout=1800)
     if step.exit != 0:
         return None, step.seconds, _tail(step.log)
@@ -98,17 +110,28 @@ def _modules(layout: Layout, root: Path) -> list[Path]:
             if not any(p.relative_to(pkg).match(pattern) for pattern in layout.spec.tables)]
 
 
+def jobs(spec: Spec) -> list[dict[str, str]]:
+    """The whole workload, then each hot function."""
+    return [{"label": WORKLOAD, "setup": spec.setup, "run": spec.run},
+            *({"label": h.label, "setup": h.setup, "run": h.run} for h in spec.hot)]
+
+
 def measure(layout: Layout, result: Result, rounds: int, target: float, impls: tuple[str, ...] = IMPLS) -> dict[str, Any]:
+    """Per job (the workload, each hot function) and implementation: the median time, the speedup over
+    CPython, or the reason there is none (a build that failed, a result that is not CPython's, an error)."""
     spec = layout.spec
+    todo = jobs(spec)
     roots: dict[str, Path | None] = {"cpython": layout.import_root("orig"), "pymigrate": layout.import_root("built")}
-    report: dict[str, Any] = {"workload": spec.run, "impls": {}}
+    report: dict[str, Any] = {"workload": spec.run, "impls": {}, "jobs": {}}
     for name, builder in (("cython", build_cython), ("mypyc", build_mypyc)):
         if name not in impls:
             continue
         root, seconds, error = builder(layout)
         roots[name] = root
         report["impls"][name] = {"build_s": round(seconds, 2), **({"error": error} if error else {})}
-    samples: dict[str, list[float]] = {name: [] for name in impls}
+    samples: dict[tuple[str, str], list[float]] = {}
+    results: dict[str, str] = {}
+    errors: dict[tuple[str, str], str] = {}
     for index in range(rounds):
         order = list(impls[index % len(impls):] + impls[:index % len(impls)])
         for name in order:
@@ -118,33 +141,51 @@ def measure(layout: Layout, result: Result, rounds: int, target: float, impls: t
                 continue
             env = base_env()
             env["PYTHONPATH"] = str(root)
-            step = _run([sys.executable, "-c", WORKER, spec.setup, spec.run, spec.import_name, str(target)],
-                        layout.work, env, timeout=600)
+            step = _run([sys.executable, "-c", WORKER, json.dumps(todo), spec.import_name, str(target)],
+                        layout.work, env, timeout=1200)
             if step.exit != 0:
-                cell["error"] = _tail(step.log)
+                cell["error"] = f"the timing interpreter exited {step.exit}: {_tail(step.log)}"
                 continue
             data = json.loads(step.log.strip().splitlines()[-1])
             cell["native"] = data["native"]
-            if name == "cpython":
-                report["result"] = data["result"]
-                report["result_excerpt"] = data["result"][:300]
-            elif data["result"] != report.get("result"):
-                cell["error"] = f"result differs from CPython's: {data['result'][:300]}"
-                continue
-            samples[name].extend(data["samples"])
-    base = statistics.median(samples["cpython"]) if samples.get("cpython") else None
-    for name in impls:
-        cell = report["impls"].setdefault(name, {})
-        if samples[name] and "error" not in cell:
-            cell["median_s"] = statistics.median(samples[name])
-            if base:
-                cell["speedup"] = round(base / cell["median_s"], 3)
+            for label, got in data["jobs"].items():
+                if "error" in got:
+                    errors[(label, name)] = got["error"]
+                elif name == "cpython":
+                    results[label] = got["result"]
+                    samples.setdefault((label, name), []).extend(got["samples"])
+                elif label in results and got["result"] != results[label]:
+                    errors[(label, name)] = f"result differs from CPython's: {got['result'][:200]}"
+                else:
+                    samples.setdefault((label, name), []).extend(got["samples"])
+    compiled = {f"{module}.{name}" for module, names in result.fns.items() for name in names}
+    for job in todo:
+        label = job["label"]
+        row: dict[str, Any] = {"compiled": label in compiled, "result_excerpt": results.get(label, "")[:200]}
+        base_samples = samples.get((label, "cpython"))
+        base = statistics.median(base_samples) if base_samples else None
+        for name in impls:
+            if (label, name) in errors:
+                row[name] = {"error": errors[(label, name)]}
+            elif samples.get((label, name)) and (label, name) not in errors:
+                median = statistics.median(samples[(label, name)])
+                row[name] = {"median_s": median, **({"speedup": round(base / median, 3)} if base else {})}
+            else:
+                row[name] = {"error": report["impls"].get(name, {}).get("error", "not timed")}
+        report["jobs"][label] = row
+    for name in impls:  # the workload's figures also stay where earlier runs' JSON had them
+        cell, workload = report["impls"].setdefault(name, {}), report["jobs"][WORKLOAD][name]
+        if "error" in workload:
+            cell.setdefault("error", workload["error"])
+        else:
+            cell.update(workload)
     return report
 
 
-def ratio(report: dict[str, Any], a: str, b: str) -> float | None:
-    """How many times faster implementation a is than b on the workload."""
-    x, y = report.get("impls", {}).get(a, {}), report.get("impls", {}).get(b, {})
+def ratio(report: dict[str, Any], a: str, b: str, job: str = WORKLOAD) -> float | None:
+    """How many times faster implementation a is than b on a job (the workload by default)."""
+    row = report.get("jobs", {}).get(job, {})
+    x, y = row.get(a, {}), row.get(b, {})
     if "median_s" in x and "median_s" in y:
         return float(y["median_s"]) / float(x["median_s"])
     return None

@@ -15,7 +15,8 @@ from benchmarks.realpkgs import differential
 from benchmarks.realpkgs.__main__ import parse_args, run_one
 from benchmarks.realpkgs.fetch import FetchError, fetch
 from benchmarks.realpkgs.packages import FAST, SPECS, Spec
-from benchmarks.realpkgs.pipeline import run_tests
+from benchmarks.realpkgs import pipeline
+from benchmarks.realpkgs.pipeline import Layout, Result, run_tests
 
 
 def test_fetch_refuses_an_archive_whose_hash_is_not_the_pinned_one(tmp_path: Path) -> None:
@@ -59,6 +60,36 @@ def test_generated_inputs_reach_well_beyond_the_traced_types() -> None:
     assert any(type(v) is float and v in (float("inf"), -float("inf")) for v in values)
     assert [] in values
     assert any(isinstance(v, list) and len({type(x) for x in v}) > 1 for v in values)
+
+
+def _process_gone(pid: int) -> bool:
+    """No such process, or one that ended and waits to be reaped."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError):
+        return True
+    return state in ("Z", "X")
+
+
+def test_a_traced_migration_past_its_budget_falls_back_to_a_static_one_and_says_so(tmp_path: Path) -> None:
+    """The trace command outlives the budget: its whole process group is killed, the package is migrated
+    statically from a fresh copy (the typed def still becomes a fn), and the reason is reported."""
+    orig = tmp_path / "work" / "orig"
+    (orig / "pkg").mkdir(parents=True)
+    (orig / "pkg" / "__init__.py").write_text("")
+    (orig / "pkg" / "calc.py").write_text("def add(a: int, b: int) -> int:\n    return a + b\n")
+    pidfile = tmp_path / "trace.pid"
+    sleeper = f"import os, time; open({str(pidfile)!r}, 'w').write(str(os.getpid())); time.sleep(120)"
+    spec = Spec("pkg", "0", "", "pkg", f"{{python}} -c \"{sleeper}\"", trace_budget=20.0)
+    result = Result("pkg", "0")
+    pipeline.migrate(Layout(spec, tmp_path / "work"), result)
+    assert result.migrate_mode.startswith("static: the traced run did not finish within its 20 s budget"), \
+        result.migrate_mode
+    assert any("migrated statically instead" in p for p in result.problems), result.problems
+    assert result.migrate_exit == 0, result.problems
+    assert result.fns == {"pkg.calc": ["add"]}
+    assert pidfile.exists(), "the trace command never ran"
+    assert _process_gone(int(pidfile.read_text())), "the traced test run outlived the harness's timeout"
 
 
 def test_fast_slice(tmp_path: Path) -> None:
