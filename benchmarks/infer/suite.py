@@ -321,6 +321,15 @@ def _files(spec: Spec, root: Path) -> list[Path]:
     return [p for p in out if not any(p.is_relative_to(e) for e in excluded)]
 
 
+def _caller_files(spec: Spec, tree: Path) -> list[Path]:
+    """The callers' files: verification type-checks them against the annotated package, as scoring does."""
+    out: list[Path] = []
+    for c in spec.callers:
+        p = tree / c
+        out += [p] if p.is_file() else sorted(p.rglob("*.py"))
+    return out
+
+
 def run_package(name: str, cache: Path, workdir: Path, trace: bool | None, verify: bool = True) -> Result:
     from pymigrate.migrate.infer import infer_package
     from pymigrate.migrate.infer.package import load_modules
@@ -378,7 +387,8 @@ def run_package(name: str, cache: Path, workdir: Path, trace: bool | None, verif
         result.traced = True
     start = time.perf_counter()
     # a package whose own suite has failing tests still scores with the types its run recorded
-    types = infer_package(files, root=tree, trace_command=command, verify=verify, allow_trace_failure=True)
+    types = infer_package(files, root=tree, trace_command=command, verify=verify, allow_trace_failure=True,
+                          callers=_caller_files(spec, tree))
     result.seconds = time.perf_counter() - start
 
     inferred = write_annotations(files, types, root)

@@ -432,8 +432,12 @@ _GROUNDED = ("call", "declared")
 
 def infer_package(files: Sequence[Path], *, root: Path, trace_command: str | None = None,
                   target_version: tuple[int, int] | None = None, verify: bool = True,
-                  trace_cwd: Path | None = None, allow_trace_failure: bool = False) -> PackageTypes:
+                  trace_cwd: Path | None = None, allow_trace_failure: bool = False,
+                  callers: Sequence[Path] = ()) -> PackageTypes:
     """Types for every unannotated parameter, return and ``self`` attribute of the package's files.
+
+    ``callers`` (the package's tests, its examples) are type-checked with the package during verification:
+    an annotation that adds a mypy error to them is not written, as one that adds an error to the package.
 
     ``trace_command`` runs in ``trace_cwd`` (default: ``root``; ``pymigrate migrate`` passes the directory it
     was started from). Raises InferenceError when
@@ -452,7 +456,7 @@ def infer_package(files: Sequence[Path], *, root: Path, trace_command: str | Non
             generalize(modules, choices, target)
             if verify:
                 from .mypy_filter import verified
-                choices = verified(modules, choices, target)
+                choices = verified(modules, choices, target, load_modules(callers))
             break
         except CompileError as exc:     # mypy cannot build the package (e.g. a blocking error)
             stopped = _stopping_modules(modules, exc.messages)
