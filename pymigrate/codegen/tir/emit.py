@@ -14,6 +14,7 @@ from pymigrate.codegen.capi import F64, I1, I32, I64, PTR, VOID
 from pymigrate.codegen.ir import FuncIR
 from pymigrate.codegen.lower import ModuleLowering
 from pymigrate.codegen.tir import ops
+from pymigrate.codegen.tir.attrcache import HELPERS, AttrCache
 from pymigrate.codegen.tir.fastpaths import FastPaths
 from pymigrate.codegen.tir.runtime import GLOBAL_SITE, STATIC_OBJECTS, ObjectRuntime
 
@@ -174,15 +175,23 @@ class Emitter:
             argv = [self.val(b, a) for a in op.args]
             if op.fname.startswith("pmo.fast."):  # chosen by passes/specialize.py
                 fn = FastPaths(self.rt).fn(op.fname)
+            elif op.fname in HELPERS:  # an attribute cache, its site made here
+                cache = AttrCache(self.rt)
+                fn = cache.get_fn() if op.fname == "pmo.attr.get" else cache.set_fn()
+                argv.append(cache.site())
             else:
                 fn = self.c_fn(op.fname, LLTYPES[op.type.name], [x.type for x in argv])
             result = b.call(fn, argv)
         elif isinstance(op, ops.LoadMethod):
             slot = self.entry_slot(b)
             b.store(null, slot)  # on AttributeError _PyObject_GetMethod leaves *method as it was
-            get = self.c_fn("_PyObject_GetMethod", I32, [PTR, PTR, PTR])
             name = b.load(self.rt.constant(op.name), typ=PTR)
-            self.unbound[id(op)] = b.call(get, [self.val(b, op.recv), name, slot])
+            if op.cached:  # passes/specialize.py
+                cache = AttrCache(self.rt)
+                self.unbound[id(op)] = b.call(cache.method_fn(), [self.val(b, op.recv), name, cache.site(), slot])
+            else:
+                get = self.c_fn("_PyObject_GetMethod", I32, [PTR, PTR, PTR])
+                self.unbound[id(op)] = b.call(get, [self.val(b, op.recv), name, slot])
             result = b.load(slot, typ=PTR)
         elif isinstance(op, ops.Vectorcall):
             if op.fast is not None and op.recv is not None:  # marked by passes/specialize.py

@@ -258,6 +258,7 @@ class LoadMethod(Op):
     method found on the type (the call then passes `recv` first) instead of making a bound method."""
 
     error_kind = ERR_MAGIC
+    cached = False  # the specialize pass gives it a per-site cache (tir/attrcache.py)
 
     def __init__(self, recv: Value, name: str, line: int) -> None:
         super().__init__(line)

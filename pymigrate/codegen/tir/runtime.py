@@ -25,6 +25,20 @@ GLOBAL_SITE = ir.LiteralStructType([I64, I64, PTR])  # module dict's tag, builti
 STATIC_OBJECTS = {None: "_Py_NoneStruct", True: "_Py_TrueStruct", False: "_Py_FalseStruct"}
 
 
+def counted_loop(b: ir.IRBuilder, f: ir.Function, n: ir.Value, label: str) -> tuple[ir.Value, ir.Value, ir.Block, ir.Block]:
+    """`for i in range(n)` in a helper: the builder left in the body, which stores i + 1 into the
+    counter's slot and branches to top; returns (i, the slot, top, the exit block)."""
+    i_slot = b.alloca(I64)
+    b.store(ir.Constant(I64, 0), i_slot)
+    top, loop, done = (f.append_basic_block(label + x) for x in ("top", "loop", "done"))
+    b.branch(top)
+    b.position_at_end(top)
+    i = b.load(i_slot, typ=I64)
+    b.cbranch(b.icmp_signed("<", i, n), loop, done)
+    b.position_at_end(loop)
+    return i, i_slot, top, done
+
+
 class ObjectRuntime:
     """Per LLVM module: the constant table, the module's globals and builtins dicts and the helpers."""
 
@@ -34,6 +48,7 @@ class ObjectRuntime:
         self.globals_dict = self._ptr("pmo.rt.globals")
         self.builtins_dict = self._ptr("pmo.rt.builtins")
         self.sites: list[ir.GlobalVariable] = []
+        self.attr_sites: list[ir.GlobalVariable] = []  # attrcache.py's per-site attribute caches
 
     def _ptr(self, name: str) -> ir.GlobalVariable:
         g = ir.GlobalVariable(self.ml.module, PTR, name=name)
@@ -299,14 +314,7 @@ class ObjectRuntime:
                 b.call(capi.fn("Py_DecRef"), [it])
                 b.ret(NULL)
             nxt = self.c_fn("PyIter_Next", PTR, [PTR])
-            i_slot = b.alloca(I64)
-            b.store(ir.Constant(I64, 0), i_slot)
-            top, loop, done = (f.append_basic_block(x) for x in ("top", "loop", "done"))
-            b.branch(top)
-            b.position_at_end(top)
-            i = b.load(i_slot, typ=I64)
-            b.cbranch(b.icmp_signed("<", i, n), loop, done)
-            b.position_at_end(loop)
+            i, i_slot, top, done = counted_loop(b, f, n, "")
             w = b.call(nxt, [it])
             with b.if_then(b.icmp_unsigned("==", w, NULL), likely=False):
                 with b.if_then(b.icmp_unsigned("==", b.call(capi.fn("PyErr_Occurred"), []), NULL)):
