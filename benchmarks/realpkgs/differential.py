@@ -62,16 +62,24 @@ VALUE: st.SearchStrategy[str] = st.one_of(
 
 @dataclass
 class Target:
-    """A compiled callable: a module-level fn, or a struct (called as its class)."""
+    """A compiled callable: a module-level fn, a struct (called as its class), or a fn method of an
+    ordinary class, called through the class as a plain function (`Class.method(self, ...)`, self among
+    the generated values: a def accepts any self, so must the compiled method), a staticmethod alike,
+    a classmethod bound to its class, a property's getter as `Class.__dict__[name].fget`."""
 
     module: str
     name: str
     required: int
     optional: int
+    callee: str = ""   # the expression called, after `m.`; the name when empty
+
+    @property
+    def expr(self) -> str:
+        return self.callee or self.name
 
 
 def targets(layout: Layout, result: Result) -> list[Target]:
-    """Module-level fns and structs of the built modules, with their positional arity."""
+    """Module-level fns, structs and fn methods of the built modules, with their positional arity."""
     sys.path.insert(0, str(REPO))
     from pymigrate.superset import parse
 
@@ -81,14 +89,34 @@ def targets(layout: Layout, result: Result) -> list[Target]:
         path = pkg.joinpath(*module.split(".")[1:]).with_suffix(".pys")
         if str(path.relative_to(layout.root("mig"))) in result.build_failures:
             continue
-        tree = parse(path.read_text(encoding="utf-8"), str(path)).tree
-        for node in tree.body:
-            if node.__class__.__name__ == "ClassDef" and isinstance(node, ast.ClassDef) and node.name in names:
+        parsed = parse(path.read_text(encoding="utf-8"), str(path))
+        for node in parsed.tree.body:
+            if isinstance(node, ast.ClassDef) and node.name in names:
                 inits = [n for n in node.body if isinstance(n, ast.FunctionDef) and n.name == "__init__"]
                 if inits:
                     found.append(_target(module, node.name, inits[0].args, skip=1))
+            elif isinstance(node, ast.ClassDef) and not parsed.is_struct(node):
+                found.extend(_method_targets(module, node, names))
             elif isinstance(node, ast.FunctionDef) and node.name in names:
                 found.append(_target(module, node.name, node.args, skip=0))
+    return found
+
+
+def _method_targets(module: str, cls: ast.ClassDef, names: list[str]) -> list[Target]:
+    found: list[Target] = []
+    seen: set[str] = set()
+    for meth in cls.body:
+        qual = f"{cls.name}.{getattr(meth, 'name', '')}"
+        if not isinstance(meth, ast.FunctionDef) or qual not in names or qual in seen:
+            continue
+        seen.add(qual)  # a property's setter shares its getter's name: the getter is called
+        decorators = {ast.unparse(d) for d in meth.decorator_list}
+        if "classmethod" in decorators:
+            found.append(_target(module, qual, meth.args, skip=1))
+        elif "property" in decorators:
+            found.append(Target(module, qual, 1, 0, f"{cls.name}.__dict__[{meth.name!r}].fget"))
+        elif "staticmethod" in decorators or not decorators:
+            found.append(_target(module, qual, meth.args, skip=0))
     return found
 
 
@@ -114,7 +142,7 @@ def inputs(target: Target, count: int) -> list[list[str]]:
 
 
 def item(target: Target, args: list[str]) -> dict[str, Any]:
-    code = f"{PRELUDE}args[:] = [{', '.join(args)}]\nresult = m.{target.name}(*args)"
+    code = f"{PRELUDE}args[:] = [{', '.join(args)}]\nresult = m.{target.expr}(*args)"
     return {"module": target.module, "code": code, "args": [], "call": target.name}
 
 

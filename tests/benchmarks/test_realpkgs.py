@@ -92,6 +92,29 @@ def test_a_traced_migration_past_its_budget_falls_back_to_a_static_one_and_says_
     assert _process_gone(int(pidfile.read_text())), "the traced test run outlived the harness's timeout"
 
 
+def test_differential_targets_cover_fn_methods_of_ordinary_classes(tmp_path: Path) -> None:
+    """A fn method of an ordinary class is called through its class with self among the generated values
+    (a def takes any self); a classmethod bound, a property through its getter (once, not its setter)."""
+    pkg = tmp_path / "work" / "mig" / "pkg"
+    pkg.mkdir(parents=True)
+    (pkg / "mod.pys").write_text(
+        "class Box:\n"
+        "    fn get(self, key: object, default: object = None) -> object:\n        return default\n\n"
+        "    @staticmethod\n    fn make(a: object) -> object:\n        return a\n\n"
+        "    @classmethod\n    fn named(cls, name: object) -> object:\n        return name\n\n"
+        "    @property\n    fn size(self) -> object:\n        return 1\n\n"
+        "    @size.setter\n    fn size(self, value: object) -> None:\n        pass\n\n"
+        "    def plain(self) -> None:\n        pass\n\n\n"
+        "fn top(x: object) -> object:\n    return x\n")
+    layout = Layout(Spec("pkg", "0", "", "pkg", "true"), tmp_path / "work")
+    result = Result("pkg", "0")
+    result.fns = {"pkg.mod": pipeline.upgraded_names(pkg / "mod.pys")}
+    assert result.fns["pkg.mod"] == ["Box.get", "Box.make", "Box.named", "Box.size", "top"]
+    found = {(t.name, t.required, t.optional, t.expr) for t in differential.targets(layout, result)}
+    assert found == {("Box.get", 2, 1, "Box.get"), ("Box.make", 1, 0, "Box.make"), ("Box.named", 1, 0, "Box.named"),
+                     ("Box.size", 1, 0, "Box.__dict__['size'].fget"), ("top", 1, 0, "top")}
+
+
 def test_fast_slice(tmp_path: Path) -> None:
     try:
         fetch(SPECS[FAST])
@@ -116,7 +139,9 @@ def test_fast_slice(tmp_path: Path) -> None:
     # every compiled function was called on generated inputs, and agreed with the original
     diff = result.differential
     assert diff["calls"] == args.calls * len(diff["targets"])
-    assert len(diff["targets"]) == sum(1 for names in result.fns.values() for n in names if "." not in n) > 0
+    compiled = {f"{module}.{name}" for module, names in result.fns.items() for name in names}
+    module_level = {f"{module}.{name}" for module, names in result.fns.items() for name in names if "." not in name}
+    assert module_level and module_level <= set(diff["targets"]) <= compiled, diff["targets"]
     assert diff["differences"] == [], diff["differences"]
     assert "error" not in diff
 
