@@ -31,6 +31,7 @@ import time
 import zipfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import libcst as cst
 
@@ -41,6 +42,9 @@ sys.path.insert(0, str(HERE))
 
 from normalize import normalize, type_aliases  # noqa: E402
 from run import Slot, Stripper, write_annotations  # noqa: E402
+
+if TYPE_CHECKING:
+    from pymigrate.migrate.infer import PackageTypes
 
 PYTEST = "{python} -m pytest -q -p no:cacheprovider -p no:randomly"
 
@@ -109,6 +113,8 @@ class Result:
     traced: bool = False
     failed: str = ""
     misses: list[str] = field(default_factory=list)
+    second: int = -1                # slots a second run adds to the written files (-1: not run)
+    second_slots: list[str] = field(default_factory=list)
 
     @property
     def exact_pct(self) -> float:
@@ -123,11 +129,12 @@ class Result:
             return f"{self.package:<15} {self.slots:>6}   {'failed: ' + self.failed}"
         return (f"{self.package:<15} {self.slots:>6} {self.exact_pct:>7.1f}% {self.coverage_pct:>8.1f}%"
                 f" {self.errors_after - self.errors_before:>+7d} {self.callers_after - self.callers_before:>+8d}"
-                f" {self.any_slots:>5} {self.seconds:>8.1f}s {self.peak_mb:>7.0f}MB {'trace' if self.traced else 'static'}")
+                f" {self.any_slots:>5} {self.seconds:>8.1f}s {self.peak_mb:>7.0f}MB {'trace' if self.traced else 'static'}"
+                + (f" {self.second:>4}" if self.second >= 0 else ""))
 
 
 HEADER = (f"{'package':<15} {'slots':>6} {'exact':>8} {'coverage':>9} {'mypy Δ':>7} {'callers':>8} {'Any':>5}"
-          f" {'time':>9} {'memory':>9} evidence")
+          f" {'time':>9} {'memory':>9} evidence 2nd")
 
 
 # --- fetching ----------------------------------------------------------------------------------------------
@@ -330,7 +337,8 @@ def _caller_files(spec: Spec, tree: Path) -> list[Path]:
     return out
 
 
-def run_package(name: str, cache: Path, workdir: Path, trace: bool | None, verify: bool = True) -> Result:
+def run_package(name: str, cache: Path, workdir: Path, trace: bool | None, verify: bool = True,
+                second: bool = False) -> Result:
     from pymigrate.migrate.infer import infer_package
     from pymigrate.migrate.infer.package import load_modules
     from pymigrate.migrate.infer.project import python_version_of
@@ -399,7 +407,24 @@ def run_package(name: str, cache: Path, workdir: Path, trace: bool | None, verif
     _score(result, truth, inferred, positions, typevars, aliases, files, root)
     usage = [resource.getrusage(w).ru_maxrss for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
     result.peak_mb = max(usage) / 1024
+    if second:      # idempotence: a second run over the written files must find nothing to add
+        again = infer_package(files, root=tree, trace_command=command, verify=verify, allow_trace_failure=True,
+                              callers=_caller_files(spec, tree))
+        result.second_slots = _proposed(again, root)
+        result.second = len(result.second_slots)
     return result
+
+
+def _proposed(types: PackageTypes, root: Path) -> list[str]:
+    """Every slot ``types`` (a PackageTypes) would add, as ``file:qualname slot: type``."""
+    out = []
+    for path, ft in sorted(types.files.items()):
+        rel = path.relative_to(root.resolve()) if path.is_relative_to(root.resolve()) else path
+        for qualname, fn in ft.functions.items():
+            out += [f"{rel}:{qualname} param:{p}: {t}" for p, t in fn.params.items()]
+            out += [f"{rel}:{qualname} return: {fn.returns}"] if fn.returns is not None else []
+        out += [f"{rel}:{attr} attribute: {t}" for attr, t in ft.attributes.items()]
+    return out
 
 
 def _source_params(files: list[Path], root: Path) -> dict[tuple[str, str, int], tuple[list[str], list[str]]]:
@@ -495,6 +520,8 @@ def main() -> int:
     parser.add_argument("--no-verify", action="store_true")
     parser.add_argument("--timeout", type=float, default=900.0, help="seconds per package")
     parser.add_argument("--misses", action="store_true", help="list every slot not matched exactly")
+    parser.add_argument("--second", action="store_true",
+                        help="run inference again over the written files: the slots it adds (idempotence: none)")
     parser.add_argument("--cache", type=Path, default=Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
                         / "pymigrate-infer-bench")
     parser.add_argument("--workdir", type=Path, default=Path(os.environ.get("TMPDIR", "/tmp")) / "pymigrate-infer-suite")
@@ -503,7 +530,7 @@ def main() -> int:
     args = parser.parse_args()
 
     if args.child:          # one package, in its own process: its memory and time are its own
-        result = run_package(args.child, args.cache, args.workdir, args.trace, not args.no_verify)
+        result = run_package(args.child, args.cache, args.workdir, args.trace, not args.no_verify, args.second)
         print("RESULT " + json.dumps(asdict(result)))
         return 0
 
@@ -513,6 +540,7 @@ def main() -> int:
         command = [sys.executable, __file__, "--child", name, "--cache", str(args.cache), "--workdir", str(args.workdir)]
         command += [] if args.trace is None else ["--trace" if args.trace else "--no-trace"]
         command += ["--no-verify"] if args.no_verify else []
+        command += ["--second"] if args.second else []
         # its own session: a timeout ends the child and what it started (the traced test run, mypy)
         proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                 start_new_session=True)
@@ -531,6 +559,8 @@ def main() -> int:
         print(result.row(), flush=True)
         if args.misses:
             print("\n".join(result.misses), flush=True)
+        if result.second_slots:
+            print("\n".join("  second " + s for s in result.second_slots), flush=True)
     for line in summary(results):
         print(line)
     if args.json:
