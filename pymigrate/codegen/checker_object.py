@@ -23,13 +23,12 @@ if TYPE_CHECKING:
 KEEP = "; keep this function a def"
 STATEMENTS = {
     ast.Global: "global", ast.Nonlocal: "nonlocal",
-    ast.Import: "import", ast.ImportFrom: "import", ast.FunctionDef: "a nested def", ast.ClassDef: "a nested class",
+    ast.FunctionDef: "a nested def", ast.ClassDef: "a nested class",
     ast.AsyncFunctionDef: "async def", ast.Match: "match", ast.AsyncFor: "async for", ast.AsyncWith: "async with",
 }  # fmt: skip
 EXPRESSIONS = {
     ast.Lambda: "lambda", ast.GeneratorExp: "a generator expression", ast.Await: "await",
     ast.Yield: "yield", ast.YieldFrom: "yield from", ast.NamedExpr: "an assignment expression (:=)",
-    ast.Starred: "a starred expression",
 }  # fmt: skip
 TRY_STAR = getattr(ast, "TryStar", None)
 # builtins that read or change the calling Python frame, which a compiled fn does not have
@@ -119,7 +118,9 @@ class ObjectBodyChecker:
         elif isinstance(s, ast.Delete):
             for t in s.targets:
                 self.delete(t)
-        elif not isinstance(s, (ast.Break, ast.Continue, ast.Pass)):
+        elif isinstance(s, ast.ImportFrom) and any(a.name == "*" for a in s.names):
+            self.refuse(s, "`import *`")
+        elif not isinstance(s, (ast.Break, ast.Continue, ast.Pass, ast.Import, ast.ImportFrom)):
             self.refuse(s, type(s).__name__)
 
     def body(self, stmts: list[ast.stmt]) -> None:
@@ -176,10 +177,6 @@ class ObjectBodyChecker:
                                  "PM317")
             elif isinstance(node, ast.Attribute) and node.attr in FRAME_ATTRS:
                 self.c.error(node, f"'{node.attr}' reads Python frames, which a compiled fn does not have{KEEP}", "PM317")
-            elif isinstance(node, ast.Call) and any(k.arg is None for k in node.keywords):
-                self.refuse(node, "**kwargs in a call", "PM317")
-            elif isinstance(node, ast.Dict) and any(k is None for k in node.keys):
-                self.refuse(node, "** in a dict display")
             elif isinstance(node, ast.comprehension) and node.is_async:
                 self.refuse(node.target, "an async comprehension")
 

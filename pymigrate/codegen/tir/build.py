@@ -46,6 +46,7 @@ from pymigrate.codegen.tir.ops import (
     Value,
     Vectorcall,
 )
+from pymigrate.codegen.tir.scopes import bound_names
 
 
 @dataclass
@@ -87,11 +88,8 @@ COMPREHENSIONS = {ast.ListComp: "<listcomp>", ast.SetComp: "<setcomp>", ast.Dict
 
 def fn_local_names(node: ast.FunctionDef) -> set[str]:
     """The names a fn binds (its locals), leaving out the variables of its comprehensions, which are
-    the comprehensions' own."""
-    inner = {id(n) for c in ast.walk(node) if isinstance(c, (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp))
-             for g in c.generators for n in ast.walk(g.target)}
-    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, (ast.Store, ast.Del))
-            and id(n) not in inner} | {h.name for h in ast.walk(node) if isinstance(h, ast.ExceptHandler) and h.name}
+    the comprehensions' own, and whatever its nested scopes bind."""
+    return bound_names(node)
 
 
 def is_constant(node: ast.expr) -> bool:
@@ -247,8 +245,42 @@ class Builder:
         elif isinstance(s, ast.Delete):
             for t in s.targets:
                 self.delete(t)
+        elif isinstance(s, (ast.Import, ast.ImportFrom)):
+            self.import_stmt(s)
         else:  # the checker refuses everything else
             raise AssertionError(f"line {line}: {type(s).__name__} is not object-tier")
+
+    def import_stmt(self, s: ast.Import | ast.ImportFrom) -> None:
+        """`import a.b [as c]` and `from m import x [as y]` as CPython 3.11 compiles them: IMPORT_NAME (the
+        builtins' __import__ with the module's globals, fromlist and level), the first name bound, or the
+        submodules walked by IMPORT_FROM for `as`; `from` takes each name with IMPORT_FROM."""
+        line = s.lineno
+
+        def store(name: str, value: Value) -> None:
+            self.assign(ast.Name(id=name, ctx=ast.Store()), value, line)
+
+        def import_name(name: str, fromlist: object, level: int) -> Value:
+            args: list[Value] = [self.const(name, line), self.const(fromlist, line), self.const(level, line)]
+            return self.add(Helper("import_name", args, OBJECT, ERR_MAGIC, line))
+
+        def import_from(module: Value, name: str) -> Value:
+            return self.add(Helper("import_from", [module, self.const(name, line)], OBJECT, ERR_MAGIC, line))
+
+        if isinstance(s, ast.Import):
+            for alias in s.names:
+                module = import_name(alias.name, None, 0)
+                if alias.asname is None:
+                    store(alias.name.partition(".")[0], module)
+                    continue
+                for part in alias.name.split(".")[1:]:
+                    module = import_from(module, part)
+                store(alias.asname, module)
+            return
+        held = self.temp()  # the module stays on CPython's stack until every name is taken
+        self.add(Assign(held, import_name(s.module or "", tuple(a.name for a in s.names), s.level), line))
+        for alias in s.names:
+            store(alias.asname or alias.name, import_from(held, alias.name))
+        self.add(Assign(held, Integer(0, OBJECT), line))
 
     def if_stmt(self, s: ast.If) -> None:
         then, other, done = self.new_block(), self.new_block(), self.new_block()
@@ -762,27 +794,24 @@ class Builder:
             return result
         if isinstance(e, ast.Call):
             return self.call(e)
-        if isinstance(e, (ast.Tuple, ast.List, ast.Set)):
-            items = [self.expr(x) for x in e.elts]
-            if isinstance(e, ast.Set):
-                s = self.call_c("PySet_New", [Integer(0, OBJECT)], line)
-                for x in items:
-                    self.call_c("PySet_Add", [s, x], line, type=I32)
-                return s
-            new, put = ("PyTuple_New", "PyTuple_SetItem") if isinstance(e, ast.Tuple) else ("PyList_New", "PyList_SetItem")
-            obj = self.call_c(new, [Integer(len(items), I64)], line)
-            for i, x in enumerate(items):
-                self.call_c(put, [obj, Integer(i, I64), x], line, type=I32, err=ERR_NEVER, steals=(2,))
-            return obj
+        if isinstance(e, (ast.Tuple, ast.List)):
+            return self.sequence(e.elts, type(e), line)
+        if isinstance(e, ast.Set):
+            # the items before the first `*x` are evaluated, then added (BUILD_SET); the rest are added as
+            # they come (SET_ADD, SET_UPDATE)
+            first = next((i for i, x in enumerate(e.elts) if isinstance(x, ast.Starred)), len(e.elts))
+            items = [self.expr(x) for x in e.elts[:first]]
+            s = self.call_c("PySet_New", [Integer(0, OBJECT)], line)
+            for v in items:
+                self.call_c("PySet_Add", [s, v], line, type=I32)
+            for x in e.elts[first:]:
+                if isinstance(x, ast.Starred):
+                    self.call_c("_PySet_Update", [s, self.expr(x.value)], line, type=I32)
+                else:
+                    self.call_c("PySet_Add", [s, self.expr(x)], line, type=I32)
+            return s
         if isinstance(e, ast.Dict):
-            pairs = []
-            for k, v in zip(e.keys, e.values):
-                assert k is not None
-                pairs.append((self.expr(k), self.expr(v)))
-            d = self.call_c("PyDict_New", [], line)
-            for k_, v_ in pairs:
-                self.call_c("PyDict_SetItem", [d, k_, v_], line, type=I32)
-            return d
+            return self.dict_display(e)
         if isinstance(e, (ast.ListComp, ast.SetComp, ast.DictComp)):
             return self.comprehension(e)
         if isinstance(e, ast.JoinedStr):
@@ -828,6 +857,8 @@ class Builder:
         return result
 
     def call(self, e: ast.Call) -> Value:
+        if any(isinstance(a, ast.Starred) for a in e.args) or any(k.arg is None for k in e.keywords):
+            return self.call_ex(e)
         recv: Value | None = None
         if isinstance(e.func, ast.Attribute):  # o.m(...): LOAD_METHOD, then the arguments, then CALL
             recv = self.expr(e.func.value)
@@ -838,6 +869,82 @@ class Builder:
         kwnames = tuple(k.arg for k in e.keywords if k.arg is not None)
         args += [self.expr(k.value) for k in e.keywords]
         return self.add(Vectorcall(fn, args, kwnames, e.lineno, recv=recv))
+
+    def call_ex(self, e: ast.Call) -> Value:
+        """A call unpacking `*` or `**` as CPython 3.11 compiles it (CALL_FUNCTION_EX): the callee as an
+        attribute (no LOAD_METHOD), the positional arguments gathered in a list (LIST_EXTEND for each
+        `*x`) made a tuple, or `*x` alone made a tuple only after the keywords; the keywords merged in
+        order into a new dict (each run of `k=v` evaluated whole, then merged like a `**x`, so a key
+        given twice is CPython's TypeError naming the callee); then PyObject_Call."""
+        line = e.lineno
+        fn = self.expr(e.func)
+        alone = len(e.args) == 1 and isinstance(e.args[0], ast.Starred)
+        if alone:
+            assert isinstance(e.args[0], ast.Starred)
+            pos = self.expr(e.args[0].value)
+        else:
+            pos = self.sequence(e.args, ast.Tuple, line)
+        kwargs: Value = Integer(0, OBJECT)
+        if e.keywords:
+            kwargs = self.call_c("PyDict_New", [], line)
+            run: list[tuple[str, Value]] = []
+            for k in [*e.keywords, None]:
+                if (k is None or k.arg is None) and run:
+                    part = self.call_c("PyDict_New", [], line)
+                    for name, value in run:
+                        self.call_c("PyDict_SetItem", [part, self.const(name, line), value], line, type=I32)
+                    self.add(Helper("dict_merge", [fn, kwargs, part], I32, ERR_MAGIC, line))
+                    run = []
+                if k is not None and k.arg is None:
+                    self.add(Helper("dict_merge", [fn, kwargs, self.expr(k.value)], I32, ERR_MAGIC, line))
+                elif k is not None and k.arg is not None:
+                    run.append((k.arg, self.expr(k.value)))
+        if alone:
+            pos = self.add(Helper("star_tuple", [fn, pos], OBJECT, ERR_MAGIC, line))
+        return self.call_c("PyObject_Call", [fn, pos, kwargs], line)
+
+    def pack(self, kind: type, items: list[Value], line: int) -> Value:
+        new, put = ("PyTuple_New", "PyTuple_SetItem") if kind is ast.Tuple else ("PyList_New", "PyList_SetItem")
+        obj = self.call_c(new, [Integer(len(items), I64)], line)
+        for i, x in enumerate(items):
+            self.call_c(put, [obj, Integer(i, I64), x], line, type=I32, err=ERR_NEVER, steals=(2,))
+        return obj
+
+    def dict_display(self, e: ast.Dict) -> Value:
+        """{k: v, **m}: without `**`, every pair evaluated, then the dict built (BUILD_MAP); with it, each
+        run of pairs so built, the runs and each `**m` merged in order (DICT_UPDATE: later keys win)."""
+        line = e.lineno
+        d: Value | None = None
+        run: list[tuple[Value, Value]] = []
+        for k, v in [*zip(e.keys, e.values), (None, None)]:
+            if k is None and run:
+                part = self.call_c("PyDict_New", [], line)
+                for k_, v_ in run:
+                    self.call_c("PyDict_SetItem", [part, k_, v_], line, type=I32)
+                if d is None:
+                    d = part
+                else:
+                    self.add(Helper("dict_update", [d, part], I32, ERR_MAGIC, line))
+                run = []
+            if k is not None and v is not None:
+                run.append((self.expr(k), self.expr(v)))
+            elif v is not None:
+                if d is None:
+                    d = self.call_c("PyDict_New", [], line)
+                self.add(Helper("dict_update", [d, self.expr(v)], I32, ERR_MAGIC, line))
+        return d if d is not None else self.call_c("PyDict_New", [], line)
+
+    def sequence(self, elts: list[ast.expr], kind: type, line: int) -> Value:
+        """A tuple or list display with `*x` items (LIST_EXTEND into a new list; LIST_TO_TUPLE)."""
+        if not any(isinstance(x, ast.Starred) for x in elts):
+            return self.pack(kind, [self.expr(x) for x in elts], line)
+        lst = self.call_c("PyList_New", [Integer(0, I64)], line)
+        for x in elts:
+            if isinstance(x, ast.Starred):
+                self.add(Helper("list_extend", [lst, self.expr(x.value)], I32, ERR_MAGIC, line))
+            else:
+                self.call_c("PyList_Append", [lst, self.expr(x)], line, type=I32)
+        return self.call_c("PyList_AsTuple", [lst], line) if kind is ast.Tuple else lst
 
     def formatted(self, e: ast.FormattedValue) -> Value:
         line = e.lineno

@@ -17,6 +17,7 @@ from pymigrate.codegen.tir import ops
 from pymigrate.codegen.tir.attrcache import HELPERS, AttrCache
 from pymigrate.codegen.tir.fastpaths import FastPaths
 from pymigrate.codegen.tir.runtime import GLOBAL_SITE, STATIC_OBJECTS, ObjectRuntime
+from pymigrate.codegen.tir.runtime_ex import HELPERS
 
 LLTYPES = {"object": PTR, "i64": I64, "i32": I32, "f64": F64, "bool": I1, "void": VOID}
 PY_VECTORCALL_ARGUMENTS_OFFSET = -(1 << 63)  # the sign bit of the i64 argument count
@@ -219,6 +220,8 @@ class Emitter:
                 result = b.call(self.rt.raise_fn(), argv)
             elif op.name.startswith("special."):
                 result = b.call(self.rt.special_fn(op.name.split(".", 1)[1]), argv)
+            elif op.name in HELPERS:
+                result = b.call(HELPERS[op.name](self.rt), argv)
             elif op.name in ("fetch_exc", "exc_match", "reraise", "class_cell", "get_handled", "set_handled"):
                 result = b.call(getattr(self.rt, f"{op.name}_fn")(), argv)
             else:
