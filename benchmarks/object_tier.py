@@ -3,12 +3,16 @@ the C API's) against the same source run by CPython, timed interleaved (CPU time
 alternated samples); each result is checked equal to CPython's first.
 
 The kernels use what real packages use: dicts keyed by tuples, string building, attribute access on
-ordinary instances, calls of Python functions and iteration over lists.
+ordinary instances, calls of Python functions and iteration over lists; `machine`, `frequencies`
+and `scan` mirror real packages' hot loops (chardet's coding state machines reading and writing
+self's fields through compiled methods, toolz's frequencies/groupby dict tallies, idna's per-character
+string checks).
 """
 
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import time
 import types
@@ -59,6 +63,66 @@ fn centroid(points: object) -> object:
     return (sx / n, sy / n, heavy)
 
 
+class Machine:
+    def __init__(self, table, width):
+        self.table = table
+        self.width = width
+        self.state = 0
+        self.pos = 0
+        self.found = 0
+
+    fn next_state(self, c):
+        byte_class = c % self.width
+        self.state = self.table[self.state * self.width + byte_class]
+        self.pos += 1
+        if self.state == 3:
+            self.found += 1
+            self.state = 0
+        return self.state
+
+    def reset(self):
+        self.state = 0
+
+
+fn machine(m: object, data: object) -> object:
+    m.reset()
+    m.found = 0
+    for c in data:
+        if m.next_state(c) == 2:
+            m.reset()
+    return (m.found, m.pos > 0)
+
+
+fn frequencies(seq: object) -> object:
+    counts = {}
+    for item in seq:
+        counts[item] = counts.get(item, 0) + 1
+    groups = {}
+    for item, n in counts.items():
+        if n in groups:
+            groups[n].append(item)
+        else:
+            groups[n] = [item]
+    return (len(counts), sorted(groups))
+
+
+fn scan(labels: object) -> object:
+    ok = 0
+    digits = 0
+    for label in labels:
+        if label.startswith("xn--") or label[2:4] == "--":
+            continue
+        if len(label) > 63 or label[0] == "-" or label[-1] == "-":
+            continue
+        for ch in label:
+            if ch in "0123456789":
+                digits += 1
+            elif ch == "_":
+                break
+        ok += 1
+    return (ok, digits)
+
+
 fn collatz(limit: object) -> object:
     best = 0
     best_n = 0
@@ -88,7 +152,7 @@ def _modules() -> tuple[types.ModuleType, types.ModuleType]:
     compiled = types.ModuleType("objtier_bench")
     jit.load(compile_module(parse(SOURCE, "objtier_bench.pys"), "objtier_bench"), compiled)
     plain = types.ModuleType("objtier_bench_py")
-    exec(compile(SOURCE.replace("\nfn ", "\ndef "), "objtier_bench.py", "exec"), plain.__dict__)
+    exec(compile(re.sub(r"(?m)^(\s*)fn ", r"\1def ", SOURCE), "objtier_bench.py", "exec"), plain.__dict__)
     return compiled, plain
 
 
@@ -97,7 +161,12 @@ def _inputs(mod: types.ModuleType, quick: bool) -> dict[str, tuple[Any, ...]]:
     words = ["alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta"] * (50 * scale)
     rows = [(f"k{i}", None if i % 5 == 0 else i * 1.5) for i in range(40 * scale)]
     points = [mod.Point(i % 17, i % 5) for i in range(200 * scale)]
-    return {"tally": (words,), "render": (rows,), "centroid": (points,), "collatz": (300 * scale,)}
+    table = [(i * 7 + 3) % 5 for i in range(5 * 11)]
+    data = [(i * 31 + i // 7) % 256 for i in range(500 * scale)]
+    items = [w + str(i % 13) for i, w in enumerate(words)]
+    labels = [f"{w}{i % 100}" if i % 9 else f"xn--{w}" for i, w in enumerate(words)] + ["-bad", "ok-", "a--b", "x_y1"]
+    return {"tally": (words,), "render": (rows,), "centroid": (points,), "collatz": (300 * scale,),
+            "machine": (mod.Machine(table, 11), data), "frequencies": (items,), "scan": (labels,)}
 
 
 def _calls(fn: Callable[..., Any], args: tuple[Any, ...], target: float) -> int:
