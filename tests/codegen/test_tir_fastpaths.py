@@ -108,6 +108,19 @@ fn fmt(a: object, b: object) -> object:
 fn append(a: object, b: object) -> object:
     r = a.append(b)
     return (r, a.append(a), a)
+
+fn strs(a: object, b: object) -> object:
+    return (a == b, a != b, a == "ab", "ab" != a, a < b)
+
+fn member(a: object, b: object) -> object:
+    return (a in b, a not in b, a in "abc", b in {1: 2, "ab": 3}, a in {"ab", 2}, b in frozenset((a,)))
+
+fn keyed(a: object, b: object) -> object:
+    d = {a: b}
+    d[b] = a
+    e = {}
+    e[(a, b)] = 1
+    return (d[a], d, e[(a, b)], a[b], d[(b,)])
 '''
 
 
@@ -182,10 +195,32 @@ class Eq:
         return "Eq()"
 
 
+class MissingDict(dict):  # type: ignore[type-arg]
+    def __missing__(self, key: Any) -> Any:
+        return ("missing", key)
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        super().__setitem__(key, ("set", value))
+
+
+class SetSub(set):  # type: ignore[type-arg]
+    def __contains__(self, item: Any) -> bool:
+        return item == "never"
+
+
+class EqStr(str):
+    def __eq__(self, other: object) -> bool:
+        return True
+
+    __hash__ = str.__hash__
+
+
 VALUES: list[Any] = [
     0, 1, -1, 2, -7, 2**30 - 1, -(2**30 - 1), 2**30, -(2**30), 2**62, -(2**63), 2**70, True, False, Int(3), Int(0),
     1.5, -0.0, "", "ab", Str("xy"), None, [], [1, 2, 3], List([4, 5]), (), (1, 2), (2**70, -1), Tuple((6, 7)),
     Index(), Eq(), [Index(), 0], FmtStr("f"), Appender(), AppendList([1]),
+    {"ab": 1, (1, 2): "t", 1: "one"}, MissingDict({"ab": 2}), {1, "ab"}, frozenset(("ab", 2)), SetSub({"ab"}),
+    EqStr("zz"), "b", "abc",
 ]
 NAMES = [line.split("(")[0][3:] for line in SOURCE.splitlines() if line.startswith("fn ")]
 
@@ -223,11 +258,12 @@ def test_same_as_python(mods: tuple[types.ModuleType, types.ModuleType], name: s
 def test_reference_counts_are_unchanged(mods: tuple[types.ModuleType, types.ModuleType]) -> None:
     mod, py = mods
     numbers = [object(), 2**40, 5, -3, 0, Int(2)]
-    sequences = [object(), 1, -1, (3, 4), (object(), object()), "ab", (0, (1, 2))]  # no lists: walk keeps b in a
+    sequences = [object(), 1, -1, (3, 4), (object(), object()), "ab", (0, (1, 2)), {"ab": "ab"}, "b"]  # no lists: walk keeps b in a
     gc.disable()
     try:
         _compare_growth(mod, py, numbers, ["arith", "divide", "compare", "branches"])
-        _compare_growth(mod, py, sequences, ["walk", "shrink", "index", "unpack", "late", "compare", "branches", "fmt"])
+        _compare_growth(mod, py, sequences, ["walk", "shrink", "index", "unpack", "late", "compare", "branches", "fmt",
+                                             "strs", "member", "keyed"])
     finally:
         gc.enable()
 

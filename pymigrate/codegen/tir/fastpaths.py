@@ -25,6 +25,7 @@ I1 = ir.IntType(1)
 LONG_DIGIT = 24
 ITER_INDEX = 16
 ITER_SEQ = 24
+PY_EQ, PY_NE = 2, 3
 
 # replaced C API function -> (helper name, arguments)
 INT_BINARY = {
@@ -43,6 +44,8 @@ FAST = {name: f"pmo.fast.{op}.{name}" for name, op in INT_BINARY.items()} | {
     "PyTuple_SetItem": "pmo.fast.tuple_setitem",
     "PyList_SetItem": "pmo.fast.list_setitem",
     "PyUnicode_Join": "pmo.fast.join",
+    "PySequence_Contains": "pmo.fast.contains",
+    "PyObject_SetItem": "pmo.fast.setitem",
 }
 
 # (method name, number of arguments): calls made directly when the receiver is exactly the class
@@ -85,6 +88,8 @@ class FastPaths:
             "pmo.fast.list_setitem": (I32, [PTR, I64, PTR], lambda b, f: self._setitem(b, f, "PyList")),
             "pmo.fast.join": (PTR, [PTR, PTR], self._join),
             "pmo.fast.list_append": (PTR, [PTR, PTR], self._list_append),
+            "pmo.fast.contains": (I32, [PTR, PTR], self._contains),
+            "pmo.fast.setitem": (I32, [PTR, PTR, PTR], self._dict_setitem),
         }
         ret, args, body = makers[name]
         return self._helper(name, ret, args, body)
@@ -147,7 +152,8 @@ class FastPaths:
         self._generic(b, generic, PTR, f)
 
     def _richcompare(self, b: ir.IRBuilder, f: ir.Function) -> None:
-        """Two compact exact ints: True or False (a new reference) without a call (COMPARE_OP_INT)."""
+        """Two compact exact ints: True or False (a new reference) without a call (COMPARE_OP_INT);
+        two exact strs compared for (in)equality by their contents (COMPARE_OP_STR_JUMP)."""
         fast, slow = f.append_basic_block("fast"), f.append_basic_block("generic")
         ok, x, y = self._both_compact(b, f)
         b.cbranch(ok, fast, slow)
@@ -156,11 +162,20 @@ class FastPaths:
         result = cases[0]
         for k in range(1, 6):
             result = b.select(b.icmp_signed("==", f.args[2], ir.Constant(I32, k)), cases[k], result)
+        self._ret_bool(b, result)
+        b.position_at_end(slow)
+        left, right, op = f.args
+        strs = b.and_(_is(b, left, self.capi.obj("PyUnicode_Type")), _is(b, right, self.capi.obj("PyUnicode_Type")))
+        equality = b.or_(b.icmp_signed("==", op, ir.Constant(I32, PY_EQ)), b.icmp_signed("==", op, ir.Constant(I32, PY_NE)))
+        with b.if_then(b.and_(strs, equality), likely=True):  # COMPARE_OP_STR_JUMP: no __eq__ to call
+            same = b.icmp_signed("!=", b.call(self.rt.c_fn("_PyUnicode_EQ", I32, [PTR, PTR]), [left, right]), ir.Constant(I32, 0))
+            self._ret_bool(b, b.xor(same, b.icmp_signed("==", op, ir.Constant(I32, PY_NE))))
+        self._generic(b, "PyObject_RichCompare", PTR, f)
+
+    def _ret_bool(self, b: ir.IRBuilder, result: ir.Value) -> None:
         obj = b.select(result, self.capi.obj("_Py_TrueStruct"), self.capi.obj("_Py_FalseStruct"))
         self._new_ref(b, obj)
         b.ret(obj)
-        b.position_at_end(slow)
-        self._generic(b, "PyObject_RichCompare", PTR, f)
 
     def _istrue(self, b: ir.IRBuilder, f: ir.Function) -> None:
         """True, False and None by identity, an exact int or list by its size; else PyObject_IsTrue."""
@@ -208,7 +223,34 @@ class FastPaths:
                         item = b.load(b.gep(items, [index], source_etype=PTR), typ=PTR)
                         self._new_ref(b, item)
                         b.ret(item)
+        with b.if_then(_is(b, obj, self.rt.static(b, "PyDict_Type")), likely=True):  # BINARY_SUBSCR_DICT
+            found = b.call(self.rt.c_fn("PyDict_GetItemWithError", PTR, [PTR, PTR]), [obj, key])
+            with b.if_then(b.icmp_unsigned("!=", found, ir.Constant(PTR, None)), likely=True):
+                self._new_ref(b, found)
+                b.ret(found)
+            with b.if_then(b.icmp_unsigned("==", b.call(self.capi.fn("PyErr_Occurred"), []), ir.Constant(PTR, None))):
+                b.call(self.rt.c_fn("_PyErr_SetKeyError", ir.VoidType(), [PTR]), [key])  # an exact dict has no __missing__
+            b.ret(ir.Constant(PTR, None))
         self._generic(b, "PyObject_GetItem", PTR, f)
+
+    def _contains(self, b: ir.IRBuilder, f: ir.Function) -> None:
+        """`item in container` for an exact dict, or str holding an exact str: the type's own contains,
+        as PySequence_Contains reaches it (a set's sq_contains retries a set item as a frozenset, which
+        PySet_Contains does not: sets take the generic path)."""
+        container, item = f.args
+        with b.if_then(_is(b, container, self.rt.static(b, "PyDict_Type"))):
+            b.ret(b.call(self.rt.c_fn("PyDict_Contains", I32, [PTR, PTR]), [container, item]))
+        strs = b.and_(_is(b, container, self.capi.obj("PyUnicode_Type")), _is(b, item, self.capi.obj("PyUnicode_Type")))
+        with b.if_then(strs):
+            b.ret(b.call(self.rt.c_fn("PyUnicode_Contains", I32, [PTR, PTR]), [container, item]))
+        self._generic(b, "PySequence_Contains", I32, f)
+
+    def _dict_setitem(self, b: ir.IRBuilder, f: ir.Function) -> None:
+        """`d[key] = value` on an exact dict: PyDict_SetItem (STORE_SUBSCR_DICT)."""
+        obj, key, value = f.args
+        with b.if_then(_is(b, obj, self.rt.static(b, "PyDict_Type")), likely=True):
+            b.ret(b.call(self.rt.c_fn("PyDict_SetItem", I32, [PTR, PTR, PTR]), [obj, key, value]))
+        self._generic(b, "PyObject_SetItem", I32, f)
 
     def _tuple_item(self, b: ir.IRBuilder, f: ir.Function) -> None:
         """A tuple's item at an index in range, borrowed, as PyTuple_GetItem gives it (its checks and
