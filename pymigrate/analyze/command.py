@@ -14,6 +14,7 @@ from pathlib import Path
 
 from pymigrate.analyze.rules import RULES
 from pymigrate.config import Config, ConfigError, load_config
+from pymigrate.executor import ExecutorError
 
 FORMATS = ("text", "json", "markdown", "sarif")
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
@@ -36,6 +37,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--mypy", action="store_true",
                         help="also run mypy: a type error in a function, or a call to it with wrong types, blocks it (PM321)")
     parser.add_argument("--jobs", "-j", type=int, metavar="N", help="worker processes (default: 2 or fewer)")
+    parser.add_argument("--executor", metavar="SPEC",
+                        help="where the per-file jobs run: local (worker processes, --jobs) or dask://HOST:PORT "
+                             "(a Dask distributed scheduler; its workers need this pymigrate and the files)")
     parser.add_argument("--no-cache", action="store_true",
                         help="neither read nor write the analysis cache ($PYMIGRATE_CACHE_DIR/analyze, "
                              "else ~/.cache/pymigrate/analyze)")
@@ -66,7 +70,11 @@ def run(args: argparse.Namespace) -> int:
             raise ConfigError("--fail-under must be a number from 0 to 100")
         if args.jobs is not None and args.jobs < 1:
             raise ConfigError("--jobs must be at least 1")
-    except ConfigError as exc:
+        if args.executor is not None:
+            from pymigrate.executor import check_spec
+
+            check_spec(args.executor)
+    except (ConfigError, ExecutorError) as exc:
         print(f"pymigrate analyze: {exc}", file=sys.stderr)
         return EXIT_USAGE
     try:
@@ -101,8 +109,9 @@ def _analyze(args: argparse.Namespace, config: Config) -> int:
         except CacheUnusable as exc:
             print(f"pymigrate analyze: note: cache not used: {exc}", file=sys.stderr)
     try:
-        report = analyze_paths(args.paths, config, progress=True, jobs=args.jobs, mypy=args.mypy, cache=cache)
-    except MypyUnavailable as exc:
+        report = analyze_paths(args.paths, config, progress=True, jobs=args.jobs, mypy=args.mypy, cache=cache,
+                               executor=args.executor)
+    except (MypyUnavailable, ExecutorError) as exc:
         print(f"pymigrate analyze: {exc}", file=sys.stderr)
         return EXIT_USAGE
     if args.format == "text":

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import sys
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Sequence
 
@@ -172,21 +171,27 @@ def _errors_for(batch: list[str], errors: dict[Path, list[TypeError_]]) -> dict[
 
 
 def analyze_paths(paths: Sequence[Path], config: Config, *, progress: bool = False,
-                  jobs: int | None = None, mypy: bool = False, cache: AnalysisCache | None = None) -> AnalysisReport:
+                  jobs: int | None = None, mypy: bool = False, cache: AnalysisCache | None = None,
+                  executor: str | None = None) -> AnalysisReport:
     """Analyze every source file under `paths`; `mypy=True` adds mypy's errors as blockers (PM321).
 
-    `jobs` worker processes share the files (the report is the same, in the same order, as a serial
-    run's); `cache` reuses the analyses of unchanged files (pymigrate.analyze.cache)."""
+    `jobs` worker processes share the files, or the workers of `executor` (pymigrate.executor: `local`,
+    `dask://host:port`); the report is the same, in the same order, as a serial run's. `cache` reuses
+    the analyses of unchanged files (pymigrate.analyze.cache); remote workers do not use it."""
+    from pymigrate.executor import default_jobs, run_all
+    from pymigrate.executor import executor as open_executor
+
     walk_errors: list[WalkError] = []
     files = list(dict.fromkeys(iter_source_files(paths, config, walk_errors)))
     root = package_root(paths)
     type_errors = mypy_errors(files) if mypy else {}
-    jobs = jobs if jobs is not None else min(2, os.cpu_count() or 1)
+    jobs = jobs if jobs is not None else default_jobs()
+    remote = executor not in (None, "local")
     results: list[ModuleAnalysis] = []
     show = progress and sys.stderr.isatty()
     bar = _Progress(len(files)) if show else None
     try:
-        if jobs <= 1 or len(files) < SERIAL_BELOW:
+        if not remote and (jobs <= 1 or len(files) < SERIAL_BELOW):
             for path in files:
                 results.append(analyze_file(path, config, type_errors=_errors_of(path, type_errors), root=root,
                                             cache=cache))
@@ -194,9 +199,10 @@ def analyze_paths(paths: Sequence[Path], config: Config, *, progress: bool = Fal
                     bar.advance(1)
         else:
             batches = _batches(files, jobs)
-            work: list[_Batch] = [(b, config, _errors_for(b, type_errors), root, cache) for b in batches]
-            with ProcessPoolExecutor(max_workers=jobs) as pool:
-                for batch in pool.map(_worker_batch, work):
+            shared = None if remote else cache
+            work: list[_Batch] = [(b, config, _errors_for(b, type_errors), root, shared) for b in batches]
+            with open_executor(executor, jobs) as pool:
+                for batch in run_all(pool, _worker_batch, work):
                     results.extend(batch)
                     if bar is not None:
                         bar.advance(len(batch))

@@ -23,8 +23,16 @@ is one whose inference failed or where a file failed for a reason that may not r
 internal error). `migrate --write` records the run it made, then migrates what it wrote once more and
 records that too (docs/migrate.md, "The cache"), so that `--check` right after it is a cache hit.
 
-Where: `$PYMIGRATE_CACHE_DIR/migrate`, else `~/.cache/pymigrate/migrate`; the analysis cache's safety
-rules hold (pymigrate.analyze.cache: a private directory of this user's, entries read only when they are
+Below the run entries, each module's migration after inference has entries of its own (`ModuleCache`):
+annotating, analyzing, upgrading and verifying a module read nothing but its bytes, its path and the
+package root, the types inference gave it and the options, so an entry keyed by exactly those serves any
+run, traced or not, in which that module comes out of inference with the same types. A run after a
+one-file change that misses the run entry still infers package-wide (inference spans every module), and
+then redoes the per-module stages only for the modules whose bytes or inferred types changed: the edited
+file and the dependents whose types its interface changes.
+
+Where: `$PYMIGRATE_CACHE_DIR/migrate` (modules: `.../migrate-modules`), else `~/.cache/pymigrate/migrate`
+(`~/.cache/pymigrate/migrate-modules`); the analysis cache's safety rules hold (pymigrate.analyze.cache: a private directory of this user's, entries read only when they are
 regular files of this user's with a matching digest, written atomically). `--no-cache` or
 PYMIGRATE_NO_CACHE bypass it.
 """
@@ -48,7 +56,10 @@ from pymigrate.migrate.result import FileResult, Options
 if TYPE_CHECKING:
     from mypy.build import BuildResult
 
+    from pymigrate.migrate.infer.api import FileTypes
+
 _LAYOUT = "migrate-1"
+_MODULE_LAYOUT = "migrate-module-1"
 _CLOCK_MARGIN = 20_000_000      # ns: file times come from a clock that may lag time.time_ns() by a tick
 _MODULE_SUFFIXES = (".py", ".pyi", ".so", ".pyd", ".pth")
 _INSTALLED = tuple(sorted({os.path.join(os.path.realpath(p), "") for p in (sys.prefix, sys.base_prefix)}))
@@ -183,6 +194,48 @@ class MigrateCache(ContentCache):
         reads += [_file_fingerprint(p) for p in _pyprojects(root.resolve())]
         kept = [dataclasses.replace(r, original=b"") for r in results]
         write_entry(self._path(key), Entry(tuple(reads), kept, messages))
+
+
+def modules_directory() -> Path:
+    """`$PYMIGRATE_CACHE_DIR/migrate-modules`, else the user cache directory's `pymigrate/migrate-modules`."""
+    return cache_base() / "migrate-modules"
+
+
+@dataclass(frozen=True)
+class ModuleCache(ContentCache):
+    """The cache of each module's migration after inference (annotate, analyze, upgrade, verify)."""
+
+    @classmethod
+    def open(cls, options: Options, directory: Path | None = None) -> ModuleCache:
+        """The cache for modules migrated with `options` (the trace command is no input of these stages);
+        raises CacheUnusable when the directory fails the checks."""
+        from importlib.metadata import version
+
+        libcst_version = version("libcst")        # it parses and prints every module
+        asked = dataclasses.replace(options, trace_command=None, allow_trace_failure=False)
+        return cls.opened(directory if directory is not None else modules_directory(),
+                          (_MODULE_LAYOUT, libcst_version, sys.version, asked))
+
+    def key(self, path: Path, root: Path | None, data: bytes, types: FileTypes | None) -> str:
+        """Everything `pipeline.migrate_source` reads: the path as given and resolved (messages and the
+        destination name it), the root (test modules), the module's inferred types, its bytes."""
+        digest = hashlib.sha256(f"{self.salt}\0{path}\0{path.resolve()}\0{root.resolve() if root else ''}\0"
+                                f"{types!r}\0{len(data)}\0".encode("utf-8", "surrogateescape"))
+        digest.update(data)
+        return digest.hexdigest()
+
+    def load(self, key: str, path: Path, data: bytes) -> FileResult | None:
+        """The stored result, or None (missing, not ours, damaged or of another path)."""
+        result = read_entry(self._path(key))
+        if not isinstance(result, FileResult) or result.path != path:
+            return None
+        result.original = data
+        return result
+
+    def store(self, key: str, result: FileResult) -> None:
+        """Record a module's result, unless its failure may not recur (out of memory, an internal error)."""
+        if not result.transient:
+            write_entry(self._path(key), dataclasses.replace(result, original=b""))
 
 
 def _modified_since(path: str, since: int) -> bool:

@@ -17,8 +17,8 @@ from pymigrate.migrate.lock import LockBusy, remove_stale_temps, write_lock
 
 if TYPE_CHECKING:  # the pipeline (LibCST, the analyzer) is imported when a migration runs, not when the
     # command line is built for another command, nor when the migration cache answers
-    from pymigrate.migrate.cache import MigrateCache
-    from pymigrate.migrate.pipeline import Stages
+    from pymigrate.migrate.cache import MigrateCache, ModuleCache
+    from pymigrate.migrate.pipeline import Runner, Stages
     from pymigrate.migrate.result import FileResult, Options
 
 EXIT_OK = 0
@@ -94,11 +94,30 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--no-cache",
         action="store_true",
-        help="neither read nor write the migration cache ($PYMIGRATE_CACHE_DIR/migrate, else "
-        "~/.cache/pymigrate/migrate); runs with --trace never use it",
+        help="neither read nor write the migration cache ($PYMIGRATE_CACHE_DIR/migrate and migrate-modules, "
+        "else ~/.cache/pymigrate/...); a run with --trace uses only its per-module entries",
     )
+    parser.add_argument("--jobs", "-j", type=int, metavar="N",
+                        help="worker processes for the per-module stages after inference (default: 2 or fewer)")
+    parser.add_argument("--executor", metavar="SPEC",
+                        help="where the per-module stages run: local (worker processes, --jobs) or dask://HOST:PORT "
+                        "(a Dask distributed scheduler; its workers need this pymigrate)")
     parser.add_argument("--select", metavar="CODES", default=None, help="comma-separated analyzer codes to use")
     parser.add_argument("--ignore", metavar="CODES", default=None, help="comma-separated analyzer codes to leave out")
+
+
+def _check_runner(args: argparse.Namespace) -> str | None:
+    """What is wrong with --jobs or --executor, if anything."""
+    from pymigrate.executor import ExecutorError, check_spec
+
+    if getattr(args, "jobs", None) is not None and args.jobs < 1:
+        return "--jobs must be at least 1"
+    try:
+        if getattr(args, "executor", None) is not None:
+            check_spec(args.executor)
+    except ExecutorError as exc:
+        return str(exc)
+    return None
 
 
 def _codes(value: str | None) -> tuple[str, ...] | None:
@@ -197,6 +216,10 @@ def run(args: argparse.Namespace, stages: Stages | None = None) -> int:
         print(f"pymigrate migrate: {exc}", file=err)
         return EXIT_USAGE
     config = config.override(select=_codes(args.select), ignore=_codes(args.ignore))
+    wrong = _check_runner(args)
+    if wrong is not None:
+        print(f"pymigrate migrate: {wrong}", file=err)
+        return EXIT_USAGE
     from pymigrate.migrate.result import Options
 
     options = Options.from_policy(config, no_upgrade=args.no_upgrade, trace_command=args.trace,
@@ -223,7 +246,7 @@ def run(args: argparse.Namespace, stages: Stages | None = None) -> int:
         for directory in sorted(locked):
             for stale in remove_stale_temps(directory):
                 print(f"{_display(stale)}: note: removed a temporary file left by an interrupted run", file=err)
-        return _migrate(args, files, paths, options, stages, len(walk_errors), skipped, err)
+        return _migrate(args, files, paths, options, stages, len(walk_errors), skipped, err, stack)
 
 
 def _migrate(
@@ -235,12 +258,25 @@ def _migrate(
     failed: int,
     skipped: int,
     err: TextIO,
+    stack: ExitStack,
 ) -> int:
+    from pymigrate.executor import ExecutorError, default_jobs, executor
     from pymigrate.files import package_root
+    from pymigrate.migrate.pipeline import Runner
 
     root = package_root(paths)
-    cache = _open_cache(args, options, stages, err)
-    results, run_errors = _run(files, root, options, stages, cache, err)
+    cache, modules = _open_cache(args, options, stages, err)
+    spec = getattr(args, "executor", None)
+    jobs = getattr(args, "jobs", None) or default_jobs()
+    pool = None
+    if spec not in (None, "local"):     # a scheduler out of reach is said before inference starts
+        try:
+            pool = stack.enter_context(executor(spec, jobs))
+        except ExecutorError as exc:
+            print(f"pymigrate migrate: error: {exc}; nothing migrated", file=err)
+            return EXIT_CHANGES_OR_ERRORS
+    runner = Runner(jobs, modules, pool)
+    results, run_errors = _run(files, root, options, stages, cache, err, runner)
     for message in run_errors:
         print(f"pymigrate migrate: error: {message}", file=err)
     if run_errors:      # inference did not run as asked: migrating without its types is not what was asked
@@ -258,7 +294,7 @@ def _migrate(
         sys.stdout.write("".join(unified_diff(r) for r in changed))
     written = _write(changed, err) if args.mode == "write" else changed
     if cache is not None and written and args.mode == "write":
-        _record_written(paths, options, root, cache)
+        _record_written(paths, options, root, cache, runner)
     failed += len(changed) - len(written)
     for result in written:
         print(_describe(result, done=args.mode == "write"), file=err)
@@ -269,25 +305,27 @@ def _migrate(
     return EXIT_OK
 
 
-def _open_cache(args: argparse.Namespace, options: Options, stages: Stages | None, err: TextIO) -> MigrateCache | None:
-    """The migration cache, unless bypassed: `--no-cache`, PYMIGRATE_NO_CACHE, a traced run (the command's
-    behaviour is no input a key can hash) or stages other than the real ones (tests)."""
+def _open_cache(args: argparse.Namespace, options: Options, stages: Stages | None,
+                err: TextIO) -> tuple[MigrateCache | None, ModuleCache | None]:
+    """The migration caches of runs and of modules, unless bypassed: `--no-cache`, PYMIGRATE_NO_CACHE or
+    stages other than the real ones (tests). A traced run uses only the modules' (the command's behaviour
+    is no input a key can hash, but a module's stages after inference read only the types it gave)."""
     from pymigrate.cachedir import NO_CACHE_ENV
 
-    if getattr(args, "no_cache", False) or options.trace_command or stages is not None or os.environ.get(NO_CACHE_ENV, "0") not in ("", "0"):
-        return None
+    if getattr(args, "no_cache", False) or stages is not None or os.environ.get(NO_CACHE_ENV, "0") not in ("", "0"):
+        return None, None
     from pymigrate.analyze.cache import CacheUnusable
-    from pymigrate.migrate.cache import MigrateCache
+    from pymigrate.migrate.cache import MigrateCache, ModuleCache
 
     try:
-        return MigrateCache.open(options)
+        return (None if options.trace_command else MigrateCache.open(options)), ModuleCache.open(options)
     except CacheUnusable as exc:
         print(f"pymigrate migrate: note: cache not used: {exc}", file=err)
-        return None
+        return None, None
 
 
 def _run(files: list[Path], root: Path, options: Options, stages: Stages | None, cache: MigrateCache | None,
-         err: TextIO, echo: bool = True) -> tuple[list[FileResult], list[str]]:
+         err: TextIO, runner: Runner, echo: bool = True) -> tuple[list[FileResult], list[str]]:
     """The results of migrating `files`: from the cache when it holds this very run, else computed (and
     recorded when the cache is on). Only `echo` runs print what inference says."""
     key, data = None, None
@@ -308,25 +346,25 @@ def _run(files: list[Path], root: Path, options: Options, stages: Stages | None,
     bar, advance = _progress(len(files), err) if echo else (nullcontext(), None)
     if cache is None or key is None or data is None:
         with bar:
-            return migrate_files(files, root, options, stages, advance)
+            return migrate_files(files, root, options, stages, advance, runner)
     from pymigrate.migrate.cache import recording
 
     started = (time.time_ns(), cache.before(files, root))
     with bar, recording(echo) as (recorder, tee):
-        results, run_errors = migrate_files(files, root, options, stages, advance)
+        results, run_errors = migrate_files(files, root, options, stages, advance, runner)
     if not run_errors:
         cache.store(key, data, results, recorder, "".join(tee.parts), files, root, started)
     return results, run_errors
 
 
-def _record_written(paths: list[Path], options: Options, root: Path, cache: MigrateCache) -> None:
+def _record_written(paths: list[Path], options: Options, root: Path, cache: MigrateCache, runner: Runner) -> None:
     """After `--write`, migrate what was written once more (silently) and record it, so that the
     `--check` that follows (CI, the pre-commit hook) is answered from the cache."""
     found = list(dict.fromkeys(iter_source_files(paths, options.config, [])))
     files = [p for p in found if p.suffix == ".py"]
     if files:
         try:
-            _run(files, root, options, None, cache, sys.stderr, echo=False)
+            _run(files, root, options, None, cache, sys.stderr, runner, echo=False)
         except Exception as exc:  # noqa: BLE001 - only the cache misses out; what was written stands
             print(f"pymigrate migrate: note: the migration cache was not updated ({type(exc).__name__}: {exc})",
                   file=sys.stderr)

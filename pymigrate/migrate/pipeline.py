@@ -9,9 +9,10 @@ that dry runs, `--check` and `--write` share one code path. The stages other par
 from __future__ import annotations
 
 import ast
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Protocol, Sequence
+from typing import TYPE_CHECKING, Callable, Iterable, Protocol, Sequence
 
 import libcst as cst
 
@@ -28,7 +29,10 @@ from pymigrate.migrate.verify import VerifyError, check_bindings, check_python, 
 from pymigrate.superset import sourcefile
 
 if TYPE_CHECKING:
+    from concurrent.futures import Executor
+
     from pymigrate.analyze import ModuleAnalysis
+    from pymigrate.migrate.cache import ModuleCache
     from pymigrate.migrate.infer import FileTypes
 
 
@@ -204,15 +208,45 @@ def _migrate_module(
     result.after = text
 
 
+PARALLEL_MIN_BYTES = 48_000
+"""Less source than this left to migrate after inference: worker processes would cost more than they save."""
+
+
+@dataclass(frozen=True)
+class Runner:
+    """Where the per-module stages after inference run: `pool` (an open executor: remote workers, taken
+    for every run), else `jobs` processes here when there is enough to do; and the per-module cache they
+    are looked up in first."""
+
+    jobs: int = 1
+    cache: ModuleCache | None = None
+    pool: Executor | None = None
+
+
+_Job = tuple[bytes, Path, "FileTypes | None", Options, Path]
+
+
+def _migrate_job(job: _Job) -> FileResult:
+    """One module's stages after inference, in a worker: the real stages (plain data in, plain data out)."""
+    data, path, types, options, root = job
+    return migrate_source(data, path, types, options, default_stages(), root)
+
+
 def migrate_files(
     files: Sequence[Path],
     root: Path,
     options: Options,
     stages: Stages | None = None,
     on_file: Callable[[Path], None] | None = None,
+    runner: Runner = Runner(),
 ) -> tuple[list[FileResult], list[str]]:
     """Migrate `.py` files (inference runs once over all of them); returns results and run-level errors.
-    When inference fails (the trace command too, unless allowed to) no file is migrated: the error says why."""
+    When inference fails (the trace command too, unless allowed to) no file is migrated: the error says why.
+
+    Then each module's stages: from `runner.cache` when it holds that module with the same types, else
+    computed (in `runner`'s workers when there are enough, with the real stages only) and stored; the
+    results are the same, in the files' order, whichever way each was obtained."""
+    real = stages is None
     stages = stages or default_stages()
     package_types: _PackageTypes | None = None
     if options.annotate and files:
@@ -225,7 +259,9 @@ def migrate_files(
             from pymigrate.migrate.infer import InferenceError
             reason = str(exc) if isinstance(exc, InferenceError) else f"{type(exc).__name__}: {exc}"
             return [], [f"type inference failed: {reason}"]
-    results = []
+    cache = runner.cache if real else None
+    results: list[FileResult | None] = []
+    jobs: dict[int, tuple[_Job, str]] = {}     # index in results -> the job and its cache key
     for path in files:
         try:
             data = path.read_bytes()
@@ -233,7 +269,42 @@ def migrate_files(
             results.append(FileResult(path=path, original=b"", error=f"{path}: error: cannot read: {exc.strerror or exc}"))
             continue
         types = package_types.for_file(path) if package_types is not None else None
-        results.append(migrate_source(data, path, types, options, stages, root))
-        if on_file is not None:
+        key = cache.key(path, root, data, types) if cache is not None else ""
+        hit = cache.load(key, path, data) if cache is not None else None
+        if hit is None:
+            jobs[len(results)] = ((data, path, types, options, root), key)
+        elif on_file is not None:
             on_file(path)
-    return results, []
+        results.append(hit)
+    computed = _run_jobs([job for job, _ in jobs.values()], stages, real, runner, on_file)
+    for (index, (_, key)), result in zip(jobs.items(), computed):
+        results[index] = result
+        if cache is not None:
+            cache.store(key, result)
+    return [r for r in results if r is not None], []
+
+
+def _run_jobs(jobs: list[_Job], stages: Stages, real: bool, runner: Runner,
+              on_file: Callable[[Path], None] | None) -> list[FileResult]:
+    """Each job's result, in order: in this process, or with the real stages in `runner`'s workers when
+    they are remote or there is enough source for local workers to pay for themselves."""
+    from pymigrate.executor import executor, run_all
+
+    remote = runner.pool is not None
+    enough = len(jobs) > 1 and runner.jobs > 1 and sum(len(job[0]) for job in jobs) >= PARALLEL_MIN_BYTES
+    parallel = real and (remote or enough)
+    # big modules first, so that no worker is left with the biggest one at the end; results in job order
+    order = sorted(range(len(jobs)), key=lambda i: -len(jobs[i][0])) if parallel else range(len(jobs))
+    results: list[FileResult | None] = [None] * len(jobs)
+    opened = nullcontext(runner.pool) if remote or not parallel else executor(None, runner.jobs)
+    with opened as pool:
+        computed: Iterable[FileResult]
+        if pool is None or not parallel:
+            computed = (migrate_source(d, p, t, o, stages, r) for d, p, t, o, r in (jobs[i] for i in order))
+        else:
+            computed = run_all(pool, _migrate_job, [jobs[i] for i in order])
+        for i, result in zip(order, computed):
+            results[i] = result
+            if on_file is not None:
+                on_file(result.path)
+    return [r for r in results if r is not None]

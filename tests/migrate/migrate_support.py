@@ -55,3 +55,17 @@ def every_top_level_ready(source: str, path: Path, config: Any = None) -> Any:
     ]
     classes = [SimpleNamespace(qualname=s.name.value, status="ready") for s in module.body if isinstance(s, cst.ClassDef)]
     return SimpleNamespace(functions=functions, classes=classes, findings=[], score=0.0, error=None)
+
+
+def src_package(tmp_path: Path, files: dict[str, str]) -> Path:
+    """`tmp_path/src/pkg` holding `files` (name -> text), dated a few seconds back (a file written as a run
+    starts is not recorded by the migration cache); run from `src`, where mypy finds what a file imports."""
+    import os
+    import time
+
+    root = tmp_path / "src" / "pkg"
+    root.mkdir(parents=True)
+    for name, text in files.items():
+        (root / name).write_text(text, encoding="utf-8")
+        os.utime(root / name, (time.time() - 5, time.time() - 5))
+    return root
