@@ -70,7 +70,7 @@ LOAD, LOAD_METHOD, STORE = range(3)
 MAX_FILLS = 64
 NO_DICT = -1
 
-HELPERS = ("pmo.attr.get", "pmo.attr.set")  # the names passes/specialize.py gives the C API calls it caches
+CACHED_CALLS = ("pmo.attr.get", "pmo.attr.set")  # the names passes/specialize.py gives the C API calls it caches
 
 
 def _at(b: ir.IRBuilder, obj: ir.Value, offset: int) -> ir.Value:

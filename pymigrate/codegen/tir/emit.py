@@ -14,7 +14,7 @@ from pymigrate.codegen.capi import F64, I1, I32, I64, PTR, VOID
 from pymigrate.codegen.ir import FuncIR
 from pymigrate.codegen.lower import ModuleLowering
 from pymigrate.codegen.tir import ops
-from pymigrate.codegen.tir.attrcache import HELPERS, AttrCache
+from pymigrate.codegen.tir.attrcache import CACHED_CALLS, AttrCache
 from pymigrate.codegen.tir.fastpaths import FastPaths
 from pymigrate.codegen.tir.runtime import GLOBAL_SITE, STATIC_OBJECTS, ObjectRuntime
 from pymigrate.codegen.tir.runtime_ex import HELPERS
@@ -176,11 +176,12 @@ class Emitter:
             argv = [self.val(b, a) for a in op.args]
             if op.fname.startswith("pmo.fast."):  # chosen by passes/specialize.py
                 fn = FastPaths(self.rt).fn(op.fname)
-            elif op.fname in HELPERS:  # an attribute cache, its site made here
+            elif op.fname in CACHED_CALLS:  # an attribute cache, its site made here
                 cache = AttrCache(self.rt)
                 fn = cache.get_fn() if op.fname == "pmo.attr.get" else cache.set_fn()
                 argv.append(cache.site())
-            else:
+            else:  # a helper of ours declared as a C function would be a call to address 0
+                assert not op.fname.startswith("pmo."), op.fname
                 fn = self.c_fn(op.fname, LLTYPES[op.type.name], [x.type for x in argv])
             result = b.call(fn, argv)
         elif isinstance(op, ops.LoadMethod):
