@@ -7,7 +7,7 @@ by linear-time parsing (issue 15).
 The module is `N` typed functions (`def f_i(x: int, y: int) -> int: z = x + y * i; return z`), so
 `migrate` really upgrades each one to `fn` (the analyzer calls them ready); type inference is
 left out (mypy on a 5 MB module is mypy's benchmark, not ours), and so is the analyzer's
-compiler probe (`analyze-probe`: quadratic, see docs/performance.md; measure it with --mb 0.5). Each stage runs in a fresh
+compiler probe (`analyze-probe`: linear too, see docs/performance.md; `--stages analyze-probe`). Each stage runs in a fresh
 process; its CPU time is measured (the shared machine's load does not count) with its peak memory.
 
 Goals, from what linear-time parsing allows: every stage scales linearly (time ratio between the

@@ -172,27 +172,33 @@ def module_diagnostics(
         diags = exc.diagnostics
         mir = ModuleIR(PATH, checker.functions, checker.structs, checker.constants, checker.types, checker.calls,
                        checker.python_body, checker.consts, checker.unbound)
-    spans: list[tuple[int, int, int]] = []  # (first line, last line, id of the original node), innermost first
-    original = {id(copy_): orig for orig, copy_ in zip(targets, nodes)}
+    # each line of the module belongs to at most one target and one method: a map from line to owner keeps
+    # assigning diagnostics linear in the module (a scan of every span per diagnostic was quadratic)
+    top: dict[int, int] = {}  # line -> id of the original target whose span holds it
+    inner: dict[int, int] = {}  # line -> id of the original method (of a class target) whose span holds it
     for node, orig in zip(nodes, targets):
+        for line in range(_first_line(node), (node.end_lineno or node.lineno) + 1):
+            top[line] = id(orig)
         if isinstance(node, ast.ClassDef):
             for sub in node.body:
                 if isinstance(sub, ast.FunctionDef):
                     source = next((m for m in orig.body if isinstance(m, ast.FunctionDef) and m.name == sub.name
                                    and m.lineno == sub.lineno), None)
                     if source is not None:
-                        spans.append((_first_line(sub), sub.end_lineno or sub.lineno, id(source)))
-    for node in nodes:
-        spans.append((_first_line(node), node.end_lineno or node.lineno, id(original[id(node)])))
+                        for line in range(_first_line(sub), (sub.end_lineno or sub.lineno) + 1):
+                            inner[line] = id(source)
     out: dict[int, list[Diagnostic]] = {id(t): [] for t in targets}
+    hit: set[int] = set()
     for d in [*diags, *probe.blockers]:
-        key = next((k for lo, hi, k in spans if lo <= d.line <= hi), None)
+        key = inner.get(d.line, top.get(d.line))
         if key is not None:
             out.setdefault(key, []).append(d)
+        if d.line in top:
+            hit.add(top[d.line])
+    index = _FunctionIndex(mir)
     for node, orig in zip(nodes, targets):
-        lo, hi = _first_line(node), node.end_lineno or node.lineno
-        if not any(lo <= d.line <= hi for d in [*diags, *probe.blockers]):
-            out[id(orig)].extend(probe._semantic_blockers(node, mir))
+        if id(orig) not in hit:
+            out[id(orig)].extend(probe._semantic_blockers(node, mir, index))
     return out
 
 
@@ -387,7 +393,9 @@ class _Probe:
                                       "PM319" if kind == "class" else "PM310"))
         return reasons or [Diagnostic(PATH, 0, 0, str(d), d.code) for d in diags[:1]]
 
-    def _semantic_blockers(self, target: ast.FunctionDef | ast.ClassDef, mir: ModuleIR) -> list[Diagnostic]:
+    def _semantic_blockers(
+        self, target: ast.FunctionDef | ast.ClassDef, mir: ModuleIR, index: _FunctionIndex | None = None
+    ) -> list[Diagnostic]:
         """Value semantics differ from Python's sharing when a list or struct is aliased, then changed or returned.
 
         One rule: a list/struct value that comes from a parameter, an element or a field (an alias in
@@ -397,11 +405,12 @@ class _Probe:
             s for s in target.body if isinstance(s, ast.FunctionDef)
         ]
         out: list[Diagnostic] = _shared_fields(target, mir) if isinstance(target, ast.ClassDef) else []
-        keyed = {f.key: f for f in mir.all_functions()}
+        index = index or _FunctionIndex(mir)
+        keyed = index.keyed
         for fn in funcs:
             params = {a.arg for a in fn.args.posonlyargs + fn.args.args + fn.args.kwonlyargs}
             borrowed = set(params)
-            ir_fn = next((f for f in keyed.values() if f.node is fn), None)
+            ir_fn = index.by_node.get(id(fn))
             for p in ir_fn.params if ir_fn is not None else []:
                 elem = _elem(p.ty)
                 # the wrapper writes a list of lists or structs back item by item into the caller's item
@@ -453,6 +462,18 @@ class _Probe:
                         "through the result would not reach it: keep this a def"
                     ))
         return list(dict.fromkeys(out))
+
+
+class _FunctionIndex:
+    """A checked module's functions by key and by their AST node, made once per checker run (looking a
+    function up by a scan of all of them for each probed target made analysis quadratic)."""
+
+    def __init__(self, mir: ModuleIR) -> None:
+        funcs = mir.all_functions()
+        self.keyed: dict[str, FuncIR] = {f.key: f for f in funcs}
+        self.by_node: dict[int, FuncIR] = {}
+        for f in self.keyed.values():  # the first function of a node wins, as the scan found it
+            self.by_node.setdefault(id(f.node), f)
 
 
 def _plain_dataclass(d: ast.expr) -> bool:
