@@ -19,6 +19,7 @@ import time
 import traceback
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 from rich.table import Table
@@ -49,6 +50,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--workdir", type=Path, default=Path(os.environ.get("TMPDIR", "/tmp")) / "pymigrate-realpkgs")
     p.add_argument("--cache", type=Path, default=CACHE, help=f"where sdists are kept (default {CACHE})")
     p.add_argument("--json", type=Path, default=BENCH_DIR / "_build" / "realpkgs.json")
+    p.add_argument("--markdown", type=Path, metavar="JSON",
+                   help="run nothing: print the figures of a run's JSON as docs/performance.md's tables")
     args = p.parse_args(argv)
     if args.fast:
         args.package = args.package or [FAST]
@@ -159,8 +162,49 @@ def write_json(path: Path, results: list[Result]) -> None:
     path.write_text(json.dumps(data, indent=2, default=str) + "\n")
 
 
+def _tests(t: dict[str, Any] | None) -> str:
+    return "-" if not t else f"{t['passed']} / {t['failed']} / {t['skipped']}" + (f" / {t['errors']}e" if t["errors"] else "")
+
+
+def _cell(row: dict[str, Any], impl: str) -> str:
+    cell = row.get(impl, {})
+    return f"{cell['speedup']:.2f}x" if "speedup" in cell else "n/a"
+
+
+def markdown(data: dict[str, Any]) -> str:
+    """The figures of a run's JSON as the tables of docs/performance.md (pipeline; speed per job)."""
+    out = ["| package | fn / functions | migrate | tests before (passed / failed / skipped) | after build | "
+           "through hook | differential calls | differences | step times (s) |", "|---|---|---|---|---|---|---|---|---|"]
+    for p in data["packages"]:
+        diff = p["differential"]
+        times = ", ".join(f"{k} {v:.0f}" for k, v in p["steps"].items() if k != "fetch")
+        out.append(f"| {p['name']} {p['version']} | {p['fn_count']} / {p['functions']} | "
+                   f"{p['migrate_mode'].split(':')[0] or '-'} | {_tests(p['tests_before'])} | {_tests(p['tests_built'])} | "
+                   f"{_tests(p['tests_hook'])} | {diff.get('calls', '-')} | "
+                   f"{len(diff['differences']) if diff else '-'} | {times} |")
+    out += ["", "| package | job | fn | CPython | pymigrate | Cython | mypyc | pymigrate / Cython | pymigrate / mypyc |",
+            "|---|---|---|---:|---:|---:|---:|---:|---:|"]
+    for p in data["packages"]:
+        for label, row in p["speed"].get("jobs", {}).items():
+            base = row.get("cpython", {}).get("median_s")
+            vs = [speed.ratio(p["speed"], "pymigrate", other, label) for other in ("cython", "mypyc")]
+            out.append(f"| {p['name']} | `{label.removeprefix(p['name'] + '.')}` | {'fn' if row.get('compiled') else ''} | "
+                       f"{'n/a' if base is None else f'{base * 1000:.2f} ms'} | "
+                       + " | ".join(_cell(row, n) for n in ("pymigrate", "cython", "mypyc")) + " | "
+                       + " | ".join(_fmt(v) for v in vs) + " |")
+    notes = [f"- {p['name']}, {impl}: {cell['error']}" for p in data["packages"]
+             for impl, cell in p["speed"].get("impls", {}).items() if "error" in cell]
+    notes += [f"- {p['name']}, `{label}`, {impl}: {cell['error']}" for p in data["packages"]
+              for label, row in p["speed"].get("jobs", {}).items() for impl, cell in row.items()
+              if isinstance(cell, dict) and "error" in cell and "error" not in p["speed"]["impls"].get(impl, {})]
+    return "\n".join(out + ([""] + notes if notes else []))
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.markdown:
+        print(markdown(json.loads(args.markdown.read_text())))
+        return 0
     results: list[Result] = []
     for name in args.package or list(SPECS):
         results.append(run_one(name, args))

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from benchmarks.realpkgs import differential
-from benchmarks.realpkgs.__main__ import parse_args, run_one
+from benchmarks.realpkgs.__main__ import markdown, parse_args, run_one
 from benchmarks.realpkgs.fetch import FetchError, fetch
 from benchmarks.realpkgs.packages import FAST, SPECS, Spec
 from benchmarks.realpkgs import pipeline
@@ -113,6 +113,35 @@ def test_differential_targets_cover_fn_methods_of_ordinary_classes(tmp_path: Pat
     found = {(t.name, t.required, t.optional, t.expr) for t in differential.targets(layout, result)}
     assert found == {("Box.get", 2, 1, "Box.get"), ("Box.make", 1, 0, "Box.make"), ("Box.named", 1, 0, "Box.named"),
                      ("Box.size", 1, 0, "Box.__dict__['size'].fget"), ("top", 1, 0, "top")}
+
+
+def test_markdown_tables_of_a_run() -> None:
+    """The docs' tables come from a run's JSON: ratios against CPython, pymigrate's time against the
+    others', and the reason wherever an implementation has no figure."""
+    tests = {"passed": 3, "failed": 0, "skipped": 1, "errors": 0}
+    data = {"packages": [{
+        "name": "pkg", "version": "1.0", "fn_count": 2, "functions": 5, "migrate_mode": "static: the traced run ...",
+        "tests_before": tests, "tests_built": tests, "tests_hook": tests, "steps": {"fetch": 0.1, "migrate": 12.4},
+        "differential": {"calls": 50, "differences": []},
+        "speed": {"impls": {"mypyc": {"error": "mypy: 1 error"}},
+                  "jobs": {"workload": {"compiled": False, "cpython": {"median_s": 0.004, "speedup": 1.0},
+                                        "pymigrate": {"median_s": 0.002, "speedup": 2.0},
+                                        "cython": {"median_s": 0.0025, "speedup": 1.6},
+                                        "mypyc": {"error": "mypy: 1 error"}},
+                           "pkg.mod.f": {"compiled": True, "cpython": {"median_s": 0.001, "speedup": 1.0},
+                                         "pymigrate": {"error": "result differs from CPython's: 3"},
+                                         "cython": {"median_s": 0.0005, "speedup": 2.0},
+                                         "mypyc": {"error": "mypy: 1 error"}}}}}]}
+    assert markdown(data).splitlines()[2:] == [
+        "| pkg 1.0 | 2 / 5 | static | 3 / 0 / 1 | 3 / 0 / 1 | 3 / 0 / 1 | 50 | 0 | migrate 12 |",
+        "",
+        "| package | job | fn | CPython | pymigrate | Cython | mypyc | pymigrate / Cython | pymigrate / mypyc |",
+        "|---|---|---|---:|---:|---:|---:|---:|---:|",
+        "| pkg | `workload` |  | 4.00 ms | 2.00x | 1.60x | n/a | 1.25x | n/a |",
+        "| pkg | `mod.f` | fn | 1.00 ms | n/a | 2.00x | n/a | n/a | n/a |",
+        "",
+        "- pkg, mypyc: mypy: 1 error",
+        "- pkg, `pkg.mod.f`, pymigrate: result differs from CPython's: 3"]
 
 
 def test_fast_slice(tmp_path: Path) -> None:
