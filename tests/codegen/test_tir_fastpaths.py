@@ -109,6 +109,11 @@ fn append(a: object, b: object) -> object:
     r = a.append(b)
     return (r, a.append(a), a)
 
+fn fdiv(a: object, b: object) -> object:
+    x = a
+    x /= b
+    return (a / b, x, a + 0.5, 0.5 * b, a - b * 1.0)
+
 fn strs(a: object, b: object) -> object:
     return (a == b, a != b, a == "ab", "ab" != a, a < b)
 
@@ -208,6 +213,17 @@ class SetSub(set):  # type: ignore[type-arg]
         return item == "never"
 
 
+class Float(float):
+    def __add__(self, other: Any) -> Any:
+        return ("Float.add", other)
+
+    def __truediv__(self, other: Any) -> Any:
+        return ("Float.truediv", other)
+
+    def __lt__(self, other: Any) -> Any:
+        return "Float.lt"
+
+
 class EqStr(str):
     def __eq__(self, other: object) -> bool:
         return True
@@ -220,7 +236,7 @@ VALUES: list[Any] = [
     1.5, -0.0, "", "ab", Str("xy"), None, [], [1, 2, 3], List([4, 5]), (), (1, 2), (2**70, -1), Tuple((6, 7)),
     Index(), Eq(), [Index(), 0], FmtStr("f"), Appender(), AppendList([1]),
     {"ab": 1, (1, 2): "t", 1: "one"}, MissingDict({"ab": 2}), {1, "ab"}, frozenset(("ab", 2)), SetSub({"ab"}),
-    EqStr("zz"), "b", "abc",
+    EqStr("zz"), "b", "abc", 0.0, -2.5, 1e308, float("inf"), float("nan"), Float(2.0),
 ]
 NAMES = [line.split("(")[0][3:] for line in SOURCE.splitlines() if line.startswith("fn ")]
 

@@ -18,7 +18,7 @@ from typing import Callable
 
 from llvmlite import ir  # type: ignore[import-untyped]
 
-from pymigrate.codegen.capi import I32, I64, LIST_ITEMS, OB_TYPE, PTR, TUPLE_ITEMS, VAR_SIZE
+from pymigrate.codegen.capi import F64, FLOAT_VALUE, I32, I64, LIST_ITEMS, OB_TYPE, PTR, TUPLE_ITEMS, VAR_SIZE
 from pymigrate.codegen.tir.runtime import ObjectRuntime
 
 I1 = ir.IntType(1)
@@ -32,7 +32,8 @@ INT_BINARY = {
     "PyNumber_Add": "add", "PyNumber_InPlaceAdd": "add", "PyNumber_Subtract": "sub",
     "PyNumber_InPlaceSubtract": "sub", "PyNumber_Multiply": "mul", "PyNumber_InPlaceMultiply": "mul",
     "PyNumber_Remainder": "mod", "PyNumber_InPlaceRemainder": "mod", "PyNumber_FloorDivide": "floordiv",
-    "PyNumber_InPlaceFloorDivide": "floordiv",
+    "PyNumber_InPlaceFloorDivide": "floordiv", "PyNumber_TrueDivide": "truediv",
+    "PyNumber_InPlaceTrueDivide": "truediv",
 }  # fmt: skip
 FAST = {name: f"pmo.fast.{op}.{name}" for name, op in INT_BINARY.items()} | {
     "PyObject_RichCompare": "pmo.fast.richcompare",
@@ -125,44 +126,74 @@ class FastPaths:
         ok_c, vc = self._compact(b, c)
         return b.and_(ok_a, ok_c), va, vc
 
+    def _double(self, b: ir.IRBuilder, obj: ir.Value) -> tuple[ir.Value, ir.Value, ir.Value]:
+        """(obj is an exact float or a compact exact int, it is a float, its value as a double: exact,
+        as float's own operators convert such an int)."""
+        is_float = _is(b, obj, self.capi.obj("PyFloat_Type"))
+        compact, value = self._compact(b, obj)
+        with b.if_else(is_float) as (then, other):  # a float's value read only from a float
+            with then:
+                from_float, float_bb = _field(b, obj, FLOAT_VALUE, F64), b.block
+            with other:
+                from_int, int_bb = b.sitofp(value, F64), b.block
+        as_double = b.phi(F64)
+        as_double.add_incoming(from_float, float_bb)
+        as_double.add_incoming(from_int, int_bb)
+        return b.or_(is_float, compact), is_float, as_double
+
+    def _float_binary(self, b: ir.IRBuilder, f: ir.Function, op: str) -> None:
+        """An exact float with an exact float or compact int (BINARY_OP_ADD_FLOAT...), or two compact
+        ints divided (long_true_divide divides such ints as doubles): the IEEE result as a new float;
+        a zero divisor goes CPython's way (its ZeroDivisionError)."""
+        ok_a, float_a, x = self._double(b, f.args[0])
+        ok_b, float_b, y = self._double(b, f.args[1])
+        ok = b.and_(ok_a, ok_b)
+        if op == "truediv":
+            ok = b.and_(ok, b.fcmp_ordered("!=", y, ir.Constant(F64, 0.0)))
+        else:
+            ok = b.and_(ok, b.or_(float_a, float_b))
+        with b.if_then(ok, likely=True):
+            r = {"add": b.fadd, "sub": b.fsub, "mul": b.fmul, "truediv": b.fdiv}[op](x, y)
+            b.ret(b.call(self.capi.fn("PyFloat_FromDouble"), [r]))
+
     def _int_binary(self, b: ir.IRBuilder, f: ir.Function, op: str, generic: str) -> None:
-        """int op int on two compact exact ints: the exact result (at most 61 bits) as a new int."""
-        fast, slow = f.append_basic_block("fast"), f.append_basic_block("generic")
-        ok, x, y = self._both_compact(b, f)
-        if op in ("mod", "floordiv"):  # a zero divisor raises: CPython's path
-            ok = b.and_(ok, b.icmp_signed("!=", y, ir.Constant(I64, 0)))
-        b.cbranch(ok, fast, slow)
-        b.position_at_end(fast)
-        if op == "add":
-            r = b.add(x, y)
-        elif op == "sub":
-            r = b.sub(x, y)
-        elif op == "mul":
-            r = b.mul(x, y)
-        else:  # Python's floor division and modulo: the remainder takes the divisor's sign
-            q, m = b.sdiv(x, y), b.srem(x, y)
-            adjust = b.and_(b.icmp_signed("!=", m, ir.Constant(I64, 0)),
-                            b.icmp_signed("<", b.xor(m, y), ir.Constant(I64, 0)))
-            if op == "mod":
-                r = b.select(adjust, b.add(m, y), m)
-            else:
-                r = b.select(adjust, b.sub(q, ir.Constant(I64, 1)), q)
-        b.ret(b.call(self.capi.fn("PyLong_FromLongLong"), [r]))
-        b.position_at_end(slow)
+        """int op int on two compact exact ints: the exact result (at most 61 bits) as a new int; + - *
+        with a float and / of floats or compact ints: the result as a new float (_float_binary)."""
+        if op != "truediv":
+            ok, x, y = self._both_compact(b, f)
+            if op in ("mod", "floordiv"):  # a zero divisor raises: CPython's path
+                ok = b.and_(ok, b.icmp_signed("!=", y, ir.Constant(I64, 0)))
+            with b.if_then(ok, likely=True):
+                b.ret(b.call(self.capi.fn("PyLong_FromLongLong"), [self._int_result(b, op, x, y)]))
+        if op in ("add", "sub", "mul", "truediv"):
+            self._float_binary(b, f, op)
         self._generic(b, generic, PTR, f)
 
+    @staticmethod
+    def _int_result(b: ir.IRBuilder, op: str, x: ir.Value, y: ir.Value) -> ir.Value:
+        if op == "add":
+            return b.add(x, y)
+        if op == "sub":
+            return b.sub(x, y)
+        if op == "mul":
+            return b.mul(x, y)
+        # Python's floor division and modulo: the remainder takes the divisor's sign
+        q, m = b.sdiv(x, y), b.srem(x, y)
+        adjust = b.and_(b.icmp_signed("!=", m, ir.Constant(I64, 0)),
+                        b.icmp_signed("<", b.xor(m, y), ir.Constant(I64, 0)))
+        if op == "mod":
+            return b.select(adjust, b.add(m, y), m)
+        return b.select(adjust, b.sub(q, ir.Constant(I64, 1)), q)
+
     def _richcompare(self, b: ir.IRBuilder, f: ir.Function) -> None:
-        """Two compact exact ints: True or False (a new reference) without a call (COMPARE_OP_INT);
-        two exact strs compared for (in)equality by their contents (COMPARE_OP_STR_JUMP)."""
+        """Two compact exact ints: True or False (a new reference) without a call (COMPARE_OP_INT); an
+        exact float with a float or compact int as doubles (COMPARE_OP_FLOAT_JUMP); two exact strs
+        compared for (in)equality by their contents (COMPARE_OP_STR_JUMP)."""
         fast, slow = f.append_basic_block("fast"), f.append_basic_block("generic")
         ok, x, y = self._both_compact(b, f)
         b.cbranch(ok, fast, slow)
         b.position_at_end(fast)
-        cases = [b.icmp_signed(p, x, y) for p in ("<", "<=", "==", "!=", ">", ">=")]
-        result = cases[0]
-        for k in range(1, 6):
-            result = b.select(b.icmp_signed("==", f.args[2], ir.Constant(I32, k)), cases[k], result)
-        self._ret_bool(b, result)
+        self._ret_bool(b, self._pick(b, f.args[2], [b.icmp_signed(p, x, y) for p in ("<", "<=", "==", "!=", ">", ">=")]))
         b.position_at_end(slow)
         left, right, op = f.args
         strs = b.and_(_is(b, left, self.capi.obj("PyUnicode_Type")), _is(b, right, self.capi.obj("PyUnicode_Type")))
@@ -170,7 +201,22 @@ class FastPaths:
         with b.if_then(b.and_(strs, equality), likely=True):  # COMPARE_OP_STR_JUMP: no __eq__ to call
             same = b.icmp_signed("!=", b.call(self.rt.c_fn("_PyUnicode_EQ", I32, [PTR, PTR]), [left, right]), ir.Constant(I32, 0))
             self._ret_bool(b, b.xor(same, b.icmp_signed("==", op, ir.Constant(I32, PY_NE))))
+        ok_l, float_l, x_f = self._double(b, left)
+        ok_r, float_r, y_f = self._double(b, right)
+        with b.if_then(b.and_(b.and_(ok_l, ok_r), b.or_(float_l, float_r)), likely=True):  # COMPARE_OP_FLOAT
+            # a NaN is unordered: only != holds, as float_richcompare says
+            floats = [b.fcmp_ordered(p, x_f, y_f) for p in ("<", "<=", "==")] + [b.fcmp_unordered("!=", x_f, y_f)] \
+                + [b.fcmp_ordered(p, x_f, y_f) for p in (">", ">=")]
+            self._ret_bool(b, self._pick(b, op, floats))
         self._generic(b, "PyObject_RichCompare", PTR, f)
+
+    @staticmethod
+    def _pick(b: ir.IRBuilder, op: ir.Value, cases: list[ir.Value]) -> ir.Value:
+        """The case of the comparison op (Py_LT..Py_GE, 0..5)."""
+        result = cases[0]
+        for k in range(1, 6):
+            result = b.select(b.icmp_signed("==", op, ir.Constant(I32, k)), cases[k], result)
+        return result
 
     def _ret_bool(self, b: ir.IRBuilder, result: ir.Value) -> None:
         obj = b.select(result, self.capi.obj("_Py_TrueStruct"), self.capi.obj("_Py_FalseStruct"))
