@@ -124,8 +124,10 @@ class CApi:
         """Address of a static object (a type, None, True, False)."""
         if name not in self._globals:
             assert name in _OBJECTS, name
-            g = ir.GlobalVariable(self.module, I8, name=name)
-            g.linkage = "external"
+            g = self.module.globals.get(name)  # declared already by the object tier's runtime (static)
+            if g is None:
+                g = ir.GlobalVariable(self.module, I8, name=name)
+                g.linkage = "external"
             self._globals[name] = g
         return self._globals[name]
 

@@ -331,3 +331,61 @@ def test_unbounded_recursion_raises_recursion_error() -> None:
     assert got[1] is want[1] is RecursionError
     assert got[2] == want[2] == "maximum recursion depth exceeded"
     assert sys.getrecursionlimit() > 50
+
+
+BUILTINS_SOURCE = '''
+fn sized(a: object, b: object) -> object:
+    return (len(a), isinstance(a, b))
+'''
+
+
+class Sized:
+    def __init__(self, n: Any) -> None:
+        self.n = n
+
+    def __len__(self) -> Any:
+        if isinstance(self.n, type):  # a new exception per call: its traceback is compared
+            raise self.n("len")
+        return self.n
+
+
+class Meta(type):
+    def __instancecheck__(cls, obj: Any) -> bool:
+        return obj == "claimed"
+
+
+class Claims(metaclass=Meta):
+    pass
+
+
+def test_len_and_isinstance_are_the_builtins_while_bound() -> None:
+    """len(x) and isinstance(x, c) call the builtins' work directly only while the global names the
+    builtin module init found: a module global or a replaced builtins.len is called instead."""
+    import builtins
+
+    mod = compiled(BUILTINS_SOURCE, "sized.pys")
+    py = types.ModuleType("sized_plain")
+    exec(compile(plain_python(BUILTINS_SOURCE), "sized.pys", "exec"), py.__dict__)
+    values = ["", "abc", "\u00e9\u20ac", [1], (1, 2, 3), {1: 2}, {1, 2}, Str("xy"), List([1, 2]), Sized(3),
+              Sized(-1), Sized(2**70), Sized("3"), Sized(KeyError), Sized(True), 5, None, "claimed"]
+    classes = [str, list, int, (dict, set), Claims, 5, (int, "x"), type, object]
+
+    def compare() -> None:
+        for a in values:
+            for c in classes:
+                assert run(mod.sized, (a, c)) == run(cold(py.sized), (a, c)), (a, c)
+
+    compare()
+    for m in (mod, py):
+        m.len = lambda o: ("module len", o)  # type: ignore[attr-defined]
+        m.isinstance = lambda o, c: "module isinstance"  # type: ignore[attr-defined]
+    compare()
+    for m in (mod, py):
+        del m.len, m.isinstance  # type: ignore[attr-defined]
+    saved = builtins.len
+    builtins.len = lambda o: ("builtins len", o)
+    try:
+        compare()
+    finally:
+        builtins.len = saved
+    compare()

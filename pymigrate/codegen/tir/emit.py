@@ -200,6 +200,9 @@ class Emitter:
                 recv, argv = self.val(b, op.recv), [self.val(b, a) for a in op.args]
                 result = FastPaths(self.rt).method_call(b, op.fast, len(op.args), recv, argv,
                                                         lambda: self.vectorcall(b, op))
+            elif op.fast is not None:  # a builtin's call, marked by passes/specialize.py
+                callee, argv = self.val(b, op.fn), [self.val(b, a) for a in op.args]
+                result = FastPaths(self.rt).builtin_call(b, op.fast, callee, argv, lambda: self.vectorcall(b, op))
             else:
                 result = self.vectorcall(b, op)
         elif isinstance(op, ops.Compare):

@@ -52,6 +52,8 @@ FAST = {name: f"pmo.fast.{op}.{name}" for name, op in INT_BINARY.items()} | {
 # (method name, number of arguments): calls made directly when the receiver is exactly the class
 # (a builtin static type: its methods cannot be replaced and its instances have no __dict__)
 METHODS = {("append", 1): ("PyList_Type", "pmo.fast.list_append")}
+# (global name, number of arguments): calls made directly when the callee is the builtin itself
+BUILTIN_CALLS = {("len", 1): "pmo.fast.len", ("isinstance", 2): "pmo.fast.isinstance"}
 
 
 def _field(b: ir.IRBuilder, obj: ir.Value, offset: int, typ: ir.Type) -> ir.Value:
@@ -90,6 +92,8 @@ class FastPaths:
             "pmo.fast.join": (PTR, [PTR, PTR], self._join),
             "pmo.fast.list_append": (PTR, [PTR, PTR], self._list_append),
             "pmo.fast.contains": (I32, [PTR, PTR], self._contains),
+            "pmo.fast.len": (PTR, [PTR], self._len),
+            "pmo.fast.isinstance": (PTR, [PTR, PTR], self._isinstance),
             "pmo.fast.setitem": (I32, [PTR, PTR, PTR], self._dict_setitem),
         }
         ret, args, body = makers[name]
@@ -343,18 +347,59 @@ class FastPaths:
         """A method call marked by the specialize pass: direct when recv is exactly its class, else
         `generic()` (the method loaded and called through vectorcall)."""
         typ, helper = METHODS[(name, nargs)]
-        exact = _is(b, recv, self.capi.obj(typ))
-        with b.if_else(exact, likely=True) as (then, other):
+        return self._either(b, _is(b, recv, self.capi.obj(typ)), lambda: b.call(self.fn(helper), [recv, *args]), generic)
+
+    @staticmethod
+    def _either(b: ir.IRBuilder, cond: ir.Value, fast: Callable[[], ir.Value], generic: Callable[[], ir.Value]) -> ir.Value:
+        """fast() when cond holds (the likely case), else generic(): the value of the one that ran."""
+        with b.if_else(cond, likely=True) as (then, other):
             with then:
-                fast = b.call(self.fn(helper), [recv, *args])
-                fast_bb = b.block
+                fast_value, fast_bb = fast(), b.block
             with other:
-                slow = generic()
-                slow_bb = b.block
+                slow_value, slow_bb = generic(), b.block
         phi = b.phi(PTR)
-        phi.add_incoming(fast, fast_bb)
-        phi.add_incoming(slow, slow_bb)
+        phi.add_incoming(fast_value, fast_bb)
+        phi.add_incoming(slow_value, slow_bb)
         return phi
+
+    def builtin_call(self, b: ir.IRBuilder, name: str, callee: ir.Value, args: list[ir.Value],
+                     generic: Callable[[], ir.Value]) -> ir.Value:
+        """A call of a global marked by the specialize pass: the builtin's work when the callee is the
+        builtin module init found, else `generic()` (the call through vectorcall)."""
+        helper = BUILTIN_CALLS[(name, len(args))]
+        same = b.icmp_unsigned("==", callee, b.load(self.rt.builtin(name), typ=PTR))
+        return self._either(b, same, lambda: b.call(self.fn(helper), args), generic)
+
+    def _len(self, b: ir.IRBuilder, f: ir.Function) -> None:
+        """len(obj): the size of an exact str, list, tuple or dict read where each keeps it (a str's
+        length, ob_size, a dict's ma_used: all at offset 16), else PyObject_Size."""
+        (obj,) = f.args
+        size = b.alloca(I64)
+        with b.if_else(self._one_of(b, obj, ("PyUnicode_Type", "PyList_Type", "PyTuple_Type", "PyDict_Type")),
+                       likely=True) as (then, other):
+            with then:
+                b.store(_field(b, obj, VAR_SIZE, I64), size)
+            with other:
+                n = b.call(self.rt.c_fn("PyObject_Size", I64, [PTR]), [obj])
+                with b.if_then(b.icmp_signed("<", n, ir.Constant(I64, 0)), likely=False):
+                    b.ret(ir.Constant(PTR, None))
+                b.store(n, size)
+        b.ret(b.call(self.capi.fn("PyLong_FromLongLong"), [b.load(size, typ=I64)]))
+
+    def _one_of(self, b: ir.IRBuilder, obj: ir.Value, types: tuple[str, ...]) -> ir.Value:
+        typ = _field(b, obj, OB_TYPE, PTR)
+        result = ir.Constant(I1, 0)
+        for name in types:
+            result = b.or_(result, b.icmp_unsigned("==", typ, self.rt.static(b, name)))
+        return result
+
+    def _isinstance(self, b: ir.IRBuilder, f: ir.Function) -> None:
+        """isinstance(obj, cls): PyObject_IsInstance's answer as True or False, or NULL."""
+        obj, cls = f.args
+        r = b.call(self.capi.fn("PyObject_IsInstance"), [obj, cls])
+        with b.if_then(b.icmp_signed("<", r, ir.Constant(I32, 0)), likely=False):
+            b.ret(ir.Constant(PTR, None))
+        self._ret_bool(b, b.icmp_signed("!=", r, ir.Constant(I32, 0)))
 
     def _setitem(self, b: ir.IRBuilder, f: ir.Function, kind: str) -> None:
         """PyTuple_SetItem/PyList_SetItem (they steal the item) on an exact tuple or list, the index in

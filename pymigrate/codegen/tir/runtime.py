@@ -49,6 +49,7 @@ class ObjectRuntime:
         self.builtins_dict = self._ptr("pmo.rt.builtins")
         self.sites: list[ir.GlobalVariable] = []
         self.attr_sites: list[ir.GlobalVariable] = []  # attrcache.py's per-site attribute caches
+        self.builtins: dict[str, ir.GlobalVariable] = {}  # builtin objects the fast calls compare with
 
     def _ptr(self, name: str) -> ir.GlobalVariable:
         g = ir.GlobalVariable(self.ml.module, PTR, name=name)
@@ -81,14 +82,20 @@ class ObjectRuntime:
         return self.constants[k][1]
 
     def init(self, b: ir.IRBuilder, module: ir.Value, fail: ir.Block) -> None:
-        """At module init: the module dict, the builtins dict and every constant."""
-        capi = self.ml.capi
+        """At module init: the module dict, the builtins dict, the builtins the fast calls know and
+        every constant."""
+        ml, capi = self.ml, self.ml.capi
         d = b.call(self.c_fn("PyModule_GetDict", PTR, [PTR]), [module])
         b.call(capi.fn("Py_IncRef"), [d])
         b.store(d, self.globals_dict)
         bi = b.call(self.c_fn("PyEval_GetBuiltins", PTR, []), [])
         b.call(capi.fn("Py_IncRef"), [bi])
         b.store(bi, self.builtins_dict)
+        for name, g in self.builtins.items():  # kept alive for good: the address is never another object's
+            found = b.call(self.c_fn("PyDict_GetItemString", PTR, [PTR, PTR]), [bi, ml.cstr(name)])
+            with b.if_then(b.icmp_unsigned("!=", found, NULL)):
+                b.call(capi.fn("Py_IncRef"), [found])
+            b.store(found, g)
         for value, g in list(self.constants.values()):
             obj = self._make(b, value)
             ok = b.function.append_basic_block("const.ok")
@@ -144,6 +151,13 @@ class ObjectRuntime:
             existing = ir.GlobalVariable(self.ml.module, ir.IntType(8), name=symbol)
             existing.linkage = "external"
         return existing
+
+    def builtin(self, name: str) -> ir.GlobalVariable:
+        """The builtins dict's `name` as module init found it (NULL when missing): a call whose callee
+        is that object is the builtin's (fastpaths.BUILTIN_CALLS)."""
+        if name not in self.builtins:
+            self.builtins[name] = self._ptr(f"pmo.rt.builtin.{name}")
+        return self.builtins[name]
 
     # ------------------------------------------------------------------ helpers
     def versions(self, b: ir.IRBuilder) -> tuple[ir.Value, ir.Value]:

@@ -1,7 +1,9 @@
 """Specialization: each C API call that has a fast path (tir/fastpaths.py) calls the helper instead,
 which does the work inline when its operands are exactly the builtin classes it knows and calls the
 same C API function otherwise; a method call `o.append(x)` is marked to call PyList_Append when `o`
-is exactly a list (whose type no one can change, so its `append` is list.append). An attribute load,
+is exactly a list (whose type no one can change, so its `append` is list.append); a call of the global
+`len` or `isinstance` is marked to call the builtin's work directly when the global is still the
+builtin (PRECALL_NO_KW_LEN, _ISINSTANCE). An attribute load,
 store or method load gets a per-site cache (tir/attrcache.py). A helper returns what the function
 returns, so ownership and error handling (already inserted) stay as they are; the choice is made
 here, never in the emitter.
@@ -9,8 +11,8 @@ here, never in the emitter.
 
 from __future__ import annotations
 
-from pymigrate.codegen.tir.fastpaths import FAST, METHODS
-from pymigrate.codegen.tir.ops import CallC, FuncTIR, LoadConst, LoadMethod, Vectorcall
+from pymigrate.codegen.tir.fastpaths import BUILTIN_CALLS, FAST, METHODS
+from pymigrate.codegen.tir.ops import CallC, FuncTIR, LoadConst, LoadGlobal, LoadMethod, Vectorcall
 
 # the attribute calls whose name is a constant str get a cache site (tir/attrcache.py)
 CACHED = {"PyObject_GetAttr": "pmo.attr.get", "PyObject_SetAttr": "pmo.attr.set"}
@@ -27,6 +29,9 @@ def specialize(func: FuncTIR) -> None:
                 op.cached = True
             elif isinstance(op, Vectorcall) and isinstance(op.fn, LoadMethod) and not op.kwnames:
                 if (op.fn.name, len(op.args)) in METHODS:
+                    op.fast = op.fn.name
+            elif isinstance(op, Vectorcall) and isinstance(op.fn, LoadGlobal) and not op.kwnames and op.recv is None:
+                if (op.fn.name, len(op.args)) in BUILTIN_CALLS:
                     op.fast = op.fn.name
 
 
