@@ -105,7 +105,8 @@ GOALS = {
     "migrate": "static migrate at 1,000 lines/s or better; peak memory under 1 GB for 30,000 lines",
     "trace": "the tracer within 3x of the traced command's own time",
     "build": "no goal in the issue (reported)",
-    "incremental": "migrate --check after --write from the cache; the pre-commit hook on a one-file commit under 2 s",
+    "incremental": "a run after a one-file change costs that file and its dependents; the pre-commit hook on a "
+                   "one-file commit under 2 s",
 }
 
 
@@ -353,10 +354,15 @@ def stage_migrate(case: str, source: Path, work: Path, args: argparse.Namespace)
     root = fresh_copy(source, work)
     lines = count_lines(root)
     argv = ["migrate", str(root), "--diff", "--no-cache"]      # the work itself, not the migration cache
-    result = measure(case, "migrate", pymigrate(*argv), root.parent, lines, args, note="static inference, --diff")
+    result = measure(case, "migrate", pymigrate(*argv), root.parent, lines, args,
+                     note="static inference, --diff, 2 jobs")
+    out = [result]
+    if args.serial:
+        out.append(measure(case, "migrate", pymigrate(*argv, "-j", "1"), root.parent, lines, args,
+                           note="static inference, --diff, 1 job"))
     if args.profile and result.status == "ok":
         result.profile = profile(argv, root.parent, args)
-    return [result]
+    return out
 
 
 def stage_trace(case: str, source: Path, work: Path, package: Package, args: argparse.Namespace) -> list[Measure]:
@@ -408,6 +414,13 @@ def stage_incremental(case: str, source: Path, work: Path, args: argparse.Namesp
     out.append(measure(case, "incremental", pymigrate("migrate", str(root), "--check", "--no-cache"), root.parent,
                        lines, args, env=env, note="migrate --check right after --write, --no-cache"))
     changed = change_one_file(root)
+    whole = measure(case, "incremental", pymigrate("migrate", str(root), "--check"), root.parent, lines, args,
+                    env=env, note=f"migrate --check of the package, {changed.name} changed (module entries)")
+    plain = measure(case, "incremental", pymigrate("migrate", str(root), "--check", "--no-cache"), root.parent,
+                    lines, args, env=env, note="the same, --no-cache")
+    if whole.status == plain.status == "ok" and plain.cpu > 0:
+        whole.note += f"; {whole.cpu / plain.cpu:.0%} of the --no-cache run's CPU"
+    out += [whole, plain]
     hook = [sys.executable, "-m", "pymigrate.hooks", "check", str(changed)]
     one = changed.read_bytes().count(b"\n")
     out.append(measure(case, "incremental", hook, root.parent, one, args, env=env,
@@ -429,7 +442,7 @@ def goal_verdict(m: Measure) -> str:
         idle = m.lines / (m.cpu / 2) if m.cpu > 0 else 0.0       # both cores busy with this run only
         verdict = "met" if m.rate >= 100_000 else f"MISSED ({m.rate / 100_000:.0%} of 100,000 lines/s)"
         return f"{verdict}; {idle:,.0f} lines/s at its CPU time if both cores ran only this"
-    if m.stage == "analyze-warm" and "changed" in m.note and m.lines >= 25_000:
+    if m.stage == "analyze-warm" and "nothing changed" not in m.note and 25_000 <= m.lines <= 100_000:
         return "met" if m.wall < 2.0 else f"MISSED ({m.wall:.1f} s wall, {m.cpu:.1f} s CPU)"
     if m.stage == "migrate":
         verdicts = ["speed met" if m.rate >= 1000 else f"speed MISSED ({m.rate:,.0f} of 1,000 lines/s)"]
@@ -439,6 +452,9 @@ def goal_verdict(m: Measure) -> str:
     if m.stage == "incremental" and ("right after --write" in m.note or "hook again" in m.note) \
             and "--no-cache" not in m.note:
         return "met" if m.wall < 2.0 else f"MISSED ({m.wall:.1f} s wall, {m.cpu:.1f} s CPU)"
+    if m.stage == "incremental" and "(module entries)" in m.note:
+        return ("met" if m.wall < 2.0 else f"MISSED ({m.wall:.1f} s wall, {m.cpu:.1f} s CPU: inference is "
+                "package-wide, only the stages after it are per module)")
     if m.stage == "trace" and "--trace" in m.note and "x, profiled" in m.note:
         ratio = float(m.note.rsplit("(", 1)[1].split("x")[0])
         return "met" if ratio <= 3 else f"MISSED ({ratio:.1f}x)"
@@ -483,7 +499,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--mem-limit", type=float, default=3072.0,
                         help="MB of resident memory before a command is stopped (protects a shared machine)")
     parser.add_argument("--no-profile", dest="profile", action="store_false", help="skip the cProfile runs")
-    parser.add_argument("--serial", action="store_true", help="also time analyze with one job")
+    parser.add_argument("--serial", action="store_true", help="also time analyze and migrate with one job")
     parser.add_argument("--json", type=Path, help="write every measurement here")
     args = parser.parse_args(argv)
     cases = [c for c in args.cases.split(",") if c]

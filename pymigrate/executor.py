@@ -19,7 +19,7 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor
 from typing import Any, TypeVar
 
 _T = TypeVar("_T")
@@ -59,6 +59,8 @@ def executor(spec: str | None, jobs: int) -> Iterator[Executor | None]:
         if jobs <= 1:
             yield None
             return
+        from concurrent.futures import ProcessPoolExecutor  # its import costs start-up: only when used
+
         with ProcessPoolExecutor(max_workers=jobs) as pool:
             yield pool
         return

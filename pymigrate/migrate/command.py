@@ -18,8 +18,8 @@ from pymigrate.migrate.lock import LockBusy, remove_stale_temps, write_lock
 if TYPE_CHECKING:  # the pipeline (LibCST, the analyzer) is imported when a migration runs, not when the
     # command line is built for another command, nor when the migration cache answers
     from pymigrate.migrate.cache import MigrateCache, ModuleCache
-    from pymigrate.migrate.pipeline import Runner, Stages
-    from pymigrate.migrate.result import FileResult, Options
+    from pymigrate.migrate.pipeline import Stages
+    from pymigrate.migrate.result import FileResult, Options, Runner
 
 EXIT_OK = 0
 EXIT_CHANGES_OR_ERRORS = 1
@@ -262,7 +262,7 @@ def _migrate(
 ) -> int:
     from pymigrate.executor import ExecutorError, default_jobs, executor
     from pymigrate.files import package_root
-    from pymigrate.migrate.pipeline import Runner
+    from pymigrate.migrate.result import Runner
 
     root = package_root(paths)
     cache, modules = _open_cache(args, options, stages, err)

@@ -24,15 +24,13 @@ from pymigrate.migrate.backtick import needs_backticks
 from pymigrate.migrate.emit import render_superset
 from pymigrate.migrate.result import FileResult as FileResult  # re-exported: callers import them from here
 from pymigrate.migrate.result import Options as Options
+from pymigrate.migrate.result import Runner as Runner
 from pymigrate.migrate.upgrade import Marks, Plan, upgrade_module
 from pymigrate.migrate.verify import VerifyError, check_bindings, check_python, check_superset, check_upgrade
 from pymigrate.superset import sourcefile
 
 if TYPE_CHECKING:
-    from concurrent.futures import Executor
-
     from pymigrate.analyze import ModuleAnalysis
-    from pymigrate.migrate.cache import ModuleCache
     from pymigrate.migrate.infer import FileTypes
 
 
@@ -208,19 +206,8 @@ def _migrate_module(
     result.after = text
 
 
-PARALLEL_MIN_BYTES = 48_000
+PARALLEL_MIN_BYTES = 256_000
 """Less source than this left to migrate after inference: worker processes would cost more than they save."""
-
-
-@dataclass(frozen=True)
-class Runner:
-    """Where the per-module stages after inference run: `pool` (an open executor: remote workers, taken
-    for every run), else `jobs` processes here when there is enough to do; and the per-module cache they
-    are looked up in first."""
-
-    jobs: int = 1
-    cache: ModuleCache | None = None
-    pool: Executor | None = None
 
 
 _Job = tuple[bytes, Path, "FileTypes | None", Options, Path]
@@ -238,7 +225,7 @@ def migrate_files(
     options: Options,
     stages: Stages | None = None,
     on_file: Callable[[Path], None] | None = None,
-    runner: Runner = Runner(),
+    runner: Runner | None = None,
 ) -> tuple[list[FileResult], list[str]]:
     """Migrate `.py` files (inference runs once over all of them); returns results and run-level errors.
     When inference fails (the trace command too, unless allowed to) no file is migrated: the error says why.
@@ -248,6 +235,7 @@ def migrate_files(
     results are the same, in the files' order, whichever way each was obtained."""
     real = stages is None
     stages = stages or default_stages()
+    runner = runner or Runner()
     package_types: _PackageTypes | None = None
     if options.annotate and files:
         try:

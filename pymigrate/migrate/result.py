@@ -8,8 +8,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pymigrate.config import Config
+
+if TYPE_CHECKING:
+    from concurrent.futures import Executor
+
+    from pymigrate.migrate.cache import ModuleCache
 
 
 @dataclass(frozen=True)
@@ -65,3 +71,14 @@ class FileResult:
     def data(self) -> bytes:
         assert self.after is not None
         return self.after.encode(self.encoding)
+
+
+@dataclass(frozen=True)
+class Runner:
+    """Where the per-module stages after inference run: `pool` (an open executor: remote workers, taken
+    for every run), else `jobs` processes here when there is enough to do; and the per-module cache they
+    are looked up in first."""
+
+    jobs: int = 1
+    cache: ModuleCache | None = None
+    pool: Executor | None = None

@@ -37,3 +37,20 @@ def test_lines_are_counted_as_the_analyzer_counts_them(tmp_path: Path) -> None:
     (tmp_path / "b.py").write_text("z = 3", encoding="utf-8")
     (tmp_path / "c.txt").write_text("not\ncounted\n", encoding="utf-8")
     assert scale.count_lines(tmp_path) == 3
+
+
+def test_each_figure_is_judged_against_its_own_goal() -> None:
+    def verdict(stage: str, note: str, lines: int = 38_515, wall: float = 1.5, cpu: float = 0.8) -> str:
+        return scale.goal_verdict(scale.Measure("large", stage, "", lines, wall, cpu, 100.0, "ok", note))
+
+    assert verdict("analyze-warm", "cache warm, nothing changed") == ""     # not the one-file change
+    assert verdict("analyze-warm", "cache warm, console.py changed") == "met"
+    assert verdict("analyze-warm", "cache warm, console.py changed", wall=2.5) == "MISSED (2.5 s wall, 0.8 s CPU)"
+    assert verdict("analyze-warm", "cache warm, topics.py changed", lines=858_237) == ""   # not a 30,000-line repo
+    assert verdict("incremental", "migrate --check of the package, time.py changed (module entries)") == "met"
+    assert verdict("incremental", "migrate --check of the package, more.py changed (module entries)",
+                   wall=30.0, cpu=9.0).startswith("MISSED (30.0 s wall, 9.0 s CPU: inference is package-wide")
+    assert verdict("incremental", "the same, --no-cache") == ""
+    assert verdict("migrate", "static inference, --diff, 2 jobs", wall=19.0) == "speed met; memory met"
+    assert verdict("migrate", "static inference, --diff, 2 jobs", wall=60.0) == \
+        "speed MISSED (642 of 1,000 lines/s); memory met"

@@ -5,6 +5,7 @@ neither reads nor writes; the per-module stages in worker processes give the sam
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 from typing import Any
@@ -145,3 +146,19 @@ def test_a_bad_executor_or_jobs_is_a_usage_error(package: Path, capsys: pytest.C
     assert code == 2 and "expected dask://HOST:PORT" in err
     code, _, err = _migrate(capsys, str(package), "-j", "0")
     assert code == 2 and "--jobs must be at least 1" in err
+
+
+def test_a_run_answered_from_the_cache_imports_neither_the_pipeline_nor_libcst(
+        package: Path, cache: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """What keeps a hit at interpreter start-up: the pipeline and LibCST are not loaded."""
+    import subprocess
+    import sys
+
+    assert _migrate(capsys, str(package), "--write")[0] == 0
+    repo = Path(__file__).resolve().parents[2]
+    program = ("import sys\nfrom pymigrate.cli import main\ncode = main(['migrate', sys.argv[1], '--check'])\n"
+               "print(code, sorted(m for m in sys.modules if m.split('.')[0] == 'libcst' "
+               "or m == 'pymigrate.migrate.pipeline'))\n")
+    proc = subprocess.run([sys.executable, "-c", program, str(package)], capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": str(repo)}, timeout=120, check=False)
+    assert proc.stdout.strip() == "0 []", proc.stderr
