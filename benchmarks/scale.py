@@ -400,19 +400,17 @@ def stage_build(case: str, source: Path, work: Path, args: argparse.Namespace) -
 
 
 def stage_incremental(case: str, source: Path, work: Path, args: argparse.Namespace) -> list[Measure]:
-    """The migration cache (scratch `PYMIGRATE_CACHE_DIR`): `--write` (which records the run over what it
-    wrote), `--check` right after it, the same without the cache; then a commit's one-file change, the
+    """The migration caches (scratch `PYMIGRATE_CACHE_DIR`). First a package's `migrate --check` (which fills
+    the run and module entries), the commit's one-file change, and `--check` of the package again (module
+    entries), next to the same with `--no-cache`. Then on a fresh copy: `--write` (which records the run over
+    what it wrote), `--check` right after it, the same without the cache; then the one-file change, the
     pre-commit hook on it, `migrate --write` of that file and the hook again."""
     root = fresh_copy(source, work)
     lines = count_lines(root)
     env = {**child_env(), "PYMIGRATE_CACHE_DIR": str(work.parent / f"{case}-migrate-cache")}
     shutil.rmtree(env["PYMIGRATE_CACHE_DIR"], ignore_errors=True)
-    out = [measure(case, "incremental", pymigrate("migrate", str(root), "--write"), root.parent, lines, args,
-                   env=env, note="migrate --write, cache on (records the run over what it wrote)")]
-    out.append(measure(case, "incremental", pymigrate("migrate", str(root), "--check"), root.parent, lines, args,
-                       env=env, note="migrate --check right after --write"))
-    out.append(measure(case, "incremental", pymigrate("migrate", str(root), "--check", "--no-cache"), root.parent,
-                       lines, args, env=env, note="migrate --check right after --write, --no-cache"))
+    out = [measure(case, "incremental", pymigrate("migrate", str(root), "--check"), root.parent, lines, args,
+                   env=env, note="migrate --check of the package, cold (fills the run and module entries)")]
     changed = change_one_file(root)
     whole = measure(case, "incremental", pymigrate("migrate", str(root), "--check"), root.parent, lines, args,
                     env=env, note=f"migrate --check of the package, {changed.name} changed (module entries)")
@@ -421,6 +419,14 @@ def stage_incremental(case: str, source: Path, work: Path, args: argparse.Namesp
     if whole.status == plain.status == "ok" and plain.cpu > 0:
         whole.note += f"; {whole.cpu / plain.cpu:.0%} of the --no-cache run's CPU"
     out += [whole, plain]
+    root = fresh_copy(source, work)
+    out.append(measure(case, "incremental", pymigrate("migrate", str(root), "--write"), root.parent, lines, args,
+                       env=env, note="migrate --write, cache on (records the run over what it wrote)"))
+    out.append(measure(case, "incremental", pymigrate("migrate", str(root), "--check"), root.parent, lines, args,
+                       env=env, note="migrate --check right after --write"))
+    out.append(measure(case, "incremental", pymigrate("migrate", str(root), "--check", "--no-cache"), root.parent,
+                       lines, args, env=env, note="migrate --check right after --write, --no-cache"))
+    changed = change_one_file(root)
     hook = [sys.executable, "-m", "pymigrate.hooks", "check", str(changed)]
     one = changed.read_bytes().count(b"\n")
     out.append(measure(case, "incremental", hook, root.parent, one, args, env=env,
