@@ -51,6 +51,9 @@ class FnObjects:
         self.objects = {func.key: self._ptr_var(f"pm.fnobj.{func.key}") for func in ml.mir.all_functions()}
 
     def _ptr_var(self, name: str) -> ir.GlobalVariable:
+        existing = self.ml.module.globals.get(name)  # an object fn's direct call reads its object (tir/emit.py)
+        if isinstance(existing, ir.GlobalVariable):
+            return existing
         g = ir.GlobalVariable(self.ml.module, PTR, name=name)
         g.linkage = "internal"
         g.initializer = ir.Constant(PTR, None)

@@ -389,3 +389,57 @@ def test_len_and_isinstance_are_the_builtins_while_bound() -> None:
     finally:
         builtins.len = saved
     compare()
+
+
+DIRECT_SOURCE = '''
+fn half(x: object) -> object:
+    return x // 2
+
+fn pair(x: object, y: object = 1) -> object:
+    return (x, y, x / y)
+
+fn chain(n: object) -> object:
+    if n <= 0:
+        return pair(n, n)
+    return chain(half(n)) if n % 3 else (half(n), pair(n), pair(n, 3))
+
+fn calls(n: object) -> object:
+    return (chain(n), half(n), pair(n, 2))
+
+fn again(n: object) -> object:
+    return again(n)
+'''
+
+
+def test_calls_between_object_fns_enter_the_body_while_the_global_is_the_fn() -> None:
+    """A call of a same-module object fn with every parameter by position enters its body directly;
+    rebound (a module global replaced, a wrapper put in its place) the new object is called; errors
+    keep CPython's messages and traceback entries, recursion its RecursionError."""
+    from pymigrate.codegen import compile_module
+    from pymigrate.superset import parse
+
+    llvm_ir = compile_module(parse(DIRECT_SOURCE, "direct.pys"), "direct").llvm_ir
+    chain = llvm_ir[llvm_ir.index('define internal ptr @"pmo.fn.chain"'):]
+    chain = chain[:chain.index("\n}\n")]
+    assert 'call ptr @"pmo.fn.half"' in chain and 'call ptr @"pmo.fn.chain"' in chain
+    assert 'call ptr @"pmo.fn.pair"(ptr' in chain  # pair(n, n) and pair(n, 3); pair(n) goes through its binder
+    mod = compiled(DIRECT_SOURCE, "direct.pys")
+    py = types.ModuleType("direct_plain")
+    exec(compile(plain_python(DIRECT_SOURCE), "direct.pys", "exec"), py.__dict__)
+    values = [0, 1, 7, 12, 2**70, -5, 2.5, "s", None, Int(9)]
+
+    def compare() -> None:
+        for v in values:
+            for name in ("calls", "chain"):
+                assert run(getattr(mod, name), (v,)) == run(cold(getattr(py, name)), (v,)), (name, v)
+
+    compare()
+    for m in (mod, py):
+        m.half = lambda x: ("rebound half", x)
+        m.pair = lambda *a, inner=m.pair: ("wrapped pair", inner(*a))
+    compare()
+    for m in (mod, py):
+        del m.half
+    compare()  # NameError from inside chain, as the def
+    got, want = run(mod.again, (1,)), run(py.again, (1,))
+    assert got[1] is want[1] is RecursionError and got[2] == want[2]

@@ -27,8 +27,10 @@ from pymigrate.codegen.tir.text import format_func
 PASSES = ("build", "definite", "strings", "errors", "refcount", "specialize")
 
 
-def lower_to_tir(name: str, key: str, node: object, upto: str = "specialize") -> FuncTIR:
-    """The IR of fn `node` after the passes up to `upto` (see PASSES)."""
+def lower_to_tir(name: str, key: str, node: object, upto: str = "specialize",
+                 callees: dict[str, tuple[str, int]] | None = None) -> FuncTIR:
+    """The IR of fn `node` after the passes up to `upto` (see PASSES); `callees`: the module's
+    object-tier fns a call may enter directly (global name -> key, number of parameters)."""
     import ast
 
     assert isinstance(node, ast.FunctionDef)
@@ -47,7 +49,7 @@ def lower_to_tir(name: str, key: str, node: object, upto: str = "specialize") ->
     insert_ref_counts(func)
     if upto == "refcount":
         return func
-    specialize(func)
+    specialize(func, callees or {})
     return func
 
 

@@ -136,6 +136,22 @@ class Emitter:
             npos = b.select(unbound, b.add(npos, ir.Constant(I64, 1)), b.or_(npos, offset))
         return b.call(fn, [self.val(b, op.fn), first, npos, kw])
 
+    def direct_call(self, b: ir.IRBuilder, op: ops.Vectorcall, key: str) -> ir.Value:
+        """The callee's body entered directly while the global is its function object (`pm.fnobj.<key>`,
+        set at init), as its wrapper would with these positional arguments; anything else (a rebound
+        or decorated global) through vectorcall."""
+        from pymigrate.codegen.tir.entry import object_body
+
+        obj = self.ml.module.globals.get(f"pm.fnobj.{key}")
+        if obj is None:
+            obj = ir.GlobalVariable(self.ml.module, PTR, name=f"pm.fnobj.{key}")
+            obj.linkage = "internal"
+            obj.initializer = ir.Constant(PTR, None)
+        body = object_body(self.ml, key, len(op.args))
+        same = b.icmp_unsigned("==", self.val(b, op.fn), b.load(obj, typ=PTR))
+        argv = [self.val(b, a) for a in op.args]
+        return FastPaths(self.rt).either(b, same, lambda: b.call(body, argv), lambda: self.vectorcall(b, op))
+
     def entry_array(self, b: ir.IRBuilder, n: int) -> ir.Value:
         with b.goto_block(self.fn.entry_basic_block):
             b.position_at_start(self.fn.entry_basic_block)
@@ -200,6 +216,8 @@ class Emitter:
                 recv, argv = self.val(b, op.recv), [self.val(b, a) for a in op.args]
                 result = FastPaths(self.rt).method_call(b, op.fast, len(op.args), recv, argv,
                                                         lambda: self.vectorcall(b, op))
+            elif op.direct is not None:  # a same-module object fn, marked by passes/specialize.py
+                result = self.direct_call(b, op, op.direct)
             elif op.fast is not None:  # a builtin's call, marked by passes/specialize.py
                 callee, argv = self.val(b, op.fn), [self.val(b, a) for a in op.args]
                 result = FastPaths(self.rt).builtin_call(b, op.fast, callee, argv, lambda: self.vectorcall(b, op))

@@ -31,11 +31,28 @@ def object_runtime(ml: ModuleLowering) -> ObjectRuntime:
 
 def compile_object_fn(ml: ModuleLowering, func: FuncIR) -> ir.Function:
     rt = object_runtime(ml)
-    tir = lower_to_tir(func.name, func.key, func.node)
-    llfn = ir.Function(ml.module, object_entry_type(len(func.params)), name=f"pmo.fn.{func.key}")
-    llfn.linkage = "internal"
+    tir = lower_to_tir(func.name, func.key, func.node, callees=direct_callees(ml))
+    llfn = object_body(ml, func.key, len(func.params))
     Emitter(ml, rt, tir, func, llfn).run()
     return llfn
+
+
+def object_body(ml: ModuleLowering, key: str, nparams: int) -> ir.Function:
+    """`pmo.fn.<key>`, declared by its first caller or its own compilation."""
+    existing = ml.module.globals.get(f"pmo.fn.{key}")
+    if isinstance(existing, ir.Function):
+        return existing
+    llfn = ir.Function(ml.module, object_entry_type(nparams), name=f"pmo.fn.{key}")
+    llfn.linkage = "internal"
+    return llfn
+
+
+def direct_callees(ml: ModuleLowering) -> dict[str, tuple[str, int]]:
+    """The module-level object fns a call can enter directly (passes/specialize.py): global name ->
+    (key, parameters), when every parameter may be given by position (the wrapper's own fast case)."""
+    return {f.name: (f.key, len(f.params)) for f in ml.mir.all_functions()
+            if f.is_object and f.owner is None and f.py_class is None
+            and not any(p.kind in ("kwonly", "vararg", "kwarg") for p in f.params)}
 
 
 def object_wrapper(ml: ModuleLowering, func: FuncIR, binder_slot: ir.GlobalVariable) -> ir.Function:

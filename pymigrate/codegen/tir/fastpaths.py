@@ -347,10 +347,10 @@ class FastPaths:
         """A method call marked by the specialize pass: direct when recv is exactly its class, else
         `generic()` (the method loaded and called through vectorcall)."""
         typ, helper = METHODS[(name, nargs)]
-        return self._either(b, _is(b, recv, self.capi.obj(typ)), lambda: b.call(self.fn(helper), [recv, *args]), generic)
+        return self.either(b, _is(b, recv, self.capi.obj(typ)), lambda: b.call(self.fn(helper), [recv, *args]), generic)
 
     @staticmethod
-    def _either(b: ir.IRBuilder, cond: ir.Value, fast: Callable[[], ir.Value], generic: Callable[[], ir.Value]) -> ir.Value:
+    def either(b: ir.IRBuilder, cond: ir.Value, fast: Callable[[], ir.Value], generic: Callable[[], ir.Value]) -> ir.Value:
         """fast() when cond holds (the likely case), else generic(): the value of the one that ran."""
         with b.if_else(cond, likely=True) as (then, other):
             with then:
@@ -368,7 +368,7 @@ class FastPaths:
         builtin module init found, else `generic()` (the call through vectorcall)."""
         helper = BUILTIN_CALLS[(name, len(args))]
         same = b.icmp_unsigned("==", callee, b.load(self.rt.builtin(name), typ=PTR))
-        return self._either(b, same, lambda: b.call(self.fn(helper), args), generic)
+        return self.either(b, same, lambda: b.call(self.fn(helper), args), generic)
 
     def _len(self, b: ir.IRBuilder, f: ir.Function) -> None:
         """len(obj): the size of an exact str, list, tuple or dict read where each keeps it (a str's

@@ -281,6 +281,7 @@ class Vectorcall(Op):
 
     error_kind = ERR_MAGIC
     fast: str | None = None
+    direct: str | None = None  # the key of a same-module object fn the call enters while fn is its object
 
     def __init__(
         self, fn: Value, args: list[Value], kwnames: tuple[str, ...], line: int, recv: Value | None = None

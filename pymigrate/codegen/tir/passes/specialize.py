@@ -3,7 +3,9 @@ which does the work inline when its operands are exactly the builtin classes it 
 same C API function otherwise; a method call `o.append(x)` is marked to call PyList_Append when `o`
 is exactly a list (whose type no one can change, so its `append` is list.append); a call of the global
 `len` or `isinstance` is marked to call the builtin's work directly when the global is still the
-builtin (PRECALL_NO_KW_LEN, _ISINSTANCE). An attribute load,
+builtin (PRECALL_NO_KW_LEN, _ISINSTANCE); a call of an object-tier fn of the same module with all its
+parameters given by position, to enter its body directly while the global is still its function
+object. An attribute load,
 store or method load gets a per-site cache (tir/attrcache.py). A helper returns what the function
 returns, so ownership and error handling (already inserted) stay as they are; the choice is made
 here, never in the emitter.
@@ -18,7 +20,7 @@ from pymigrate.codegen.tir.ops import CallC, FuncTIR, LoadConst, LoadGlobal, Loa
 CACHED = {"PyObject_GetAttr": "pmo.attr.get", "PyObject_SetAttr": "pmo.attr.set"}
 
 
-def specialize(func: FuncTIR) -> None:
+def specialize(func: FuncTIR, callees: dict[str, tuple[str, int]]) -> None:
     for blk in func.blocks:
         for op in blk.ops:
             if isinstance(op, CallC) and op.fname in FAST:
@@ -33,6 +35,8 @@ def specialize(func: FuncTIR) -> None:
             elif isinstance(op, Vectorcall) and isinstance(op.fn, LoadGlobal) and not op.kwnames and op.recv is None:
                 if (op.fn.name, len(op.args)) in BUILTIN_CALLS:
                     op.fast = op.fn.name
+                elif callees.get(op.fn.name, ("", -1))[1] == len(op.args):
+                    op.direct = callees[op.fn.name][0]
 
 
 def _const_str(v: object) -> bool:
