@@ -10,9 +10,15 @@ using the plain name.
 
 from __future__ import annotations
 
+import re
+
 import libcst as cst
 
 from pymigrate.superset import SUPERSET_KEYWORDS
+
+# A Name spelled like a keyword appears in the text as that word: when the text has none, no visit is needed
+# (a LibCST visit of a large module costs seconds; most modules name nothing `fn`, `struct` or `var`).
+_KEYWORD_WORD = re.compile(r"\b(?:" + "|".join(sorted(SUPERSET_KEYWORDS)) + r")\b")
 
 
 class _KeywordNames(cst.CSTVisitor):
@@ -25,12 +31,17 @@ class _KeywordNames(cst.CSTVisitor):
             self.found.append(node)
 
 
-def keyword_names(module: cst.Module) -> list[cst.Name]:
-    """The Name nodes of `module` that need backticks in superset source."""
+def keyword_names(module: cst.Module, code: str) -> list[cst.Name]:
+    """The Name nodes of `module` that need backticks in superset source.
+
+    `code` is a text holding every identifier of `module` (its printed code, or the text it was parsed from
+    before changes that add no identifier of that spelling)."""
+    if _KEYWORD_WORD.search(code) is None:
+        return []
     visitor = _KeywordNames()
     module.visit(visitor)
     return visitor.found
 
 
-def needs_backticks(module: cst.Module) -> bool:
-    return bool(keyword_names(module))
+def needs_backticks(module: cst.Module, code: str) -> bool:
+    return bool(keyword_names(module, code))

@@ -43,7 +43,7 @@ def render_superset(module: cst.Module, marks: Marks) -> str:
         arrow = at.keyword_before(start(annotation), "->")
         text = "raises " if arrow > 0 and code[arrow - 1] in " \t" else " raises "
         edits.append(Edit(arrow, 0, arrow, text))
-    for name in keyword_names(module):
+    for name in keyword_names(module, code):
         span = positions[name]
         edits.append(Edit(at(span.start), 1, at(span.start), "`"))
         edits.append(Edit(at(span.end), -1, at(span.end), "`"))

@@ -187,7 +187,8 @@ def _migrate_module(
             attributes = types.attributes if types is not None else {}
             module, marks = upgrade_module(module, _plan(analysis), attributes)
     result.notes.extend(marks.notes)
-    backticks = not options.annotate and needs_backticks(module)
+    # the upgrade adds marks and declarations of existing names, never a new identifier: `annotated` holds them all
+    backticks = not options.annotate and needs_backticks(module, annotated)
     if keep is not None and backticks:
         result.notes.append(f"not backticked: {keep}, where `fn`, `struct` and `var` are plain names")
     superset = keep is None and (marks.upgraded or backticks)
