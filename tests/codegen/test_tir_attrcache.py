@@ -18,7 +18,7 @@ from test_tir_object_tier import compiled_and_plain
 
 from pymigrate.codegen.tir import attrcache as ac
 from pymigrate.codegen.tir import tir_text
-from pymigrate.codegen.tir.runtime import TP_FLAGS
+from pymigrate.codegen.tir.runtime import DICT_VERSION_TAG, TP_FLAGS
 
 SOURCE = '''
 fn get(o: object) -> object:
@@ -52,6 +52,9 @@ fn call(o: object, k: object) -> object:
 fn slot(o: object, v: object) -> object:
     o.a = v
     return (o.a, o.b)
+
+fn dunders(o: object) -> object:
+    return (o.__class__, len(o.__dict__) > 0, o.__doc__)
 
 fn loop(items: object) -> object:
     total = 0
@@ -290,6 +293,32 @@ def other_receivers(m: Any) -> list[Any]:
     return out
 
 
+def modules(m: Any) -> list[Any]:
+    """A module's attributes while its dict is unchanged, and again after each change."""
+    mod, other = types.ModuleType("receiver", "doc"), types.ModuleType("other")
+    mod.x, mod.K = 1, 2
+    mod.m = lambda k: ("module m", k)
+    other.x = "other x"
+    out = []
+    for _ in range(2):
+        out += [attempt(m.get, mod), attempt(m.klass, mod), attempt(m.call, mod, 1), attempt(m.get, other)]
+    mod.x = 10
+    mod.m = lambda k: ("new m", k)
+    out += [attempt(m.get, mod), attempt(m.call, mod, 2), attempt(m.bump, mod), attempt(m.get, mod)]
+    del mod.x
+    out += [attempt(m.get, mod), attempt(m.get, other), attempt(m.get, mod)]
+    mod.__getattr__ = lambda name: ("module __getattr__", name)
+    out += [attempt(m.get, mod), attempt(m.klass, mod), attempt(m.call, mod, 3)]
+    mod.__dict__[1] = "not a str key"
+    mod.x = "back"
+    out += [attempt(m.get, mod), attempt(m.get, mod), attempt(m.drop, mod), attempt(m.get, mod)]
+    mod.__class__ = type("SubModule", (types.ModuleType,), {"x": property(lambda self: "property x")})
+    out += [attempt(m.get, mod), attempt(m.klass, mod)]
+    other.__dict__["__class__"] = "in the dict"  # the type's data descriptor still comes first
+    out += [attempt(m.dunders, r) for r in (other, other, mod, types)]
+    return out
+
+
 def many_types(m: Any) -> list[Any]:
     """More types through one site than it refills for: every call still CPython's answer."""
     out = []
@@ -307,7 +336,7 @@ def many_types(m: Any) -> list[Any]:
 
 
 SCENARIOS = [class_changed, descriptor_added, properties_raise, class_assigned, getattr_hooks, slots, subclasses,
-             instance_dicts, other_receivers, many_types]
+             instance_dicts, other_receivers, modules, many_types]
 
 
 def _normal(value: Any) -> Any:
@@ -396,3 +425,10 @@ def test_layouts_are_this_cpythons() -> None:
     assert _u(id(type(S.p)) + ac.TP_DESCR_SET) != 0 and _u(id(types.FunctionType) + ac.TP_DESCR_SET) == 0
     assert _u(id(types.FunctionType) + ac.TP_DESCR_GET) != 0 and _u(id(int) + ac.TP_DESCR_GET) == 0
     assert _u(id(types.FunctionType) + TP_FLAGS) & ac.FLAG_METHOD_DESCRIPTOR
+    mod = types.ModuleType("layout")
+    d = _u(id(mod) + ac.MODULE_DICT)
+    assert d == id(mod.__dict__) and _u(d + ac.DICT_KEYS) != 0
+    assert _u(_u(d + ac.DICT_KEYS) + ac.DK_KIND, ctypes.c_uint8) == ac.DICT_KEYS_UNICODE
+    tag = _u(d + DICT_VERSION_TAG)
+    mod.y = 1
+    assert _u(d + DICT_VERSION_TAG) > tag

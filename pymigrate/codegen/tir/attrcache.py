@@ -6,7 +6,9 @@ its version tag, where the attribute was found:
 - VALUE: the index of `name` in the type's shared instance keys (the instance's values array);
 - SLOT: the offset of a `__slots__` member (a member descriptor of type T_OBJECT_EX);
 - CLASS: a class attribute that is not a descriptor, the instance having no attribute of that name;
-- METHOD: a method descriptor (a def, a builtin method) found unbound, not shadowed by the instance.
+- METHOD: a method descriptor (a def, a builtin method) found unbound, not shadowed by the instance;
+- MODULE: a module's attribute, while the module's dict keeps the version tag it had (LOAD_ATTR_MODULE;
+  a changed module dict makes the site look again).
 
 A type's version tag changes whenever the type or a class of its MRO changes (a method, descriptor,
 `__getattr__` or class attribute added, replaced or removed; `__bases__` assigned), so a site whose
@@ -25,7 +27,8 @@ type's tp_getattro at 144, tp_setattro at 152, tp_flags at 168, tp_descr_get at 
 managed-dict instance's values pointer 32 bytes and dict pointer 24 bytes before the object; a dict
 keys object's dk_log2_index_bytes (u8) at 9, dk_kind (u8) at 10, dk_nentries at 24, its index
 table at 32 followed by (key, value) entries; a str's hash at 24; a member descriptor's PyMemberDef
-pointer at 40, whose type (int) is at 8, offset at 16, flags (int) at 24.
+pointer at 40, whose type (int) is at 8, offset at 16, flags (int) at 24; a module's dict at 16; a
+dict's version tag at 24 and keys at 32.
 """
 
 from __future__ import annotations
@@ -35,7 +38,7 @@ from typing import Callable
 from llvmlite import ir  # type: ignore[import-untyped]
 
 from pymigrate.codegen.capi import I32, I64, OB_TYPE, PTR, VOID
-from pymigrate.codegen.tir.runtime import TP_FLAGS, ObjectRuntime, counted_loop
+from pymigrate.codegen.tir.runtime import DICT_VERSION_TAG, TP_FLAGS, ObjectRuntime, counted_loop
 
 I8 = ir.IntType(8)
 TP_GETATTRO = 144
@@ -51,7 +54,10 @@ DK_LOG2_INDEX_BYTES = 9
 DK_KIND = 10
 DK_NENTRIES = 24
 DK_INDICES = 32
+DICT_KEYS_UNICODE = 1
 DICT_KEYS_SPLIT = 2
+DICT_KEYS = 32
+MODULE_DICT = 16
 STR_HASH = 24
 MEMBER_DEF = 40
 T_OBJECT_EX = 16
@@ -65,7 +71,7 @@ FLAG_METHOD_DESCRIPTOR = 1 << 17
 # and how many times the site was filled
 SITE = ir.LiteralStructType([PTR, I64, I64, I64, PTR, I64])
 F_TYPE, F_VERSION, F_KIND, F_INDEX, F_DESCR, F_FILLS = range(6)
-GENERIC, VALUE, SLOT, CLASS, METHOD = range(5)
+GENERIC, VALUE, SLOT, CLASS, METHOD, MODULE = range(6)
 LOAD, LOAD_METHOD, STORE = range(3)
 MAX_FILLS = 64
 NO_DICT = -1
@@ -79,6 +85,13 @@ def _at(b: ir.IRBuilder, obj: ir.Value, offset: int) -> ir.Value:
 
 def _load(b: ir.IRBuilder, obj: ir.Value, offset: int, typ: ir.Type) -> ir.Value:
     return b.load(_at(b, obj, offset), typ=typ)
+
+
+def _give_up_if(b: ir.IRBuilder, cond: ir.Value, negative: ir.Block) -> None:
+    """A fill's early exit: when cond holds the site is left GENERIC for this type."""
+    with b.if_then(cond):
+        b.branch(negative)
+        b.position_at_end(b.function.append_basic_block("dead"))
 
 
 def _const(value: int) -> ir.Constant:
@@ -143,12 +156,13 @@ class AttrCache:
                 b.position_at_end(f.append_basic_block("dead"))
 
             store = b.icmp_signed("==", mode, _const(STORE))
+            cached = b.alloca(PTR)  # what a hit hands out: the class attribute, or a module's value
+            b.store(descr, cached)
+            self._fill_module(b, f, obj, name, typ, descr, store, cached, found, negative)
             hook = b.select(store, _load(b, typ, TP_SETATTRO, I64), _load(b, typ, TP_GETATTRO, I64))
             generic = b.select(store, b.ptrtoint(self.rt.c_fn("PyObject_GenericSetAttr", I32, [PTR, PTR, PTR]), I64),
                                b.ptrtoint(self.rt.c_fn("PyObject_GenericGetAttr", PTR, [PTR, PTR]), I64))
-            with b.if_then(b.icmp_unsigned("!=", hook, generic)):  # __getattr__, __setattr__...
-                b.branch(negative)
-                b.position_at_end(f.append_basic_block("dead"))
+            _give_up_if(b, b.icmp_unsigned("!=", hook, generic), negative)  # __getattr__, __setattr__...
             has_descr = b.icmp_unsigned("!=", descr, ir.Constant(PTR, None))
             dtype = b.alloca(PTR)
             b.store(ir.Constant(PTR, None), dtype)
@@ -171,22 +185,14 @@ class AttrCache:
             with b.if_then(b.icmp_signed("!=", _load(b, typ, TP_DICTOFFSET, I64), _const(0))):
                 flags = _load(b, typ, TP_FLAGS, I64)
                 need = FLAG_MANAGED_DICT | FLAG_HEAPTYPE
-                with b.if_then(b.icmp_unsigned("!=", b.and_(flags, _const(need)), _const(need))):
-                    b.branch(negative)
-                    b.position_at_end(f.append_basic_block("dead"))
+                _give_up_if(b, b.icmp_unsigned("!=", b.and_(flags, _const(need)), _const(need)), negative)
                 keys = _load(b, typ, HT_CACHED_KEYS, PTR)
-                with b.if_then(b.icmp_unsigned("==", keys, ir.Constant(PTR, None))):
-                    b.branch(negative)
-                    b.position_at_end(f.append_basic_block("dead"))
-                with b.if_then(b.icmp_unsigned("!=", _load(b, keys, DK_KIND, I8), ir.Constant(I8, DICT_KEYS_SPLIT))):
-                    b.branch(negative)
-                    b.position_at_end(f.append_basic_block("dead"))
+                _give_up_if(b, b.icmp_unsigned("==", keys, ir.Constant(PTR, None)), negative)
+                _give_up_if(b, b.icmp_unsigned("!=", _load(b, keys, DK_KIND, I8), ir.Constant(I8, DICT_KEYS_SPLIT)), negative)
                 self._scan(b, f, keys, name, found, negative)
                 b.store(_load(b, keys, DK_NENTRIES, I64), absent)
             # no instance has the name: a class attribute or a method, never a store
-            with b.if_then(b.or_(store, b.not_(has_descr))):
-                b.branch(negative)
-                b.position_at_end(f.append_basic_block("dead"))
+            _give_up_if(b, b.or_(store, b.not_(has_descr)), negative)
             method = b.icmp_unsigned("!=", b.and_(_load(b, dtype_v, TP_FLAGS, I64), _const(FLAG_METHOD_DESCRIPTOR)), _const(0))
             with b.if_then(b.and_(b.icmp_signed("==", mode, _const(LOAD_METHOD)), method)):
                 found(METHOD, b.load(absent, typ=I64))
@@ -199,7 +205,7 @@ class AttrCache:
             b.position_at_end(positive)
             b.store(b.load(kind, typ=I64), self._field(b, site, F_KIND))
             b.store(b.load(index, typ=I64), self._field(b, site, F_INDEX))
-            b.store(descr, self._field(b, site, F_DESCR))
+            b.store(b.load(cached, typ=PTR), self._field(b, site, F_DESCR))
             b.store(version, self._field(b, site, F_VERSION))
             b.store(typ, self._field(b, site, F_TYPE))
             b.ret_void()
@@ -207,6 +213,46 @@ class AttrCache:
         f = self.rt.ml.helper("pmo.attr.fill", VOID, [PTR, PTR, PTR, I64], body)
         f.attributes.add("noinline")
         return f
+
+    def _fill_module(self, b: ir.IRBuilder, f: ir.Function, obj: ir.Value, name: ir.Value, typ: ir.Value,
+                     descr: ir.Value, store: ir.Value, cached: ir.Value, found: Callable[[int, ir.Value], None],
+                     negative: ir.Block) -> None:
+        """An exact module's attribute (LOAD_ATTR_MODULE): the value in its dict and the dict's version
+        tag (3.11 tags are unique across all dicts and change with every change of one), unless the
+        module type has a data descriptor of that name (`__dict__`, `__class__`), which comes first."""
+        module = b.and_(b.icmp_unsigned("==", typ, self.rt.static(b, "PyModule_Type")), b.not_(store))
+        with b.if_then(module):
+            with b.if_then(b.icmp_unsigned("!=", descr, ir.Constant(PTR, None))):
+                dset = _load(b, _load(b, descr, OB_TYPE, PTR), TP_DESCR_SET, PTR)
+                _give_up_if(b, b.icmp_unsigned("!=", dset, ir.Constant(PTR, None)), negative)
+            d = _load(b, obj, MODULE_DICT, PTR)
+            _give_up_if(b, b.icmp_unsigned("==", d, ir.Constant(PTR, None)), negative)
+            # only str keys: the lookup runs no __eq__ (nothing can change the site meanwhile)
+            keys_kind = _load(b, _load(b, d, DICT_KEYS, PTR), DK_KIND, I8)
+            _give_up_if(b, b.icmp_unsigned("!=", keys_kind, ir.Constant(I8, DICT_KEYS_UNICODE)), negative)
+            value = b.call(self.rt.c_fn("PyDict_GetItemWithError", PTR, [PTR, PTR]), [d, name])
+            with b.if_then(b.icmp_unsigned("==", value, ir.Constant(PTR, None))):
+                b.call(self.capi.fn("PyErr_Clear"), [])
+                b.branch(negative)
+                b.position_at_end(f.append_basic_block("dead"))
+            b.store(value, cached)
+            found(MODULE, _load(b, d, DICT_VERSION_TAG, I64))
+
+    def _module_hit(self, b: ir.IRBuilder, obj: ir.Value, name: ir.Value, site: ir.Value, mode: int) -> ir.Value:
+        """A MODULE site's value (a new reference) when the module's dict has the tag the fill saw, else
+        NULL after filling the site again (the module changed: look once more)."""
+        result = b.alloca(PTR)
+        b.store(ir.Constant(PTR, None), result)
+        d = _load(b, obj, MODULE_DICT, PTR)
+        with b.if_else(b.icmp_unsigned("==", _load(b, d, DICT_VERSION_TAG, I64), self._get(b, site, F_INDEX)),
+                       likely=True) as (then, other):
+            with then:
+                value = self._get(b, site, F_DESCR)
+                b.call(self._refcount()[0], [value])
+                b.store(value, result)
+            with other:
+                b.call(self.fill_fn(), [obj, name, site, _const(mode)])
+        return b.load(result, typ=PTR)
 
     def _scan(self, b: ir.IRBuilder, f: ir.Function, keys: ir.Value, name: ir.Value,
               found: Callable[[int, ir.Value], None], negative: ir.Block) -> None:
@@ -220,12 +266,8 @@ class AttrCache:
         key = b.load(b.gep(entries, [b.mul(i, _const(2))], source_etype=PTR), typ=PTR)
         with b.if_then(b.icmp_unsigned("==", key, name)):
             found(VALUE, i)
-        with b.if_then(b.icmp_unsigned("==", key, ir.Constant(PTR, None))):
-            b.branch(negative)
-            b.position_at_end(f.append_basic_block("dead"))
-        with b.if_then(b.icmp_signed("==", _load(b, key, STR_HASH, I64), hash_)):
-            b.branch(negative)
-            b.position_at_end(f.append_basic_block("dead"))
+        _give_up_if(b, b.icmp_unsigned("==", key, ir.Constant(PTR, None)), negative)
+        _give_up_if(b, b.icmp_signed("==", _load(b, key, STR_HASH, I64), hash_), negative)
         b.store(b.add(i, _const(1)), i_slot)
         b.branch(top)
         b.position_at_end(done)
@@ -284,6 +326,10 @@ class AttrCache:
                             descr = self._get(b, site, F_DESCR)
                             b.call(incref, [descr])
                             b.ret(descr)
+                    with b.if_then(b.icmp_signed("==", kind, _const(MODULE))):
+                        value = self._module_hit(b, obj, name, site, LOAD)
+                        with b.if_then(b.icmp_unsigned("!=", value, ir.Constant(PTR, None)), likely=True):
+                            b.ret(value)
                 with other:
                     b.call(self.fill_fn(), [obj, name, site, _const(LOAD)])
             b.ret(b.call(self.rt.c_fn("PyObject_GetAttr", PTR, [PTR, PTR]), [obj, name]))
@@ -311,6 +357,11 @@ class AttrCache:
                         value = b.load(slot, typ=PTR)
                         with b.if_then(b.icmp_unsigned("!=", value, ir.Constant(PTR, None)), likely=True):
                             b.call(incref, [value])
+                            b.store(value, out)
+                            b.ret(ir.Constant(I32, 0))
+                    with b.if_then(b.icmp_signed("==", kind, _const(MODULE))):
+                        value = self._module_hit(b, obj, name, site, LOAD_METHOD)
+                        with b.if_then(b.icmp_unsigned("!=", value, ir.Constant(PTR, None)), likely=True):
                             b.store(value, out)
                             b.ret(ir.Constant(I32, 0))
                 with other:
