@@ -90,7 +90,10 @@ def test_real_package_with_trace(
     monkeypatch.chdir(root)
     path = [str(root / "src"), *map(str, wheels), os.environ.get("PYTHONPATH", "")]    # pure wheels import as zips
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join(path))
-    trace = f"{sys.executable} run_tests.py -x -p no:randomly tests --ignore=tests/test_benchmarks.py"
+    # test_update_translations runs xgettext over src/humanize/*.py: once the modules holding the messages
+    # are .pys, a tool that reads .py sources finds none of them (not a difference of the modules' behaviour)
+    trace = (f"{sys.executable} run_tests.py -x -p no:randomly tests --ignore=tests/test_benchmarks.py"
+             " --deselect tests/test_i18n.py::test_update_translations")
     _write_then_check(["src/humanize"], trace, root / "src", capsys)
     done = subprocess.run(trace, shell=True, capture_output=True, text=True)
     assert done.returncode == 0, done.stdout[-2000:]        # its own tests pass on the migrated package
