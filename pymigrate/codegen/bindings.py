@@ -13,7 +13,7 @@ Python glue through `__pymigrate_register__(slot, obj)`.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from llvmlite import ir  # type: ignore[import-untyped]
 
@@ -74,6 +74,7 @@ class SlotPlan:
     module_dict: int  # slot of the module's dict (its version tag tells when to run that test)
     builtins_dict: int  # slot of the module's builtins dict (watched the same way)
     attrs_dict: int  # slot of the dict of the module whose attributes the fns read (math)
+    codes: dict[str, int] = field(default_factory=dict)  # object fn key -> slot of its nested code objects
 
 
 def plan_slots(mir: ModuleIR) -> SlotPlan:
@@ -90,7 +91,9 @@ def plan_slots(mir: ModuleIR) -> SlotPlan:
     for func in mir.all_functions():
         readings[func.key] = n
         n += 1
-    return SlotPlan(binders, classes, n + 5, readings, n, n + 1, n + 2, n + 3, n + 4)
+    nested = [f.key for f in mir.all_functions() if f.closures is not None]
+    codes = {key: n + 5 + i for i, key in enumerate(nested)}
+    return SlotPlan(binders, classes, n + 5 + len(codes), readings, n, n + 1, n + 2, n + 3, n + 4, codes)
 
 
 def ptr_global(module: ir.Module, name: str, ty: ir.Type = PTR) -> ir.GlobalVariable:
@@ -102,6 +105,11 @@ def ptr_global(module: ir.Module, name: str, ty: ir.Type = PTR) -> ir.GlobalVari
     g.linkage = "internal"
     g.initializer = ir.Constant(ty, None)
     return g
+
+
+def codes_slot(ml: ModuleLowering, key: str) -> ir.GlobalVariable:
+    """The registration slot of the tuple of object fn `key`'s nested code objects (tir/closures.py)."""
+    return ptr_global(ml.module, f"pm.slot.{plan_slots(ml.mir).codes[key]}")
 
 
 def binder_slot(ml: ModuleLowering, key: str) -> ir.GlobalVariable:
@@ -1078,7 +1086,8 @@ class Bindings:
         a method of an ordinary class return that object, which the class body binds (glue.py)."""
         ml, capi = self.ml, self.capi
         fnty = ir.FunctionType(PTR, [PTR, PTR, I64, PTR])
-        w = ir.Function(ml.module, fnty, name="pmw.register")
+        # not pmw.<key>: a fn may be named `register`
+        w = ir.Function(ml.module, fnty, name="pm.register")
         w.linkage = "internal"
         _, args, nargs, _kw = w.args
         b = ir.IRBuilder(w.append_basic_block("entry"))

@@ -20,6 +20,8 @@ from pymigrate.codegen.diagnostics import DYNAMIC, DYNAMIC_WHY, TYPE_ERROR, Comp
 from pymigrate.codegen.ir import CallInfo, FuncIR, ModuleIR, Param, StructIR
 from pymigrate.codegen.marks import MarkedModule
 from pymigrate.codegen.tir.build import ClassCell, fn_local_names
+from pymigrate.codegen.tir.closures import nested_scopes
+from pymigrate.codegen.tir.scopes import own_nodes
 from pymigrate.codegen.types import (
     BOOL,
     FLOAT,
@@ -240,6 +242,12 @@ def _dynamic_code(e: ast.Call, name: str) -> str:
     if code == "PM303" and len(e.args) >= 2 and isinstance(e.args[1], ast.Constant) and isinstance(e.args[1].value, str):
         return "PM317"
     return code
+
+
+def _lazy_annotations(tree: ast.Module) -> bool:
+    """The module says `from __future__ import annotations`."""
+    return any(isinstance(s, ast.ImportFrom) and s.module == "__future__" and any(a.name == "annotations" for a in s.names)
+               for s in tree.body)
 
 
 def _own_yield(func: ast.FunctionDef) -> ast.expr | None:
@@ -541,6 +549,9 @@ class Checker:
                       tier="object", py_class=cls.name, origin=node)
         if mangled is not node and any(isinstance(n, ClassCell) for n in ast.walk(mangled)):
             func.class_cell = cell
+        if any(_zero_super(n) or (isinstance(n, ast.Name) and n.id == "__class__")
+               for s in nested_scopes(node) for n in ast.walk(s)):  # a nested function's closure takes the class cell
+            func.class_cell = cell
         if mangled is not node:
             func.params = [
                 Param(x.arg, OBJECT, "read", p.default, x, p.kind) for p, x in zip(params, _all_args(mangled.args))
@@ -670,8 +681,8 @@ class Checker:
 
     # ----------------------------------------------------------------- bodies
     def _check_body(self, func: FuncIR) -> None:
-        if func.is_object:
-            check_object_body(self, func)
+        if func.is_object and _own_yield(func.node) is None:
+            check_object_body(self, func, _lazy_annotations(self.m.tree))
             return
         if _own_yield(func.node) is not None:
             self.error(func.node, f"fn '{func.name}' is a generator (`yield`); a fn returns one value: keep it a def",
@@ -1489,10 +1500,15 @@ def mangle_method(node: ast.FunctionDef, cls: str) -> ast.FunctionDef:
             n.arg if isinstance(n, ast.arg) else None
         return name if name is not None and mangle(name, cls) != name else None
 
-    if not any(private(n) for n in ast.walk(node)):
+    def nested_def(n: ast.AST) -> bool:  # a nested def binds its name mangled
+        return isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n is not node and mangle(n.name, cls) != n.name
+
+    if not any(private(n) or nested_def(n) for n in ast.walk(node)):
         return node
     copied = copy.deepcopy(node)
     for n in ast.walk(copied):
+        if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n is not copied:
+            n.name = mangle(n.name, cls)
         if private(n) is None:
             continue
         if isinstance(n, ast.Name):
@@ -1525,9 +1541,11 @@ def read_class_cell(node: ast.FunctionDef, cell: str) -> ast.FunctionDef:
                                     if x is not None}
     if local & {"super", "__class__"}:
         return node
-    # in a comprehension (a function of its own in 3.11) super() takes the comprehension's iterator
+    # in a comprehension (a function of its own in 3.11) super() takes the comprehension's iterator; a
+    # nested def, lambda or generator expression is Python, compiled in the class body (tir/closures.py)
     inner = {id(c) for comp in ast.walk(node) if isinstance(comp, (ast.ListComp, ast.SetComp, ast.DictComp,
              ast.GeneratorExp)) for c in ast.walk(comp)}
+    inner |= {id(n) for n in ast.walk(node)} - {id(n) for n in own_nodes(node)}
     for n in ast.walk(node):
         if _zero_super(n) and first is not None and id(n) not in inner:
             assert isinstance(n, ast.Call)

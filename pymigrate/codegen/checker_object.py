@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING
 
 from pymigrate.codegen.diagnostics import DYNAMIC, DYNAMIC_WHY
 from pymigrate.codegen.tir.build import fn_local_names
+from pymigrate.codegen.tir.closures import analyze
+from pymigrate.codegen.tir.scopes import annotation_exprs, own_nodes
 from pymigrate.codegen.types import OBJECT
 
 if TYPE_CHECKING:
@@ -23,11 +25,11 @@ if TYPE_CHECKING:
 KEEP = "; keep this function a def"
 STATEMENTS = {
     ast.Global: "global", ast.Nonlocal: "nonlocal",
-    ast.FunctionDef: "a nested def", ast.ClassDef: "a nested class",
+    ast.ClassDef: "a nested class",
     ast.AsyncFunctionDef: "async def", ast.Match: "match", ast.AsyncFor: "async for", ast.AsyncWith: "async with",
 }  # fmt: skip
 EXPRESSIONS = {
-    ast.Lambda: "lambda", ast.GeneratorExp: "a generator expression", ast.Await: "await",
+    ast.Await: "await",
     ast.Yield: "yield", ast.YieldFrom: "yield from", ast.NamedExpr: "an assignment expression (:=)",
 }  # fmt: skip
 TRY_STAR = getattr(ast, "TryStar", None)
@@ -38,9 +40,10 @@ FRAME_ATTRS = {"_getframe", "currentframe", "_getframemodulename"}
 
 
 class ObjectBodyChecker:
-    def __init__(self, checker: Checker, func: FuncIR) -> None:
+    def __init__(self, checker: Checker, func: FuncIR, lazy: bool = False) -> None:
         self.c = checker
         self.func = func
+        self.lazy = lazy  # the module's `from __future__ import annotations`
         self.local = {p.name for p in func.params} | fn_local_names(func.node)
         self.handlers = 0  # except clauses around the statement (where a bare `raise` re-raises)
 
@@ -56,13 +59,47 @@ class ObjectBodyChecker:
         return "PM316"
 
     def run(self) -> None:
+        errors = len(self.c.diags)
         for s in self.func.node.body:
             self.stmt(s)
         self.func.locals = {name: OBJECT for name in sorted(self.local)}
+        if len(self.c.diags) == errors:
+            self.closures()
+
+    def closures(self) -> None:
+        """The cells and nested code objects of a fn that makes nested functions (tir/closures.py)."""
+        node = self.func.node
+        try:
+            closures = analyze(node, self.func.origin or node, self.func.py_class, self.lazy)
+        except SyntaxError as exc:  # what CPython's compiler says of the nested scopes (a bad nonlocal)
+            self.c.error(node, f"{exc.msg}{KEEP}", "PM316")
+            return
+        if closures is None:
+            return
+        for n in own_nodes(node):
+            if isinstance(n, ast.ExceptHandler) and n.name in closures.cellvars:
+                self.c.error(n, f"an `except ... as {n.name}` name a nested function captures is not supported in "
+                                f"an object fn yet{KEEP}", "PM316")
+                return
+        self.func.closures = closures
+
+    def nested_def(self, s: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+        """A nested def stays Python: what the fn evaluates for it are its decorators, defaults and annotations."""
+        for d in s.decorator_list:
+            self.expr(d)
+        for default in [*s.args.defaults, *s.args.kw_defaults]:
+            self.expr(default)
+        for a in annotation_exprs(s):
+            if isinstance(a, ast.Starred):
+                self.refuse(a, "a starred annotation")
+            elif not self.lazy:
+                self.expr(a)
 
     def stmt(self, s: ast.stmt) -> None:  # noqa: C901 - one case per statement
         if type(s) in STATEMENTS or (TRY_STAR is not None and isinstance(s, TRY_STAR)):
             self.refuse(s, STATEMENTS.get(type(s), "try/except*"), self.statement_code(s))
+        elif isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            self.nested_def(s)
         elif isinstance(s, ast.Expr):
             self.expr(s.value)
         elif isinstance(s, ast.Assign):
@@ -154,8 +191,8 @@ class ObjectBodyChecker:
         if e is None:
             return
         # super(C, obj) names its class and object: a plain call; without arguments it reads the frame
-        explicit = {id(n.func) for n in ast.walk(e) if isinstance(n, ast.Call) and n.args}
-        for node in ast.walk(e):
+        explicit = {id(n.func) for n in own_nodes(e, scope=False) if isinstance(n, ast.Call) and n.args}
+        for node in own_nodes(e, scope=False):  # a lambda's body and a generator expression's are Python's
             if type(node) in EXPRESSIONS:
                 self.refuse(node, EXPRESSIONS[type(node)])
                 return
@@ -181,5 +218,5 @@ class ObjectBodyChecker:
                 self.refuse(node.target, "an async comprehension")
 
 
-def check_object_body(checker: Checker, func: FuncIR) -> None:
-    ObjectBodyChecker(checker, func).run()
+def check_object_body(checker: Checker, func: FuncIR, lazy: bool = False) -> None:
+    ObjectBodyChecker(checker, func, lazy).run()

@@ -23,6 +23,7 @@ from pymigrate.codegen.reading import (
     reading_def,
     reading_name,
 )
+from pymigrate.codegen.tir.closures import CODES_HELPER, template_glue
 from pymigrate.codegen.types import Ty
 
 REGISTER = "__pymigrate_register__"
@@ -216,7 +217,17 @@ DECORATOR = "__pymigrate_decorator"
 IMPLICIT = {"__new__": "staticmethod", "__init_subclass__": "classmethod", "__class_getitem__": "classmethod"}
 
 
-def _class_method(func: FuncIR, slot: int, bound: set[str]) -> list[ast.stmt]:
+def _templates(func: FuncIR, plan: SlotPlan, where: ast.stmt) -> list[ast.stmt]:
+    """For an object fn with nested scopes: its template, registering their code objects (tir/closures.py).
+    The template keeps the def's own positions (the nested functions' lines and columns are the def's)."""
+    if func.closures is None:
+        return []
+    written = func.origin or func.node
+    template, *register = template_glue(written, func.closures, func.qualname, plan.codes[func.key], REGISTER)
+    return [template, *_place(register, where)]
+
+
+def _class_method(func: FuncIR, slot: int, bound: set[str], plan: SlotPlan) -> list[ast.stmt]:
     """In the class body, where the def stood: the def's decorators evaluated, then a binder made as the def
     (its defaults and annotations evaluated there, in the class scope), which registration turns into the
     compiled object with the binder's signature; the object, decorated, is bound to the method's name.
@@ -254,7 +265,7 @@ def _class_method(func: FuncIR, slot: int, bound: set[str]) -> list[ast.stmt]:
     if func.class_cell is not None:  # the class body's `__class__` cell, made as the def makes it, for the fn
         cell = f"__import__('builtins').globals()[{func.class_cell!r}] = (lambda: __class__).__closure__[0]\n"
         stmts[:0] = ast.parse(cell).body
-    return _place(stmts, d)
+    return _templates(func, plan, d) + _place(stmts, d)
 
 
 def _ordinary_class(cls: ast.ClassDef, methods: dict[int, FuncIR], plan: SlotPlan, bound: set[str]) -> ast.ClassDef:
@@ -262,7 +273,7 @@ def _ordinary_class(cls: ast.ClassDef, methods: dict[int, FuncIR], plan: SlotPla
     body: list[ast.stmt] = []
     for stmt in cls.body:
         func = methods.get(id(stmt))
-        body += [stmt] if func is None else _class_method(func, plan.binders[func.key], bound)
+        body += [stmt] if func is None else _class_method(func, plan.binders[func.key], bound, plan)
     new = copy.copy(cls)
     new.body = body
     return new
@@ -276,13 +287,15 @@ def python_tree(tree: ast.Module, mir: ModuleIR, plan: SlotPlan) -> ast.Module:
     classes = {id(c) for c in tree.body if isinstance(c, ast.ClassDef) and any(id(s) in methods for s in c.body)}
     bound = _module_names(tree)
     lazy = _lazy_annotations(tree)
-    prelude = ast.parse(PRELUDE + f"{REGISTER}({plan.aliased}, {ALIASED})\n").body
+    helper = CODES_HELPER if plan.codes else ""
+    prelude = ast.parse(PRELUDE + helper + f"{REGISTER}({plan.aliased}, {ALIASED})\n").body
     for stmt in tree.body:
         if prelude and (id(stmt) in fn_nodes or id(stmt) in struct_nodes or id(stmt) in classes):
             body += _place(prelude, stmt)  # before the first fn or struct: after a docstring and __future__
             prelude = []
         if id(stmt) in fn_nodes:
             func = fn_nodes[id(stmt)]
+            body += _templates(func, plan, stmt)
             body += _reading(mir, func, plan, stmt)
             body += _place(_binder(func, func.name, plan.binders[func.key], bound), stmt)
         elif id(stmt) in struct_nodes:

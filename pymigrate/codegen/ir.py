@@ -9,8 +9,12 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from pymigrate.codegen.types import Ty
+
+if TYPE_CHECKING:
+    from pymigrate.codegen.tir.closures import Closures
 
 
 @dataclass
@@ -47,6 +51,7 @@ class FuncIR:
     py_class: str | None = None  # a method of this ordinary (Python) class: object tier, bound by the class
     origin: ast.FunctionDef | None = None  # the def as written when `node` is its rewritten copy
     class_cell: str | None = None  # the module global holding its class's `__class__` cell (glue.py)
+    closures: Closures | None = None  # an object fn's nested defs, lambdas and generator expressions
 
     @property
     def qualname(self) -> str:

@@ -284,7 +284,7 @@ def test_reference_counts(mods: tuple[types.ModuleType, types.ModuleType]) -> No
     ("    fn m(self):\n        return [super().m() for _ in self]\n", "PM317", "need the class cell"),
     ("    fn m(*args):\n        return super()\n", "PM317", "need the class cell"),
     ("    fn m(self):\n        s = super\n        return s()\n", "PM317", "need the class cell"),
-    ("    fn m(self):\n        yield 1\n", "PM316", "yield"),
+    ("    fn m(self):\n        yield 1\n", "PM305", "is a generator (`yield`)"),
 ])
 def test_refused_with_a_hint(body: str, code: str, text: str) -> None:
     with pytest.raises(CompileError) as info:

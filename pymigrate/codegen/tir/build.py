@@ -8,10 +8,13 @@ Locals are registers; a read of a local that is not a parameter checks that it i
 """
 
 from __future__ import annotations
+import __future__
 
 import ast
 from dataclasses import dataclass
+from typing import Any
 
+from pymigrate.codegen.tir.closures import Closures
 from pymigrate.codegen.tir.ops import (
     BOOL,
     ERR_ALWAYS,
@@ -46,7 +49,7 @@ from pymigrate.codegen.tir.ops import (
     Value,
     Vectorcall,
 )
-from pymigrate.codegen.tir.scopes import bound_names
+from pymigrate.codegen.tir.scopes import annotated_args, bound_names
 
 
 @dataclass
@@ -109,8 +112,11 @@ def constant_value(node: ast.expr) -> object:
 
 
 class Builder:
-    def __init__(self, name: str, key: str, node: ast.FunctionDef) -> None:
+    def __init__(self, name: str, key: str, node: ast.FunctionDef, closures: Closures | None = None,
+                 class_cell: str | None = None) -> None:
         self.node = node
+        self.closures = closures
+        self.class_cell = class_cell  # the module global holding a method's class cell
         args = node.args
         star = [a for a in (args.vararg, args.kwarg) if a is not None]
         params = [a.arg for a in [*args.posonlyargs, *args.args, *args.kwonlyargs, *star]]  # the checker's order
@@ -131,6 +137,15 @@ class Builder:
             self.regs[name_] = Register(name_)
         self.frames: list[tuple[str, int]] = []  # the inlined frames being built (comprehensions)
         self.scopes: list[dict[str, Register]] = []  # their variables, innermost last
+        # variables a nested function captures: their register holds a cell (made at entry)
+        self.cell_regs: set[int] = set()
+        self.fn_cells: list[tuple[Register, Register | None]] = []  # (cell, the parameter it starts with)
+        for name_ in closures.cellvars if closures is not None else ():
+            cell = Register(f"{name_}.cell")
+            self.fn_cells.append((cell, next((a for a in self.args if a.name == name_), None)))
+            self.regs[name_] = cell
+            self.temp_regs.append(cell)
+            self.cell_regs.add(id(cell))
 
     # ------------------------------------------------------------------ plumbing
     def new_block(self) -> BasicBlock:
@@ -178,11 +193,15 @@ class Builder:
     def build(self) -> FuncTIR:
         line = self.node.lineno
         self.add(EnterRecursion(line, entry=True))
+        for cell, arg in self.fn_cells:  # MAKE_CELL: a parameter's cell holds its argument
+            self.add(Assign(cell, self.call_c("PyCell_New", [arg if arg is not None else Integer(0, OBJECT)], line),
+                            line))
         self.block(self.node.body)
         if not self.terminated():
             self.add(LeaveRecursion(line))
             self.add(Return(self.none(line), line))
-        self.func.registers = list(self.regs.values()) + self.temp_regs
+        # the parameters first (a captured one's register names its cell instead), each register once
+        self.func.registers = list({id(r): r for r in [*self.args, *self.regs.values(), *self.temp_regs]}.values())
         return self.func
 
     def block(self, body: list[ast.stmt]) -> None:
@@ -247,6 +266,12 @@ class Builder:
                 self.delete(t)
         elif isinstance(s, (ast.Import, ast.ImportFrom)):
             self.import_stmt(s)
+        elif isinstance(s, ast.FunctionDef):
+            decorators = [self.expr(d) for d in s.decorator_list]
+            f = self.make_function(s, line)
+            for d, dnode in zip(reversed(decorators), reversed(s.decorator_list)):
+                f = self.add(Vectorcall(d, [f], (), dnode.lineno))
+            self.assign(ast.Name(id=s.name, ctx=ast.Store()), f, line)
         else:  # the checker refuses everything else
             raise AssertionError(f"line {line}: {type(s).__name__} is not object-tier")
 
@@ -577,7 +602,11 @@ class Builder:
     def assign(self, target: ast.expr, value: Value, line: int) -> None:
         if isinstance(target, ast.Name):
             scope = next((s for s in reversed(self.scopes) if target.id in s), self.regs)
-            self.add(Assign(scope[target.id], value, line))
+            reg = scope[target.id]
+            if id(reg) in self.cell_regs:  # STORE_DEREF
+                self.call_c("PyCell_Set", [reg, value], line, type=I32, err=ERR_NEVER)
+            else:
+                self.add(Assign(reg, value, line))
         elif isinstance(target, ast.Attribute):
             obj = self.expr(target.value)
             name = self.const(target.attr, line)
@@ -606,7 +635,7 @@ class Builder:
         if isinstance(t, ast.Name):
             old = self.load_name(t)
             result = self.binop(fname, old, self.expr(s.value), line)
-            self.add(Assign(self.regs[t.id], result, line))
+            self.assign(t, result, line)
         elif isinstance(t, ast.Attribute):
             obj = self.expr(t.value)
             name = self.const(t.attr, line)
@@ -676,6 +705,18 @@ class Builder:
         reg = own or self.regs.get(e.id)
         if reg is None:
             return self.add(LoadGlobal(e.id, e.lineno))
+        if id(reg) in self.cell_regs:  # LOAD_DEREF
+            value = self.call_c("PyCell_Get", [reg], e.lineno, err=ERR_NEVER)
+            raise_bb, ok = self.new_block(), self.new_block()
+            unset = self.add(Compare("==", value, Integer(0, OBJECT), e.lineno))
+            self.add(Branch(unset, raise_bb, ok, e.lineno, null_on_true=value, rare=True))
+            self.activate(raise_bb)
+            if self.scopes and own is None:  # the fn's cell, free in a comprehension
+                self.add(RaiseError("NameError", FREE_MESSAGE.format(e.id), e.lineno))
+            else:
+                self.add(RaiseError("UnboundLocalError", UNBOUND_MESSAGE.format(e.id), e.lineno))
+            self.activate(ok)
+            return value
         if not reg.is_arg:
             unset = self.add(Compare("==", reg, Integer(0, OBJECT), e.lineno))
             raise_bb, ok = self.new_block(), self.new_block()
@@ -701,6 +742,10 @@ class Builder:
         scope = {n: Register(f"{n}.{self.temps}") for n in names}  # not Python names: never the fn's
         self.temp_regs += scope.values()
         self.scopes.append(scope)
+        captured = self.closures.comprehension_cells.get(id(e), ()) if self.closures is not None else ()
+        for n in captured:  # a variable a lambda inside captures: one cell for the comprehension's run
+            self.cell_regs.add(id(scope[n]))
+            self.add(Assign(scope[n], self.call_c("PyCell_New", [Integer(0, OBJECT)], line), line))
         result = self.temp()
         make: dict[type, tuple[str, list[Value]]] = {
             ast.ListComp: ("PyList_New", [Integer(0, I64)]), ast.SetComp: ("PySet_New", [Integer(0, OBJECT)]),
@@ -814,11 +859,68 @@ class Builder:
             return self.dict_display(e)
         if isinstance(e, (ast.ListComp, ast.SetComp, ast.DictComp)):
             return self.comprehension(e)
+        if isinstance(e, ast.Lambda):
+            return self.make_function(e, line)
+        if isinstance(e, ast.GeneratorExp):  # its function, called on the iterator of its first iterable
+            genexpr = self.make_function(e, line)
+            first_iter = self.call_c("PyObject_GetIter", [self.expr(e.generators[0].iter)], line)
+            return self.add(Vectorcall(genexpr, [first_iter], (), line))
         if isinstance(e, ast.JoinedStr):
             return self.fstring(e)
         if isinstance(e, ast.FormattedValue):
             return self.formatted(e)
         raise AssertionError(f"line {line}: {type(e).__name__} is not object-tier")
+
+    def make_function(self, node: ast.FunctionDef | ast.Lambda | ast.GeneratorExp, line: int) -> Value:
+        """MAKE_FUNCTION for a nested scope: its code object (registered by the module, tir/closures.py)
+        with the module's globals, the defaults, keyword defaults and annotations evaluated here in
+        CPython's order, and the closure: the cells of the variables it captures."""
+        assert self.closures is not None
+        scope = self.closures.scopes[id(node)]
+        null = Integer(0, OBJECT)
+        defaults: Value = null
+        kwdefaults: Value = null
+        notes: Value = null
+        if not isinstance(node, ast.GeneratorExp):
+            a = node.args
+            if a.defaults and all(is_constant(d) for d in a.defaults):  # one constant tuple, as CPython folds it
+                defaults = self.const(tuple(constant_value(d) for d in a.defaults), line)
+            elif a.defaults:
+                defaults = self.pack(ast.Tuple, [self.expr(d) for d in a.defaults], line)
+            pairs = [(x.arg, self.expr(d)) for x, d in zip(a.kwonlyargs, a.kw_defaults) if d is not None]
+            if pairs:
+                kwdefaults = self.call_c("PyDict_New", [], line)
+                for name, value in pairs:
+                    self.call_c("PyDict_SetItem", [kwdefaults, self.const(name, line), value], line, type=I32)
+        if isinstance(node, ast.FunctionDef):
+            notes = self.annotations(node, line)
+        cells = [self.cell(name, line) for name in scope.freevars]
+        closure = self.pack(ast.Tuple, cells, line) if cells else null
+        return self.add(Helper("make_function", [closure, defaults, kwdefaults, notes], OBJECT, ERR_MAGIC, line,
+                               count=scope.index))
+
+    def annotations(self, node: ast.FunctionDef, line: int) -> Value:
+        """A nested def's annotations: a dict by parameter (CPython's order), evaluated here, or their text
+        under `from __future__ import annotations` (CPython's own unparsing of each)."""
+        pairs = [(x.arg, x.annotation) for x in annotated_args(node)]
+        if node.returns is not None:
+            pairs.append(("return", node.returns))
+        if not pairs:
+            return Integer(0, OBJECT)
+        lazy = self.closures is not None and self.closures.lazy
+        values = [(k, self.const(annotation_text(v), line) if lazy else self.expr(v)) for k, v in pairs if v]
+        d = self.call_c("PyDict_New", [], line)
+        for k, v in values:
+            self.call_c("PyDict_SetItem", [d, self.const(k, line), v], line, type=I32)
+        return d
+
+    def cell(self, name: str, line: int) -> Value:
+        """LOAD_CLOSURE: the cell of `name` (the innermost comprehension's, the fn's, or the class cell)."""
+        if name == "__class__" and self.class_cell is not None and not any(name in s for s in self.scopes):
+            return self.add(LoadGlobal(self.class_cell, line))
+        reg = next((s[name] for s in reversed(self.scopes) if name in s), None) or self.regs[name]
+        assert id(reg) in self.cell_regs, name
+        return reg
 
     def bool_op(self, e: ast.BoolOp) -> Value:
         result = self.temp()
@@ -981,8 +1083,22 @@ class ClassCell(ast.expr):
         ast.copy_location(self, like)
 
 
-def build_function(name: str, key: str, node: ast.FunctionDef) -> FuncTIR:
-    return Builder(name, key, node).build()
+def annotation_text(node: ast.expr) -> str:
+    """An annotation as `from __future__ import annotations` keeps it: CPython's compiler's text."""
+    fdef = ast.FunctionDef(name="f", args=ast.arguments(posonlyargs=[], args=[], kwonlyargs=[], kw_defaults=[],
+                                                         defaults=[]),
+                           body=[ast.Pass()], decorator_list=[], returns=node)
+    module = ast.fix_missing_locations(ast.Module(body=[fdef], type_ignores=[]))
+    ns: dict[str, Any] = {}
+    exec(compile(module, "<annotation>", "exec", flags=__future__.annotations.compiler_flag, dont_inherit=True), ns)
+    text = ns["f"].__annotations__["return"]
+    assert isinstance(text, str)
+    return text
+
+
+def build_function(name: str, key: str, node: ast.FunctionDef, closures: Closures | None = None,
+                   class_cell: str | None = None) -> FuncTIR:
+    return Builder(name, key, node, closures, class_cell).build()
 
 
 __all__ = ["BOOL", "StaticObject", "build_function"]

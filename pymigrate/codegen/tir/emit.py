@@ -17,7 +17,7 @@ from pymigrate.codegen.tir import ops
 from pymigrate.codegen.tir.attrcache import CACHED_CALLS, AttrCache
 from pymigrate.codegen.tir.fastpaths import FastPaths
 from pymigrate.codegen.tir.runtime import GLOBAL_SITE, STATIC_OBJECTS, ObjectRuntime
-from pymigrate.codegen.tir.runtime_ex import HELPERS
+from pymigrate.codegen.tir.runtime_ex import HELPERS, make_function_fn
 
 LLTYPES = {"object": PTR, "i64": I64, "i32": I32, "f64": F64, "bool": I1, "void": VOID}
 PY_VECTORCALL_ARGUMENTS_OFFSET = -(1 << 63)  # the sign bit of the i64 argument count
@@ -242,6 +242,11 @@ class Emitter:
                 result = b.call(self.rt.raise_fn(), argv)
             elif op.name.startswith("special."):
                 result = b.call(self.rt.special_fn(op.name.split(".", 1)[1]), argv)
+            elif op.name == "make_function":  # the fn's registered code objects, then the function's parts
+                from pymigrate.codegen.bindings import codes_slot
+
+                codes = b.load(codes_slot(ml, self.fir.key), typ=PTR)
+                result = b.call(make_function_fn(self.rt), [codes, ir.Constant(I64, op.count), *argv])
             elif op.name in HELPERS:
                 result = b.call(HELPERS[op.name](self.rt), argv)
             elif op.name in ("fetch_exc", "exc_match", "reraise", "class_cell", "get_handled", "set_handled"):

@@ -31,7 +31,8 @@ def object_runtime(ml: ModuleLowering) -> ObjectRuntime:
 
 def compile_object_fn(ml: ModuleLowering, func: FuncIR) -> ir.Function:
     rt = object_runtime(ml)
-    tir = lower_to_tir(func.name, func.key, func.node, callees=direct_callees(ml))
+    tir = lower_to_tir(func.name, func.key, func.node, callees=direct_callees(ml), closures=func.closures,
+                       class_cell=func.class_cell)
     llfn = object_body(ml, func.key, len(func.params))
     Emitter(ml, rt, tir, func, llfn).run()
     return llfn

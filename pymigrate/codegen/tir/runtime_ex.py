@@ -258,3 +258,30 @@ def import_from_fn(rt: ObjectRuntime) -> ir.Function:
 
 
 HELPERS.update({"import_name": import_name_fn, "import_from": import_from_fn})
+
+
+def make_function_fn(rt: ObjectRuntime) -> ir.Function:
+    """pmo.make_function(codes, index, closure, defaults, kwdefaults, annotations) -> a new function:
+    MAKE_FUNCTION of the index-th registered code object of the fn (tir/closures.py) with the module's
+    globals; each of the other parts NULL when the function has none."""
+    capi = rt.ml.capi
+
+    def body(b: ir.IRBuilder, f: ir.Function) -> None:
+        codes, index, closure, defaults, kwdefaults, annotations = f.args
+        with b.if_then(b.icmp_unsigned("==", codes, NULL), likely=False):
+            rt.ml.set_error(b, "SystemError", "the code objects of a compiled fn's nested functions are not registered")
+            b.ret(NULL)
+        code = b.call(rt.c_fn("PyTuple_GetItem", PTR, [PTR, I64]), [codes, index])
+        func = b.call(rt.c_fn("PyFunction_New", PTR, [PTR, PTR]), [code, b.load(rt.globals_dict, typ=PTR)])
+        with b.if_then(b.icmp_unsigned("==", func, NULL), likely=False):
+            b.ret(NULL)
+        for setter, part in (("PyFunction_SetClosure", closure), ("PyFunction_SetDefaults", defaults),
+                             ("PyFunction_SetKwDefaults", kwdefaults), ("PyFunction_SetAnnotations", annotations)):
+            with b.if_then(b.icmp_unsigned("!=", part, NULL)):
+                r = b.call(rt.c_fn(setter, I32, [PTR, PTR]), [func, part])
+                with b.if_then(b.icmp_signed("<", r, ir.Constant(I32, 0)), likely=False):
+                    b.call(capi.fn("Py_DecRef"), [func])
+                    b.ret(NULL)
+        b.ret(func)
+
+    return rt._helper("pmo.rt.make_function", PTR, [PTR, I64, PTR, PTR, PTR, PTR], body)

@@ -48,14 +48,15 @@ def annotation_exprs(node: ast.FunctionDef | ast.AsyncFunctionDef) -> list[ast.e
     return out
 
 
-def own_nodes(root: ast.AST) -> Iterator[ast.AST]:
+def own_nodes(root: ast.AST, *, scope: bool = True) -> Iterator[ast.AST]:
     """Every node of `root`'s own scope (root included), nested scopes reduced to their outer parts (the
-    nested scope's node itself is yielded: a def binds its name here)."""
+    nested scope's node itself is yielded: a def binds its name here). With `scope` False, root is an
+    expression of the frame: a lambda or generator expression at its root is reduced too."""
     stack = [root]
     while stack:
         node = stack.pop()
         yield node
-        if node is not root and isinstance(node, NESTED_TYPES):
+        if (node is not root or not scope) and isinstance(node, NESTED_TYPES):
             stack.extend(reversed(outer_parts(node)))
         else:
             stack.extend(reversed(list(ast.iter_child_nodes(node))))
