@@ -27,8 +27,14 @@ sys.path.insert(0, str(REPO / "tests" / "e2e"))
 from e2e_harness import Package, differences  # noqa: E402
 
 # Subclasses of the builtin types, defined before each call (the generated code names them).
+# Two callables with a fixed repr (a lambda's repr holds its address, which differs from process to
+# process): K returns its first argument, P all of them.
 PRELUDE = ("class I(int): pass\nclass F(float): pass\nclass S(str): pass\nclass B(bytes): pass\n"
-           "class L(list): pass\n")
+           "class L(list): pass\n"
+           "class K:\n    def __call__(self, *a, **k): return a[0] if a else None\n"
+           "    def __repr__(self): return 'K'\n"
+           "class P:\n    def __call__(self, *a, **k): return (a, tuple(sorted(k.items())))\n"
+           "    def __repr__(self): return 'P'\n")
 EDGE_INTS = [0, 1, -1, 2**31, 2**53 + 1, 2**63 - 1, 2**63, -2**63, -2**63 - 1, 2**64, 10**30, -10**30]
 
 
@@ -51,8 +57,14 @@ SCALAR: st.SearchStrategy[str] = st.one_of(
     st.text(max_size=4).map(lambda v: f"S({v!r})"),
     st.binary(max_size=4).map(lambda v: f"B({v!r})"),
 )
+KEY: st.SearchStrategy[str] = st.one_of(st.integers(-50, 50).map(repr), st.text(max_size=3).map(repr))
+# Builtins (stable reprs) and the prelude's K() and P(): real packages take functions as arguments (toolz).
+CALLABLE: st.SearchStrategy[str] = st.sampled_from(["len", "str", "repr", "bool", "abs", "tuple", "sorted", "int",
+                                                    "K()", "P()"])
 VALUE: st.SearchStrategy[str] = st.one_of(
     SCALAR,
+    CALLABLE,
+    st.dictionaries(KEY, SCALAR, max_size=3).map(lambda d: "{" + ", ".join(f"{k}: {v}" for k, v in d.items()) + "}"),
     st.lists(SCALAR, max_size=4).map(lambda xs: "[" + ", ".join(xs) + "]"),
     st.lists(st.integers(-50, 50).map(repr), max_size=5).map(lambda xs: "[" + ", ".join(xs) + "]"),
     st.lists(SCALAR, max_size=3).map(lambda xs: "L([" + ", ".join(xs) + "])"),

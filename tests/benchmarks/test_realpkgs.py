@@ -11,11 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.realpkgs import differential
+from benchmarks.realpkgs import differential, pipeline
 from benchmarks.realpkgs.__main__ import markdown, parse_args, run_one
 from benchmarks.realpkgs.fetch import FetchError, fetch
 from benchmarks.realpkgs.packages import FAST, SPECS, Spec
-from benchmarks.realpkgs import pipeline
 from benchmarks.realpkgs.pipeline import Layout, Result, run_tests
 
 
@@ -54,7 +53,9 @@ def test_generated_inputs_reach_well_beyond_the_traced_types() -> None:
     assert {len(a) for a in drawn} == {1, 2}
     values = [_value(e) for args in drawn for e in args]
     kinds = {type(v).__name__ for v in values}
-    assert {"int", "bool", "float", "str", "bytes", "NoneType", "list", "tuple", "I", "F", "S", "L"} <= kinds
+    assert {"int", "bool", "float", "str", "bytes", "NoneType", "list", "tuple", "dict", "I", "F", "S", "L",
+            "builtin_function_or_method", "type"} <= kinds
+    assert any(isinstance(v, dict) and v for v in values) and kinds & {"K", "P"}
     assert any(type(v) is int and abs(v) >= 2**63 for v in values)
     assert any(type(v) is float and v != v for v in values)
     assert any(type(v) is float and v in (float("inf"), -float("inf")) for v in values)

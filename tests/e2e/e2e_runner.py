@@ -5,13 +5,18 @@ the original `.py`), `jit` (through `pymigrate.importer`, PYMIGRATE_IMPORT_MODE=
 (plain import of the `pymigrate build` extension; pymigrate must not be imported). Each outcome is
 printed as one line `index<TAB>repr(canonical outcome)` and flushed at once, so that when compiled
 code kills the process the parent knows exactly which call did it and can resume after it.
+The lines go to a private copy of the original stdout: a call that prints (chardet's `main`) writes
+into a buffer whose text joins its outcome, a call that reads stdin reads an empty one, and writes to
+file descriptor 1 from C land on stderr, so no call can corrupt the protocol.
 This file imports nothing from pymigrate on purpose (the `so` mode must run without it).
 """
 
 from __future__ import annotations
 
 import importlib
+import io
 import math
+import os
 import pickle
 import sys
 from typing import Any
@@ -58,6 +63,17 @@ def canon(value: Any, depth: int = 0) -> Any:
 
 
 def outcome(item: dict[str, Any]) -> Any:
+    """The outcome of one call item, with what it printed to stdout appended when it printed anything."""
+    printed = io.StringIO()
+    sys.stdout, sys.stdin = printed, io.StringIO()
+    try:
+        result = _outcome(item)
+    finally:
+        sys.stdout, sys.stdin = sys.__stdout__, sys.__stdin__
+    return (*result, ("printed", printed.getvalue())) if printed.getvalue() else result
+
+
+def _outcome(item: dict[str, Any]) -> Any:
     """Run one call item; an item is {"module", "call", "args"} or {"module", "code"} (with optional "args": a
     list the code sees as `args`, compared afterwards like a call's arguments)."""
     module = importlib.import_module(item["module"])
@@ -86,18 +102,20 @@ def main() -> None:
         import pymigrate.importer  # noqa: F401 - installs the .pys hook
     with open(calls_path, "rb") as fh:
         items: list[dict[str, Any]] = pickle.load(fh)
+    protocol = os.fdopen(os.dup(1), "w")
+    os.dup2(2, 1)
     for index in range(start, len(items)):
         item = items[index]
         try:
             line = repr(("file", where(item), outcome(item)))
         except BaseException as exc:  # noqa: BLE001 - import errors are reported, not fatal
             line = repr(("import-error", type(exc).__name__, str(exc)))
-        sys.stdout.write(f"{index}\t{line}\n")
-        sys.stdout.flush()
+        protocol.write(f"{index}\t{line}\n")
+        protocol.flush()
     if mode == "so":
         leaked = sorted(m for m in sys.modules if m.startswith(("pymigrate", "llvmlite")))
-        sys.stdout.write(f"-1\t{leaked!r}\n")
-        sys.stdout.flush()
+        protocol.write(f"-1\t{leaked!r}\n")
+        protocol.flush()
 
 
 if __name__ == "__main__":

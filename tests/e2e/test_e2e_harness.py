@@ -56,6 +56,21 @@ def test_crash_is_pinned_and_run_goes_on(tmp_path: Path) -> None:
     assert out[0][1].endswith("crashy.py")
 
 
+def test_a_call_that_prints_or_reads_stdin_cannot_corrupt_the_protocol(tmp_path: Path) -> None:
+    """chardet 5.2.0's `cli.chardetect.main`, called by the real-package harness, printed
+    `<stdin>: no result` among the outcome lines and the whole differential run stopped with a ValueError.
+    What a call prints is part of its outcome; stdin is empty; bytes written to fd 1 go to stderr."""
+    pkg = _package(tmp_path)
+    items: list[dict[str, Any]] = [
+        call("e2eself.crashy", "import sys\nprint('<stdin>: no result')\nresult = sys.stdin.read()"),
+        call("e2eself.crashy", "import os\nos.write(1, b'7\\tjunk\\n')\nresult = 1"),
+        {"module": "e2eself.crashy", "call": "ok", "args": (1,)}]
+    out = run_calls(pkg, "cpython", items)
+    assert out[0][2] == ("return", ("str", ""), ("list", []), ("printed", "<stdin>: no result\n"))
+    assert out[1][2] == ("return", ("int", 1), ("list", []))
+    assert out[2][2] == ("return", ("int", 2), ("list", [("int", 1)]))
+
+
 def test_canon_is_exact() -> None:
     assert canon(0.0) != canon(-0.0)
     assert canon(float("nan")) == canon(-float("nan"))
