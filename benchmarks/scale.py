@@ -354,12 +354,11 @@ def stage_migrate(case: str, source: Path, work: Path, args: argparse.Namespace)
     root = fresh_copy(source, work)
     lines = count_lines(root)
     argv = ["migrate", str(root), "--diff", "--no-cache"]      # the work itself, not the migration cache
-    result = measure(case, "migrate", pymigrate(*argv), root.parent, lines, args,
-                     note="static inference, --diff, 2 jobs")
+    result = measure(case, "migrate", pymigrate(*argv), root.parent, lines, args, note="static inference, --diff")
     out = [result]
     if args.serial:
-        out.append(measure(case, "migrate", pymigrate(*argv, "-j", "1"), root.parent, lines, args,
-                           note="static inference, --diff, 1 job"))
+        out.append(measure(case, "migrate", pymigrate(*argv, "-j", "2"), root.parent, lines, args,
+                           note="static inference, --diff, per-module stages in 2 worker processes"))
     if args.profile and result.status == "ok":
         result.profile = profile(argv, root.parent, args)
     return out
@@ -505,7 +504,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--mem-limit", type=float, default=3072.0,
                         help="MB of resident memory before a command is stopped (protects a shared machine)")
     parser.add_argument("--no-profile", dest="profile", action="store_false", help="skip the cProfile runs")
-    parser.add_argument("--serial", action="store_true", help="also time analyze and migrate with one job")
+    parser.add_argument("--serial", action="store_true", help="also time analyze with one job, migrate with two")
     parser.add_argument("--json", type=Path, help="write every measurement here")
     args = parser.parse_args(argv)
     cases = [c for c in args.cases.split(",") if c]

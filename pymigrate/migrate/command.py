@@ -98,7 +98,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "else ~/.cache/pymigrate/...); a run with --trace uses only its per-module entries",
     )
     parser.add_argument("--jobs", "-j", type=int, metavar="N",
-                        help="worker processes for the per-module stages after inference (default: 2 or fewer)")
+                        help="worker processes for the per-module stages after inference (default: 1; "
+                        "inference, most of a run, stays in one process)")
     parser.add_argument("--executor", metavar="SPEC",
                         help="where the per-module stages run: local (worker processes, --jobs) or dask://HOST:PORT "
                         "(a Dask distributed scheduler; its workers need this pymigrate)")
@@ -267,7 +268,7 @@ def _migrate(
     root = package_root(paths)
     cache, modules = _open_cache(args, options, stages, err)
     spec = getattr(args, "executor", None)
-    jobs = getattr(args, "jobs", None) or default_jobs()
+    jobs = getattr(args, "jobs", None) or (default_jobs() if spec == "local" else 1)
     pool = None
     if spec not in (None, "local"):     # a scheduler out of reach is said before inference starts
         try:
