@@ -9,9 +9,9 @@ byte for byte, wherever the jobs ran.
     --executor local               worker processes on this machine (`--jobs`, default 2 or fewer)
     --executor dask://host:port    the jobs of a Dask distributed scheduler's workers
 
-A Dask worker must import the same pymigrate (and Python) as the client, and read the paths the client
-names (a shared file system): `analyze` jobs read their files there, `migrate` jobs receive the bytes.
-Workers neither read nor write the caches of this machine: only the process that runs the command does.
+A Dask worker must import the same pymigrate (and Python) as the client; jobs carry the bytes of their
+modules, so workers need no shared file system. Workers neither read nor write the caches of this
+machine: the process that runs the command looks every module up first and stores what comes back.
 """
 
 from __future__ import annotations

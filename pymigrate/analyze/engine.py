@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Sequence
+from typing import Sequence, TypeVar
 
 from pymigrate.analyze.cache import AnalysisCache
 from pymigrate.analyze.context import Locator, ModuleContext
@@ -31,6 +31,7 @@ from pymigrate.superset.sourcefile import (
     python_tree,
 )
 
+_T = TypeVar("_T")
 TEST_MODULE_CODES = ("PM1",)  # what a test module is still checked for
 MAX_FILE_BYTES = 8 * 1024 * 1024  # larger files are reported, not parsed (memory stays bounded)
 SERIAL_BELOW = 24
@@ -106,25 +107,36 @@ def _module(path: str, text: str, verdicts: Verdicts, config: Config, test: bool
     )
 
 
-def analyze_file(path: Path, config: Config, use_probe: bool = True,
-                 type_errors: Sequence[TypeError_] = (), root: Path | None = None,
-                 cache: AnalysisCache | None = None) -> ModuleAnalysis:
-    """Read and analyze one file; every failure is a per-file error with the reason in words.
-
-    A test module (by its name, or a tests/ directory below `root`) is analyzed as one. With a `cache`,
-    an analysis of the same bytes under the same key is reused, and a new one is stored."""
+def read_module(path: Path) -> bytes | ModuleAnalysis:
+    """A file's bytes, or the per-file error that says why it cannot be analyzed."""
     shown = str(path)
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
             return ModuleAnalysis(shown, error=f"{shown}: file too large to analyze ({size} bytes; the limit is "
                                                f"{MAX_FILE_BYTES}); exclude it in [tool.pymigrate] exclude")
-        data = path.read_bytes()
+        return path.read_bytes()
     except OSError as exc:
         reason = exc.strerror or str(exc)
         if exc.errno == 40:  # ELOOP
             reason = "symlink loop"
         return ModuleAnalysis(shown, error=f"{shown}: cannot read: {reason}")
+
+
+def analyze_file(path: Path, config: Config, use_probe: bool = True,
+                 type_errors: Sequence[TypeError_] = (), root: Path | None = None,
+                 cache: AnalysisCache | None = None, data: bytes | None = None) -> ModuleAnalysis:
+    """Read (unless its `data` is given) and analyze one file; every failure is a per-file error with the
+    reason in words.
+
+    A test module (by its name, or a tests/ directory below `root`) is analyzed as one. With a `cache`,
+    an analysis of the same bytes under the same key is reused, and a new one is stored."""
+    shown = str(path)
+    if data is None:
+        read = read_module(path)
+        if isinstance(read, ModuleAnalysis):
+            return read
+        data = read
     test = is_test_module(path, root)
     key = cache.key(data, f"{shown}\0{use_probe}", test, type_errors) if cache is not None else ""
     if cache is not None:
@@ -143,6 +155,7 @@ def analyze_file(path: Path, config: Config, use_probe: bool = True,
 
 
 _Batch = tuple[list[str], Config, dict[Path, list[TypeError_]], Path, "AnalysisCache | None"]
+_Shipped = tuple[list[tuple[str, bytes]], Config, dict[Path, list[TypeError_]], Path]
 
 
 def _worker_batch(args: _Batch) -> list[ModuleAnalysis]:
@@ -151,11 +164,53 @@ def _worker_batch(args: _Batch) -> list[ModuleAnalysis]:
             for p in paths]
 
 
-def _batches(paths: list[Path], jobs: int) -> list[list[str]]:
+def _shipped_batch(args: _Shipped) -> list[ModuleAnalysis]:
+    """A remote worker's batch: the files' bytes come with it (no shared file system, no cache there)."""
+    files, config, errors, root = args
+    return [analyze_file(Path(p), config, type_errors=_errors_of(Path(p), errors), root=root, data=data)
+            for p, data in files]
+
+
+def _remote(files: list[Path], config: Config, type_errors: dict[Path, list[TypeError_]], root: Path,
+            cache: AnalysisCache | None, jobs: int, executor: str, bar: _Progress | None) -> list[ModuleAnalysis]:
+    """Every file read here, looked up in this machine's cache, and the misses analyzed by the executor's
+    workers from the bytes read (so an entry stored here is keyed by the very bytes analyzed)."""
+    from pymigrate.executor import executor as open_executor
+    from pymigrate.executor import run_all
+
+    results: list[ModuleAnalysis | None] = []
+    misses: list[tuple[int, str, bytes, str]] = []    # index, path, bytes, cache key
+    for path in files:
+        read = read_module(path)
+        hit = read if isinstance(read, ModuleAnalysis) else None
+        key = ""
+        if cache is not None and isinstance(read, bytes):
+            key = cache.key(read, f"{path}\0True", is_test_module(path, root), _errors_of(path, type_errors))
+            hit = cache.load(key)
+        if hit is None and isinstance(read, bytes):
+            misses.append((len(results), str(path), read, key))
+        elif bar is not None:
+            bar.advance(1)
+        results.append(hit)
+    batches = _batches(misses, jobs) if misses else []
+    work: list[_Shipped] = [([(p, d) for _, p, d, _ in b], config, _errors_for([p for _, p, _, _ in b], type_errors),
+                             root) for b in batches]
+    with open_executor(executor, jobs) as pool:
+        for batch, analyses in zip(batches, run_all(pool, _shipped_batch, work)):
+            for (index, _, _, key), analysis in zip(batch, analyses):
+                results[index] = analysis
+                if cache is not None and analysis.error is None:
+                    cache.store(key, analysis)
+            if bar is not None:
+                bar.advance(len(batch))
+    return [r for r in results if r is not None]
+
+
+def _batches(items: Sequence[_T], jobs: int) -> list[list[_T]]:
     """Interleaved batches: big and small files spread evenly, a few dozen files per message."""
-    count = max(jobs * 8, len(paths) // 40 or 1)
-    count = min(count, len(paths)) or 1
-    return [[str(p) for p in paths[i::count]] for i in range(count)]
+    count = max(jobs * 8, len(items) // 40 or 1)
+    count = min(count, len(items)) or 1
+    return [list(items[i::count]) for i in range(count)]
 
 
 def _errors_of(path: Path, errors: dict[Path, list[TypeError_]]) -> list[TypeError_]:
@@ -176,8 +231,9 @@ def analyze_paths(paths: Sequence[Path], config: Config, *, progress: bool = Fal
     """Analyze every source file under `paths`; `mypy=True` adds mypy's errors as blockers (PM321).
 
     `jobs` worker processes share the files, or the workers of `executor` (pymigrate.executor: `local`,
-    `dask://host:port`); the report is the same, in the same order, as a serial run's. `cache` reuses
-    the analyses of unchanged files (pymigrate.analyze.cache); remote workers do not use it."""
+    `dask://host:port`, whose workers receive the bytes); the report is the same, in the same order, as a
+    serial run's. `cache` reuses the analyses of unchanged files (pymigrate.analyze.cache), looked up and
+    stored in this process when the workers are remote."""
     from pymigrate.executor import default_jobs, run_all
     from pymigrate.executor import executor as open_executor
 
@@ -191,16 +247,18 @@ def analyze_paths(paths: Sequence[Path], config: Config, *, progress: bool = Fal
     show = progress and sys.stderr.isatty()
     bar = _Progress(len(files)) if show else None
     try:
-        if not remote and (jobs <= 1 or len(files) < SERIAL_BELOW):
+        if remote:
+            assert executor is not None
+            results = _remote(files, config, type_errors, root, cache, jobs, executor, bar)
+        elif jobs <= 1 or len(files) < SERIAL_BELOW:
             for path in files:
                 results.append(analyze_file(path, config, type_errors=_errors_of(path, type_errors), root=root,
                                             cache=cache))
                 if bar is not None:
                     bar.advance(1)
         else:
-            batches = _batches(files, jobs)
-            shared = None if remote else cache
-            work: list[_Batch] = [(b, config, _errors_for(b, type_errors), root, shared) for b in batches]
+            names = _batches([str(p) for p in files], jobs)
+            work: list[_Batch] = [(b, config, _errors_for(b, type_errors), root, cache) for b in names]
             with open_executor(executor, jobs) as pool:
                 for batch in run_all(pool, _worker_batch, work):
                     results.extend(batch)

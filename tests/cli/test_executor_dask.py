@@ -55,7 +55,26 @@ def test_analyze_on_dask_reports_what_a_local_run_reports(
     assert local[0] in (0, 1) and '"functions"' in local[1]
     remote = _run(capsys, "analyze", str(source), "--format", "json", "--no-cache", "--executor", scheduler)
     assert remote == local
-    assert _tasks(cluster, "_worker_batch") > 0
+    assert _tasks(cluster, "_shipped_batch") > 0
+
+
+def test_analyze_on_dask_uses_this_machines_cache(
+        cluster: LocalCluster, scheduler: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("PYMIGRATE_CACHE_DIR", str(tmp_path / "cache"))
+    source = tmp_path / "pkg"
+    shutil.copytree(REPO / "pymigrate" / "migrate", source, ignore=shutil.ignore_patterns("__pycache__"))
+    local = _run(capsys, "analyze", str(source), "--format", "json", "--no-cache", "-j", "1")
+    before = _tasks(cluster, "_shipped_batch")
+    assert _run(capsys, "analyze", str(source), "--format", "json", "--executor", scheduler) == local
+    filled = _tasks(cluster, "_shipped_batch")
+    assert filled > before and any((tmp_path / "cache" / "analyze").rglob("*"))
+    assert _run(capsys, "analyze", str(source), "--format", "json", "--executor", scheduler) == local
+    assert _tasks(cluster, "_shipped_batch") == filled          # every file answered here, from the cache
+    (source / "lock.py").write_text("def changed(x):\n    return x\n", encoding="utf-8")
+    changed = _run(capsys, "analyze", str(source), "--format", "json", "--executor", scheduler)
+    assert _tasks(cluster, "_shipped_batch") == filled + 1      # the changed file alone went to a worker
+    assert changed == _run(capsys, "analyze", str(source), "--format", "json", "--no-cache", "-j", "1")
 
 
 def test_migrate_on_dask_prints_what_a_local_run_prints(
