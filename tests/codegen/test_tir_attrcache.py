@@ -28,6 +28,11 @@ fn put(o: object, v: object) -> object:
     o.x = v
     return None
 
+fn put2(o: object, v: object) -> object:
+    o.y = v
+    o.z = (v, o.y)
+    return o.z
+
 fn bump(o: object) -> object:
     o.x += 1
     return o.x
@@ -319,6 +324,31 @@ def modules(m: Any) -> list[Any]:
     return out
 
 
+def new_attributes(m: Any) -> list[Any]:
+    """Attributes set for the first time on an instance join its dict's insertion order as CPython's
+    (vars() compared as ordered items), around deletions and a full set of shared keys."""
+    class C:
+        pass
+
+    out: list[Any] = []
+    for order in range(8):
+        o = C()
+        if order % 2:
+            m.relabel(o, "label")
+        out.append(attempt(m.put, o, order))
+        out.append(attempt(m.put2, o, "yz"))
+        if order % 3 == 0:
+            out += [attempt(m.drop, o), attempt(m.put, o, "again"), attempt(m.relabel, o, "late")]
+        out += [list(vars(o).items()), attempt(m.get, o), attempt(m.label, o)]
+    crowded = C()
+    for i in range(40):  # more names than the shared keys hold: the instance gets its own dict
+        setattr(crowded, f"a{i}", i)
+    out += [attempt(m.put, crowded, 1), attempt(m.put2, crowded, 2), list(vars(crowded).items())]
+    later = C()
+    out += [attempt(m.put2, later, 3), attempt(m.put, later, 4), list(vars(later).items())]
+    return out
+
+
 def many_types(m: Any) -> list[Any]:
     """More types through one site than it refills for: every call still CPython's answer."""
     out = []
@@ -336,7 +366,7 @@ def many_types(m: Any) -> list[Any]:
 
 
 SCENARIOS = [class_changed, descriptor_added, properties_raise, class_assigned, getattr_hooks, slots, subclasses,
-             instance_dicts, other_receivers, modules, many_types]
+             instance_dicts, other_receivers, modules, new_attributes, many_types]
 
 
 def _normal(value: Any) -> Any:

@@ -14,7 +14,8 @@ A type's version tag changes whenever the type or a class of its MRO changes (a 
 `__getattr__` or class attribute added, replaced or removed; `__bases__` assigned), so a site whose
 type and tag both match still describes the type. The instance's own state is checked at every
 hit: the values array present (a materialised `__dict__` or a `__class__` assignment drops it), the
-value there not deleted, no instance dict, and the shared keys holding as many names as when the
+value there not deleted (a store of one not set yet appends its index to the values' insertion order,
+as STORE_ATTR_INSTANCE_VALUE does), no instance dict, and the shared keys holding as many names as when the
 site was filled (keys are only ever appended to, so a name absent then is absent now). Anything
 else, and every type whose getattr/setattr is not the generic one (`__getattr__`,
 `__getattribute__`, `__setattr__`), a property, a name added to an instance: the C API's call
@@ -26,7 +27,9 @@ type's tp_getattro at 144, tp_setattro at 152, tp_flags at 168, tp_descr_get at 
 280, tp_dictoffset at 288, tp_version_tag (u32) at 384, a heap type's ht_cached_keys at 872; a
 managed-dict instance's values pointer 32 bytes and dict pointer 24 bytes before the object; a dict
 keys object's dk_log2_index_bytes (u8) at 9, dk_kind (u8) at 10, dk_nentries at 24, its index
-table at 32 followed by (key, value) entries; a str's hash at 24; a member descriptor's PyMemberDef
+table at 32 followed by (key, value) entries; an instance's values array preceded by the size of its
+prefix (byte -1), the number of values set (byte -2) and their indices in insertion order (bytes -3,
+-4, ...); a str's hash at 24; a member descriptor's PyMemberDef
 pointer at 40, whose type (int) is at 8, offset at 16, flags (int) at 24; a module's dict at 16; a
 dict's version tag at 24 and keys at 32.
 """
@@ -50,6 +53,8 @@ TP_VERSION_TAG = 384
 HT_CACHED_KEYS = 872
 MANAGED_VALUES = -32
 MANAGED_DICT = -24
+ORDER_PREFIX = -1  # bytes before an instance's values: the prefix's size, the count, the order
+ORDER_COUNT = -2
 DK_LOG2_INDEX_BYTES = 9
 DK_KIND = 10
 DK_NENTRIES = 24
@@ -145,6 +150,9 @@ class AttrCache:
             with b.if_then(b.icmp_unsigned("==", version, _const(0)), likely=False):
                 b.ret_void()  # no valid tag: nothing can be cached for this type now
             negative, positive = f.append_basic_block("generic"), f.append_basic_block("found")
+            retry = f.append_basic_block("retry")  # not now, but maybe later for this type: left unfilled
+            with b.goto_block(retry):
+                b.ret_void()
             kind, index = b.alloca(I64), b.alloca(I64)
             b.store(_const(GENERIC), kind)
             b.store(_const(0), index)
@@ -158,7 +166,7 @@ class AttrCache:
             store = b.icmp_signed("==", mode, _const(STORE))
             cached = b.alloca(PTR)  # what a hit hands out: the class attribute, or a module's value
             b.store(descr, cached)
-            self._fill_module(b, f, obj, name, typ, descr, store, cached, found, negative)
+            self._fill_module(b, f, obj, name, typ, descr, store, cached, found, negative, retry)
             hook = b.select(store, _load(b, typ, TP_SETATTRO, I64), _load(b, typ, TP_GETATTRO, I64))
             generic = b.select(store, b.ptrtoint(self.rt.c_fn("PyObject_GenericSetAttr", I32, [PTR, PTR, PTR]), I64),
                                b.ptrtoint(self.rt.c_fn("PyObject_GenericGetAttr", PTR, [PTR, PTR]), I64))
@@ -191,8 +199,9 @@ class AttrCache:
                 _give_up_if(b, b.icmp_unsigned("!=", _load(b, keys, DK_KIND, I8), ir.Constant(I8, DICT_KEYS_SPLIT)), negative)
                 self._scan(b, f, keys, name, found, negative)
                 b.store(_load(b, keys, DK_NENTRIES, I64), absent)
-            # no instance has the name: a class attribute or a method, never a store
-            _give_up_if(b, b.or_(store, b.not_(has_descr)), negative)
+            # no instance has the name: a class attribute or a method; a store or a name found nowhere may
+            # be an instance's later (the keys grow without a new type version): the site stays unfilled
+            _give_up_if(b, b.or_(store, b.not_(has_descr)), retry)
             method = b.icmp_unsigned("!=", b.and_(_load(b, dtype_v, TP_FLAGS, I64), _const(FLAG_METHOD_DESCRIPTOR)), _const(0))
             with b.if_then(b.and_(b.icmp_signed("==", mode, _const(LOAD_METHOD)), method)):
                 found(METHOD, b.load(absent, typ=I64))
@@ -216,24 +225,26 @@ class AttrCache:
 
     def _fill_module(self, b: ir.IRBuilder, f: ir.Function, obj: ir.Value, name: ir.Value, typ: ir.Value,
                      descr: ir.Value, store: ir.Value, cached: ir.Value, found: Callable[[int, ir.Value], None],
-                     negative: ir.Block) -> None:
+                     negative: ir.Block, retry: ir.Block) -> None:
         """An exact module's attribute (LOAD_ATTR_MODULE): the value in its dict and the dict's version
         tag (3.11 tags are unique across all dicts and change with every change of one), unless the
-        module type has a data descriptor of that name (`__dict__`, `__class__`), which comes first."""
+        module type has a data descriptor of that name (`__dict__`, `__class__`), which comes first; a
+        module without the name (or with a key not a str) leaves the site unfilled: every module has
+        the same type, so a GENERIC site would never look again."""
         module = b.and_(b.icmp_unsigned("==", typ, self.rt.static(b, "PyModule_Type")), b.not_(store))
         with b.if_then(module):
             with b.if_then(b.icmp_unsigned("!=", descr, ir.Constant(PTR, None))):
                 dset = _load(b, _load(b, descr, OB_TYPE, PTR), TP_DESCR_SET, PTR)
                 _give_up_if(b, b.icmp_unsigned("!=", dset, ir.Constant(PTR, None)), negative)
             d = _load(b, obj, MODULE_DICT, PTR)
-            _give_up_if(b, b.icmp_unsigned("==", d, ir.Constant(PTR, None)), negative)
+            _give_up_if(b, b.icmp_unsigned("==", d, ir.Constant(PTR, None)), retry)
             # only str keys: the lookup runs no __eq__ (nothing can change the site meanwhile)
             keys_kind = _load(b, _load(b, d, DICT_KEYS, PTR), DK_KIND, I8)
-            _give_up_if(b, b.icmp_unsigned("!=", keys_kind, ir.Constant(I8, DICT_KEYS_UNICODE)), negative)
+            _give_up_if(b, b.icmp_unsigned("!=", keys_kind, ir.Constant(I8, DICT_KEYS_UNICODE)), retry)
             value = b.call(self.rt.c_fn("PyDict_GetItemWithError", PTR, [PTR, PTR]), [d, name])
             with b.if_then(b.icmp_unsigned("==", value, ir.Constant(PTR, None))):
                 b.call(self.capi.fn("PyErr_Clear"), [])
-                b.branch(negative)
+                b.branch(retry)
                 b.position_at_end(f.append_basic_block("dead"))
             b.store(value, cached)
             found(MODULE, _load(b, d, DICT_VERSION_TAG, I64))
@@ -371,8 +382,8 @@ class AttrCache:
         return self._inline("pmo.attr.method", I32, [PTR, PTR, PTR, PTR], body)
 
     def set_fn(self) -> ir.Function:
-        """pmo.attr.set(obj, name, value, site) -> 0 or -1: PyObject_SetAttr, cached when the attribute
-        is already set (adding one to an instance, or deleting one, takes the C API's path)."""
+        """pmo.attr.set(obj, name, value, site) -> 0 or -1: PyObject_SetAttr, cached (deleting an
+        attribute takes the C API's path)."""
         def body(b: ir.IRBuilder, f: ir.Function) -> None:
             obj, name, value, site = f.args
             incref, decref = self._refcount()
@@ -382,13 +393,25 @@ class AttrCache:
                     ok = b.and_(is_stored, b.icmp_unsigned("!=", value, ir.Constant(PTR, None)))
                     with b.if_then(b.and_(ok, b.icmp_unsigned("!=", slot, ir.Constant(PTR, None))), likely=True):
                         old = b.load(slot, typ=PTR)
-                        # a VALUE slot must be set already (a new one joins the dict's insertion order)
                         is_slot = b.icmp_signed("==", self._get(b, site, F_KIND), _const(SLOT))
                         with b.if_then(b.or_(is_slot, b.icmp_unsigned("!=", old, ir.Constant(PTR, None))), likely=True):
                             b.call(incref, [value])
                             b.store(value, slot)
                             with b.if_then(b.icmp_unsigned("!=", old, ir.Constant(PTR, None))):
                                 b.call(decref, [old])
+                            b.ret(ir.Constant(I32, 0))
+                        # a VALUE not set yet on this instance: it joins the values' insertion order
+                        # (_PyDictValues_AddToInsertionOrder: the count at values[-2], the order's
+                        # bytes below it, values[-1] the prefix's size)
+                        values = _load(b, obj, MANAGED_VALUES, PTR)
+                        count = b.zext(_load(b, values, ORDER_COUNT, I8), I64)
+                        prefix = b.zext(_load(b, values, ORDER_PREFIX, I8), I64)
+                        with b.if_then(b.icmp_signed("<", b.add(count, _const(2)), prefix), likely=True):
+                            order = b.gep(values, [b.sub(_const(ORDER_COUNT - 1), count)], source_etype=I8)
+                            b.store(b.trunc(self._get(b, site, F_INDEX), I8), order)
+                            b.store(b.trunc(b.add(count, _const(1)), I8), _at(b, values, ORDER_COUNT))
+                            b.call(incref, [value])
+                            b.store(value, slot)
                             b.ret(ir.Constant(I32, 0))
                 with other:
                     b.call(self.fill_fn(), [obj, name, site, _const(STORE)])
