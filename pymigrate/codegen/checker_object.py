@@ -74,13 +74,6 @@ class ObjectBodyChecker:
         except SyntaxError as exc:  # what CPython's compiler says of the nested scopes (a bad nonlocal)
             self.c.error(node, f"{exc.msg}{KEEP}", "PM316")
             return
-        if closures is None:
-            return
-        for n in own_nodes(node):
-            if isinstance(n, ast.ExceptHandler) and n.name in closures.cellvars:
-                self.c.error(n, f"an `except ... as {n.name}` name a nested function captures is not supported in "
-                                f"an object fn yet{KEEP}", "PM316")
-                return
         self.func.closures = closures
 
     def nested_def(self, s: ast.FunctionDef | ast.AsyncFunctionDef) -> None:

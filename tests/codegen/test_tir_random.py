@@ -4,7 +4,9 @@ A seeded generator writes fns over `object` values (assignments and augmented as
 bounded while and for loops with break/continue/else, raise, returns; expressions of operators,
 comparisons and chains, and/or/not, conditional expressions, subscripts, displays, f-strings and
 calls of builtins and methods, list comprehensions, on parameters, constants and locals that may be unbound;
-try/except/else/finally with `as` names and bare `raise`); each is
+try/except/else/finally with `as` names and bare `raise`; lambdas, generator expressions, `*`/`**`
+unpacking in calls and displays, nested defs with defaults that read and `nonlocal`-write the fn's
+variables, imports); each is
 compiled and called with pairs of edge values, and every outcome (result, exception class and
 message, traceback line, arguments afterwards) must be the def's. The bounded run is part of the
 test suite; PYMIGRATE_TIR_PROGRAMS=2000 (and PYMIGRATE_TIR_SEED) hunt longer (`make fuzz-objects`).
@@ -36,6 +38,7 @@ class Gen:
     def __init__(self, rng: random.Random) -> None:
         self.rng = rng
         self.loops = 0
+        self.defs = 0
 
     def name(self) -> str:
         return self.rng.choice(("a", "b", *LOCALS))
@@ -45,7 +48,9 @@ class Gen:
         if depth >= 3 or r.random() < 0.3:
             return self.name() if r.random() < 0.6 else r.choice(CONSTANTS)
         e = lambda: self.expr(depth + 1)  # noqa: E731 - a short local helper
-        kind = r.randrange(12)  # 11: a subscript, or half the time a list comprehension
+        kind = r.randrange(14)  # 11: a subscript, or half the time a list comprehension
+        if kind in (12, 13):
+            return self.new_forms(depth, unpacking=kind == 13)
         if kind == 0:
             return f"({e()} {r.choice(BINARY)} {e()})"
         if kind == 1:
@@ -79,6 +84,36 @@ class Gen:
             return f"[{elt} for {v} in {e()} if {e()}]"
         return f"{self.name()}[{e()}]"
 
+    def new_forms(self, depth: int, unpacking: bool) -> str:
+        """A lambda called at once or kept in a list (late binding), or a generator expression consumed;
+        or `*` and `**` in calls and displays."""
+        r = self.rng
+        e = lambda: self.expr(depth + 1)  # noqa: E731 - a short local helper
+        v = r.choice(("v", *LOCALS))
+        forms = [
+            lambda: f"[*{e()}, {e()}, *{e()}]", lambda: f"(*{e()},)", lambda: f"{{**{e()}, 'k': {e()}}}",
+            lambda: f"{r.choice(('max', 'min', 'sorted', 'print'))}(*{e()}, **{e()})",
+            lambda: f"{r.choice(('str', 'tuple', 'dict', 'len'))}(*{e()})",
+        ] if unpacking else [
+            lambda: f"(lambda: {e()})()", lambda: f"(lambda q={e()}, *, w={e()}: (q, w, {e()}))()",
+            lambda: f"[f() for f in [lambda: {v} for {v} in {e()}]]",
+            lambda: f"{r.choice(('list', 'tuple', 'sum', 'any'))}({v} for {v} in {e()} if {e()})",
+        ]
+        return r.choice(forms)()
+
+    def nested_def(self, indent: int) -> list[str]:
+        """A nested def with defaults, reading the fn's variables and writing a parameter through
+        `nonlocal`, called at once or later."""
+        r = self.rng
+        pad = "    " * indent
+        self.defs += 1
+        h, p = f"h{self.defs}", r.choice(("a", "b"))
+        body = [f"{pad}def {h}(q={self.expr(1)}):"]
+        if r.random() < 0.5:
+            body += [f"{pad}    nonlocal {p}", f"{pad}    {p} = ({self.expr(1)}, q)"]
+        body.append(f"{pad}    return ({self.expr(1)}, q)")
+        return [*body, f"{pad}{r.choice(LOCALS)} = {h}() if {self.expr(1)} else {h}"]
+
     def block(self, indent: int, depth: int) -> list[str]:
         out = []
         for _ in range(self.rng.randint(1, 3)):
@@ -88,9 +123,15 @@ class Gen:
     def stmt(self, indent: int, depth: int) -> list[str]:
         r = self.rng
         pad = "    " * indent
-        kind = r.randrange(11) if depth < 2 else r.randrange(4)
+        kind = r.randrange(13) if depth < 2 else r.randrange(4)
         if kind == 10:
             return self.try_stmt(indent, depth)
+        if kind == 11:
+            return self.nested_def(indent)
+        if kind == 12:
+            module, name = r.choice((("os", "sep"), ("math", "pi"), ("collections", "deque"), ("os", "no_such")))
+            return [f"{pad}from {module} import {name} as {r.choice(LOCALS)}" if r.random() < 0.5
+                    else f"{pad}import {module} as {r.choice(LOCALS)}"]
         if kind in (0, 1):
             return [f"{pad}{r.choice(LOCALS)} = {self.expr()}"]
         if kind == 2:

@@ -28,7 +28,6 @@ def codes(src: str) -> list[str]:
     ("    global G\n    G = 1\n", "PM309"),
     ("    global G\n", "PM316"),
     ("    yield a\n", "PM305"),
-    ("    x = a\n    def g():\n        return x\n    try:\n        pass\n    except E as x:\n        pass\n", "PM316"),
     ("    return locals()\n", "PM302"),
     ("    return eval(a)\n", "PM301"),
     ("    exec(a)\n", "PM301"),

@@ -267,6 +267,17 @@ fn raises_inside(a: object, b: object) -> object:
         return x / b
     return [div(x) for x in a]
 
+fn except_capture(a: object, b: object) -> object:
+    try:
+        raise ValueError(a)
+    except ValueError as e:
+        f = lambda: (e.args, b)
+        first = f()
+    try:
+        return (first, f())
+    except NameError as exc:
+        return (first, str(exc))
+
 fn default_order(a: object, b: object) -> object:
     log = []
     def note(x):

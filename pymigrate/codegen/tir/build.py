@@ -407,7 +407,9 @@ class Builder:
         assert u.exc is not None and u.prev is not None
         self.add(Helper("set_handled", [u.prev], VOID, ERR_NEVER, line))
         for reg in (u.prev, u.exc, u.name):
-            if reg is not None:
+            if reg is not None and id(reg) in self.cell_regs:  # `as` name a nested function captures
+                self.call_c("PyCell_Set", [reg, Integer(0, OBJECT)], line, type=I32, err=ERR_NEVER)
+            elif reg is not None:
                 self.add(Assign(reg, Integer(0, OBJECT), line))
 
     def unwind(self, depth: int, line: int) -> None:
@@ -513,7 +515,7 @@ class Builder:
             u = Unwind("handler", around, len(self.handled), exc=exc, prev=prev,
                        name=self.regs[h.name] if h.name else None)
             if h.name:
-                self.add(Assign(self.regs[h.name], exc, h.lineno))
+                self.assign(ast.Name(id=h.name, ctx=ast.Store()), exc, h.lineno)
                 self.handler = self.cleanup_block(u, around, h.lineno)
             self.unwinds.append(u)
             self.handled.append(exc)
@@ -876,8 +878,15 @@ class Builder:
         with the module's globals, the defaults, keyword defaults and annotations evaluated here in
         CPython's order, and the closure: the cells of the variables it captures."""
         assert self.closures is not None
-        scope = self.closures.scopes[id(node)]
         null = Integer(0, OBJECT)
+        scope = self.closures.scopes.get(id(node))
+        if scope is None:  # code CPython's compiler drops as unreachable (after a return, under `if 0:`)
+            raise_bb, ok = self.new_block(), self.new_block()
+            self.add(Branch(Integer(1, BOOL), raise_bb, ok, line, rare=True))
+            self.activate(raise_bb)
+            self.add(RaiseError("SystemError", "unreachable code of a compiled fn ran", line))
+            self.activate(ok)
+            return self.none(line)
         defaults: Value = null
         kwdefaults: Value = null
         notes: Value = null
