@@ -67,3 +67,14 @@ def test_try_after_each_pass(upto: str) -> None:
     new entry; the finally body is copied on the normal, exception and return paths."""
     text = tir_text("f", "f", ast.parse(TRY).body[0], upto)
     assert text == external_file(GOLDENS / f"try.{upto}.txt", format=".txt")
+
+
+CLOSURE = "def f(a, *xs):\n    g = lambda: a + 1\n    a = xs\n    return g(*a, k=1)\n"
+
+
+def test_a_captured_parameter_lives_in_a_cell() -> None:
+    """After refcount: the parameter's cell made at entry with its argument (MAKE_CELL), the lambda made
+    from its registered code object with a closure of that cell, the store into the cell, the read
+    from it with its unbound test, the call with `*` through CALL_FUNCTION_EX's tuple and dict."""
+    text = tir_text("f", "f", ast.parse(CLOSURE).body[0], "refcount")
+    assert text == external_file(GOLDENS / "closure.refcount.txt", format=".txt")
