@@ -324,6 +324,26 @@ def modules(m: Any) -> list[Any]:
     return out
 
 
+def class_defaults(m: Any) -> list[Any]:
+    """A class attribute as a default some instances override (the site looks again when the shared
+    keys gain the name), and methods some instances shadow."""
+    class D:
+        K = "default K"
+
+        def m(self, k: Any) -> Any:
+            return ("D.m", k)
+
+    objs = [D() for _ in range(6)]
+    out = [[attempt(m.klass, o), attempt(m.call, o, 0)] for o in objs]
+    objs[2].K = "own K"
+    objs[4].m = lambda k: ("own m", k)
+    for _ in range(2):
+        out += [[attempt(m.klass, o), attempt(m.call, o, 1)] for o in objs]
+    del objs[2].K, objs[4].m
+    out += [[attempt(m.klass, o), attempt(m.call, o, 2)] for o in objs]
+    return out
+
+
 def new_attributes(m: Any) -> list[Any]:
     """Attributes set for the first time on an instance join its dict's insertion order as CPython's
     (vars() compared as ordered items), around deletions and a full set of shared keys."""
@@ -366,7 +386,7 @@ def many_types(m: Any) -> list[Any]:
 
 
 SCENARIOS = [class_changed, descriptor_added, properties_raise, class_assigned, getattr_hooks, slots, subclasses,
-             instance_dicts, other_receivers, modules, new_attributes, many_types]
+             instance_dicts, other_receivers, modules, class_defaults, new_attributes, many_types]
 
 
 def _normal(value: Any) -> Any:

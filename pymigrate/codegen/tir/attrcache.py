@@ -333,10 +333,13 @@ class AttrCache:
                             b.ret(value)
                     kind = self._get(b, site, F_KIND)
                     with b.if_then(b.icmp_signed("==", kind, _const(CLASS))):
-                        with b.if_then(self._absent(b, obj, self._get(b, site, F_INDEX)), likely=True):
-                            descr = self._get(b, site, F_DESCR)
-                            b.call(incref, [descr])
-                            b.ret(descr)
+                        with b.if_else(self._absent(b, obj, self._get(b, site, F_INDEX)), likely=True) as (yes, no):
+                            with yes:
+                                descr = self._get(b, site, F_DESCR)
+                                b.call(incref, [descr])
+                                b.ret(descr)
+                            with no:  # an instance has the name now: where it is is for the fill to say
+                                b.call(self.fill_fn(), [obj, name, site, _const(LOAD)])
                     with b.if_then(b.icmp_signed("==", kind, _const(MODULE))):
                         value = self._module_hit(b, obj, name, site, LOAD)
                         with b.if_then(b.icmp_unsigned("!=", value, ir.Constant(PTR, None)), likely=True):
@@ -358,11 +361,14 @@ class AttrCache:
                     kind = self._get(b, site, F_KIND)
                     from_class = b.or_(b.icmp_signed("==", kind, _const(METHOD)), b.icmp_signed("==", kind, _const(CLASS)))
                     with b.if_then(from_class, likely=True):
-                        with b.if_then(self._absent(b, obj, self._get(b, site, F_INDEX)), likely=True):
-                            descr = self._get(b, site, F_DESCR)
-                            b.call(incref, [descr])
-                            b.store(descr, out)
-                            b.ret(b.zext(b.icmp_signed("==", kind, _const(METHOD)), I32))
+                        with b.if_else(self._absent(b, obj, self._get(b, site, F_INDEX)), likely=True) as (yes, no):
+                            with yes:
+                                descr = self._get(b, site, F_DESCR)
+                                b.call(incref, [descr])
+                                b.store(descr, out)
+                                b.ret(b.zext(b.icmp_signed("==", kind, _const(METHOD)), I32))
+                            with no:  # an instance shadows it, or may: the fill looks again
+                                b.call(self.fill_fn(), [obj, name, site, _const(LOAD_METHOD)])
                     is_stored, slot = self._stored(b, obj, site)
                     with b.if_then(b.and_(is_stored, b.icmp_unsigned("!=", slot, ir.Constant(PTR, None)))):
                         value = b.load(slot, typ=PTR)
