@@ -26,6 +26,7 @@ SLOW = (
     "tests/migrate/test_migrate_real.py::test_real_modules_migrate_idempotently_and_keep_comments",
     "tests/infer/test_infer_trace.py",  # each runs a package's tests under the tracer
     "tests/benchmarks/test_bench_harness.py",
+    "tests/cli/test_executor_dask.py",  # a Dask cluster of worker processes, then analyze and migrate on it
 )
 """Node-id prefixes of the tests `make check` leaves to `make test`."""
 
