@@ -1155,3 +1155,25 @@ def test_a_record_passed_on_stays_a_record(infer_module) -> None:  # type: ignor
     run of `int | str` items, so it stays `tuple[str, int]`; `tags`, a run of str, widens as usual."""
     functions = infer_module(RECORD_PASSED_ON)
     assert functions["build"].params == {"pre": "tuple[str, int] | None", "tags": "Iterable[str] | None"}
+
+
+def test_any_class_is_written_type(infer_module, mypy_errors, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """``type[object]`` (the class ``object`` passed, or the join of classes) is any class: written ``type``,
+    as people write it (six's stub: ``create_unbound_method(func, cls: type)``), once in a union."""
+    source = '''
+def name_of(cls):
+    return cls.__name__
+
+
+def names(classes=None):
+    return [name_of(c) for c in classes or ()]
+
+
+X = name_of(object)
+Y = names([object, int])
+'''
+    fns = infer_module(source)
+    assert fns["name_of"].params == {"cls": "type"}
+    assert fns["names"].params == {"classes": "Iterable[type] | None"}
+    (tmp_path / "check.py").write_text(source.replace("def name_of(cls):", "def name_of(cls: type) -> str:"))
+    assert mypy_errors(tmp_path, "check.py") == []

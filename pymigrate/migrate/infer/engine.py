@@ -447,6 +447,7 @@ def infer_package(files: Sequence[Path], *, root: Path, trace_command: str | Non
         return PackageTypes()
     target = target_version or python_version_of(root)
     traced: Facts | None = None
+    caller_modules = _callers(modules, load_modules(callers), target)
     if trace_command:
         from .trace import run_trace
         traced = run_trace(trace_command, trace_cwd or root, modules, allow_trace_failure)
@@ -456,7 +457,7 @@ def infer_package(files: Sequence[Path], *, root: Path, trace_command: str | Non
             generalize(modules, choices, target)
             if verify:
                 from .mypy_filter import verified
-                choices = verified(modules, choices, target, load_modules(callers))
+                choices = verified(modules, choices, target, caller_modules)
             break
         except CompileError as exc:     # mypy cannot build the package (e.g. a blocking error)
             stopped = _stopping_modules(modules, exc.messages)
@@ -469,6 +470,22 @@ def infer_package(files: Sequence[Path], *, root: Path, trace_command: str | Non
             if not modules:
                 return PackageTypes()
     return PackageTypes(render(modules, choices, target, depends_on(root, "typing-extensions")))
+
+
+def _callers(modules: Sequence[Module], callers: Sequence[Module], target: tuple[int, int]) -> list[Module]:
+    """The callers verification checks with the package: none when mypy stops on them (a broken test
+    file leaves the package its inference)."""
+    from .mypy_filter import distinct
+
+    usable = distinct(modules, callers)
+    if usable:
+        try:
+            run_mypy([*modules, *usable], None, target, fresh=False)
+        except CompileError as exc:
+            print(f"callers left out of type inference: mypy stopped: {'; '.join(exc.messages[:1])}",
+                  file=sys.stderr)
+            return []
+    return usable
 
 
 def _stopping_modules(modules: Sequence[Module], messages: Sequence[str]) -> list[tuple[Module, str]]:

@@ -71,7 +71,7 @@ def verified(modules: Sequence[Module], choices: Choices, target: tuple[int, int
              callers: Sequence[Module] = ()) -> Choices:
     """The choices that add no mypy error to the package, nor to ``callers`` (its tests or examples,
     type-checked against the annotated package: a signature narrower than its use is refused there)."""
-    callers = _distinct(modules, callers)
+    callers = distinct(modules, callers)
     baseline = error_lines(run_mypy([*modules, *callers], None, target, fresh=False))
     original = copy.deepcopy(choices)
     checker = _Checker(modules, target, baseline, callers)
@@ -124,7 +124,7 @@ def _split(group: Lost) -> list[Lost]:
     return [group[: len(group) // 2], group[len(group) // 2:]]
 
 
-def _distinct(modules: Sequence[Module], callers: Sequence[Module]) -> list[Module]:
+def distinct(modules: Sequence[Module], callers: Sequence[Module]) -> list[Module]:
     """The callers that are neither package modules nor another caller's module name (mypy builds each
     module name once)."""
     names = {m.name for m in modules}

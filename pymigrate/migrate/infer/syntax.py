@@ -130,6 +130,9 @@ class FileContext:
         return text
 
 
+_ANY_CLASS = TypeRef("builtins.type", (TypeRef("builtins.object"),))
+
+
 class _Renderer:
     def __init__(self, ctx: FileContext, def_line: int, enclosing_class: str | None) -> None:
         self.ctx = ctx
@@ -144,6 +147,8 @@ class _Renderer:
 
     def render(self, t: TypeRef) -> str | None:
         t = self._with_aliases(t)
+        if t == _ANY_CLASS:
+            t = TypeRef("builtins.type")    # any class: people write ``type``, never ``type[object]``
         if t.name == NONE:
             return "None"
         if t.name in ("()", ELLIPSIS):
@@ -157,7 +162,9 @@ class _Renderer:
             items = [self.render(a) for a in t.args]
             if None in items:
                 return None
-            texts = [i for i in items if i is not None]
+            texts = list(dict.fromkeys(i for i in items if i is not None))     # ``type`` and ``type[object]``
+            if len(texts) == 1:
+                return texts[0]
             if self.new_syntax:
                 return " | ".join(texts)
             non_none = [x for x in texts if x != "None"]
