@@ -131,6 +131,44 @@ def test_a_damaged_module_entry_is_recomputed(
     assert again[1] == first[1]
 
 
+OTHER_UID = 54321
+
+
+@pytest.mark.skipif(not hasattr(os, "getuid"), reason="ownership and modes are POSIX")
+@pytest.mark.parametrize("attack", ["world-writable", "group-writable", "other-owner"])
+def test_a_module_entry_another_user_could_have_written_is_not_used(
+        package: Path, cache: Path, computed: list[str], capsys: pytest.CaptureFixture[str], attack: str) -> None:
+    """A module entry holds the text --write puts into the user's files: one another local user may have
+    written (their own, or writable by them) is never read (issue 15's planted entries)."""
+    if attack == "other-owner" and os.getuid() != 0:
+        pytest.skip("changing a file's owner needs root")
+    first = _migrate(capsys, str(package), "--diff")
+    for entry in (p for p in cache.joinpath("migrate-modules").rglob("*") if p.is_file()):
+        if attack == "other-owner":
+            os.chown(entry, OTHER_UID, -1)
+        else:
+            entry.chmod(0o666 if attack == "world-writable" else 0o660)
+    (package / "__init__.py").write_text("# the run entry misses, the module entries are read\n", encoding="utf-8")
+    computed.clear()
+    again = _migrate(capsys, str(package), "--diff")
+    assert len(computed) == 4
+    assert again[1] == first[1]
+
+
+@pytest.mark.skipif(not hasattr(os, "getuid"), reason="ownership and modes are POSIX")
+def test_a_module_cache_directory_others_can_write_is_not_used(
+        package: Path, cache: Path, computed: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    plain = _migrate(capsys, str(package), "--no-cache")
+    where = cache / "migrate-modules"
+    where.mkdir(mode=0o700)
+    where.chmod(0o777)
+    computed.clear()
+    code, out, err = _migrate(capsys, str(package))
+    assert f"pymigrate migrate: note: cache not used: {where} is writable by group and others (mode 777); not used" in err
+    assert (code, out) == plain[:2] and len(computed) == 4
+    assert list(where.iterdir()) == []
+
+
 def test_per_module_stages_in_worker_processes_give_the_same_output(
         package: Path, cache: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     serial = _migrate(capsys, str(package), "--no-cache", "-j", "1")
