@@ -13,7 +13,7 @@ import pytest
 from markdown_it import MarkdownIt
 
 from pymigrate.analyze import analyze_paths
-from pymigrate.analyze.reports import html, markdown, sarif
+from pymigrate.analyze.reports import html, markdown, sarif, terminal
 from pymigrate.analyze.reports import json as json_report
 from pymigrate.analyze.reports.escape import md_code, md_message, md_text, shown
 from pymigrate.config import Config
@@ -26,6 +26,7 @@ NAMES = [
     "pipe|name.py",
     "star*_[link](http:x).py",
     "amp&lt;.py",
+    "[bold]rich[red].py",
     os.fsdecode(b"\xffbyte.py"),
 ]
 
@@ -90,6 +91,20 @@ def test_html_shows_names_and_messages_as_text(report: object) -> None:
         assert any(code.endswith(shown(name)) for code in seen.codes) or shown(name) in page.replace("&lt;", "<").replace(
             "&gt;", ">"
         ).replace("&amp;", "&").replace("&quot;", '"').replace("&#x27;", "'")
+
+
+@pytest.mark.parametrize("color", [False, True], ids=["plain", "color"])
+def test_terminal_view_shows_each_name_on_one_line_as_text(report: object, color: bool) -> None:
+    """The default view prints names as the errors print them (files.shown: \\xNN for a byte that is
+    not UTF-8, no raw byte reaching the terminal) and never reads them as rich markup."""
+    text = terminal.render(report, color=color, width=400)  # type: ignore[arg-type]
+    text.encode("utf-8")  # no lone surrogate: a raw \xff byte would reach the terminal
+    lines = text.splitlines()
+    for name in NAMES:
+        path = str(Path(report.files[0].path).parent / name)  # type: ignore[attr-defined]
+        assert [line for line in lines if shown(path) + "  score" in line], (name, text)
+    broken = str(Path(report.files[0].path).parent / "<b>broken`.py")  # type: ignore[attr-defined]
+    assert any(line.strip().startswith(broken + ":1:") for line in lines), text
 
 
 @pytest.mark.parametrize("module", [json_report, sarif], ids=["json", "sarif"])

@@ -10,6 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from pymigrate.analyze.model import AnalysisReport, Status, summary_counts
+from pymigrate.analyze.reports.escape import shown
 from pymigrate.analyze.reports.markdown import blocker_counts
 from pymigrate.analyze.rules import RULES
 
@@ -52,7 +53,7 @@ def show(report: AnalysisReport, console: Console) -> None:
         units = m.units
         ready = sum(u.status == Status.READY for u in units)
         about = "test module, not scored" if m.test else f"score {m.score:.1f}, {ready}/{len(units)} ready"
-        console.print(Text(m.path, style="bold") + Text(f"  {about}"))
+        console.print(Text(shown(m.path), style="bold") + Text(f"  {about}"))
         for f in m.findings:
             line = Text(f"  {f.line}:{f.column} ")
             line.append(f.code, style=STYLES[f.severity])
