@@ -112,6 +112,18 @@ def test_analyze(tree: Path) -> None:
     assert "left out of the mypy check: its name is not valid UTF-8" in proc.stderr
 
 
+@pytest.mark.parametrize("form", ["markdown", "html", "json", "sarif"])
+def test_report(tree: Path, tmp_path: Path, form: str) -> None:
+    output = tmp_path / f"report.{form}"
+    proc = pymigrate("report", "--format", form, "--output", str(output), str(tree))
+    assert proc.returncode == 1
+    assert_reported(proc.stderr, tree)
+    text = output.read_text(encoding="utf-8")  # written all the same, valid UTF-8
+    assert "nul.py" in text  # the failures are part of the report (SARIF: tool execution notifications)
+    if form != "sarif":  # SARIF lists results alone, and the readable files have none
+        assert "good.py" in text and "xffname.py" in text.replace("\\udcff", "xff")
+
+
 def test_migrate(tree: Path) -> None:
     (tree / "deep.py").write_text("x = " + "-" * 500 + "1\n")  # CPython takes it; LibCST cannot
     before = {p.name: (p.read_bytes() if p.is_file() else None) for p in tree.iterdir()}
