@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 SOURCE = '''\
 def area(width, height):
@@ -50,3 +52,37 @@ def test_runs_sharing_the_mypy_cache_infer_what_an_uncached_run_infers(tmp_path:
     assert plain.returncode == cold.returncode == warm.returncode == 0
     assert plain.stdout == cold.stdout == warm.stdout
     assert plain.stderr == cold.stderr == warm.stderr
+
+
+OTHER_UID = 54321
+
+
+@pytest.mark.skipif(not hasattr(os, "getuid"), reason="ownership and modes are POSIX")
+@pytest.mark.parametrize("attack", ["world-writable", "other-owner"])
+def test_a_mypy_cache_another_user_could_have_written_is_not_used(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, attack: str) -> None:
+    """mypy's entries decide the types migrate writes: a directory another user owns or may write is
+    replaced by a private temporary one (issue 15's shared cache directory)."""
+    from mypy.version import __version__ as mypy_version
+
+    from pymigrate.migrate.infer import static
+
+    if attack == "other-owner" and os.getuid() != 0:
+        pytest.skip("changing a directory's owner needs root")
+    shared = tmp_path / "shared" / f"mypy-{mypy_version}-classic-parser"
+    shared.mkdir(parents=True)
+    if attack == "other-owner":
+        shared.chmod(0o700)
+        os.chown(shared, OTHER_UID, -1)
+    else:
+        shared.chmod(0o777)
+    monkeypatch.setenv("PYMIGRATE_CACHE_DIR", str(tmp_path / "shared"))
+    monkeypatch.delenv("PYMIGRATE_NO_CACHE", raising=False)
+    monkeypatch.setattr(static, "_CACHE", [])
+    used = Path(static._cache_dir())
+    assert used != shared and not used.is_relative_to(shared)
+    assert used.stat().st_uid == os.getuid() and used.stat().st_mode & 0o077 == 0
+    monkeypatch.setattr(static, "_CACHE", [])
+    shared.chmod(0o700)
+    os.chown(shared, os.getuid(), -1)
+    assert Path(static._cache_dir()) == shared  # the same directory, made safe, is used
