@@ -378,6 +378,8 @@ def _checker_verdicts(ctx: ModuleContext, facts: ModuleFacts, units: dict[str, _
                 unit.blockers.append(_compiler_finding(ctx, diag, node, unit.qualname))
         if isinstance(node, ast.FunctionDef) and unit.owner is None:
             unit.python_calls = probe.fill(node, facts.top_classes).object_tier
+            if unit.python_calls:  # an object fn's nested functions are Python with cells: no PM308 estimate
+                unit.blockers = [b for b in unit.blockers if b.code != "PM308"]
         if isinstance(node, ast.FunctionDef) and unit.owner is None and not _typed(node, method=False) \
                 and not any(b.code in CHECKED_CODES for b in unit.blockers):
             # the checker accepted the object fn the migrator writes (probe.fill): nothing left to infer
