@@ -27,6 +27,7 @@ BAD: dict[str, bytes] = {
     "terms.py": b"x = " + b" + ".join([b"1"] * 5000) + b"\n",
     "parens.py": b"x = " + b"(" * 500 + b"1" + b")" * 500 + b"\n",
     "pep695.py": b"type X = int\n",
+    "generic.py": b"def first[T](xs: list[T]) -> T:\n    return xs[0]\n",  # PEP 695 generics
 }
 
 
@@ -48,7 +49,7 @@ def _first_bad_byte(data: bytes) -> str:
 
 def expected_errors(root: Path) -> dict[str, str]:
     """The diagnostic each bad file must get (a prefix: some messages go on with advice)."""
-    parens, pep695 = _cpython_error(BAD["parens.py"]), _cpython_error(BAD["pep695.py"])
+    parens, pep695, generic = (_cpython_error(BAD[name]) for name in ("parens.py", "pep695.py", "generic.py"))
     undecodable = "error: cannot decode the file as utf-8: invalid start byte; save it as UTF-8"
     return {
         **{
@@ -59,6 +60,7 @@ def expected_errors(root: Path) -> dict[str, str]:
         "terms.py": f"{root / 'terms.py'}:1:1: {TOO_DEEP}",
         "parens.py": f"{root / 'parens.py'}:{parens[0]}:{parens[1]}: error: ",
         "pep695.py": f"{root / 'pep695.py'}:{pep695[0]}:{pep695[1]}: error: ",
+        "generic.py": f"{root / 'generic.py'}:{generic[0]}:{generic[1]}: error: ",
     }
 
 
@@ -98,7 +100,7 @@ def test_parse(tree: Path) -> None:
     proc = pymigrate("parse", str(tree))
     assert proc.returncode == 1
     assert_reported(proc.stdout, tree)
-    assert "9 files checked, 7 failed, 2 paths not readable" in proc.stderr  # good and \xff parse
+    assert "10 files checked, 8 failed, 2 paths not readable" in proc.stderr  # good and \xff parse
 
 
 def test_analyze(tree: Path) -> None:
@@ -131,7 +133,7 @@ def test_migrate(tree: Path) -> None:
     assert proc.returncode == 1
     assert_reported(proc.stderr, tree)
     assert f"{tree / 'deep.py'}:1:1: {TOO_DEEP}" in proc.stderr
-    assert "; 10 failed" in proc.stderr and "2 unchanged" in proc.stderr  # good and \xff both read
+    assert "; 11 failed" in proc.stderr and "2 unchanged" in proc.stderr  # good and \xff both read
     assert {p.name: (p.read_bytes() if p.is_file() else None) for p in tree.iterdir()} == before
 
 
