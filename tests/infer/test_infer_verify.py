@@ -275,3 +275,20 @@ def test_callers_are_verified_with_the_package(make_package, mypy_errors) -> Non
 def _write(files, types) -> None:  # type: ignore[no-untyped-def]
     for p in files:
         p.write_text(annotate_module(cst.parse_module(p.read_text()), types.for_file(p)).code)
+
+
+def test_a_tolerated_caller_error_leaves_no_slack_for_a_package_error() -> None:
+    """A caller's error no slot is blamed for is tolerated by (file, message), once per occurrence; it is
+    not counted into the baseline, where, once gone, it would have let a new error of the package in
+    (cachetools: +2 package errors)."""
+    from pymigrate.migrate.infer.mypy_filter import _Checker
+
+    checker = _Checker([], (3, 11), ["pkg/m.py:3: error: old  [misc]"])
+    assert checker.tolerate([("pkg/m.py", 9, "new")]) is False      # the package's own: never tolerated
+    checker.caller_paths = {"tests/t.py"}
+    assert checker.tolerate([("tests/t.py", 5, "misuse"), ("pkg/m.py", 9, "new")]) is False
+    assert checker.tolerate([("tests/t.py", 5, "misuse")]) is True
+    errors = ["pkg/m.py:3: error: old  [misc]", "tests/t.py:7: error: misuse  [misc]",
+              "tests/t.py:8: error: misuse  [misc]", "pkg/m.py:9: error: new  [misc]"]
+    assert checker._untolerated(errors) == [errors[0], errors[2], errors[3]]
+    assert checker.baseline == ["pkg/m.py:3: error: old  [misc]"]

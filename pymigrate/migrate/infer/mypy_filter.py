@@ -148,6 +148,7 @@ class _Checker:
         self.baseline = list(baseline)
         self.by_path = {str(m.path): m for m in [*modules, *callers]}
         self.caller_paths = {str(m.path) for m in callers}
+        self.tolerated: Counter[tuple[str, str]] = Counter()     # callers' errors no slot is blamed for
         self.positions = positional_parameters(modules)
         self.seen: Counter[tuple[str, str]] = Counter()     # how often each error survived its blame
         self.debug = bool(os.environ.get("PYMIGRATE_INFER_DEBUG"))
@@ -157,7 +158,8 @@ class _Checker:
         every error of the build."""
         from .engine import apply, render
         texts = apply(self.modules, render(self.modules, choices, self.target))
-        errors = error_lines(run_mypy([*self.modules, *self.callers], texts, self.target, fresh=False))
+        errors = self._untolerated(error_lines(run_mypy([*self.modules, *self.callers], texts, self.target,
+                                                        fresh=False)))
         if len(errors) <= len(self.baseline):
             return [], texts, errors
         added = new_errors(self.baseline, errors)
@@ -227,8 +229,23 @@ class _Checker:
         up the whole package for it would help no one. False when some error is the package's own."""
         if not added or any(path not in self.caller_paths for path, _, _ in added):
             return False
-        self.baseline += [f"{path}:{line}: error: {msg}" for path, line, msg in added]
+        self.tolerated.update((path, msg) for path, _, msg in added)
         return True
+
+    def _untolerated(self, errors: list[str]) -> list[str]:
+        """``errors`` without the tolerated ones: they leave no slack in the count for a new error of the
+        package (counted into the baseline, a caller's error that later went away let one in)."""
+        if not self.tolerated:
+            return errors
+        remaining = Counter(self.tolerated)
+        out = []
+        for e in errors:
+            p = _parse(e)
+            if p is not None and remaining[(p[0], p[2])] > 0:
+                remaining[(p[0], p[2])] -= 1
+            else:
+                out.append(e)
+        return out
 
     def restore(self, original: Choices, kept: Choices) -> Choices:
         """Put back the slots blame took away without fault.
