@@ -113,6 +113,24 @@ def test_default_locations_are_checked_too(site: Path, standin_compiler: Any, tm
     assert stat_mode(user_cache) == 0o700
 
 
+def test_the_user_cache_directory_is_checked_too(site: Path, standin_compiler: Any, tmp_path: Path) -> None:
+    """The last default place (`$XDG_CACHE_HOME/pymigrate`, used when `__pycache__` is not): an entry
+    planted there while the directory was left writable by others is not loaded."""
+    pycache = site / "__pycache__"
+    pycache.mkdir()
+    os.chmod(pycache, 0o777)
+    user_cache = tmp_path / "xdg" / "pymigrate"
+    _planted(user_cache, site, standin_compiler, tmp_path)
+    os.chmod(user_cache, 0o777)
+    with pytest.warns(cache.CacheWarning) as record:
+        mod = _import_victim(site)
+    assert (mod.VALUE, hasattr(mod, "PLANTED")) == (3, False)
+    messages = {str(w.message) for w in record}
+    for where in (pycache, user_cache):
+        assert f"pymigrate cache directory {where} is writable by group and others (mode 777): not used " \
+            "(compiled modules are not loaded from it)" in messages, messages
+
+
 def stat_mode(path: Path) -> int:
     return os.stat(path).st_mode & 0o7777
 
