@@ -12,10 +12,12 @@ from __future__ import annotations
 import ast
 import os
 import pickle
+import select
 import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,7 +26,7 @@ REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 RUNNER = Path(__file__).with_name("e2e_runner.py")
 MODES = ("cpython", "jit", "so")
-CALL_TIMEOUT = 120.0  # per subprocess, plus 2 s per call: a hang is reported as ("crash", "timeout")
+CALL_TIMEOUT = 120.0  # the longest silence of a runner (one call): a hang is reported as ("crash", "timeout")
 
 
 class PipelineError(AssertionError):
@@ -145,12 +147,45 @@ def _env(mode: str) -> dict[str, str]:
     return env
 
 
-def run_calls(pkg: Package, mode: str, items: list[dict[str, Any]], scratch: Path | None = None,
-              timeout: float = CALL_TIMEOUT) -> list[Any]:
-    """Outcome of every item in one way of running; ("crash", signal) for a call that killed the process.
+def _stream(argv: list[str], cwd: Path, env: dict[str, str], first: float, each: float) -> tuple[list[str], int, bool, str]:
+    """Run argv and collect its stdout lines as they come; kill it once no line came for `each` seconds
+    after a `-2` line (the runner starts a call) or `first` seconds after any other (the runner starts,
+    imports the next call's module). The lines, the exit status, whether it was killed for silence, and
+    the end of its stderr."""
+    with tempfile.TemporaryFile() as err:
+        proc = subprocess.Popen(argv, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=err)
+        assert proc.stdout is not None
+        fd, buf, lines, limit, silent = proc.stdout.fileno(), b"", [], first, False
+        while True:
+            if not select.select([fd], [], [], limit)[0]:
+                proc.kill()
+                silent = True
+            chunk = os.read(fd, 1 << 16)  # after a kill: what it wrote before, then end of file
+            if not chunk:
+                break
+            buf += chunk
+            *done, buf = buf.split(b"\n")
+            if done and not silent:
+                lines += [d.decode() for d in done]
+                limit = each if lines[-1].startswith("-2\t") else first
+        proc.stdout.close()
+        code = proc.wait()
+        err.seek(0)
+        stderr = err.read().decode(errors="replace")
+    return lines, code, silent, stderr
 
-    `timeout` is per subprocess, plus 2 s per call still to run.
+
+def run_calls(pkg: Package, mode: str, items: list[dict[str, Any]], scratch: Path | None = None,
+              timeout: float | None = None, call_timeout: float | None = None) -> list[Any]:
+    """Outcome of every item in one way of running; ("crash", signal) for a call that killed the process,
+    ("crash", "timeout") for one that ran longer than `call_timeout` seconds (the process is killed and
+    the run resumes after it).
+
+    `timeout` bounds the wait for the first outcome (imports, the JIT's compile, the first call); both
+    default to CALL_TIMEOUT.
     """
+    first = CALL_TIMEOUT if timeout is None else timeout
+    each = first if call_timeout is None else call_timeout
     scratch = scratch or pkg.root
     calls = scratch / f"calls-{mode}-{os.getpid()}.pickle"
     with open(calls, "wb") as fh:
@@ -164,30 +199,26 @@ def run_calls(pkg: Package, mode: str, items: list[dict[str, Any]], scratch: Pat
     leaked: Any = []
     while start < len(items):
         argv = cmd + [mode, str(pkg.dir(mode)), str(calls), str(start)]
-        timed_out = False
-        try:
-            proc = _run(argv, cwd=scratch, env=_env(mode), timeout=timeout + 2 * (len(items) - start))
-        except subprocess.TimeoutExpired as exc:  # a hang: pinned to its call like a crash
-            out = exc.stdout.decode() if isinstance(exc.stdout, bytes) else (exc.stdout or "")
-            proc = subprocess.CompletedProcess(argv, -9, out, "timeout")
-            timed_out = True
+        lines, code, timed_out, stderr = _stream(argv, scratch, _env(mode), first, each)
         last = start - 1
-        for line in proc.stdout.splitlines():
+        for line in lines:
             index_text, _, payload = line.partition("\t")
             index = int(index_text)
+            if index == -2:
+                continue
             if index == -1:
                 leaked = ast.literal_eval(payload)
                 continue
             results[index] = ast.literal_eval(payload)
             last = index
-        if proc.returncode == 0 and last == len(items) - 1:
+        if code == 0 and last == len(items) - 1:
             break
         crashed = last + 1
         if crashed >= len(items):
             break
-        sig = -proc.returncode if proc.returncode < 0 else None
-        name = "timeout" if timed_out else signal.Signals(sig).name if sig else f"exit {proc.returncode}"
-        results[crashed] = ("crash", name, proc.stderr[-2000:])
+        sig = -code if code < 0 and not timed_out else None
+        name = "timeout" if timed_out else signal.Signals(sig).name if sig else f"exit {code}"
+        results[crashed] = ("crash", name, stderr[-2000:])
         start = crashed + 1
     assert not leaked, f"the built extension imported {leaked}"
     return results
@@ -220,14 +251,15 @@ def check_origin(mode: str, result: Any, module: str, upgraded: bool = True) -> 
 
 def differences(pkg: Package, items: list[dict[str, Any]], modes: tuple[str, ...] = MODES,
                 expected: list[Any] | None = None, base_items: list[dict[str, Any]] | None = None,
-                timeout: float = CALL_TIMEOUT) -> list[Difference]:
+                timeout: float | None = None, call_timeout: float | None = None) -> list[Difference]:
     """Every call whose outcome in a compiled way differs from CPython's (or from `expected`).
 
     `base_items` (same length as items) are what CPython runs instead, e.g. calls into oracle modules.
     """
     base_items = base_items or items
     base = [check_origin("cpython", r, i["module"])
-            for r, i in zip(run_calls(pkg, "cpython", base_items, timeout=timeout), base_items)]
+            for r, i in zip(run_calls(pkg, "cpython", base_items, timeout=timeout, call_timeout=call_timeout),
+                            base_items)]
     if expected is not None:
         base = [e if e is not None else b for e, b in zip(expected, base)]
     found = []
@@ -241,7 +273,7 @@ def differences(pkg: Package, items: list[dict[str, Any]], modes: tuple[str, ...
         if mode == "cpython":
             continue
         got = [check_origin(mode, r, i["module"], i["module"].rpartition(".")[2] in pkg.pys)
-               for r, i in zip(run_calls(pkg, mode, items, timeout=timeout), items)]
+               for r, i in zip(run_calls(pkg, mode, items, timeout=timeout, call_timeout=call_timeout), items)]
         for item, want, have in zip(items, base, got):
             if want != have:
                 found.append(Difference(item, mode, want, have))

@@ -4,7 +4,9 @@ Run as `python e2e_runner.py MODE ROOT CALLS.pickle START`. MODE is `cpython` (p
 the original `.py`), `jit` (through `pymigrate.importer`, PYMIGRATE_IMPORT_MODE=jit) or `so`
 (plain import of the `pymigrate build` extension; pymigrate must not be imported). Each outcome is
 printed as one line `index<TAB>repr(canonical outcome)` and flushed at once, so that when compiled
-code kills the process the parent knows exactly which call did it and can resume after it.
+code kills the process the parent knows exactly which call did it and can resume after it. Before
+each call, once its module is imported, a line `-2<TAB>call` lets the parent time the call alone (a
+call that runs on is killed as a hang).
 The lines go to a private copy of the original stdout: a call that prints (chardet's `main`) writes
 into a buffer whose text joins its outcome, a call that reads stdin reads an empty one, and writes to
 file descriptor 1 from C land on stderr, so no call can corrupt the protocol.
@@ -106,6 +108,12 @@ def main() -> None:
     os.dup2(2, 1)
     for index in range(start, len(items)):
         item = items[index]
+        try:  # the import (a JIT compile) is not part of the call's time: `-2` says the call starts
+            importlib.import_module(item["module"])
+        except BaseException:  # noqa: BLE001, S110 - the call reports it
+            pass
+        protocol.write("-2\tcall\n")
+        protocol.flush()
         try:
             line = repr(("file", where(item), outcome(item)))
         except BaseException as exc:  # noqa: BLE001 - import errors are reported, not fatal

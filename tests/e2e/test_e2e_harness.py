@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import time
 from pathlib import Path
 from typing import Any
 
@@ -69,6 +70,22 @@ def test_a_call_that_prints_or_reads_stdin_cannot_corrupt_the_protocol(tmp_path:
     assert out[0][2] == ("return", ("str", ""), ("list", []), ("printed", "<stdin>: no result\n"))
     assert out[1][2] == ("return", ("int", 1), ("list", []))
     assert out[2][2] == ("return", ("int", 2), ("list", [("int", 1)]))
+
+
+def test_each_hang_costs_one_call_timeout(tmp_path: Path) -> None:
+    """ecdsa 0.19.0: `der.encode_number` of a negative int loops for ever (in CPython too); the runner was
+    killed only after its whole budget (timeout + 2 s per call still to run), hours for a real package's
+    thousands of calls, once per hang. Now each hang costs `call_timeout` and the run goes on after it."""
+    pkg = _package(tmp_path)
+    hang: dict[str, Any] = {"module": "e2eself.crashy", "call": "hang", "args": ()}
+    items: list[dict[str, Any]] = [hang, {"module": "e2eself.crashy", "call": "ok", "args": (2,)}, hang,
+                                   *[{"module": "e2eself.crashy", "call": "ok", "args": (i,)} for i in range(200)]]
+    start = time.monotonic()
+    out = run_calls(pkg, "cpython", items, timeout=60.0, call_timeout=2.0)
+    assert time.monotonic() - start < 45, "a hang waited for more than its call's timeout"
+    assert out[0][:2] == out[2][:2] == ("crash", "timeout")
+    assert out[1][2] == ("return", ("int", 3), ("list", [("int", 2)]))
+    assert out[-1][2] == ("return", ("int", 200), ("list", [("int", 199)]))
 
 
 def test_canon_is_exact() -> None:
