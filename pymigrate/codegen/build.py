@@ -117,7 +117,8 @@ def check_module_name(name: str, source: Path) -> None:
                 f"underscores, not starting with a digit); rename the file or its package directory"
             )
         if not part.isascii():
-            raise BuildError(f"{source}: error: module name {shown} is not ASCII; extension modules need ASCII names")
+            raise BuildError(f"{source}: error: module name {shown} is not ASCII: pymigrate builds only ASCII module "
+                             f"names (its entry point is PyInit_<name>); rename the file or its package directory")
         if keyword.iskeyword(part):
             raise BuildError(f"{source}: error: module name {shown} is a Python keyword; rename the file")
 

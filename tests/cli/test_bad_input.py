@@ -143,7 +143,7 @@ def test_build(tree: Path) -> None:
             path.rename(path.with_suffix(".pys"))
     os.rename(tree / "fifo.py", tree / "fifo.pys")
     (tree / "good.py").rename(tree / "good.pys")
-    for name in ("a-b", "1abc"):
+    for name in ("a-b", "1abc", "caf\u00e9"):
         (tree / f"{name}.pys").write_text("x = 1\n")
     proc = pymigrate("build", "-q", "--no-stubs", str(tree))
     assert proc.returncode == 1
@@ -152,6 +152,9 @@ def test_build(tree: Path) -> None:
     assert_reported(output, tree)
     for name in ("a-b", "1abc"):
         assert f"module name '{name}' is not a valid Python identifier" in proc.stderr
+    accented = tree / "caf\u00e9.pys"  # an identifier Python imports, but not one pymigrate builds
+    assert f"{accented}: error: module name 'caf\u00e9' is not ASCII: pymigrate builds only ASCII module names " \
+        "(its entry point is PyInit_<name>); rename the file or its package directory" in proc.stderr.splitlines()
     assert not list(tree.glob("nl*.so"))
 
 
