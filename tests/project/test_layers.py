@@ -17,7 +17,7 @@ import pytest
 PACKAGE = Path(__file__).resolve().parents[2] / "pymigrate"
 
 LEAVES = ("pymigrate", "pymigrate.abi", "pymigrate.atomic", "pymigrate.config", "pymigrate.control_flow",
-          "pymigrate.files", "pymigrate.mutation", "pymigrate.registry", "pymigrate.cachedir")
+          "pymigrate.files", "pymigrate.mutation", "pymigrate.registry", "pymigrate.cachedir", "pymigrate.executor")
 """Shared helpers every stage may use; they import only the standard library and each other."""
 
 LAYERS: dict[str, tuple[str, ...]] = {
