@@ -45,6 +45,7 @@ class _Unit:
     upgraded: bool = False  # written `fn`/`struct` in a .pys already
     body: BodyResult | None = None  # what the body checker found (functions only)
     python_calls: bool = False  # an object fn: it calls defs and uses classes as Python does, whatever they become
+    python_class: bool = False  # a method checked as a fn of its class kept Python: the class's verdict is not its
 
     def settle(self) -> None:
         if any(not b.code.startswith(INFERABLE_CODES) for b in self.blockers):
@@ -293,7 +294,7 @@ def _propagate(ctx: ModuleContext, facts: ModuleFacts, units: dict[str, _Unit],
                 cls = class_units.get(facts.top_classes[used].qualname) if used in facts.top_classes else None
                 if cls is not None and cls.status == Status.BLOCKED and not _has(unit, "PM319", used):
                     unit.blockers.append(ctx.at("PM319", site, name=used))
-            if unit.owner is not None:
+            if unit.owner is not None and not unit.python_class:
                 cls = class_units[unit.owner]
                 if cls.status == Status.BLOCKED and not _has(unit, "PM315", unit.owner):
                     node = _function_node(facts, unit.qualname)
@@ -340,7 +341,8 @@ def _checker_verdicts(ctx: ModuleContext, facts: ModuleFacts, units: dict[str, _
                       class_units: dict[str, _Unit]) -> None:
     """The compiler's checker is the authority on what compiles. Every unit it can check (a module-level def
     whose parameters and return are annotated; a module-level class without struct blockers whose methods
-    are, with its methods) is upgraded in one checker run over the module, and its diagnostics, under their
+    are, with its methods; each method of a module-level class that cannot become a struct, as a fn of that
+    class kept Python) is upgraded in one checker run over the module, and its diagnostics, under their
     hint codes, replace what the analyzer's own rules found under those codes. Units it cannot check yet
     (missing annotations: they wait for inference) keep the analyzer's estimate."""
     top = {id(s) for s in ctx.tree.body}
@@ -352,10 +354,21 @@ def _checker_verdicts(ctx: ModuleContext, facts: ModuleFacts, units: dict[str, _
                 and _checkable(fn.node, facts):
             targets.append(fn.node)
             decided[id(fn.node)] = (unit, fn.node)
+    ordinary: set[int] = set()  # method nodes checked as fns of their class kept Python
     for cls in facts.classes:
         cu = class_units[cls.qualname]
         methods = list(cls.methods.values())
-        if id(cls.node) not in top or cu.upgraded or any(not b.code.startswith(INFERABLE_CODES) for b in cu.blockers):
+        if id(cls.node) not in top or cu.upgraded:
+            continue
+        if any(not b.code.startswith(INFERABLE_CODES) for b in cu.blockers):
+            for fn in facts.functions:  # every def of the class body, a property's getter and setter both
+                if not any(fn.node is s for s in cls.node.body):
+                    continue
+                units[fn.qualname].python_class = True
+                if isinstance(fn.node, ast.FunctionDef) and not units[fn.qualname].upgraded:
+                    targets.append(fn.node)
+                    decided[id(fn.node)] = (units[fn.qualname], fn.node)
+                    ordinary.add(id(fn.node))
             continue
         if not all(isinstance(m.node, ast.FunctionDef) and _typed(m.node, method=True) for m in methods):
             continue
@@ -371,17 +384,24 @@ def _checker_verdicts(ctx: ModuleContext, facts: ModuleFacts, units: dict[str, _
     except Exception as exc:  # noqa: BLE001 - the compiler's failure is a verdict, it must not stop the analysis
         crash = Diagnostic(PROBE_PATH, 0, 0, f"the compiler's check failed ({type(exc).__name__}: {exc})")
         verdicts = {id(t): [crash] for t in targets}
-    for key, (unit, node) in decided.items():
+    for unit, _ in decided.values():  # once per unit: two defs of one name (a property's setter) share it
         unit.blockers = [b for b in unit.blockers if b.code not in CHECKED_CODES]
+    for key, (unit, node) in decided.items():
         for diag in verdicts.get(key, []):
             if diag.code not in DEPENDENCY_CODES:
                 unit.blockers.append(_compiler_finding(ctx, diag, node, unit.qualname))
-        if isinstance(node, ast.FunctionDef) and unit.owner is None:
+        if key in ordinary:
+            # an object-tier method: its values are objects, it calls and uses everything as Python does,
+            # and its upgrade writes no annotation; its class's verdict (a struct or not) is not its own
+            unit.python_calls = unit.python_class = True
+        elif isinstance(node, ast.FunctionDef) and unit.owner is None:
             unit.python_calls = probe.fill(node, facts.top_classes).object_tier
-            if unit.python_calls:  # an object fn's nested functions are Python with cells: no PM308 estimate
-                unit.blockers = [b for b in unit.blockers if b.code != "PM308"]
-        if isinstance(node, ast.FunctionDef) and unit.owner is None and not _typed(node, method=False) \
-                and not any(b.code in CHECKED_CODES for b in unit.blockers):
+        if unit.python_calls and isinstance(node, ast.FunctionDef):
+            # an object fn's nested functions are Python with cells: no PM308 estimate
+            unit.blockers = [b for b in unit.blockers if b.code != "PM308"]
+    for key, (unit, node) in decided.items():
+        if isinstance(node, ast.FunctionDef) and (key in ordinary or unit.owner is None and not _typed(
+                node, method=False)) and not any(b.code in CHECKED_CODES for b in unit.blockers):
             # the checker accepted the object fn the migrator writes (probe.fill): nothing left to infer
             unit.notes = [n for n in unit.notes if n.code not in FILLED_CODES]
 

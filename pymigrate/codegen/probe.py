@@ -150,18 +150,33 @@ def module_diagnostics(
     target the checker accepts gets the value-semantics reasons instead (PM320). A call from a target to a def
     or class left Python (or whose signature the checker refused) is PM310/PM319: whether it blocks the caller
     is the callee's own verdict, which the analyzer follows through the call graph to a fixed point.
+
+    A target may also be a method of a module-level class that is not itself a target: it is upgraded as
+    `method_diagnostics` upgrades it, a `fn` in its class kept Python (an object-tier method, nothing else
+    written), so one run judges module-level defs, structs and the methods of ordinary classes together.
     """
     classes = {s.name for s in module.body if isinstance(s, ast.ClassDef)}
-    rewritten = frozenset(id(t) for t in targets if isinstance(t, ast.ClassDef) or _filled(t, classes))
+    module_level = {id(s) for s in module.body}
+    in_class = {id(m) for c in module.body if isinstance(c, ast.ClassDef) and id(c) not in {id(t) for t in targets}
+                for m in c.body if isinstance(m, ast.FunctionDef)}
+    rewritten = frozenset(id(t) for t in targets
+                          if id(t) in module_level and (isinstance(t, ast.ClassDef) or _filled(t, classes)))
     probe = _Probe(module, _Prepared(module, rewritten))
     nodes: list[ast.FunctionDef | ast.ClassDef] = []
     for t in targets:
+        if id(t) not in module_level:  # a method of a class kept Python: that class is not copied, the node is the one read
+            if id(t) not in in_class:
+                raise ValueError(f"{t.name} is neither module-level nor a method of a module-level class left Python")
+            nodes.append(t)
+            continue
         copied = probe.index[id(t)]
         assert isinstance(copied, (ast.FunctionDef, ast.ClassDef))
         nodes.append(copied)
     for node in nodes:
         if isinstance(node, ast.ClassDef):
             probe._upgrade_struct(node)
+        elif id(node) in in_class:
+            probe.marks.fns.add(id(node))
         elif isinstance(node, ast.FunctionDef):
             probe._upgrade_fn(node, None)
     checker = Checker(probe.marks, implicit_decls=True)

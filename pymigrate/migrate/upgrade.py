@@ -6,9 +6,10 @@ declarations. It changes the tree only where Python syntax can say it (`-> None`
 field lines) and records, in `Marks`, which nodes of the resulting tree carry which superset
 keyword, for emit.py to print.
 
-Placement: `fn` is emitted for module-level functions and for the methods of a `struct`;
-`struct` for module-level classes. A ready function nested in another function or in a plain
-class stays a `def`, because only module-level fns and struct methods get bindings.
+Placement: `fn` is emitted for module-level functions, for the methods of a `struct` and for the
+ready methods of a module-level class that stays a Python class (object-tier methods, written with
+nothing but the keyword); `struct` for module-level classes. A ready function nested in another
+function or in a nested class stays a `def`.
 When a ready item cannot be spelled (a parameter without a type, a parameter both rebound
 and mutated, a field of unknown type) it stays Python and a note says why.
 """
@@ -444,6 +445,20 @@ def _first_param(func: cst.FunctionDef) -> str:
     return all_params(func.params)[0].name.value
 
 
+def _mark_python_class_methods(node: cst.ClassDef, plan: Plan, marks: Marks) -> None:
+    """The ready methods of a class that stays a Python class become `fn` as written: an object-tier
+    method takes every parameter as the object it is given and needs no annotation, no convention and
+    no `var`, so nothing but the keyword changes (the Python reading is the def, byte for byte)."""
+    if not isinstance(node.body, cst.IndentedBlock):
+        return
+    for stmt in node.body.body:
+        qualname = f"{node.name.value}.{stmt.name.value}" if isinstance(stmt, cst.FunctionDef) else None
+        if isinstance(stmt, cst.FunctionDef) and stmt.asynchronous is None and qualname in plan.functions:
+            marks.fns.append(stmt.name)
+            if qualname not in marks.fn_names:  # a property's getter and setter are one qualname
+                marks.fn_names.append(qualname)
+
+
 def _note_unplaced(plan: Plan, marks: Marks) -> None:
     """Say why a ready function did not become a fn when nothing else said it."""
     said = set(marks.fn_names) | set(marks.struct_names) | marks.noted
@@ -453,7 +468,8 @@ def _note_unplaced(plan: Plan, marks: Marks) -> None:
             continue
         marks.note(
             qualname,
-            f"function {qualname} stays a def: fn is emitted for module-level functions and struct methods only"
+            f"function {qualname} stays a def: fn is emitted for module-level functions and the methods of "
+            "module-level classes only"
         )
 
 
@@ -497,6 +513,8 @@ def upgrade_module(module: cst.Module, plan: Plan, attributes: dict[str, str] | 
             name = stmt.name.value
             body.append(_emit_struct(stmt, structs[name], mut_methods[name], marks))
         else:
+            if isinstance(stmt, cst.ClassDef) and stmt.name.value not in plan.classes | twice:
+                _mark_python_class_methods(stmt, plan, marks)
             body.append(stmt)
     _note_unplaced(plan, marks)
     if not marks.upgraded:

@@ -100,7 +100,7 @@ def make_package(root: Path, name: str, modules: dict[str, str], *, build: bool 
 
 
 def fn_names(pys_source: str, filename: str = "<e2e>") -> set[str]:
-    """Names written as `fn` (module level and struct methods as `S.m`) and `struct` in a .pys."""
+    """Names written as `fn` (module level, methods of structs and of classes as `C.m`) and `struct` in a .pys."""
     from pymigrate.superset import parse
 
     result = parse(pys_source, filename)
@@ -108,8 +108,9 @@ def fn_names(pys_source: str, filename: str = "<e2e>") -> set[str]:
     for node in result.tree.body:
         if isinstance(node, ast.FunctionDef) and result.is_fn(node):
             names.add(node.name)
-        elif isinstance(node, ast.ClassDef) and result.is_struct(node):
-            names.add(node.name)
+        elif isinstance(node, ast.ClassDef):
+            if result.is_struct(node):
+                names.add(node.name)
             for sub in node.body:
                 if isinstance(sub, ast.FunctionDef) and result.is_fn(sub):
                     names.add(f"{node.name}.{sub.name}")

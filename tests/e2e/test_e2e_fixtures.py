@@ -105,3 +105,8 @@ def _called(line: str) -> str:
 def test_fn_names_sees_struct_methods() -> None:
     src = "struct P:\n    var x: Int\n\n    fn __init__(out self, x: Int):\n        self.x = x\n"
     assert fn_names(src) == {"P", "P.__init__"}
+
+
+def test_fn_names_sees_methods_of_classes() -> None:
+    src = "class C(Exception):\n    fn m(self):\n        return 1\n\n    def n(self):\n        return 2\n"
+    assert fn_names(src) == {"C.m"}
