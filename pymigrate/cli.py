@@ -18,6 +18,7 @@ from pymigrate import __version__
 from pymigrate.analyze import command as analyze_command
 from pymigrate.analyze import report_command
 from pymigrate.codegen import build_command
+from pymigrate.files import shown
 from pymigrate.migrate import command as migrate_command
 from pymigrate.superset import command as parse_command
 
@@ -122,6 +123,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     sub: Subcommand | None = getattr(args, "_subcommand", None)
     if sub is None:
         parser.print_help(sys.stderr)
+        return EXIT_USAGE
+    # a mistyped PATH is a usage error for every command, found before any work: otherwise analyze and
+    # report would score an empty package 100 and pass CI, and migrate --write would write half of a tree
+    missing = [path for path in getattr(args, "paths", []) if not path.exists() and not path.is_symlink()]
+    if missing:
+        for path in missing:
+            print(f"pymigrate {sub.name}: {shown(path)}: no such file or directory", file=sys.stderr)
         return EXIT_USAGE
     try:
         return sub.command.run(args)

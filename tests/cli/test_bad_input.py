@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from pymigrate.cli import main
+
 GOOD = "def area(w: float, h: float) -> float:\n    return w * h\n"
 TOO_DEEP = "error: too deeply nested: an expression or statement nests or chains too deep to be processed; split it"
 
@@ -164,3 +166,15 @@ def test_shown_names_print_on_one_line() -> None:
     assert shown(Path("pkg/a\nb\u202e.py")) == "pkg/a\\nb\\u202e.py"
     assert shown(os.fsdecode(b"pkg/\xffname.py")) == "pkg/\\xffname.py"
     assert shown("pkg/caf\u00e9 \u00e0.py") == "pkg/caf\u00e9 \u00e0.py"  # printable text is left as it is
+
+
+@pytest.mark.parametrize("command", ["parse", "analyze", "migrate", "build", "report"])
+def test_a_path_that_does_not_exist_is_a_usage_error_for_every_command(
+    command: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "good.py").write_text("def f(x: int) -> int:\n    return x\n")
+    missing = tmp_path / "no_such_dir"
+    assert main([command, str(tmp_path / "good.py"), str(missing)]) == 2
+    out, err = capsys.readouterr()
+    assert (out, err) == ("", f"pymigrate {command}: {missing}: no such file or directory\n")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["good.py"]  # nothing written, nothing built
