@@ -57,6 +57,7 @@ class FunctionInfo:
     status: Status
     blockers: list[Finding] = field(default_factory=list)
     calls: list[str] = field(default_factory=list)  # functions and methods of the same module it calls
+    tier: str = "native"  # "object": the tier rule compiles it in the object tier (its upgrade takes no convention)
 
     def to_json(self) -> dict[str, Any]:
         return {**_unit_json(self.path, self.qualname, self.line, self.status, self.blockers), "calls": self.calls}

@@ -46,6 +46,7 @@ class _Unit:
     body: BodyResult | None = None  # what the body checker found (functions only)
     python_calls: bool = False  # an object fn: it calls defs and uses classes as Python does, whatever they become
     python_class: bool = False  # a method checked as a fn of its class kept Python: the class's verdict is not its
+    object_tier: bool = False  # the tier rule compiles it in the object tier although its signature is native
 
     def settle(self) -> None:
         if any(not b.code.startswith(INFERABLE_CODES) for b in self.blockers):
@@ -149,7 +150,8 @@ def assess(ctx: ModuleContext, source: str, use_probe: bool = True, superset: Pa
     _propagate(ctx, facts, units, class_units)
 
     functions = [
-        FunctionInfo(ctx.path, u.qualname, u.line, u.status, _unique(u.blockers + u.notes), sorted(u.calls))
+        FunctionInfo(ctx.path, u.qualname, u.line, u.status, _unique(u.blockers + u.notes), sorted(u.calls),
+                     "object" if u.object_tier else "native")
         for u in units.values()
     ]
     classes = [
@@ -383,11 +385,11 @@ def _checker_verdicts(ctx: ModuleContext, facts: ModuleFacts, units: dict[str, _
         verdicts = probe.module_diagnostics(ctx.tree, targets)
     except Exception as exc:  # noqa: BLE001 - the compiler's failure is a verdict, it must not stop the analysis
         crash = Diagnostic(PROBE_PATH, 0, 0, f"the compiler's check failed ({type(exc).__name__}: {exc})")
-        verdicts = {id(t): [crash] for t in targets}
+        verdicts = probe.ModuleVerdicts({id(t): [crash] for t in targets}, frozenset())
     for unit, _ in decided.values():  # once per unit: two defs of one name (a property's setter) share it
         unit.blockers = [b for b in unit.blockers if b.code not in CHECKED_CODES]
     for key, (unit, node) in decided.items():
-        for diag in verdicts.get(key, []):
+        for diag in verdicts.diagnostics.get(key, []):
             if diag.code not in DEPENDENCY_CODES:
                 unit.blockers.append(_compiler_finding(ctx, diag, node, unit.qualname))
         if key in ordinary:
@@ -395,7 +397,9 @@ def _checker_verdicts(ctx: ModuleContext, facts: ModuleFacts, units: dict[str, _
             # and its upgrade writes no annotation; its class's verdict (a struct or not) is not its own
             unit.python_calls = unit.python_class = True
         elif isinstance(node, ast.FunctionDef) and unit.owner is None:
-            unit.python_calls = probe.fill(node, facts.top_classes).object_tier
+            # an object fn (by its annotations or by the tier rule) calls defs and uses classes as Python does
+            unit.object_tier = key in verdicts.object_tier
+            unit.python_calls = unit.object_tier or probe.fill(node, facts.top_classes).object_tier
         if unit.python_calls and isinstance(node, ast.FunctionDef):
             # an object fn's nested functions are Python with cells: no PM308 estimate
             unit.blockers = [b for b in unit.blockers if b.code != "PM308"]

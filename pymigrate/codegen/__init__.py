@@ -31,7 +31,8 @@ def init_symbol_for(module_name: str) -> str:
     return "pymigrate_init_" + re.sub(r"\W", "_", module_name)
 
 
-def compile_module(result: MarkedModule, module_name: str, *, opt_level: int = 3) -> CompiledModule:
+def compile_module(result: MarkedModule, module_name: str, *, opt_level: int = 3,
+                   tier_rule: bool = False) -> CompiledModule:
     """Check and compile a parsed superset module (see docs/contracts.md section 4)."""
     from pymigrate.codegen.bindings import Bindings, plan_slots
     from pymigrate.codegen.checker import check_module
@@ -40,7 +41,7 @@ def compile_module(result: MarkedModule, module_name: str, *, opt_level: int = 3
     from pymigrate.codegen.lower_fn import FunctionLowering
     from pymigrate.codegen.tir.entry import compile_object_fn
 
-    mir = check_module(result)
+    mir = check_module(result, tier_rule=tier_rule)
     ml = ModuleLowering(mir, module_name)
     for func in mir.all_functions():
         if func.is_object:

@@ -201,6 +201,12 @@ def _evaluated_outside(node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassD
     return [*node.decorator_list, *parts, *([node.returns] if node.returns else [])]
 
 
+# Refusals for a construct the native tier does not compile, which the object tier may: a `global` the fn
+# assigns (PM309), a call to a def left Python (PM310), `try` (PM313), a statement or expression the native
+# tier lacks (PM316), a call it cannot make natively (PM317: a Python callable, a method of a str, ...).
+FALLBACK_CODES = frozenset({"PM309", "PM310", "PM313", "PM316", "PM317"})
+
+
 class _Abort(Exception):
     """Stops checking the current statement after a diagnostic."""
 
@@ -277,10 +283,19 @@ def _numeric_result(a: Ty, b: Ty) -> Ty:
 
 
 class Checker:
-    def __init__(self, marked: MarkedModule, *, implicit_decls: bool = False) -> None:
+    def __init__(self, marked: MarkedModule, *, implicit_decls: bool = False, objects: Iterable[str] = (),
+                 tier_rule: bool = False) -> None:
         self.m = marked
         self.path = marked.filename
         self.implicit_decls = implicit_decls
+        self.tier_rule = tier_rule  # opt-in until the analyzer's fixtures follow it (docs/compiler.md)
+        # module-level fns the object tier compiles although their signatures are native (the tier rule, run)
+        self.objects: set[str] = set(objects)
+        self._reset()
+
+    def _reset(self) -> None:
+        """The state of one pass over the module (run makes a pass per round of the tier rule)."""
+        self.refused: dict[str, list[Diagnostic]] = {}  # native module-level fn -> its body's diagnostics
         self.diags: list[Diagnostic] = []
         self.types: dict[int, Ty] = {}
         self.calls: dict[int, CallInfo] = {}
@@ -320,15 +335,23 @@ class Checker:
 
     # ----------------------------------------------------------------- module
     def run(self) -> ModuleIR:
-        tree = self.m.tree
-        self._collect_module(tree)
-        for func in self.functions.values():
-            self._check_body(func)
-        for st in self.structs.values():
-            for meth in st.methods.values():
-                self._check_body(meth)
-        for func in self.class_methods.values():
-            self._check_body(func)
+        """Check the module. Under the tier rule (`tier_rule`, opt-in until the analyzer's rule fixtures and
+        the migrate tests follow it) a module-level fn is native when the native checker accepts
+        it; one whose body it refuses is compiled by the object tier (every value an object, the def's exact
+        semantics) when it may be (fallback_allowed); a native fn calling it then falls back too, so the
+        rounds repeat until no fn moves. Only what neither tier accepts is an error, with the object tier's
+        reasons (what still blocks it) or the native ones when it may not fall back."""
+        while True:
+            self._pass()
+            if not self.tier_rule:
+                break
+            moved = {name for name, diags in self.refused.items()
+                     if self._falls_back(diags) and name not in self.objects
+                     and self.fallback_allowed(self.functions[name])}
+            if not moved:
+                break
+            self.objects |= moved
+            self._reset()
         if self.diags:
             raise CompileError(self.diags)
         return ModuleIR(
@@ -343,6 +366,40 @@ class Checker:
             unbound=self.unbound,
             class_methods=self.class_methods,
         )
+
+    def _falls_back(self, diags: list[Diagnostic]) -> bool:
+        """Refused by the native tier for a construct it does not compile (FALLBACK_CODES; other refusals
+        may follow from that one, as an undeclared name after a refused `global`). A fn refused only for
+        types (PM318, ...) stays the author's to fix: the native tier could take it. In the probe's upgrade
+        (implicit declarations) a refusal for a call to a def left Python (PM310) alone waits for that def's
+        own verdict (inference may make it native) instead."""
+        constructs = {d.code for d in diags} & FALLBACK_CODES
+        return bool(constructs) and (not self.implicit_decls or constructs != {"PM310"})
+
+    def fallback_allowed(self, func: FuncIR) -> bool:
+        """May this native fn be compiled by the object tier instead? Its reading there is the def's (no
+        value-semantics copies), so a fn that asks for the superset's value semantics explicitly, a `mut` or
+        `out` parameter or a `var` list or struct parameter, stays native. The probe's upgrade (implicit
+        declarations) proposes conventions only for the native tier: its object form takes none."""
+        if func.owner is not None or func.py_class is not None or func.is_object:
+            return False
+        return self.implicit_decls or all(
+            p.convention == "read" or (p.convention == "var" and p.ty.kind not in ("List", "Struct"))
+            for p in func.params)
+
+    def _pass(self) -> None:
+        tree = self.m.tree
+        self._collect_module(tree)
+        for name, func in self.functions.items():
+            before = len(self.diags)
+            self._check_body(func)
+            if not func.is_object:
+                self.refused[name] = self.diags[before:]
+        for st in self.structs.values():
+            for meth in st.methods.values():
+                self._check_body(meth)
+        for func in self.class_methods.values():
+            self._check_body(func)
 
     def _collect_module(self, tree: ast.Module) -> None:
         fn_nodes: list[ast.FunctionDef] = []
@@ -640,6 +697,11 @@ class Checker:
         params += [Param(x.arg, OBJECT, self.m.convention(node, x), None, x, kind) for x, kind in star]
         local_types = {p.name: p.ty for p in params}
         func = FuncIR(key, node.name, node, params, ret, local_types, self.m.raises(node), owner)
+        if owner is None and key in self.objects:  # the tier rule's fallback (run): values are objects
+            func.tier, func.ret = "object", OBJECT
+            func.params = [Param(p.name, OBJECT, "read", p.default, p.node, p.kind) for p in params]
+            func.locals = {p.name: OBJECT for p in func.params}
+            return func
         if any(p.ty == OBJECT for p in params) or ret == OBJECT:
             func.tier = "object"
             for p in params:
@@ -1474,8 +1536,8 @@ def _loop_own_nodes(body: list[ast.stmt]) -> list[ast.AST]:
     return out
 
 
-def check_module(marked: MarkedModule, *, implicit_decls: bool = False) -> ModuleIR:
-    return Checker(marked, implicit_decls=implicit_decls).run()
+def check_module(marked: MarkedModule, *, implicit_decls: bool = False, tier_rule: bool = False) -> ModuleIR:
+    return Checker(marked, implicit_decls=implicit_decls, tier_rule=tier_rule).run()
 
 
 def _all_args(a: ast.arguments) -> list[ast.arg]:

@@ -141,9 +141,18 @@ def method_diagnostics(func: ast.FunctionDef, module: ast.Module) -> list[Diagno
     return []
 
 
+@dataclass(frozen=True)
+class ModuleVerdicts:
+    """The checker's verdict on every target of one module (module_diagnostics)."""
+
+    diagnostics: dict[int, list[Diagnostic]]  # by the id of the target's node (a struct method's: its own)
+    object_tier: frozenset[int]  # defs with native signatures the tier rule compiles in the object tier: their
+    # upgrade takes no convention
+
+
 def module_diagnostics(
-    module: ast.Module, targets: Sequence[ast.FunctionDef | ast.ClassDef]
-) -> dict[int, list[Diagnostic]]:
+    module: ast.Module, targets: Sequence[ast.FunctionDef | ast.ClassDef], *, tier_rule: bool = False
+) -> ModuleVerdicts:
     """One checker run over the module with every target (module-level defs and classes) upgraded at once.
 
     Returns each target's diagnostics by the id of its node, a struct method's by the method's own node; a
@@ -154,6 +163,10 @@ def module_diagnostics(
     A target may also be a method of a module-level class that is not itself a target: it is upgraded as
     `method_diagnostics` upgrades it, a `fn` in its class kept Python (an object-tier method, nothing else
     written), so one run judges module-level defs, structs and the methods of ordinary classes together.
+
+    With `tier_rule` (opt-in, Checker.run) the rule decides each def's tier. A def the native tier accepts
+    whose native upgrade would change what Python observes (value semantics) is not moved: the upgrade as
+    written (`fn` with native annotations) would compile natively again, with the copies.
     """
     classes = {s.name for s in module.body if isinstance(s, ast.ClassDef)}
     module_level = {id(s) for s in module.body}
@@ -179,7 +192,7 @@ def module_diagnostics(
             probe.marks.fns.add(id(node))
         elif isinstance(node, ast.FunctionDef):
             probe._upgrade_fn(node, None)
-    checker = Checker(probe.marks, implicit_decls=True)
+    checker = Checker(probe.marks, implicit_decls=True, tier_rule=tier_rule)
     try:
         mir = checker.run()
         diags: list[Diagnostic] = []
@@ -187,6 +200,8 @@ def module_diagnostics(
         diags = exc.diagnostics
         mir = ModuleIR(PATH, checker.functions, checker.structs, checker.constants, checker.types, checker.calls,
                        checker.python_body, checker.consts, checker.unbound)
+    tier = {id(orig) for node, orig in zip(nodes, targets) if isinstance(node, ast.FunctionDef)
+            and id(orig) in module_level and node.name in checker.objects}
     # each line of the module belongs to at most one target and one method: a map from line to owner keeps
     # assigning diagnostics linear in the module (a scan of every span per diagnostic was quadratic)
     top: dict[int, int] = {}  # line -> id of the original target whose span holds it
@@ -202,6 +217,8 @@ def module_diagnostics(
                     if source is not None:
                         for line in range(_first_line(sub), (sub.end_lineno or sub.lineno) + 1):
                             inner[line] = id(source)
+    # an object fn's parameters are the caller's objects: the native upgrade's convention reasons do not apply
+    probe.blockers = [d for d in probe.blockers if top.get(d.line) not in tier]
     out: dict[int, list[Diagnostic]] = {id(t): [] for t in targets}
     hit: set[int] = set()
     for d in [*diags, *probe.blockers]:
@@ -212,9 +229,9 @@ def module_diagnostics(
             hit.add(top[d.line])
     index = _FunctionIndex(mir)
     for node, orig in zip(nodes, targets):
-        if id(orig) not in hit:
+        if id(orig) not in hit and id(orig) not in tier:
             out[id(orig)].extend(probe._semantic_blockers(node, mir, index))
-    return out
+    return ModuleVerdicts(out, frozenset(tier))
 
 
 def _first_line(node: ast.FunctionDef | ast.ClassDef) -> int:

@@ -67,6 +67,7 @@ def _plan(analysis: ModuleAnalysis) -> Plan:
     return Plan(
         functions=frozenset(f.qualname for f in analysis.functions if f.status == Status.READY),
         classes=frozenset(c.qualname for c in analysis.classes if c.status == Status.READY),
+        objects=frozenset(f.qualname for f in analysis.functions if f.status == Status.READY and f.tier == "object"),
     )
 
 

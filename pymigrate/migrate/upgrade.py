@@ -45,6 +45,7 @@ class Plan:
 
     functions: frozenset[str] = frozenset()
     classes: frozenset[str] = frozenset()
+    objects: frozenset[str] = frozenset()  # functions the checker compiles in the object tier (no conventions)
 
 
 @dataclass
@@ -94,7 +95,7 @@ def _fill(node: cst.FunctionDef, classes: frozenset[str]) -> probe.Fill:
 
 
 def _fn_facts(node: cst.FunctionDef, qualname: str, *, method: bool, mutating: frozenset[str],
-              classes: frozenset[str] = frozenset()) -> _FnFacts:
+              classes: frozenset[str] = frozenset(), object_tier: bool = False) -> _FnFacts:
     decorators = decorator_names(node)
     params = all_params(node.params)
     self_param = None
@@ -108,7 +109,7 @@ def _fn_facts(node: cst.FunctionDef, qualname: str, *, method: bool, mutating: f
         return facts
     if not method:
         facts.fill = _fill(node, classes)
-        if facts.fill.object_tier:
+        if facts.fill.object_tier or object_tier:
             return facts  # every parameter is the caller's object: no convention to find
     untyped = [p.name.value for p in typed if p.annotation is None]
     if untyped:
@@ -483,7 +484,7 @@ def upgrade_module(module: cst.Module, plan: Plan, attributes: dict[str, str] | 
     twice = {name for name, n in counts.items() if n > 1}
     for name in sorted(twice & (plan.functions | plan.classes)):
         marks.note(name, f"{name} stays Python: the module defines it more than once")
-    plan = Plan(plan.functions - twice, plan.classes - twice)
+    plan = Plan(plan.functions - twice, plan.classes - twice, plan.objects)
     structs: dict[str, _StructFacts] = {}
     for stmt in module.body:
         if isinstance(stmt, cst.ClassDef) and stmt.name.value in plan.classes:
@@ -498,7 +499,8 @@ def upgrade_module(module: cst.Module, plan: Plan, attributes: dict[str, str] | 
     classes = frozenset(s.name.value for s in module.body if isinstance(s, cst.ClassDef))
     for stmt in module.body:
         if isinstance(stmt, cst.FunctionDef) and stmt.name.value in plan.functions:
-            facts = _fn_facts(stmt, stmt.name.value, method=False, mutating=mutating, classes=classes)
+            facts = _fn_facts(stmt, stmt.name.value, method=False, mutating=mutating, classes=classes,
+                              object_tier=stmt.name.value in plan.objects)
             if facts.skip is not None:
                 marks.note(facts.qualname, f"function {facts.qualname} stays a def: {facts.skip}")
             else:

@@ -37,7 +37,7 @@ def planned_analyzer(plan: dict[str, Any]) -> Any:
     def analyze(source: str, path: Path, config: Any = None) -> Any:
         module = cst.parse_module(source)  # the real analyzer reads the text too
         del module
-        ready = [SimpleNamespace(qualname=q, status="ready") for q in plan.get("functions", [])]
+        ready = [SimpleNamespace(qualname=q, status="ready", tier="native") for q in plan.get("functions", [])]
         classes = [SimpleNamespace(qualname=q, status="ready") for q in plan.get("classes", [])]
         return SimpleNamespace(path=str(path), functions=ready, classes=classes, findings=[], score=0.0, error=None)
 
@@ -51,7 +51,7 @@ def every_top_level_ready(source: str, path: Path, config: Any = None) -> Any:
     of spelling the upgrades: the output must still parse and be the same program)."""
     module = cst.parse_module(source)
     functions = [
-        SimpleNamespace(qualname=s.name.value, status="ready") for s in module.body if isinstance(s, cst.FunctionDef)
+        SimpleNamespace(qualname=s.name.value, status="ready", tier="native") for s in module.body if isinstance(s, cst.FunctionDef)
     ]
     classes = [SimpleNamespace(qualname=s.name.value, status="ready") for s in module.body if isinstance(s, cst.ClassDef)]
     return SimpleNamespace(functions=functions, classes=classes, findings=[], score=0.0, error=None)

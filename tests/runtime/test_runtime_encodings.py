@@ -41,7 +41,7 @@ class _NoTypes:
 def _ready_f(source: str, path: Path, config: Any = None) -> Any:
     from types import SimpleNamespace
 
-    return SimpleNamespace(functions=[SimpleNamespace(qualname="f", status="ready")], classes=[], error=None)
+    return SimpleNamespace(functions=[SimpleNamespace(qualname="f", status="ready", tier="native")], classes=[], error=None)
 
 
 STAGES = Stages(infer=lambda *a, **k: _NoTypes(), annotate=lambda module, types: module, analyze=_ready_f)
