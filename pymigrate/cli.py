@@ -113,6 +113,14 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _show_refused_entries(command: str) -> None:
+    """A warning for each cache entry the run would not trust (the run recomputed what it held)."""
+    from pymigrate.analyze.cache import refused_entries
+
+    for path, reason in refused_entries():
+        print(f"pymigrate {command}: warning: cache entry {shown(path)} {reason}; not used", file=sys.stderr)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """The console script: route to the subcommand and turn its outcome into an exit status.
 
@@ -132,7 +140,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"pymigrate {sub.name}: {shown(path)}: no such file or directory", file=sys.stderr)
         return EXIT_USAGE
     try:
-        return sub.command.run(args)
+        status = sub.command.run(args)
+        _show_refused_entries(sub.name)
+        return status
     except KeyboardInterrupt:
         print("pymigrate: interrupted", file=sys.stderr)
         return 130

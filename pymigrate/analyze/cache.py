@@ -17,6 +17,7 @@ matches (a truncated or altered entry is removed and recomputed); entries are wr
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import pickle
@@ -138,15 +139,29 @@ class AnalysisCache(ContentCache):
         write_entry(self._path(key), analysis)
 
 
+_refused: dict[str, str] = {}  # entry path -> why it was not used, in this process
+
+
+def refused_entries() -> list[tuple[str, str]]:
+    """(path, reason) of each analysis or migration cache entry this process found and would not use
+    (another user's, writable by others, not a regular file), once each. The command line shows them
+    after the command's work, outside what a cached migrate run records and replays."""
+    return sorted(_refused.items())
+
+
 def read_entry(path: Path) -> object:
     """The value stored at `path`, or None: missing, not a regular file of this user's, or damaged (a
     damaged entry, or one of an older layout, is removed)."""
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
-    except OSError:
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:  # O_NOFOLLOW met a symbolic link planted at the entry's name
+            _refused.setdefault(str(path), "is a symbolic link, not a cache entry; remove it")
         return None
     try:
-        if _untrusted(os.fstat(fd), directory=False) is not None:
+        reason = _untrusted(os.fstat(fd), directory=False)
+        if reason is not None:
+            _refused.setdefault(str(path), reason)
             return None
         with os.fdopen(fd, "rb") as handle:
             fd = -1

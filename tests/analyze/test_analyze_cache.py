@@ -156,3 +156,25 @@ def test_a_file_name_that_is_not_utf8_is_cached_like_any_other(tmp_path: Path) -
     assert analyze_paths([root], Config(), jobs=1, cache=cache) == plain
     assert analyze_paths([root], Config(), jobs=1, cache=cache) == plain
     assert plain.files[0].path.endswith("\udcffname.py") and not plain.errors
+
+
+def test_an_entry_the_run_will_not_trust_is_named_in_a_warning(package: Path, tmp_path: Path) -> None:
+    cache_dir = tmp_path / "c"
+    plain = _cli([str(package), "--format", "json", "--no-cache"], cache_dir)
+    _cli([str(package), "--format", "json"], cache_dir)
+    entries = sorted(p for p in (cache_dir / "analyze").rglob("*") if p.is_file())
+    writable, linked = entries[0], entries[1]
+    writable.chmod(0o666)                                     # others could have rewritten it
+    target = tmp_path / "planted"
+    target.write_bytes(linked.read_bytes())
+    linked.unlink()
+    linked.symlink_to(target)                                 # an entry name pointing elsewhere
+    again = _cli([str(package), "--format", "json"], cache_dir)
+    assert again.stdout == plain.stdout                       # recomputed, the same report
+    warnings = sorted(line for line in again.stderr.splitlines() if "warning: cache entry" in line)
+    assert warnings == sorted([
+        f"pymigrate analyze: warning: cache entry {writable} is writable by group and others (mode 666); not used",
+        f"pymigrate analyze: warning: cache entry {linked} is a symbolic link, not a cache entry; remove it; not used",
+    ])
+    assert [line for line in again.stderr.splitlines() if "warning: cache entry" not in line] == \
+        plain.stderr.splitlines()
