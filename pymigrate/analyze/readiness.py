@@ -406,17 +406,18 @@ def _checker_verdicts(ctx: ModuleContext, facts: ModuleFacts, units: dict[str, _
     for key, (unit, node) in decided.items():
         if isinstance(node, ast.FunctionDef) and (key in ordinary or unit.owner is None and not _typed(
                 node, method=False)) and not any(b.code in CHECKED_CODES for b in unit.blockers):
-            # the checker accepted the object fn the migrator writes (probe.fill): nothing left to infer
+            # the checker accepted the object fn the migrator writes (its missing types read as probe.fill
+            # says): nothing left to infer
             unit.notes = [n for n in unit.notes if n.code not in FILLED_CODES]
 
 
-# missing annotations the upgrade of a module-level def writes itself (`object`, or `None`): probe.fill
+# missing annotations a module-level fn needs none for (read `object`, or `None`, never written): probe.fill
 FILLED_CODES = frozenset({"PM201", "PM202", "PM203", "PM204"})
 
 
 def _checkable(node: ast.FunctionDef, facts: ModuleFacts) -> bool:
     """A module-level def the checker can check: annotated, or object-tier by an annotation it has (bytes,
-    Optional, dict...) with the missing ones filled as the migrator fills them (probe.fill). A def with no
+    Optional, dict...) with the missing ones read as the checker reads them (probe.fill). A def with no
     such annotation waits for inference, which may give it native types."""
     return _typed(node, method=False) or probe.fill(node, facts.top_classes).declared
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pymigrate.codegen.checker_object import check_object_body
 from pymigrate.codegen.definite import unbound_reads
 from pymigrate.codegen.diagnostics import DYNAMIC, DYNAMIC_WHY, TYPE_ERROR, CompileError, Diagnostic
+from pymigrate.codegen.fill import returns_value
 from pymigrate.codegen.ir import CallInfo, FuncIR, ModuleIR, Param, StructIR
 from pymigrate.codegen.marks import MarkedModule
 from pymigrate.codegen.tir.build import ClassCell, fn_local_names
@@ -650,6 +651,9 @@ class Checker:
             if conv == "out":
                 self.error(arg, "only `self` in __init__ can be `out`", code="PM314")
                 ok = False
+            if arg.annotation is None and owner is None:  # a fn's missing parameter type is `object` (fill.py)
+                params.append(Param(arg.arg, OBJECT, conv, default, arg, kind))
+                continue
             if arg.annotation is None:
                 self.error(arg, f"parameter '{arg.arg}' needs a type: write `{arg.arg}: Int` (or its type)", code="PM202")
                 ok = False
@@ -677,11 +681,13 @@ class Checker:
         if owner is not None and not params:
             self.error(node, f"method '{node.name}' needs `self` as its first parameter", code="PM314")
             return None
-        if node.returns is None:
-            if node.name == "__init__" and owner is not None:
+        if node.returns is None:  # missing: `None` when no path returns a value, else `object` (fill.py)
+            if not returns_value(node):
                 ret = NONE
+            elif owner is None:
+                ret = OBJECT
             else:
-                self.error(node, f"fn '{node.name}' needs a return type: write `-> None` if it returns nothing", code="PM204")
+                self.error(node, f"fn '{node.name}' returns a value: write its return type", code="PM204")
                 return None
         else:
             try:
@@ -718,6 +724,10 @@ class Checker:
         if owner is not None:
             return False
         a = node.args
+        if any(x.annotation is None for x in (*a.posonlyargs, *a.args, *a.kwonlyargs)) or (
+            node.returns is None and returns_value(node)
+        ):
+            return True  # a missing type is `object` (fill.py)
         annotations = [x.annotation for x in (*a.posonlyargs, *a.args, *a.kwonlyargs, a.vararg, a.kwarg)
                        if x is not None] + [node.returns]
         for ann in annotations:

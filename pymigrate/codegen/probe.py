@@ -1,9 +1,10 @@
 """Ask the compiler whether a plain `def`/`class` would compile once upgraded to `fn`/`struct`.
 
 The upgrade is synthesized the way the migrator writes it (parameter and return
-types as annotated, locals declared at their first binding, parameters `mut`
-where mutated in place and `var` where rebound, struct fields from class-level
-annotations or annotated assignments in __init__) and handed to the checker, so
+types as annotated, a missing one left out and read by the checker as codegen/fill.py
+says, locals declared at their first binding, parameters `mut` where mutated in place
+and `var` where rebound, struct fields from class-level annotations or annotated
+assignments in __init__) and handed to the checker, so
 the answer is the compiler's own. A few Python behaviours that would compile but
 change meaning (value semantics where Python shares a list or an object) are
 reported too.
@@ -14,89 +15,18 @@ from __future__ import annotations
 import ast
 import copy
 from dataclasses import dataclass
-from typing import Iterable, Iterator, Sequence
+from typing import Iterator, Sequence
 
 from pymigrate.codegen.checker import Checker
 from pymigrate.codegen.diagnostics import CompileError, Diagnostic
+from pymigrate.codegen.fill import Fill as Fill
+from pymigrate.codegen.fill import fill as fill
 from pymigrate.codegen.ir import FuncIR, ModuleIR
 from pymigrate.codegen.marks import SyntheticMarks
-from pymigrate.codegen.types import OBJECT, AnnotationError, Ty, parse_signature_annotation
+from pymigrate.codegen.types import Ty
 from pymigrate.mutation import LIST_MUTATORS, changed_while_iterated, iterated_changed, root_name, spread_through_calls
 
 PATH = "<probe>"
-
-
-@dataclass(frozen=True)
-class Fill:
-    """What the upgrade of a module-level def writes where the def has no annotation.
-
-    A parameter without a type is `object` (any Python value, every operation through the C API),
-    a missing result type is `None` when no path returns a value and `object` otherwise. A fn with
-    `object` anywhere in its signature is object-tier: its parameters take no convention (the object
-    itself is passed, as in Python). The probe checks exactly this upgrade and the migrator writes it.
-    """
-
-    params: tuple[str, ...]  # parameters to annotate `object`
-    returns: str | None  # the result annotation to write ("None" or "object"), None when annotated
-    object_tier: bool
-    declared: bool  # an annotation the def has names no native type: object-tier before anything is filled
-
-
-def fill(func: ast.FunctionDef, classes: Iterable[str]) -> Fill:
-    """The annotations the upgrade of this module-level def writes, and whether it is object-tier.
-
-    `classes` are the module's classes: one named in the signature may become a struct (a native type),
-    so it does not make the fn object-tier here; the probe then asks for the struct, as before."""
-    a = func.args
-    params = tuple(x.arg for x in a.posonlyargs + a.args + a.kwonlyargs if x.annotation is None)
-    returns = None if func.returns is not None else ("object" if _returns_value(func) else "None")
-    names = set(classes)
-    declared = any(
-        _is_object(x.annotation, names) for x in a.posonlyargs + a.args + a.kwonlyargs if x.annotation is not None
-    ) or (func.returns is not None and _is_object(func.returns, names))
-    return Fill(params, returns, declared or bool(params) or returns == "object", declared)
-
-
-def apply_fill(func: ast.FunctionDef, classes: Iterable[str]) -> Fill:
-    """Write the fill into this (probe's own copy of the) def."""
-    found = fill(func, classes)
-    for x in func.args.posonlyargs + func.args.args + func.args.kwonlyargs:
-        if x.arg in found.params:
-            x.annotation = ast.copy_location(ast.Name(id="object", ctx=ast.Load()), x)
-    if found.returns is not None:
-        func.returns = ast.copy_location(ast.Name(id=found.returns, ctx=ast.Load()), func)
-    return found
-
-
-def _filled(target: ast.FunctionDef | ast.ClassDef, classes: Iterable[str]) -> bool:
-    """A def whose upgrade writes annotations (probe.fill): the probe's tree takes a copy of it to write on."""
-    if not isinstance(target, ast.FunctionDef):
-        return False
-    found = fill(target, classes)
-    return bool(found.params) or found.returns is not None
-
-
-def _is_object(annotation: ast.expr, classes: set[str]) -> bool:
-    try:
-        return parse_signature_annotation(annotation, classes) == OBJECT
-    except AnnotationError:
-        return False
-
-
-def _returns_value(func: ast.FunctionDef) -> bool:
-    """A `return <value>` (other than `return None`) or a `yield` in the def's own body, nested scopes left
-    out (the migrator's returns_nothing reads the same)."""
-    todo: list[ast.AST] = list(func.body)
-    while todo:
-        node = todo.pop()
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
-            continue
-        if isinstance(node, ast.Return) and node.value is not None and not (
-            isinstance(node.value, ast.Constant) and node.value.value is None
-        ) or isinstance(node, (ast.Yield, ast.YieldFrom)):
-            return True
-        todo.extend(ast.iter_child_nodes(node))
-    return False
 
 
 def fn_diagnostics(func: ast.FunctionDef, module: ast.Module) -> list[Diagnostic]:
@@ -168,12 +98,10 @@ def module_diagnostics(
     whose native upgrade would change what Python observes (value semantics) is not moved: the upgrade as
     written (`fn` with native annotations) would compile natively again, with the copies.
     """
-    classes = {s.name for s in module.body if isinstance(s, ast.ClassDef)}
     module_level = {id(s) for s in module.body}
     in_class = {id(m) for c in module.body if isinstance(c, ast.ClassDef) and id(c) not in {id(t) for t in targets}
                 for m in c.body if isinstance(m, ast.FunctionDef)}
-    rewritten = frozenset(id(t) for t in targets
-                          if id(t) in module_level and (isinstance(t, ast.ClassDef) or _filled(t, classes)))
+    rewritten = frozenset(id(t) for t in targets if id(t) in module_level and isinstance(t, ast.ClassDef))
     probe = _Probe(module, _Prepared(module, rewritten))
     nodes: list[ast.FunctionDef | ast.ClassDef] = []
     for t in targets:
@@ -359,7 +287,7 @@ class _Probe:
         self.marks.fns.add(id(fn))
         key = f"{owner.name}.{fn.name}" if owner else fn.name
         self.spans[key] = (fn.lineno, fn.end_lineno or fn.lineno)
-        if owner is None and apply_fill(fn, self.classes).object_tier:
+        if owner is None and fill(fn, self.classes).object_tier:
             return  # an object fn's parameters are the caller's objects: no convention
         args = fn.args.posonlyargs + fn.args.args + fn.args.kwonlyargs
         for i, arg in enumerate(args):

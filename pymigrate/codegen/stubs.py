@@ -91,8 +91,6 @@ class _StubWriter:
             parts.append("**" + self.parameter(args.kwarg, None, bare=False))
         if func.name == "__init__" and in_class:
             returns = "None"
-        elif func.returns is None and self.result.is_fn(func):
-            returns = "None"
         else:
             returns = self.annotation(func.returns)
         keyword = "async def" if isinstance(func, ast.AsyncFunctionDef) else "def"

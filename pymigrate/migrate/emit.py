@@ -4,7 +4,8 @@ The tree is rendered by LibCST (so every comment, blank line and odd bit of form
 kept byte for byte), then each superset keyword is inserted at the position LibCST reports
 for the marked node in that very tree: `def`/`class` are replaced by `fn`/`struct` where
 they stand, `var `/`mut `/`out ` go in front of the marked name, `raises ` in front of
-`->`, backticks around keyword-named identifiers.
+`->` (or after the parameters' `)` when there is no return type), backticks around keyword-named
+identifiers.
 """
 
 from __future__ import annotations
@@ -39,8 +40,13 @@ def render_superset(module: cst.Module, marks: Marks) -> str:
         edits.append(Edit(start(name), 0, start(name), "var "))
     for name, convention in marks.conventions:
         edits.append(Edit(start(name), 0, start(name), f"{convention} "))
-    for annotation in marks.raises:
-        arrow = at.keyword_before(start(annotation), "->")
+    for marked in marks.raises:
+        if isinstance(marked, cst.Parameters):  # no return type: right after the `)` the parameters end at
+            paren = at(positions[marked].end)
+            assert code[paren] == ")", "a def's parameters end at its `)`"
+            edits.append(Edit(paren + 1, 0, paren + 1, " raises"))
+            continue
+        arrow = at.keyword_before(start(marked), "->")
         text = "raises " if arrow > 0 and code[arrow - 1] in " \t" else " raises "
         edits.append(Edit(arrow, 0, arrow, text))
     for name in keyword_names(module, code):

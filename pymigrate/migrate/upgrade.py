@@ -56,7 +56,8 @@ class Marks:
     structs: list[cst.Name] = field(default_factory=list)  # class NAME -> struct NAME
     var_decls: list[cst.Name] = field(default_factory=list)  # NAME ... -> var NAME ...
     conventions: list[tuple[cst.Name, str]] = field(default_factory=list)  # PARAM -> mut/var/out PARAM
-    raises: list[cst.Annotation] = field(default_factory=list)  # -> R  ->  raises -> R
+    # `raises` goes before `-> R`, or after the `)` of the parameters of a fn without a return type
+    raises: list[cst.Annotation | cst.Parameters] = field(default_factory=list)
     fn_names: list[str] = field(default_factory=list)
     struct_names: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -83,11 +84,11 @@ class _FnFacts:
     rebound: set[str] = field(default_factory=set)
     passes: list[tuple[str, int | str, str]] = field(default_factory=list)
     method_calls: list[tuple[str, str]] = field(default_factory=list)
-    fill: probe.Fill | None = None  # a module-level fn: the annotations its upgrade writes (probe.fill)
+    fill: probe.Fill | None = None  # a module-level fn: what its missing annotations mean (probe.fill)
 
 
 def _fill(node: cst.FunctionDef, classes: frozenset[str]) -> probe.Fill:
-    """probe.fill of this module-level def: the probe checks the upgrade written here."""
+    """probe.fill of this module-level def: the reading the probe and the checker give it."""
     tree = ast.parse(cst.Module(body=[node]).code)
     func = tree.body[0]
     assert isinstance(func, ast.FunctionDef)
@@ -352,35 +353,20 @@ def _mut_self_methods(facts: _StructFacts) -> set[str]:
 
 
 def _emit_fn(node: cst.FunctionDef, facts: _FnFacts, conventions: dict[str, str], marks: Marks) -> cst.FunctionDef:
-    new = node
-    if facts.fill is not None and facts.fill.params:
-        new = new.with_deep_changes(new.params, **_object_params(new.params, set(facts.fill.params)))
-    if node.returns is None:
-        returns = facts.fill.returns if facts.fill is not None and facts.fill.returns else "None"
-        new = new.with_changes(returns=cst.Annotation(cst.Name(returns)))
-    marks.fns.append(new.name)
+    """The def marked as a fn; its signature is kept as written (a missing type means what codegen/fill.py
+    says, read by the checker), so its Python reading, and a type checker's verdict, stay the original's."""
+    marks.fns.append(node.name)
     marks.fn_names.append(facts.qualname)
-    for param in all_params(new.params):
+    for param in all_params(node.params):
         convention = conventions.get(param.name.value)
         if isinstance(param.star, str) and param.star:
             continue  # *args/**kwargs are fresh objects each call: mutating them is invisible to callers
         if convention is not None:
             marks.conventions.append((param.name, convention))
-    if can_raise(new) and new.returns is not None:
-        marks.raises.append(new.returns)
-    marks.var_decls.extend(local_declarations(new))
-    return new
-
-
-def _object_params(params: cst.Parameters, names: set[str]) -> dict[str, object]:
-    """The parameter lists with `: object` written on each of `names`."""
-    def typed(ps: Sequence[cst.Param]) -> list[cst.Param]:
-        spaced = cst.AssignEqual(cst.SimpleWhitespace(" "), cst.SimpleWhitespace(" "))  # `x: T = d`, as PEP 8
-        return [p.with_changes(annotation=cst.Annotation(cst.Name("object")),
-                               **({"equal": spaced} if p.default is not None else {}))
-                if p.name.value in names else p for p in ps]
-    return {"posonly_params": typed(params.posonly_params), "params": typed(params.params),
-            "kwonly_params": typed(params.kwonly_params)}
+    if can_raise(node):
+        marks.raises.append(node.returns if node.returns is not None else node.params)
+    marks.var_decls.extend(local_declarations(node))
+    return node
 
 
 def _param_conventions(facts: _FnFacts) -> dict[str, str]:

@@ -49,8 +49,15 @@ def test_wrong_conventions() -> None:
 
 
 def test_missing_types_and_returns() -> None:
-    assert errors("fn f(a) -> Int:\n    return 1\n") == [
-        "m.pys:1:6: error: parameter 'a' needs a type: write `a: Int` (or its type)"
+    # a module-level fn's missing types mean `object` (codegen/fill.py): it compiles, as an object fn
+    assert compile_module(parse("fn f(a, b: Int):\n    return a\n", "m.pys"), "m").functions == ["f"]
+    # a struct method's do not: its parameters need native types, and a result it returns needs its type
+    struct = "struct P:\n    var x: Int\n\n    fn __init__(out self, x: Int):\n        self.x = x\n\n"
+    assert errors(struct + "    fn get(self, a) -> Int:\n        return self.x\n") == [
+        "m.pys:7:18: error: parameter 'a' needs a type: write `a: Int` (or its type)"
+    ]
+    assert errors(struct + "    fn get(self):\n        return self.x\n") == [
+        "m.pys:7:5: error: fn 'get' returns a value: write its return type"
     ]
     assert errors("fn f(a: Int) -> Int:\n    if a > 0:\n        return 1\n") == [
         "m.pys:1:1: error: fn 'f' can reach its end without returning Int: add a return (or raise)"

@@ -1,10 +1,10 @@
 """Defs of real packages (reduced from idna 3.10 and toolz 0.12.1) become object fns end to end.
 
-A parameter without a type is written `object`, a missing result type `object` (or `None` when no path
-returns a value), a signature naming a type with no native representation (`bytes`, `Optional`,
-`Union`, a class) makes the fn object-tier, whose parameters take no convention: the analyzer calls
-such a def ready when the checker accepts that upgrade (probe.fill), the migrator writes that same
-upgrade, it builds, and every call agrees with CPython's, on arguments far beyond the annotations.
+A parameter without a type means `object`, a missing result type `object` (or `None` when no path
+returns a value), read by the checker and never written into the source; a signature naming a type with
+no native representation (`bytes`, `Optional`, `Union`, a class) makes the fn object-tier, whose
+parameters take no convention: the analyzer calls such a def ready when the checker accepts that reading
+(probe.fill), the migrator writes that same fn, it builds, and every call agrees with CPython's, on arguments far beyond the annotations.
 """
 
 from __future__ import annotations
@@ -54,7 +54,7 @@ def alabel(label: str, strict: Optional[bool] = None) -> bytes:
     return label_bytes
 '''
 
-# toolz/itertoolz.py, reduced: annotations naming no native type (a parameter without one is filled `object`),
+# toolz/itertoolz.py, reduced: annotations naming no native type (a parameter without one means `object`),
 # mutation of a parameter's object, loops, unpacking
 ITER = '''\
 from typing import Iterable, MutableSequence, Sequence
@@ -107,7 +107,8 @@ def test_migrate_writes_the_object_upgrade(package: Package) -> None:
     # interpose: inference writes `-> list[Collection[_T]]`, a native list of no native item, which the checker
     # refuses: it stays a def (and is still compared below)
     assert fn_names(package.pys["itertoolz"]) == {"frequencies", "first_two", "push"}
-    assert "fn push(xs: MutableSequence, x: object) raises" in package.pys["itertoolz"], package.pys["itertoolz"]
+    # `x` has no type: it means `object` to the checker and is left unwritten, so the Python reading is the def's
+    assert "fn push(xs: MutableSequence, x) raises" in package.pys["itertoolz"], package.pys["itertoolz"]
     assert "fn alabel(label: str, strict: Optional[bool] = None) raises -> bytes:" in package.pys["core"]
     assert "mut " not in package.pys["itertoolz"] and "var xs" not in package.pys["itertoolz"]
 
