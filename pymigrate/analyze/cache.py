@@ -142,11 +142,14 @@ class AnalysisCache(ContentCache):
 _refused: dict[str, str] = {}  # entry path -> why it was not used, in this process
 
 
-def refused_entries() -> list[tuple[str, str]]:
-    """(path, reason) of each analysis or migration cache entry this process found and would not use
-    (another user's, writable by others, not a regular file), once each. The command line shows them
-    after the command's work, outside what a cached migrate run records and replays."""
-    return sorted(_refused.items())
+def take_refused_entries() -> list[tuple[str, str]]:
+    """(path, reason) of each analysis or migration cache entry found since the last call that this process
+    would not use (another user's, writable by others, not a regular file), once each, and forget them. The
+    command line shows them after the command's work, outside what a cached migrate run records and replays,
+    and takes them before it too, so that a command run in the same process never shows another's."""
+    found = sorted(_refused.items())
+    _refused.clear()
+    return found
 
 
 def read_entry(path: Path) -> object:

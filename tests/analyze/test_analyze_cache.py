@@ -178,3 +178,14 @@ def test_an_entry_the_run_will_not_trust_is_named_in_a_warning(package: Path, tm
     ])
     assert [line for line in again.stderr.splitlines() if "warning: cache entry" not in line] == \
         plain.stderr.splitlines()
+
+
+def test_a_warning_is_shown_by_the_command_that_met_the_entry_only(
+    package: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from pymigrate.analyze import cache as cache_module
+    from pymigrate.cli import main
+
+    cache_module._refused[str(tmp_path / "stale")] = "is writable by its group (mode 660)"  # an earlier command's
+    assert main(["parse", str(package / "decoder.py")]) == 0
+    assert "warning: cache entry" not in capsys.readouterr().err
