@@ -27,6 +27,9 @@ SLOW = (
     "tests/infer/test_infer_trace.py",  # each runs a package's tests under the tracer
     "tests/benchmarks/test_bench_harness.py",
     "tests/cli/test_executor_dask.py",  # a Dask cluster of worker processes, then analyze and migrate on it
+    "tests/migrate/test_migrate_idempotence.py",  # migrate --write/--check --trace over fixture packages and humanize
+    "tests/benchmarks/test_realpkgs.py::test_fast_slice",  # idna through the whole pipeline and its tests
+    "tests/benchmarks/test_realpkgs.py::test_a_traced_migration_past_its_budget_falls_back_to_a_static_one_and_says_so",
 )
 """Node-id prefixes of the tests `make check` leaves to `make test`."""
 
