@@ -17,6 +17,7 @@ from typing import Protocol, Sequence, cast
 from pymigrate import __version__
 from pymigrate.analyze import command as analyze_command
 from pymigrate.analyze import report_command
+from pymigrate.analyze.cache import take_refused_entries
 from pymigrate.codegen import build_command
 from pymigrate.files import shown
 from pymigrate.migrate import command as migrate_command
@@ -115,8 +116,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _show_refused_entries(command: str) -> None:
     """A warning for each cache entry the run would not trust (the run recomputed what it held)."""
-    from pymigrate.analyze.cache import take_refused_entries
-
     for path, reason in take_refused_entries():
         print(f"pymigrate {command}: warning: cache entry {shown(path)} {reason}; not used", file=sys.stderr)
 
@@ -139,8 +138,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         for path in missing:
             print(f"pymigrate {sub.name}: {shown(path)}: no such file or directory", file=sys.stderr)
         return EXIT_USAGE
-    from pymigrate.analyze.cache import take_refused_entries
-
     take_refused_entries()  # an earlier command in this process (a test, an embedding tool) showed its own
     try:
         status = sub.command.run(args)

@@ -3,7 +3,6 @@ its tests on the build and through the import hook, and the count of functions t
 
 from __future__ import annotations
 
-import ast
 import contextlib
 import json
 import os
@@ -172,23 +171,13 @@ def run_tests(spec: Spec, root: Path, import_root: Path, env: dict[str, str] | N
 
 
 def upgraded_names(pys: Path) -> list[str]:
-    """The names a .pys writes as `fn` or `struct` (what the compiler compiles): module-level fns and
-    structs, and the fn methods of any module-level class as `Class.method` (a struct's, or an ordinary
-    class's: the class stays Python, the method is compiled)."""
+    """The names a .pys writes as `fn` or `struct` (what the compiler compiles), read as the differential
+    harness of tests/e2e reads them (module-level fns and structs, fn methods as `Class.method`)."""
     sys.path.insert(0, str(REPO))
-    from pymigrate.superset import parse
+    sys.path.insert(0, str(REPO / "tests" / "e2e"))
+    from e2e_harness import fn_names
 
-    parsed = parse(pys.read_text(encoding="utf-8"), str(pys))
-    names: set[str] = set()
-    for node in parsed.tree.body:
-        if isinstance(node, ast.FunctionDef) and parsed.is_fn(node):
-            names.add(node.name)
-        elif isinstance(node, ast.ClassDef):
-            if parsed.is_struct(node):
-                names.add(node.name)
-            names.update(f"{node.name}.{sub.name}" for sub in node.body
-                         if isinstance(sub, ast.FunctionDef) and parsed.is_fn(sub))
-    return sorted(names)
+    return sorted(fn_names(pys.read_text(encoding="utf-8"), str(pys)))
 
 
 def analyze(layout: Layout, result: Result) -> None:
